@@ -1,0 +1,477 @@
+#include "cfg.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cfg_ent {
+	const struct cfg_key *key;
+	char *value;  /* NULL = unset (use default) */
+	char origin[256];
+	enum cfg_level lvl;
+};
+
+struct cfg {
+	struct cfg_ent *ent;
+	size_t n, cap;
+};
+
+struct cfg *cfg_new(void)
+{
+	return calloc(1, sizeof(struct cfg));
+}
+
+void cfg_free(struct cfg *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->ent[i].value);
+	free(c->ent);
+	free(c);
+}
+
+static struct cfg_ent *find(const struct cfg *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->ent[i].key->name, name) == 0)
+			return &c->ent[i];
+	return NULL;
+}
+
+static bool section_known(const struct cfg *c, const char *sec)
+{
+	size_t len = strlen(sec);
+	for (size_t i = 0; i < c->n; i++) {
+		const char *nm = c->ent[i].key->name;
+		if (strncmp(nm, sec, len) == 0 && nm[len] == '.')
+			return true;
+	}
+	return false;
+}
+
+int cfg_add_keys(struct cfg *c, const struct cfg_key *keys, struct om_err *e)
+{
+	for (const struct cfg_key *k = keys; k->name; k++) {
+		struct cfg_ent *old = find(c, k->name);
+		if (old) {
+			if (old->key->type != k->type)
+				return err_set(e, NULL, 0, k->name,
+					       "declared twice with different types");
+			continue;
+		}
+		if (c->n == c->cap) {
+			size_t nc = c->cap ? c->cap * 2 : 64;
+			struct cfg_ent *ne = realloc(c->ent, nc * sizeof *ne);
+			if (!ne)
+				return err_set(e, NULL, 0, NULL, "out of memory");
+			c->ent = ne;
+			c->cap = nc;
+		}
+		struct cfg_ent *ent = &c->ent[c->n++];
+		memset(ent, 0, sizeof *ent);
+		ent->key = k;
+		ent->lvl = CFG_LVL_DEFAULT;
+		snprintf(ent->origin, sizeof ent->origin, "default");
+	}
+	return 0;
+}
+
+static int put(struct cfg *c, const char *section, const char *name,
+	       const char *value, const char *file, long line,
+	       enum cfg_level lvl, struct om_err *e)
+{
+	char full[256];
+	if (snprintf(full, sizeof full, "%s.%s", section, name) >= (int)sizeof full)
+		return err_set(e, file, line, name, "key name too long");
+	struct cfg_ent *ent = find(c, full);
+	if (!ent) {
+		if (!section_known(c, section))
+			return err_set(e, file, line, NULL,
+				       "unknown section [%s] (key '%s')", section, name);
+		return err_set(e, file, line, full,
+			       "unknown key in [%s] (see `odmasim keys` for the list)",
+			       section);
+	}
+	if (ent->lvl > lvl)
+		return 0; /* a stronger layer already set it */
+	if (ent->lvl == lvl && lvl != CFG_LVL_CMDLINE && ent->value)
+		return err_set(e, file, line, full, "set twice (first at %s)",
+			       ent->origin);
+	char *v = strdup(value);
+	if (!v)
+		return err_set(e, file, line, full, "out of memory");
+	free(ent->value);
+	ent->value = v;
+	ent->lvl = lvl;
+	if (line > 0)
+		snprintf(ent->origin, sizeof ent->origin, "%s:%ld", file, line);
+	else
+		snprintf(ent->origin, sizeof ent->origin, "%s", file);
+	return 0;
+}
+
+/* inih reads line by line through this reader, which lets us count lines
+ * (the Debian build has no INI_HANDLER_LINENO) and reject over-long lines
+ * instead of letting inih split them silently. */
+struct ini_src {
+	const char *p, *end;
+	long line;
+	bool too_long;
+};
+
+static char *src_reader(char *str, int num, void *stream)
+{
+	struct ini_src *s = stream;
+	if (s->p >= s->end)
+		return NULL;
+	const char *nl = memchr(s->p, '\n', (size_t)(s->end - s->p));
+	size_t len = nl ? (size_t)(nl - s->p) + 1 : (size_t)(s->end - s->p);
+	s->line++;
+	if (len >= (size_t)num) {
+		s->too_long = true;
+		return NULL;
+	}
+	memcpy(str, s->p, len);
+	str[len] = '\0';
+	s->p += len;
+	return str;
+}
+
+struct load_ctx {
+	struct cfg *c;
+	struct ini_src *src;
+	const char *origin;
+	enum cfg_level lvl;
+	struct om_err *e;
+	bool failed;
+};
+
+static int on_kv(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *lc = user;
+	if (lc->failed)
+		return 1;
+	if (put(lc->c, section, name, value, lc->origin, lc->src->line, lc->lvl, lc->e) < 0) {
+		lc->failed = true;
+		return 0;
+	}
+	return 1;
+}
+
+int cfg_load_string(struct cfg *c, const char *text, const char *origin,
+		    enum cfg_level lvl, struct om_err *e)
+{
+	struct ini_src src = { text, text + strlen(text), 0, false };
+	struct load_ctx lc = { c, &src, origin, lvl, e, false };
+	int rc = ini_parse_stream(src_reader, &src, on_kv, &lc);
+	if (lc.failed)
+		return -1;
+	if (src.too_long)
+		return err_set(e, origin, src.line, NULL,
+			       "line longer than %d characters", INI_MAX_LINE - 2);
+	if (rc > 0)
+		return err_set(e, origin, rc, NULL,
+			       "syntax error (expected `[section]`, `key = value` or a comment)");
+	if (rc < 0)
+		return err_set(e, origin, 0, NULL, "cannot parse (out of memory)");
+	return 0;
+}
+
+int cfg_load_file(struct cfg *c, const char *path, struct om_err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, path, 0, NULL, "cannot open: %s", strerror(errno));
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (cap - len < 4096) {
+			size_t nc = cap ? cap * 2 : 8192;
+			char *nb = realloc(buf, nc);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return err_set(e, path, 0, NULL, "out of memory");
+			}
+			buf = nb;
+			cap = nc;
+		}
+		size_t got = fread(buf + len, 1, cap - len - 1, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return err_set(e, path, 0, NULL, "read error");
+	}
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		free(buf);
+		return err_set(e, path, 0, NULL, "contains a NUL byte; not a text INI file");
+	}
+	int rc = cfg_load_string(c, buf, path, CFG_LVL_FILE, e);
+	free(buf);
+	return rc;
+}
+
+int cfg_set(struct cfg *c, const char *assignment, struct om_err *e)
+{
+	const char *eq = strchr(assignment, '=');
+	const char *dot = strchr(assignment, '.');
+	if (!eq || !dot || dot > eq)
+		return err_set(e, "--set", 0, NULL,
+			       "expected section.key=value, got '%s'", assignment);
+	char sec[128], key[128];
+	size_t sl = (size_t)(dot - assignment), kl = (size_t)(eq - dot - 1);
+	if (sl == 0 || kl == 0 || sl >= sizeof sec || kl >= sizeof key)
+		return err_set(e, "--set", 0, NULL,
+			       "expected section.key=value, got '%s'", assignment);
+	memcpy(sec, assignment, sl);
+	sec[sl] = '\0';
+	memcpy(key, dot + 1, kl);
+	key[kl] = '\0';
+	return put(c, sec, key, eq + 1, "--set", 0, CFG_LVL_CMDLINE, e);
+}
+
+static const char *raw(const struct cfg_ent *ent)
+{
+	return ent->value ? ent->value : ent->key->def;
+}
+
+static bool choice_ok(const char *choices, const char *v)
+{
+	size_t vl = strlen(v);
+	const char *p = choices;
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t l = bar ? (size_t)(bar - p) : strlen(p);
+		if (l == vl && strncmp(p, v, l) == 0)
+			return true;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return false;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "on"))
+		*out = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "off"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_int(const char *v, int64_t *out)
+{
+	errno = 0;
+	char *end;
+	long long x = strtoll(v, &end, 10);
+	if (errno || end == v || *end)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int parse_real(const char *v, double *out)
+{
+	errno = 0;
+	char *end;
+	double x = strtod(v, &end);
+	if (errno || end == v || *end || !isfinite(x))
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int check_one(const struct cfg_ent *ent, struct om_err *e)
+{
+	const struct cfg_key *k = ent->key;
+	const char *v = raw(ent);
+	if (!v)
+		return err_set(e, NULL, 0, k->name,
+			       "required but not set (give it in the experiment file, a preset, or --set)");
+	bool ranged = k->min <= k->max;
+	switch (k->type) {
+	case CFG_INT: {
+		int64_t x;
+		if (parse_int(v, &x) < 0)
+			return err_set(e, ent->origin, 0, k->name,
+				       "expected an integer, got '%s'", v);
+		if (ranged && ((double)x < k->min || (double)x > k->max))
+			return err_set(e, ent->origin, 0, k->name,
+				       "%lld is out of range [%.17g, %.17g]", (long long)x,
+				       k->min, k->max);
+		break;
+	}
+	case CFG_REAL: {
+		double x;
+		if (parse_real(v, &x) < 0)
+			return err_set(e, ent->origin, 0, k->name,
+				       "expected a finite number, got '%s'", v);
+		if (ranged && (x < k->min || x > k->max))
+			return err_set(e, ent->origin, 0, k->name,
+				       "%g is out of range [%g, %g]", x, k->min, k->max);
+		break;
+	}
+	case CFG_BOOL: {
+		bool b;
+		if (parse_bool(v, &b) < 0)
+			return err_set(e, ent->origin, 0, k->name,
+				       "expected true or false, got '%s'", v);
+		break;
+	}
+	case CFG_ENUM:
+		if (!choice_ok(k->choices, v))
+			return err_set(e, ent->origin, 0, k->name,
+				       "'%s' is not one of %s", v, k->choices);
+		break;
+	case CFG_STR:
+		break;
+	}
+	return 0;
+}
+
+int cfg_check(struct cfg *c, struct om_err *e)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (check_one(&c->ent[i], e) < 0)
+			return -1;
+	return 0;
+}
+
+static const struct cfg_ent *must(const struct cfg *c, const char *name)
+{
+	const struct cfg_ent *ent = find(c, name);
+	if (!ent || !raw(ent)) {
+		fprintf(stderr, "odmasim: internal error: config key '%s' %s\n", name,
+			ent ? "has no value" : "is not declared");
+		abort();
+	}
+	return ent;
+}
+
+int64_t cfg_int(const struct cfg *c, const char *name)
+{
+	int64_t x = 0;
+	(void)parse_int(raw(must(c, name)), &x);
+	return x;
+}
+
+double cfg_real(const struct cfg *c, const char *name)
+{
+	double x = 0;
+	(void)parse_real(raw(must(c, name)), &x);
+	return x;
+}
+
+bool cfg_bool(const struct cfg *c, const char *name)
+{
+	bool b = false;
+	(void)parse_bool(raw(must(c, name)), &b);
+	return b;
+}
+
+const char *cfg_str(const struct cfg *c, const char *name)
+{
+	return raw(must(c, name));
+}
+
+bool cfg_is_set(const struct cfg *c, const char *name)
+{
+	const struct cfg_ent *ent = find(c, name);
+	return ent && ent->value;
+}
+
+const char *cfg_origin(const struct cfg *c, const char *name)
+{
+	const struct cfg_ent *ent = find(c, name);
+	return ent ? ent->origin : "default";
+}
+
+int cfg_fail(const struct cfg *c, const char *name, struct om_err *e,
+	     const char *fmt, ...)
+{
+	char msg[OM_ERR_LEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return err_set(e, cfg_origin(c, name), 0, name, "%s", msg);
+}
+
+static void section_of(const char *name, char *sec, size_t n)
+{
+	const char *dot = strchr(name, '.');
+	size_t l = dot ? (size_t)(dot - name) : strlen(name);
+	if (l >= n)
+		l = n - 1;
+	memcpy(sec, name, l);
+	sec[l] = '\0';
+}
+
+void cfg_write(const struct cfg *c, FILE *f)
+{
+	/* Group by section in declaration order of each section's first key. */
+	for (size_t i = 0; i < c->n; i++) {
+		char sec[128];
+		section_of(c->ent[i].key->name, sec, sizeof sec);
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++) {
+			char s2[128];
+			section_of(c->ent[j].key->name, s2, sizeof s2);
+			seen = strcmp(sec, s2) == 0;
+		}
+		if (seen)
+			continue;
+		fprintf(f, "[%s]\n", sec);
+		for (size_t j = i; j < c->n; j++) {
+			char s2[128];
+			section_of(c->ent[j].key->name, s2, sizeof s2);
+			if (strcmp(sec, s2) != 0)
+				continue;
+			const char *v = raw(&c->ent[j]);
+			fprintf(f, "%s = %s\n", strchr(c->ent[j].key->name, '.') + 1,
+				v ? v : "");
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static const char *type_name(const struct cfg_key *k)
+{
+	switch (k->type) {
+	case CFG_INT: return "integer";
+	case CFG_REAL: return "number";
+	case CFG_BOOL: return "bool";
+	case CFG_ENUM: return k->choices;
+	case CFG_STR: return "text";
+	}
+	return "?";
+}
+
+void cfg_write_reference(const struct cfg *c, FILE *f)
+{
+	fprintf(f, "| key | type | default | meaning |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct cfg_key *k = c->ent[i].key;
+		char ty[256];
+		snprintf(ty, sizeof ty, "%s", type_name(k));
+		for (char *q = ty; *q; q++)
+			if (*q == '|')
+				*q = '/'; /* a bar would split the Markdown cell */
+		fprintf(f, "| `%s` | %s | %s | %s |\n", k->name, ty,
+			k->def ? (k->def[0] ? k->def : "(empty)") : "(required)",
+			k->help ? k->help : "");
+	}
+}

@@ -1,0 +1,71 @@
+/* cfg: the experiment configuration, a layered INI key store.
+ * Every module publishes a table of the keys it reads (name, type, default,
+ * range, help); a key that no table declares is an error naming file and line.
+ * Layers, lowest first: table default < device/model preset < experiment file
+ * < command-line --set. cfg_check validates every value once, after which the
+ * typed getters cannot fail. */
+#ifndef OM_CFG_H
+#define OM_CFG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+enum cfg_type { CFG_INT, CFG_REAL, CFG_BOOL, CFG_STR, CFG_ENUM };
+
+struct cfg_key {
+	const char *name;    /* "section.key"; a NULL name ends a table */
+	enum cfg_type type;
+	const char *def;     /* default as text; NULL = required */
+	double min, max;     /* inclusive range for INT/REAL; ignored if min > max */
+	const char *choices; /* ENUM only: "a|b|c" */
+	const char *help;
+};
+
+enum cfg_level { CFG_LVL_DEFAULT, CFG_LVL_PRESET, CFG_LVL_FILE, CFG_LVL_CMDLINE };
+
+struct cfg;
+
+struct cfg *cfg_new(void);
+void cfg_free(struct cfg *c);
+
+/* Declares keys. Declaring the same name twice is allowed only if identical
+ * type (several policies may share a key such as policy.block_size). */
+int cfg_add_keys(struct cfg *c, const struct cfg_key *keys, struct om_err *e);
+
+/* Parses an INI file into the FILE layer. Unknown sections and keys are errors. */
+int cfg_load_file(struct cfg *c, const char *path, struct om_err *e);
+/* Same for text already in memory; `origin` names it in messages. */
+int cfg_load_string(struct cfg *c, const char *text, const char *origin,
+		    enum cfg_level lvl, struct om_err *e);
+/* Applies "section.key=value" at the CMDLINE layer. */
+int cfg_set(struct cfg *c, const char *assignment, struct om_err *e);
+
+/* Validates every declared key's value: present if required, parses as its
+ * type, lies in its range or choices. */
+int cfg_check(struct cfg *c, struct om_err *e);
+
+/* Typed getters; only valid after cfg_check succeeded. An undeclared name is a
+ * programming error and aborts. */
+int64_t cfg_int(const struct cfg *c, const char *name);
+double cfg_real(const struct cfg *c, const char *name);
+bool cfg_bool(const struct cfg *c, const char *name);
+const char *cfg_str(const struct cfg *c, const char *name);
+
+/* True if a preset, file or --set gave the key a value. */
+bool cfg_is_set(const struct cfg *c, const char *name);
+/* Where the value came from: "file:line", "--set" or "default". */
+const char *cfg_origin(const struct cfg *c, const char *name);
+/* Fills e with "<origin>: <name>: <message>" and returns -1: for cross-field
+ * validation in modules, so users learn which line to fix. */
+int cfg_fail(const struct cfg *c, const char *name, struct om_err *e,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Writes the effective configuration as a loadable INI file. */
+void cfg_write(const struct cfg *c, FILE *f);
+/* Writes the key reference (name, type, default, help) as a Markdown table. */
+void cfg_write_reference(const struct cfg *c, FILE *f);
+
+#endif

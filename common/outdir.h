@@ -1,0 +1,31 @@
+/* outdir: a results directory that appears whole or not at all.
+ * Files are written into DIR.tmp-<pid>/ and the directory is renamed to DIR
+ * only when every file closed cleanly; an existing DIR is never overwritten. */
+#ifndef OM_OUTDIR_H
+#define OM_OUTDIR_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "err.h"
+
+struct outdir {
+	char final[PATH_MAX];
+	char tmp[PATH_MAX];
+};
+
+/* Fails if `path` exists; creates missing parents and the temporary directory. */
+int outdir_begin(struct outdir *o, const char *path, struct om_err *e);
+/* Opens `name` inside the temporary directory for writing. */
+FILE *outdir_open(struct outdir *o, const char *name, struct om_err *e);
+/* Closes a file from outdir_open, reporting write errors (e.g. disk full). */
+int outdir_close(struct outdir *o, FILE *f, const char *name, struct om_err *e);
+/* Renames the temporary directory to its final name. */
+int outdir_commit(struct outdir *o, struct om_err *e);
+/* Removes the temporary directory and everything in it. */
+void outdir_abort(struct outdir *o);
+
+/* mkdir -p. */
+int outdir_mkdirs(const char *path, struct om_err *e);
+
+#endif

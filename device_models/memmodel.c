@@ -1,0 +1,16 @@
+#include "memmodel.h"
+
+#include <string.h>
+
+const struct mm_ops *const mm_registry[] = {
+	&mm_halfsat,
+	NULL,
+};
+
+const struct mm_ops *mm_find(const char *name)
+{
+	for (size_t i = 0; mm_registry[i]; i++)
+		if (strcmp(mm_registry[i]->name, name) == 0)
+			return mm_registry[i];
+	return NULL;
+}

@@ -1,0 +1,74 @@
+#include "timing.h"
+
+#include <math.h>
+#include <string.h>
+
+int dt_init(struct dev_timing *t, const struct cfg *c, struct om_err *e)
+{
+	memset(t, 0, sizeof *t);
+	if (dev_from_cfg(c, &t->d, &t->m, &t->dd, e) < 0)
+		return -1;
+	t->mm = mm_find(t->d.mem_model);
+	if (!t->mm) {
+		char list[256] = "";
+		size_t used = 0;
+		for (size_t i = 0; mm_registry[i]; i++) {
+			int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+					 mm_registry[i]->name);
+			if (w > 0 && (size_t)w < sizeof list - used)
+				used += (size_t)w;
+		}
+		return cfg_fail(c, "device.mem_model", e, "unknown memory model '%s' (known: %s)",
+				t->d.mem_model, list);
+	}
+	return t->mm->create(c, &t->d, &t->mm_state, e);
+}
+
+void dt_free(struct dev_timing *t)
+{
+	if (t->mm)
+		t->mm->destroy(t->mm_state);
+	t->mm_state = NULL;
+}
+
+double dt_beff(const struct dev_timing *t, double run_bytes)
+{
+	return t->d.peak_bw * t->mm->eff(t->mm_state, &t->d, run_bytes);
+}
+
+void dt_runs(const struct dev_timing *t, struct it_cost *c, double run_bytes, double count)
+{
+	if (run_bytes <= 0 || count <= 0)
+		return;
+	c->kv_ns += count * run_bytes / dt_beff(t, run_bytes) * 1e9;
+	c->kv_bytes += count * run_bytes;
+	c->kv_runs += count;
+}
+
+void dt_region(const struct dev_timing *t, struct it_cost *c, double tokens)
+{
+	dt_runs(t, c, tokens * t->dd.run_bytes_per_token, (double)t->dd.runs_per_region);
+}
+
+double dt_stream_ns(const struct dev_timing *t, double bytes)
+{
+	return bytes / (t->d.eta_seq * t->d.peak_bw) * 1e9;
+}
+
+int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct it_time *out)
+{
+	const struct dev_model *m = &t->m;
+	double flops = 2.0 * m->params * c->tokens +
+		       4.0 * m->layers * m->heads * (double)m->head_dim * c->attn_pairs;
+	struct it_time it;
+	it.compute_ns = flops / (t->d.peak_flops * t->d.compute_eff) * 1e9;
+	it.weights_ns = dt_stream_ns(t, t->dd.weight_bytes);
+	it.kv_ns = c->kv_ns;
+	it.extra_ns = c->extra_ns;
+	it.memory_ns = it.weights_ns + it.kv_ns + it.extra_ns;
+	double busy = it.compute_ns > it.memory_ns ? it.compute_ns : it.memory_ns;
+	it.total_ns = (int64_t)ceil(busy) + t->d.iter_overhead_ns;
+	if (out)
+		*out = it;
+	return it.total_ns;
+}

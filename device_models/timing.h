@@ -1,0 +1,55 @@
+/* timing: the price of one iteration.
+ *   iteration = max(compute, memory) + fixed overhead
+ *   compute   = (2*params*tokens + 4*layers*heads*head_dim*attn_pairs) / (peak*eff)
+ *   memory    = weights/(eta_seq*B_peak) + sum over KV runs of L/B_eff(L) + extra
+ * Callers (the scheduler and the policies, which know the KV layout) fill an
+ * it_cost; this module only does arithmetic on it and never sees requests. */
+#ifndef OM_TIMING_H
+#define OM_TIMING_H
+
+#include <stdint.h>
+
+#include "../common/cfg.h"
+#include "device.h"
+#include "memmodel.h"
+
+struct dev_timing {
+	struct dev_device d;
+	struct dev_model m;
+	struct dev_derived dd;
+	const struct mm_ops *mm;
+	void *mm_state;
+};
+
+struct it_cost {
+	double tokens;      /* tokens computed: prefill tokens + decode tokens */
+	double attn_pairs;  /* sum over computed tokens of the context they attend to */
+	double kv_ns;       /* time reading/writing KV runs */
+	double kv_bytes;
+	double kv_runs;
+	double extra_ns;    /* other memory traffic (e.g. relocation copies) */
+};
+
+struct it_time {
+	double compute_ns, weights_ns, kv_ns, extra_ns, memory_ns;
+	int64_t total_ns;
+};
+
+/* Builds the timing model from a checked cfg. */
+int dt_init(struct dev_timing *t, const struct cfg *c, struct om_err *e);
+void dt_free(struct dev_timing *t);
+
+/* Adds `count` runs of `run_bytes` contiguous bytes each to the cost. */
+void dt_runs(const struct dev_timing *t, struct it_cost *c, double run_bytes, double count);
+/* Adds the KV traffic of one contiguous region holding `tokens` tokens: one
+ * run of tokens*head_dim*bytes per (layer, KV head, K or V). */
+void dt_region(const struct dev_timing *t, struct it_cost *c, double tokens);
+/* Streaming time of `bytes` at eta_seq * B_peak (copies, weights). */
+double dt_stream_ns(const struct dev_timing *t, double bytes);
+/* Effective bandwidth for runs of L bytes, bytes/s. */
+double dt_beff(const struct dev_timing *t, double run_bytes);
+
+/* Prices an iteration; `out` may be NULL. Returns total ns (ceil'd). */
+int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct it_time *out);
+
+#endif

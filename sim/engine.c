@@ -1,0 +1,248 @@
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "evq.h"
+
+enum { EV_ARRIVAL = 1, EV_ITER_END = 2 };
+
+const struct cfg_key engine_keys[] = {
+	{ "workload.max_new_tokens", CFG_INT, "0", 0, 1 << 24, NULL,
+	  "per-request output cap (a sampling parameter the scheduler sees); 0 = up to max_model_len" },
+	{ "run.sample_interval_s", CFG_REAL, "1", 0, 1e9, NULL,
+	  "window of the utilization time series, simulated seconds; 0 = no series" },
+	{ "run.check_invariants", CFG_BOOL, "false", 0, -1, NULL,
+	  "verify policy and engine invariants after every event (slow; for tests and debugging)" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+struct eng {
+	const struct cfg *c;
+	const struct wl_trace *t;
+	struct sim_req *reqs;
+	int32_t *target;   /* true output tokens, at least 1: engine-private */
+	struct sched s;
+	struct evq q;
+	struct metrics *met;
+	const struct pol_ops *pol;
+	void *ps;
+	size_t next_arrival;
+	bool arrival_pending, busy, check;
+	int64_t now, last_t;
+	size_t finished, rejected;
+};
+
+static bool eng_is_done(void *ctx, const struct sim_req *r)
+{
+	const struct eng *g = ctx;
+	return r->generated >= g->target[r->idx];
+}
+
+static void eng_on_finish(void *ctx, struct sim_req *r)
+{
+	struct eng *g = ctx;
+	(void)r;
+	g->finished++;
+}
+
+static int ingest(struct eng *g, struct om_err *e)
+{
+	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
+		struct sim_req *r = &g->reqs[g->next_arrival++];
+		if (!sched_arrive(&g->s, r, g->now))
+			g->rejected++;
+	}
+	if (!g->arrival_pending && g->next_arrival < g->t->n) {
+		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
+			return err_set(e, NULL, 0, NULL, "out of memory");
+		g->arrival_pending = true;
+	}
+	return 0;
+}
+
+static void observe(struct eng *g)
+{
+	struct pol_stats ps;
+	g->pol->stats(g->ps, &ps);
+	struct met_state st = {
+		.reserved = ps.reserved_tokens,
+		.live = g->s.live_tokens,
+		.running = (int64_t)sched_running(&g->s),
+		.waiting = (int64_t)sched_waiting(&g->s),
+	};
+	met_set(g->met, &st);
+}
+
+static int check_all(struct eng *g, struct om_err *e)
+{
+	if (g->now < g->last_t)
+		return err_set(e, NULL, 0, "engine", "time went back from %lld to %lld ns",
+			       (long long)g->last_t, (long long)g->now);
+	if (g->pol->check && g->pol->check(g->ps, e) < 0)
+		return err_wrap(e, "policy invariant");
+	struct pol_stats ps;
+	g->pol->stats(g->ps, &ps);
+	int64_t pool = g->met->pool_tokens;
+	if (ps.reserved_tokens + ps.free_tokens != pool)
+		return err_set(e, NULL, 0, "engine", "reserved %lld + free %lld != pool %lld",
+			       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
+			       (long long)pool);
+	size_t arrived = g->next_arrival;
+	size_t inside = sched_waiting(&g->s) + sched_running(&g->s) + g->finished + g->rejected;
+	if (arrived != inside)
+		return err_set(e, NULL, 0, "engine",
+			       "request conservation: %zu arrived but %zu waiting + running + finished + rejected",
+			       arrived, inside);
+	if (g->s.live_tokens > ps.reserved_tokens)
+		return err_set(e, NULL, 0, "engine", "live tokens %lld exceed reserved %lld",
+			       (long long)g->s.live_tokens, (long long)ps.reserved_tokens);
+	return 0;
+}
+
+static int loop(struct eng *g, struct om_err *e)
+{
+	struct ev ev;
+	if (ingest(g, e) < 0)
+		return -1;
+	while (evq_pop(&g->q, &ev)) {
+		g->now = ev.t;
+		if (met_advance(g->met, g->now) < 0)
+			return err_set(e, NULL, 0, NULL, "out of memory");
+		if (ev.type == EV_ARRIVAL) {
+			g->arrival_pending = false;
+		} else {
+			sched_end(&g->s, g->now, eng_is_done, eng_on_finish, g);
+			g->busy = false;
+		}
+		if (ingest(g, e) < 0)
+			return -1;
+		if (!g->busy) {
+			int64_t d = sched_begin(&g->s, g->now, NULL);
+			if (d > 0) {
+				if (evq_push(&g->q, g->now + d, EV_ITER_END, 0) < 0)
+					return err_set(e, NULL, 0, NULL, "out of memory");
+				g->busy = true;
+			}
+		}
+		observe(g);
+		if (g->check && check_all(g, e) < 0)
+			return -1;
+		g->last_t = g->now;
+	}
+	if (g->finished + g->rejected != g->t->n)
+		return err_set(e, NULL, 0, "engine",
+			       "run ended with %zu of %zu requests unresolved (scheduler stalled)",
+			       g->t->n - g->finished - g->rejected, g->t->n);
+	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
+}
+
+int engine_run(const struct cfg *c, const struct wl_trace *t, struct run_result *out,
+	       struct om_err *e)
+{
+	memset(out, 0, sizeof *out);
+	struct eng g = { .c = c, .t = t, .met = &out->met };
+	int rc = -1;
+	evq_init(&g.q);
+	if (dt_init(&out->dt, c, e) < 0)
+		goto fail_dt;
+	const char *pname = cfg_str(c, "policy.name");
+	g.pol = pol_find(pname);
+	if (!g.pol) {
+		char list[256] = "";
+		size_t used = 0;
+		for (size_t i = 0; pol_registry[i]; i++) {
+			int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+					 pol_registry[i]->name);
+			if (w > 0 && (size_t)w < sizeof list - used)
+				used += (size_t)w;
+		}
+		cfg_fail(c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
+		goto fail;
+	}
+	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
+	g.check = cfg_bool(c, "run.check_invariants");
+	size_t n = t->n;
+	g.reqs = calloc(n ? n : 1, sizeof *g.reqs);
+	g.target = malloc((n ? n : 1) * sizeof *g.target);
+	if (!g.reqs || !g.target) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto fail;
+	}
+	int32_t mml = (int32_t)cfg_int(c, "policy.max_model_len");
+	int64_t max_new = cfg_int(c, "workload.max_new_tokens");
+	for (size_t i = 0; i < n; i++) {
+		struct sim_req *r = &g.reqs[i];
+		r->id = t->req[i].id;
+		r->idx = (uint32_t)i;
+		r->arrival_ns = t->req[i].arrival_ns;
+		r->prompt_tokens = t->req[i].prompt_tokens;
+		int64_t cap = (int64_t)mml - r->prompt_tokens;
+		if (max_new > 0 && max_new < cap)
+			cap = max_new;
+		r->max_output = cap > 0 ? (int32_t)cap : 0;
+		r->predicted_len = -1;
+		r->pred_bucket = -1;
+		r->pol_off = -1;
+		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
+		g.target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
+	}
+	struct pol_env *env = calloc(1, sizeof *env);
+	if (!env) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto fail;
+	}
+	*env = (struct pol_env){
+		.dt = &out->dt,
+		.pool_tokens = out->dt.dd.pool_tokens,
+		.max_model_len = mml,
+		.seed = (uint64_t)cfg_int(c, "workload.seed"),
+		.truth = g.pol->wants_truth ? g.target : NULL,
+	};
+	if (g.pol->create(c, env, &g.ps, e) < 0) {
+		free(env);
+		goto fail;
+	}
+	if (sched_init(&g.s, c, g.pol, g.ps, &out->dt, n, e) < 0)
+		goto fail_pol;
+	int64_t win = (int64_t)(cfg_real(c, "run.sample_interval_s") * 1e9);
+	met_init(&out->met, env->pool_tokens, win);
+	if (n == 0) {
+		err_set(e, NULL, 0, "workload", "no requests to simulate");
+		goto fail_sched;
+	}
+	if (loop(&g, e) < 0)
+		goto fail_sched;
+	g.pol->stats(g.ps, &out->pol_final);
+	if (met_summarize(&out->met, g.reqs, n, &g.s, &out->sum) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto fail_sched;
+	}
+	out->reqs = g.reqs;
+	out->n = n;
+	g.reqs = NULL;
+	rc = 0;
+fail_sched:
+	sched_free(&g.s);
+fail_pol:
+	g.pol->destroy(g.ps);
+	free(env);
+fail:
+	if (rc < 0) {
+		met_free(&out->met);
+		dt_free(&out->dt);
+	}
+fail_dt:
+	free(g.reqs);
+	free(g.target);
+	evq_free(&g.q);
+	return rc;
+}
+
+void run_result_free(struct run_result *r)
+{
+	free(r->reqs);
+	met_free(&r->met);
+	dt_free(&r->dt);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,34 @@
+/* engine: owns simulated time. It replays a workload through the scheduler
+ * and a policy, event by event (arrivals and iteration ends), and is the one
+ * place that reads true output lengths: to tell the scheduler when a request
+ * has emitted its last token. A request whose true length is 0 still emits
+ * one token (its end-of-sequence) and then stops. */
+#ifndef OM_ENGINE_H
+#define OM_ENGINE_H
+
+#include "../common/cfg.h"
+#include "../device_models/timing.h"
+#include "../workload/trace.h"
+#include "metrics.h"
+#include "policy.h"
+#include "request.h"
+#include "sched.h"
+
+struct run_result {
+	struct sim_req *reqs;   /* in arrival order, as the trace */
+	size_t n;
+	struct metrics met;
+	struct summary sum;
+	struct dev_timing dt;
+	struct pol_stats pol_final;
+	char policy[64];
+};
+
+extern const struct cfg_key engine_keys[];
+
+/* Runs one experiment. The trace must be sorted by arrival (wl_build does). */
+int engine_run(const struct cfg *c, const struct wl_trace *t, struct run_result *out,
+	       struct om_err *e);
+void run_result_free(struct run_result *r);
+
+#endif

@@ -1,0 +1,68 @@
+/* metrics: what a run measured.
+ * Occupancy is integrated over time as a step function, so every utilization
+ * is time-weighted over [first arrival, last event]:
+ *   util_reserved = integral(reserved KV tokens) / (pool tokens * T)
+ *   util_live     = integral(live KV tokens)     / (pool tokens * T)
+ *   util_packing  = integral(live) / integral(reserved)
+ * A utilization time series averages the same quantities over fixed windows. */
+#ifndef OM_METRICS_H
+#define OM_METRICS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "request.h"
+#include "sched.h"
+
+struct met_state {
+	int64_t reserved, live;
+	int64_t running, waiting;
+};
+
+struct met_sample {
+	double t_s, util_reserved, util_live, running, waiting;
+};
+
+struct metrics {
+	int64_t pool_tokens;
+	int64_t t0, t_last;
+	bool started;
+	struct met_state cur;
+	double int_reserved, int_live, int_running;  /* token*ns */
+	/* windowed series */
+	int64_t window_ns, win_start;
+	double w_reserved, w_live, w_running, w_waiting;
+	struct met_sample *series;
+	size_t n_series, cap_series;
+};
+
+struct summary {
+	int64_t requests_total, requests_completed, requests_rejected;
+	int64_t rejected[REJ_N];
+	int64_t generated_tokens, prompt_tokens;
+	double span_s, sim_time_s;
+	double rps, tps_generated, tps_total;
+	double util_reserved, util_live, util_packing;
+	double ttft_p50_s, ttft_p90_s, ttft_p99_s;
+	double tpot_p50_s, tpot_p90_s, tpot_p99_s;
+	double e2e_p50_s, e2e_p90_s, e2e_p99_s;
+	double queue_p50_s, queue_p90_s, queue_p99_s;
+	int64_t preemptions, recomputed_tokens, iterations;
+	double batch_mean;
+	int64_t pool_tokens;
+	double running_mean;
+};
+
+int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns);
+void met_free(struct metrics *m);
+/* Integrates the current state up to `now` (call before changing state). */
+int met_advance(struct metrics *m, int64_t now);
+void met_set(struct metrics *m, const struct met_state *s);
+/* Closes the last window; call once after the run. */
+int met_finish(struct metrics *m, int64_t now);
+
+/* Fills the summary from the requests and the scheduler's counters. */
+int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
+		  const struct sched *s, struct summary *out);
+
+#endif

@@ -1,0 +1,46 @@
+/* request: a request as the scheduler and the allocation policies see it.
+ * It deliberately has no field for the true output length: that lives in the
+ * engine's private array, so no policy or scheduler can read it by accident.
+ * Policies may use the pol_* fields for their own bookkeeping. */
+#ifndef OM_REQUEST_H
+#define OM_REQUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum req_state {
+	RS_PENDING,   /* not yet arrived */
+	RS_WAITING,
+	RS_RUNNING,
+	RS_FINISHED,
+	RS_REJECTED,
+};
+
+struct sim_req {
+	int64_t id;
+	uint32_t idx;            /* index in the engine's arrays */
+	uint8_t state;
+	uint8_t reject_reason;   /* enum sched_reject */
+	bool prefill;            /* computing its prompt in the current iteration */
+	int64_t arrival_ns;
+	int32_t prompt_tokens;
+	int32_t generated;       /* output tokens produced so far */
+	int32_t max_output;      /* visible stop: max_new_tokens / max_model_len */
+	int32_t ctx;             /* KV tokens it needs in the current iteration */
+	/* Predictor output, -1 / 0 when no predictor is configured. */
+	int32_t predicted_len;
+	float uncertainty;
+	int32_t pred_bucket;
+	uint64_t admit_seq;      /* order of (re)admission, for preemption */
+	int32_t preemptions;
+	int64_t recomputed_tokens;
+	/* policy bookkeeping */
+	int64_t pol_off;
+	int32_t pol_cap;
+	int32_t pol_class;
+	void *pol_ptr;
+	/* timestamps, ns; -1 until they happen */
+	int64_t first_admit_ns, first_token_ns, finish_ns;
+};
+
+#endif

@@ -1,0 +1,201 @@
+#include "sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const sched_reject_names[REJ_N] = {
+	"none", "prompt_too_long", "prompt_over_batch", "never_fits",
+};
+
+const struct cfg_key sched_keys[] = {
+	{ "scheduler.max_num_seqs", CFG_INT, "256", 1, 1 << 20, NULL,
+	  "most requests in one iteration (vLLM max_num_seqs)" },
+	{ "scheduler.max_batched_tokens", CFG_INT, "8192", 1, 1 << 26, NULL,
+	  "most tokens computed in one iteration, prefill + decode (vLLM max_num_batched_tokens)" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+int sched_init(struct sched *s, const struct cfg *c, const struct pol_ops *pol, void *ps,
+	       const struct dev_timing *dt, size_t n_requests, struct om_err *e)
+{
+	memset(s, 0, sizeof *s);
+	s->max_num_seqs = (int32_t)cfg_int(c, "scheduler.max_num_seqs");
+	s->max_batched_tokens = (int32_t)cfg_int(c, "scheduler.max_batched_tokens");
+	s->pol = pol;
+	s->ps = ps;
+	s->dt = dt;
+	s->wq_cap = n_requests ? n_requests : 1;
+	s->run_cap = n_requests ? n_requests : 1;
+	s->wq = malloc(s->wq_cap * sizeof *s->wq);
+	s->run = malloc(s->run_cap * sizeof *s->run);
+	if (!s->wq || !s->run) {
+		sched_free(s);
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	}
+	return 0;
+}
+
+void sched_free(struct sched *s)
+{
+	free(s->wq);
+	free(s->run);
+	s->wq = NULL;
+	s->run = NULL;
+}
+
+/* The queue holds each request at most once, so capacity n_requests suffices. */
+static void wq_push_back(struct sched *s, struct sim_req *r)
+{
+	s->wq[(s->wq_head + s->wq_len) % s->wq_cap] = r;
+	s->wq_len++;
+}
+
+static void wq_push_front(struct sched *s, struct sim_req *r)
+{
+	s->wq_head = (s->wq_head + s->wq_cap - 1) % s->wq_cap;
+	s->wq[s->wq_head] = r;
+	s->wq_len++;
+}
+
+static struct sim_req *wq_front(const struct sched *s)
+{
+	return s->wq[s->wq_head];
+}
+
+static void wq_pop_front(struct sched *s)
+{
+	s->wq_head = (s->wq_head + 1) % s->wq_cap;
+	s->wq_len--;
+}
+
+static void reject(struct sched *s, struct sim_req *r, enum sched_reject why, int64_t now)
+{
+	r->state = RS_REJECTED;
+	r->reject_reason = (uint8_t)why;
+	r->finish_ns = now;
+	s->rejected[why]++;
+}
+
+bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now)
+{
+	if (r->max_output < 1) {
+		reject(s, r, REJ_PROMPT_TOO_LONG, now);
+		return false;
+	}
+	if (r->prompt_tokens > s->max_batched_tokens) {
+		reject(s, r, REJ_PROMPT_OVER_BATCH, now);
+		return false;
+	}
+	r->state = RS_WAITING;
+	wq_push_back(s, r);
+	return true;
+}
+
+static void preempt_last(struct sched *s)
+{
+	struct sim_req *v = s->run[--s->n_run];
+	s->pol->release(s->ps, v);
+	s->live_tokens -= v->ctx;
+	v->ctx = 0;
+	v->state = RS_WAITING;
+	v->preemptions++;
+	s->preemptions++;
+	wq_push_front(s, v);
+}
+
+int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
+{
+	struct it_cost cost = { 0 };
+	bool preempted = false;
+	/* 1. decode: every running request needs one more KV slot */
+	for (size_t i = 0; i < s->n_run;) {
+		struct sim_req *r = s->run[i];
+		int32_t need = r->prompt_tokens + r->generated;
+		r->prefill = false;
+		bool alive = true;
+		while (s->pol->grow(s->ps, r, need, &cost) != POL_OK) {
+			bool self = s->run[s->n_run - 1] == r;
+			preempt_last(s);
+			preempted = true;
+			if (self) {
+				alive = false;
+				break;
+			}
+		}
+		if (!alive)
+			break; /* r was the last running request */
+		s->live_tokens += need - r->ctx;
+		r->ctx = need;
+		cost.tokens += 1;
+		cost.attn_pairs += need;
+		i++;
+	}
+	/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1) */
+	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
+	while (!preempted && s->wq_len && s->n_run < (size_t)s->max_num_seqs) {
+		struct sim_req *r = wq_front(s);
+		int32_t need = r->prompt_tokens + r->generated;
+		if (need > budget)
+			break;
+		enum pol_rc rc = s->pol->admit(s->ps, r, need);
+		if (rc == POL_NO_ROOM && s->n_run == 0)
+			rc = POL_NEVER; /* the pool is empty and it still does not fit */
+		if (rc == POL_NEVER) {
+			wq_pop_front(s);
+			reject(s, r, REJ_NEVER_FITS, now);
+			continue;
+		}
+		if (rc != POL_OK)
+			break;
+		wq_pop_front(s);
+		r->state = RS_RUNNING;
+		r->prefill = true;
+		r->admit_seq = ++s->admit_counter;
+		if (r->first_admit_ns < 0)
+			r->first_admit_ns = now;
+		if (r->generated > 0) {
+			r->recomputed_tokens += need;
+			s->recomputed_tokens += need;
+		}
+		r->ctx = need;
+		s->live_tokens += need;
+		s->run[s->n_run++] = r;
+		cost.tokens += need;
+		cost.attn_pairs += (double)need * (need + 1) / 2.0;
+		budget -= need;
+	}
+	if (s->n_run == 0)
+		return 0;
+	/* 3. price it: the policy knows where each request's KV lives */
+	for (size_t i = 0; i < s->n_run; i++)
+		s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
+	s->iterations++;
+	s->batch_sum += (int64_t)s->n_run;
+	return dt_iter_ns(s->dt, &cost, bd);
+}
+
+void sched_end(struct sched *s, int64_t now,
+	       bool (*is_done)(void *ctx, const struct sim_req *r),
+	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < s->n_run; i++) {
+		struct sim_req *r = s->run[i];
+		r->generated++;
+		if (r->first_token_ns < 0)
+			r->first_token_ns = now;
+		r->prefill = false;
+		if (r->generated >= r->max_output || is_done(ctx, r)) {
+			s->pol->release(s->ps, r);
+			s->live_tokens -= r->ctx;
+			r->ctx = 0;
+			r->state = RS_FINISHED;
+			r->finish_ns = now;
+			if (on_finish)
+				on_finish(ctx, r);
+			continue;
+		}
+		s->run[keep++] = r;
+	}
+	s->n_run = keep;
+}

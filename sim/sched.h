@@ -1,0 +1,73 @@
+/* sched: iteration-level continuous batching, vLLM style.
+ * Each iteration first grows every running request by one token (preempting
+ * the most recently admitted request, by recompute, when the policy has no
+ * room), then, if nothing was preempted, admits waiting requests FCFS while
+ * the policy accepts them and max_num_seqs / max_batched_tokens hold. Newly
+ * admitted requests prefill their whole prompt (plus any tokens generated
+ * before a preemption) in that iteration; there is no chunked prefill.
+ * The scheduler never sees a true output length: at the end of an iteration
+ * the engine tells it, through a callback, which requests emitted their last
+ * token. */
+#ifndef OM_SCHED_H
+#define OM_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/cfg.h"
+#include "policy.h"
+#include "request.h"
+
+enum sched_reject {
+	REJ_NONE,
+	REJ_PROMPT_TOO_LONG,   /* prompt >= max_model_len */
+	REJ_PROMPT_OVER_BATCH, /* prompt > max_batched_tokens: could never be prefilled */
+	REJ_NEVER_FITS,        /* the policy cannot hold it even in an empty pool */
+	REJ_N
+};
+extern const char *const sched_reject_names[REJ_N];
+
+struct sched {
+	int32_t max_num_seqs, max_batched_tokens;
+	const struct pol_ops *pol;
+	void *ps;
+	const struct dev_timing *dt;
+	/* waiting: ring buffer, FCFS with preempted requests at the head */
+	struct sim_req **wq;
+	size_t wq_head, wq_len, wq_cap;
+	/* running: in admission order (the last is the preemption victim) */
+	struct sim_req **run;
+	size_t n_run, run_cap;
+	uint64_t admit_counter;
+	int64_t live_tokens;  /* sum of ctx over running requests */
+	/* counters */
+	int64_t preemptions, recomputed_tokens, iterations, batch_sum;
+	int64_t rejected[REJ_N];
+};
+
+extern const struct cfg_key sched_keys[];
+
+int sched_init(struct sched *s, const struct cfg *c, const struct pol_ops *pol, void *ps,
+	       const struct dev_timing *dt, size_t n_requests, struct om_err *e);
+void sched_free(struct sched *s);
+
+/* An arriving request joins the back of the queue, or is rejected (returns
+ * false) if it can never be served. */
+bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now);
+
+/* Forms and prices the next iteration. Returns its duration in ns, or 0 when
+ * there is nothing to run. `bd` (may be NULL) receives the cost breakdown. */
+int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd);
+
+/* Ends the iteration begun by sched_begin: every request in the batch gains
+ * one output token; those for which `is_done` answers true, or that reached
+ * their visible cap, finish and release their memory. `on_finish` (may be
+ * NULL) is told about each finished request. */
+void sched_end(struct sched *s, int64_t now,
+	       bool (*is_done)(void *ctx, const struct sim_req *r),
+	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx);
+
+static inline size_t sched_waiting(const struct sched *s) { return s->wq_len; }
+static inline size_t sched_running(const struct sched *s) { return s->n_run; }
+
+#endif

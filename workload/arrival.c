@@ -1,0 +1,80 @@
+#include "arrival.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Gap-based processes accumulate in double seconds and round once per
+ * request, so rounding error does not build up over a million arrivals. */
+static void stamp_gaps(struct wl_trace *t, double (*gap)(gsl_rng *, const struct arr_params *),
+		       const struct arr_params *p, gsl_rng *rng)
+{
+	double now = 0.0;
+	for (size_t i = 0; i < t->n; i++) {
+		now += gap(rng, p);
+		t->req[i].arrival_ns = llround(now * 1e9);
+	}
+}
+
+static double exp_gap(gsl_rng *rng, const struct arr_params *p)
+{
+	return gsl_ran_exponential(rng, 1.0 / p->rate);
+}
+
+static double gamma_gap(gsl_rng *rng, const struct arr_params *p)
+{
+	double k = 1.0 / (p->cv * p->cv); /* shape; mean k*theta = 1/rate */
+	return gsl_ran_gamma(rng, k, 1.0 / (p->rate * k));
+}
+
+static int assign_poisson(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
+			  struct om_err *e)
+{
+	(void)e;
+	stamp_gaps(t, exp_gap, p, rng);
+	return 0;
+}
+
+static int assign_gamma(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
+			struct om_err *e)
+{
+	(void)e;
+	stamp_gaps(t, gamma_gap, p, rng);
+	return 0;
+}
+
+static int assign_offline(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
+			  struct om_err *e)
+{
+	(void)p, (void)rng, (void)e;
+	for (size_t i = 0; i < t->n; i++)
+		t->req[i].arrival_ns = 0;
+	return 0;
+}
+
+static int assign_trace(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
+			struct om_err *e)
+{
+	(void)p, (void)rng;
+	if (!t->has_arrivals)
+		return err_set(e, t->source, 0, "workload.arrival",
+			       "'trace' needs timestamps, but this trace has no arrival_s "
+			       "or arrived_at column (use poisson, gamma or offline)");
+	return 0; /* times were read from the file; the builder sorts by them */
+}
+
+static const struct arr_ops arr_table[] = {
+	{ "trace", "the trace's own timestamps (arrival_s or Vidur's arrived_at)", assign_trace },
+	{ "offline", "every request at t = 0", assign_offline },
+	{ "poisson", "exponential gaps with mean 1/rate", assign_poisson },
+	{ "gamma", "gamma gaps with mean 1/rate and coefficient of variation cv", assign_gamma },
+};
+
+const struct arr_ops *arr_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof arr_table / sizeof arr_table[0]; i++)
+		if (strcmp(arr_table[i].name, name) == 0)
+			return &arr_table[i];
+	return NULL;
+}

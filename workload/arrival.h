@@ -1,0 +1,25 @@
+/* arrival: arrival processes that stamp request i with its arrival time.
+ * One table entry per process; the workload builder looks them up by name. */
+#ifndef OM_ARRIVAL_H
+#define OM_ARRIVAL_H
+
+#include <gsl/gsl_rng.h>
+
+#include "trace.h"
+
+struct arr_params {
+	double rate;  /* requests per second (poisson, gamma) */
+	double cv;    /* coefficient of variation of gaps (gamma) */
+};
+
+struct arr_ops {
+	const char *name;
+	const char *help;
+	/* Sets t->req[i].arrival_ns for all i, non-decreasing in i. */
+	int (*assign)(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
+		      struct om_err *e);
+};
+
+const struct arr_ops *arr_find(const char *name);
+
+#endif

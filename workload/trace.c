@@ -1,0 +1,69 @@
+#include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void trace_init(struct wl_trace *t)
+{
+	memset(t, 0, sizeof *t);
+}
+
+void trace_free(struct wl_trace *t)
+{
+	free(t->req);
+	free(t->out_tokens);
+	free(t->text);
+	memset(t, 0, sizeof *t);
+}
+
+int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt,
+	       int32_t output, const char *text, size_t text_len, struct om_err *e)
+{
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 1024;
+		struct wl_req *nr = realloc(t->req, nc * sizeof *nr);
+		if (!nr)
+			return err_set(e, t->source, 0, NULL, "out of memory");
+		t->req = nr;
+		int32_t *no = realloc(t->out_tokens, nc * sizeof *no);
+		if (!no)
+			return err_set(e, t->source, 0, NULL, "out of memory");
+		t->out_tokens = no;
+		t->cap = nc;
+	}
+	struct wl_req *r = &t->req[t->n];
+	r->id = id;
+	r->arrival_ns = arrival_ns;
+	r->prompt_tokens = prompt;
+	r->text_len = 0;
+	r->text_off = 0;
+	if (text && text_len) {
+		if (text_len > UINT32_MAX)
+			return err_set(e, t->source, 0, "prompt", "prompt text too long");
+		if (t->text_cap - t->text_len < text_len + 1) {
+			size_t nc = t->text_cap ? t->text_cap : 65536;
+			while (nc - t->text_len < text_len + 1)
+				nc *= 2;
+			char *nt = realloc(t->text, nc);
+			if (!nt)
+				return err_set(e, t->source, 0, NULL, "out of memory");
+			t->text = nt;
+			t->text_cap = nc;
+		}
+		memcpy(t->text + t->text_len, text, text_len);
+		t->text[t->text_len + text_len] = '\0';
+		r->text_off = t->text_len;
+		r->text_len = (uint32_t)text_len;
+		t->text_len += text_len + 1;
+	}
+	t->out_tokens[t->n] = output;
+	t->n++;
+	return 0;
+}
+
+const char *trace_text(const struct wl_trace *t, size_t i)
+{
+	if (i >= t->n || t->req[i].text_len == 0)
+		return "";
+	return t->text + t->req[i].text_off;
+}

@@ -1,0 +1,21 @@
+/* trace_csv: reads request traces with libcsv (RFC 4180: quoted fields may
+ * span lines, CRLF or LF endings). Two layouts, told apart by the header:
+ *  - odmasim/shared: id,prompt_tokens,output_tokens[,prompt][,arrival_s]
+ *  - Vidur: arrived_at,num_prefill_tokens,num_decode_tokens (extra columns ignored)
+ * Columns are found by name. Every rejected row names file, line and field. */
+#ifndef OM_TRACE_CSV_H
+#define OM_TRACE_CSV_H
+
+#include <stdbool.h>
+
+#include "trace.h"
+
+/* Appends the rows of `path` to t (t must be initialised). keep_text keeps
+ * prompt texts (predictors need them; runs without predictors do not). */
+int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text,
+		   struct om_err *e);
+/* Same over a buffer; `name` is used in messages. */
+int trace_parse_csv(const char *buf, size_t len, const char *name,
+		    struct wl_trace *t, bool keep_text, struct om_err *e);
+
+#endif

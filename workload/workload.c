@@ -1,0 +1,195 @@
+#include "workload.h"
+
+#include <gsl/gsl_randist.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/rng.h"
+#include "arrival.h"
+#include "synth.h"
+#include "trace_csv.h"
+
+const struct cfg_key wl_keys[] = {
+	{ "workload.trace", CFG_STR, "", 0, -1, NULL,
+	  "trace CSV: a path, or a file name in the traces directory (alpaca.csv, nq.csv); empty = built-in synthetic" },
+	{ "workload.trace_dir", CFG_STR, "", 0, -1, NULL,
+	  "where bare trace names are looked up; empty = $ODMASIM_TRACES, else ../shared/traces" },
+	{ "workload.arrival", CFG_ENUM, "poisson", 0, -1, "trace|offline|poisson|gamma",
+	  "arrival process" },
+	{ "workload.rate", CFG_REAL, "8", 1e-9, 1e9, NULL, "mean arrival rate, requests/s (poisson, gamma)" },
+	{ "workload.cv", CFG_REAL, "2", 1e-3, 100, NULL, "coefficient of variation of gaps (gamma)" },
+	{ "workload.seed", CFG_INT, "1", 0, 9.2e18, NULL, "seed of the workload's random streams" },
+	{ "workload.num_requests", CFG_INT, "0", 0, 1e9, NULL,
+	  "requests to simulate; 0 = every trace row (1000 for the synthetic workload)" },
+	{ "workload.sampling", CFG_ENUM, "head", 0, -1, "head|random|replace",
+	  "which rows: the first N, N distinct random rows, or N rows drawn with replacement" },
+	{ "workload.synth_prompt_median", CFG_REAL, "64", 1, 1e6, NULL, "synthetic prompt length median, tokens" },
+	{ "workload.synth_prompt_sigma", CFG_REAL, "0.8", 0, 5, NULL, "synthetic prompt length log-space sigma" },
+	{ "workload.synth_output_median", CFG_REAL, "128", 1, 1e6, NULL, "synthetic output length median, tokens" },
+	{ "workload.synth_output_sigma", CFG_REAL, "0.9", 0, 5, NULL, "synthetic output length log-space sigma" },
+	{ "workload.synth_max_tokens", CFG_INT, "1536", 1, 1e7, NULL, "clamp for synthetic prompt and output lengths" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e)
+{
+	const char *tr = cfg_str(c, "workload.trace");
+	if (!tr[0]) {
+		out[0] = '\0';
+		return 0;
+	}
+	int w;
+	if (strchr(tr, '/')) {
+		w = snprintf(out, n, "%s", tr);
+	} else {
+		const char *dir = cfg_str(c, "workload.trace_dir");
+		if (!dir[0])
+			dir = getenv("ODMASIM_TRACES");
+		if (!dir || !dir[0])
+			dir = "../shared/traces";
+		w = snprintf(out, n, "%s/%s", dir, tr);
+	}
+	if (w < 0 || (size_t)w >= n)
+		return cfg_fail(c, "workload.trace", e, "path too long");
+	return 0;
+}
+
+static int cmp_arrival(const void *a, const void *b)
+{
+	const struct { int64_t t; size_t i; } *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Reorders t by (arrival, original index). */
+static int sort_by_arrival(struct wl_trace *t, struct om_err *e)
+{
+	bool sorted = true;
+	for (size_t i = 1; i < t->n && sorted; i++)
+		sorted = t->req[i - 1].arrival_ns <= t->req[i].arrival_ns;
+	if (sorted)
+		return 0;
+	struct ti { int64_t t; size_t i; } *k = malloc(t->n * sizeof *k);
+	struct wl_req *nr = malloc(t->n * sizeof *nr);
+	int32_t *no = malloc(t->n * sizeof *no);
+	if (!k || !nr || !no) {
+		free(k), free(nr), free(no);
+		return err_set(e, t->source, 0, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < t->n; i++)
+		k[i] = (struct ti){ t->req[i].arrival_ns, i };
+	qsort(k, t->n, sizeof *k, cmp_arrival);
+	for (size_t i = 0; i < t->n; i++) {
+		nr[i] = t->req[k[i].i];
+		no[i] = t->out_tokens[k[i].i];
+	}
+	free(k);
+	free(t->req);
+	free(t->out_tokens);
+	t->req = nr;
+	t->out_tokens = no;
+	t->cap = t->n;
+	return 0;
+}
+
+/* Selects `want` rows of src into dst according to workload.sampling. */
+static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_trace *dst,
+		  size_t want, gsl_rng *rng, struct om_err *e)
+{
+	const char *mode = cfg_str(c, "workload.sampling");
+	size_t *pick = malloc((want ? want : 1) * sizeof *pick);
+	if (!pick)
+		return err_set(e, src->source, 0, NULL, "out of memory");
+	bool renumber = false;
+	if (!strcmp(mode, "replace")) {
+		for (size_t i = 0; i < want; i++)
+			pick[i] = gsl_rng_uniform_int(rng, src->n);
+		renumber = true; /* a row drawn twice must not give two equal ids */
+	} else {
+		if (want > src->n) {
+			free(pick);
+			return cfg_fail(c, "workload.num_requests", e,
+					"%zu requested but the trace has %zu rows (set workload.sampling = replace to draw with replacement)",
+					want, src->n);
+		}
+		if (!strcmp(mode, "random")) {
+			size_t *all = malloc(src->n * sizeof *all);
+			if (!all) {
+				free(pick);
+				return err_set(e, src->source, 0, NULL, "out of memory");
+			}
+			for (size_t i = 0; i < src->n; i++)
+				all[i] = i;
+			gsl_ran_shuffle(rng, all, src->n, sizeof *all);
+			memcpy(pick, all, want * sizeof *pick);
+			free(all);
+		} else {
+			for (size_t i = 0; i < want; i++)
+				pick[i] = i;
+		}
+	}
+	dst->has_arrivals = src->has_arrivals;
+	snprintf(dst->source, sizeof dst->source, "%s", src->source);
+	for (size_t i = 0; i < want; i++) {
+		const struct wl_req *r = &src->req[pick[i]];
+		if (trace_push(dst, renumber ? (int64_t)i : r->id, r->arrival_ns, r->prompt_tokens,
+			       src->out_tokens[pick[i]], trace_text(src, pick[i]), r->text_len,
+			       e) < 0) {
+			free(pick);
+			return -1;
+		}
+	}
+	free(pick);
+	return 0;
+}
+
+int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_err *e)
+{
+	char path[4096];
+	if (wl_trace_path(c, path, sizeof path, e) < 0)
+		return -1;
+	uint64_t seed = (uint64_t)cfg_int(c, "workload.seed");
+	size_t want = (size_t)cfg_int(c, "workload.num_requests");
+	gsl_rng *rs = rng_stream(seed, "workload.sample");
+	gsl_rng *ra = rng_stream(seed, "workload.arrival");
+	gsl_rng *rl = rng_stream(seed, "workload.synth");
+	int rc = -1;
+	struct wl_trace raw;
+	trace_init(&raw);
+	trace_init(t);
+	if (!rs || !ra || !rl) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	if (path[0]) {
+		if (trace_read_csv(path, &raw, keep_text, e) < 0)
+			goto out;
+	} else {
+		struct synth_params sp = {
+			.n = want ? want : 1000,
+			.prompt_median = cfg_real(c, "workload.synth_prompt_median"),
+			.prompt_sigma = cfg_real(c, "workload.synth_prompt_sigma"),
+			.output_median = cfg_real(c, "workload.synth_output_median"),
+			.output_sigma = cfg_real(c, "workload.synth_output_sigma"),
+			.max_tokens = (int32_t)cfg_int(c, "workload.synth_max_tokens"),
+		};
+		if (synth_generate(&raw, &sp, rl, e) < 0)
+			goto out;
+	}
+	if (sample(c, &raw, t, want ? want : raw.n, rs, e) < 0)
+		goto out;
+	const struct arr_ops *ao = arr_find(cfg_str(c, "workload.arrival"));
+	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv") };
+	if (ao->assign(t, &ap, ra, e) < 0)
+		goto out;
+	rc = sort_by_arrival(t, e);
+out:
+	trace_free(&raw);
+	if (rc < 0)
+		trace_free(t);
+	gsl_rng_free(rs);
+	gsl_rng_free(ra);
+	gsl_rng_free(rl);
+	return rc;
+}

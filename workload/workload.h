@@ -1,0 +1,21 @@
+/* workload: builds the request stream of an experiment from its [workload]
+ * config: trace file or built-in synthetic, sampling, arrival process.
+ * The result is sorted by arrival time (stable, so ties keep trace order). */
+#ifndef OM_WORKLOAD_H
+#define OM_WORKLOAD_H
+
+#include <stdbool.h>
+
+#include "../common/cfg.h"
+#include "trace.h"
+
+extern const struct cfg_key wl_keys[];
+
+/* Resolves workload.trace to a path: a bare file name is looked up in the
+ * traces directory (workload.trace_dir, else $ODMASIM_TRACES, else
+ * ../shared/traces). Writes "" for the synthetic workload. */
+int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e);
+
+int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_err *e);
+
+#endif
