@@ -91,6 +91,7 @@ int cmd_run(int argc, char **argv)
 	struct wl_trace t;
 	trace_init(&t);
 	struct run_result r = { 0 };
+	struct pred_handle ph = { 0 };
 	struct cfg *c = exp_load(o.experiment, o.sets, o.nsets, &e);
 	if (!c)
 		goto out;
@@ -101,9 +102,11 @@ int cmd_run(int argc, char **argv)
 		default_out(o.experiment, dir, sizeof dir);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (wl_build(c, &t, false, &e) < 0)
+	if (pred_from_cfg(c, &ph, &e) < 0)
 		goto out;
-	if (engine_run(c, &t, &r, &e) < 0)
+	if (wl_build(c, &t, ph.ops && ph.ops->needs_text, &e) < 0)
+		goto out;
+	if (engine_run(c, &t, &ph, &r, &e) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (report_write(dir, c, &t, &r, &e) < 0)
@@ -119,6 +122,7 @@ out:
 	if (rc)
 		fprintf(stderr, "odmasim: error: %s\n", e.msg);
 	run_result_free(&r);
+	pred_handle_free(&ph);
 	trace_free(&t);
 	cfg_free(c);
 	free(o.sets);

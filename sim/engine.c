@@ -137,8 +137,28 @@ static int loop(struct eng *g, struct om_err *e)
 	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
 }
 
-int engine_run(const struct cfg *c, const struct wl_trace *t, struct run_result *out,
-	       struct om_err *e)
+static void predict_all(const struct pred_handle *ph, const struct wl_trace *t,
+			struct sim_req *reqs, const int32_t *target)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct pred_sample smp = {
+			.id = t->req[i].id,
+			.text = trace_text(t, i),
+			.prompt_tokens = t->req[i].prompt_tokens,
+			/* only the labelled truth-readers (oracle, noisy) get the label */
+			.out_tokens = ph->ops->wants_truth ? target[i] : -1,
+		};
+		struct pred_out o = { -1, 0.0f, -1, false };
+		ph->ops->predict(ph->state, &smp, &o);
+		reqs[i].predicted_len = o.len;
+		reqs[i].uncertainty = o.uncertainty;
+		reqs[i].pred_bucket = o.bucket;
+		reqs[i].pred_uncertain = o.uncertain;
+	}
+}
+
+int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
+	       struct run_result *out, struct om_err *e)
 {
 	memset(out, 0, sizeof *out);
 	struct eng g = { .c = c, .t = t, .met = &out->met };
@@ -187,6 +207,8 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, struct run_result 
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
 		g.target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
 	}
+	if (pred && pred->ops)
+		predict_all(pred, t, g.reqs, g.target);
 	struct pol_env *env = calloc(1, sizeof *env);
 	if (!env) {
 		err_set(e, NULL, 0, NULL, "out of memory");

@@ -8,6 +8,7 @@
 
 #include "../common/cfg.h"
 #include "../device_models/timing.h"
+#include "../predictors/predictor.h"
 #include "../workload/trace.h"
 #include "metrics.h"
 #include "policy.h"
@@ -26,9 +27,12 @@ struct run_result {
 
 extern const struct cfg_key engine_keys[];
 
-/* Runs one experiment. The trace must be sorted by arrival (wl_build does). */
-int engine_run(const struct cfg *c, const struct wl_trace *t, struct run_result *out,
-	       struct om_err *e);
+/* Runs one experiment. The trace must be sorted by arrival (wl_build does).
+ * `pred` may be NULL or hold no predictor; otherwise every request gets its
+ * prediction when it arrives (predictions depend on the prompt only, so they
+ * are computed once up front). */
+int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
+	       struct run_result *out, struct om_err *e);
 void run_result_free(struct run_result *r);
 
 #endif

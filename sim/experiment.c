@@ -2,6 +2,7 @@
 
 #include "../device_models/device.h"
 #include "../device_models/memmodel.h"
+#include "../predictors/predictor.h"
 #include "../workload/workload.h"
 #include "engine.h"
 #include "policy.h"
@@ -10,12 +11,15 @@
 int exp_declare_keys(struct cfg *c, struct om_err *e)
 {
 	const struct cfg_key *tables[] = { wl_keys, engine_keys, dev_keys, sched_keys,
-					   pol_common_keys };
+					   pol_common_keys, pred_common_keys };
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (cfg_add_keys(c, tables[i], e) < 0)
 			return -1;
 	for (size_t i = 0; pol_registry[i]; i++)
 		if (pol_registry[i]->keys && cfg_add_keys(c, pol_registry[i]->keys, e) < 0)
+			return -1;
+	for (size_t i = 0; pred_registry[i]; i++)
+		if (pred_registry[i]->keys && cfg_add_keys(c, pred_registry[i]->keys, e) < 0)
 			return -1;
 	for (size_t i = 0; mm_registry[i]; i++)
 		if (mm_registry[i]->keys && cfg_add_keys(c, mm_registry[i]->keys, e) < 0)

@@ -31,6 +31,7 @@ struct sim_req {
 	int32_t predicted_len;
 	float uncertainty;
 	int32_t pred_bucket;
+	bool pred_uncertain;     /* the predictor flagged it (ODMA: large bucket) */
 	uint64_t admit_seq;      /* order of (re)admission, for preemption */
 	int32_t preemptions;
 	int64_t recomputed_tokens;
