@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,13 @@ static int ingest(struct eng *g, struct om_err *e)
 	return 0;
 }
 
+/* Of the general pool (a reserved safety pool is not fragmentation). */
+static double ext_frag(const struct pol_stats *ps)
+{
+	int64_t free = ps->free_tokens - (ps->safety_tokens - ps->safety_used_tokens);
+	return free > 0 ? 1.0 - (double)ps->largest_free / (double)free : 0.0;
+}
+
 static void observe(struct eng *g)
 {
 	struct pol_stats ps;
@@ -70,6 +78,9 @@ static void observe(struct eng *g)
 		.live = g->s.live_tokens,
 		.running = (int64_t)sched_running(&g->s),
 		.waiting = (int64_t)sched_waiting(&g->s),
+		.ext_frag = ext_frag(&ps),
+		.safety_used = ps.safety_used_tokens,
+		.safety_tokens = ps.safety_tokens,
 	};
 	met_set(g->met, &st);
 }
@@ -157,6 +168,20 @@ static void predict_all(const struct pred_handle *ph, const struct wl_trace *t,
 	}
 }
 
+/* The policy's time series outlives the policy: keep it as text. */
+static int capture_series(const struct pol_ops *pol, const void *ps, struct run_result *out)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(&out->pol_series, &len);
+	if (!f)
+		return -1;
+	pol->series(ps, f);
+	if (fclose(f) != 0)
+		return -1;
+	out->pol_series_file = pol->series_file;
+	return 0;
+}
+
 int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
 	       struct run_result *out, struct om_err *e)
 {
@@ -240,6 +265,15 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto fail_sched;
 	}
+	out->sum.overflows = out->pol_final.overflows;
+	out->sum.relocations = out->pol_final.relocations;
+	out->sum.relocated_bytes = out->pol_final.relocated_bytes;
+	out->sum.large_bucket_share = out->pol_final.admissions > 0
+		? (double)out->pol_final.large_admissions / (double)out->pol_final.admissions : 0;
+	if (g.pol->series && capture_series(g.pol, g.ps, out) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto fail_sched;
+	}
 	out->reqs = g.reqs;
 	out->n = n;
 	g.reqs = NULL;
@@ -251,6 +285,8 @@ fail_pol:
 	free(env);
 fail:
 	if (rc < 0) {
+		free(out->pol_series);
+		out->pol_series = NULL;
 		met_free(&out->met);
 		dt_free(&out->dt);
 	}
@@ -264,6 +300,7 @@ fail_dt:
 void run_result_free(struct run_result *r)
 {
 	free(r->reqs);
+	free(r->pol_series);
 	met_free(&r->met);
 	dt_free(&r->dt);
 	memset(r, 0, sizeof *r);

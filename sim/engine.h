@@ -23,6 +23,8 @@ struct run_result {
 	struct dev_timing dt;
 	struct pol_stats pol_final;
 	char policy[64];
+	char *pol_series;             /* the policy's series CSV text, or NULL */
+	const char *pol_series_file;  /* its file name in the results directory */
 };
 
 extern const struct cfg_key engine_keys[];

@@ -4,6 +4,9 @@
 
 const struct pol_ops *const pol_registry[] = {
 	&pol_static,
+	&pol_s3,
+	&pol_odma,
+	&pol_oracle,
 	NULL,
 };
 
