@@ -4,7 +4,8 @@
  * one bucket up (S3's recovery): the discarded work shows up as preemptions
  * and recomputed tokens, and each such event counts as an overflow.
  * The bucket width comes from the s3 predictor (its upper edge divided by
- * bucket index + 1), or from policy.s3_bucket_width for other predictors.
+ * bucket index + 1), or policy.s3_bucket_width if set, else (a predictor
+ * without buckets) max_model_len / 10, S3's default of ten buckets.
  * pol_class holds the number of bumps; it survives preemption on purpose. */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ struct s3 {
 
 static const struct cfg_key s3_keys[] = {
 	{ "policy.s3_bucket_width", CFG_INT, "0", 0, 1 << 24, NULL,
-	  "s3: bucket width in output tokens; 0 = the s3 predictor's (predictor.bucket_max / predictor.buckets)" },
+	  "s3: bucket width in output tokens; 0 = the s3 predictor's (predictor.bucket_max / predictor.buckets), or max_model_len/10 for predictors without buckets" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -64,7 +65,9 @@ static int64_t s3_out_cap(const struct s3 *s, const struct sim_req *r)
 		b = r->pred_bucket;
 		w = (p + b) / (b + 1); /* the edge is (b + 1) * w */
 	} else {
-		w = 1, b = p; /* no bucket information: the prediction itself */
+		/* a predictor without buckets: S3's default of 10 over max_model_len */
+		w = (s->env->max_model_len + 9) / 10;
+		b = p / w;
 	}
 	if (w < 1)
 		w = 1;
