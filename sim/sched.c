@@ -148,9 +148,10 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 		cost.attn_pairs += need;
 		i++;
 	}
-	/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1) */
+	/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1)
+	 * unless nothing is left running: then nothing else would ever admit */
 	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
-	while (!preempted && s->wq_len && s->n_run < (size_t)s->max_num_seqs) {
+	while ((!preempted || s->n_run == 0) && s->wq_len && s->n_run < (size_t)s->max_num_seqs) {
 		struct sim_req *r = wq_front(s);
 		int32_t need = r->prompt_tokens + r->generated;
 		if (need > budget)
