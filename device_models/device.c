@@ -13,7 +13,7 @@ const struct cfg_key dev_keys[] = {
 	  "built-in device preset (mlu370-x4, a100-80g); keys below override it" },
 	{ "device.preset_file", CFG_STR, "", 0, -1, NULL, "INI file with a [device] section, used instead of device.preset" },
 	{ "device.name", CFG_STR, NULL, 0, -1, NULL, "device name (from the preset)" },
-	{ "device.capacity_gib", CFG_REAL, NULL, 1e-3, 1e6, NULL, "device memory, GiB" },
+	{ "device.capacity_gib", CFG_REAL, NULL, 1e-9, 1e6, NULL, "device memory, GiB" },
 	{ "device.peak_bw_gbps", CFG_REAL, NULL, 1e-3, 1e6, NULL, "peak memory bandwidth, GB/s (1e9 B/s)" },
 	{ "device.eta_seq", CFG_REAL, NULL, 1e-3, 1, NULL, "streaming efficiency: achieved fraction of peak on long runs" },
 	{ "device.l_half_bytes", CFG_REAL, NULL, 0, 1e9, NULL, "access granularity L_half: run length read at half the streaming bandwidth, bytes" },

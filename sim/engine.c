@@ -103,8 +103,11 @@ static int check_all(struct eng *g, struct om_err *e)
 static int loop(struct eng *g, struct om_err *e)
 {
 	struct ev ev;
-	if (ingest(g, e) < 0)
-		return -1;
+	/* The first arrival is an event like any other, so offline workloads
+	 * (everyone at t = 0) are all queued before the first iteration forms. */
+	if (evq_push(&g->q, g->reqs[0].arrival_ns, EV_ARRIVAL, 0) < 0)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	g->arrival_pending = true;
 	while (evq_pop(&g->q, &ev)) {
 		g->now = ev.t;
 		if (met_advance(g->met, g->now) < 0)
