@@ -30,6 +30,9 @@ static size_t summary_fields(const struct cfg *c, const struct wl_trace *t,
 	f[n++] = FS("policy", r->policy);
 	f[n++] = FS("device", r->dt.d.name);
 	f[n++] = FS("model", r->dt.m.name);
+	f[n++] = FI("devices", cfg_int(c, "cluster.devices"));
+	f[n++] = FS("cluster_mode", cfg_str(c, "cluster.mode"));
+	f[n++] = FI("instances", r->instances);
 	f[n++] = FS("workload", t->source);
 	f[n++] = FS("arrival", cfg_str(c, "workload.arrival"));
 	f[n++] = FI("seed", cfg_int(c, "workload.seed"));
