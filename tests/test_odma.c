@@ -3,6 +3,7 @@
 #include "pol_testutil.h"
 #include "sim/odma_bounds.h"
 #include "sim/policy.h"
+#include "sim/report.h"
 
 START_TEST(bounds_uniform_equal_width)
 {
@@ -346,6 +347,57 @@ START_TEST(exact_predictions_never_overflow)
 }
 END_TEST
 
+START_TEST(deterministic_and_writes_boundaries_csv)
+{
+	const char *s[] = { "policy.name=odma", "predictor.name=test", "policy.odma_relearn_every=40",
+			    "workload.num_requests=300", "workload.rate=20", "policy.odma_safety=0.2" };
+	struct cfg *c = tu_cfg(30000, s, 6);
+	struct wl_trace t;
+	struct om_err e = { "" };
+	trace_init(&t);
+	ck_assert_msg(wl_build(c, &t, false, &e) == 0, "%s", e.msg);
+	struct pred_out guess = { 90, 0, -1, false }; /* wrong for most: overflows happen */
+	struct pred_handle ph = { &tu_fixed, &guess };
+	struct run_result a, b;
+	tu_run(c, &t, &ph, &a);
+	tu_run(c, &t, &ph, &b);
+	ck_assert_int_gt(a.sum.relocations, 0);
+	ck_assert_int_eq(a.sum.relocations, b.sum.relocations);
+	ck_assert(a.sum.e2e_p99_s == b.sum.e2e_p99_s);
+	ck_assert_str_eq(a.pol_series, b.pol_series);
+	char dir[] = "/tmp/odma_test_XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char out[64], path[128];
+	snprintf(out, sizeof out, "%s/res", dir);
+	ck_assert_msg(report_write(out, c, &t, &a, &e) == 0, "%s", e.msg);
+	snprintf(path, sizeof path, "%s/boundaries.csv", out);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[256];
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	ck_assert_str_eq(line, "t_s,completions,c1,c2,c3,c4\n");
+	fclose(f);
+	snprintf(path, sizeof path, "%s/summary.csv", out);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	fclose(f);
+	/* clean up the results directory */
+	const char *names[] = { "boundaries.csv", "summary.csv", "summary.json", "config.ini",
+				"requests.csv", "util.csv" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", out, names[i]);
+		remove(path);
+	}
+	remove(out);
+	remove(dir);
+	run_result_free(&a);
+	run_result_free(&b);
+	trace_free(&t);
+	cfg_free(c);
+}
+END_TEST
+
 START_TEST(refuses_without_predictor)
 {
 	const char *s[] = { "policy.name=odma" };
@@ -374,6 +426,7 @@ int main(void)
 	tcase_add_test(tc, underpredicted_request_relocates_and_finishes);
 	tcase_add_test(tc, exhausted_safety_pool_preempts_never_loses);
 	tcase_add_test(tc, exact_predictions_never_overflow);
+	tcase_add_test(tc, deterministic_and_writes_boundaries_csv);
 	tcase_add_test(tc, refuses_without_predictor);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
