@@ -2,7 +2,8 @@
  * side-by-side table on stdout and as compare.csv in a fresh results
  * directory (written atomically, with the base configuration).
  * A policy built around a predictor (pol_ops.predictor) runs with the
- * experiment's predictor.name, or with its own if the experiment names none. */
+ * experiment's predictor.name, or with its own if the experiment names none
+ * (exp_load does that). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,10 @@ struct cmp_row {
 static int run_one(const struct cli_opts *o, const char *pol, struct cmp_row *row,
 		   struct om_err *e)
 {
-	const struct pol_ops *ops = pol_find(pol);
 	int n = o->nsets;
 	char **sets = calloc((size_t)n + 2, sizeof *sets);
-	char polset[128], predset[128];
-	struct cfg *base = NULL, *c = NULL;
+	char polset[128];
+	struct cfg *c = NULL;
 	struct wl_trace t;
 	struct run_result r = { 0 };
 	struct pred_handle ph = { 0 };
@@ -48,20 +48,9 @@ static int run_one(const struct cli_opts *o, const char *pol, struct cmp_row *ro
 	memcpy(sets, o->sets, (size_t)n * sizeof *sets);
 	snprintf(polset, sizeof polset, "policy.name=%.63s", pol);
 	sets[n++] = polset;
-	base = exp_load(o->experiment, sets, n, e);
-	if (!base)
+	c = exp_load(o->experiment, sets, n, e);
+	if (!c)
 		goto out;
-	const char *pred = cfg_str(base, "predictor.name");
-	if (ops->predictor && !strcmp(pred, "none")) {
-		snprintf(predset, sizeof predset, "predictor.name=%s", ops->predictor);
-		sets[n++] = predset;
-		c = exp_load(o->experiment, sets, n, e);
-		if (!c)
-			goto out;
-	} else {
-		c = base;
-		base = NULL;
-	}
 	snprintf(row->policy, sizeof row->policy, "%.63s", pol);
 	snprintf(row->predictor, sizeof row->predictor, "%s", cfg_str(c, "predictor.name"));
 	if (pred_from_cfg(c, &ph, e) < 0 || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0 ||
@@ -83,7 +72,6 @@ out:
 	run_result_free(&r);
 	pred_handle_free(&ph);
 	trace_free(&t);
-	cfg_free(base);
 	cfg_free(c);
 	free(sets);
 	return rc;

@@ -400,8 +400,8 @@ END_TEST
 
 START_TEST(refuses_without_predictor)
 {
-	const char *s[] = { "policy.name=odma" };
-	struct cfg *c = tu_cfg(30000, s, 1);
+	const char *s[] = { "policy.name=odma", "predictor.name=none" };
+	struct cfg *c = tu_cfg(30000, s, 2);
 	struct wl_trace t;
 	tu_trace(&t, 1, 0, 10, 10);
 	struct run_result r;

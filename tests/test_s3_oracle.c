@@ -57,8 +57,8 @@ END_TEST
 
 START_TEST(s3_refuses_without_predictor)
 {
-	const char *s[] = { "policy.name=s3" };
-	struct cfg *c = tu_cfg(20000, s, 1);
+	const char *s[] = { "policy.name=s3", "predictor.name=none" };
+	struct cfg *c = tu_cfg(20000, s, 2);
 	struct wl_trace t;
 	tu_trace(&t, 1, 0, 10, 10);
 	struct run_result r;
