@@ -10,6 +10,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_bandwidth(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 
 /* Collects repeated `--set k=v` / `--set=k=v`; returns the index of the first

@@ -20,6 +20,7 @@ static const struct cmd cmds[] = {
 	{ "compare", cmd_compare, "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]" },
 	{ "keys", cmd_keys, "list every config key with its type, default and meaning" },
 	{ "trace", cmd_trace, "check trace files and print their length statistics" },
+	{ "bandwidth", cmd_bandwidth, "effective bandwidth of the configured device vs run length (CSV)" },
 };
 
 static void usage(FILE *f)
