@@ -5,7 +5,8 @@
  * text, so the same prompt gives the same vector in every run and platform.
  * Features: bias, log prompt tokens (and its square), input block present,
  * input length, first word / first two words, question words, instruction
- * verbs, instruction unigrams and bigrams, input-block unigrams, digits. */
+ * verbs, instruction unigrams and bigrams, input-block unigrams (first 64),
+ * digits present, ends with '?'. Hashed features are binary (presence). */
 #ifndef OM_FEATURES_H
 #define OM_FEATURES_H
 

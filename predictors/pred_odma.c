@@ -208,7 +208,7 @@ static void odma_predict(const void *state, const struct pred_sample *smp, struc
 	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
 	double s = spread(lm_dot_vec(&v, o->gamma, 1, 0));
-	double len = ceil(inv(o, mu + o->z * s));
+	double len = round(inv(o, mu + o->z * s));
 	out->len = len < 1 ? 1 : len > 1e9 ? 1000000000 : (int32_t)len;
 	double m = inv(o, mu);
 	out->uncertainty = (float)(o->model == OD_LOGRIDGE ? s : s / (m > 1 ? m : 1));

@@ -34,11 +34,11 @@ const struct cfg_key pred_common_keys[] = {
 	{ "predictor.buckets", CFG_INT, "10", 1, 1000, NULL, "K, the number of equal-width S3 buckets" },
 	{ "predictor.bucket_max", CFG_INT, "2048", 1, 1e7, NULL,
 	  "S3 max_len: bucket width = bucket_max/K tokens; longer outputs fall in the last bucket" },
-	{ "predictor.uncertainty_threshold", CFG_REAL, "1.0", 0, 1e9, NULL,
+	{ "predictor.uncertainty_threshold", CFG_REAL, "0.75", 0, 1e9, NULL,
 	  "odma: tau; a request whose uncertainty (predicted log-length spread) exceeds it is flagged for the large bucket" },
 	{ "predictor.hash_bits", CFG_INT, "14", 8, 22, NULL,
 	  "s3/odma: hashed word features go into 2^hash_bits slots" },
-	{ "predictor.lambda", CFG_REAL, "1e-4", 0, 1e3, NULL,
+	{ "predictor.lambda", CFG_REAL, "1e-3", 0, 1e3, NULL,
 	  "s3/odma: L2 regularisation strength of the linear models" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
