@@ -152,12 +152,18 @@ static double smx_fdf(const gsl_vector *B, void *par, gsl_vector *g)
 	if (g)
 		gsl_vector_set_zero(g);
 	for (size_t i = 0; i < r->n; i++) {
+		/* feature-major: each feature's K weights are contiguous */
+		for (int k = 0; k < K; k++)
+			s->z[k] = 0;
+		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++) {
+			const double *br = B->data + (size_t)r->col[j] * (size_t)K;
+			for (int k = 0; k < K; k++)
+				s->z[k] += r->val[j] * br[k];
+		}
 		double mx = -INFINITY;
-		for (int k = 0; k < K; k++) {
-			s->z[k] = lm_dot(r, i, B->data, (size_t)K, (size_t)k);
+		for (int k = 0; k < K; k++)
 			if (s->z[k] > mx)
 				mx = s->z[k];
-		}
 		double sum = 0;
 		for (int k = 0; k < K; k++)
 			sum += exp(s->z[k] - mx);

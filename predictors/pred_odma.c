@@ -38,7 +38,7 @@ static const struct cfg_key odma_keys[] = {
 	  "odma: ridge regression of log(1+len) or of len itself" },
 	{ "predictor.quantile", CFG_REAL, "0.9", 0.01, 0.999, NULL,
 	  "odma: predicted length = this quantile of the (cross-fitted) conditional length distribution" },
-	{ "predictor.max_iter", CFG_INT, "100", 1, 100000, NULL,
+	{ "predictor.max_iter", CFG_INT, "50", 1, 100000, NULL,
 	  "s3/odma: iteration cap of the fitting loops (BFGS for softmax, conjugate gradients for ridge)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };

@@ -31,7 +31,7 @@ struct s3 {
 static const struct cfg_key s3_keys[] = {
 	{ "predictor.s3_model", CFG_ENUM, "softmax", 0, -1, "softmax|ridge",
 	  "s3: bucket classifier = multinomial logistic regression, or bucket of a ridge log-length estimate" },
-	{ "predictor.max_iter", CFG_INT, "100", 1, 100000, NULL,
+	{ "predictor.max_iter", CFG_INT, "50", 1, 100000, NULL,
 	  "s3/odma: iteration cap of the fitting loops (BFGS for softmax, conjugate gradients for ridge)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
