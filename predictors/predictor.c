@@ -76,6 +76,19 @@ size_t pred_train_samples(const struct wl_trace *t, int test_pct, struct pred_sa
 	return m;
 }
 
+size_t pred_keep_test_part(struct wl_trace *t, int test_pct)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (!split_is_test(t->req[i].id, test_pct))
+			continue;
+		t->req[m] = t->req[i];
+		t->out_tokens[m++] = t->out_tokens[i];
+	}
+	t->n = m;
+	return m;
+}
+
 int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,
 		       struct om_err *e)
 {

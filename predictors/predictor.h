@@ -75,6 +75,11 @@ int32_t pred_bucket_cap(int32_t b, int32_t K, int32_t bucket_max);
  * t. Returns the number of samples. */
 size_t pred_train_samples(const struct wl_trace *t, int test_pct, struct pred_sample *s);
 
+/* Keeps only the rows of t in the TEST part of the split (in place, order
+ * kept). For runs that must not simulate requests the predictor trained on.
+ * Returns the number of rows kept. */
+size_t pred_keep_test_part(struct wl_trace *t, int test_pct);
+
 /* Trains `h` (already created) on the train part of the trace at `path`
  * (read with prompt texts through trace_csv). */
 int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,

@@ -73,6 +73,12 @@ START_TEST(split_never_leaks)
 	for (size_t i = 0; i < m; i++)
 		ck_assert(!split_is_test(s[i].id, 20)); /* no test id in the train part */
 	ck_assert_double_eq_tol((double)ntest / N, 0.20, 0.01);
+	/* keeping the test part leaves exactly the ids the train part lacks */
+	ck_assert_uint_eq(pred_keep_test_part(&t, 20), ntest);
+	for (size_t i = 0; i < t.n; i++) {
+		ck_assert(split_is_test(t.req[i].id, 20));
+		ck_assert_str_eq(trace_text(&t, i), "x");
+	}
 	/* the split is monotone in the percentage: raising it only moves ids to test */
 	for (size_t i = 0; i < N; i++)
 		if (split_is_test(t.req[i].id, 20))
