@@ -24,7 +24,7 @@ static const char *predict_usage =
 	"  alpaca.csv, test on nq.csv). Prints a table; with -o writes metrics.csv,\n"
 	"  metrics.json, predictions-<name>.csv, model-<name>.txt and config.ini to DIR\n"
 	"  (DIR must not exist). --save-model writes the trained model (one predictor only).\n"
-	"  --validate trains on the train part minus a 10%% validation slice and evaluates on\n"
+	"  --validate trains on the train part minus a 10% validation slice and evaluates on\n"
 	"  that slice, never on the test part: use it to choose models and settings.\n"
 	"  TRACE names without '/' are read from $ODMASIM_TRACES or ../shared/traces.\n";
 
