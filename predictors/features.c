@@ -120,8 +120,10 @@ static int cmp_idx(const void *a, const void *b)
 
 void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct feat_vec *v)
 {
-	static_assert(FEAT_NDENSE == 8, "dense layout below");
+	static_assert(FEAT_NDENSE == 8, "the dense indices below must fit");
 	v->nnz = 0;
+	if (!text)
+		text = "";
 	struct acc a = { v, hash_bits };
 	size_t tl = strlen(text);
 	const char *brk = strstr(text, "\n\n"); /* Alpaca: instruction "\n\n" input */

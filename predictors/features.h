@@ -31,7 +31,7 @@ static inline size_t feat_dim(int hash_bits)
 /* Hashed index of a namespaced token ("u:write"), in [FEAT_NDENSE, feat_dim). */
 uint32_t feat_hash(const char *s, size_t n, int hash_bits);
 
-/* Fills v from one prompt. text may be "" (then only dense features). */
+/* Fills v from one prompt. text may be "" or NULL (then dense features only). */
 void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct feat_vec *v);
 
 #endif
