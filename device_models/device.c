@@ -21,7 +21,7 @@ const struct cfg_key dev_keys[] = {
 	{ "device.compute_eff", CFG_REAL, NULL, 1e-3, 1, NULL, "achieved fraction of peak compute" },
 	{ "device.iter_overhead_us", CFG_REAL, NULL, 0, 1e7, NULL, "fixed cost per iteration (host scheduling, launches), microseconds" },
 	{ "device.reserve_frac", CFG_REAL, NULL, 0, 0.99, NULL, "fraction of device memory kept for activations and runtime" },
-	{ "device.mem_model", CFG_STR, NULL, 0, -1, NULL, "KV access-cost model (halfsat)" },
+	{ "device.mem_model", CFG_STR, NULL, 0, -1, NULL, "KV access-cost model (halfsat, lpddr5, calib; see `odmasim keys`)" },
 	{ "model.preset", CFG_STR, "deepseek-r1-distill-qwen-7b", 0, -1, NULL,
 	  "built-in model preset (deepseek-r1-distill-qwen-7b, llama-2-7b)" },
 	{ "model.preset_file", CFG_STR, "", 0, -1, NULL, "INI file with a [model] section, used instead of model.preset" },

@@ -171,6 +171,9 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 		s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
 	s->iterations++;
 	s->batch_sum += (int64_t)s->n_run;
+	s->kv_ns_sum += cost.kv_ns;
+	s->kv_bytes_sum += cost.kv_bytes;
+	s->kv_runs_sum += cost.kv_runs;
 	return dt_iter_ns(s->dt, &cost, bd);
 }
 

@@ -42,6 +42,7 @@ struct sched {
 	int64_t live_tokens;  /* sum of ctx over running requests */
 	/* counters */
 	int64_t preemptions, recomputed_tokens, iterations, batch_sum;
+	double kv_ns_sum, kv_bytes_sum, kv_runs_sum;  /* KV reads, summed over iterations */
 	int64_t rejected[REJ_N];
 };
 
