@@ -9,9 +9,10 @@
  * no watermark. Preemption itself is the scheduler's: it frees the newest
  * running request whenever grow() answers POL_NO_ROOM.
  * Cost: a request's KV is read block by block, one run of (tokens in the
- * block) * head_dim * bytes per (layer, KV head, K or V); optionally
- * physically adjacent blocks merge into one run. The paged-attention kernel
- * factor scales the resulting KV time. */
+ * block) * head_dim * bytes per (layer, KV head, K or V), or with the
+ * per_layer block layout one run of all KV heads per (layer, K or V);
+ * optionally physically adjacent blocks merge into one run. The
+ * paged-attention kernel factor scales the resulting KV time. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ struct pg {
 	int32_t bs, nblocks, watermark;
 	double kernel_factor;
 	bool merge, fifo;
+	bool per_layer;     /* a block's KV heads sit together (vLLM v1 NHD layout) */
 	/* free list: a ring; LIFO pops the back, FIFO pops the front */
 	int32_t *fl;
 	int32_t fl_head, fl_len;
@@ -47,6 +49,9 @@ static const struct cfg_key pg_keys[] = {
 	  "paged: multiplies the KV read time of paged layouts (paged-attention kernel overhead; vLLM measured 1.2-1.26 on HBM GPUs)" },
 	{ "policy.paged_merge_adjacent", CFG_BOOL, "false", 0, -1, NULL,
 	  "paged: read physically adjacent blocks of a request as one run (optimistic; default one run per block)" },
+	{ "policy.paged_block_layout", CFG_ENUM, "per_head", 0, -1, "per_head|per_layer",
+	  "paged: what one block of one layer's K (or V) is in memory: per_head = one run per KV head "
+	  "(block_size*head_dim), per_layer = one run of all KV heads (block_size*kv_heads*head_dim, vLLM v1 FlashAttention layout)" },
 	{ "policy.paged_free_order", CFG_ENUM, "lifo", 0, -1, "lifo|fifo",
 	  "paged: free-block reuse order: lifo (last freed, first reused) or fifo (vLLM v1's free queue)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
@@ -96,6 +101,7 @@ static int pg_create(const struct cfg *c, const struct pol_env *env, void **stat
 	s->kernel_factor = cfg_real(c, "policy.paged_kernel_factor");
 	s->merge = cfg_bool(c, "policy.paged_merge_adjacent");
 	s->fifo = strcmp(cfg_str(c, "policy.paged_free_order"), "fifo") == 0;
+	s->per_layer = strcmp(cfg_str(c, "policy.paged_block_layout"), "per_layer") == 0;
 	s->fl = malloc((size_t)nb * sizeof *s->fl);
 	s->owner = malloc((size_t)nb * sizeof *s->owner);
 	if (!s->fl || !s->owner) {
@@ -242,6 +248,10 @@ static void pg_layout(const void *state, const struct sim_req *r, int32_t tokens
 	const struct dev_timing *dt = s->env->dt;
 	double per_tok = dt->dd.run_bytes_per_token;
 	double regions = (double)dt->dd.runs_per_region;
+	if (s->per_layer) {
+		per_tok *= dt->m.kv_heads;
+		regions /= dt->m.kv_heads;
+	}
 	struct it_cost kv = { 0 };
 	int32_t nb = blocks_for(s, tokens);
 	if (q && nb > q->n)

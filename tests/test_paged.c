@@ -307,6 +307,34 @@ START_TEST(ideal_memory_paged_never_slower)
 }
 END_TEST
 
+/* One request of 40 tokens on the MLU370 (4 KV heads of 128 dims, 28 layers,
+ * L_half 4 KiB, 0.85 * 307.2 GB/s): a run of L bytes costs (L + 4096) / bw.
+ *   per_head:  28*4*2 = 224 runs per block; 2 full blocks of 4096 B + 8 tokens
+ *              of 2048 B -> 224 * (2 * 8192 + 6144) / bw
+ *   per_layer: 28*2 = 56 runs per block; 2 full blocks of 16384 B + 8 tokens
+ *              of 8192 B  -> 56 * (2 * 20480 + 12288) / bw */
+START_TEST(per_layer_layout_reads_heads_together)
+{
+	const char *lay[] = { "policy.paged_block_layout=per_head", "policy.paged_block_layout=per_layer" };
+	const double want[] = { 224.0 * (2 * 8192 + 6144), 56.0 * (2 * 20480 + 12288) };
+	for (int k = 0; k < 2; k++) {
+		const char *sets[] = { "device.preset=mlu370-x4", "device.l_half_bytes=4096", lay[k] };
+		struct cfg *c = tu_cfg(sets, 3);
+		struct dev_timing dt;
+		struct om_err e;
+		ck_assert_int_eq(dt_init(&dt, c, &e), 0);
+		struct pol_env env = { .dt = &dt, .pool_tokens = dt.dd.pool_tokens,
+				       .max_model_len = 4096, .seed = 1 };
+		int32_t ctx[1] = { 40 };
+		struct it_time it;
+		batch_ns(&pol_paged, c, &env, ctx, 1, &it);
+		ck_assert_double_eq_tol(it.kv_ns, want[k] / (0.85 * 307.2e9) * 1e9, 1e-6);
+		dt_free(&dt);
+		cfg_free(c);
+	}
+}
+END_TEST
+
 /* The reference device under load: paging holds more requests at once but
  * reads its KV more slowly (4 KiB runs instead of whole-context runs). */
 START_TEST(mlu370_paged_fits_more_reads_slower)
@@ -361,6 +389,7 @@ int main(void)
 	tcase_add_test(tc, preemption_by_recompute);
 	tcase_add_test(tc, block_invariants_under_churn);
 	tcase_add_test(tc, ideal_memory_paged_never_slower);
+	tcase_add_test(tc, per_layer_layout_reads_heads_together);
 	tcase_add_test(tc, mlu370_paged_fits_more_reads_slower);
 	tcase_add_test(tc, refuses_model_len_beyond_pool);
 	suite_add_tcase(s, tc);
