@@ -4,7 +4,7 @@ at every (device, memory model, L_half, rate) point.
 
 usage: racm_table.py sweep.csv > table.md
 
-For each device and memory model, matrices over rate (rows) x L_half
+For each device, memory model and paged block layout, matrices over rate (rows) x L_half
 (columns) of paged/static ratios:
   e2e p50   the verdict: < 0.99 paged wins (bold), > 1.01 static wins
             (italic), otherwise a tie
@@ -47,12 +47,16 @@ def main():
         rows = list(csv.DictReader(f))
     pts = {}
     for r in rows:
+        # static ignores the paged block layout: its runs serve every layout
         key = (r["device_preset"], r["mem_model"], float(r["l_half_bytes"]), float(r["rate"]))
-        pts.setdefault(key, {})[r["policy"]] = r
+        pol = r["policy"] if r["policy"] == "static" else f'paged, {r["block_layout"]}'
+        pts.setdefault(key, {})[pol] = r
     groups = {}
     for (dev, mm, lh, rate), pol in pts.items():
-        if "static" in pol and "paged" in pol:
-            groups.setdefault((dev, mm), {})[(lh, rate)] = pol
+        for name in sorted(pol):
+            if name != "static" and "static" in pol:
+                groups.setdefault((dev, f"{mm}, {name}"), {})[(lh, rate)] = {
+                    "static": pol["static"], "paged": pol[name]}
     out = sys.stdout
     out.write("# RACM sweep: paged vs static\n\n")
     out.write("Cells are paged/static ratios. e2e p50: **bold** = paged wins (< 0.99), "
