@@ -4,12 +4,15 @@
 #include <string.h>
 
 #include "evq.h"
+#include "router.h"
 
 enum { EV_ARRIVAL = 1, EV_ITER_END = 2 };
 
 const struct cfg_key engine_keys[] = {
 	{ "workload.max_new_tokens", CFG_INT, "0", 0, 1 << 24, NULL,
 	  "per-request output cap (a sampling parameter the scheduler sees); 0 = up to max_model_len" },
+	{ "cluster.router", CFG_STR, "round_robin", 0, -1, NULL,
+	  "instances mode: how arrivals pick a replica (round_robin, least_loaded, least_kv)" },
 	{ "run.sample_interval_s", CFG_REAL, "1", 0, 1e9, NULL,
 	  "window of the utilization time series, simulated seconds; 0 = no series" },
 	{ "run.check_invariants", CFG_BOOL, "false", 0, -1, NULL,
@@ -17,18 +20,29 @@ const struct cfg_key engine_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
+/* One serving instance: a replica on one card, or one tensor-parallel group. */
+struct inst {
+	struct sched s;
+	void *ps;
+	bool busy;
+};
+
 struct eng {
 	const struct cfg *c;
 	const struct wl_trace *t;
 	struct sim_req *reqs;
 	int32_t *target;   /* true output tokens, at least 1: engine-private */
-	struct sched s;
+	struct inst *in;
+	size_t n_in;
+	const struct router_ops *router;
+	uint64_t router_turn;
+	struct router_view *view;
+	struct pol_env env;
 	struct evq q;
 	struct metrics *met;
 	const struct pol_ops *pol;
-	void *ps;
 	size_t next_arrival;
-	bool arrival_pending, busy, check;
+	bool arrival_pending, check;
 	int64_t now, last_t;
 	size_t finished, rejected;
 };
@@ -46,11 +60,28 @@ static void eng_on_finish(void *ctx, struct sim_req *r)
 	g->finished++;
 }
 
+static size_t route(struct eng *g)
+{
+	if (g->n_in == 1)
+		return 0;
+	for (size_t i = 0; i < g->n_in; i++) {
+		struct pol_stats ps;
+		g->pol->stats(g->in[i].ps, &ps);
+		g->view[i] = (struct router_view){
+			.waiting = (int64_t)sched_waiting(&g->in[i].s),
+			.running = (int64_t)sched_running(&g->in[i].s),
+			.reserved_tokens = ps.reserved_tokens,
+			.pool_tokens = g->env.pool_tokens,
+		};
+	}
+	return g->router->pick(g->view, g->n_in, &g->router_turn);
+}
+
 static int ingest(struct eng *g, struct om_err *e)
 {
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
-		if (!sched_arrive(&g->s, r, g->now))
+		if (!sched_arrive(&g->in[route(g)].s, r, g->now))
 			g->rejected++;
 	}
 	if (!g->arrival_pending && g->next_arrival < g->t->n) {
@@ -63,14 +94,15 @@ static int ingest(struct eng *g, struct om_err *e)
 
 static void observe(struct eng *g)
 {
-	struct pol_stats ps;
-	g->pol->stats(g->ps, &ps);
-	struct met_state st = {
-		.reserved = ps.reserved_tokens,
-		.live = g->s.live_tokens,
-		.running = (int64_t)sched_running(&g->s),
-		.waiting = (int64_t)sched_waiting(&g->s),
-	};
+	struct met_state st = { 0 };
+	for (size_t i = 0; i < g->n_in; i++) {
+		struct pol_stats ps;
+		g->pol->stats(g->in[i].ps, &ps);
+		st.reserved += ps.reserved_tokens;
+		st.live += g->in[i].s.live_tokens;
+		st.running += (int64_t)sched_running(&g->in[i].s);
+		st.waiting += (int64_t)sched_waiting(&g->in[i].s);
+	}
 	met_set(g->met, &st);
 }
 
@@ -79,24 +111,42 @@ static int check_all(struct eng *g, struct om_err *e)
 	if (g->now < g->last_t)
 		return err_set(e, NULL, 0, "engine", "time went back from %lld to %lld ns",
 			       (long long)g->last_t, (long long)g->now);
-	if (g->pol->check && g->pol->check(g->ps, e) < 0)
-		return err_wrap(e, "policy invariant");
-	struct pol_stats ps;
-	g->pol->stats(g->ps, &ps);
-	int64_t pool = g->met->pool_tokens;
-	if (ps.reserved_tokens + ps.free_tokens != pool)
-		return err_set(e, NULL, 0, "engine", "reserved %lld + free %lld != pool %lld",
-			       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
-			       (long long)pool);
-	size_t arrived = g->next_arrival;
-	size_t inside = sched_waiting(&g->s) + sched_running(&g->s) + g->finished + g->rejected;
-	if (arrived != inside)
+	size_t inside = g->finished + g->rejected;
+	for (size_t i = 0; i < g->n_in; i++) {
+		const struct inst *in = &g->in[i];
+		if (g->pol->check && g->pol->check(in->ps, e) < 0)
+			return err_wrap(e, "policy invariant");
+		struct pol_stats ps;
+		g->pol->stats(in->ps, &ps);
+		if (ps.reserved_tokens + ps.free_tokens != g->env.pool_tokens)
+			return err_set(e, NULL, 0, "engine",
+				       "instance %zu: reserved %lld + free %lld != pool %lld", i,
+				       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
+				       (long long)g->env.pool_tokens);
+		if (in->s.live_tokens > ps.reserved_tokens)
+			return err_set(e, NULL, 0, "engine",
+				       "instance %zu: live tokens %lld exceed reserved %lld", i,
+				       (long long)in->s.live_tokens, (long long)ps.reserved_tokens);
+		inside += sched_waiting(&in->s) + sched_running(&in->s);
+	}
+	if (g->next_arrival != inside)
 		return err_set(e, NULL, 0, "engine",
 			       "request conservation: %zu arrived but %zu waiting + running + finished + rejected",
-			       arrived, inside);
-	if (g->s.live_tokens > ps.reserved_tokens)
-		return err_set(e, NULL, 0, "engine", "live tokens %lld exceed reserved %lld",
-			       (long long)g->s.live_tokens, (long long)ps.reserved_tokens);
+			       g->next_arrival, inside);
+	return 0;
+}
+
+static int start(struct eng *g, size_t i, struct om_err *e)
+{
+	struct inst *in = &g->in[i];
+	if (in->busy)
+		return 0;
+	int64_t d = sched_begin(&in->s, g->now, NULL);
+	if (d <= 0)
+		return 0;
+	if (evq_push(&g->q, g->now + d, EV_ITER_END, (int32_t)i) < 0)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	in->busy = true;
 	return 0;
 }
 
@@ -114,19 +164,21 @@ static int loop(struct eng *g, struct om_err *e)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		if (ev.type == EV_ARRIVAL) {
 			g->arrival_pending = false;
+			if (ingest(g, e) < 0)
+				return -1;
+			for (size_t i = 0; i < g->n_in; i++)
+				if (start(g, i, e) < 0)
+					return -1;
 		} else {
-			sched_end(&g->s, g->now, eng_is_done, eng_on_finish, g);
-			g->busy = false;
-		}
-		if (ingest(g, e) < 0)
-			return -1;
-		if (!g->busy) {
-			int64_t d = sched_begin(&g->s, g->now, NULL);
-			if (d > 0) {
-				if (evq_push(&g->q, g->now + d, EV_ITER_END, 0) < 0)
-					return err_set(e, NULL, 0, NULL, "out of memory");
-				g->busy = true;
-			}
+			struct inst *in = &g->in[ev.arg];
+			sched_end(&in->s, g->now, eng_is_done, eng_on_finish, g);
+			in->busy = false;
+			if (ingest(g, e) < 0)
+				return -1;
+			/* arrivals routed just now may have gone to an idle instance */
+			for (size_t i = 0; i < g->n_in; i++)
+				if (start(g, i, e) < 0)
+					return -1;
 		}
 		observe(g);
 		if (g->check && check_all(g, e) < 0)
@@ -160,42 +212,18 @@ static void predict_all(const struct pred_handle *ph, const struct wl_trace *t,
 	}
 }
 
-int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
-	       struct run_result *out, struct om_err *e)
+static int init_requests(struct eng *g, const struct cfg *c, const struct wl_trace *t,
+			 struct om_err *e)
 {
-	memset(out, 0, sizeof *out);
-	struct eng g = { .c = c, .t = t, .met = &out->met };
-	int rc = -1;
-	evq_init(&g.q);
-	if (dt_init(&out->dt, c, e) < 0)
-		goto fail_dt;
-	const char *pname = cfg_str(c, "policy.name");
-	g.pol = pol_find(pname);
-	if (!g.pol) {
-		char list[256] = "";
-		size_t used = 0;
-		for (size_t i = 0; pol_registry[i]; i++) {
-			int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-					 pol_registry[i]->name);
-			if (w > 0 && (size_t)w < sizeof list - used)
-				used += (size_t)w;
-		}
-		cfg_fail(c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
-		goto fail;
-	}
-	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
-	g.check = cfg_bool(c, "run.check_invariants");
 	size_t n = t->n;
-	g.reqs = calloc(n ? n : 1, sizeof *g.reqs);
-	g.target = malloc((n ? n : 1) * sizeof *g.target);
-	if (!g.reqs || !g.target) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto fail;
-	}
+	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
+	g->target = malloc((n ? n : 1) * sizeof *g->target);
+	if (!g->reqs || !g->target)
+		return err_set(e, NULL, 0, NULL, "out of memory");
 	int32_t mml = (int32_t)cfg_int(c, "policy.max_model_len");
 	int64_t max_new = cfg_int(c, "workload.max_new_tokens");
 	for (size_t i = 0; i < n; i++) {
-		struct sim_req *r = &g.reqs[i];
+		struct sim_req *r = &g->reqs[i];
 		r->id = t->req[i].id;
 		r->idx = (uint32_t)i;
 		r->arrival_ns = t->req[i].arrival_ns;
@@ -208,56 +236,121 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		r->pred_bucket = -1;
 		r->pol_off = -1;
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
-		g.target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
+		g->target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
 	}
+	return 0;
+}
+
+static int find_policy(struct eng *g, const struct cfg *c, struct om_err *e)
+{
+	const char *pname = cfg_str(c, "policy.name");
+	g->pol = pol_find(pname);
+	if (g->pol)
+		return 0;
+	char list[256] = "";
+	size_t used = 0;
+	for (size_t i = 0; pol_registry[i]; i++) {
+		int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+				 pol_registry[i]->name);
+		if (w > 0 && (size_t)w < sizeof list - used)
+			used += (size_t)w;
+	}
+	return cfg_fail(c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
+}
+
+/* Replicas: one instance per card unless the cards form one tensor-parallel group. */
+static int init_instances(struct eng *g, const struct cfg *c, const struct dev_timing *dt,
+			  struct om_err *e)
+{
+	g->n_in = dt->tp > 1 ? 1 : (size_t)cfg_int(c, "cluster.devices");
+	g->router = router_find(cfg_str(c, "cluster.router"));
+	if (!g->router)
+		return cfg_fail(c, "cluster.router", e,
+				"unknown router '%s' (round_robin, least_loaded, least_kv)",
+				cfg_str(c, "cluster.router"));
+	g->in = calloc(g->n_in, sizeof *g->in);
+	g->view = calloc(g->n_in, sizeof *g->view);
+	if (!g->in || !g->view)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; i < g->n_in; i++) {
+		if (g->pol->create(c, &g->env, &g->in[i].ps, e) < 0)
+			return -1;
+		if (sched_init(&g->in[i].s, c, g->pol, g->in[i].ps, dt, g->t->n, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void free_instances(struct eng *g)
+{
+	for (size_t i = 0; g->in && i < g->n_in; i++) {
+		if (g->in[i].ps)
+			g->pol->destroy(g->in[i].ps);
+		sched_free(&g->in[i].s);
+	}
+	free(g->in);
+	free(g->view);
+}
+
+int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
+	       struct run_result *out, struct om_err *e)
+{
+	memset(out, 0, sizeof *out);
+	struct eng g = { .c = c, .t = t, .met = &out->met };
+	int rc = -1;
+	evq_init(&g.q);
+	if (t->n == 0) {
+		err_set(e, NULL, 0, "workload", "no requests to simulate");
+		goto done;
+	}
+	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, c, e) < 0 ||
+	    init_requests(&g, c, t, e) < 0)
+		goto done;
+	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
+	g.check = cfg_bool(c, "run.check_invariants");
 	if (pred && pred->ops)
 		predict_all(pred, t, g.reqs, g.target);
-	struct pol_env *env = calloc(1, sizeof *env);
-	if (!env) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto fail;
-	}
-	*env = (struct pol_env){
+	g.env = (struct pol_env){
 		.dt = &out->dt,
 		.pool_tokens = out->dt.dd.pool_tokens,
-		.max_model_len = mml,
+		.max_model_len = (int32_t)cfg_int(c, "policy.max_model_len"),
 		.seed = (uint64_t)cfg_int(c, "workload.seed"),
 		.truth = g.pol->wants_truth ? g.target : NULL,
 	};
-	if (g.pol->create(c, env, &g.ps, e) < 0) {
-		free(env);
-		goto fail;
-	}
-	if (sched_init(&g.s, c, g.pol, g.ps, &out->dt, n, e) < 0)
-		goto fail_pol;
+	if (init_instances(&g, c, &out->dt, e) < 0)
+		goto done;
 	int64_t win = (int64_t)(cfg_real(c, "run.sample_interval_s") * 1e9);
-	met_init(&out->met, env->pool_tokens, win);
-	if (n == 0) {
-		err_set(e, NULL, 0, "workload", "no requests to simulate");
-		goto fail_sched;
-	}
+	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, win);
 	if (loop(&g, e) < 0)
-		goto fail_sched;
-	g.pol->stats(g.ps, &out->pol_final);
-	if (met_summarize(&out->met, g.reqs, n, &g.s, &out->sum) < 0) {
+		goto done;
+	struct sched_stats st = { 0 };
+	for (size_t i = 0; i < g.n_in; i++) {
+		struct pol_stats ps;
+		g.pol->stats(g.in[i].ps, &ps);
+		out->pol_final.reserved_tokens += ps.reserved_tokens;
+		out->pol_final.free_tokens += ps.free_tokens;
+		out->pol_final.relocations += ps.relocations;
+		out->pol_final.relocated_bytes += ps.relocated_bytes;
+		out->pol_final.overflows += ps.overflows;
+		if (ps.largest_free > out->pol_final.largest_free)
+			out->pol_final.largest_free = ps.largest_free;
+		sched_stats_add(&st, &g.in[i].s.st);
+	}
+	out->instances = g.n_in;
+	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
-		goto fail_sched;
+		goto done;
 	}
 	out->reqs = g.reqs;
-	out->n = n;
+	out->n = t->n;
 	g.reqs = NULL;
 	rc = 0;
-fail_sched:
-	sched_free(&g.s);
-fail_pol:
-	g.pol->destroy(g.ps);
-	free(env);
-fail:
+done:
+	free_instances(&g);
 	if (rc < 0) {
 		met_free(&out->met);
 		dt_free(&out->dt);
 	}
-fail_dt:
 	free(g.reqs);
 	free(g.target);
 	evq_free(&g.q);

@@ -101,7 +101,7 @@ static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
 }
 
 int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
-		  const struct sched *s, struct summary *o)
+		  const struct sched_stats *s, struct summary *o)
 {
 	memset(o, 0, sizeof *o);
 	double *ttft = malloc((n ? n : 1) * sizeof *ttft);

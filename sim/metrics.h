@@ -65,6 +65,6 @@ int met_finish(struct metrics *m, int64_t now);
 
 /* Fills the summary from the requests and the scheduler's counters. */
 int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
-		  const struct sched *s, struct summary *out);
+		  const struct sched_stats *s, struct summary *out);
 
 #endif

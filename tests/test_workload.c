@@ -138,6 +138,40 @@ START_TEST(sampling_with_replacement_renumbers)
 }
 END_TEST
 
+/* Phases play in order: every row of the first trace arrives before any of
+ * the second, and each phase takes its own count. */
+START_TEST(phases_play_in_order)
+{
+	char p1[] = "/tmp/odmasim-ph1-XXXXXX", p2[] = "/tmp/odmasim-ph2-XXXXXX";
+	int f1 = mkstemp(p1), f2 = mkstemp(p2);
+	const char *a = "id,prompt_tokens,output_tokens\n1,5,6\n2,5,6\n3,5,6\n";
+	const char *b = "id,prompt_tokens,output_tokens\n1,9,90\n2,9,90\n";
+	ck_assert_int_eq(write(f1, a, strlen(a)), (ssize_t)strlen(a));
+	ck_assert_int_eq(write(f2, b, strlen(b)), (ssize_t)strlen(b));
+	close(f1), close(f2);
+	char tr[256];
+	snprintf(tr, sizeof tr, "workload.trace=%s,%s,%s", p1, p2, p1);
+	const char *sets[] = { tr, "workload.phase_requests=2,0,1" };
+	struct wl_trace t;
+	build(sets, 2, &t);
+	ck_assert_int_eq(t.n, 5);
+	int32_t want[] = { 5, 5, 9, 9, 5 };
+	for (size_t i = 0; i < t.n; i++) {
+		ck_assert_int_eq(t.req[i].prompt_tokens, want[i]);
+		if (i)
+			ck_assert_int_ge(t.req[i].arrival_ns, t.req[i - 1].arrival_ns);
+	}
+	trace_free(&t);
+	const char *bad[] = { tr, "workload.phase_requests=2,0" };
+	struct cfg *c = tu_cfg(bad, 2);
+	struct om_err e;
+	ck_assert_int_eq(wl_build(c, &t, false, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "workload.phase_requests"));
+	cfg_free(c);
+	unlink(p1), unlink(p2);
+}
+END_TEST
+
 START_TEST(trace_arrival_needs_timestamps)
 {
 	const char *sets[] = { "workload.trace=/dev/null/none.csv" };
@@ -161,6 +195,7 @@ int main(void)
 	tcase_add_test(tc, synthetic_medians);
 	tcase_add_test(tc, sampling_with_replacement_renumbers);
 	tcase_add_test(tc, trace_arrival_needs_timestamps);
+	tcase_add_test(tc, phases_play_in_order);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
