@@ -54,7 +54,11 @@ static int lp_create(const struct cfg *c, const struct dev_device *d, void **sta
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	double ch_bw = cfg_real(c, "device.lpddr_channel_gbps") * 1e9;
 	int64_t ch = cfg_int(c, "device.lpddr_channels");
-	s->channels = ch > 0 ? (double)ch : fmax(1.0, round(d->peak_bw / ch_bw));
+	/* Per card: under tensor parallelism d->peak_bw is the sum over cards,
+	 * but a run is striped over one card's channels. */
+	(void)d;
+	double card_bw = cfg_real(c, "device.peak_bw_gbps") * 1e9;
+	s->channels = ch > 0 ? (double)ch : fmax(1.0, round(card_bw / ch_bw));
 	s->row = cfg_real(c, "device.lpddr_row_bytes");
 	s->interleave = cfg_real(c, "device.lpddr_interleave_bytes");
 	double t_act = fmax(cfg_real(c, "device.lpddr_trrd_ns"), cfg_real(c, "device.lpddr_tfaw_ns") / 4);

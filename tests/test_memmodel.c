@@ -53,7 +53,7 @@ START_TEST(lpddr5_by_hand)
 }
 END_TEST
 
-/* Channels default to peak / per-channel bandwidth (307.2 / 12.8 = 24), and
+/* Channels default to a card's peak / per-channel bandwidth (307.2 / 12.8 = 24), and
  * an activation-free DRAM (tRRD = tFAW = 0) leaves only the DMA term. */
 START_TEST(lpddr5_derived_channels_and_limits)
 {
@@ -64,6 +64,15 @@ START_TEST(lpddr5_derived_channels_and_limits)
 	struct dev_timing t;
 	struct cfg *c;
 	init(&t, &c, a, 3);
+	ck_assert_double_eq_tol(eff(&t, 16384), 0.85 * 33.0 / 35.0 * 0.8, 1e-12);
+	dt_free(&t);
+	cfg_free(c);
+	/* tensor parallelism sums bandwidth over cards, but a run is striped over
+	 * one card's 24 channels */
+	const char *tp[] = { "device.preset=mlu370-x4", "device.mem_model=lpddr5",
+			     "device.lpddr_channels=0", "cluster.mode=tensor_parallel",
+			     "cluster.devices=2" };
+	init(&t, &c, tp, 5);
 	ck_assert_double_eq_tol(eff(&t, 16384), 0.85 * 33.0 / 35.0 * 0.8, 1e-12);
 	dt_free(&t);
 	cfg_free(c);
