@@ -18,6 +18,9 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]" },
 	{ "keys", cmd_keys, "list every config key with its type, default and meaning" },
+	{ "sweep", cmd_sweep, "run a sweep file's runs in parallel, resumably: odmasim sweep SWEEP.ini [-j N]" },
+	{ "merge", cmd_merge, "one table from many runs: odmasim merge DIR... [-o TABLE.csv]" },
+	{ "capacity", cmd_capacity, "highest rate each policy sustains within an SLO: odmasim capacity EXP.ini --slo ..." },
 };
 
 static void usage(FILE *f)
