@@ -1,9 +1,11 @@
 /* `odmasim merge`: one table from many runs. Each run contributes its
  * directory name, the values of the swept keys (read from its config.ini)
  * and every column of its summary.csv; values are copied as text, so the
- * table depends only on the runs' files, not on who ran them or when. */
+ * table depends only on the runs' files, not on who ran them or when. Every
+ * CSV is read with libcsv (csvtab). */
 #include <dirent.h>
 #include <errno.h>
+#include <ini.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,7 +16,6 @@
 
 #include "cli.h"
 #include "csvtab.h"
-#include "runhash.h"
 
 static const char *merge_usage =
 	"usage: odmasim merge DIR... [-o TABLE.csv]\n"
@@ -116,8 +117,25 @@ static char *slurp(const char *path, struct om_err *e)
 	return buf;
 }
 
-/* Reads config.ini (through the same canonical "section.key=value" lines
- * that name the run) into key/value lists. */
+struct cfg_read {
+	struct mrun *r;
+	bool failed;
+};
+
+static int on_cfg_kv(void *user, const char *section, const char *name, const char *value)
+{
+	struct cfg_read *cr = user;
+	char key[512];
+	snprintf(key, sizeof key, "%s.%s", section, name);
+	if (sv_push(&cr->r->ckey, key) < 0 || sv_push(&cr->r->cval, value) < 0) {
+		cr->failed = true;
+		return 0;
+	}
+	return 1;
+}
+
+/* Reads config.ini into key/value lists, in file order (inih trims values as
+ * the run itself did when it loaded the same text). */
 static int read_config(const char *dir, struct mrun *r, struct om_err *e)
 {
 	char path[PATH_MAX + 32];
@@ -125,24 +143,14 @@ static int read_config(const char *dir, struct mrun *r, struct om_err *e)
 	char *text = slurp(path, e);
 	if (!text)
 		return -1;
-	char *canon = runhash_canon_text(text, path, e);
+	struct cfg_read cr = { r, false };
+	int rc = ini_parse_string(text, on_cfg_kv, &cr);
 	free(text);
-	if (!canon)
-		return -1;
-	int rc = 0;
-	for (char *line = canon; *line && rc == 0;) {
-		char *nl = strchr(line, '\n');
-		*nl = '\0';
-		char *eq = strchr(line, '=');
-		if (eq) {
-			*eq = '\0';
-			if (sv_push(&r->ckey, line) < 0 || sv_push(&r->cval, eq + 1) < 0)
-				rc = err_set(e, path, 0, NULL, "out of memory");
-		}
-		line = nl + 1;
-	}
-	free(canon);
-	return rc;
+	if (cr.failed)
+		return err_set(e, path, 0, NULL, "out of memory");
+	if (rc != 0)
+		return err_set(e, path, rc > 0 ? rc : 0, NULL, "not a valid INI file");
+	return 0;
 }
 
 static int add_run(struct merge *m, const char *dir, const char *name, struct om_err *e)

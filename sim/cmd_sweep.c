@@ -245,7 +245,7 @@ struct pool {
 	size_t nfail;
 	double t0;
 	size_t started, finished_now;
-	bool progress_shown;
+	bool progress_shown, interrupted;
 };
 
 static void add_failure(struct pool *pl, size_t run, const char *msg)
@@ -361,6 +361,8 @@ static void finish(struct pool *pl, struct worker *w, int status)
 		return;
 	}
 	remove_partial(p, r);
+	if (pl->interrupted)
+		return; /* stopped by us: not run, not failed */
 	char err[1024], msg[1400];
 	last_error(log, err, sizeof err);
 	if (WIFSIGNALED(status))
@@ -474,6 +476,7 @@ static int run_pool(struct pool *pl, struct om_err *e)
 			/* First signal: stop workers politely; second: kill them. */
 			int how = interrupted ? SIGKILL : SIGTERM;
 			interrupted = 1;
+			pl->interrupted = true;
 			for (size_t i = 0; i < pl->nw; i++)
 				kill(pl->w[i].pid, how);
 		}

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/rng.h"
 
 struct lines {
 	char **v;
@@ -109,11 +108,22 @@ char *runhash_canon_cfg(const struct cfg *c, struct om_err *e)
 	return canon;
 }
 
+uint64_t runhash_fnv1a64(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis and prime */
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 void runhash_name(const char *canon, char out[RUNHASH_HEX + 1])
 {
 	char full[17];
 	snprintf(full, sizeof full, "%016llx",
-		 (unsigned long long)rng_hash_bytes(canon, strlen(canon)));
+		 (unsigned long long)runhash_fnv1a64(canon, strlen(canon)));
 	memcpy(out, full, RUNHASH_HEX);
 	out[RUNHASH_HEX] = '\0';
 }

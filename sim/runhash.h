@@ -8,6 +8,7 @@
 #ifndef OM_RUNHASH_H
 #define OM_RUNHASH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/cfg.h"
@@ -21,6 +22,9 @@ char *runhash_canon_text(const char *ini_text, const char *origin, struct om_err
 char *runhash_canon_cfg(const struct cfg *c, struct om_err *e);
 /* cfg_write's output as a malloc'd string (the text of a job file). */
 char *runhash_cfg_text(const struct cfg *c, struct om_err *e);
+/* FNV-1a, 64 bits: kept here (not rng_hash_bytes) so run names can never
+ * move when the RNG's seeding changes. */
+uint64_t runhash_fnv1a64(const void *p, size_t n);
 /* FNV-1a 64 of the canonical text, as RUNHASH_HEX lowercase hex digits. */
 void runhash_name(const char *canon, char out[RUNHASH_HEX + 1]);
 

@@ -486,8 +486,6 @@ int swplan_prepare(struct sw_plan *p, struct om_err *e)
 		if (write_atomic(path, r->job_text, e) < 0)
 			return -1;
 	}
-	if (write_manifest(p, e) < 0)
-		return -1;
 	struct found *fo;
 	size_t nfo;
 	p->stale_tmp = 0;
@@ -505,5 +503,6 @@ int swplan_prepare(struct sw_plan *p, struct om_err *e)
 	for (size_t i = 0; i < nfo; i++)
 		free(fo[i].name);
 	free(fo);
-	return rc;
+	/* After the scan, so the manifest names the directories that exist. */
+	return rc < 0 ? -1 : write_manifest(p, e);
 }
