@@ -28,7 +28,7 @@ static const char *sweep_usage =
 	"                     [--emit-jobs] [--emit-slurm FILE] [--exec PROGRAM]\n"
 	"  Runs every configuration the sweep file lists, N at a time (default: the\n"
 	"  number of cores), each in its own process, into DIR/runs/<label>--<hash>/\n"
-	"  (DIR defaults to [sweep] out, else results/sweeps/<sweep name>). Runs whose\n"
+	"  (DIR defaults to [sweep] out, else results/out/<sweep name>). Runs whose\n"
 	"  results exist are skipped, so rerunning resumes an interrupted sweep.\n"
 	"  --list            show every run and whether it is done, then exit\n"
 	"  --emit-jobs       print one shell command per pending run (for GNU parallel)\n"
@@ -598,7 +598,9 @@ int cmd_sweep(int argc, char **argv)
 	} else {
 		long j = o.jobs ? o.jobs : ncores();
 		pl.maxw = (size_t)j < npending ? (size_t)j : (npending ? npending : 1);
-		if (!o.quiet)
+		if (!o.quiet && npending == 0)
+			fprintf(stderr, "sweep: %zu runs, all already complete -> %s\n", pl.total, p.out);
+		else if (!o.quiet)
 			fprintf(stderr, "sweep: %zu runs (%zu already complete, %zu to run) on %zu "
 					"worker%s -> %s\n", pl.total, pl.skipped, npending, pl.maxw,
 				pl.maxw == 1 ? "" : "s", p.out);

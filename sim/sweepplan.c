@@ -189,7 +189,7 @@ int swplan_build(struct sw_plan *p, const char *sweep_path, const char *out_opt,
 	if (!out) {
 		const char *b = strrchr(sweep_path, '/');
 		b = b ? b + 1 : sweep_path;
-		snprintf(def, sizeof def, "results/sweeps/%s", b);
+		snprintf(def, sizeof def, "results/out/%s", b);
 		char *dot = strrchr(def, '.');
 		if (dot && !strcmp(dot, ".ini"))
 			*dot = '\0';
