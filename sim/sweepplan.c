@@ -68,8 +68,11 @@ static int check_base(const struct sweepfile *sf, struct om_err *e)
 	if (!c)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	int rc = exp_declare_keys(c, e);
-	if (rc == 0 && (rc = cfg_load_file(c, sf->base, e)) < 0)
-		err_wrap(e, "base experiment");
+	if (rc == 0 && (rc = cfg_load_file(c, sf->base, e)) < 0) {
+		char where[PATH_MAX + 64];
+		snprintf(where, sizeof where, "%s:%ld: sweep.base", sf->path, sf->base_line);
+		err_wrap(e, where);
+	}
 	cfg_free(c);
 	return rc;
 }
