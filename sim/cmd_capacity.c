@@ -1,16 +1,11 @@
 /* `odmasim capacity`: for each policy, the highest Poisson (or gamma)
- * arrival rate at which the experiment still meets a latency SLO. The rate is
- * bracketed by doubling or halving from a start rate, then bisected until
- * the bracket is narrower than a relative tolerance. This assumes the SLO
- * metrics grow with the rate (true of queueing delay, up to noise); the
- * search reports the last rate seen to meet the SLO and the first to miss it.
- * Each policy is searched in its own forked process, which calls the
- * simulator directly: policies run in parallel and a crash in one is reported
- * as that policy's failure. */
+ * arrival rate at which the experiment still meets a latency SLO (the search
+ * itself is capsearch). Each policy is searched in its own forked process,
+ * which calls the simulator directly and writes no files: policies run in
+ * parallel, and a crash in one is reported as that policy's error. */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +14,7 @@
 
 #include "../workload/workload.h"
 #include "cli.h"
+#include "capsearch.h"
 #include "csvtab.h"
 #include "engine.h"
 #include "experiment.h"
@@ -36,134 +32,29 @@ static const char *cap_usage =
 	"  reject_frac (fraction of requests rejected). Policies default to all\n"
 	"  registered ones; -j (default: cores) searches that many at once.\n";
 
-/* ---- the SLO ---- */
-
-struct slo_metric {
-	const char *name;
-	size_t off;   /* offset of a double in struct summary; SIZE_MAX = reject_frac */
-};
-
-#define SM(n, f) { n, offsetof(struct summary, f) }
-static const struct slo_metric slo_metrics[] = {
-	SM("ttft_p50", ttft_p50_s), SM("ttft_p90", ttft_p90_s), SM("ttft_p99", ttft_p99_s),
-	SM("tpot_p50", tpot_p50_s), SM("tpot_p90", tpot_p90_s), SM("tpot_p99", tpot_p99_s),
-	SM("e2e_p50", e2e_p50_s),   SM("e2e_p90", e2e_p90_s),   SM("e2e_p99", e2e_p99_s),
-	SM("queue_p50", queue_p50_s), SM("queue_p90", queue_p90_s),
-	SM("queue_p99", queue_p99_s), { "reject_frac", SIZE_MAX },
-};
-#define N_SLO_METRICS (sizeof slo_metrics / sizeof slo_metrics[0])
-
-struct slo {
-	const struct slo_metric *m[N_SLO_METRICS];
-	double bound[N_SLO_METRICS];
-	size_t n;
-};
-
-static double metric_value(const struct slo_metric *m, const struct summary *s)
-{
-	if (m->off == SIZE_MAX)
-		return s->requests_total ? (double)s->requests_rejected / (double)s->requests_total : 0;
-	double v;
-	memcpy(&v, (const char *)s + m->off, sizeof v);
-	return v;
-}
-
-static int parse_slo(const char *spec, struct slo *o)
-{
-	memset(o, 0, sizeof *o);
-	char *buf = strdup(spec);
-	if (!buf)
-		return -1;
-	int rc = 0;
-	for (char *tok = strtok(buf, ","); tok && rc == 0; tok = strtok(NULL, ",")) {
-		char *eq = strchr(tok, '=');
-		if (!eq) {
-			fprintf(stderr, "odmasim capacity: --slo: expected METRIC=BOUND, got '%s'\n", tok);
-			rc = -1;
-			break;
-		}
-		*eq = '\0';
-		size_t nl = strlen(tok);
-		if (nl > 2 && !strcmp(tok + nl - 2, "_s"))
-			tok[nl - 2] = '\0';
-		const struct slo_metric *m = NULL;
-		for (size_t i = 0; i < N_SLO_METRICS; i++)
-			if (!strcmp(slo_metrics[i].name, tok))
-				m = &slo_metrics[i];
-		char *end;
-		errno = 0;
-		double b = strtod(eq + 1, &end);
-		if (m && m->off != SIZE_MAX && !strcmp(end, "ms"))
-			b /= 1000, end += 2;
-		else if (m && m->off != SIZE_MAX && !strcmp(end, "s"))
-			end += 1;
-		if (!m) {
-			fprintf(stderr, "odmasim capacity: --slo: unknown metric '%s'\n%s", tok, cap_usage);
-			rc = -1;
-		} else if (errno || end == eq + 1 || *end || !isfinite(b) || b < 0) {
-			fprintf(stderr, "odmasim capacity: --slo: %s: expected a bound >= 0, got '%s'\n",
-				tok, eq + 1);
-			rc = -1;
-		} else {
-			for (size_t i = 0; i < o->n; i++)
-				if (o->m[i] == m) {
-					fprintf(stderr, "odmasim capacity: --slo: %s given twice\n", tok);
-					rc = -1;
-				}
-			o->m[o->n] = m;
-			o->bound[o->n++] = b;
-		}
-	}
-	free(buf);
-	if (rc == 0 && o->n == 0) {
-		fprintf(stderr, "odmasim capacity: --slo is empty\n");
-		rc = -1;
-	}
-	return rc;
-}
-
-/* Bit k set: metric k of the SLO is violated. Bit 30: nothing completed. */
-static unsigned slo_violations(const struct slo *o, const struct summary *s)
-{
-	unsigned v = s->requests_completed > 0 ? 0 : 1u << 30;
-	for (size_t i = 0; i < o->n; i++)
-		if (!(metric_value(o->m[i], s) <= o->bound[i]))
-			v |= 1u << i;
-	return v;
-}
-
-/* ---- one policy's search, in a child process ---- */
-
 struct cap_opts {
 	const char *exp;
 	char **sets;
 	int nsets;
-	struct slo slo;
-	double start, min, max, tol;
+	struct cap_slo slo;
+	struct cap_params prm;
 	long jobs;
 	const char *out;
 	bool quiet;
 };
 
-struct point {
-	double rate;
-	struct summary s;
-	unsigned viol;
-	bool valid;
+struct eval_ctx {
+	const struct cap_opts *o;
+	const char *policy;
 };
 
-struct cap_result {
-	int status;          /* 0 found; 1 below --min; 2 at or above --max; -1 error */
-	struct point lo, hi; /* last rate meeting the SLO, first rate missing it */
-	int evals;
-	char error[OM_ERR_LEN];
-};
-
-static int eval_rate(const struct cap_opts *o, const char *policy, double rate,
-		     struct point *pt, struct om_err *e)
+/* One simulation at `rate` (as "%.6g" text, the form reported and rerunnable). */
+static int eval_rate(void *ctxp, double rate, struct cap_point *pt, struct om_err *e)
 {
+	const struct eval_ctx *ctx = ctxp;
+	const struct cap_opts *o = ctx->o;
 	char pset[128], rset[64];
-	snprintf(pset, sizeof pset, "policy.name=%s", policy);
+	snprintf(pset, sizeof pset, "policy.name=%s", ctx->policy);
 	snprintf(rset, sizeof rset, "workload.rate=%.6g", rate);
 	pt->rate = strtod(rset + strlen("workload.rate="), NULL);
 	char **sets = calloc((size_t)o->nsets + 2, sizeof *sets);
@@ -182,8 +73,6 @@ static int eval_rate(const struct cap_opts *o, const char *policy, double rate,
 	if (c && pred_from_cfg(c, &ph, e) == 0 && wl_build(c, &t, ph.ops && ph.ops->needs_text, e) == 0 &&
 	    engine_run(c, &t, &ph, &r, e) == 0) {
 		pt->s = r.sum;
-		pt->viol = slo_violations(&o->slo, &r.sum);
-		pt->valid = true;
 		rc = 0;
 	}
 	run_result_free(&r);
@@ -192,79 +81,14 @@ static int eval_rate(const struct cap_opts *o, const char *policy, double rate,
 	cfg_free(c);
 	free(sets);
 	if (rc == 0 && !o->quiet) {
-		fprintf(stderr, "capacity: %-8s rate %-9.6g", policy, pt->rate);
+		unsigned viol = cap_slo_violations(&o->slo, &pt->s);
+		fprintf(stderr, "capacity: %-8s rate %-9.6g", ctx->policy, pt->rate);
 		for (size_t i = 0; i < o->slo.n; i++)
-			fprintf(stderr, " %s %.4g", o->slo.m[i]->name, metric_value(o->slo.m[i], &pt->s));
-		fprintf(stderr, "  %s\n", pt->viol ? "miss" : "meets");
+			fprintf(stderr, " %s %.4g", cap_metric_name(o->slo.m[i]),
+				cap_metric_value(o->slo.m[i], &pt->s));
+		fprintf(stderr, "  %s\n", viol ? "miss" : "meets");
 	}
 	return rc;
-}
-
-static void search(const struct cap_opts *o, const char *policy, struct cap_result *res)
-{
-	struct om_err e = { "" };
-	memset(res, 0, sizeof *res);
-	struct point p;
-	res->status = -1;
-	if (eval_rate(o, policy, o->start, &p, &e) < 0)
-		goto err;
-	res->evals++;
-	struct point lo = { 0 }, hi = { 0 };
-	if (!p.viol) {
-		lo = p;
-		for (;;) {
-			if (lo.rate >= o->max) {
-				res->status = 2;
-				res->lo = lo;
-				return;
-			}
-			double r = fmin(lo.rate * 2, o->max);
-			if (eval_rate(o, policy, r, &p, &e) < 0)
-				goto err;
-			res->evals++;
-			if (p.viol) {
-				hi = p;
-				break;
-			}
-			lo = p;
-		}
-	} else {
-		hi = p;
-		for (;;) {
-			if (hi.rate <= o->min) {
-				res->status = 1;
-				res->hi = hi;
-				return;
-			}
-			double r = fmax(hi.rate / 2, o->min);
-			if (eval_rate(o, policy, r, &p, &e) < 0)
-				goto err;
-			res->evals++;
-			if (!p.viol) {
-				lo = p;
-				break;
-			}
-			hi = p;
-		}
-	}
-	while (hi.rate - lo.rate > o->tol * lo.rate) {
-		double mid = 0.5 * (lo.rate + hi.rate);
-		if (eval_rate(o, policy, mid, &p, &e) < 0)
-			goto err;
-		res->evals++;
-		if (p.rate <= lo.rate || p.rate >= hi.rate)
-			break; /* the rate's text form cannot split the bracket further */
-		if (p.viol)
-			hi = p;
-		else
-			lo = p;
-	}
-	res->status = 0;
-	res->lo = lo;
-	res->hi = hi;
-	return;
-err:
-	snprintf(res->error, sizeof res->error, "%s", e.msg);
 }
 
 /* ---- driver ---- */
@@ -283,18 +107,6 @@ static int parse_num(const char *opt, const char *v, double *out)
 	return 0;
 }
 
-static void binding(const struct cap_opts *o, unsigned viol, char *buf, size_t n)
-{
-	buf[0] = '\0';
-	size_t len = 0;
-	if (viol & (1u << 30))
-		len += (size_t)snprintf(buf, n, "nothing completed");
-	for (size_t i = 0; i < o->slo.n && len < n; i++)
-		if (viol & (1u << i))
-			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? "+" : "",
-						o->slo.m[i]->name);
-}
-
 static void print_table(FILE *f, bool csv, const struct cap_opts *o, char **pol, size_t np,
 			const struct cap_result *res)
 {
@@ -307,22 +119,22 @@ static void print_table(FILE *f, bool csv, const struct cap_opts *o, char **pol,
 	for (size_t i = 0; i < np; i++) {
 		const struct cap_result *r = &res[i];
 		char why[128] = "", cap[32] = "", miss[32] = "", note[OM_ERR_LEN + 32] = "";
-		if (r->status == 0 || r->status == 2)
+		if (r->status == CAP_FOUND || r->status == CAP_AT_MAX)
 			snprintf(cap, sizeof cap, "%.6g", r->lo.rate);
-		if (r->status == 0 || r->status == 1) {
+		if (r->status == CAP_FOUND || r->status == CAP_BELOW_MIN) {
 			snprintf(miss, sizeof miss, "%.6g", r->hi.rate);
-			binding(o, r->hi.viol, why, sizeof why);
+			cap_slo_describe(&o->slo, r->hi.viol, why, sizeof why);
 		}
-		if (r->status == 1) {
-			snprintf(cap, sizeof cap, csv ? "0" : "<%.6g", o->min);
-			snprintf(note, sizeof note, "misses the SLO even at --min %.6g", o->min);
+		if (r->status == CAP_BELOW_MIN) {
+			snprintf(cap, sizeof cap, csv ? "0" : "<%.6g", o->prm.min);
+			snprintf(note, sizeof note, "misses the SLO even at --min %.6g", o->prm.min);
 		}
-		if (r->status == 2)
+		if (r->status == CAP_AT_MAX)
 			snprintf(note, sizeof note, "meets the SLO at --max %.6g; capacity may be higher",
-				 o->max);
-		if (r->status == -1)
+				 o->prm.max);
+		if (r->status == CAP_ERROR)
 			snprintf(note, sizeof note, "error: %s", r->error);
-		const struct summary *s = r->status == 0 || r->status == 2 ? &r->lo.s : NULL;
+		const struct summary *s = r->status == CAP_FOUND || r->status == CAP_AT_MAX ? &r->lo.s : NULL;
 		if (csv) {
 			fprintf(f, "%s,%s,%s,%s,", pol[i], cap, miss, why);
 			if (s)
@@ -335,7 +147,7 @@ static void print_table(FILE *f, bool csv, const struct cap_opts *o, char **pol,
 			fputc('\n', f);
 			continue;
 		}
-		if (r->status == -1) {
+		if (r->status == CAP_ERROR) {
 			fprintf(f, "%-10s %s\n", pol[i], note);
 			continue;
 		}
@@ -366,7 +178,8 @@ static pid_t spawn_search(const struct cap_opts *o, const char *policy, int *rfd
 	if (pid == 0) {
 		close(fd[0]);
 		struct cap_result res;
-		search(o, policy, &res);
+		struct eval_ctx ctx = { o, policy };
+		cap_search(&o->prm, &o->slo, eval_rate, &ctx, &res);
 		const char *p = (const char *)&res;
 		size_t left = sizeof res;
 		while (left) {
@@ -394,7 +207,7 @@ static void collect(int fd, int status, const char *policy, struct cap_result *r
 	if (got == sizeof *res && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return;
 	memset(res, 0, sizeof *res);
-	res->status = -1;
+	res->status = CAP_ERROR;
 	if (WIFSIGNALED(status))
 		snprintf(res->error, sizeof res->error, "search for %s killed by signal %d (%s)",
 			 policy, WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -404,7 +217,7 @@ static void collect(int fd, int status, const char *policy, struct cap_result *r
 
 int cmd_capacity(int argc, char **argv)
 {
-	struct cap_opts o = { .tol = 0.02, .min = 0.01, .max = 1e4 };
+	struct cap_opts o = { .prm = { .tol = 0.02, .min = 0.01, .max = 1e4 } };
 	const char *slo = NULL, *policies = NULL, *start = NULL;
 	o.sets = calloc((size_t)argc + 1, sizeof *o.sets);
 	if (!o.sets)
@@ -422,13 +235,13 @@ int cmd_capacity(int argc, char **argv)
 		else if (!strcmp(a, "--start"))
 			start = v;
 		else if (!strcmp(a, "--min")) {
-			if (parse_num(a, v, &o.min) < 0)
+			if (parse_num(a, v, &o.prm.min) < 0)
 				goto out;
 		} else if (!strcmp(a, "--max")) {
-			if (parse_num(a, v, &o.max) < 0)
+			if (parse_num(a, v, &o.prm.max) < 0)
 				goto out;
 		} else if (!strcmp(a, "--tol")) {
-			if (parse_num(a, v, &o.tol) < 0)
+			if (parse_num(a, v, &o.prm.tol) < 0)
 				goto out;
 		} else if (!strcmp(a, "-j")) {
 			double j;
@@ -467,14 +280,16 @@ int cmd_capacity(int argc, char **argv)
 		fprintf(stderr, "odmasim capacity: need an experiment file and --slo\n%s", cap_usage);
 		goto out;
 	}
-	if (parse_slo(slo, &o.slo) < 0)
+	struct om_err e = { "" };
+	if (cap_slo_parse(slo, &o.slo, &e) < 0) {
+		fprintf(stderr, "odmasim capacity: %s\n", e.msg);
 		goto out;
-	if (o.min >= o.max) {
+	}
+	if (o.prm.min >= o.prm.max) {
 		fprintf(stderr, "odmasim capacity: --min must be below --max\n");
 		goto out;
 	}
 	/* The experiment must load and vary with the rate. */
-	struct om_err e = { "" };
 	struct cfg *c = exp_load(o.exp, o.sets, o.nsets, &e);
 	if (!c) {
 		fprintf(stderr, "odmasim capacity: error: %s\n", e.msg);
@@ -490,11 +305,11 @@ int cmd_capacity(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	o.start = cfg_real(c, "workload.rate");
+	o.prm.start = cfg_real(c, "workload.rate");
 	cfg_free(c);
-	if (start && parse_num("--start", start, &o.start) < 0)
+	if (start && parse_num("--start", start, &o.prm.start) < 0)
 		goto out;
-	o.start = fmin(fmax(o.start, o.min), o.max);
+	o.prm.start = fmin(fmax(o.prm.start, o.prm.min), o.prm.max);
 	/* Policies. */
 	char *plist = NULL;
 	size_t np = 0;
@@ -537,7 +352,7 @@ int cmd_capacity(int argc, char **argv)
 		while (next < np && running < (size_t)j) {
 			pid[next] = spawn_search(&o, pol[next], &fds[next]);
 			if (pid[next] < 0) {
-				res[next].status = -1;
+				res[next].status = CAP_ERROR;
 				snprintf(res[next].error, sizeof res[next].error, "fork: %s",
 					 strerror(errno));
 			} else {
@@ -560,13 +375,13 @@ int cmd_capacity(int argc, char **argv)
 	}
 	printf("capacity: %s | SLO", o.exp);
 	for (size_t i = 0; i < o.slo.n; i++)
-		printf("%s %s <= %g%s", i ? "," : "", o.slo.m[i]->name, o.slo.bound[i],
-		       o.slo.m[i]->off == SIZE_MAX ? "" : " s");
-	printf(" | tolerance %g\n", o.tol);
+		printf("%s %s <= %g%s", i ? "," : "", cap_metric_name(o.slo.m[i]), o.slo.bound[i],
+		       cap_metric_is_time(o.slo.m[i]) ? " s" : "");
+	printf(" | tolerance %g\n", o.prm.tol);
 	print_table(stdout, false, &o, pol, np, res);
 	rc = 0;
 	for (size_t i = 0; i < np; i++)
-		if (res[i].status == -1)
+		if (res[i].status == CAP_ERROR)
 			rc = 1;
 	if (o.out) {
 		char tmp[4096];

@@ -40,9 +40,6 @@ void swpool_fmt_dur(double s, char *buf, size_t n)
 		snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
 }
 
-
-
-
 void swpool_add_failure(struct sw_pool *pl, size_t run, const char *msg)
 {
 	struct sw_failure *nf = realloc(pl->fail, (pl->nfail + 1) * sizeof *nf);
@@ -302,7 +299,6 @@ void swpool_report(const struct sw_pool *pl)
 		}
 	}
 }
-
 
 void swpool_free(struct sw_pool *pl)
 {
