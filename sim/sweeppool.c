@@ -153,8 +153,10 @@ static void finish(struct sw_pool *pl, struct sw_worker *w, int status)
 		return;
 	}
 	remove_partial(p, r);
-	if (pl->interrupted)
-		return; /* stopped by us: not run, not failed */
+	if (pl->interrupted) {
+		unlink(log); /* stopped by us: not run, not failed */
+		return;
+	}
 	char err[1024], msg[1400];
 	last_error(log, err, sizeof err);
 	if (WIFSIGNALED(status))

@@ -167,6 +167,7 @@ check "interrupted sweep exits 130" test $rc -eq 130
 k=$(ndirs I)
 check "interrupted part-way ($k of 12 complete)" test "$k" -ge 1 -a "$k" -lt 12
 check "no partial results after interrupt" test -z "$(find I/runs -name '*.tmp-*')"
+check "no logs of stopped runs" test -z "$(ls I/logs)"
 ls -i I/runs >iin1
 "$ODM" sweep i.ini -j 2 2>i2.err
 check "resume runs only the rest" grep -q "($((12 - k)) ran now, $k already)" i2.err
