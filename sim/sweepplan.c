@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../common/outdir.h"
+#include "csvtab.h"
 #include "experiment.h"
 
 #define LABEL_MAX 80
@@ -323,17 +324,7 @@ static int write_atomic(const char *path, const char *text, struct om_err *e)
 
 static void csv_field(FILE *f, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
+	csvtab_put(f, s);
 	fputc(last ? '\n' : ',', f);
 }
 
