@@ -21,7 +21,7 @@ const struct cfg_key dev_keys[] = {
 	{ "device.compute_eff", CFG_REAL, NULL, 1e-3, 1, NULL, "achieved fraction of peak compute" },
 	{ "device.iter_overhead_us", CFG_REAL, NULL, 0, 1e7, NULL, "fixed cost per iteration (host scheduling, launches), microseconds" },
 	{ "device.reserve_frac", CFG_REAL, NULL, 0, 0.99, NULL, "fraction of device memory kept for activations and runtime" },
-	{ "device.mem_model", CFG_STR, NULL, 0, -1, NULL, "KV access-cost model (halfsat)" },
+	{ "device.mem_model", CFG_STR, NULL, 0, -1, NULL, "KV access-cost model (halfsat, lpddr5, calib; see `odmasim keys`)" },
 	{ "device.link_gbps", CFG_REAL, "32", 1e-3, 1e6, NULL,
 	  "card-to-card bandwidth per direction for tensor-parallel all-reduce, GB/s" },
 	{ "device.link_latency_us", CFG_REAL, "10", 0, 1e6, NULL, "latency of one all-reduce step, microseconds" },

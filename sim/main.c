@@ -18,9 +18,13 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]" },
 	{ "compare", cmd_compare, "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]" },
+	{ "predict", cmd_predict, "train and evaluate length predictors: odmasim predict --trace alpaca.csv [-o DIR]" },
 	{ "keys", cmd_keys, "list every config key with its type, default and meaning" },
 	{ "trace", cmd_trace, "check trace files and print their length statistics" },
 	{ "bandwidth", cmd_bandwidth, "effective bandwidth of the configured device vs run length (CSV)" },
+	{ "sweep", cmd_sweep, "run a sweep file's runs in parallel, resumably: odmasim sweep SWEEP.ini [-j N]" },
+	{ "merge", cmd_merge, "one table from many runs: odmasim merge DIR... [-o TABLE.csv]" },
+	{ "capacity", cmd_capacity, "highest rate each policy sustains within an SLO: odmasim capacity EXP.ini --slo ..." },
 };
 
 static void usage(FILE *f)

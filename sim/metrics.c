@@ -169,6 +169,9 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 	o->recomputed_tokens = s->recomputed_tokens;
 	o->iterations = s->iterations;
 	o->batch_mean = s->iterations ? (double)s->batch_sum / (double)s->iterations : 0;
+	o->kv_ms_per_iter = s->iterations ? s->kv_ns_sum / 1e6 / (double)s->iterations : 0;
+	o->kv_gbps = s->kv_ns_sum > 0 ? s->kv_bytes_sum / s->kv_ns_sum : 0;
+	o->kv_run_bytes_mean = s->kv_runs_sum > 0 ? s->kv_bytes_sum / s->kv_runs_sum : 0;
 	o->pool_tokens = m->pool_tokens;
 	free(ttft), free(tpot), free(e2e), free(queue);
 	return 0;

@@ -57,6 +57,8 @@ struct summary {
 	double queue_p50_s, queue_p90_s, queue_p99_s;
 	int64_t preemptions, recomputed_tokens, iterations;
 	double batch_mean;
+	/* KV reads: mean time per iteration, achieved bandwidth, mean run length */
+	double kv_ms_per_iter, kv_gbps, kv_run_bytes_mean;
 	int64_t pool_tokens;
 	double running_mean;
 	/* allocation-policy metrics (see the formulas above) */

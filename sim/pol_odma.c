@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/split.h"
 #include "../workload/trace_csv.h"
+#include "../workload/workload.h"
 #include "kvmem.h"
 #include "odma_bounds.h"
 #include "policy.h"
@@ -64,8 +66,9 @@ static const struct cfg_key od_keys[] = {
 	{ "policy.odma_bin", CFG_INT, "16", 1, 1 << 20, NULL,
 	  "odma: histogram bin width, tokens; boundaries are multiples of it" },
 	{ "policy.odma_init_trace", CFG_STR, "", 0, -1, NULL,
-	  "odma: trace whose output lengths give the starting boundaries (the predictor's training set); "
-	  "empty = geometric max_model_len/2^(K-k)" },
+	  "odma: trace whose output lengths (every row) give the starting boundaries; empty = the predictor's "
+	  "training rows (train split of predictor.train_trace, else workload.trace); none, or no trace at all = "
+	  "geometric max_model_len/2^(K-k)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -102,46 +105,95 @@ static void od_destroy(void *state)
 	free(s);
 }
 
-/* Starting boundaries: learned from a training trace's lengths, or geometric. */
-static int od_init_bounds(struct od *s, const struct cfg *c, int32_t bin, struct om_err *e)
+static void od_geometric(struct od *s, int32_t bin)
 {
-	const char *tr = cfg_str(c, "policy.odma_init_trace");
-	if (!tr[0]) {
-		for (int i = 0; i < s->k; i++) {
-			int64_t b = s->slot_len >> (s->k - 1 - i);
-			b = (b + bin - 1) / bin * bin;
-			if (i > 0 && b <= s->bounds[i - 1])
-				b = s->bounds[i - 1] + bin;
-			s->bounds[i] = (int32_t)(b < s->slot_len ? b : s->slot_len);
+	for (int i = 0; i < s->k; i++) {
+		int64_t b = s->slot_len >> (s->k - 1 - i);
+		b = (b + bin - 1) / bin * bin;
+		if (i > 0 && b <= s->bounds[i - 1])
+			b = s->bounds[i - 1] + bin;
+		s->bounds[i] = (int32_t)(b < s->slot_len ? b : s->slot_len);
+	}
+}
+
+/* Which trace, and which of its rows, the starting boundaries are learned
+ * from: odma_init_trace (every row), else the predictor's training rows (the
+ * train part of predictor.train_trace, else of workload.trace). Returns 0
+ * with path "" when there is none (synthetic workload). */
+static int od_init_source(const struct cfg *c, char *path, size_t n, int *test_pct,
+			  const char **key, struct om_err *e)
+{
+	const char *names[] = { "policy.odma_init_trace", "predictor.train_trace" };
+	*test_pct = 0;
+	for (int i = 0; i < 2; i++) {
+		const char *tr = cfg_str(c, names[i]);
+		if (!tr[0])
+			continue;
+		*key = names[i];
+		*test_pct = i == 0 ? 0 : (int)cfg_int(c, "predictor.split_test_pct");
+		if (strchr(tr, '/')) {
+			snprintf(path, n, "%s", tr);
+			return 0;
 		}
+		const char *dir = cfg_str(c, "workload.trace_dir");
+		if (!dir[0])
+			dir = getenv("ODMASIM_TRACES");
+		if (!dir || !dir[0])
+			dir = "../shared/traces";
+		snprintf(path, n, "%s/%s", dir, tr);
 		return 0;
 	}
+	*key = "workload.trace";
+	*test_pct = (int)cfg_int(c, "predictor.split_test_pct");
+	return wl_trace_path(c, path, n, e);
+}
+
+/* Starting boundaries: learned from the predictor's training lengths, or
+ * geometric when there is no trace (or policy.odma_init_trace = none). */
+static int od_init_bounds(struct od *s, const struct cfg *c, int32_t bin, struct om_err *e)
+{
 	char path[4096];
-	const char *dir = cfg_str(c, "workload.trace_dir");
-	if (!dir[0])
-		dir = getenv("ODMASIM_TRACES");
-	if (strchr(tr, '/') || !dir || !dir[0])
-		snprintf(path, sizeof path, "%s%s", strchr(tr, '/') ? "" : "../shared/traces/", tr);
-	else
-		snprintf(path, sizeof path, "%s/%s", dir, tr);
+	const char *key = NULL;
+	int test_pct = 0;
+	if (!strcmp(cfg_str(c, "policy.odma_init_trace"), "none")) {
+		od_geometric(s, bin);
+		return 0;
+	}
+	if (od_init_source(c, path, sizeof path, &test_pct, &key, e) < 0)
+		return -1;
+	if (!path[0]) {
+		od_geometric(s, bin);
+		return 0;
+	}
 	struct wl_trace t;
 	trace_init(&t);
 	if (trace_read_csv(path, &t, false, e) < 0) {
 		trace_free(&t);
-		return err_wrap(e, "policy.odma_init_trace");
+		return err_wrap(e, key);
 	}
 	struct ob_learner l;
 	int rc = -1;
 	if (ob_init(&l, s->slot_len, bin, t.n ? t.n : 1) == 0) {
+		size_t used = 0;
 		for (size_t i = 0; i < t.n; i++)
-			ob_add(&l, t.out_tokens[i]);
-		rc = ob_learn(&l, s->k, s->weight, s->eps, s->bounds);
+			if (!split_is_test(t.req[i].id, test_pct)) {
+				ob_add(&l, t.out_tokens[i]);
+				used++;
+			}
+		rc = used ? ob_learn(&l, s->k, s->weight, s->eps, s->bounds) : -1;
 		ob_free(&l);
+		/* The live window starts full of training lengths, spread evenly over
+		 * the trace: the first completions are the short requests (they
+		 * finish first), and alone they would shrink the classes. */
+		size_t stride = used > s->learn.window ? (used + s->learn.window - 1) / s->learn.window : 1;
+		for (size_t i = 0, j = 0; rc == 0 && i < t.n; i++)
+			if (!split_is_test(t.req[i].id, test_pct) && j++ % stride == 0)
+				ob_add(&s->learn, t.out_tokens[i]);
 	}
 	trace_free(&t);
 	if (rc < 0)
-		return cfg_fail(c, "policy.odma_init_trace", e,
-				"cannot learn %d classes from '%s' (empty, or K above max_model_len / odma_bin)",
+		return cfg_fail(c, key, e,
+				"odma cannot learn %d starting classes from '%s' (no training rows, or K above max_model_len / odma_bin)",
 				s->k, path);
 	return 0;
 }

@@ -79,6 +79,7 @@ extern const struct pol_ops *const pol_registry[];
 extern const struct cfg_key pol_common_keys[];
 
 extern const struct pol_ops pol_static;
+extern const struct pol_ops pol_paged;
 extern const struct pol_ops pol_s3;
 extern const struct pol_ops pol_odma;
 extern const struct pol_ops pol_oracle;

@@ -74,6 +74,9 @@ static size_t summary_fields(const struct cfg *c, const struct wl_trace *t,
 	f[n++] = FI("iterations", s->iterations);
 	f[n++] = FD("batch_mean", s->batch_mean);
 	f[n++] = FD("running_mean", s->running_mean);
+	f[n++] = FD("kv_ms_per_iter", s->kv_ms_per_iter);
+	f[n++] = FD("kv_gbps", s->kv_gbps);
+	f[n++] = FD("kv_run_bytes_mean", s->kv_run_bytes_mean);
 	f[n++] = FI("kv_pool_tokens", s->pool_tokens);
 	f[n++] = FD("kv_pool_gib", r->dt.dd.pool_bytes / 1073741824.0);
 	f[n++] = FD("span_s", s->span_s);
@@ -337,4 +340,6 @@ void report_print(FILE *f, const struct cfg *c, const struct wl_trace *t,
 			100 * s->safety_occupancy);
 	fprintf(f, "  fragmentation  internal %.1f%% of pool   external %.1f%% of free\n",
 		100 * s->frag_internal, 100 * s->frag_external);
+	fprintf(f, "  KV reads       %.3f ms/iteration at %.1f GB/s, mean run %.0f B\n",
+		s->kv_ms_per_iter, s->kv_gbps, s->kv_run_bytes_mean);
 }

@@ -21,6 +21,9 @@ void sched_stats_add(struct sched_stats *a, const struct sched_stats *b)
 	a->recomputed_tokens += b->recomputed_tokens;
 	a->iterations += b->iterations;
 	a->batch_sum += b->batch_sum;
+	a->kv_ns_sum += b->kv_ns_sum;
+	a->kv_bytes_sum += b->kv_bytes_sum;
+	a->kv_runs_sum += b->kv_runs_sum;
 	for (int k = 0; k < REJ_N; k++)
 		a->rejected[k] += b->rejected[k];
 }
@@ -200,6 +203,9 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 		s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
 	s->st.iterations++;
 	s->st.batch_sum += (int64_t)s->n_run;
+	s->st.kv_ns_sum += cost.kv_ns;
+	s->st.kv_bytes_sum += cost.kv_bytes;
+	s->st.kv_runs_sum += cost.kv_runs;
 	return dt_iter_ns(s->dt, &cost, bd);
 }
 

@@ -30,6 +30,7 @@ extern const char *const sched_reject_names[REJ_N];
 
 struct sched_stats {
 	int64_t preemptions, recomputed_tokens, iterations, batch_sum;
+	double kv_ns_sum, kv_bytes_sum, kv_runs_sum;  /* KV reads, summed over iterations */
 	int64_t rejected[REJ_N];
 };
 

@@ -398,6 +398,43 @@ START_TEST(deterministic_and_writes_boundaries_csv)
 }
 END_TEST
 
+START_TEST(starting_boundaries_from_training_lengths)
+{
+	/* a trace of 300 outputs of 100 tokens and 100 of 1000: with K = 2 the
+	 * starting classes are their bin edges, 112 and 1008 */
+	char dir[] = "/tmp/odma_init_XXXXXX", path[128];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/train.csv", dir);
+	FILE *tf = fopen(path, "w");
+	ck_assert_ptr_nonnull(tf);
+	fprintf(tf, "id,prompt_tokens,output_tokens\n");
+	for (int i = 0; i < 400; i++)
+		fprintf(tf, "%d,10,%d\n", i, i < 300 ? 100 : 1000);
+	fclose(tf);
+	char set[200];
+	snprintf(set, sizeof set, "policy.odma_init_trace=%s", path);
+	const char *s[] = { "policy.odma_classes=2", "policy.odma_safety=0", set };
+	struct fix f;
+	fix_open(&f, 8192, 4096, s, 3);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	pol_odma.series(f.ps, m);
+	fclose(m);
+	ck_assert_str_eq(buf, "t_s,completions,c1,c2\n0.000000,0,112,1008\n");
+	free(buf);
+	/* and a request predicted at 150 tokens takes the 1008 class */
+	struct sim_req r;
+	req(&r, 0, 10, 150, 4000);
+	ck_assert_int_eq(pol_odma.admit(f.ps, &r, 10), POL_OK);
+	ck_assert_int_eq(r.pol_cap, 10 + 1008);
+	pol_odma.release(f.ps, &r);
+	fix_close(&f);
+	remove(path);
+	remove(dir);
+}
+END_TEST
+
 START_TEST(refuses_without_predictor)
 {
 	const char *s[] = { "policy.name=odma", "predictor.name=none" };
@@ -427,6 +464,7 @@ int main(void)
 	tcase_add_test(tc, exhausted_safety_pool_preempts_never_loses);
 	tcase_add_test(tc, exact_predictions_never_overflow);
 	tcase_add_test(tc, deterministic_and_writes_boundaries_csv);
+	tcase_add_test(tc, starting_boundaries_from_training_lengths);
 	tcase_add_test(tc, refuses_without_predictor);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

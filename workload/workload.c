@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/rng.h"
+#include "../common/split.h"
 #include "arrival.h"
 #include "synth.h"
 #include "trace_csv.h"
@@ -23,6 +24,8 @@ const struct cfg_key wl_keys[] = {
 	{ "workload.seed", CFG_INT, "1", 0, 9.2e18, NULL, "seed of the workload's random streams" },
 	{ "workload.num_requests", CFG_INT, "0", 0, 1e9, NULL,
 	  "requests to simulate; 0 = every trace row (1000 for the synthetic workload)" },
+	{ "workload.rows", CFG_ENUM, "all", 0, -1, "all|held_out",
+	  "all trace rows, or only those a predictor never trained on (the id-hash test part, predictor.split_test_pct)" },
 	{ "workload.sampling", CFG_ENUM, "head", 0, -1, "head|random|replace",
 	  "which rows: the first N, N distinct random rows, or N rows drawn with replacement" },
 	{ "workload.synth_prompt_median", CFG_REAL, "64", 1, 1e6, NULL, "synthetic prompt length median, tokens" },
@@ -107,9 +110,32 @@ static int sort_by_arrival(struct wl_trace *t, struct om_err *e)
 }
 
 /* Selects `want` rows of src into dst according to workload.sampling. */
+/* Keeps only the rows a predictor never trained on, when asked to, so a run
+ * does not replay requests whose predictions are in-sample. */
+static int held_out(const struct cfg *c, struct wl_trace *t, struct om_err *e)
+{
+	if (strcmp(cfg_str(c, "workload.rows"), "held_out") != 0)
+		return 0;
+	int pct = (int)cfg_int(c, "predictor.split_test_pct");
+	size_t keep = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (!split_is_test(t->req[i].id, pct))
+			continue;
+		t->req[keep] = t->req[i];
+		t->out_tokens[keep] = t->out_tokens[i];
+		keep++;
+	}
+	t->n = keep;
+	if (keep == 0)
+		return cfg_fail(c, "workload.rows", e, "no held-out rows in %s", t->source);
+	return 0;
+}
+
 static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_trace *dst,
 		  size_t want, gsl_rng *rng, struct om_err *e)
 {
+	if (!want)
+		want = src->n;
 	const char *mode = cfg_str(c, "workload.sampling");
 	size_t *pick = malloc((want ? want : 1) * sizeof *pick);
 	if (!pick)
@@ -201,7 +227,9 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 			rc = trace_read_csv(path, &raw, keep_text, e);
 		size_t want = (size_t)cfg_int(c, "workload.num_requests");
 		if (rc == 0)
-			rc = sample(c, &raw, t, want ? want : raw.n, rs, e);
+			rc = held_out(c, &raw, e);
+		if (rc == 0)
+			rc = sample(c, &raw, t, want, rs, e);
 		trace_free(&raw);
 		return rc;
 	}
@@ -230,7 +258,9 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		if (rc == 0)
 			rc = trace_read_csv(path, &raw, keep_text, e);
 		if (rc == 0)
-			rc = sample(c, &raw, &part, want ? want : raw.n, rs, e);
+			rc = held_out(c, &raw, e);
+		if (rc == 0)
+			rc = sample(c, &raw, &part, want, rs, e);
 		all_arrivals = all_arrivals && raw.has_arrivals;
 		for (size_t k = 0; rc == 0 && k < part.n; k++)
 			rc = trace_push(t, part.req[k].id, part.req[k].arrival_ns,
