@@ -1,20 +1,23 @@
 #!/bin/bash
 # Runs `odmasim compare` on the policy experiments and prints the results as
 # Markdown tables (docs/README-policies.md pastes this output, nothing typed).
-# usage: scripts/compare_table.sh [ODMASIM] [EXPERIMENT.ini...]
+# usage: [SETS="k=v k=v"] [POLICIES=a,b] scripts/compare_table.sh [ODMASIM] [EXPERIMENT.ini...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-build/odmasim}
 shift || true
 exps=("$@")
 [ ${#exps[@]} -gt 0 ] || exps=(experiments/alpaca_compare.ini experiments/nq_compare.ini)
+sets=()
+for kv in ${SETS:-}; do sets+=(--set "$kv"); done
+[ -z "${POLICIES:-}" ] || sets+=(--policies "$POLICIES")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for exp in "${exps[@]}"; do
 	name=$(basename "$exp" .ini)
-	"$bin" compare "$exp" -q -o "$tmp/$name" >/dev/null
+	"$bin" compare "$exp" -q -o "$tmp/$name" "${sets[@]}" >/dev/null
 	echo
-	echo "**$exp** (mlu370-x4 unless the file says otherwise)"
+	echo "**$exp**${SETS:+ with ${SETS}}"
 	echo
 	python3 - "$tmp/$name/compare.csv" <<'PY'
 import csv, sys
