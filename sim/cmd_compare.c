@@ -262,7 +262,8 @@ int cmd_compare(int argc, char **argv)
 	rc = 0;
 out:
 	if (rc == 1)
-		fprintf(stderr, "odmasim: error: %s\n", e.msg);
+		fprintf(stderr, "odmasim: error: %s\n%s", e.msg,
+			list ? "" : "(choose the policies to compare with --policies)\n");
 	free(rows);
 	cfg_free(c);
 	free(o.sets);
