@@ -45,6 +45,10 @@ head -1 "$tmp/odma/boundaries.csv" | grep -q '^t_s,completions,c1,c2,c3,c4$' && 
 awk '/^\[predictor\]/ { p = 1; next } /^\[/ { p = 0 } p && /^name = odma$/ { f = 1 }
      END { exit !f }' "$tmp/odma/config.ini" && ok || bad "odma brought its predictor (config.ini)"
 grep -q '"relocations": ' "$tmp/odma/summary.json" && ok || bad "summary has relocations"
+"$bin" run "$nq" -q -o "$tmp/odma2" && ok || bad "odma run on NQ again"
+for f in summary.csv requests.csv boundaries.csv; do
+	cmp -s "$tmp/odma/$f" "$tmp/odma2/$f" && ok || bad "odma $f differs between identical runs"
+done
 "$bin" run "$nq" -q --set policy.name=oracle -o "$tmp/oracle" && ok || bad "oracle run on NQ"
 grep -q '"policy": "oracle"' "$tmp/oracle/summary.json" && ok || bad "oracle says oracle"
 "$bin" run "$nq" -q --set predictor.name=none -o "$tmp/none" 2>"$tmp/none.err"
