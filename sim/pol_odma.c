@@ -12,8 +12,9 @@
  * in the arena or else a safety slot; the copy (bytes read + written) is
  * charged at streaming bandwidth to the iteration. If nothing has room,
  * grow fails and the scheduler preempts by recompute.
- * Boundaries are re-learned every T completions from the last W finished
- * lengths (odma_bounds.h); live requests keep their regions. pol_class holds
+ * Boundaries start from the predictor's training lengths (which also fill
+ * the window) and are re-learned every T completions from the last W
+ * finished lengths (odma_bounds.h); live requests keep their regions. pol_class holds
  * the class index, K for a large region, K + 1 for a safety slot. */
 #include <math.h>
 #include <stdlib.h>
