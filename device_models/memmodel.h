@@ -5,6 +5,8 @@
 #ifndef OM_MEMMODEL_H
 #define OM_MEMMODEL_H
 
+#include <stdbool.h>
+
 #include "../common/cfg.h"
 #include "device.h"
 
@@ -17,6 +19,11 @@ struct mm_ops {
 		      struct om_err *e);
 	void (*destroy)(void *state);
 	double (*eff)(const void *state, const struct dev_device *d, double run_bytes);
+	/* Optional: true when a run of L bytes takes exactly (L + *l_half) /
+	 * (peak_bw * *eta) for every L > 0, i.e. eff(L) = eta * L / (L + l_half);
+	 * the timing model then prices KV traffic from byte and run totals. */
+	bool (*linear)(const void *state, const struct dev_device *d, double *eta,
+		       double *l_half);
 };
 
 const struct mm_ops *mm_find(const char *name);

@@ -22,6 +22,15 @@ static double hs_eff(const void *state, const struct dev_device *d, double L)
 	return d->eta_seq * L / (L + d->l_half);
 }
 
+static bool hs_linear(const void *state, const struct dev_device *d, double *eta,
+		      double *l_half)
+{
+	(void)state;
+	*eta = d->eta_seq;
+	*l_half = d->l_half;
+	return true;
+}
+
 const struct mm_ops mm_halfsat = {
 	.name = "halfsat",
 	.help = "B_eff(L) = B_peak * eta_seq * L / (L + L_half)",
@@ -29,4 +38,5 @@ const struct mm_ops mm_halfsat = {
 	.create = hs_create,
 	.destroy = hs_destroy,
 	.eff = hs_eff,
+	.linear = hs_linear,
 };

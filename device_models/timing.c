@@ -51,7 +51,14 @@ int dt_init(struct dev_timing *t, const struct cfg *c, struct om_err *e)
 		return cfg_fail(c, "device.mem_model", e, "unknown memory model '%s' (known: %s)",
 				t->d.mem_model, list);
 	}
-	return t->mm->create(c, &t->d, &t->mm_state, e);
+	if (t->mm->create(c, &t->d, &t->mm_state, e) < 0)
+		return -1;
+	double eta = 0;
+	if (t->mm->linear && t->mm->linear(t->mm_state, &t->d, &eta, &t->lin_half)) {
+		t->lin = true;
+		t->lin_bw = t->d.peak_bw * eta;
+	}
+	return 0;
 }
 
 void dt_free(struct dev_timing *t)
@@ -70,7 +77,8 @@ void dt_runs(const struct dev_timing *t, struct it_cost *c, double run_bytes, do
 {
 	if (run_bytes <= 0 || count <= 0)
 		return;
-	c->kv_ns += count * run_bytes / dt_beff(t, run_bytes) * 1e9;
+	if (!t->lin)
+		c->kv_ns += count * run_bytes / dt_beff(t, run_bytes) * 1e9;
 	c->kv_bytes += count * run_bytes;
 	c->kv_runs += count;
 }
@@ -78,6 +86,23 @@ void dt_runs(const struct dev_timing *t, struct it_cost *c, double run_bytes, do
 void dt_region(const struct dev_timing *t, struct it_cost *c, double tokens)
 {
 	dt_runs(t, c, tokens * t->dd.run_bytes_per_token, (double)t->dd.runs_per_region);
+}
+
+void dt_lin_add(const struct dev_timing *t, struct it_cost *c, double bytes, double runs)
+{
+	(void)t;
+	c->kv_bytes += bytes;
+	c->kv_runs += runs;
+}
+
+/* One division per iteration on exact totals, so the result does not depend
+ * on how the batch's runs were grouped or ordered when they were added. */
+double dt_kv_ns(const struct dev_timing *t, const struct it_cost *c)
+{
+	if (!t->lin)
+		return c->kv_ns;
+	double scale = c->kv_scale > 0 ? c->kv_scale : 1.0;
+	return c->kv_ns + scale * (c->kv_bytes + c->kv_runs * t->lin_half) / t->lin_bw * 1e9;
 }
 
 double dt_stream_ns(const struct dev_timing *t, double bytes)
@@ -106,7 +131,7 @@ int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct i
 	struct it_time it;
 	it.compute_ns = flops / (t->d.peak_flops * t->d.compute_eff) * 1e9;
 	it.weights_ns = dt_stream_ns(t, t->dd.weight_bytes);
-	it.kv_ns = c->kv_ns;
+	it.kv_ns = dt_kv_ns(t, c);
 	it.extra_ns = c->extra_ns;
 	it.memory_ns = it.weights_ns + it.kv_ns + it.extra_ns;
 	it.comm_ns = dt_comm_ns(t, c->tokens);

@@ -10,6 +10,7 @@
 #ifndef OM_TIMING_H
 #define OM_TIMING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../common/cfg.h"
@@ -26,14 +27,19 @@ struct dev_timing {
 	struct dev_derived dd;
 	const struct mm_ops *mm;
 	void *mm_state;
+	/* Linear memory models (time of a run = (L + lin_half) / lin_bw): KV
+	 * time is priced once per iteration from exact byte and run totals. */
+	bool lin;
+	double lin_half, lin_bw;
 };
 
 struct it_cost {
 	double tokens;      /* tokens computed: prefill tokens + decode tokens */
 	double attn_pairs;  /* sum over computed tokens of the context they attend to */
-	double kv_ns;       /* time reading/writing KV runs */
-	double kv_bytes;
-	double kv_runs;
+	double kv_ns;       /* time reading/writing KV runs (non-linear models only) */
+	double kv_bytes;    /* exact integer totals: under a linear model they */
+	double kv_runs;     /* alone give the KV time (see dt_kv_ns) */
+	double kv_scale;    /* multiplies the linear KV time (0 means 1) */
 	double extra_ns;    /* other memory traffic (e.g. relocation copies) */
 };
 
@@ -52,6 +58,12 @@ void dt_runs(const struct dev_timing *t, struct it_cost *c, double run_bytes, do
 /* Adds the KV traffic of one contiguous region holding `tokens` tokens: one
  * run of tokens*head_dim*bytes per (layer, KV head, K or V). */
 void dt_region(const struct dev_timing *t, struct it_cost *c, double tokens);
+/* Adds `runs` runs totalling `bytes` bytes; linear models only (t->lin),
+ * where only the totals matter. Both must be exact integers. */
+void dt_lin_add(const struct dev_timing *t, struct it_cost *c, double bytes, double runs);
+/* KV time of the cost so far, ns: kv_ns plus, under a linear model,
+ * kv_scale * (kv_bytes + kv_runs * lin_half) / lin_bw. */
+double dt_kv_ns(const struct dev_timing *t, const struct it_cost *c);
 /* Streaming time of `bytes` at eta_seq * B_peak (copies, weights). */
 double dt_stream_ns(const struct dev_timing *t, double bytes);
 /* Effective bandwidth for runs of L bytes, bytes/s. */

@@ -416,6 +416,12 @@ static void od_layout(const void *state, const struct sim_req *r, int32_t tokens
 	dt_region(s->env->dt, cost, tokens);
 }
 
+static bool od_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+{
+	const struct od *s = state;
+	return pol_regions_batch(s->env->dt, n, tokens, cost);
+}
+
 static void od_stats(const void *state, struct pol_stats *ps)
 {
 	const struct od *s = state;
@@ -482,6 +488,8 @@ const struct pol_ops pol_odma = {
 	.grow = od_grow,
 	.release = od_release,
 	.layout = od_layout,
+	.layout_batch = od_layout_batch,
+	.grow_free_in_cap = true,
 	.stats = od_stats,
 	.check = od_check,
 	.finish = od_finish,

@@ -87,6 +87,12 @@ static void orc_layout(const void *state, const struct sim_req *r, int32_t token
 	dt_region(s->env->dt, cost, tokens);
 }
 
+static bool orc_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+{
+	const struct orc *s = state;
+	return pol_regions_batch(s->env->dt, n, tokens, cost);
+}
+
 static void orc_stats(const void *state, struct pol_stats *ps)
 {
 	const struct orc *s = state;
@@ -119,6 +125,8 @@ const struct pol_ops pol_oracle = {
 	.grow = orc_grow,
 	.release = orc_release,
 	.layout = orc_layout,
+	.layout_batch = orc_layout_batch,
+	.grow_free_in_cap = true,
 	.stats = orc_stats,
 	.check = orc_check,
 };

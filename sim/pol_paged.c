@@ -277,6 +277,28 @@ static void pg_layout(const void *state, const struct sim_req *r, int32_t tokens
 	cost->kv_ns += kv.kv_ns * s->kernel_factor;
 	cost->kv_bytes += kv.kv_bytes;
 	cost->kv_runs += kv.kv_runs;
+	cost->kv_scale = s->kernel_factor;
+}
+
+/* One run per held block and (layer, head group): each request holds exactly
+ * the blocks its context needs, so the runs total regions * used. Merged
+ * layouts depend on where the blocks sit and take the per-request path. */
+static bool pg_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+{
+	const struct pg *s = state;
+	const struct dev_timing *dt = s->env->dt;
+	(void)n;
+	if (!dt->lin || s->merge)
+		return false;
+	double per_tok = dt->dd.run_bytes_per_token;
+	double regions = (double)dt->dd.runs_per_region;
+	if (s->per_layer) {
+		per_tok *= dt->m.kv_heads;
+		regions /= dt->m.kv_heads;
+	}
+	dt_lin_add(dt, cost, per_tok * regions * (double)tokens, regions * (double)s->used);
+	cost->kv_scale = s->kernel_factor;
+	return true;
 }
 
 static void pg_stats(const void *state, struct pol_stats *ps)
@@ -350,6 +372,8 @@ const struct pol_ops pol_paged = {
 	.grow = pg_grow,
 	.release = pg_release,
 	.layout = pg_layout,
+	.layout_batch = pg_layout_batch,
+	.grow_free_in_cap = true,
 	.stats = pg_stats,
 	.check = pg_check,
 };

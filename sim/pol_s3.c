@@ -127,6 +127,12 @@ static void s3_layout(const void *state, const struct sim_req *r, int32_t tokens
 	dt_region(s->env->dt, cost, tokens);
 }
 
+static bool s3_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+{
+	const struct s3 *s = state;
+	return pol_regions_batch(s->env->dt, n, tokens, cost);
+}
+
 static void s3_stats(const void *state, struct pol_stats *ps)
 {
 	const struct s3 *s = state;
@@ -160,6 +166,8 @@ const struct pol_ops pol_s3 = {
 	.grow = s3_grow,
 	.release = s3_release,
 	.layout = s3_layout,
+	.layout_batch = s3_layout_batch,
+	.grow_free_in_cap = true,
 	.stats = s3_stats,
 	.check = s3_check,
 	.predictor = "s3",

@@ -96,6 +96,12 @@ static void st_layout(const void *state, const struct sim_req *r, int32_t tokens
 	dt_region(s->env->dt, cost, tokens);
 }
 
+static bool st_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+{
+	const struct st *s = state;
+	return pol_regions_batch(s->env->dt, n, tokens, cost);
+}
+
 static void st_stats(const void *state, struct pol_stats *ps)
 {
 	const struct st *s = state;
@@ -127,6 +133,8 @@ const struct pol_ops pol_static = {
 	.grow = st_grow,
 	.release = st_release,
 	.layout = st_layout,
+	.layout_batch = st_layout_batch,
+	.grow_free_in_cap = true,
 	.stats = st_stats,
 	.check = st_check,
 };

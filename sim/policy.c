@@ -25,3 +25,15 @@ const struct pol_ops *pol_find(const char *name)
 			return pol_registry[i];
 	return NULL;
 }
+
+/* dt_region per request adds runs_per_region runs of tokens * bytes/token:
+ * summed over the batch, that is the same exact integers. */
+bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens,
+		       struct it_cost *cost)
+{
+	if (!dt->lin)
+		return false;
+	double rpr = (double)dt->dd.runs_per_region;
+	dt_lin_add(dt, cost, rpr * dt->dd.run_bytes_per_token * (double)tokens, rpr * (double)n);
+	return true;
+}

@@ -10,10 +10,21 @@
  *  check   verify internal invariants (debug/test mode)
  *  finish  (optional) told a request completed, with its final length, just
  *          before its release: the only moment a length is observable
- *  series  (optional) writes a policy time series as CSV into series_file */
+ *  series  (optional) writes a policy time series as CSV into series_file
+ * Speed hooks (optional; the scheduler uses them only when run.fast_path is
+ * on, and results must not depend on it):
+ *  grow_free_in_cap  grow(r, t) with t <= r->pol_cap returns POL_OK and
+ *          changes nothing, so the scheduler may skip the call
+ *  layout_batch  under a linear memory model (dt->lin), adds exactly what
+ *          calling layout on every request the policy holds, each at the
+ *          tokens it was last admitted or grown to, would add; the scheduler
+ *          passes their number and summed tokens. Returns false when it
+ *          cannot (the scheduler then calls layout per request). */
 #ifndef OM_POLICY_H
 #define OM_POLICY_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -69,12 +80,18 @@ struct pol_ops {
 	void (*finish)(void *state, const struct sim_req *r, int64_t now);
 	const char *series_file;
 	void (*series)(const void *state, FILE *f);
+	bool grow_free_in_cap;
+	bool (*layout_batch)(const void *state, size_t n, int64_t tokens, struct it_cost *cost);
 	/* the predictor the policy is built around (`compare` uses it), or NULL */
 	const char *predictor;
 };
 
 const struct pol_ops *pol_find(const char *name);
 extern const struct pol_ops *const pol_registry[];
+/* layout_batch for policies that hold each request in one contiguous region
+ * and price it with dt_region. */
+bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens,
+		       struct it_cost *cost);
 /* Keys shared by every policy (policy.name, policy.max_model_len). */
 extern const struct cfg_key pol_common_keys[];
 

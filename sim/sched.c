@@ -37,6 +37,7 @@ int sched_init(struct sched *s, const struct cfg *c, const struct pol_ops *pol, 
 	s->pol = pol;
 	s->ps = ps;
 	s->dt = dt;
+	s->fast = cfg_bool(c, "run.fast_path");
 	s->wq_cap = n_requests ? n_requests : 1;
 	s->run_cap = n_requests ? n_requests : 1;
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
@@ -128,32 +129,37 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 {
 	struct it_cost cost = { 0 };
 	bool preempted = false;
+	bool skip_grow = s->fast && s->pol->grow_free_in_cap;
+	bool empty_ctx = false;  /* a request with no tokens reads no KV */
 	/* 1. decode: every running request needs one more KV slot */
 	for (size_t i = 0; i < s->n_run;) {
 		struct sim_req *r = s->run[i];
 		int32_t need = r->prompt_tokens + r->generated;
 		r->prefill = false;
 		bool alive = true;
-		enum pol_rc rc;
-		while ((rc = s->pol->grow(s->ps, r, need, &cost)) != POL_OK) {
-			if (rc == POL_REQUEUE) { /* the policy's own recovery: r starts over */
-				preempt_at(s, i);
+		enum pol_rc rc = POL_OK;
+		/* a grow the policy promises is a no-op need not be asked */
+		if (!skip_grow || need > r->pol_cap) {
+			while ((rc = s->pol->grow(s->ps, r, need, &cost)) != POL_OK) {
+				if (rc == POL_REQUEUE) { /* the policy's own recovery: r starts over */
+					preempt_at(s, i);
+					preempted = true;
+					alive = false;
+					break;
+				}
+				bool self = s->run[s->n_run - 1] == r;
+				preempt_last(s);
 				preempted = true;
-				alive = false;
-				break;
+				if (self) {
+					alive = false;
+					break;
+				}
 			}
-			bool self = s->run[s->n_run - 1] == r;
-			preempt_last(s);
-			preempted = true;
-			if (self) {
-				alive = false;
-				break;
+			if (!alive) {
+				if (rc == POL_REQUEUE)
+					continue; /* run[i] is now the next request */
+				break; /* r was the last running request */
 			}
-		}
-		if (!alive) {
-			if (rc == POL_REQUEUE)
-				continue; /* run[i] is now the next request */
-			break; /* r was the last running request */
 		}
 		s->live_tokens += need - r->ctx;
 		r->ctx = need;
@@ -191,6 +197,7 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 		}
 		r->ctx = need;
 		s->live_tokens += need;
+		empty_ctx |= need == 0;
 		s->run[s->n_run++] = r;
 		cost.tokens += need;
 		cost.attn_pairs += (double)need * (need + 1) / 2.0;
@@ -199,11 +206,13 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	if (s->n_run == 0)
 		return 0;
 	/* 3. price it: the policy knows where each request's KV lives */
-	for (size_t i = 0; i < s->n_run; i++)
-		s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
+	if (!s->fast || empty_ctx || !s->pol->layout_batch ||
+	    !s->pol->layout_batch(s->ps, s->n_run, s->live_tokens, &cost))
+		for (size_t i = 0; i < s->n_run; i++)
+			s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
 	s->st.iterations++;
 	s->st.batch_sum += (int64_t)s->n_run;
-	s->st.kv_ns_sum += cost.kv_ns;
+	s->st.kv_ns_sum += dt_kv_ns(s->dt, &cost);
 	s->st.kv_bytes_sum += cost.kv_bytes;
 	s->st.kv_runs_sum += cost.kv_runs;
 	return dt_iter_ns(s->dt, &cost, bd);

@@ -50,6 +50,7 @@ struct sched {
 	size_t n_run, run_cap;
 	uint64_t admit_counter;
 	int64_t live_tokens;  /* sum of ctx over running requests */
+	bool fast;            /* run.fast_path: use the policy's speed hooks */
 	struct sched_stats st;
 };
 
