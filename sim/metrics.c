@@ -1,6 +1,5 @@
 #include "metrics.h"
 
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,13 +90,57 @@ int met_finish(struct metrics *m, int64_t now)
 	return m->window_ns > 0 ? push_sample(m, now) : 0;
 }
 
+/* Puts the k-th smallest of v[lo..n) at v[k], smaller ones before it and
+ * larger ones after (three-way quickselect: long runs of equal values stay
+ * linear). */
+static void select_kth(double *v, size_t lo, size_t n, size_t k)
+{
+	size_t hi = n;  /* the range is [lo, hi) */
+	while (hi - lo > 1) {
+		double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+		double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		size_t lt = lo, i = lo, gt = hi;
+		while (i < gt) {
+			double x = v[i];
+			if (x < piv) {
+				v[i++] = v[lt];
+				v[lt++] = x;
+			} else if (x > piv) {
+				v[i] = v[--gt];
+				v[gt] = x;
+			} else {
+				i++;
+			}
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return;
+	}
+}
+
+/* GSL's quantile of sorted data reads only the order statistics at
+ * floor(f*(n-1)) and the one after it, so selecting those (in increasing
+ * order, each within what lies above the previous) gives the very values a
+ * full sort would, in linear time. */
 static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
 {
 	if (n == 0) {
 		*p50 = *p90 = *p99 = 0;
 		return;
 	}
-	gsl_sort(v, 1, n);
+	const double f[3] = { 0.50, 0.90, 0.99 };
+	size_t next = 0;  /* v[..next) holds no unselected position we need */
+	for (int q = 0; q < 3; q++) {
+		size_t lhs = (size_t)(f[q] * (double)(n - 1));
+		for (size_t k = lhs; k <= lhs + 1 && k < n; k++)
+			if (k >= next) {
+				select_kth(v, next, n, k);
+				next = k + 1;
+			}
+	}
 	*p50 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.50);
 	*p90 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.90);
 	*p99 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.99);
