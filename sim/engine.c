@@ -102,21 +102,71 @@ static double ext_frag(const struct pol_stats *ps)
 	return free > 0 ? 1.0 - (double)ps->largest_free / (double)free : 0.0;
 }
 
-static void observe(struct eng *g)
+static void fill_state(const struct eng *g, struct met_state *st)
 {
-	struct met_state st = { 0 };
+	*st = (struct met_state){ 0 };
 	for (size_t i = 0; i < g->n_in; i++) {
 		struct pol_stats ps;
 		g->pol->stats(g->in[i].ps, &ps);
-		st.reserved += ps.reserved_tokens;
-		st.live += g->in[i].s.live_tokens;
-		st.running += (int64_t)sched_running(&g->in[i].s);
-		st.waiting += (int64_t)sched_waiting(&g->in[i].s);
-		st.ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
-		st.safety_used += ps.safety_used_tokens;
-		st.safety_tokens += ps.safety_tokens;
+		st->reserved += ps.reserved_tokens;
+		st->live += g->in[i].s.live_tokens;
+		st->running += (int64_t)sched_running(&g->in[i].s);
+		st->waiting += (int64_t)sched_waiting(&g->in[i].s);
+		st->ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
+		st->safety_used += ps.safety_used_tokens;
+		st->safety_tokens += ps.safety_tokens;
 	}
+}
+
+static void observe(struct eng *g)
+{
+	struct met_state st;
+	fill_state(g, &st);
 	met_set(g->met, &st);
+}
+
+/* A leap replays what the event loop would do for each iteration it skips:
+ * the state observed once the iteration began, then time advancing to its
+ * end. Only this instance's live tokens change meanwhile. */
+struct leap_ctx {
+	struct eng *g;
+	struct met_state st;
+	int64_t other_live;
+};
+
+static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
+{
+	struct leap_ctx *lc = ctx;
+	(void)begin;
+	lc->st.live = lc->other_live + live;
+	met_set(lc->g->met, &lc->st);
+	lc->g->now = end;
+	return met_advance(lc->g->met, end);
+}
+
+/* Called just after instance i's iteration ended: leaps over the following
+ * pure-decode iterations that end before any other event, while no running
+ * request reaches its true length. */
+static int leap(struct eng *g, size_t i)
+{
+	struct sched *s = &g->in[i].s;
+	if (!s->fast || !s->n_run)
+		return 0;
+	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
+		return 0;
+	int64_t max_iters = INT64_MAX;
+	for (size_t k = 0; k < s->n_run; k++) {
+		const struct sim_req *r = s->run[k];
+		int64_t left = (int64_t)g->target[r->idx] - r->generated - 1;
+		if (left < max_iters)
+			max_iters = left;
+	}
+	if (max_iters <= 0)
+		return 0;
+	struct leap_ctx lc = { .g = g };
+	fill_state(g, &lc.st);
+	lc.other_live = lc.st.live - s->live_tokens;
+	return sched_leap(s, &g->now, evq_next_t(&g->q), max_iters, leap_iter, &lc) < 0 ? -1 : 0;
 }
 
 static int check_all(struct eng *g, struct om_err *e)
@@ -186,6 +236,8 @@ static int loop(struct eng *g, struct om_err *e)
 			struct inst *in = &g->in[ev.arg];
 			sched_end(&in->s, g->now, eng_is_done, eng_on_finish, g);
 			in->busy = false;
+			if (leap(g, ev.arg) < 0)
+				return err_set(e, NULL, 0, NULL, "out of memory");
 			if (ingest(g, e) < 0)
 				return -1;
 			/* arrivals routed just now may have gone to an idle instance */

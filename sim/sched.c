@@ -245,3 +245,53 @@ void sched_end(struct sched *s, int64_t now,
 	}
 	s->n_run = keep;
 }
+
+int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
+		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx)
+{
+	if (!s->fast || s->wq_len || !s->n_run || !s->pol->grow_free_in_cap ||
+	    !s->pol->layout_batch || !s->dt->lin)
+		return 0;
+	/* iteration j (from 1) needs prompt + generated + j - 1 slots: no grow
+	 * while that stays within the policy's room, nor a visible stop */
+	int64_t k = max_iters;
+	for (size_t i = 0; i < s->n_run && k > 0; i++) {
+		const struct sim_req *r = s->run[i];
+		int64_t room = (int64_t)r->pol_cap - r->prompt_tokens - r->generated + 1;
+		int64_t cap = (int64_t)r->max_output - r->generated - 1;
+		if (room < k)
+			k = room;
+		if (cap < k)
+			k = cap;
+	}
+	int64_t n = (int64_t)s->n_run, done = 0, t = *now, live = s->live_tokens;
+	while (done < k) {
+		int64_t next = live + n;
+		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
+		if (!s->pol->layout_batch(s->ps, s->n_run, next, &cost))
+			break;
+		int64_t d = dt_iter_ns(s->dt, &cost, NULL);
+		if (d <= 0 || t + d >= limit)
+			break;
+		s->st.iterations++;
+		s->st.batch_sum += n;
+		s->st.kv_ns_sum += dt_kv_ns(s->dt, &cost);
+		s->st.kv_bytes_sum += cost.kv_bytes;
+		s->st.kv_runs_sum += cost.kv_runs;
+		live = next;
+		s->live_tokens = live;
+		if (on_iter(ctx, t, t + d, live) < 0)
+			return -1;
+		t += d;
+		done++;
+	}
+	if (done == 0)
+		return 0;
+	for (size_t i = 0; i < s->n_run; i++) {
+		struct sim_req *r = s->run[i];
+		r->generated += (int32_t)done;
+		r->ctx = r->prompt_tokens + r->generated - 1;
+	}
+	*now = t;
+	return done;
+}

@@ -76,6 +76,19 @@ void sched_end(struct sched *s, int64_t now,
 	       bool (*is_done)(void *ctx, const struct sim_req *r),
 	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx);
 
+/* Multi-iteration leap (fast path), called right after sched_end at `*now`
+ * instead of beginning the next iteration, when the engine knows no running
+ * request finishes within `max_iters` more iterations. If no request waits
+ * and the policy has the speed hooks under a linear memory model, it runs
+ * whole pure-decode iterations (each request one token, no grow, no
+ * admission) while they end before `limit` (exclusive), pricing each exactly
+ * as sched_begin would and updating the statistics the same way; before each
+ * it calls `on_iter(ctx, begin, live_tokens)` (the state an observer would
+ * see once that iteration began), and advances *now to its end. Returns the
+ * number of iterations done (0 = nothing changed). */
+int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
+		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx);
+
 static inline size_t sched_waiting(const struct sched *s) { return s->wq_len; }
 static inline size_t sched_running(const struct sched *s) { return s->n_run; }
 

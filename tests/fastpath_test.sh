@@ -1,7 +1,8 @@
 #!/bin/bash
 # run.fast_path changes speed only: for every policy, on small synthetic
 # traces (one card, two replicas, a tensor-parallel pair, a pool small enough
-# to preempt, both paged layouts), the result files are byte-identical with
+# to preempt, both paged layouts, sparse arrivals so that most iterations
+# are leapt over), the result files are byte-identical with
 # the fast path on and off.
 # Usage: fastpath_test.sh PATH/TO/odmasim (run from the source root)
 set -uo pipefail
@@ -50,6 +51,10 @@ for pol in static paged s3 odma oracle; do
 	check "$pol" --set policy.name=$pol "${base[@]}" "${extra[@]}"
 	check "$pol-tight" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${small[@]}"
 	check "$pol-two" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${two[@]}"
+	# sparse arrivals: most iterations are leapt over
+	check "$pol-sparse" --set policy.name=$pol "${base[@]}" "${extra[@]}" --set workload.rate=1
+	check "$pol-two-sparse" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${two[@]}" \
+		--set workload.rate=2 --set cluster.router=round_robin
 	check "$pol-tp" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${tp[@]}"
 done
 check paged-layer --set policy.name=paged --set policy.paged_block_layout=per_layer \
