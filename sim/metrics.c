@@ -92,22 +92,25 @@ int met_finish(struct metrics *m, int64_t now)
 
 /* Puts the k-th smallest of v[lo..n) at v[k], smaller ones before it and
  * larger ones after (three-way quickselect: long runs of equal values stay
- * linear). */
+ * linear). Pivot choice affects speed only, never the value selected.. */
 static void select_kth(double *v, size_t lo, size_t n, size_t k)
 {
 	size_t hi = n;  /* the range is [lo, hi) */
-	while (hi - lo > 1) {
-		double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+	uint64_t x = 0x9e3779b97f4a7c15u;  /* pivots from fixed pseudo-random spots: */
+	while (hi - lo > 1) {              /* no input order is a bad case */
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		size_t w = hi - lo;
+		double a = v[lo + x % w], b = v[lo + (x >> 21) % w], c = v[lo + (x >> 42) % w];
 		double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
 		size_t lt = lo, i = lo, gt = hi;
 		while (i < gt) {
-			double x = v[i];
-			if (x < piv) {
+			double y = v[i];
+			if (y < piv) {
 				v[i++] = v[lt];
-				v[lt++] = x;
-			} else if (x > piv) {
+				v[lt++] = y;
+			} else if (y > piv) {
 				v[i] = v[--gt];
-				v[gt] = x;
+				v[gt] = y;
 			} else {
 				i++;
 			}
@@ -137,7 +140,17 @@ static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
 		size_t lhs = (size_t)(f[q] * (double)(n - 1));
 		for (size_t k = lhs; k <= lhs + 1 && k < n; k++)
 			if (k >= next) {
-				select_kth(v, next, n, k);
+				if (k == next) { /* the smallest of what is left */
+					size_t m = k;
+					for (size_t j = k + 1; j < n; j++)
+						if (v[j] < v[m])
+							m = j;
+					double x = v[k];
+					v[k] = v[m];
+					v[m] = x;
+				} else {
+					select_kth(v, next, n, k);
+				}
 				next = k + 1;
 			}
 	}
