@@ -15,7 +15,8 @@
 static const char *run_usage =
 	"usage: odmasim run EXPERIMENT.ini [--set section.key=value]... [-o DIR] [-q]\n"
 	"  Runs one experiment and writes config.ini, summary.json, summary.csv,\n"
-	"  requests.csv and util.csv to DIR (default results/out/<experiment>[-N]).\n"
+	"  requests.csv (unless run.requests_csv = false) and util.csv to DIR\n"
+	"  (default results/out/<experiment>[-N]).\n"
 	"  DIR must not exist: results are never overwritten.\n";
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)

@@ -18,6 +18,8 @@ const struct cfg_key engine_keys[] = {
 	  "window of the utilization time series, simulated seconds; 0 = no series" },
 	{ "run.check_invariants", CFG_BOOL, "false", 0, -1, NULL,
 	  "verify policy and engine invariants after every event (slow; for tests and debugging)" },
+	{ "run.requests_csv", CFG_BOOL, "true", 0, -1, NULL,
+	  "write requests.csv (one row per request; most of the output time of big runs)" },
 	{ "run.fast_path", CFG_BOOL, "true", 0, -1, NULL,
 	  "use the exact shortcuts (batch KV pricing, skipped no-op grows, multi-iteration leaps); false = step every request every iteration. Results are identical either way" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },

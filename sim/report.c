@@ -301,7 +301,7 @@ int report_write(const char *dir, const struct cfg *c, const struct wl_trace *t,
 	if (outdir_begin(&o, dir, e) < 0)
 		return -1;
 	if (emit(&o, "config.ini", e, emit_cfg, c) < 0 ||
-	    emit(&o, "requests.csv", e, emit_req, r) < 0 ||
+	    (cfg_bool(c, "run.requests_csv") && emit(&o, "requests.csv", e, emit_req, r) < 0) ||
 	    emit(&o, "util.csv", e, emit_util, r) < 0 ||
 	    (r->pol_series && emit(&o, r->pol_series_file, e, emit_text, r->pol_series) < 0) ||
 	    emit(&o, "summary.csv", e, emit_csv, &sa) < 0 ||

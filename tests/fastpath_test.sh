@@ -72,5 +72,13 @@ o=$(field s3 overflows)
 r=$(field odma relocations)
 [ -n "$r" ] && [ "$r" -gt 0 ] && ok || bad "odma: no relocations ($r)"
 
+# run.requests_csv = false drops that file and changes nothing else
+"$bin" run "$qs" -q -o "$tmp/rq-on" "${base[@]}" >/dev/null 2>&1
+"$bin" run "$qs" -q -o "$tmp/rq-off" "${base[@]}" --set run.requests_csv=false >/dev/null 2>&1
+[ -s "$tmp/rq-on/requests.csv" ] && [ ! -e "$tmp/rq-off/requests.csv" ] && ok || bad "requests_csv=false still writes requests.csv"
+for f in summary.json summary.csv util.csv; do
+	cmp -s "$tmp/rq-on/$f" "$tmp/rq-off/$f" && ok || bad "requests_csv=false changes $f"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
