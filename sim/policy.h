@@ -1,7 +1,10 @@
 /* policy: the KV-cache allocation policy interface. Each policy is one file
  * exporting a struct pol_ops and one line in policy.c's registry; the engine
  * and scheduler never switch on a policy's name.
- *  admit   reserve room for `tokens` KV tokens of a request entering the batch
+ *  admit   reserve room for `tokens` KV tokens of a request entering the batch;
+ *          POL_NO_ROOM must change nothing, and the answer may depend only on
+ *          the policy's state and the request (the scheduler may skip asking
+ *          again while nothing was released)
  *  grow    make sure the request can hold `tokens` tokens this iteration; may
  *          move it (charging the copy to `cost`); must change nothing on failure
  *  release give back everything the request holds

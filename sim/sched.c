@@ -117,6 +117,7 @@ static void preempt_at(struct sched *s, size_t i)
 	v->state = RS_WAITING;
 	v->preemptions++;
 	s->st.preemptions++;
+	s->blocked = false;
 	wq_push_front(s, v);
 }
 
@@ -170,11 +171,15 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1)
 	 * unless nothing is left running: then nothing else would ever admit */
 	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
+	s->blocked = false;
 	while ((!preempted || s->n_run == 0) && s->wq_len && s->n_run < (size_t)s->max_num_seqs) {
 		struct sim_req *r = wq_front(s);
 		int32_t need = r->prompt_tokens + r->generated;
-		if (need > budget)
+		if (need > budget) {
+			/* persists only if it exceeds what the next iteration has */
+			s->blocked = need > (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
 			break;
+		}
 		enum pol_rc rc = s->pol->admit(s->ps, r, need);
 		if (rc == POL_NO_ROOM && s->n_run == 0)
 			rc = POL_NEVER; /* the pool is empty and it still does not fit */
@@ -183,8 +188,10 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 			reject(s, r, REJ_NEVER_FITS, now);
 			continue;
 		}
-		if (rc != POL_OK)
+		if (rc != POL_OK) {
+			s->blocked = rc == POL_NO_ROOM;
 			break;
+		}
 		wq_pop_front(s);
 		r->state = RS_RUNNING;
 		r->prefill = true;
@@ -203,6 +210,8 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 		cost.attn_pairs += (double)need * (need + 1) / 2.0;
 		budget -= need;
 	}
+	if (!preempted && s->wq_len && s->n_run >= (size_t)s->max_num_seqs)
+		s->blocked = true;
 	if (s->n_run == 0)
 		return 0;
 	/* 3. price it: the policy knows where each request's KV lives */
@@ -230,6 +239,7 @@ void sched_end(struct sched *s, int64_t now,
 			r->first_token_ns = now;
 		r->prefill = false;
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
+			s->blocked = false;
 			if (s->pol->finish)
 				s->pol->finish(s->ps, r, now);
 			s->pol->release(s->ps, r);
@@ -249,7 +259,7 @@ void sched_end(struct sched *s, int64_t now,
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
 		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx)
 {
-	if (!s->fast || s->wq_len || !s->n_run || !s->pol->grow_free_in_cap ||
+	if (!s->fast || (s->wq_len && !s->blocked) || !s->n_run || !s->pol->grow_free_in_cap ||
 	    !s->pol->layout_batch || !s->dt->lin)
 		return 0;
 	/* iteration j (from 1) needs prompt + generated + j - 1 slots: no grow

@@ -51,6 +51,9 @@ struct sched {
 	uint64_t admit_counter;
 	int64_t live_tokens;  /* sum of ctx over running requests */
 	bool fast;            /* run.fast_path: use the policy's speed hooks */
+	/* the last admission stopped on something only a release can change
+	 * (no room, batch token budget, max_num_seqs) with requests waiting */
+	bool blocked;
 	struct sched_stats st;
 };
 
@@ -79,7 +82,7 @@ void sched_end(struct sched *s, int64_t now,
 /* Multi-iteration leap (fast path), called right after sched_end at `*now`
  * instead of beginning the next iteration, when the engine knows no running
  * request finishes within `max_iters` more iterations. If no request waits
- * and the policy has the speed hooks under a linear memory model, it runs
+ * (or admission is blocked and nothing was released since) and the policy has the speed hooks under a linear memory model, it runs
  * whole pure-decode iterations (each request one token, no grow, no
  * admission) while they end before `limit` (exclusive), pricing each exactly
  * as sched_begin would and updating the statistics the same way; before each

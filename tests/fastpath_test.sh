@@ -57,6 +57,13 @@ for pol in static paged s3 odma oracle; do
 		--set workload.rate=2 --set cluster.router=round_robin
 	check "$pol-tp" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${tp[@]}"
 done
+# admission blocked by the batch limits rather than by memory
+check static-seqs "${base[@]}" --set workload.rate=3 --set scheduler.max_num_seqs=4
+check paged-budget --set policy.name=paged --set scheduler.max_batched_tokens=700 "${base[@]}" \
+	--set workload.rate=3
+check paged-budget-offline --set policy.name=paged --set scheduler.max_batched_tokens=400 \
+	"${base[@]}" --set workload.arrival=offline
+check static-offline "${base[@]}" --set workload.arrival=offline
 check paged-layer --set policy.name=paged --set policy.paged_block_layout=per_layer \
 	--set policy.paged_kernel_factor=1.23 "${base[@]}" "${tight[@]}"
 check paged-merge --set policy.name=paged --set policy.paged_merge_adjacent=true "${base[@]}" "${tight[@]}"
