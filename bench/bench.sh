@@ -5,6 +5,9 @@
 # simulated requests and iterations per wall second, and the ratio to the
 # parse-only floor (`odmasim trace` on the same file) measured in this run.
 # Predictor-driven policies load a model trained beforehand (not timed).
+# Runs write every result file, requests.csv included (run.requests_csv).
+# Extra --set arguments for every run can be given in BENCH_SETS, e.g.
+#   BENCH_SETS="--set run.fast_path=false" bench/bench.sh
 #
 # usage: bench/bench.sh [-r REPS] [-p POLICIES] [-q]   (from the project root)
 #   -q  quick: 2 reps, no 1M run
@@ -71,7 +74,7 @@ row() { # policy label requests sets...
 	shift 3
 	local out=$tmp/run
 	rm -rf "$out"
-	read -r wall rss < <(measure bash -c "rm -rf '$out' && exec $bin run bench/base.ini -q -o '$out' $*")
+	read -r wall rss < <(measure bash -c "rm -rf '$out' && exec $bin run bench/base.ini -q -o '$out' $* ${BENCH_SETS:-}")
 	local iters
 	iters=$(sed -n 's/.*"iterations": \([0-9]*\).*/\1/p' "$out/summary.json")
 	local ratio="-"
@@ -92,6 +95,8 @@ for pol in $policies; do
 	fi
 	for n in 10000 100000 $big; do
 		[ "$n" -gt 0 ] || continue
-		row "$pol" synthetic "$n" "$base --set workload.num_requests=$n --set workload.rate=1.5"
+		row "$pol" "synthetic 1.5/s" "$n" "$base --set workload.num_requests=$n --set workload.rate=1.5"
 	done
+	# a saturating rate: requests always wait, admission is blocked by memory
+	[ "$big" -gt 0 ] && row "$pol" "synthetic 10/s" "$big" "$base --set workload.num_requests=$big --set workload.rate=10"
 done
