@@ -61,11 +61,14 @@ policy_sets() {
 	esac
 }
 
+# The parse-only floor is measured again before each policy's Alpaca rows, so
+# each ratio compares runs made under the same machine load.
 floor=""
-if [ -f "$alpaca" ]; then
+floor_now() {
+	[ -f "$alpaca" ] || return 0
 	read -r floor floor_rss < <(measure "$bin" trace "$alpaca")
-	echo "parse-only floor (odmasim trace alpaca.csv): ${floor} s, ${floor_rss} KB"
-fi
+	echo "parse-only floor (odmasim trace alpaca.csv) before $1: ${floor} s, ${floor_rss} KB" >>"$tmp/floors"
+}
 echo
 echo "| policy | workload | requests | wall s (median of $reps) | peak RSS MB | req/s wall | iter/s wall | x parse floor |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -89,6 +92,7 @@ for pol in $policies; do
 	fi
 	ps=$(policy_sets "$pol")
 	base="--set policy.name=$pol $ps"
+	floor_now "$pol"
 	if [ -f "$alpaca" ]; then
 		row "$pol" alpaca-offline 52002 "$base --set workload.trace=$alpaca --set workload.arrival=offline"
 		row "$pol" alpaca-poisson 52002 "$base --set workload.trace=$alpaca --set workload.rate=4"
@@ -100,3 +104,5 @@ for pol in $policies; do
 	# a saturating rate: requests always wait, admission is blocked by memory
 	[ "$big" -gt 0 ] && row "$pol" "synthetic 10/s" "$big" "$base --set workload.num_requests=$big --set workload.rate=10"
 done
+echo
+[ -f "$tmp/floors" ] && cat "$tmp/floors"

@@ -152,7 +152,7 @@ static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
 static int leap(struct eng *g, size_t i)
 {
 	struct sched *s = &g->in[i].s;
-	if (!s->fast || !s->n_run)
+	if (!sched_may_leap(s))
 		return 0;
 	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
 		return 0;

@@ -259,8 +259,7 @@ void sched_end(struct sched *s, int64_t now,
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
 		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx)
 {
-	if (!s->fast || (s->wq_len && !s->blocked) || !s->n_run || !s->pol->grow_free_in_cap ||
-	    !s->pol->layout_batch || !s->dt->lin)
+	if (!sched_may_leap(s))
 		return 0;
 	/* iteration j (from 1) needs prompt + generated + j - 1 slots: no grow
 	 * while that stays within the policy's room, nor a visible stop */

@@ -89,6 +89,12 @@ void sched_end(struct sched *s, int64_t now,
  * it calls `on_iter(ctx, begin, live_tokens)` (the state an observer would
  * see once that iteration began), and advances *now to its end. Returns the
  * number of iterations done (0 = nothing changed). */
+/* Whether sched_leap could do anything now (cheap; no per-request work). */
+static inline bool sched_may_leap(const struct sched *s)
+{
+	return s->fast && s->n_run && (!s->wq_len || s->blocked) && s->pol->grow_free_in_cap &&
+	       s->pol->layout_batch && s->dt->lin;
+}
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
 		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx);
 
