@@ -187,9 +187,10 @@ static char *put_s(char *p, int64_t ns)
 	p = put_u(p, (uint64_t)(ns / 1000000000));
 	*p++ = '.';
 	int64_t frac = ns % 1000000000;
-	for (int64_t d = 100000000; d; d /= 10)
-		*p++ = (char)('0' + (frac / d) % 10);
-	return p;
+	/* right to left: division by the constant 10 is a multiply */
+	for (int k = 8; k >= 0; k--, frac /= 10)
+		p[k] = (char)('0' + frac % 10);
+	return p + 9;
 }
 
 static char *put_str(char *p, const char *s)
