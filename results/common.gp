@@ -2,6 +2,8 @@
 #   gnuplot -e "out='DIR/name'; files='a.csv b.csv'" results/figN_*.gp
 # and writes DIR/name.png and DIR/name.svg. CSVs have a header row.
 set datafile separator ','
+# the first row of every CSV is its header, never data (gnuplot >= 5.4)
+set datafile columnheaders
 set key top left box opaque
 set grid lc rgb '#dddddd'
 set border lw 1.2

@@ -39,7 +39,7 @@ step() { echo "figures: $* ($(($(date +%s) - t0)) s)" >&2; }
 
 # axis values of a committed sweep file: axis FILE KEY
 axis() { sed -n "s/^$2 *= *//p" "$exp/$1" | tail -1; }
-# one value of a committed experiment: val FILE KEY
+# one value of a committed experiment: val FILE KEY (key without its section)
 val() { sed -n "s/^$2 *= *//p" "$exp/$1" | head -1; }
 
 # --- predictors: fig 3's metrics and the models every s3/odma run loads -----
@@ -55,18 +55,21 @@ done
 M=$D/models
 
 # runs of every policy on both datasets: the zip's columns move together
+# (and each dataset's row sampling from experiments/paper_<dataset>.ini)
 pol_zip() { # pol_zip RATE_ALPACA RATE_NQ [POLICIES...]
-	local ra=$1 rn=$2 tr="" po="" mf="" rt="" ds p m
+	local ra=$1 rn=$2 tr="" po="" mf="" rt="" sa="" nr="" ds p m
 	shift 2
 	for ds in alpaca nq; do
 		for p in "$@"; do
 			case $p in s3 | odma) m=$M/$ds-$p.txt ;; *) m='""' ;; esac
 			tr="$tr, $ds.csv" po="$po, $p" mf="$mf, $m"
+			sa="$sa, $(val paper_$ds.ini sampling)" nr="$nr, $(val paper_$ds.ini num_requests)"
 			if [ $ds = alpaca ]; then rt="$rt, $ra"; else rt="$rt, $rn"; fi
 		done
 	done
 	printf '[zip run]\nworkload.trace = %s\npolicy.name = %s\npredictor.model_file = %s\n' \
 		"${tr#, }" "${po#, }" "${mf#, }"
+	printf 'workload.sampling = %s\nworkload.num_requests = %s\n' "${sa#, }" "${nr#, }"
 	[ -z "$ra" ] || printf 'workload.rate = %s\n' "${rt#, }"
 }
 sweep() { # sweep NAME < sweep file text
@@ -75,7 +78,7 @@ sweep() { # sweep NAME < sweep file text
 	"$bin" merge "$out/runs/$1" -o "$D/$1.csv"
 }
 POLS="static paged s3 odma oracle"
-ra=$(val paper_alpaca.ini workload.rate) rn=$(val paper_nq.ini workload.rate)
+ra=$(val paper_alpaca.ini rate) rn=$(val paper_nq.ini rate)
 
 step "paper setup: 2 datasets x 5 policies"
 { printf '[sweep]\nbase = %s/paper_alpaca.ini\n' "$exp"; pol_zip "$ra" "$rn" $POLS; } | sweep paper

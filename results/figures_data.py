@@ -134,11 +134,12 @@ def fig7(data):
                 r = [x for x in t if x[key] == v and ds_of(x) == ds][0]
                 n = float(r["requests_completed"])
                 line += [100 * float(r["util_reserved"]), 100 * float(r["overflows"]) / n,
-                         float(r["e2e_p99_s"])]
+                         float(r["e2e_p99_s"]), 100 * float(r["frag_external"])]
             table.append(line)
         write(os.path.join(data, "fig7_%s.csv" % name),
               ["value"] + ["%s_%s" % (d, k) for d, _ in DATASETS
-                           for k in ("reserved_pct", "overflow_pct", "e2e_p99_s")], table)
+                           for k in ("reserved_pct", "overflow_pct", "e2e_p99_s",
+                                     "frag_external_pct")], table)
 
 
 def fig8(data):
