@@ -18,9 +18,9 @@ do for [fmt in 'png svg'] {
 	do for [i=1:2] {
 		ds = word('alpaca nq', i)
 		set title (i == 1 ? 'Alpaca (all 52,002 rows)' : 'NQ (all 2,655 rows; one answer, 2,210 tokens, lies off the axis)')
-		plot data.'/fig2_hist.csv' using ($1+8):(column(i+1) > 0 ? column(i+1) : NaN):(16) with boxes lc rgb '#9aa5b1' title 'requests', \
-		     data.'/fig2_s3_edges.csv' using 2:(0.001):(0):(100) with vectors nohead dt 2 lw 2 lc rgb '#d1495b' title 'S3 bucket edges (204.8-token buckets)', \
-		     data.'/fig2_odma_'.ds.'.csv' using 2:(0.001):(0):(100) with vectors nohead lw 2.5 lc rgb '#1b6ca8' title 'ODMA class boundaries c_1..c_K (learned)'
+		plot data.'/fig2_hist.csv' using (column('len_lo_tokens')+8):(column(ds.'_pct') > 0 ? column(ds.'_pct') : NaN):(16) with boxes lc rgb '#9aa5b1' title 'requests', \
+		     data.'/fig2_s3_edges.csv' using (column('tokens')):(0.001):(0):(100) with vectors nohead dt 2 lw 2 lc rgb '#d1495b' title 'S3 bucket edges (204.8-token buckets)', \
+		     data.'/fig2_odma_'.ds.'.csv' using (column('tokens')):(0.001):(0):(100) with vectors nohead lw 2.5 lc rgb '#1b6ca8' title 'ODMA class boundaries c_1..c_K (learned)'
 	}
 	unset multiplot
 }

@@ -19,11 +19,11 @@ do for [fmt in 'png svg'] {
 	if (fmt eq 'png') { set terminal pngcairo size 900,560 font 'sans,11' } else { set terminal svg size 900,560 font 'sans,11' }
 	set output out.'.'.fmt
 	f = data.'/fig3_accuracy.csv'
-	plot f using ($0-w/2):2:(w) with boxes lc rgb '#d1495b' title 's3 predictor', \
-	     f using ($0+w/2):3:(w) with boxes lc rgb '#1b6ca8' title 'odma predictor (q = 0.9)', \
-	     f using ($0-w):(int($0)%2 == 0 ? $4 : NaN):(2*w):(0) with vectors nohead lw 3 dt 2 lc rgb '#222222' title 'majority-bucket baseline (ignores the prompt)', \
-	     f using 0:(int($0)%2 == 1 ? $4 : NaN):(w):(0) with vectors nohead lw 3 lc rgb '#222222' title 'odma coverage counting flagged requests as covered', \
-	     f using ($0-w/2):($2-4):(sprintf('%.1f', $2)) with labels tc rgb 'white' font 'sans,10' notitle, \
-	     f using ($0+w/2):($3-4):(sprintf('%.1f', $3)) with labels tc rgb 'white' font 'sans,10' notitle, \
-	     f using 0:(NaN):xtic(1) notitle
+	plot f using ($0-w/2):(column('s3_pct')):(w) with boxes lc rgb '#d1495b' title 's3 predictor', \
+	     f using ($0+w/2):(column('odma_pct')):(w) with boxes lc rgb '#1b6ca8' title 'odma predictor (q = 0.9)', \
+	     f using ($0-w):(int($0)%2 == 0 ? column('reference_pct') : NaN):(2*w):(0) with vectors nohead lw 3 dt 2 lc rgb '#222222' title 'majority-bucket baseline (ignores the prompt)', \
+	     f using 0:(int($0)%2 == 1 ? column('reference_pct') : NaN):(w):(0) with vectors nohead lw 3 lc rgb '#222222' title 'odma coverage counting flagged requests as covered', \
+	     f using ($0-w/2):(column('s3_pct')-4):(sprintf('%.1f', column('s3_pct'))) with labels tc rgb 'white' font 'sans,10' notitle, \
+	     f using ($0+w/2):(column('odma_pct')-4):(sprintf('%.1f', column('odma_pct'))) with labels tc rgb 'white' font 'sans,10' notitle, \
+	     f using 0:(NaN):xtic(strcol('metric')) notitle
 }

@@ -15,14 +15,15 @@ do for [fmt in 'png svg'] {
 	set multiplot layout 1,2 title 'KV memory utilization, paper setup (4 x MLU370-X4, DeepSeek-R1-Distill-Qwen-7B)'
 	f = data.'/fig4_util.csv'
 	do for [i=0:1] {
+		ds = word('alpaca nq', i+1)
 		set title (i == 0 ? 'Alpaca (128 req/s)' : 'NQ (64 req/s)')
-		plot f using ($0-w):(column(2+3*i)):(w) with boxes lc rgb '#8d99a6' title 'reserved', \
-		     f using 0:(column(3+3*i)):(w) with boxes lc rgb '#2e933c' title 'live', \
-		     f using ($0+w):(column(4+3*i)):(w) with boxes lc rgb '#1b6ca8' title 'packing = live / reserved', \
-		     f using ($0-w):(column(2+3*i)+3):(sprintf('%.0f', column(2+3*i))) with labels font 'sans,9' notitle, \
-		     f using 0:(column(3+3*i)+3):(sprintf('%.1f', column(3+3*i))) with labels font 'sans,9' notitle, \
-		     f using ($0+w):(column(4+3*i)+3):(sprintf('%.0f', column(4+3*i))) with labels font 'sans,9' notitle, \
-		     f using 0:(NaN):xtic(1) notitle
+		plot f using ($0-w):(column(ds.'_reserved_pct')):(w) with boxes lc rgb '#8d99a6' title 'reserved', \
+		     f using 0:(column(ds.'_live_pct')):(w) with boxes lc rgb '#2e933c' title 'live', \
+		     f using ($0+w):(column(ds.'_packing_pct')):(w) with boxes lc rgb '#1b6ca8' title 'packing = live / reserved', \
+		     f using ($0-w):(column(ds.'_reserved_pct')+3):(sprintf('%.0f', column(ds.'_reserved_pct'))) with labels font 'sans,9' notitle, \
+		     f using 0:(column(ds.'_live_pct')+3):(sprintf('%.1f', column(ds.'_live_pct'))) with labels font 'sans,9' notitle, \
+		     f using ($0+w):(column(ds.'_packing_pct')+3):(sprintf('%.0f', column(ds.'_packing_pct'))) with labels font 'sans,9' notitle, \
+		     f using 0:(NaN):xtic(strcol('policy')) notitle
 	}
 	unset multiplot
 }

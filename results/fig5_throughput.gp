@@ -13,11 +13,11 @@ do for [fmt in 'png svg'] {
 	if (fmt eq 'png') { set terminal pngcairo size 900,540 font 'sans,11' } else { set terminal svg size 900,540 font 'sans,11' }
 	set output out.'.'.fmt
 	f = data.'/fig5_throughput.csv'
-	plot f using ($0-1.5*w):2:(w) with boxes lc rgb '#1b6ca8' title 'Alpaca RPS', \
-	     f using ($0-0.5*w):3:(w) with boxes lc rgb '#7fb3d5' title 'Alpaca TPS (generated)', \
-	     f using ($0+0.5*w):4:(w) with boxes lc rgb '#d1495b' title 'NQ RPS', \
-	     f using ($0+1.5*w):5:(w) with boxes lc rgb '#eba0aa' title 'NQ TPS (generated)', \
-	     f using ($0-w):($2+0.1):(sprintf('%.2f', $2)) with labels font 'sans,9' notitle, \
-	     f using ($0+w):($4+0.1):(sprintf('%.2f', $4)) with labels font 'sans,9' notitle, \
-	     f using 0:(NaN):xtic(1) notitle
+	plot f using ($0-1.5*w):(column('alpaca_rps_vs_static')):(w) with boxes lc rgb '#1b6ca8' title 'Alpaca RPS', \
+	     f using ($0-0.5*w):(column('alpaca_tps_vs_static')):(w) with boxes lc rgb '#7fb3d5' title 'Alpaca TPS (generated)', \
+	     f using ($0+0.5*w):(column('nq_rps_vs_static')):(w) with boxes lc rgb '#d1495b' title 'NQ RPS', \
+	     f using ($0+1.5*w):(column('nq_tps_vs_static')):(w) with boxes lc rgb '#eba0aa' title 'NQ TPS (generated)', \
+	     f using ($0-w):(column('alpaca_rps_vs_static')+0.1):(sprintf('%.2f', column('alpaca_rps_vs_static'))) with labels font 'sans,9' notitle, \
+	     f using ($0+w):(column('nq_rps_vs_static')+0.1):(sprintf('%.2f', column('nq_rps_vs_static'))) with labels font 'sans,9' notitle, \
+	     f using 0:(NaN):xtic(strcol('policy')) notitle
 }

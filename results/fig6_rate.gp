@@ -15,8 +15,8 @@ do for [fmt in 'png svg'] {
 	set multiplot layout 1,2 title 'Throughput vs latency as the arrival rate grows (4 x MLU370-X4)'
 	do for [ds in 'alpaca nq'] {
 		set title (ds eq 'alpaca' ? 'Alpaca (held-out 10,463 requests)' : 'NQ (5,000 draws from the 539 held-out requests)')
-		plot for [i=1:5] data.'/fig6_'.ds.'.csv' using 3*i-1:3*i with linespoints ls i title word(pols, i), \
-		     data.'/fig6_'.ds.'.csv' using 14:15:(sprintf('%g', $1)) with labels offset 0,0.8 font 'sans,8' tc rgb '#6a4c93' notitle
+		plot for [i=1:5] data.'/fig6_'.ds.'.csv' using (column(word(pols, i).'_tps')):(column(word(pols, i).'_e2e_p50_s')) with linespoints ls i title word(pols, i), \
+		     data.'/fig6_'.ds.'.csv' using (column('oracle_tps')):(column('oracle_e2e_p50_s')):(sprintf('%g', column('rate_rps'))) with labels offset 0,0.8 font 'sans,8' tc rgb '#6a4c93' notitle
 	}
 	unset multiplot
 }

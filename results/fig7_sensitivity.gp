@@ -22,12 +22,12 @@ do for [fmt in 'png svg'] {
 	do for [i=1:4] {
 		f = data.'/fig7_'.word(names, i).'.csv'
 		set xlabel word(titles, i)
-		plot f using 0:2:xtic(1) with linespoints ls 1 title 'Alpaca reserved', \
-		     f using 0:6 with linespoints ls 2 title 'NQ reserved', \
-		     f using 0:5 with linespoints ls 1 dt 3 lw 1.5 title 'Alpaca ext. frag.', \
-		     f using 0:9 with linespoints ls 2 dt 3 lw 1.5 title 'NQ ext. frag.', \
-		     f using 0:3 axes x1y2 with linespoints ls 1 dt 2 title 'Alpaca overflows', \
-		     f using 0:7 axes x1y2 with linespoints ls 2 dt 2 title 'NQ overflows'
+		plot f using 0:(column('alpaca_reserved_pct')):xtic(strcol('value')) with linespoints ls 1 title 'Alpaca reserved', \
+		     f using 0:(column('nq_reserved_pct')) with linespoints ls 2 title 'NQ reserved', \
+		     f using 0:(column('alpaca_frag_external_pct')) with linespoints ls 1 dt 3 lw 1.5 title 'Alpaca ext. frag.', \
+		     f using 0:(column('nq_frag_external_pct')) with linespoints ls 2 dt 3 lw 1.5 title 'NQ ext. frag.', \
+		     f using 0:(column('alpaca_overflow_pct')) axes x1y2 with linespoints ls 1 dt 2 title 'Alpaca overflows', \
+		     f using 0:(column('nq_overflow_pct')) axes x1y2 with linespoints ls 2 dt 2 title 'NQ overflows'
 	}
 	unset multiplot
 }

@@ -4,13 +4,17 @@ sweep tables and run directories that results/figures.sh produced in DIR.
 Each CSV is wide (one column per series) so that a gnuplot script reads it
 with plain `using` columns; the header names every column. Values are
 written with fixed precision so reruns give identical bytes.
-usage: results/figures_data.py DIR"""
+usage: results/figures_data.py DIR
+       results/figures_data.py --tiny DATADIR   (made-up rows, for tests)"""
 import csv
 import os
 import sys
 
 POLICIES = ["static", "paged", "s3", "odma", "oracle"]
 DATASETS = [("alpaca", "Alpaca"), ("nq", "NQ")]
+SENS = [("K", "policy.odma_classes"), ("T", "policy.odma_relearn_every"),
+        ("sigma", "policy.odma_safety"), ("tau", "predictor.uncertainty_threshold")]
+DRIFT_POLICIES = ["paged", "s3", "odma", "oracle"]
 S3_K, S3_MAX = 10, 2048  # the s3 predictor's default grid (predictor.buckets, bucket_max)
 
 
@@ -23,8 +27,42 @@ def ds_of(row):
     return os.path.basename(row["workload.trace"]).replace(".csv", "")
 
 
-def write(path, header, table):
-    with open(path, "w") as f:
+def headers(k=4):
+    """Every figure CSV and its header: the one schema the gnuplot scripts
+    read (tests/figures_test.sh plots tiny files written from it)."""
+    h = {
+        "fig2_hist.csv": ["len_lo_tokens"] + ["%s_pct" % d for d, _ in DATASETS],
+        "fig2_s3_edges.csv": ["k", "tokens"],
+        "fig3_accuracy.csv": ["metric", "s3_pct", "odma_pct", "reference_pct"],
+        "fig4_util.csv": ["policy"] + ["%s_%s_pct" % (d, m) for d, _ in DATASETS
+                                       for m in ("reserved", "live", "packing")],
+        "fig5_throughput.csv": ["policy"] + ["%s_%s_vs_static" % (d, m) for d, _ in DATASETS
+                                             for m in ("rps", "tps")],
+        "fig8_lhalf.csv": ["l_half_bytes"] + ["%s_%s_%s" % (d, p, m) for d, _ in DATASETS
+                                              for p in ("paged", "odma")
+                                              for m in ("tps", "tpot_p50_ms")],
+        "fig9_bounds.csv": ["t_s"] + ["c%d" % (i + 1) for i in range(k)],
+        "fig9_phases.csv": ["phase", "start_s", "end_s"],
+    }
+    for d, _ in DATASETS:
+        h["fig2_odma_%s.csv" % d] = ["k", "tokens"]
+        h["fig6_%s.csv" % d] = ["rate_rps"] + ["%s_%s" % (p, m) for p in POLICIES
+                                               for m in ("tps", "e2e_p50_s", "ttft_p99_s")]
+    for name, _ in SENS:
+        h["fig7_%s.csv" % name] = ["value"] + ["%s_%s" % (d, m) for d, _ in DATASETS
+                                              for m in ("reserved_pct", "overflow_pct",
+                                                        "e2e_p99_s", "frag_external_pct")]
+    for p in DRIFT_POLICIES:
+        h["fig9_util_%s.csv" % p] = ["t_s", "reserved_pct", "live_pct", "overflows"]
+    return h
+
+
+def write(data, name, table):
+    header = headers(len(table[0]) - 1 if name == "fig9_bounds.csv" else 4)[name]
+    for r in table:
+        if len(r) != len(header):
+            sys.exit("figures_data: %s: a row has %d fields, the header %d" % (name, len(r), len(header)))
+    with open(os.path.join(data, name), "w") as f:
         f.write(",".join(header) + "\n")
         for r in table:
             f.write(",".join(x if isinstance(x, str) else "%.6g" % x for x in r) + "\n")
@@ -57,9 +95,9 @@ def fig2(out, data):
         for n in lens:
             counts[min(n, top - 1) // bins] += 1
         hist[ds] = [100.0 * c / len(lens) for c in counts]
-    write(os.path.join(data, "fig2_hist.csv"), ["len_lo_tokens", "alpaca_pct", "nq_pct"],
+    write(data, "fig2_hist.csv",
           [[float(i * bins), hist["alpaca"][i], hist["nq"][i]] for i in range(top // bins)])
-    write(os.path.join(data, "fig2_s3_edges.csv"), ["k", "tokens"],
+    write(data, "fig2_s3_edges.csv",
           [["%d" % k, k * S3_MAX / S3_K] for k in range(1, S3_K)])
     paper = rows(os.path.join(data, "paper.csv"))
     for ds, _ in DATASETS:
@@ -68,7 +106,7 @@ def fig2(out, data):
                               "boundaries.csv"))
         last = b[-1]
         cs = classes(last)
-        write(os.path.join(data, "fig2_odma_%s.csv" % ds), ["k", "tokens"],
+        write(data, "fig2_odma_%s.csv" % ds,
               [[c[1:], float(last[c])] for c in cs])
 
 
@@ -81,8 +119,7 @@ def fig3(data):
                       pct("s3", "majority_bucket_hit")])
         table.append([name + " coverage", pct("s3", "coverage"), pct("odma", "coverage"),
                       pct("odma", "coverage_or_flagged")])
-    write(os.path.join(data, "fig3_accuracy.csv"),
-          ["metric", "s3_pct", "odma_pct", "reference_pct"], table)
+    write(data, "fig3_accuracy.csv", table)
 
 
 def fig45(data):
@@ -97,12 +134,8 @@ def fig45(data):
             t += [float(r[k]) / float(s[k]) for k in ("rps", "tps_generated")]
         util.append(u)
         thr.append(t)
-    write(os.path.join(data, "fig4_util.csv"),
-          ["policy"] + ["%s_%s_pct" % (d, k) for d, _ in DATASETS
-                        for k in ("reserved", "live", "packing")], util)
-    write(os.path.join(data, "fig5_throughput.csv"),
-          ["policy"] + ["%s_%s_vs_static" % (d, k) for d, _ in DATASETS for k in ("rps", "tps")],
-          thr)
+    write(data, "fig4_util.csv", util)
+    write(data, "fig5_throughput.csv", thr)
 
 
 def fig6(data):
@@ -117,14 +150,11 @@ def fig6(data):
                      and float(x["workload.rate"]) == rate][0]
                 line += [float(r["tps_generated"]), float(r["e2e_p50_s"]), float(r["ttft_p99_s"])]
             table.append(line)
-        write(os.path.join(data, "fig6_%s.csv" % ds),
-              ["rate_rps"] + ["%s_%s" % (p, k) for p in POLICIES
-                              for k in ("tps", "e2e_p50_s", "ttft_p99_s")], table)
+        write(data, "fig6_%s.csv" % ds, table)
 
 
 def fig7(data):
-    for name, key in [("K", "policy.odma_classes"), ("T", "policy.odma_relearn_every"),
-                      ("sigma", "policy.odma_safety"), ("tau", "predictor.uncertainty_threshold")]:
+    for name, key in SENS:
         t = rows(os.path.join(data, "sens_%s.csv" % name))
         vals = sorted({r[key] for r in t}, key=float)
         table = []
@@ -136,10 +166,7 @@ def fig7(data):
                 line += [100 * float(r["util_reserved"]), 100 * float(r["overflows"]) / n,
                          float(r["e2e_p99_s"]), 100 * float(r["frag_external"])]
             table.append(line)
-        write(os.path.join(data, "fig7_%s.csv" % name),
-              ["value"] + ["%s_%s" % (d, k) for d, _ in DATASETS
-                           for k in ("reserved_pct", "overflow_pct", "e2e_p99_s",
-                                     "frag_external_pct")], table)
+        write(data, "fig7_%s.csv" % name, table)
 
 
 def fig8(data):
@@ -154,24 +181,21 @@ def fig8(data):
                      and float(x["device.l_half_bytes"]) == v][0]
                 line += [float(r["tps_generated"]), 1000 * float(r["tpot_p50_s"])]
         table.append(line)
-    write(os.path.join(data, "fig8_lhalf.csv"),
-          ["l_half_bytes"] + ["%s_%s_%s" % (d, p, k) for d, _ in DATASETS for p in ("paged", "odma")
-                              for k in ("tps", "tpot_p50_ms")], table)
+    write(data, "fig8_lhalf.csv", table)
 
 
 def fig9(out, data):
     t = rows(os.path.join(data, "drift.csv"))
-    for p in ("paged", "s3", "odma", "oracle"):
+    for p in DRIFT_POLICIES:
         d = run_dir(out, "drift", pick(t, **{"policy.name": p}))
         u = rows(os.path.join(d, "util.csv"))
-        write(os.path.join(data, "fig9_util_%s.csv" % p),
-              ["t_s", "reserved_pct", "live_pct", "overflows"],
+        write(data, "fig9_util_%s.csv" % p,
               [[float(r["t_s"]), 100 * float(r["util_reserved"]), 100 * float(r["util_live"]),
                 "%d" % int(r["overflows"])] for r in u])
         if p == "odma":
             b = rows(os.path.join(d, "boundaries.csv"))
             cs = classes(b[0])
-            write(os.path.join(data, "fig9_bounds.csv"), ["t_s"] + cs,
+            write(data, "fig9_bounds.csv",
                   [[float(r["t_s"])] + [float(r[c]) for c in cs] for r in b])
             req = rows(os.path.join(d, "requests.csv"))
             cfg = open(os.path.join(d, "config.ini")).read()
@@ -187,11 +211,30 @@ def fig9(out, data):
                      .split(",")]
             starts = [0.0] + edges
             ends = edges + [arr[-1]]
-            write(os.path.join(data, "fig9_phases.csv"), ["phase", "start_s", "end_s"],
+            write(data, "fig9_phases.csv",
                   [[names[i], starts[i], ends[i]] for i in range(len(names))])
 
 
+def tiny(data):
+    """A few rows of made-up numbers in every figure CSV, for testing the
+    plot scripts without running the study."""
+    os.makedirs(data, exist_ok=True)
+    for name, h in sorted(headers().items()):
+        n = len(h) - 1
+        if name == "fig9_phases.csv":
+            table = [["alpaca", 0.0, 10.0], ["nq", 10.0, 20.0], ["alpaca", 20.0, 30.0]]
+        elif h[0] in ("policy", "metric"):
+            labels = POLICIES if h[0] == "policy" else ["a", "b", "c", "d"]
+            table = [[x] + [1.0 + i + j for j in range(n)] for i, x in enumerate(labels)]
+        else:
+            table = [[float(2 ** (i + 1))] + [1.0 + i + j for j in range(n)] for i in range(4)]
+        write(data, name, table)
+
+
 def main():
+    if sys.argv[1] == "--tiny":
+        tiny(sys.argv[2])
+        return
     out = sys.argv[1]
     data = os.path.join(out, "data")
     fig2(out, data)
