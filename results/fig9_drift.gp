@@ -9,7 +9,7 @@ load 'results/common.gp'
 set xlabel 'simulated time (s)'
 set lmargin 12
 set rmargin 4
-set key top left font 'sans,9'
+set key top left font 'sans,9' width 1
 stats data.'/fig9_phases.csv' using (column('start_s')) every ::1::1 nooutput
 nq0 = STATS_max
 stats data.'/fig9_phases.csv' using (column('end_s')) every ::1::1 nooutput

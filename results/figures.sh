@@ -54,6 +54,9 @@ for ds in alpaca nq; do
 done
 M=$D/models
 
+# a sweep-file list, one value per line (sweep files limit line length):
+# list KEY ", v1, v2, ..."
+list() { printf '%s = %s\n' "$1" "$(printf '%s' "${2#, }" | sed 's/, /,\n\t/g')"; }
 # runs of every policy on both datasets: the zip's columns move together
 # (and each dataset's row sampling from experiments/paper_<dataset>.ini)
 pol_zip() { # pol_zip RATE_ALPACA RATE_NQ [POLICIES...]
@@ -67,10 +70,13 @@ pol_zip() { # pol_zip RATE_ALPACA RATE_NQ [POLICIES...]
 			if [ $ds = alpaca ]; then rt="$rt, $ra"; else rt="$rt, $rn"; fi
 		done
 	done
-	printf '[zip run]\nworkload.trace = %s\npolicy.name = %s\npredictor.model_file = %s\n' \
-		"${tr#, }" "${po#, }" "${mf#, }"
-	printf 'workload.sampling = %s\nworkload.num_requests = %s\n' "${sa#, }" "${nr#, }"
-	[ -z "$ra" ] || printf 'workload.rate = %s\n' "${rt#, }"
+	printf '[zip run]\n'
+	list workload.trace "$tr"
+	list policy.name "$po"
+	list predictor.model_file "$mf"
+	list workload.sampling "$sa"
+	list workload.num_requests "$nr"
+	[ -z "$ra" ] || list workload.rate "$rt"
 }
 sweep() { # sweep NAME < sweep file text
 	cat >"$out/sweeps/$1.ini"
@@ -105,7 +111,7 @@ step "L_half sweep"
 step "drift run"
 { printf '[sweep]\nbase = %s/drift.ini\n[zip run]\n' "$exp"
   printf 'policy.name = paged, s3, odma, oracle\n'
-  printf 'predictor.model_file = "", %s, %s, ""\n' "$M/alpaca-s3.txt" "$M/alpaca-odma.txt"; } |
+  list predictor.model_file ", \"\", $M/alpaca-s3.txt, $M/alpaca-odma.txt, \"\""; } |
 	sweep drift
 
 step "output-length histograms (all rows of each trace, oracle runs)"

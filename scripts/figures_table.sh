@@ -1,7 +1,10 @@
 #!/bin/bash
 # The study's main results table, generated from the paper-setup runs that
 # results/figures.sh made (DIR/data/paper.csv), as Markdown on stdout; with
-# -u FILE it replaces the table between the figures-table markers in FILE.
+# -u FILE it replaces the block between "<!-- gen:figures begin -->" and
+# "<!-- gen:figures end -->" in FILE (scripts/update_readme.sh does the same
+# for README.md: its `figures` block reads docs/figures-build, see
+# docs/README-figures.md).
 # usage: scripts/figures_table.sh [-u FILE] [DIR]   (DIR default results/out/figures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +39,8 @@ if not sys.argv[2]:
     sys.stdout.write(table)
     sys.exit(0)
 s = open(sys.argv[2]).read()
-a = s.index("<!-- figures-table:begin")
-a = s.index("\n", a) + 1
-b = s.index("<!-- figures-table:end -->")
+begin = "<!-- gen:figures begin -->\n"
+a = s.index(begin) + len(begin)
+b = s.index("<!-- gen:figures end -->")
 open(sys.argv[2], "w").write(s[:a] + table + s[b:])
 PY
