@@ -28,7 +28,7 @@ while getopts "o:j:r" o; do
 	esac
 done
 bin=build/odmasim
-[ -x "$bin" ] || scripts/build.sh
+scripts/build.sh # (re)builds only what changed, so the figures never come from a stale binary
 export LC_ALL=C
 t0=$(date +%s)
 [ $reuse = 1 ] || rm -rf "$out/runs" "$out/sweeps" "$out/data"
