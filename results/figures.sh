@@ -37,8 +37,11 @@ D=$out/data
 exp=$(pwd)/experiments
 step() { echo "figures: $* ($(($(date +%s) - t0)) s)" >&2; }
 
-# axis values of a committed sweep file: axis FILE KEY
-axis() { sed -n "s/^$2 *= *//p" "$exp/$1" | tail -1; }
+# axis values of a committed sweep file, continuation lines joined: axis FILE KEY
+axis() {
+	awk -v k="$2" '$0 ~ "^" k " *=" { sub(/^[^=]*= */, ""); v = $0; f = 1; next }
+		f && /^[ \t]/ { sub(/^[ \t]+/, ""); v = v " " $0; next } { f = 0 } END { print v }' "$exp/$1"
+}
 # one value of a committed experiment: val FILE KEY (key without its section)
 val() { sed -n "s/^$2 *= *//p" "$exp/$1" | head -1; }
 
