@@ -117,6 +117,7 @@ static void fill_state(const struct eng *g, struct met_state *st)
 		st->ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
 		st->safety_used += ps.safety_used_tokens;
 		st->safety_tokens += ps.safety_tokens;
+		st->overflows += ps.overflows;
 	}
 }
 
