@@ -64,6 +64,11 @@ check paged-budget --set policy.name=paged --set scheduler.max_batched_tokens=70
 check paged-budget-offline --set policy.name=paged --set scheduler.max_batched_tokens=400 \
 	"${base[@]}" --set workload.arrival=offline
 check static-offline "${base[@]}" --set workload.arrival=offline
+# with every invariant checked after every event (and after every leap)
+check odma-checked --set policy.name=odma "${pred_noisy[@]}" "${base[@]}" --set workload.rate=2 \
+	--set run.check_invariants=true
+check paged-checked --set policy.name=paged "${base[@]}" "${tight[@]}" --set workload.rate=2 \
+	--set run.check_invariants=true
 check paged-layer --set policy.name=paged --set policy.paged_block_layout=per_layer \
 	--set policy.paged_kernel_factor=1.23 "${base[@]}" "${tight[@]}"
 check paged-merge --set policy.name=paged --set policy.paged_merge_adjacent=true "${base[@]}" "${tight[@]}"
