@@ -179,6 +179,12 @@ static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
 		double d = strtod(s, &e2);
 		if (*e2 || d != floor(d))
 			return fail(r, r->rec_line, name, "expected an integer", s);
+		/* Range-check before converting: a huge double does not fit a long long. */
+		if (d > INT32_MAX / 2)
+			return fail(r, r->rec_line, name, "too large", s);
+		if (d < (double)lo)
+			return fail(r, r->rec_line, name,
+				    lo > 0 ? "must be positive" : "must not be negative", s);
 		v = (long long)d;
 		end = e2;
 	}
