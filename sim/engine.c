@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,13 +8,20 @@
 
 enum { EV_ARRIVAL = 1, EV_ITER_END = 2 };
 
+/* meson sets this to "true" in debug builds (buildtype=debug). */
+#ifndef OM_CHECK_DEFAULT
+#define OM_CHECK_DEFAULT "false"
+#endif
+
 const struct cfg_key engine_keys[] = {
 	{ "workload.max_new_tokens", CFG_INT, "0", 0, 1 << 24, NULL,
 	  "per-request output cap (a sampling parameter the scheduler sees); 0 = up to max_model_len" },
 	{ "run.sample_interval_s", CFG_REAL, "1", 0, 1e9, NULL,
 	  "window of the utilization time series, simulated seconds; 0 = no series" },
-	{ "run.check_invariants", CFG_BOOL, "false", 0, -1, NULL,
-	  "verify policy and engine invariants after every event (slow; for tests and debugging)" },
+	{ "run.check_invariants", CFG_BOOL, OM_CHECK_DEFAULT, 0, -1, NULL,
+	  "verify policy and engine invariants after every event (slow; for tests and debugging; on by default in debug builds)" },
+	{ "run.max_stall_iterations", CFG_INT, "0", 0, 1e15, NULL,
+	  "stop with an error after this many iterations in which no request finished while requests waited; 0 = 4 * policy.max_model_len + 1000" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -30,8 +38,24 @@ struct eng {
 	size_t next_arrival;
 	bool arrival_pending, busy, check;
 	int64_t now, last_t;
-	size_t finished, rejected;
+	size_t finished;
+	/* stall guard: iterations since a request last finished or was rejected */
+	int64_t stall_limit, stall_iters;
+	size_t last_resolved;
+	/* checking mode scratch: ranges owned by running requests */
+	struct pol_range *rng;
+	size_t rng_cap;
 };
+
+/* Rejections happen at arrival and at admission (never_fits); the scheduler
+ * counts both. */
+static size_t rejected(const struct eng *g)
+{
+	int64_t n = 0;
+	for (int k = 0; k < REJ_N; k++)
+		n += g->s.rejected[k];
+	return (size_t)n;
+}
 
 static bool eng_is_done(void *ctx, const struct sim_req *r)
 {
@@ -50,8 +74,7 @@ static int ingest(struct eng *g, struct om_err *e)
 {
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
-		if (!sched_arrive(&g->s, r, g->now))
-			g->rejected++;
+		(void)sched_arrive(&g->s, r, g->now);
 	}
 	if (!g->arrival_pending && g->next_arrival < g->t->n) {
 		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
@@ -74,6 +97,8 @@ static void observe(struct eng *g)
 	met_set(g->met, &st);
 }
 
+static int check_owned(struct eng *g, int64_t reserved, struct om_err *e);
+
 static int check_all(struct eng *g, struct om_err *e)
 {
 	if (g->now < g->last_t)
@@ -89,7 +114,7 @@ static int check_all(struct eng *g, struct om_err *e)
 			       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
 			       (long long)pool);
 	size_t arrived = g->next_arrival;
-	size_t inside = sched_waiting(&g->s) + sched_running(&g->s) + g->finished + g->rejected;
+	size_t inside = sched_waiting(&g->s) + sched_running(&g->s) + g->finished + rejected(g);
 	if (arrived != inside)
 		return err_set(e, NULL, 0, "engine",
 			       "request conservation: %zu arrived but %zu waiting + running + finished + rejected",
@@ -97,14 +122,103 @@ static int check_all(struct eng *g, struct om_err *e)
 	if (g->s.live_tokens > ps.reserved_tokens)
 		return err_set(e, NULL, 0, "engine", "live tokens %lld exceed reserved %lld",
 			       (long long)g->s.live_tokens, (long long)ps.reserved_tokens);
+	if (sched_check(&g->s, e) < 0)
+		return err_wrap(e, "scheduler invariant");
+	return g->pol->owned ? check_owned(g, ps.reserved_tokens, e) : 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct pol_range *x = a, *y = b;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Every running request's ranges lie in the pool, no two overlap, and
+ * together they are exactly what the policy reports reserved; waiting
+ * requests (including preempted ones) hold nothing. */
+static int check_owned(struct eng *g, int64_t reserved, struct om_err *e)
+{
+	size_t n = 0;
+	if (!g->rng) {
+		g->rng = malloc(64 * sizeof *g->rng);
+		if (!g->rng)
+			return err_set(e, NULL, 0, NULL, "out of memory");
+		g->rng_cap = 64;
+	}
+	for (size_t i = 0; i < g->s.n_run; i++) {
+		const struct sim_req *r = g->s.run[i];
+		for (;;) {
+			size_t k = g->pol->owned(g->ps, r, g->rng + n, g->rng_cap - n);
+			if (n + k <= g->rng_cap) {
+				n += k;
+				break;
+			}
+			size_t nc = (n + k) * 2 + 64;
+			struct pol_range *nr = realloc(g->rng, nc * sizeof *nr);
+			if (!nr)
+				return err_set(e, NULL, 0, NULL, "out of memory");
+			g->rng = nr;
+			g->rng_cap = nc;
+		}
+	}
+	for (size_t i = 0; i < sched_waiting(&g->s); i++) {
+		const struct sim_req *r = g->s.wq[(g->s.wq_head + i) % g->s.wq_cap];
+		struct pol_range tmp;
+		if (g->pol->owned(g->ps, r, &tmp, 1) != 0)
+			return err_set(e, NULL, 0, "engine",
+				       "waiting request %lld still holds KV memory", (long long)r->id);
+	}
+	qsort(g->rng, n, sizeof *g->rng, cmp_range);
+	int64_t sum = 0, pool = g->met->pool_tokens;
+	for (size_t i = 0; i < n; i++) {
+		const struct pol_range *x = &g->rng[i];
+		if (x->len <= 0 || x->off < 0 || x->off + x->len > pool)
+			return err_set(e, NULL, 0, "engine",
+				       "owned range [%lld, +%lld) lies outside the pool of %lld tokens",
+				       (long long)x->off, (long long)x->len, (long long)pool);
+		if (i && g->rng[i - 1].off + g->rng[i - 1].len > x->off)
+			return err_set(e, NULL, 0, "engine",
+				       "owned ranges [%lld, +%lld) and [%lld, +%lld) overlap",
+				       (long long)g->rng[i - 1].off, (long long)g->rng[i - 1].len,
+				       (long long)x->off, (long long)x->len);
+		sum += x->len;
+	}
+	if (sum != reserved)
+		return err_set(e, NULL, 0, "engine",
+			       "running requests own %lld tokens but the policy reports %lld reserved",
+			       (long long)sum, (long long)reserved);
 	return 0;
+}
+
+/* Called after each iteration: fails if no request finished or was rejected
+ * for stall_limit iterations while requests waited. */
+static int check_stall(struct eng *g, struct om_err *e)
+{
+	size_t res = g->finished + rejected(g);
+	if (res != g->last_resolved || sched_waiting(&g->s) == 0) {
+		g->last_resolved = res;
+		g->stall_iters = 0;
+		return 0;
+	}
+	if (++g->stall_iters <= g->stall_limit)
+		return 0;
+	char why[512];
+	sched_explain(&g->s, why, sizeof why);
+	return cfg_fail(g->c, "run.max_stall_iterations", e,
+			"stalled at t = %.6f s: no request finished in %lld iterations while %zu waited "
+			"and %zu ran; %s",
+			(double)g->now / 1e9, (long long)g->stall_iters, sched_waiting(&g->s),
+			sched_running(&g->s), why);
 }
 
 static int loop(struct eng *g, struct om_err *e)
 {
 	struct ev ev;
-	if (ingest(g, e) < 0)
-		return -1;
+	/* The first arrival is an event like any other, so a workload whose
+	 * requests all arrive at t = 0 (offline) still starts an iteration. */
+	if (evq_push(&g->q, g->reqs[0].arrival_ns, EV_ARRIVAL, 0) < 0)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	g->arrival_pending = true;
 	while (evq_pop(&g->q, &ev)) {
 		g->now = ev.t;
 		if (met_advance(g->met, g->now) < 0)
@@ -114,6 +228,8 @@ static int loop(struct eng *g, struct om_err *e)
 		} else {
 			sched_end(&g->s, g->now, eng_is_done, eng_on_finish, g);
 			g->busy = false;
+			if (check_stall(g, e) < 0)
+				return -1;
 		}
 		if (ingest(g, e) < 0)
 			return -1;
@@ -123,6 +239,14 @@ static int loop(struct eng *g, struct om_err *e)
 				if (evq_push(&g->q, g->now + d, EV_ITER_END, 0) < 0)
 					return err_set(e, NULL, 0, NULL, "out of memory");
 				g->busy = true;
+			} else if (sched_waiting(&g->s) > 0) {
+				/* Nothing runs and the queue head cannot start: no later
+				 * event can change that, so waiting would never end. */
+				char why[512];
+				sched_explain(&g->s, why, sizeof why);
+				return err_set(e, NULL, 0, "scheduler",
+					       "stalled at t = %.6f s with %zu requests waiting and none running: %s",
+					       (double)g->now / 1e9, sched_waiting(&g->s), why);
 			}
 		}
 		observe(g);
@@ -130,10 +254,10 @@ static int loop(struct eng *g, struct om_err *e)
 			return -1;
 		g->last_t = g->now;
 	}
-	if (g->finished + g->rejected != g->t->n)
+	if (g->finished + rejected(g) != g->t->n)
 		return err_set(e, NULL, 0, "engine",
 			       "run ended with %zu of %zu requests unresolved (scheduler stalled)",
-			       g->t->n - g->finished - g->rejected, g->t->n);
+			       g->t->n - g->finished - rejected(g), g->t->n);
 	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
 }
 
@@ -182,6 +306,7 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	}
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
 	g.check = cfg_bool(c, "run.check_invariants");
+	g.stall_limit = cfg_int(c, "run.max_stall_iterations");
 	size_t n = t->n;
 	g.reqs = calloc(n ? n : 1, sizeof *g.reqs);
 	g.target = malloc((n ? n : 1) * sizeof *g.target);
@@ -190,6 +315,8 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		goto fail;
 	}
 	int32_t mml = (int32_t)cfg_int(c, "policy.max_model_len");
+	if (g.stall_limit == 0)
+		g.stall_limit = 4 * (int64_t)mml + 1000;
 	int64_t max_new = cfg_int(c, "workload.max_new_tokens");
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = &g.reqs[i];
@@ -257,6 +384,7 @@ fail:
 fail_dt:
 	free(g.reqs);
 	free(g.target);
+	free(g.rng);
 	evq_free(&g.q);
 	return rc;
 }

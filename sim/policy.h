@@ -7,7 +7,9 @@
  *  release give back everything the request holds
  *  layout  add the KV runs that reading the first `tokens` tokens costs
  *  stats   occupancy, for the utilization metrics
- *  check   verify internal invariants (debug/test mode) */
+ *  check   verify internal invariants (debug/test mode)
+ *  owned   optional, for the checking mode: the token-slot ranges a request
+ *          holds, so the engine can verify that no two requests share a slot */
 #ifndef OM_POLICY_H
 #define OM_POLICY_H
 
@@ -31,6 +33,11 @@ struct pol_env {
 	/* Only for policies with wants_truth (the labelled oracle upper bound):
 	 * true output tokens by sim_req.idx. NULL for every other policy. */
 	const int32_t *truth;
+};
+
+/* A run of token slots [off, off + len) in the KV pool. */
+struct pol_range {
+	int64_t off, len;
 };
 
 struct pol_stats {
@@ -57,6 +64,11 @@ struct pol_ops {
 		       struct it_cost *cost);
 	void (*stats)(const void *state, struct pol_stats *s);
 	int (*check)(const void *state, struct om_err *e);
+	/* Writes up to `max` ranges held by r into out and returns how many it
+	 * holds (possibly more than max: the engine then asks again with room).
+	 * A request that holds nothing returns 0. NULL = not checked. */
+	size_t (*owned)(const void *state, const struct sim_req *r, struct pol_range *out,
+			size_t max);
 };
 
 const struct pol_ops *pol_find(const char *name);

@@ -67,6 +67,14 @@ void sched_end(struct sched *s, int64_t now,
 	       bool (*is_done)(void *ctx, const struct sim_req *r),
 	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx);
 
+/* Checking mode: every queued request is waiting and every running one is
+ * running, no request is in both, live_tokens is the sum of running ctx. */
+int sched_check(const struct sched *s, struct om_err *e);
+
+/* One sentence on why the request at the head of the queue is not running
+ * (which request, what it needs, which limit stops it); for stall reports. */
+void sched_explain(const struct sched *s, char *buf, size_t n);
+
 static inline size_t sched_waiting(const struct sched *s) { return s->wq_len; }
 static inline size_t sched_running(const struct sched *s) { return s->n_run; }
 
