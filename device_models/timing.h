@@ -49,7 +49,8 @@ double dt_stream_ns(const struct dev_timing *t, double bytes);
 /* Effective bandwidth for runs of L bytes, bytes/s. */
 double dt_beff(const struct dev_timing *t, double run_bytes);
 
-/* Prices an iteration; `out` may be NULL. Returns total ns (ceil'd). */
+/* Prices an iteration; `out` may be NULL. Returns total ns (ceil'd),
+ * saturated at INT64_MAX. */
 int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct it_time *out);
 
 #endif

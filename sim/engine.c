@@ -8,6 +8,9 @@
 
 enum { EV_ARRIVAL = 1, EV_ITER_END = 2 };
 
+/* Longest utilization series a run may write (about 40 MB in memory). */
+#define OM_MAX_WINDOWS 1000000
+
 /* meson sets this to "true" in debug builds (buildtype=debug). */
 #ifndef OM_CHECK_DEFAULT
 #define OM_CHECK_DEFAULT "false"
@@ -221,6 +224,14 @@ static int loop(struct eng *g, struct om_err *e)
 	g->arrival_pending = true;
 	while (evq_pop(&g->q, &ev)) {
 		g->now = ev.t;
+		/* A long simulated span with a fine series would allocate without
+		 * bound (e.g. an absurdly slow device, or far-apart timestamps). */
+		if (g->met->started && g->met->window_ns > 0 &&
+		    (g->now - g->met->t0) / g->met->window_ns > OM_MAX_WINDOWS)
+			return cfg_fail(g->c, "run.sample_interval_s", e,
+					"simulated time reached %.6g s: more than %d windows of the "
+					"utilization series; raise run.sample_interval_s or set it to 0",
+					(double)g->now / 1e9, OM_MAX_WINDOWS);
 		if (met_advance(g->met, g->now) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		if (ev.type == EV_ARRIVAL) {
@@ -235,6 +246,14 @@ static int loop(struct eng *g, struct om_err *e)
 			return -1;
 		if (!g->busy) {
 			int64_t d = sched_begin(&g->s, g->now, NULL);
+			if (d >= INT64_MAX - g->now)
+				return err_set(e, NULL, 0, "device",
+					       "an iteration at t = %.3f s would take %s%.3g s and overflow "
+					       "simulated time; the device is far too slow for this model "
+					       "(see device.peak_tflops, device.compute_eff, "
+					       "device.peak_bw_gbps, model.params_b)",
+					       (double)g->now / 1e9, d == INT64_MAX ? "over " : "",
+					       (double)d / 1e9);
 			if (d > 0) {
 				if (evq_push(&g->q, g->now + d, EV_ITER_END, 0) < 0)
 					return err_set(e, NULL, 0, NULL, "out of memory");
