@@ -13,7 +13,7 @@ const struct cfg_key dev_keys[] = {
 	  "built-in device preset (mlu370-x4, a100-80g); keys below override it" },
 	{ "device.preset_file", CFG_STR, "", 0, -1, NULL, "INI file with a [device] section, used instead of device.preset" },
 	{ "device.name", CFG_STR, NULL, 0, -1, NULL, "device name (from the preset)" },
-	{ "device.capacity_gib", CFG_REAL, NULL, 1e-3, 1e6, NULL, "device memory, GiB" },
+	{ "device.capacity_gib", CFG_REAL, NULL, 1e-9, 1e6, NULL, "device memory, GiB" },
 	{ "device.peak_bw_gbps", CFG_REAL, NULL, 1e-3, 1e6, NULL, "peak memory bandwidth, GB/s (1e9 B/s)" },
 	{ "device.eta_seq", CFG_REAL, NULL, 1e-3, 1, NULL, "streaming efficiency: achieved fraction of peak on long runs" },
 	{ "device.l_half_bytes", CFG_REAL, NULL, 0, 1e9, NULL, "access granularity L_half: run length read at half the streaming bandwidth, bytes" },
@@ -21,7 +21,13 @@ const struct cfg_key dev_keys[] = {
 	{ "device.compute_eff", CFG_REAL, NULL, 1e-3, 1, NULL, "achieved fraction of peak compute" },
 	{ "device.iter_overhead_us", CFG_REAL, NULL, 0, 1e7, NULL, "fixed cost per iteration (host scheduling, launches), microseconds" },
 	{ "device.reserve_frac", CFG_REAL, NULL, 0, 0.99, NULL, "fraction of device memory kept for activations and runtime" },
-	{ "device.mem_model", CFG_STR, NULL, 0, -1, NULL, "KV access-cost model (halfsat)" },
+	{ "device.mem_model", CFG_STR, NULL, 0, -1, NULL, "KV access-cost model (halfsat, lpddr5, calib; see `odmasim keys`)" },
+	{ "device.link_gbps", CFG_REAL, "32", 1e-3, 1e6, NULL,
+	  "card-to-card bandwidth per direction for tensor-parallel all-reduce, GB/s" },
+	{ "device.link_latency_us", CFG_REAL, "10", 0, 1e6, NULL, "latency of one all-reduce step, microseconds" },
+	{ "cluster.devices", CFG_INT, "1", 1, 4096, NULL, "cards in the experiment" },
+	{ "cluster.mode", CFG_ENUM, "instances", 0, -1, "instances|tensor_parallel",
+	  "instances: one replica per card behind a router; tensor_parallel: one instance split over all cards" },
 	{ "model.preset", CFG_STR, "deepseek-r1-distill-qwen-7b", 0, -1, NULL,
 	  "built-in model preset (deepseek-r1-distill-qwen-7b, llama-2-7b)" },
 	{ "model.preset_file", CFG_STR, "", 0, -1, NULL, "INI file with a [model] section, used instead of model.preset" },
@@ -116,6 +122,8 @@ int dev_from_cfg(const struct cfg *c, struct dev_device *d, struct dev_model *m,
 	d->iter_overhead_ns = llround(cfg_real(c, "device.iter_overhead_us") * 1e3);
 	d->reserve_bytes = cfg_real(c, "device.reserve_frac") * d->capacity_bytes;
 	snprintf(d->mem_model, sizeof d->mem_model, "%s", cfg_str(c, "device.mem_model"));
+	d->link_bw = cfg_real(c, "device.link_gbps") * 1e9;
+	d->link_latency_ns = cfg_real(c, "device.link_latency_us") * 1e3;
 	snprintf(m->name, sizeof m->name, "%s", cfg_str(c, "model.name"));
 	m->layers = (int32_t)cfg_int(c, "model.layers");
 	m->heads = (int32_t)cfg_int(c, "model.heads");

@@ -20,6 +20,8 @@ struct dev_device {
 	int64_t iter_overhead_ns;
 	double reserve_bytes;  /* runtime reserve: activations, workspace, context */
 	char mem_model[32];    /* name of the KV access-cost model */
+	double link_bw;        /* bytes/s per direction, card to card */
+	double link_latency_ns;
 };
 
 struct dev_model {

@@ -4,6 +4,8 @@
 
 const struct mm_ops *const mm_registry[] = {
 	&mm_halfsat,
+	&mm_lpddr5,
+	&mm_calib,
 	NULL,
 };
 

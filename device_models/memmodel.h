@@ -24,5 +24,7 @@ const struct mm_ops *mm_find(const char *name);
 extern const struct mm_ops *const mm_registry[];
 
 extern const struct mm_ops mm_halfsat;
+extern const struct mm_ops mm_lpddr5;
+extern const struct mm_ops mm_calib;
 
 #endif

@@ -3,10 +3,40 @@
 #include <math.h>
 #include <string.h>
 
+/* Tensor parallelism: the instance behaves as one device with n times a
+ * card's capacity, bandwidth and compute. Each card holds 1/n of the weights
+ * and of the KV heads, so per-run lengths are unchanged and the KV pool is n
+ * per-card pools. */
+static int apply_tp(struct dev_timing *t, const struct cfg *c, struct om_err *e)
+{
+	t->card = t->d;
+	t->tp = 1;
+	t->card_weight_bytes = t->dd.weight_bytes;
+	t->card_kv_bytes_per_token = t->dd.kv_bytes_per_token;
+	if (strcmp(cfg_str(c, "cluster.mode"), "tensor_parallel") != 0)
+		return 0;
+	int32_t n = (int32_t)cfg_int(c, "cluster.devices");
+	if (t->m.kv_heads % n || t->m.heads % n)
+		return cfg_fail(c, "cluster.devices", e,
+				"tensor parallelism over %d cards needs heads (%d) and KV heads (%d) divisible by %d",
+				n, t->m.heads, t->m.kv_heads, n);
+	t->tp = n;
+	t->d.capacity_bytes *= n;
+	t->d.reserve_bytes *= n;
+	t->d.peak_bw *= n;
+	t->d.peak_flops *= n;
+	dev_derive(&t->d, &t->m, &t->dd);
+	t->card_weight_bytes = t->dd.weight_bytes / n;
+	t->card_kv_bytes_per_token = t->dd.kv_bytes_per_token / n;
+	return 0;
+}
+
 int dt_init(struct dev_timing *t, const struct cfg *c, struct om_err *e)
 {
 	memset(t, 0, sizeof *t);
 	if (dev_from_cfg(c, &t->d, &t->m, &t->dd, e) < 0)
+		return -1;
+	if (apply_tp(t, c, e) < 0)
 		return -1;
 	t->mm = mm_find(t->d.mem_model);
 	if (!t->mm) {
@@ -55,6 +85,19 @@ double dt_stream_ns(const struct dev_timing *t, double bytes)
 	return bytes / (t->d.eta_seq * t->d.peak_bw) * 1e9;
 }
 
+/* Ring all-reduce of B bytes over n cards: 2(n-1) steps, each moving B/n
+ * bytes and paying the link latency. Two per layer (attention output and MLP
+ * output), over the activations of every token computed. */
+double dt_comm_ns(const struct dev_timing *t, double tokens)
+{
+	if (t->tp <= 1 || tokens <= 0)
+		return 0;
+	double n = t->tp;
+	double bytes = tokens * (double)t->m.heads * t->m.head_dim * t->m.bytes_per_elem;
+	double one = 2.0 * (n - 1) * (bytes / n / t->card.link_bw * 1e9 + t->card.link_latency_ns);
+	return 2.0 * t->m.layers * one;
+}
+
 int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct it_time *out)
 {
 	const struct dev_model *m = &t->m;
@@ -66,10 +109,11 @@ int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct i
 	it.kv_ns = c->kv_ns;
 	it.extra_ns = c->extra_ns;
 	it.memory_ns = it.weights_ns + it.kv_ns + it.extra_ns;
+	it.comm_ns = dt_comm_ns(t, c->tokens);
 	double busy = it.compute_ns > it.memory_ns ? it.compute_ns : it.memory_ns;
 	/* Saturate instead of overflowing the conversion (UB) on absurdly slow
 	 * devices; the engine reports an iteration it cannot fit in time. */
-	double total = ceil(busy) + (double)t->d.iter_overhead_ns;
+	double total = ceil(busy + it.comm_ns) + (double)t->d.iter_overhead_ns;
 	it.total_ns = total < 9.0e18 ? (int64_t)total : INT64_MAX;
 	if (out)
 		*out = it;

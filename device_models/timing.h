@@ -2,6 +2,9 @@
  *   iteration = max(compute, memory) + fixed overhead
  *   compute   = (2*params*tokens + 4*layers*heads*head_dim*attn_pairs) / (peak*eff)
  *   memory    = weights/(eta_seq*B_peak) + sum over KV runs of L/B_eff(L) + extra
+ * With tensor parallelism over n cards an instance has n times the memory,
+ * bandwidth and compute of a card, and each iteration adds (not overlapped)
+ * two ring all-reduces per layer of the batch's activations.
  * Callers (the scheduler and the policies, which know the KV layout) fill an
  * it_cost; this module only does arithmetic on it and never sees requests. */
 #ifndef OM_TIMING_H
@@ -14,7 +17,11 @@
 #include "memmodel.h"
 
 struct dev_timing {
-	struct dev_device d;
+	struct dev_device d;   /* per instance: tensor parallelism aggregates its cards */
+	struct dev_device card;/* one card, as configured */
+	int32_t tp;            /* cards per instance (1 unless cluster.mode = tensor_parallel) */
+	double card_weight_bytes;        /* weights held by each card */
+	double card_kv_bytes_per_token;  /* KV bytes per token held by each card */
 	struct dev_model m;
 	struct dev_derived dd;
 	const struct mm_ops *mm;
@@ -31,11 +38,12 @@ struct it_cost {
 };
 
 struct it_time {
-	double compute_ns, weights_ns, kv_ns, extra_ns, memory_ns;
+	double compute_ns, weights_ns, kv_ns, extra_ns, memory_ns, comm_ns;
 	int64_t total_ns;
 };
 
-/* Builds the timing model from a checked cfg. */
+/* Builds the timing model from a checked cfg (cluster.mode/devices decide
+ * whether the instance spans several cards). */
 int dt_init(struct dev_timing *t, const struct cfg *c, struct om_err *e);
 void dt_free(struct dev_timing *t);
 
@@ -48,6 +56,9 @@ void dt_region(const struct dev_timing *t, struct it_cost *c, double tokens);
 double dt_stream_ns(const struct dev_timing *t, double bytes);
 /* Effective bandwidth for runs of L bytes, bytes/s. */
 double dt_beff(const struct dev_timing *t, double run_bytes);
+
+/* All-reduce time for one iteration computing `tokens` tokens (0 if tp = 1). */
+double dt_comm_ns(const struct dev_timing *t, double tokens);
 
 /* Prices an iteration; `out` may be NULL. Returns total ns (ceil'd),
  * saturated at INT64_MAX. */

@@ -1,14 +1,45 @@
 #include "predictor.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../workload/trace_csv.h"
+#include "../workload/workload.h"
+#include "../common/split.h"
+
+extern const struct pred_ops pred_oracle, pred_noisy, pred_s3, pred_odma;
+
 const struct pred_ops *const pred_registry[] = {
+	&pred_oracle,
+	&pred_noisy,
+	&pred_s3,
+	&pred_odma,
 	NULL,
 };
 
 const struct cfg_key pred_common_keys[] = {
 	{ "predictor.name", CFG_STR, "none", 0, -1, NULL,
-	  "output-length predictor the policy sizes memory from; none = no prediction" },
+	  "output-length predictor the policy sizes memory from; none = no prediction; oracle reads the true length (upper bound only)" },
+	{ "predictor.model_file", CFG_STR, "", 0, -1, NULL,
+	  "trained model to load (written by `odmasim predict`); empty = train when the run starts" },
+	{ "predictor.train_trace", CFG_STR, "", 0, -1, NULL,
+	  "trace to train on when no model_file is given (path or name in the traces directory); empty = workload.trace. Only the train part of the split is used" },
+	{ "predictor.split_test_pct", CFG_INT, "20", 0, 99, NULL,
+	  "percent of ids held out from training (test part of the deterministic id-hash split)" },
+	{ "predictor.seed", CFG_INT, "1", 0, 9.2e18, NULL, "seed of the predictor's random streams (noisy)" },
+	{ "predictor.noise_sigma", CFG_REAL, "0.5", 0, 5, NULL,
+	  "noisy: sigma of the log-normal factor on the true length" },
+	{ "predictor.buckets", CFG_INT, "10", 1, 1000, NULL, "K, the number of equal-width S3 buckets" },
+	{ "predictor.bucket_max", CFG_INT, "2048", 1, 1e7, NULL,
+	  "S3 max_len: bucket width = bucket_max/K tokens; longer outputs fall in the last bucket" },
+	{ "predictor.uncertainty_threshold", CFG_REAL, "0.75", 0, 1e9, NULL,
+	  "odma: tau; a request whose uncertainty (predicted log-length spread) exceeds it is flagged for the large bucket" },
+	{ "predictor.hash_bits", CFG_INT, "14", 8, 22, NULL,
+	  "s3/odma: hashed word features go into 2^hash_bits slots" },
+	{ "predictor.lambda", CFG_REAL, "1e-3", 0, 1e3, NULL,
+	  "s3/odma: L2 regularisation strength of the linear models" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -18,6 +49,113 @@ const struct pred_ops *pred_find(const char *name)
 		if (strcmp(pred_registry[i]->name, name) == 0)
 			return pred_registry[i];
 	return NULL;
+}
+
+int32_t pred_bucket_of(int32_t len, int32_t K, int32_t bucket_max)
+{
+	if (len <= 0)
+		return 0;
+	int64_t b = ((int64_t)len * K - 1) / bucket_max;
+	return b >= K ? K - 1 : (int32_t)b;
+}
+
+int32_t pred_bucket_cap(int32_t b, int32_t K, int32_t bucket_max)
+{
+	return (int32_t)(((int64_t)b + 1) * bucket_max / K);
+}
+
+size_t pred_train_samples(const struct wl_trace *t, int test_pct, struct pred_sample *s)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (split_is_test(t->req[i].id, test_pct))
+			continue;
+		s[m++] = (struct pred_sample){ t->req[i].id, trace_text(t, i),
+					       t->req[i].prompt_tokens, t->out_tokens[i] };
+	}
+	return m;
+}
+
+size_t pred_keep_test_part(struct wl_trace *t, int test_pct)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (!split_is_test(t->req[i].id, test_pct))
+			continue;
+		t->req[m] = t->req[i];
+		t->out_tokens[m++] = t->out_tokens[i];
+	}
+	t->n = m;
+	return m;
+}
+
+int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,
+		       struct om_err *e)
+{
+	struct wl_trace t;
+	trace_init(&t);
+	int rc = -1;
+	struct pred_sample *s = NULL;
+	if (trace_read_csv(path, &t, true, e) < 0)
+		goto out;
+	if (h->ops->needs_text && t.text_len == 0) {
+		err_set(e, path, 0, "prompt", "predictor '%s' needs prompt texts but the trace has none",
+			h->ops->name);
+		goto out;
+	}
+	s = malloc((t.n ? t.n : 1) * sizeof *s);
+	if (!s) {
+		err_set(e, path, 0, NULL, "out of memory");
+		goto out;
+	}
+	size_t m = pred_train_samples(&t, (int)cfg_int(c, "predictor.split_test_pct"), s);
+	if (m == 0) {
+		err_set(e, path, 0, NULL, "no rows in the train part of the split");
+		goto out;
+	}
+	if (h->ops->train(h->state, s, m, e) < 0) {
+		err_wrap(e, path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(s);
+	trace_free(&t);
+	return rc;
+}
+
+int pred_save_file(const struct pred_handle *h, const char *path, struct om_err *e)
+{
+	if (!h->ops->save)
+		return err_set(e, path, 0, NULL, "predictor '%s' has no model to save", h->ops->name);
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return err_set(e, path, 0, NULL, "path too long");
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return err_set(e, tmp, 0, NULL, "cannot create: %s", strerror(errno));
+	int rc = h->ops->save(h->state, f, e);
+	if (ferror(f) && rc == 0)
+		rc = err_set(e, tmp, 0, NULL, "write error");
+	if (fclose(f) != 0 && rc == 0)
+		rc = err_set(e, tmp, 0, NULL, "write error: %s", strerror(errno));
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = err_set(e, path, 0, NULL, "cannot rename into place: %s", strerror(errno));
+	if (rc < 0)
+		remove(tmp);
+	return rc;
+}
+
+int pred_load_file(struct pred_handle *h, const char *path, struct om_err *e)
+{
+	if (!h->ops->load)
+		return err_set(e, path, 0, NULL, "predictor '%s' loads no model", h->ops->name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return err_set(e, path, 0, NULL, "cannot open model: %s", strerror(errno));
+	int rc = h->ops->load(h->state, f, path, e);
+	fclose(f);
+	return rc;
 }
 
 int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e)
@@ -33,6 +171,73 @@ int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e)
 	if (ops->create(c, &h->state, e) < 0)
 		return -1;
 	h->ops = ops;
+	if (!ops->train)
+		return 0;
+	const char *mf = cfg_str(c, "predictor.model_file");
+	int rc;
+	if (mf[0]) {
+		rc = pred_load_file(h, mf, e);
+	} else {
+		char path[4096];
+		const char *tt = cfg_str(c, "predictor.train_trace");
+		const char *key = tt[0] ? "predictor.train_trace" : "workload.trace";
+		if (tt[0] && !strchr(tt, '/')) {
+			const char *dir = cfg_str(c, "workload.trace_dir");
+			if (!dir[0])
+				dir = getenv("ODMASIM_TRACES");
+			if (!dir || !dir[0])
+				dir = "../shared/traces";
+			snprintf(path, sizeof path, "%s/%s", dir, tt);
+		} else if (tt[0]) {
+			snprintf(path, sizeof path, "%s", tt);
+		} else if (wl_trace_path(c, path, sizeof path, e) < 0) {
+			pred_handle_free(h);
+			return -1;
+		}
+		if (!path[0]) {
+			pred_handle_free(h);
+			return cfg_fail(c, "predictor.name", e,
+					"predictor '%s' must be trained: set predictor.model_file, predictor.train_trace, or a workload.trace with prompt texts",
+					name);
+		}
+		rc = pred_train_on_file(c, h, path, e);
+		if (rc < 0) {
+			char ctx[128];
+			snprintf(ctx, sizeof ctx, "training predictor '%s' (trace from %s)", name, key);
+			err_wrap(e, ctx);
+		}
+	}
+	if (rc < 0)
+		pred_handle_free(h);
+	return rc;
+}
+
+int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char *val,
+		 size_t n, struct om_err *e)
+{
+	char buf[512];
+	if (!fgets(buf, sizeof buf, f))
+		return err_set(e, origin, *line + 1, key, "file ends; expected '%s VALUE'", key);
+	++*line;
+	size_t kl = strlen(key), bl = strcspn(buf, "\r\n");
+	buf[bl] = '\0';
+	if (strncmp(buf, key, kl) || buf[kl] != ' ' || !buf[kl + 1])
+		return err_set(e, origin, *line, key, "expected '%s VALUE', got '%.60s'", key, buf);
+	if (snprintf(val, n, "%s", buf + kl + 1) >= (int)n)
+		return err_set(e, origin, *line, key, "value too long");
+	return 0;
+}
+
+int pred_read_num(FILE *f, const char *origin, long *line, const char *key, double *x,
+		  struct om_err *e)
+{
+	char v[128], *end;
+	if (pred_read_kv(f, origin, line, key, v, sizeof v, e) < 0)
+		return -1;
+	errno = 0;
+	*x = strtod(v, &end);
+	if (errno || end == v || *end || !isfinite(*x))
+		return err_set(e, origin, *line, key, "expected a finite number, got '%s'", v);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "../common/cfg.h"
+#include "../workload/trace.h"
 
 struct pred_sample {
 	int64_t id;
@@ -51,11 +52,49 @@ struct pred_handle {
 };
 
 /* Builds the predictor named by predictor.name ("none" leaves h->ops NULL),
- * ready to predict (trained or loaded as its keys say). */
+ * ready to predict: a predictor with a train() loads predictor.model_file if
+ * set, else trains on the TRAIN part of predictor.train_trace (empty = the
+ * run's workload.trace), so requests in the held-out part are never trained
+ * on. Only the split's train part is used even when train_trace names
+ * another file. */
 int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e);
 void pred_handle_free(struct pred_handle *h);
 
 const struct pred_ops *pred_find(const char *name);
+
+/* S3-style equal-width buckets over [0, bucket_max] tokens, K of them.
+ * Bucket b holds lengths in (b*w, (b+1)*w] with w = bucket_max/K (length 0
+ * falls in bucket 0); lengths above bucket_max fall in bucket K-1.
+ * pred_bucket_cap(b) = floor((b+1)*bucket_max/K) is the largest length bucket
+ * b holds, i.e. the capacity an S3 allocator reserves for it. */
+int32_t pred_bucket_of(int32_t len, int32_t K, int32_t bucket_max);
+int32_t pred_bucket_cap(int32_t b, int32_t K, int32_t bucket_max);
+
+/* Fills `s` (n entries) from the rows of t that fall in the TRAIN part of
+ * the deterministic split (pred_split.h), labels included. Texts point into
+ * t. Returns the number of samples. */
+size_t pred_train_samples(const struct wl_trace *t, int test_pct, struct pred_sample *s);
+
+/* Keeps only the rows of t in the TEST part of the split (in place, order
+ * kept). For runs that must not simulate requests the predictor trained on.
+ * Returns the number of rows kept. */
+size_t pred_keep_test_part(struct wl_trace *t, int test_pct);
+
+/* Trains `h` (already created) on the train part of the trace at `path`
+ * (read with prompt texts through trace_csv). */
+int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,
+		       struct om_err *e);
+
+/* Model files: pred_save_file writes atomically (FILE.tmp, then rename). */
+int pred_save_file(const struct pred_handle *h, const char *path, struct om_err *e);
+int pred_load_file(struct pred_handle *h, const char *path, struct om_err *e);
+
+/* For load(): reads the next line, which must be "KEY VALUE"; errors name
+ * origin:line and the key. */
+int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char *val,
+		 size_t n, struct om_err *e);
+int pred_read_num(FILE *f, const char *origin, long *line, const char *key, double *x,
+		  struct om_err *e);
 extern const struct pred_ops *const pred_registry[];
 extern const struct cfg_key pred_common_keys[];
 

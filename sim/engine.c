@@ -5,20 +5,23 @@
 #include <string.h>
 
 #include "evq.h"
+#include "router.h"
 
 enum { EV_ARRIVAL = 1, EV_ITER_END = 2 };
-
-/* Longest utilization series a run may write (about 40 MB in memory). */
-#define OM_MAX_WINDOWS 1000000
 
 /* meson sets this to "true" in debug builds (buildtype=debug). */
 #ifndef OM_CHECK_DEFAULT
 #define OM_CHECK_DEFAULT "false"
 #endif
 
+/* Longest utilization series a run may write (about 40 MB in memory). */
+#define OM_MAX_WINDOWS 1000000
+
 const struct cfg_key engine_keys[] = {
 	{ "workload.max_new_tokens", CFG_INT, "0", 0, 1 << 24, NULL,
 	  "per-request output cap (a sampling parameter the scheduler sees); 0 = up to max_model_len" },
+	{ "cluster.router", CFG_STR, "round_robin", 0, -1, NULL,
+	  "instances mode: how arrivals pick a replica (round_robin, least_loaded, least_kv)" },
 	{ "run.sample_interval_s", CFG_REAL, "1", 0, 1e9, NULL,
 	  "window of the utilization time series, simulated seconds; 0 = no series" },
 	{ "run.check_invariants", CFG_BOOL, OM_CHECK_DEFAULT, 0, -1, NULL,
@@ -28,18 +31,29 @@ const struct cfg_key engine_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
+/* One serving instance: a replica on one card, or one tensor-parallel group. */
+struct inst {
+	struct sched s;
+	void *ps;
+	bool busy;
+};
+
 struct eng {
 	const struct cfg *c;
 	const struct wl_trace *t;
 	struct sim_req *reqs;
 	int32_t *target;   /* true output tokens, at least 1: engine-private */
-	struct sched s;
+	struct inst *in;
+	size_t n_in;
+	const struct router_ops *router;
+	uint64_t router_turn;
+	struct router_view *view;
+	struct pol_env env;
 	struct evq q;
 	struct metrics *met;
 	const struct pol_ops *pol;
-	void *ps;
 	size_t next_arrival;
-	bool arrival_pending, busy, check;
+	bool arrival_pending, check;
 	int64_t now, last_t;
 	size_t finished;
 	/* stall guard: iterations since a request last finished or was rejected */
@@ -50,14 +64,23 @@ struct eng {
 	size_t rng_cap;
 };
 
-/* Rejections happen at arrival and at admission (never_fits); the scheduler
- * counts both. */
+/* Rejections happen at arrival and at admission (never_fits); each
+ * instance's scheduler counts both. */
 static size_t rejected(const struct eng *g)
 {
 	int64_t n = 0;
-	for (int k = 0; k < REJ_N; k++)
-		n += g->s.rejected[k];
+	for (size_t i = 0; i < g->n_in; i++)
+		for (int k = 0; k < REJ_N; k++)
+			n += g->in[i].s.st.rejected[k];
 	return (size_t)n;
+}
+
+static size_t waiting(const struct eng *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->n_in; i++)
+		n += sched_waiting(&g->in[i].s);
+	return n;
 }
 
 static bool eng_is_done(void *ctx, const struct sim_req *r)
@@ -73,11 +96,28 @@ static void eng_on_finish(void *ctx, struct sim_req *r)
 	g->finished++;
 }
 
+static size_t route(struct eng *g)
+{
+	if (g->n_in == 1)
+		return 0;
+	for (size_t i = 0; i < g->n_in; i++) {
+		struct pol_stats ps;
+		g->pol->stats(g->in[i].ps, &ps);
+		g->view[i] = (struct router_view){
+			.waiting = (int64_t)sched_waiting(&g->in[i].s),
+			.running = (int64_t)sched_running(&g->in[i].s),
+			.reserved_tokens = ps.reserved_tokens,
+			.pool_tokens = g->env.pool_tokens,
+		};
+	}
+	return g->router->pick(g->view, g->n_in, &g->router_turn);
+}
+
 static int ingest(struct eng *g, struct om_err *e)
 {
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
-		(void)sched_arrive(&g->s, r, g->now);
+		(void)sched_arrive(&g->in[route(g)].s, r, g->now);
 	}
 	if (!g->arrival_pending && g->next_arrival < g->t->n) {
 		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
@@ -89,45 +129,16 @@ static int ingest(struct eng *g, struct om_err *e)
 
 static void observe(struct eng *g)
 {
-	struct pol_stats ps;
-	g->pol->stats(g->ps, &ps);
-	struct met_state st = {
-		.reserved = ps.reserved_tokens,
-		.live = g->s.live_tokens,
-		.running = (int64_t)sched_running(&g->s),
-		.waiting = (int64_t)sched_waiting(&g->s),
-	};
+	struct met_state st = { 0 };
+	for (size_t i = 0; i < g->n_in; i++) {
+		struct pol_stats ps;
+		g->pol->stats(g->in[i].ps, &ps);
+		st.reserved += ps.reserved_tokens;
+		st.live += g->in[i].s.live_tokens;
+		st.running += (int64_t)sched_running(&g->in[i].s);
+		st.waiting += (int64_t)sched_waiting(&g->in[i].s);
+	}
 	met_set(g->met, &st);
-}
-
-static int check_owned(struct eng *g, int64_t reserved, struct om_err *e);
-
-static int check_all(struct eng *g, struct om_err *e)
-{
-	if (g->now < g->last_t)
-		return err_set(e, NULL, 0, "engine", "time went back from %lld to %lld ns",
-			       (long long)g->last_t, (long long)g->now);
-	if (g->pol->check && g->pol->check(g->ps, e) < 0)
-		return err_wrap(e, "policy invariant");
-	struct pol_stats ps;
-	g->pol->stats(g->ps, &ps);
-	int64_t pool = g->met->pool_tokens;
-	if (ps.reserved_tokens + ps.free_tokens != pool)
-		return err_set(e, NULL, 0, "engine", "reserved %lld + free %lld != pool %lld",
-			       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
-			       (long long)pool);
-	size_t arrived = g->next_arrival;
-	size_t inside = sched_waiting(&g->s) + sched_running(&g->s) + g->finished + rejected(g);
-	if (arrived != inside)
-		return err_set(e, NULL, 0, "engine",
-			       "request conservation: %zu arrived but %zu waiting + running + finished + rejected",
-			       arrived, inside);
-	if (g->s.live_tokens > ps.reserved_tokens)
-		return err_set(e, NULL, 0, "engine", "live tokens %lld exceed reserved %lld",
-			       (long long)g->s.live_tokens, (long long)ps.reserved_tokens);
-	if (sched_check(&g->s, e) < 0)
-		return err_wrap(e, "scheduler invariant");
-	return g->pol->owned ? check_owned(g, ps.reserved_tokens, e) : 0;
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -136,10 +147,11 @@ static int cmp_range(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* Every running request's ranges lie in the pool, no two overlap, and
- * together they are exactly what the policy reports reserved; waiting
+/* Every running request's ranges lie in the instance's pool, no two overlap,
+ * and together they are exactly what the policy reports reserved; waiting
  * requests (including preempted ones) hold nothing. */
-static int check_owned(struct eng *g, int64_t reserved, struct om_err *e)
+static int check_owned(struct eng *g, const struct inst *in, int64_t reserved,
+		       struct om_err *e)
 {
 	size_t n = 0;
 	if (!g->rng) {
@@ -148,10 +160,10 @@ static int check_owned(struct eng *g, int64_t reserved, struct om_err *e)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		g->rng_cap = 64;
 	}
-	for (size_t i = 0; i < g->s.n_run; i++) {
-		const struct sim_req *r = g->s.run[i];
+	for (size_t i = 0; i < in->s.n_run; i++) {
+		const struct sim_req *r = in->s.run[i];
 		for (;;) {
-			size_t k = g->pol->owned(g->ps, r, g->rng + n, g->rng_cap - n);
+			size_t k = g->pol->owned(in->ps, r, g->rng + n, g->rng_cap - n);
 			if (n + k <= g->rng_cap) {
 				n += k;
 				break;
@@ -164,15 +176,15 @@ static int check_owned(struct eng *g, int64_t reserved, struct om_err *e)
 			g->rng_cap = nc;
 		}
 	}
-	for (size_t i = 0; i < sched_waiting(&g->s); i++) {
-		const struct sim_req *r = g->s.wq[(g->s.wq_head + i) % g->s.wq_cap];
+	for (size_t i = 0; i < sched_waiting(&in->s); i++) {
+		const struct sim_req *r = in->s.wq[(in->s.wq_head + i) % in->s.wq_cap];
 		struct pol_range tmp;
-		if (g->pol->owned(g->ps, r, &tmp, 1) != 0)
+		if (g->pol->owned(in->ps, r, &tmp, 1) != 0)
 			return err_set(e, NULL, 0, "engine",
 				       "waiting request %lld still holds KV memory", (long long)r->id);
 	}
 	qsort(g->rng, n, sizeof *g->rng, cmp_range);
-	int64_t sum = 0, pool = g->met->pool_tokens;
+	int64_t sum = 0, pool = g->env.pool_tokens;
 	for (size_t i = 0; i < n; i++) {
 		const struct pol_range *x = &g->rng[i];
 		if (x->len <= 0 || x->off < 0 || x->off + x->len > pool)
@@ -193,32 +205,102 @@ static int check_owned(struct eng *g, int64_t reserved, struct om_err *e)
 	return 0;
 }
 
+static int check_all(struct eng *g, struct om_err *e)
+{
+	if (g->now < g->last_t)
+		return err_set(e, NULL, 0, "engine", "time went back from %lld to %lld ns",
+			       (long long)g->last_t, (long long)g->now);
+	size_t inside = g->finished + rejected(g);
+	for (size_t i = 0; i < g->n_in; i++) {
+		const struct inst *in = &g->in[i];
+		if (g->pol->check && g->pol->check(in->ps, e) < 0)
+			return err_wrap(e, "policy invariant");
+		struct pol_stats ps;
+		g->pol->stats(in->ps, &ps);
+		if (ps.reserved_tokens + ps.free_tokens != g->env.pool_tokens)
+			return err_set(e, NULL, 0, "engine",
+				       "instance %zu: reserved %lld + free %lld != pool %lld", i,
+				       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
+				       (long long)g->env.pool_tokens);
+		if (in->s.live_tokens > ps.reserved_tokens)
+			return err_set(e, NULL, 0, "engine",
+				       "instance %zu: live tokens %lld exceed reserved %lld", i,
+				       (long long)in->s.live_tokens, (long long)ps.reserved_tokens);
+		inside += sched_waiting(&in->s) + sched_running(&in->s);
+		if (sched_check(&in->s, e) < 0)
+			return err_wrap(e, "scheduler invariant");
+		if (g->pol->owned && check_owned(g, in, ps.reserved_tokens, e) < 0)
+			return -1;
+	}
+	if (g->next_arrival != inside)
+		return err_set(e, NULL, 0, "engine",
+			       "request conservation: %zu arrived but %zu waiting + running + finished + rejected",
+			       g->next_arrival, inside);
+	return 0;
+}
+
+static int start(struct eng *g, size_t i, struct om_err *e)
+{
+	struct inst *in = &g->in[i];
+	if (in->busy)
+		return 0;
+	int64_t d = sched_begin(&in->s, g->now, NULL);
+	if (d >= INT64_MAX - g->now)
+		return err_set(e, NULL, 0, "device",
+			       "an iteration at t = %.3f s would take %s%.3g s and overflow "
+			       "simulated time; the device is far too slow for this model "
+			       "(see device.peak_tflops, device.compute_eff, "
+			       "device.peak_bw_gbps, model.params_b)",
+			       (double)g->now / 1e9, d == INT64_MAX ? "over " : "", (double)d / 1e9);
+	if (d <= 0 && sched_waiting(&in->s) > 0) {
+		/* Nothing runs and the queue head cannot start: no later event
+		 * can change that, so waiting would never end. */
+		char why[512];
+		sched_explain(&in->s, why, sizeof why);
+		return err_set(e, NULL, 0, "scheduler",
+			       "stalled at t = %.6f s with %zu requests waiting and none running: %s",
+			       (double)g->now / 1e9, sched_waiting(&in->s), why);
+	}
+	if (d <= 0)
+		return 0;
+	if (evq_push(&g->q, g->now + d, EV_ITER_END, (int32_t)i) < 0)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	in->busy = true;
+	return 0;
+}
+
 /* Called after each iteration: fails if no request finished or was rejected
  * for stall_limit iterations while requests waited. */
 static int check_stall(struct eng *g, struct om_err *e)
 {
 	size_t res = g->finished + rejected(g);
-	if (res != g->last_resolved || sched_waiting(&g->s) == 0) {
+	if (res != g->last_resolved || waiting(g) == 0) {
 		g->last_resolved = res;
 		g->stall_iters = 0;
 		return 0;
 	}
 	if (++g->stall_iters <= g->stall_limit)
 		return 0;
+	size_t k = 0, running = 0;
+	for (size_t i = 0; i < g->n_in; i++) {
+		running += sched_running(&g->in[i].s);
+		if (sched_waiting(&g->in[i].s) > sched_waiting(&g->in[k].s))
+			k = i;
+	}
 	char why[512];
-	sched_explain(&g->s, why, sizeof why);
+	sched_explain(&g->in[k].s, why, sizeof why);
 	return cfg_fail(g->c, "run.max_stall_iterations", e,
 			"stalled at t = %.6f s: no request finished in %lld iterations while %zu waited "
-			"and %zu ran; %s",
-			(double)g->now / 1e9, (long long)g->stall_iters, sched_waiting(&g->s),
-			sched_running(&g->s), why);
+			"and %zu ran; %s%s",
+			(double)g->now / 1e9, (long long)g->stall_iters, waiting(g), running,
+			g->n_in > 1 ? "on the fullest instance, " : "", why);
 }
 
 static int loop(struct eng *g, struct om_err *e)
 {
 	struct ev ev;
-	/* The first arrival is an event like any other, so a workload whose
-	 * requests all arrive at t = 0 (offline) still starts an iteration. */
+	/* The first arrival is an event like any other, so offline workloads
+	 * (everyone at t = 0) are all queued before the first iteration forms. */
 	if (evq_push(&g->q, g->reqs[0].arrival_ns, EV_ARRIVAL, 0) < 0)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	g->arrival_pending = true;
@@ -236,37 +318,23 @@ static int loop(struct eng *g, struct om_err *e)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		if (ev.type == EV_ARRIVAL) {
 			g->arrival_pending = false;
+			if (ingest(g, e) < 0)
+				return -1;
+			for (size_t i = 0; i < g->n_in; i++)
+				if (start(g, i, e) < 0)
+					return -1;
 		} else {
-			sched_end(&g->s, g->now, eng_is_done, eng_on_finish, g);
-			g->busy = false;
+			struct inst *in = &g->in[ev.arg];
+			sched_end(&in->s, g->now, eng_is_done, eng_on_finish, g);
+			in->busy = false;
 			if (check_stall(g, e) < 0)
 				return -1;
-		}
-		if (ingest(g, e) < 0)
-			return -1;
-		if (!g->busy) {
-			int64_t d = sched_begin(&g->s, g->now, NULL);
-			if (d >= INT64_MAX - g->now)
-				return err_set(e, NULL, 0, "device",
-					       "an iteration at t = %.3f s would take %s%.3g s and overflow "
-					       "simulated time; the device is far too slow for this model "
-					       "(see device.peak_tflops, device.compute_eff, "
-					       "device.peak_bw_gbps, model.params_b)",
-					       (double)g->now / 1e9, d == INT64_MAX ? "over " : "",
-					       (double)d / 1e9);
-			if (d > 0) {
-				if (evq_push(&g->q, g->now + d, EV_ITER_END, 0) < 0)
-					return err_set(e, NULL, 0, NULL, "out of memory");
-				g->busy = true;
-			} else if (sched_waiting(&g->s) > 0) {
-				/* Nothing runs and the queue head cannot start: no later
-				 * event can change that, so waiting would never end. */
-				char why[512];
-				sched_explain(&g->s, why, sizeof why);
-				return err_set(e, NULL, 0, "scheduler",
-					       "stalled at t = %.6f s with %zu requests waiting and none running: %s",
-					       (double)g->now / 1e9, sched_waiting(&g->s), why);
-			}
+			if (ingest(g, e) < 0)
+				return -1;
+			/* arrivals routed just now may have gone to an idle instance */
+			for (size_t i = 0; i < g->n_in; i++)
+				if (start(g, i, e) < 0)
+					return -1;
 		}
 		observe(g);
 		if (g->check && check_all(g, e) < 0)
@@ -300,45 +368,18 @@ static void predict_all(const struct pred_handle *ph, const struct wl_trace *t,
 	}
 }
 
-int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
-	       struct run_result *out, struct om_err *e)
+static int init_requests(struct eng *g, const struct cfg *c, const struct wl_trace *t,
+			 struct om_err *e)
 {
-	memset(out, 0, sizeof *out);
-	struct eng g = { .c = c, .t = t, .met = &out->met };
-	int rc = -1;
-	evq_init(&g.q);
-	if (dt_init(&out->dt, c, e) < 0)
-		goto fail_dt;
-	const char *pname = cfg_str(c, "policy.name");
-	g.pol = pol_find(pname);
-	if (!g.pol) {
-		char list[256] = "";
-		size_t used = 0;
-		for (size_t i = 0; pol_registry[i]; i++) {
-			int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-					 pol_registry[i]->name);
-			if (w > 0 && (size_t)w < sizeof list - used)
-				used += (size_t)w;
-		}
-		cfg_fail(c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
-		goto fail;
-	}
-	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
-	g.check = cfg_bool(c, "run.check_invariants");
-	g.stall_limit = cfg_int(c, "run.max_stall_iterations");
 	size_t n = t->n;
-	g.reqs = calloc(n ? n : 1, sizeof *g.reqs);
-	g.target = malloc((n ? n : 1) * sizeof *g.target);
-	if (!g.reqs || !g.target) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto fail;
-	}
+	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
+	g->target = malloc((n ? n : 1) * sizeof *g->target);
+	if (!g->reqs || !g->target)
+		return err_set(e, NULL, 0, NULL, "out of memory");
 	int32_t mml = (int32_t)cfg_int(c, "policy.max_model_len");
-	if (g.stall_limit == 0)
-		g.stall_limit = 4 * (int64_t)mml + 1000;
 	int64_t max_new = cfg_int(c, "workload.max_new_tokens");
 	for (size_t i = 0; i < n; i++) {
-		struct sim_req *r = &g.reqs[i];
+		struct sim_req *r = &g->reqs[i];
 		r->id = t->req[i].id;
 		r->idx = (uint32_t)i;
 		r->arrival_ns = t->req[i].arrival_ns;
@@ -351,56 +392,124 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		r->pred_bucket = -1;
 		r->pol_off = -1;
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
-		g.target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
+		g->target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
 	}
+	return 0;
+}
+
+static int find_policy(struct eng *g, const struct cfg *c, struct om_err *e)
+{
+	const char *pname = cfg_str(c, "policy.name");
+	g->pol = pol_find(pname);
+	if (g->pol)
+		return 0;
+	char list[256] = "";
+	size_t used = 0;
+	for (size_t i = 0; pol_registry[i]; i++) {
+		int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+				 pol_registry[i]->name);
+		if (w > 0 && (size_t)w < sizeof list - used)
+			used += (size_t)w;
+	}
+	return cfg_fail(c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
+}
+
+/* Replicas: one instance per card unless the cards form one tensor-parallel group. */
+static int init_instances(struct eng *g, const struct cfg *c, const struct dev_timing *dt,
+			  struct om_err *e)
+{
+	g->n_in = dt->tp > 1 ? 1 : (size_t)cfg_int(c, "cluster.devices");
+	g->router = router_find(cfg_str(c, "cluster.router"));
+	if (!g->router)
+		return cfg_fail(c, "cluster.router", e,
+				"unknown router '%s' (round_robin, least_loaded, least_kv)",
+				cfg_str(c, "cluster.router"));
+	g->in = calloc(g->n_in, sizeof *g->in);
+	g->view = calloc(g->n_in, sizeof *g->view);
+	if (!g->in || !g->view)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; i < g->n_in; i++) {
+		if (g->pol->create(c, &g->env, &g->in[i].ps, e) < 0)
+			return -1;
+		if (sched_init(&g->in[i].s, c, g->pol, g->in[i].ps, dt, g->t->n, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void free_instances(struct eng *g)
+{
+	for (size_t i = 0; g->in && i < g->n_in; i++) {
+		if (g->in[i].ps)
+			g->pol->destroy(g->in[i].ps);
+		sched_free(&g->in[i].s);
+	}
+	free(g->in);
+	free(g->view);
+}
+
+int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
+	       struct run_result *out, struct om_err *e)
+{
+	memset(out, 0, sizeof *out);
+	struct eng g = { .c = c, .t = t, .met = &out->met };
+	int rc = -1;
+	evq_init(&g.q);
+	if (t->n == 0) {
+		err_set(e, NULL, 0, "workload", "no requests to simulate");
+		goto done;
+	}
+	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, c, e) < 0 ||
+	    init_requests(&g, c, t, e) < 0)
+		goto done;
+	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
+	g.check = cfg_bool(c, "run.check_invariants");
+	g.stall_limit = cfg_int(c, "run.max_stall_iterations");
+	if (g.stall_limit == 0)
+		g.stall_limit = 4 * cfg_int(c, "policy.max_model_len") + 1000;
 	if (pred && pred->ops)
 		predict_all(pred, t, g.reqs, g.target);
-	struct pol_env *env = calloc(1, sizeof *env);
-	if (!env) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto fail;
-	}
-	*env = (struct pol_env){
+	g.env = (struct pol_env){
 		.dt = &out->dt,
 		.pool_tokens = out->dt.dd.pool_tokens,
-		.max_model_len = mml,
+		.max_model_len = (int32_t)cfg_int(c, "policy.max_model_len"),
 		.seed = (uint64_t)cfg_int(c, "workload.seed"),
 		.truth = g.pol->wants_truth ? g.target : NULL,
 	};
-	if (g.pol->create(c, env, &g.ps, e) < 0) {
-		free(env);
-		goto fail;
-	}
-	if (sched_init(&g.s, c, g.pol, g.ps, &out->dt, n, e) < 0)
-		goto fail_pol;
+	if (init_instances(&g, c, &out->dt, e) < 0)
+		goto done;
 	int64_t win = (int64_t)(cfg_real(c, "run.sample_interval_s") * 1e9);
-	met_init(&out->met, env->pool_tokens, win);
-	if (n == 0) {
-		err_set(e, NULL, 0, "workload", "no requests to simulate");
-		goto fail_sched;
-	}
+	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, win);
 	if (loop(&g, e) < 0)
-		goto fail_sched;
-	g.pol->stats(g.ps, &out->pol_final);
-	if (met_summarize(&out->met, g.reqs, n, &g.s, &out->sum) < 0) {
+		goto done;
+	struct sched_stats st = { 0 };
+	for (size_t i = 0; i < g.n_in; i++) {
+		struct pol_stats ps;
+		g.pol->stats(g.in[i].ps, &ps);
+		out->pol_final.reserved_tokens += ps.reserved_tokens;
+		out->pol_final.free_tokens += ps.free_tokens;
+		out->pol_final.relocations += ps.relocations;
+		out->pol_final.relocated_bytes += ps.relocated_bytes;
+		out->pol_final.overflows += ps.overflows;
+		if (ps.largest_free > out->pol_final.largest_free)
+			out->pol_final.largest_free = ps.largest_free;
+		sched_stats_add(&st, &g.in[i].s.st);
+	}
+	out->instances = g.n_in;
+	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
-		goto fail_sched;
+		goto done;
 	}
 	out->reqs = g.reqs;
-	out->n = n;
+	out->n = t->n;
 	g.reqs = NULL;
 	rc = 0;
-fail_sched:
-	sched_free(&g.s);
-fail_pol:
-	g.pol->destroy(g.ps);
-	free(env);
-fail:
+done:
+	free_instances(&g);
 	if (rc < 0) {
 		met_free(&out->met);
 		dt_free(&out->dt);
 	}
-fail_dt:
 	free(g.reqs);
 	free(g.target);
 	free(g.rng);

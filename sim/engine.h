@@ -21,7 +21,8 @@ struct run_result {
 	struct metrics met;
 	struct summary sum;
 	struct dev_timing dt;
-	struct pol_stats pol_final;
+	struct pol_stats pol_final;  /* summed over instances */
+	size_t instances;
 	char policy[64];
 };
 

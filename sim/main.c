@@ -17,7 +17,10 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]" },
+	{ "predict", cmd_predict, "train and evaluate length predictors: odmasim predict --trace alpaca.csv [-o DIR]" },
 	{ "keys", cmd_keys, "list every config key with its type, default and meaning" },
+	{ "trace", cmd_trace, "check trace files and print their length statistics" },
+	{ "bandwidth", cmd_bandwidth, "effective bandwidth of the configured device vs run length (CSV)" },
 };
 
 static void usage(FILE *f)

@@ -101,7 +101,7 @@ static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
 }
 
 int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
-		  const struct sched *s, struct summary *o)
+		  const struct sched_stats *s, struct summary *o)
 {
 	memset(o, 0, sizeof *o);
 	double *ttft = malloc((n ? n : 1) * sizeof *ttft);
@@ -162,6 +162,9 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 	o->recomputed_tokens = s->recomputed_tokens;
 	o->iterations = s->iterations;
 	o->batch_mean = s->iterations ? (double)s->batch_sum / (double)s->iterations : 0;
+	o->kv_ms_per_iter = s->iterations ? s->kv_ns_sum / 1e6 / (double)s->iterations : 0;
+	o->kv_gbps = s->kv_ns_sum > 0 ? s->kv_bytes_sum / s->kv_ns_sum : 0;
+	o->kv_run_bytes_mean = s->kv_runs_sum > 0 ? s->kv_bytes_sum / s->kv_runs_sum : 0;
 	o->pool_tokens = m->pool_tokens;
 	free(ttft), free(tpot), free(e2e), free(queue);
 	return 0;

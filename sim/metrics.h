@@ -49,6 +49,8 @@ struct summary {
 	double queue_p50_s, queue_p90_s, queue_p99_s;
 	int64_t preemptions, recomputed_tokens, iterations;
 	double batch_mean;
+	/* KV reads: mean time per iteration, achieved bandwidth, mean run length */
+	double kv_ms_per_iter, kv_gbps, kv_run_bytes_mean;
 	int64_t pool_tokens;
 	double running_mean;
 };
@@ -63,6 +65,6 @@ int met_finish(struct metrics *m, int64_t now);
 
 /* Fills the summary from the requests and the scheduler's counters. */
 int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
-		  const struct sched *s, struct summary *out);
+		  const struct sched_stats *s, struct summary *out);
 
 #endif

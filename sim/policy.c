@@ -4,6 +4,7 @@
 
 const struct pol_ops *const pol_registry[] = {
 	&pol_static,
+	&pol_paged,
 	NULL,
 };
 

@@ -77,5 +77,6 @@ extern const struct pol_ops *const pol_registry[];
 extern const struct cfg_key pol_common_keys[];
 
 extern const struct pol_ops pol_static;
+extern const struct pol_ops pol_paged;
 
 #endif

@@ -30,6 +30,9 @@ static size_t summary_fields(const struct cfg *c, const struct wl_trace *t,
 	f[n++] = FS("policy", r->policy);
 	f[n++] = FS("device", r->dt.d.name);
 	f[n++] = FS("model", r->dt.m.name);
+	f[n++] = FI("devices", cfg_int(c, "cluster.devices"));
+	f[n++] = FS("cluster_mode", cfg_str(c, "cluster.mode"));
+	f[n++] = FI("instances", r->instances);
 	f[n++] = FS("workload", t->source);
 	f[n++] = FS("arrival", cfg_str(c, "workload.arrival"));
 	f[n++] = FI("seed", cfg_int(c, "workload.seed"));
@@ -64,6 +67,9 @@ static size_t summary_fields(const struct cfg *c, const struct wl_trace *t,
 	f[n++] = FI("iterations", s->iterations);
 	f[n++] = FD("batch_mean", s->batch_mean);
 	f[n++] = FD("running_mean", s->running_mean);
+	f[n++] = FD("kv_ms_per_iter", s->kv_ms_per_iter);
+	f[n++] = FD("kv_gbps", s->kv_gbps);
+	f[n++] = FD("kv_run_bytes_mean", s->kv_run_bytes_mean);
 	f[n++] = FI("kv_pool_tokens", s->pool_tokens);
 	f[n++] = FD("kv_pool_gib", r->dt.dd.pool_bytes / 1073741824.0);
 	f[n++] = FD("span_s", s->span_s);
@@ -140,30 +146,84 @@ static void write_summary_csv(FILE *f, const struct field *x, size_t n)
 	}
 }
 
-static double sec(int64_t ns)
+/* requests.csv dominates output time on big runs, and printf's float path
+ * is slow: times are integer ns, so they are printed exactly as seconds with
+ * nine decimals by integer arithmetic. -1 marks "never happened". */
+static char *put_u(char *p, uint64_t v)
 {
-	return ns < 0 ? -1.0 : (double)ns / 1e9;
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_i(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_u(p, (uint64_t)(-(v + 1)) + 1);
+	}
+	return put_u(p, (uint64_t)v);
+}
+
+static char *put_s(char *p, int64_t ns)
+{
+	if (ns < 0) {
+		memcpy(p, "-1", 2);
+		return p + 2;
+	}
+	p = put_u(p, (uint64_t)(ns / 1000000000));
+	*p++ = '.';
+	int64_t frac = ns % 1000000000;
+	for (int64_t d = 100000000; d; d /= 10)
+		*p++ = (char)('0' + (frac / d) % 10);
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
 }
 
 static void write_requests(FILE *f, const struct run_result *r)
 {
 	fprintf(f, "id,arrival_s,prompt_tokens,generated_tokens,status,first_admit_s,"
 		   "first_token_s,finish_s,ttft_s,tpot_s,e2e_s,preemptions,recomputed_tokens\n");
+	char line[512];
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sim_req *q = &r->reqs[i];
-		const char *status = q->state == RS_FINISHED ? "finished"
+		bool done = q->state == RS_FINISHED;
+		const char *status = done ? "finished"
 				     : q->state == RS_REJECTED ? sched_reject_names[q->reject_reason]
 							       : "unfinished";
-		double ttft = q->first_token_ns >= 0 ? sec(q->first_token_ns - q->arrival_ns) : -1;
-		double e2e = q->finish_ns >= 0 && q->state == RS_FINISHED
-				     ? sec(q->finish_ns - q->arrival_ns) : -1;
-		double tpot = q->generated > 1 && q->state == RS_FINISHED
-				      ? sec(q->finish_ns - q->first_token_ns) / (q->generated - 1)
-				      : -1;
-		fprintf(f, "%lld,%.9f,%d,%d,%s,%.9f,%.9f,%.9f,%.9g,%.9g,%.9g,%d,%lld\n",
-			(long long)q->id, sec(q->arrival_ns), q->prompt_tokens, q->generated, status,
-			sec(q->first_admit_ns), sec(q->first_token_ns), sec(q->finish_ns), ttft, tpot,
-			e2e, q->preemptions, (long long)q->recomputed_tokens);
+		int64_t ttft = q->first_token_ns >= 0 ? q->first_token_ns - q->arrival_ns : -1;
+		int64_t e2e = done ? q->finish_ns - q->arrival_ns : -1;
+		/* TPOT rounded to the nearest ns */
+		int64_t tpot = done && q->generated > 1
+				       ? ((q->finish_ns - q->first_token_ns) * 2 / (q->generated - 1) + 1) / 2
+				       : -1;
+		char *p = line;
+		p = put_i(p, q->id), *p++ = ',';
+		p = put_s(p, q->arrival_ns), *p++ = ',';
+		p = put_i(p, q->prompt_tokens), *p++ = ',';
+		p = put_i(p, q->generated), *p++ = ',';
+		p = put_str(p, status), *p++ = ',';
+		p = put_s(p, q->first_admit_ns), *p++ = ',';
+		p = put_s(p, q->first_token_ns), *p++ = ',';
+		p = put_s(p, q->finish_ns), *p++ = ',';
+		p = put_s(p, ttft), *p++ = ',';
+		p = put_s(p, tpot), *p++ = ',';
+		p = put_s(p, e2e), *p++ = ',';
+		p = put_i(p, q->preemptions), *p++ = ',';
+		p = put_i(p, q->recomputed_tokens), *p++ = '\n';
+		fwrite(line, 1, (size_t)(p - line), f);
 	}
 }
 
@@ -259,4 +319,6 @@ void report_print(FILE *f, const struct cfg *c, const struct wl_trace *t,
 		s->e2e_p99_s);
 	fprintf(f, "  batch          mean %.1f over %lld iterations; preemptions %lld\n",
 		s->batch_mean, (long long)s->iterations, (long long)s->preemptions);
+	fprintf(f, "  KV reads       %.3f ms/iteration at %.1f GB/s, mean run %.0f B\n",
+		s->kv_ms_per_iter, s->kv_gbps, s->kv_run_bytes_mean);
 }

@@ -16,6 +16,19 @@ const struct cfg_key sched_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
+void sched_stats_add(struct sched_stats *a, const struct sched_stats *b)
+{
+	a->preemptions += b->preemptions;
+	a->recomputed_tokens += b->recomputed_tokens;
+	a->iterations += b->iterations;
+	a->batch_sum += b->batch_sum;
+	a->kv_ns_sum += b->kv_ns_sum;
+	a->kv_bytes_sum += b->kv_bytes_sum;
+	a->kv_runs_sum += b->kv_runs_sum;
+	for (int k = 0; k < REJ_N; k++)
+		a->rejected[k] += b->rejected[k];
+}
+
 int sched_init(struct sched *s, const struct cfg *c, const struct pol_ops *pol, void *ps,
 	       const struct dev_timing *dt, size_t n_requests, struct om_err *e)
 {
@@ -74,7 +87,7 @@ static void reject(struct sched *s, struct sim_req *r, enum sched_reject why, in
 	r->state = RS_REJECTED;
 	r->reject_reason = (uint8_t)why;
 	r->finish_ns = now;
-	s->rejected[why]++;
+	s->st.rejected[why]++;
 }
 
 bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now)
@@ -100,7 +113,7 @@ static void preempt_last(struct sched *s)
 	v->ctx = 0;
 	v->state = RS_WAITING;
 	v->preemptions++;
-	s->preemptions++;
+	s->st.preemptions++;
 	wq_push_front(s, v);
 }
 
@@ -158,7 +171,7 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 			r->first_admit_ns = now;
 		if (r->generated > 0) {
 			r->recomputed_tokens += need;
-			s->recomputed_tokens += need;
+			s->st.recomputed_tokens += need;
 		}
 		r->ctx = need;
 		s->live_tokens += need;
@@ -172,8 +185,11 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	/* 3. price it: the policy knows where each request's KV lives */
 	for (size_t i = 0; i < s->n_run; i++)
 		s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
-	s->iterations++;
-	s->batch_sum += (int64_t)s->n_run;
+	s->st.iterations++;
+	s->st.batch_sum += (int64_t)s->n_run;
+	s->st.kv_ns_sum += cost.kv_ns;
+	s->st.kv_bytes_sum += cost.kv_bytes;
+	s->st.kv_runs_sum += cost.kv_runs;
 	return dt_iter_ns(s->dt, &cost, bd);
 }
 

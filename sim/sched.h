@@ -27,6 +27,15 @@ enum sched_reject {
 };
 extern const char *const sched_reject_names[REJ_N];
 
+struct sched_stats {
+	int64_t preemptions, recomputed_tokens, iterations, batch_sum;
+	double kv_ns_sum, kv_bytes_sum, kv_runs_sum;  /* KV reads, summed over iterations */
+	int64_t rejected[REJ_N];
+};
+
+/* Adds b's counters into a. */
+void sched_stats_add(struct sched_stats *a, const struct sched_stats *b);
+
 struct sched {
 	int32_t max_num_seqs, max_batched_tokens;
 	const struct pol_ops *pol;
@@ -40,9 +49,7 @@ struct sched {
 	size_t n_run, run_cap;
 	uint64_t admit_counter;
 	int64_t live_tokens;  /* sum of ctx over running requests */
-	/* counters */
-	int64_t preemptions, recomputed_tokens, iterations, batch_sum;
-	int64_t rejected[REJ_N];
+	struct sched_stats st;
 };
 
 extern const struct cfg_key sched_keys[];

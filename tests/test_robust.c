@@ -220,7 +220,7 @@ START_TEST(self_preemption_does_not_idle)
 	/* needs 13 > pool 12: preempted, then rejected in the same call */
 	ck_assert_int_eq(sched_begin(&f.s, now, NULL), 0);
 	ck_assert_int_eq(f.r[0].state, RS_REJECTED);
-	ck_assert_int_eq(f.s.rejected[REJ_NEVER_FITS], 1);
+	ck_assert_int_eq(f.s.st.rejected[REJ_NEVER_FITS], 1);
 	ck_assert_int_eq(sched_waiting(&f.s), 0);
 	ck_assert_int_eq(f.pol.used, 0);
 	fx_free(&f);

@@ -5,13 +5,16 @@
 #include <string.h>
 
 #include "../common/rng.h"
+#include "../common/split.h"
 #include "arrival.h"
 #include "synth.h"
 #include "trace_csv.h"
 
 const struct cfg_key wl_keys[] = {
 	{ "workload.trace", CFG_STR, "", 0, -1, NULL,
-	  "trace CSV: a path, or a file name in the traces directory (alpaca.csv, nq.csv); empty = built-in synthetic" },
+	  "trace CSV: a path, or a file name in the traces directory (alpaca.csv, nq.csv); empty = built-in synthetic; a comma-separated list plays the traces one after another (phases)" },
+	{ "workload.phase_requests", CFG_STR, "", 0, -1, NULL,
+	  "with several traces: requests taken from each, comma-separated (0 = all its rows); empty = all rows of each" },
 	{ "workload.trace_dir", CFG_STR, "", 0, -1, NULL,
 	  "where bare trace names are looked up; empty = $ODMASIM_TRACES, else ../shared/traces" },
 	{ "workload.arrival", CFG_ENUM, "poisson", 0, -1, "trace|offline|poisson|gamma",
@@ -21,6 +24,8 @@ const struct cfg_key wl_keys[] = {
 	{ "workload.seed", CFG_INT, "1", 0, 9.2e18, NULL, "seed of the workload's random streams" },
 	{ "workload.num_requests", CFG_INT, "0", 0, 1e9, NULL,
 	  "requests to simulate; 0 = every trace row (1000 for the synthetic workload)" },
+	{ "workload.rows", CFG_ENUM, "all", 0, -1, "all|held_out",
+	  "all trace rows, or only those a predictor never trained on (the id-hash test part, predictor.split_test_pct)" },
 	{ "workload.sampling", CFG_ENUM, "head", 0, -1, "head|random|replace",
 	  "which rows: the first N, N distinct random rows, or N rows drawn with replacement" },
 	{ "workload.synth_prompt_median", CFG_REAL, "64", 1, 1e6, NULL, "synthetic prompt length median, tokens" },
@@ -31,13 +36,8 @@ const struct cfg_key wl_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e)
+static int resolve(const struct cfg *c, const char *tr, char *out, size_t n, struct om_err *e)
 {
-	const char *tr = cfg_str(c, "workload.trace");
-	if (!tr[0]) {
-		out[0] = '\0';
-		return 0;
-	}
 	int w;
 	if (strchr(tr, '/')) {
 		w = snprintf(out, n, "%s", tr);
@@ -52,6 +52,22 @@ int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e)
 	if (w < 0 || (size_t)w >= n)
 		return cfg_fail(c, "workload.trace", e, "path too long");
 	return 0;
+}
+
+int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e)
+{
+	const char *tr = cfg_str(c, "workload.trace");
+	if (!tr[0]) {
+		out[0] = '\0';
+		return 0;
+	}
+	char first[1024];
+	size_t l = strcspn(tr, ",");
+	if (l >= sizeof first)
+		return cfg_fail(c, "workload.trace", e, "path too long");
+	memcpy(first, tr, l);
+	first[l] = '\0';
+	return resolve(c, first, out, n, e);
 }
 
 static int cmp_arrival(const void *a, const void *b)
@@ -94,9 +110,32 @@ static int sort_by_arrival(struct wl_trace *t, struct om_err *e)
 }
 
 /* Selects `want` rows of src into dst according to workload.sampling. */
+/* Keeps only the rows a predictor never trained on, when asked to, so a run
+ * does not replay requests whose predictions are in-sample. */
+static int held_out(const struct cfg *c, struct wl_trace *t, struct om_err *e)
+{
+	if (strcmp(cfg_str(c, "workload.rows"), "held_out") != 0)
+		return 0;
+	int pct = (int)cfg_int(c, "predictor.split_test_pct");
+	size_t keep = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (!split_is_test(t->req[i].id, pct))
+			continue;
+		t->req[keep] = t->req[i];
+		t->out_tokens[keep] = t->out_tokens[i];
+		keep++;
+	}
+	t->n = keep;
+	if (keep == 0)
+		return cfg_fail(c, "workload.rows", e, "no held-out rows in %s", t->source);
+	return 0;
+}
+
 static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_trace *dst,
 		  size_t want, gsl_rng *rng, struct om_err *e)
 {
+	if (!want)
+		want = src->n;
 	const char *mode = cfg_str(c, "workload.sampling");
 	size_t *pick = malloc((want ? want : 1) * sizeof *pick);
 	if (!pick)
@@ -144,11 +183,101 @@ static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_tra
 	return 0;
 }
 
+/* Splits a comma-separated list in place; returns the number of items. */
+static size_t split(char *s, char **items, size_t max)
+{
+	size_t n = 0;
+	for (char *tok = s; n < max;) {
+		char *comma = strchr(tok, ',');
+		if (comma)
+			*comma = '\0';
+		while (*tok == ' ')
+			tok++;
+		char *end = tok + strlen(tok);
+		while (end > tok && end[-1] == ' ')
+			*--end = '\0';
+		items[n++] = tok;
+		if (!comma)
+			break;
+		tok = comma + 1;
+	}
+	return n;
+}
+
+#define MAX_PHASES 32
+
+/* Several traces play one after another (e.g. Alpaca, then NQ, then Alpaca:
+ * a drift scenario). Each phase is sampled on its own; one arrival process
+ * then runs over the whole sequence. Ids keep their trace values. */
+static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text, gsl_rng *rs,
+			struct om_err *e)
+{
+	char traces[4096], counts[1024];
+	snprintf(traces, sizeof traces, "%s", cfg_str(c, "workload.trace"));
+	snprintf(counts, sizeof counts, "%s", cfg_str(c, "workload.phase_requests"));
+	char *name[MAX_PHASES], *cnt[MAX_PHASES];
+	size_t np = split(traces, name, MAX_PHASES);
+	size_t nc = counts[0] ? split(counts, cnt, MAX_PHASES) : 0;
+	if (np == 1 && nc == 0) {
+		struct wl_trace raw;
+		trace_init(&raw);
+		char path[4096];
+		int rc = resolve(c, name[0], path, sizeof path, e);
+		if (rc == 0)
+			rc = trace_read_csv(path, &raw, keep_text, e);
+		size_t want = (size_t)cfg_int(c, "workload.num_requests");
+		if (rc == 0)
+			rc = held_out(c, &raw, e);
+		if (rc == 0)
+			rc = sample(c, &raw, t, want, rs, e);
+		trace_free(&raw);
+		return rc;
+	}
+	if (nc && nc != np)
+		return cfg_fail(c, "workload.phase_requests", e,
+				"%zu counts for %zu traces in workload.trace", nc, np);
+	if (cfg_int(c, "workload.num_requests") != 0)
+		return cfg_fail(c, "workload.num_requests", e,
+				"with several traces, give per-trace counts in workload.phase_requests");
+	bool all_arrivals = true;
+	for (size_t i = 0; i < np; i++) {
+		size_t want = 0;
+		if (nc) {
+			char *end;
+			long long v = strtoll(cnt[i], &end, 10);
+			if (end == cnt[i] || *end || v < 0)
+				return cfg_fail(c, "workload.phase_requests", e,
+						"'%s' is not a request count", cnt[i]);
+			want = (size_t)v;
+		}
+		char path[4096];
+		struct wl_trace raw, part;
+		trace_init(&raw);
+		trace_init(&part);
+		int rc = resolve(c, name[i], path, sizeof path, e);
+		if (rc == 0)
+			rc = trace_read_csv(path, &raw, keep_text, e);
+		if (rc == 0)
+			rc = held_out(c, &raw, e);
+		if (rc == 0)
+			rc = sample(c, &raw, &part, want, rs, e);
+		all_arrivals = all_arrivals && raw.has_arrivals;
+		for (size_t k = 0; rc == 0 && k < part.n; k++)
+			rc = trace_push(t, part.req[k].id, part.req[k].arrival_ns,
+					part.req[k].prompt_tokens, part.out_tokens[k],
+					trace_text(&part, k), part.req[k].text_len, e);
+		trace_free(&raw);
+		trace_free(&part);
+		if (rc < 0)
+			return -1;
+	}
+	t->has_arrivals = all_arrivals;
+	snprintf(t->source, sizeof t->source, "%s", cfg_str(c, "workload.trace"));
+	return 0;
+}
+
 int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_err *e)
 {
-	char path[4096];
-	if (wl_trace_path(c, path, sizeof path, e) < 0)
-		return -1;
 	uint64_t seed = (uint64_t)cfg_int(c, "workload.seed");
 	size_t want = (size_t)cfg_int(c, "workload.num_requests");
 	gsl_rng *rs = rng_stream(seed, "workload.sample");
@@ -162,8 +291,8 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (path[0]) {
-		if (trace_read_csv(path, &raw, keep_text, e) < 0)
+	if (cfg_str(c, "workload.trace")[0]) {
+		if (build_phases(c, t, keep_text, rs, e) < 0)
 			goto out;
 	} else {
 		struct synth_params sp = {
@@ -176,9 +305,9 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 		};
 		if (synth_generate(&raw, &sp, rl, e) < 0)
 			goto out;
+		if (sample(c, &raw, t, raw.n, rs, e) < 0)
+			goto out;
 	}
-	if (sample(c, &raw, t, want ? want : raw.n, rs, e) < 0)
-		goto out;
 	const struct arr_ops *ao = arr_find(cfg_str(c, "workload.arrival"));
 	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv") };
 	if (ao->assign(t, &ap, ra, e) < 0)

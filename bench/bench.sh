@@ -1,0 +1,97 @@
+#!/bin/bash
+# odmasim speed benchmark. For each policy it replays the full Alpaca trace
+# (offline and Poisson arrivals) and synthetic traces of 10k, 100k and 1M
+# requests, and prints per run: median wall seconds over REPS runs, peak RSS,
+# simulated requests and iterations per wall second, and the ratio to the
+# parse-only floor (`odmasim trace` on the same file) measured in this run.
+# Predictor-driven policies load a model trained beforehand (not timed).
+#
+# usage: bench/bench.sh [-r REPS] [-p POLICIES] [-q]   (from the project root)
+#   -q  quick: 2 reps, no 1M run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=5
+policies="static paged s3 odma oracle"
+big=1000000
+while getopts "r:p:q" o; do
+	case $o in
+	r) reps=$OPTARG ;;
+	p) policies=$OPTARG ;;
+	q) reps=2 big=0 ;;
+	*) exit 2 ;;
+	esac
+done
+bin=build/odmasim
+[ -x "$bin" ] || scripts/build.sh
+traces=${ODMASIM_TRACES:-../shared/traces}
+alpaca=$traces/alpaca.csv
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+known=$("$bin" --help | sed -n 's/^policies: //p')
+
+# median of numbers on stdin
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# runs "$@" REPS times; prints "median_wall_s peak_rss_kb"
+measure() {
+	local walls=() rss=0
+	for ((k = 0; k < reps; k++)); do
+		/usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null
+		read -r w m <"$tmp/time"
+		walls+=("$w")
+		((m > rss)) && rss=$m
+	done
+	printf '%s\n' "${walls[@]}" | median | tr '\n' ' '
+	echo "$rss"
+}
+
+# extra settings a policy needs (a trained predictor model, loaded not trained)
+policy_sets() {
+	case $1 in
+	s3 | odma)
+		local model=$tmp/model-$1.txt
+		[ -f "$model" ] || "$bin" predict --trace "$alpaca" --predictor "$1" \
+			--save-model "$model" -o "$tmp/predict-$1" >/dev/null
+		echo "--set predictor.name=$1 --set predictor.model_file=$model" ;;
+	oracle) echo "--set predictor.name=oracle" ;;
+	*) echo "" ;;
+	esac
+}
+
+floor=""
+if [ -f "$alpaca" ]; then
+	read -r floor floor_rss < <(measure "$bin" trace "$alpaca")
+	echo "parse-only floor (odmasim trace alpaca.csv): ${floor} s, ${floor_rss} KB"
+fi
+echo
+echo "| policy | workload | requests | wall s (median of $reps) | peak RSS MB | req/s wall | iter/s wall | x parse floor |"
+echo "|---|---|---|---|---|---|---|---|"
+row() { # policy label requests sets...
+	local pol=$1 label=$2 n=$3
+	shift 3
+	local out=$tmp/run
+	rm -rf "$out"
+	read -r wall rss < <(measure bash -c "rm -rf '$out' && exec $bin run bench/base.ini -q -o '$out' $*")
+	local iters
+	iters=$(sed -n 's/.*"iterations": \([0-9]*\).*/\1/p' "$out/summary.json")
+	local ratio="-"
+	[ -n "$floor" ] && [[ $label == alpaca* ]] && ratio=$(awk -v a="$wall" -v b="$floor" 'BEGIN {printf "%.1f", a / b}')
+	awk -v p="$pol" -v l="$label" -v n="$n" -v w="$wall" -v r="$rss" -v it="$iters" -v x="$ratio" \
+		'BEGIN {printf "| %s | %s | %d | %.3f | %.0f | %.0f | %.0f | %s |\n", p, l, n, w, r / 1024, n / w, it / w, x}'
+}
+for pol in $policies; do
+	if ! grep -qw "$pol" <<<"$known"; then
+		echo "| $pol | (not built) | | | | | | |"
+		continue
+	fi
+	ps=$(policy_sets "$pol")
+	base="--set policy.name=$pol $ps"
+	if [ -f "$alpaca" ]; then
+		row "$pol" alpaca-offline 52002 "$base --set workload.trace=$alpaca --set workload.arrival=offline"
+		row "$pol" alpaca-poisson 52002 "$base --set workload.trace=$alpaca --set workload.rate=4"
+	fi
+	for n in 10000 100000 $big; do
+		[ "$n" -gt 0 ] || continue
+		row "$pol" synthetic "$n" "$base --set workload.num_requests=$n --set workload.rate=1.5"
+	done
+done

@@ -1,0 +1,329 @@
+#include "linmodel.h"
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_vector.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "predictor.h"
+
+int lm_rows_init(struct lm_rows *r, size_t d)
+{
+	memset(r, 0, sizeof *r);
+	r->d = d;
+	r->ptr = malloc(sizeof *r->ptr * 1024);
+	if (!r->ptr)
+		return -1;
+	r->ptr[0] = 0;
+	r->pcap = 1024;
+	return 0;
+}
+
+int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
+{
+	size_t nz = r->ptr[r->n];
+	if (nz + v->nnz > r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 1 << 16;
+		while (nc < nz + v->nnz)
+			nc *= 2;
+		uint32_t *c = realloc(r->col, nc * sizeof *c);
+		if (!c)
+			return -1;
+		r->col = c;
+		double *x = realloc(r->val, nc * sizeof *x);
+		if (!x)
+			return -1;
+		r->val = x;
+		r->cap = nc;
+	}
+	if (r->n + 2 > r->pcap) {
+		size_t nc = r->pcap * 2;
+		size_t *p = realloc(r->ptr, nc * sizeof *p);
+		if (!p)
+			return -1;
+		r->ptr = p;
+		r->pcap = nc;
+	}
+	memcpy(r->col + nz, v->idx, v->nnz * sizeof *v->idx);
+	memcpy(r->val + nz, v->val, v->nnz * sizeof *v->val);
+	r->ptr[++r->n] = nz + v->nnz;
+	return 0;
+}
+
+void lm_rows_free(struct lm_rows *r)
+{
+	free(r->ptr);
+	free(r->col);
+	free(r->val);
+	memset(r, 0, sizeof *r);
+}
+
+double lm_dot(const struct lm_rows *r, size_t i, const double *b, size_t stride, size_t k)
+{
+	double s = 0;
+	for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
+		s += r->val[j] * b[(size_t)r->col[j] * stride + k];
+	return s;
+}
+
+double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size_t k)
+{
+	double s = 0;
+	for (size_t j = 0; j < v->nnz; j++)
+		s += v->val[j] * b[(size_t)v->idx[j] * stride + k];
+	return s;
+}
+
+/* out = (X^T W X / n + lambda P) p, with P = I except the bias entry. */
+static void normal_mul(const struct lm_rows *r, const double *w, double lambda,
+		       const gsl_vector *p, gsl_vector *out)
+{
+	gsl_vector_set_zero(out);
+	double inv = 1.0 / (double)r->n;
+	for (size_t i = 0; i < r->n; i++) {
+		double z = lm_dot(r, i, p->data, 1, 0) * inv * (w ? w[i] : 1.0);
+		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
+			out->data[r->col[j]] += r->val[j] * z;
+	}
+	for (size_t j = 1; j < r->d; j++)
+		out->data[j] += lambda * p->data[j];
+}
+
+int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda,
+	     int maxit, double *b)
+{
+	size_t d = r->d;
+	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d),
+		   *p = gsl_vector_alloc(d), *ap = gsl_vector_alloc(d);
+	int it = -1;
+	if (!x || !res || !p || !ap)
+		goto out;
+	/* rhs = X^T W y / n; start from b = 0, so the residual is the rhs */
+	for (size_t i = 0; i < r->n; i++) {
+		double z = y[i] * (w ? w[i] : 1.0) / (double)r->n;
+		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
+			res->data[r->col[j]] += r->val[j] * z;
+	}
+	double bnorm;
+	gsl_blas_ddot(res, res, &bnorm);
+	gsl_vector_memcpy(p, res);
+	double rr = bnorm;
+	for (it = 0; it < maxit && rr > 1e-20 * bnorm && rr > 0; it++) {
+		normal_mul(r, w, lambda, p, ap);
+		double pap;
+		gsl_blas_ddot(p, ap, &pap);
+		if (pap <= 0)
+			break;
+		double alpha = rr / pap;
+		gsl_blas_daxpy(alpha, p, x);
+		gsl_blas_daxpy(-alpha, ap, res);
+		double rr2;
+		gsl_blas_ddot(res, res, &rr2);
+		gsl_vector_scale(p, rr2 / rr);
+		gsl_vector_add(p, res);
+		rr = rr2;
+	}
+	memcpy(b, x->data, d * sizeof *b);
+out:
+	gsl_vector_free(x);
+	gsl_vector_free(res);
+	gsl_vector_free(p);
+	gsl_vector_free(ap);
+	return it;
+}
+
+struct smx {
+	const struct lm_rows *r;
+	const int *label;
+	int K;
+	double lambda;
+	double *z;   /* K scratch */
+};
+
+static double smx_fdf(const gsl_vector *B, void *par, gsl_vector *g)
+{
+	struct smx *s = par;
+	const struct lm_rows *r = s->r;
+	int K = s->K;
+	double f = 0, inv = 1.0 / (double)r->n;
+	if (g)
+		gsl_vector_set_zero(g);
+	for (size_t i = 0; i < r->n; i++) {
+		/* feature-major: each feature's K weights are contiguous */
+		for (int k = 0; k < K; k++)
+			s->z[k] = 0;
+		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++) {
+			const double *br = B->data + (size_t)r->col[j] * (size_t)K;
+			for (int k = 0; k < K; k++)
+				s->z[k] += r->val[j] * br[k];
+		}
+		double mx = -INFINITY;
+		for (int k = 0; k < K; k++)
+			if (s->z[k] > mx)
+				mx = s->z[k];
+		double sum = 0;
+		for (int k = 0; k < K; k++)
+			sum += exp(s->z[k] - mx);
+		f += (log(sum) + mx - s->z[s->label[i]]) * inv;
+		if (!g)
+			continue;
+		for (int k = 0; k < K; k++)
+			s->z[k] = (exp(s->z[k] - mx) / sum - (k == s->label[i])) * inv;
+		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++) {
+			double *gr = g->data + (size_t)r->col[j] * (size_t)K;
+			for (int k = 0; k < K; k++)
+				gr[k] += r->val[j] * s->z[k];
+		}
+	}
+	/* L2 on everything but the bias row */
+	for (size_t j = (size_t)K; j < B->size; j++) {
+		f += s->lambda * B->data[j] * B->data[j];
+		if (g)
+			g->data[j] += 2 * s->lambda * B->data[j];
+	}
+	return f;
+}
+
+static double smx_f(const gsl_vector *B, void *par)
+{
+	return smx_fdf(B, par, NULL);
+}
+
+static void smx_df(const gsl_vector *B, void *par, gsl_vector *g)
+{
+	(void)smx_fdf(B, par, g);
+}
+
+static void smx_both(const gsl_vector *B, void *par, double *f, gsl_vector *g)
+{
+	*f = smx_fdf(B, par, g);
+}
+
+int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda,
+	       int maxit, double *B)
+{
+	size_t dim = r->d * (size_t)K;
+	struct smx s = { r, label, K, lambda, malloc((size_t)K * sizeof(double)) };
+	gsl_vector *x = gsl_vector_calloc(dim);
+	gsl_multimin_fdfminimizer *m =
+		gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, dim);
+	int it = -1;
+	if (!s.z || !x || !m)
+		goto out;
+	/* start from the class prior in the bias row: a sensible, deterministic point */
+	double *cnt = calloc((size_t)K, sizeof *cnt);
+	if (!cnt)
+		goto out;
+	for (size_t i = 0; i < r->n; i++)
+		cnt[label[i]] += 1;
+	for (int k = 0; k < K; k++)
+		x->data[k] = log((cnt[k] + 0.5) / ((double)r->n + 0.5 * K));
+	free(cnt);
+	gsl_multimin_function_fdf fn = { smx_f, smx_df, smx_both, dim, &s };
+	gsl_multimin_fdfminimizer_set(m, &fn, x, 0.1, 0.1);
+	for (it = 0; it < maxit; it++) {
+		if (gsl_multimin_fdfminimizer_iterate(m))
+			break; /* no further progress possible */
+		if (gsl_multimin_test_gradient(m->gradient, 1e-6) == GSL_SUCCESS)
+			break;
+	}
+	memcpy(B, m->x->data, dim * sizeof *B);
+out:
+	gsl_multimin_fdfminimizer_free(m);
+	gsl_vector_free(x);
+	free(s.z);
+	return it;
+}
+
+void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p)
+{
+	double mx = -INFINITY, sum = 0;
+	for (int k = 0; k < K; k++) {
+		p[k] = lm_dot_vec(v, B, (size_t)K, (size_t)k);
+		if (p[k] > mx)
+			mx = p[k];
+	}
+	for (int k = 0; k < K; k++)
+		sum += (p[k] = exp(p[k] - mx));
+	for (int k = 0; k < K; k++)
+		p[k] /= sum;
+}
+
+void lm_save(FILE *f, const char *name, const double *B, size_t d, size_t k)
+{
+	fprintf(f, "weights %s %zu %zu\n", name, d, k);
+	for (size_t i = 0; i < d; i++) {
+		bool any = false;
+		for (size_t j = 0; j < k && !any; j++)
+			any = B[i * k + j] != 0;
+		if (!any)
+			continue;
+		fprintf(f, "%zu", i);
+		for (size_t j = 0; j < k; j++)
+			fprintf(f, " %.17g", B[i * k + j]);
+		fputc('\n', f);
+	}
+	fprintf(f, "end\n");
+}
+
+int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B,
+	    size_t d, size_t k, struct om_err *e)
+{
+	char buf[8192];
+	memset(B, 0, d * k * sizeof *B);
+	if (!fgets(buf, sizeof buf, f))
+		return err_set(e, origin, *line + 1, name, "missing weights table");
+	++*line;
+	char nm[64];
+	size_t fd, fk;
+	if (sscanf(buf, "weights %63s %zu %zu", nm, &fd, &fk) != 3 || strcmp(nm, name))
+		return err_set(e, origin, *line, name, "expected 'weights %s D K'", name);
+	if (fd != d || fk != k)
+		return err_set(e, origin, *line, name,
+			       "table is %zu x %zu but this configuration needs %zu x %zu", fd, fk,
+			       d, k);
+	long prev = -1;
+	while (fgets(buf, sizeof buf, f)) {
+		++*line;
+		if (!strcmp(buf, "end\n") || !strcmp(buf, "end"))
+			return 0;
+		char *p = buf, *end;
+		long i = strtol(p, &end, 10);
+		if (end == p || i <= prev || (size_t)i >= d)
+			return err_set(e, origin, *line, name,
+				       "bad or out-of-order row index");
+		prev = i;
+		p = end;
+		for (size_t j = 0; j < k; j++) {
+			double x = strtod(p, &end);
+			if (end == p || !isfinite(x))
+				return err_set(e, origin, *line, name, "weight %zu: not a finite number", j + 1);
+			B[(size_t)i * k + j] = x;
+			p = end;
+		}
+		while (*p == ' ' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p)
+			return err_set(e, origin, *line, name, "extra text after %zu weights", k);
+	}
+	return err_set(e, origin, *line, name, "file ends before 'end'");
+}
+
+int lm_rows_from_samples(struct lm_rows *r, const struct pred_sample *s, size_t n, int hash_bits)
+{
+	struct feat_vec *v = malloc(sizeof *v);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		feat_extract(s[i].text, s[i].prompt_tokens, hash_bits, v);
+		if (lm_rows_push(r, v) < 0) {
+			free(v);
+			return -1;
+		}
+	}
+	free(v);
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* linmodel: linear models over sparse feature rows, fitted with GSL.
+ *  - ridge: minimises (1/n) sum w_i (x_i.b - y_i)^2 + lambda |b|^2 (bias not
+ *    penalised) by conjugate gradients on the normal equations (gsl_vector,
+ *    gsl_blas); cost per iteration is one pass over the non-zeros.
+ *  - softmax: multinomial logistic regression over K classes, minimising the
+ *    mean cross-entropy + lambda |B|^2 with GSL's BFGS minimiser
+ *    (gsl_multimin_fdfminimizer_vector_bfgs2).
+ * Both are deterministic: no randomness, fixed iteration order. */
+#ifndef OM_LINMODEL_H
+#define OM_LINMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/err.h"
+#include "features.h"
+
+/* Rows in compressed sparse row form. */
+struct lm_rows {
+	size_t n, d;
+	size_t *ptr;      /* n + 1 */
+	uint32_t *col;
+	double *val;
+	size_t cap, pcap;
+};
+
+int lm_rows_init(struct lm_rows *r, size_t d);
+int lm_rows_push(struct lm_rows *r, const struct feat_vec *v);
+void lm_rows_free(struct lm_rows *r);
+
+/* x_i . b for row i; b has r->d entries (stride `stride`, offset k). */
+double lm_dot(const struct lm_rows *r, size_t i, const double *b, size_t stride, size_t k);
+double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size_t k);
+
+/* Fits b (d entries). `w` (n weights) may be NULL = all ones. Returns the
+ * number of CG iterations used, or -1 on OOM. */
+int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda,
+	     int maxit, double *b);
+
+/* Fits B (d x K, row-major) for labels in [0,K). Returns iterations or -1. */
+int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda,
+	       int maxit, double *B);
+
+/* Class probabilities for one vector (p has K entries). */
+void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p);
+
+/* Weight tables as text: "weights NAME d k" then one line "index w..." per
+ * row that has a non-zero entry, then "end". Loading checks every field and
+ * names file and line on error. */
+void lm_save(FILE *f, const char *name, const double *B, size_t d, size_t k);
+int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B,
+	    size_t d, size_t k, struct om_err *e);
+
+struct pred_sample;
+/* Appends the feature rows of n samples (prompt text + prompt tokens). */
+int lm_rows_from_samples(struct lm_rows *r, const struct pred_sample *s, size_t n, int hash_bits);
+
+#endif

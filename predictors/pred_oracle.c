@@ -1,0 +1,38 @@
+/* oracle: predicts the true output length. Upper-bound experiments only:
+ * it is the one predictor that reads the label at prediction time. */
+#include <stdlib.h>
+
+#include "predictor.h"
+
+struct oracle {
+	int32_t K, bmax;
+};
+
+static int oracle_create(const struct cfg *c, void **state, struct om_err *e)
+{
+	struct oracle *o = malloc(sizeof *o);
+	if (!o)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	o->K = (int32_t)cfg_int(c, "predictor.buckets");
+	o->bmax = (int32_t)cfg_int(c, "predictor.bucket_max");
+	*state = o;
+	return 0;
+}
+
+static void oracle_predict(const void *state, const struct pred_sample *s, struct pred_out *out)
+{
+	const struct oracle *o = state;
+	out->len = s->out_tokens > 0 ? s->out_tokens : 0;
+	out->uncertainty = 0;
+	out->bucket = pred_bucket_of(out->len, o->K, o->bmax);
+	out->uncertain = false;
+}
+
+const struct pred_ops pred_oracle = {
+	.name = "oracle",
+	.help = "the true output length (UPPER BOUND: reads the label)",
+	.wants_truth = true,
+	.create = oracle_create,
+	.destroy = free,
+	.predict = oracle_predict,
+};

@@ -1,0 +1,14 @@
+# Shared style for odmasim figures. Each figure script is called as
+#   gnuplot -e "out='DIR/name'; files='a.csv b.csv'" results/figN_*.gp
+# and writes DIR/name.png and DIR/name.svg. CSVs have a header row.
+set datafile separator ','
+set key top left box opaque
+set grid lc rgb '#dddddd'
+set border lw 1.2
+set style line 1 lc rgb '#1b6ca8' lw 2 pt 7 ps 0.8
+set style line 2 lc rgb '#d1495b' lw 2 pt 5 ps 0.8
+set style line 3 lc rgb '#2e933c' lw 2 pt 9 ps 0.9
+set style line 4 lc rgb '#edae49' lw 2 pt 11 ps 0.9
+set style line 5 lc rgb '#6a4c93' lw 2 pt 13 ps 0.9
+set style line 6 lc rgb '#444444' lw 2 pt 3 ps 0.9
+set style increment user
