@@ -120,6 +120,13 @@ fail_case series_too_long 'run.sample_interval_s: simulated time reached 8e+09 s
 ok_case series_off_far_apart '"requests_completed": 2' -- far_apart.csv.ini --set workload.arrival=trace --set run.sample_interval_s=0
 csv long_prompt.csv 'id,prompt_tokens,output_tokens\n0,2000,5\n'
 fail_case device_far_too_slow 'device: an iteration at t = |overflow simulated time|device.peak_tflops' -- long_prompt.csv.ini --set device.capacity_gib=1000000 --set device.peak_tflops=0.001 --set device.compute_eff=0.001 --set model.params_b=100000 --set model.bytes_per_elem=1 --set run.sample_interval_s=0
+fail_case block_size_zero '--set: policy.block_size: 0 is out of range' -- good.csv.ini --set policy.name=paged --set policy.block_size=0
+fail_case buckets_zero '--set: predictor.buckets: 0 is out of range' -- good.csv.ini --set predictor.name=s3 --set predictor.buckets=0
+fail_case noise_sigma_too_large '--set: predictor.noise_sigma: 6 is out of range' -- good.csv.ini --set predictor.name=noisy --set predictor.noise_sigma=6
+fail_case unknown_predictor "--set: predictor.name: unknown predictor 'lstm'" -- good.csv.ini --set predictor.name=lstm
+fail_case missing_model_file "$T/none.model: cannot open model" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/none.model"
+printf 'odmasim-model s3 1\nmodel\n' >bad.model
+fail_case corrupt_model_file "$T/bad.model:2:" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/bad.model"
 OUT="$T/afile/out" fail_case output_under_a_file "$T/afile/out: cannot create output directory: Not a directory" -- good.csv.ini
 
 # The results directory already exists: refused, and left untouched.
