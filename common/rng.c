@@ -5,7 +5,7 @@
 uint64_t rng_hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;
 	for (size_t i = 0; i < n; i++) {
 		h ^= b[i];
 		h *= 1099511628211ULL;

@@ -12,6 +12,9 @@ int cmd_keys(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_bandwidth(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
 
 /* Collects repeated `--set k=v` / `--set=k=v`; returns the index of the first
  * unused argument or -1 on a usage error (message printed). */

@@ -21,6 +21,9 @@ static const struct cmd cmds[] = {
 	{ "keys", cmd_keys, "list every config key with its type, default and meaning" },
 	{ "trace", cmd_trace, "check trace files and print their length statistics" },
 	{ "bandwidth", cmd_bandwidth, "effective bandwidth of the configured device vs run length (CSV)" },
+	{ "sweep", cmd_sweep, "run a sweep file's runs in parallel, resumably: odmasim sweep SWEEP.ini [-j N]" },
+	{ "merge", cmd_merge, "one table from many runs: odmasim merge DIR... [-o TABLE.csv]" },
+	{ "capacity", cmd_capacity, "highest rate each policy sustains within an SLO: odmasim capacity EXP.ini --slo ..." },
 };
 
 static void usage(FILE *f)
