@@ -148,6 +148,22 @@ else
 	echo "FAIL write_fails_midway"; cat stderr; ls; fail=$((fail + 1))
 fi
 
+# A sweep whose run count would overflow (it used to crash): refused at the
+# axis that crosses the limit, before anything is written.
+{ printf '[sweep]\nbase = good.csv.ini\nout = %s/sweep-out\n' "$T"
+  for k in workload.seed workload.rate scheduler.max_num_seqs scheduler.max_batched_tokens \
+	workload.cv device.eta_seq device.compute_eff device.peak_tflops; do
+	printf '[grid]\n%s = 1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625, 0.001953125\n' "$k"
+  done; } >huge_sweep.ini
+"$BIN" sweep huge_sweep.ini --list >/dev/null 2>stderr
+if [ $? -ne 0 ] && [ "$(wc -l <stderr)" -eq 1 ] &&
+	grep -qF "huge_sweep.ini:15: device.eta_seq: this axis takes the sweep past 100000 runs" stderr &&
+	[ ! -e sweep-out ]; then
+	echo "ok   sweep_too_many_runs: $(cat stderr)"; pass=$((pass + 1))
+else
+	echo "FAIL sweep_too_many_runs"; cat stderr; fail=$((fail + 1))
+fi
+
 # Valid but extreme: requests longer than max_model_len are rejected and
 # counted (a serving system refuses them; the trace is not malformed), and an
 # output beyond the cap is truncated at it.
