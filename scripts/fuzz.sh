@@ -3,13 +3,13 @@
 # for SECONDS (default 30) from its seed corpus in tests/fuzz/corpus/<target>.
 # New inputs go to build-fuzz/corpus/<target>, crashes to build-fuzz/crashes/;
 # the committed seeds are never modified. Exits non-zero on the first crash.
-#   usage: scripts/fuzz.sh [SECONDS] [TARGET...]     (targets: trace cfg preset run model)
+#   usage: scripts/fuzz.sh [SECONDS] [TARGET...]     (targets: trace cfg preset run model sweep)
 #   e.g.   scripts/fuzz.sh 600 trace
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-30}
 [ $# -gt 0 ] && shift
-targets=${*:-"trace cfg preset run model"}
+targets=${*:-"trace cfg preset run model sweep"}
 if [ ! -f build-fuzz/build.ninja ]; then
 	CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
 		-Db_lundef=false >/dev/null
