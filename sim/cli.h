@@ -11,6 +11,7 @@ int cmd_run(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_bandwidth(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -127,6 +127,13 @@ static int ingest(struct eng *g, struct om_err *e)
 	return 0;
 }
 
+/* Of the general pool (a reserved safety pool is not fragmentation). */
+static double ext_frag(const struct pol_stats *ps)
+{
+	int64_t free = ps->free_tokens - (ps->safety_tokens - ps->safety_used_tokens);
+	return free > 0 ? 1.0 - (double)ps->largest_free / (double)free : 0.0;
+}
+
 static void observe(struct eng *g)
 {
 	struct met_state st = { 0 };
@@ -137,6 +144,9 @@ static void observe(struct eng *g)
 		st.live += g->in[i].s.live_tokens;
 		st.running += (int64_t)sched_running(&g->in[i].s);
 		st.waiting += (int64_t)sched_waiting(&g->in[i].s);
+		st.ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
+		st.safety_used += ps.safety_used_tokens;
+		st.safety_tokens += ps.safety_tokens;
 	}
 	met_set(g->met, &st);
 }
@@ -368,6 +378,21 @@ static void predict_all(const struct pred_handle *ph, const struct wl_trace *t,
 	}
 }
 
+/* The policy's time series outlives the policy: keep it as text. With
+ * several instances, the first one's (they see statistically alike traffic). */
+static int capture_series(const struct pol_ops *pol, const void *ps, struct run_result *out)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(&out->pol_series, &len);
+	if (!f)
+		return -1;
+	pol->series(ps, f);
+	if (fclose(f) != 0)
+		return -1;
+	out->pol_series_file = pol->series_file;
+	return 0;
+}
+
 static int init_requests(struct eng *g, const struct cfg *c, const struct wl_trace *t,
 			 struct om_err *e)
 {
@@ -491,12 +516,25 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		out->pol_final.relocations += ps.relocations;
 		out->pol_final.relocated_bytes += ps.relocated_bytes;
 		out->pol_final.overflows += ps.overflows;
+		out->pol_final.safety_tokens += ps.safety_tokens;
+		out->pol_final.safety_used_tokens += ps.safety_used_tokens;
+		out->pol_final.admissions += ps.admissions;
+		out->pol_final.large_admissions += ps.large_admissions;
 		if (ps.largest_free > out->pol_final.largest_free)
 			out->pol_final.largest_free = ps.largest_free;
 		sched_stats_add(&st, &g.in[i].s.st);
 	}
 	out->instances = g.n_in;
 	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	out->sum.overflows = out->pol_final.overflows;
+	out->sum.relocations = out->pol_final.relocations;
+	out->sum.relocated_bytes = out->pol_final.relocated_bytes;
+	out->sum.large_bucket_share = out->pol_final.admissions > 0
+		? (double)out->pol_final.large_admissions / (double)out->pol_final.admissions : 0;
+	if (g.pol->series && capture_series(g.pol, g.in[0].ps, out) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto done;
 	}
@@ -507,6 +545,8 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 done:
 	free_instances(&g);
 	if (rc < 0) {
+		free(out->pol_series);
+		out->pol_series = NULL;
 		met_free(&out->met);
 		dt_free(&out->dt);
 	}
@@ -520,6 +560,7 @@ done:
 void run_result_free(struct run_result *r)
 {
 	free(r->reqs);
+	free(r->pol_series);
 	met_free(&r->met);
 	dt_free(&r->dt);
 	memset(r, 0, sizeof *r);

@@ -24,6 +24,8 @@ struct run_result {
 	struct pol_stats pol_final;  /* summed over instances */
 	size_t instances;
 	char policy[64];
+	char *pol_series;             /* the policy's series CSV text, or NULL */
+	const char *pol_series_file;  /* its file name in the results directory */
 };
 
 extern const struct cfg_key engine_keys[];

@@ -1,5 +1,7 @@
 #include "experiment.h"
 
+#include <stdio.h>
+
 #include "../device_models/device.h"
 #include "../device_models/memmodel.h"
 #include "../predictors/predictor.h"
@@ -43,6 +45,16 @@ struct cfg *exp_load(const char *path, char *const *sets, int nsets, struct om_e
 			goto fail;
 	if (dev_load_presets(c, e) < 0 || cfg_check(c, e) < 0)
 		goto fail;
+	/* A policy built around a predictor (s3, odma) brings it along unless the
+	 * experiment names one, so policy.name alone switches between policies. */
+	const struct pol_ops *pol = pol_find(cfg_str(c, "policy.name"));
+	if (pol && pol->predictor && !cfg_is_set(c, "predictor.name")) {
+		char text[128], origin[96];
+		snprintf(text, sizeof text, "[predictor]\nname = %s\n", pol->predictor);
+		snprintf(origin, sizeof origin, "policy %s's predictor", pol->name);
+		if (cfg_load_string(c, text, origin, CFG_LVL_PRESET, e) < 0 || cfg_check(c, e) < 0)
+			goto fail;
+	}
 	return c;
 fail:
 	cfg_free(c);

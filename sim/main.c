@@ -17,6 +17,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "run", cmd_run, "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]" },
+	{ "compare", cmd_compare, "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]" },
 	{ "predict", cmd_predict, "train and evaluate length predictors: odmasim predict --trace alpaca.csv [-o DIR]" },
 	{ "keys", cmd_keys, "list every config key with its type, default and meaning" },
 	{ "trace", cmd_trace, "check trace files and print their length statistics" },

@@ -50,6 +50,8 @@ static void accumulate(struct metrics *m, double dt)
 	m->int_reserved += (double)m->cur.reserved * dt;
 	m->int_live += (double)m->cur.live * dt;
 	m->int_running += (double)m->cur.running * dt;
+	m->int_ext_frag += m->cur.ext_frag * dt;
+	m->int_safety += (double)m->cur.safety_used * dt;
 	m->w_reserved += (double)m->cur.reserved * dt;
 	m->w_live += (double)m->cur.live * dt;
 	m->w_running += (double)m->cur.running * dt;
@@ -79,6 +81,7 @@ int met_advance(struct metrics *m, int64_t now)
 void met_set(struct metrics *m, const struct met_state *s)
 {
 	m->cur = *s;
+	m->safety_tokens = s->safety_tokens;
 }
 
 int met_finish(struct metrics *m, int64_t now)
@@ -152,6 +155,10 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		o->util_reserved = m->int_reserved / ((double)m->pool_tokens * T);
 		o->util_live = m->int_live / ((double)m->pool_tokens * T);
 		o->running_mean = m->int_running / T;
+		o->frag_internal = (m->int_reserved - m->int_live) / ((double)m->pool_tokens * T);
+		o->frag_external = m->int_ext_frag / T;
+		if (m->safety_tokens > 0)
+			o->safety_occupancy = m->int_safety / ((double)m->safety_tokens * T);
 	}
 	o->util_packing = m->int_reserved > 0 ? m->int_live / m->int_reserved : 0;
 	pct(ttft, nt, &o->ttft_p50_s, &o->ttft_p90_s, &o->ttft_p99_s);

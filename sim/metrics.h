@@ -4,7 +4,11 @@
  *   util_reserved = integral(reserved KV tokens) / (pool tokens * T)
  *   util_live     = integral(live KV tokens)     / (pool tokens * T)
  *   util_packing  = integral(live) / integral(reserved)
- * A utilization time series averages the same quantities over fixed windows. */
+ * A utilization time series averages the same quantities over fixed windows.
+ * Fragmentation and safety-pool occupancy are time-averaged the same way:
+ *   frag_internal    = integral(reserved - live) / (pool tokens * T)
+ *   frag_external    = time average of 1 - largest free range / free tokens
+ *   safety_occupancy = integral(safety pool held) / (safety pool * T) */
 #ifndef OM_METRICS_H
 #define OM_METRICS_H
 
@@ -17,6 +21,8 @@
 struct met_state {
 	int64_t reserved, live;
 	int64_t running, waiting;
+	double ext_frag;                      /* 1 - largest free / free, 0 if none free */
+	int64_t safety_used, safety_tokens;
 };
 
 struct met_sample {
@@ -29,6 +35,8 @@ struct metrics {
 	bool started;
 	struct met_state cur;
 	double int_reserved, int_live, int_running;  /* token*ns */
+	double int_ext_frag, int_safety;             /* ratio*ns, token*ns */
+	int64_t safety_tokens;
 	/* windowed series */
 	int64_t window_ns, win_start;
 	double w_reserved, w_live, w_running, w_waiting;
@@ -53,6 +61,9 @@ struct summary {
 	double kv_ms_per_iter, kv_gbps, kv_run_bytes_mean;
 	int64_t pool_tokens;
 	double running_mean;
+	/* allocation-policy metrics (see the formulas above) */
+	int64_t overflows, relocations, relocated_bytes;
+	double frag_internal, frag_external, safety_occupancy, large_bucket_share;
 };
 
 int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns);

@@ -5,6 +5,9 @@
 const struct pol_ops *const pol_registry[] = {
 	&pol_static,
 	&pol_paged,
+	&pol_s3,
+	&pol_odma,
+	&pol_oracle,
 	NULL,
 };
 

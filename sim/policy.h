@@ -8,12 +8,16 @@
  *  layout  add the KV runs that reading the first `tokens` tokens costs
  *  stats   occupancy, for the utilization metrics
  *  check   verify internal invariants (debug/test mode)
- *  owned   optional, for the checking mode: the token-slot ranges a request
- *          holds, so the engine can verify that no two requests share a slot */
+ *  finish  (optional) told a request completed, with its final length, just
+ *          before its release: the only moment a length is observable
+ *  series  (optional) writes a policy time series as CSV into series_file
+ *  owned   (optional) the token-slot ranges a request holds, for the checking
+ *          mode: the engine verifies that no two requests share a slot */
 #ifndef OM_POLICY_H
 #define OM_POLICY_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../common/cfg.h"
 #include "../device_models/timing.h"
@@ -23,6 +27,7 @@ enum pol_rc {
 	POL_OK = 0,
 	POL_NO_ROOM,  /* not now; may fit once memory is released */
 	POL_NEVER,    /* cannot fit even in an empty pool */
+	POL_REQUEUE,  /* grow only: preempt this very request and requeue it (S3) */
 };
 
 struct pol_env {
@@ -47,6 +52,10 @@ struct pol_stats {
 	int64_t relocations;
 	int64_t relocated_bytes;
 	int64_t overflows;
+	int64_t safety_tokens;       /* size of a reserved safety pool, 0 if none */
+	int64_t safety_used_tokens;  /* part of it held by requests */
+	int64_t admissions;          /* admits (re-admissions after preemption count) */
+	int64_t large_admissions;    /* of those, sent to a max_model_len bucket */
 };
 
 struct pol_ops {
@@ -64,6 +73,11 @@ struct pol_ops {
 		       struct it_cost *cost);
 	void (*stats)(const void *state, struct pol_stats *s);
 	int (*check)(const void *state, struct om_err *e);
+	void (*finish)(void *state, const struct sim_req *r, int64_t now);
+	const char *series_file;
+	void (*series)(const void *state, FILE *f);
+	/* the predictor the policy is built around (`compare` uses it), or NULL */
+	const char *predictor;
 	/* Writes up to `max` ranges held by r into out and returns how many it
 	 * holds (possibly more than max: the engine then asks again with room).
 	 * A request that holds nothing returns 0. NULL = not checked. */
@@ -78,5 +92,8 @@ extern const struct cfg_key pol_common_keys[];
 
 extern const struct pol_ops pol_static;
 extern const struct pol_ops pol_paged;
+extern const struct pol_ops pol_s3;
+extern const struct pol_ops pol_odma;
+extern const struct pol_ops pol_oracle;
 
 #endif

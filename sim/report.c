@@ -64,6 +64,13 @@ static size_t summary_fields(const struct cfg *c, const struct wl_trace *t,
 	f[n++] = FD("queue_p99_s", s->queue_p99_s);
 	f[n++] = FI("preemptions", s->preemptions);
 	f[n++] = FI("recomputed_tokens", s->recomputed_tokens);
+	f[n++] = FI("overflows", s->overflows);
+	f[n++] = FI("relocations", s->relocations);
+	f[n++] = FI("relocated_bytes", s->relocated_bytes);
+	f[n++] = FD("frag_internal", s->frag_internal);
+	f[n++] = FD("frag_external", s->frag_external);
+	f[n++] = FD("safety_occupancy", s->safety_occupancy);
+	f[n++] = FD("large_bucket_share", s->large_bucket_share);
 	f[n++] = FI("iterations", s->iterations);
 	f[n++] = FD("batch_mean", s->batch_mean);
 	f[n++] = FD("running_mean", s->running_mean);
@@ -280,6 +287,11 @@ static void emit_util(FILE *f, const void *a)
 	write_util(f, a);
 }
 
+static void emit_text(FILE *f, const void *a)
+{
+	fputs(a, f);
+}
+
 int report_write(const char *dir, const struct cfg *c, const struct wl_trace *t,
 		 const struct run_result *r, struct om_err *e)
 {
@@ -291,6 +303,7 @@ int report_write(const char *dir, const struct cfg *c, const struct wl_trace *t,
 	if (emit(&o, "config.ini", e, emit_cfg, c) < 0 ||
 	    emit(&o, "requests.csv", e, emit_req, r) < 0 ||
 	    emit(&o, "util.csv", e, emit_util, r) < 0 ||
+	    (r->pol_series && emit(&o, r->pol_series_file, e, emit_text, r->pol_series) < 0) ||
 	    emit(&o, "summary.csv", e, emit_csv, &sa) < 0 ||
 	    emit(&o, "summary.json", e, emit_json, &sa) < 0 || outdir_commit(&o, e) < 0) {
 		outdir_abort(&o);
@@ -319,6 +332,14 @@ void report_print(FILE *f, const struct cfg *c, const struct wl_trace *t,
 		s->e2e_p99_s);
 	fprintf(f, "  batch          mean %.1f over %lld iterations; preemptions %lld\n",
 		s->batch_mean, (long long)s->iterations, (long long)s->preemptions);
+	if (s->overflows || s->relocations || s->safety_occupancy > 0 || s->large_bucket_share > 0)
+		fprintf(f, "  allocation     overflows %lld   relocations %lld (%.1f MiB)   "
+			   "large bucket %.1f%%   safety pool %.1f%%\n",
+			(long long)s->overflows, (long long)s->relocations,
+			(double)s->relocated_bytes / 1048576.0, 100 * s->large_bucket_share,
+			100 * s->safety_occupancy);
+	fprintf(f, "  fragmentation  internal %.1f%% of pool   external %.1f%% of free\n",
+		100 * s->frag_internal, 100 * s->frag_external);
 	fprintf(f, "  KV reads       %.3f ms/iteration at %.1f GB/s, mean run %.0f B\n",
 		s->kv_ms_per_iter, s->kv_gbps, s->kv_run_bytes_mean);
 }

@@ -4,7 +4,8 @@
  *   summary.json  one object of headline metrics
  *   summary.csv   the same, as a header and one row
  *   requests.csv  one row per request
- *   util.csv      utilization time series (windowed averages) */
+ *   util.csv      utilization time series (windowed averages)
+ *   <policy series> e.g. boundaries.csv, when the policy keeps one */
 #ifndef OM_REPORT_H
 #define OM_REPORT_H
 

@@ -105,9 +105,12 @@ bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now)
 	return true;
 }
 
-static void preempt_last(struct sched *s)
+/* Preempts run[i] by recompute, keeping the others in admission order. */
+static void preempt_at(struct sched *s, size_t i)
 {
-	struct sim_req *v = s->run[--s->n_run];
+	struct sim_req *v = s->run[i];
+	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
+	s->n_run--;
 	s->pol->release(s->ps, v);
 	s->live_tokens -= v->ctx;
 	v->ctx = 0;
@@ -115,6 +118,11 @@ static void preempt_last(struct sched *s)
 	v->preemptions++;
 	s->st.preemptions++;
 	wq_push_front(s, v);
+}
+
+static void preempt_last(struct sched *s)
+{
+	preempt_at(s, s->n_run - 1);
 }
 
 int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
@@ -127,7 +135,14 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 		int32_t need = r->prompt_tokens + r->generated;
 		r->prefill = false;
 		bool alive = true;
-		while (s->pol->grow(s->ps, r, need, &cost) != POL_OK) {
+		enum pol_rc rc;
+		while ((rc = s->pol->grow(s->ps, r, need, &cost)) != POL_OK) {
+			if (rc == POL_REQUEUE) { /* the policy's own recovery: r starts over */
+				preempt_at(s, i);
+				preempted = true;
+				alive = false;
+				break;
+			}
 			bool self = s->run[s->n_run - 1] == r;
 			preempt_last(s);
 			preempted = true;
@@ -136,17 +151,19 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 				break;
 			}
 		}
-		if (!alive)
+		if (!alive) {
+			if (rc == POL_REQUEUE)
+				continue; /* run[i] is now the next request */
 			break; /* r was the last running request */
+		}
 		s->live_tokens += need - r->ctx;
 		r->ctx = need;
 		cost.tokens += 1;
 		cost.attn_pairs += need;
 		i++;
 	}
-	/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1),
-	 * unless the preemption emptied the batch: an idle device would otherwise
-	 * wait for an event that may never come. */
+	/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1)
+	 * unless nothing is left running: then nothing else would ever admit */
 	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
 	while ((!preempted || s->n_run == 0) && s->wq_len && s->n_run < (size_t)s->max_num_seqs) {
 		struct sim_req *r = wq_front(s);
@@ -205,6 +222,8 @@ void sched_end(struct sched *s, int64_t now,
 			r->first_token_ns = now;
 		r->prefill = false;
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
+			if (s->pol->finish)
+				s->pol->finish(s->ps, r, now);
 			s->pol->release(s->ps, r);
 			s->live_tokens -= r->ctx;
 			r->ctx = 0;

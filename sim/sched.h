@@ -1,7 +1,8 @@
 /* sched: iteration-level continuous batching, vLLM style.
  * Each iteration first grows every running request by one token (preempting
  * the most recently admitted request, by recompute, when the policy has no
- * room), then, if nothing was preempted, admits waiting requests FCFS while
+ * room, or the request itself when the policy answers POL_REQUEUE), then,
+ * if nothing was preempted, admits waiting requests FCFS while
  * the policy accepts them and max_num_seqs / max_batched_tokens hold. Newly
  * admitted requests prefill their whole prompt (plus any tokens generated
  * before a preemption) in that iteration; there is no chunked prefill.

@@ -23,7 +23,10 @@ max_num_seqs = 32
 [policy]
 name = static
 EOF2
-"$ODM" capacity exp.ini --slo ttft_p99=0.5,tpot_p99=100ms --tol 0.05 -o cap.csv >cap.txt 2>cap.err
+# s3 and odma need a trained predictor, which a synthetic workload (no prompt
+# texts) cannot provide: they are left out here
+"$ODM" capacity exp.ini --slo ttft_p99=0.5,tpot_p99=100ms --tol 0.05 --policies static,paged,oracle \
+	-o cap.csv >cap.txt 2>cap.err
 check "capacity exits 0" test $? -eq 0
 check "table printed with a static row" grep -q '^static ' cap.txt
 IFS=, read -r pol cap miss why rest < <(sed -n 2p cap.csv)

@@ -1,0 +1,36 @@
+#!/bin/bash
+# Regenerates the README's generated blocks (between <!-- gen:NAME begin -->
+# and <!-- gen:NAME end -->) from the programs that produce them, so no number
+# or key in them is typed by hand.
+# usage: scripts/update_readme.sh [BLOCK...]   (default: every block)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=build/odmasim
+[ -x "$bin" ] || scripts/build.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+gen() {
+	case $1 in
+	keys) "$bin" keys ;;
+	quickstart)
+		echo '```'
+		"$bin" run experiments/quickstart.ini -o "$tmp/quickstart" | sed "s|$tmp/quickstart|results/out/quickstart|"
+		echo '```' ;;
+	results) scripts/results_table.sh "$bin" ;;
+	*) echo "unknown block $1" >&2; return 1 ;;
+	esac
+}
+blocks=("$@")
+[ ${#blocks[@]} -gt 0 ] || blocks=($(sed -n 's/^<!-- gen:\([a-z_]*\) begin -->$/\1/p' README.md))
+for b in "${blocks[@]}"; do
+	gen "$b" >"$tmp/$b.md"
+	python3 - "$b" "$tmp/$b.md" <<'PY'
+import sys
+name, path = sys.argv[1], sys.argv[2]
+s = open("README.md").read()
+begin, end = "<!-- gen:%s begin -->\n" % name, "<!-- gen:%s end -->" % name
+a = s.index(begin) + len(begin)
+b = s.index(end)
+open("README.md", "w").write(s[:a] + open(path).read() + s[b:])
+PY
+done

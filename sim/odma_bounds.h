@@ -1,0 +1,36 @@
+/* odma_bounds: learns ODMA's K capacity classes from observed output lengths.
+ * Lengths (output tokens, 1..max_len) go into a histogram over the last
+ * `window` observations (a ring buffer; older ones drop out). Candidate
+ * boundaries are the bin edges. ob_learn picks K increasing edges c_1..c_K
+ * minimising the expected reserved-but-unused memory when every length L is
+ * served by the smallest class c >= L (or by a max_len bucket above c_K):
+ *   J(c) = sum_L n(L) w(L) (c(L) - L),  w(L) = 1 (tokens) or L (token_time:
+ *          a request holds its slack for about L decode iterations)
+ * subject to the share of lengths above c_K (the overflow rate if every
+ * prediction were exact) being at most eps. Exact dynamic programme over the
+ * bins, O(K * bins^2); ties go to the smaller edge, so it is deterministic. */
+#ifndef OM_ODMA_BOUNDS_H
+#define OM_ODMA_BOUNDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ob_weight { OB_TOKENS, OB_TOKEN_TIME };
+
+struct ob_learner {
+	int32_t max_len, bin, nbins;
+	size_t window, n, head;
+	int32_t *ring;   /* the last `window` lengths */
+	int64_t *count;  /* per bin, over the ring */
+	double *sum_len; /* per bin: sum of lengths */
+	double *sum_sq;  /* per bin: sum of squared lengths */
+};
+
+int ob_init(struct ob_learner *l, int32_t max_len, int32_t bin, size_t window);
+void ob_free(struct ob_learner *l);
+void ob_add(struct ob_learner *l, int32_t len);
+/* Fills bounds[0..k-1]; returns -1 (bounds untouched) with no observations,
+ * if k exceeds the number of bins, or on allocation failure. */
+int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, int32_t *bounds);
+
+#endif
