@@ -1,7 +1,12 @@
 # Shared style for odmasim figures. Each figure script is called as
-#   gnuplot -e "out='DIR/name'; files='a.csv b.csv'" results/figN_*.gp
-# and writes DIR/name.png and DIR/name.svg. CSVs have a header row.
+#   gnuplot -e "out='DIR/name'; files='a.csv b.csv'" results/fig1_*.gp
+#   gnuplot -e "out='DIR/name'; data='DATADIR'" results/figN_*.gp   (N >= 2)
+# and writes DIR/name.png and DIR/name.svg. CSVs have a header row, and the
+# scripts read columns by header name (column('name')), so a missing column
+# is a gnuplot warning that tests/figures_test.sh turns into a failure.
 set datafile separator ','
+# the first row of every CSV is its header, never data (gnuplot >= 5.4)
+set datafile columnheaders
 set key top left box opaque
 set grid lc rgb '#dddddd'
 set border lw 1.2

@@ -10,5 +10,5 @@ set key bottom right
 do for [fmt in 'png svg'] {
 	if (fmt eq 'png') { set terminal pngcairo size 900,560 font 'sans,11' } else { set terminal svg size 900,560 font 'sans,11' }
 	set output out.'.'.fmt
-	plot for [f in files] f using 1:2 with linespoints title columnheader(2)
+	plot for [f in files] f using (column('run_bytes')):2 with linespoints title columnheader(2)
 }

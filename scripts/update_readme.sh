@@ -16,7 +16,7 @@ gen() {
 		echo '```'
 		"$bin" run experiments/quickstart.ini -o "$tmp/quickstart" | sed "s|$tmp/quickstart|results/out/quickstart|"
 		echo '```' ;;
-	results) scripts/results_table.sh "$bin" ;;
+	figures) scripts/figures_table.sh "${FIGURES_DIR:-docs/figures-build}" ;; # after results/figures.sh -o that dir
 	*) echo "unknown block $1" >&2; return 1 ;;
 	esac
 }

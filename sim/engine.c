@@ -147,6 +147,7 @@ static void observe(struct eng *g)
 		st.ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
 		st.safety_used += ps.safety_used_tokens;
 		st.safety_tokens += ps.safety_tokens;
+		st.overflows += ps.overflows;
 	}
 	met_set(g->met, &st);
 }

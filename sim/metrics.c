@@ -39,6 +39,7 @@ static int push_sample(struct metrics *m, int64_t end)
 		.util_live = m->w_live / (pool * len),
 		.running = m->w_running / len,
 		.waiting = m->w_waiting / len,
+		.overflows = m->cur.overflows,
 	};
 	m->w_reserved = m->w_live = m->w_running = m->w_waiting = 0;
 	m->win_start = end;

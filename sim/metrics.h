@@ -4,7 +4,8 @@
  *   util_reserved = integral(reserved KV tokens) / (pool tokens * T)
  *   util_live     = integral(live KV tokens)     / (pool tokens * T)
  *   util_packing  = integral(live) / integral(reserved)
- * A utilization time series averages the same quantities over fixed windows.
+ * A utilization time series averages the same quantities over fixed windows
+ * (and carries the cumulative overflow count at each window's end).
  * Fragmentation and safety-pool occupancy are time-averaged the same way:
  *   frag_internal    = integral(reserved - live) / (pool tokens * T)
  *   frag_external    = time average of 1 - largest free range / free tokens
@@ -23,10 +24,12 @@ struct met_state {
 	int64_t running, waiting;
 	double ext_frag;                      /* 1 - largest free / free, 0 if none free */
 	int64_t safety_used, safety_tokens;
+	int64_t overflows;                    /* cumulative, for the series */
 };
 
 struct met_sample {
 	double t_s, util_reserved, util_live, running, waiting;
+	int64_t overflows;                    /* cumulative at the window's end */
 };
 
 struct metrics {

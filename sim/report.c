@@ -236,11 +236,11 @@ static void write_requests(FILE *f, const struct run_result *r)
 
 static void write_util(FILE *f, const struct run_result *r)
 {
-	fprintf(f, "t_s,util_reserved,util_live,running_mean,waiting_mean\n");
+	fprintf(f, "t_s,util_reserved,util_live,running_mean,waiting_mean,overflows\n");
 	for (size_t i = 0; i < r->met.n_series; i++) {
 		const struct met_sample *s = &r->met.series[i];
-		fprintf(f, "%.6f,%.6f,%.6f,%.3f,%.3f\n", s->t_s, s->util_reserved, s->util_live,
-			s->running, s->waiting);
+		fprintf(f, "%.6f,%.6f,%.6f,%.3f,%.3f,%lld\n", s->t_s, s->util_reserved, s->util_live,
+			s->running, s->waiting, (long long)s->overflows);
 	}
 }
 
