@@ -138,9 +138,11 @@ int dev_from_cfg(const struct cfg *c, struct dev_device *d, struct dev_model *m,
 	if (dd->pool_tokens < 1)
 		return cfg_fail(c, "model.params_b", e,
 				"model '%s' does not fit on device '%s': %.2f GiB of weights, "
-				"%.2f GiB of memory after the %.0f%% runtime reserve",
+				"%.2f GiB of memory after the %.0f%% runtime reserve "
+				"(device.capacity_gib from %s, device.reserve_frac from %s)",
 				m->name, d->name, dd->weight_bytes / GIB,
 				(d->capacity_bytes - d->reserve_bytes) / GIB,
-				100.0 * d->reserve_bytes / d->capacity_bytes);
+				100.0 * d->reserve_bytes / d->capacity_bytes,
+				cfg_origin(c, "device.capacity_gib"), cfg_origin(c, "device.reserve_frac"));
 	return 0;
 }

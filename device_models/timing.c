@@ -136,7 +136,10 @@ int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct i
 	it.memory_ns = it.weights_ns + it.kv_ns + it.extra_ns;
 	it.comm_ns = dt_comm_ns(t, c->tokens);
 	double busy = it.compute_ns > it.memory_ns ? it.compute_ns : it.memory_ns;
-	it.total_ns = (int64_t)ceil(busy + it.comm_ns) + t->d.iter_overhead_ns;
+	/* Saturate instead of overflowing the conversion (UB) on absurdly slow
+	 * devices; the engine reports an iteration it cannot fit in time. */
+	double total = ceil(busy + it.comm_ns) + (double)t->d.iter_overhead_ns;
+	it.total_ns = total < 9.0e18 ? (int64_t)total : INT64_MAX;
 	if (out)
 		*out = it;
 	return it.total_ns;

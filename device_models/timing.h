@@ -72,7 +72,8 @@ double dt_beff(const struct dev_timing *t, double run_bytes);
 /* All-reduce time for one iteration computing `tokens` tokens (0 if tp = 1). */
 double dt_comm_ns(const struct dev_timing *t, double tokens);
 
-/* Prices an iteration; `out` may be NULL. Returns total ns (ceil'd). */
+/* Prices an iteration; `out` may be NULL. Returns total ns (ceil'd),
+ * saturated at INT64_MAX. */
 int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct it_time *out);
 
 #endif

@@ -9,6 +9,14 @@
 
 enum { EV_ARRIVAL = 1, EV_ITER_END = 2 };
 
+/* meson sets this to "true" in debug builds (buildtype=debug). */
+#ifndef OM_CHECK_DEFAULT
+#define OM_CHECK_DEFAULT "false"
+#endif
+
+/* Longest utilization series a run may write (about 40 MB in memory). */
+#define OM_MAX_WINDOWS 1000000
+
 const struct cfg_key engine_keys[] = {
 	{ "workload.max_new_tokens", CFG_INT, "0", 0, 1 << 24, NULL,
 	  "per-request output cap (a sampling parameter the scheduler sees); 0 = up to max_model_len" },
@@ -16,8 +24,10 @@ const struct cfg_key engine_keys[] = {
 	  "instances mode: how arrivals pick a replica (round_robin, least_loaded, least_kv)" },
 	{ "run.sample_interval_s", CFG_REAL, "1", 0, 1e9, NULL,
 	  "window of the utilization time series, simulated seconds; 0 = no series" },
-	{ "run.check_invariants", CFG_BOOL, "false", 0, -1, NULL,
-	  "verify policy and engine invariants after every event (slow; for tests and debugging)" },
+	{ "run.check_invariants", CFG_BOOL, OM_CHECK_DEFAULT, 0, -1, NULL,
+	  "verify policy and engine invariants after every event (slow; for tests and debugging; on by default in debug builds)" },
+	{ "run.max_stall_iterations", CFG_INT, "0", 0, 1e15, NULL,
+	  "stop with an error after this many iterations in which no request finished while requests waited; 0 = 4 * policy.max_model_len + 1000" },
 	{ "run.requests_csv", CFG_BOOL, "true", 0, -1, NULL,
 	  "write requests.csv (one row per request; most of the output time of big runs)" },
 	{ "run.fast_path", CFG_BOOL, "true", 0, -1, NULL,
@@ -49,8 +59,33 @@ struct eng {
 	size_t next_arrival;
 	bool arrival_pending, check;
 	int64_t now, last_t;
-	size_t finished, rejected;
+	size_t finished;
+	/* stall guard: iterations since a request last finished or was rejected */
+	int64_t stall_limit, stall_iters;
+	size_t last_resolved;
+	/* checking mode scratch: ranges owned by running requests */
+	struct pol_range *rng;
+	size_t rng_cap;
 };
+
+/* Rejections happen at arrival and at admission (never_fits); each
+ * instance's scheduler counts both. */
+static size_t rejected(const struct eng *g)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < g->n_in; i++)
+		for (int k = 0; k < REJ_N; k++)
+			n += g->in[i].s.st.rejected[k];
+	return (size_t)n;
+}
+
+static size_t waiting(const struct eng *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->n_in; i++)
+		n += sched_waiting(&g->in[i].s);
+	return n;
+}
 
 static bool eng_is_done(void *ctx, const struct sim_req *r)
 {
@@ -86,8 +121,7 @@ static int ingest(struct eng *g, struct om_err *e)
 {
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
-		if (!sched_arrive(&g->in[route(g)].s, r, g->now))
-			g->rejected++;
+		(void)sched_arrive(&g->in[route(g)].s, r, g->now);
 	}
 	if (!g->arrival_pending && g->next_arrival < g->t->n) {
 		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
@@ -128,48 +162,68 @@ static void observe(struct eng *g)
 	met_set(g->met, &st);
 }
 
-/* A leap replays what the event loop would do for each iteration it skips:
- * the state observed once the iteration began, then time advancing to its
- * end. Only this instance's live tokens change meanwhile. */
-struct leap_ctx {
-	struct eng *g;
-	struct met_state st;
-	int64_t other_live;
-};
-
-static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
+static int cmp_range(const void *a, const void *b)
 {
-	struct leap_ctx *lc = ctx;
-	(void)begin;
-	lc->st.live = lc->other_live + live;
-	met_set(lc->g->met, &lc->st);
-	lc->g->now = end;
-	return met_advance(lc->g->met, end);
+	const struct pol_range *x = a, *y = b;
+	return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* Called just after instance i's iteration ended: leaps over the following
- * pure-decode iterations that end before any other event, while no running
- * request reaches its true length. */
-static int leap(struct eng *g, size_t i)
+/* Every running request's ranges lie in the instance's pool, no two overlap,
+ * and together they are exactly what the policy reports reserved; waiting
+ * requests (including preempted ones) hold nothing. */
+static int check_owned(struct eng *g, const struct inst *in, int64_t reserved,
+		       struct om_err *e)
 {
-	struct sched *s = &g->in[i].s;
-	if (!sched_may_leap(s))
-		return 0;
-	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
-		return 0;
-	int64_t max_iters = INT64_MAX;
-	for (size_t k = 0; k < s->n_run; k++) {
-		const struct sim_req *r = s->run[k];
-		int64_t left = (int64_t)g->target[r->idx] - r->generated - 1;
-		if (left < max_iters)
-			max_iters = left;
+	size_t n = 0;
+	if (!g->rng) {
+		g->rng = malloc(64 * sizeof *g->rng);
+		if (!g->rng)
+			return err_set(e, NULL, 0, NULL, "out of memory");
+		g->rng_cap = 64;
 	}
-	if (max_iters <= 0)
-		return 0;
-	struct leap_ctx lc = { .g = g };
-	fill_state(g, &lc.st);
-	lc.other_live = lc.st.live - s->live_tokens;
-	return sched_leap(s, &g->now, evq_next_t(&g->q), max_iters, leap_iter, &lc) < 0 ? -1 : 0;
+	for (size_t i = 0; i < in->s.n_run; i++) {
+		const struct sim_req *r = in->s.run[i];
+		for (;;) {
+			size_t k = g->pol->owned(in->ps, r, g->rng + n, g->rng_cap - n);
+			if (n + k <= g->rng_cap) {
+				n += k;
+				break;
+			}
+			size_t nc = (n + k) * 2 + 64;
+			struct pol_range *nr = realloc(g->rng, nc * sizeof *nr);
+			if (!nr)
+				return err_set(e, NULL, 0, NULL, "out of memory");
+			g->rng = nr;
+			g->rng_cap = nc;
+		}
+	}
+	for (size_t i = 0; i < sched_waiting(&in->s); i++) {
+		const struct sim_req *r = in->s.wq[(in->s.wq_head + i) % in->s.wq_cap];
+		struct pol_range tmp;
+		if (g->pol->owned(in->ps, r, &tmp, 1) != 0)
+			return err_set(e, NULL, 0, "engine",
+				       "waiting request %lld still holds KV memory", (long long)r->id);
+	}
+	qsort(g->rng, n, sizeof *g->rng, cmp_range);
+	int64_t sum = 0, pool = g->env.pool_tokens;
+	for (size_t i = 0; i < n; i++) {
+		const struct pol_range *x = &g->rng[i];
+		if (x->len <= 0 || x->off < 0 || x->off + x->len > pool)
+			return err_set(e, NULL, 0, "engine",
+				       "owned range [%lld, +%lld) lies outside the pool of %lld tokens",
+				       (long long)x->off, (long long)x->len, (long long)pool);
+		if (i && g->rng[i - 1].off + g->rng[i - 1].len > x->off)
+			return err_set(e, NULL, 0, "engine",
+				       "owned ranges [%lld, +%lld) and [%lld, +%lld) overlap",
+				       (long long)g->rng[i - 1].off, (long long)g->rng[i - 1].len,
+				       (long long)x->off, (long long)x->len);
+		sum += x->len;
+	}
+	if (sum != reserved)
+		return err_set(e, NULL, 0, "engine",
+			       "running requests own %lld tokens but the policy reports %lld reserved",
+			       (long long)sum, (long long)reserved);
+	return 0;
 }
 
 static int check_all(struct eng *g, struct om_err *e)
@@ -177,7 +231,7 @@ static int check_all(struct eng *g, struct om_err *e)
 	if (g->now < g->last_t)
 		return err_set(e, NULL, 0, "engine", "time went back from %lld to %lld ns",
 			       (long long)g->last_t, (long long)g->now);
-	size_t inside = g->finished + g->rejected;
+	size_t inside = g->finished + rejected(g);
 	for (size_t i = 0; i < g->n_in; i++) {
 		const struct inst *in = &g->in[i];
 		if (g->pol->check && g->pol->check(in->ps, e) < 0)
@@ -194,6 +248,10 @@ static int check_all(struct eng *g, struct om_err *e)
 				       "instance %zu: live tokens %lld exceed reserved %lld", i,
 				       (long long)in->s.live_tokens, (long long)ps.reserved_tokens);
 		inside += sched_waiting(&in->s) + sched_running(&in->s);
+		if (sched_check(&in->s, e) < 0)
+			return err_wrap(e, "scheduler invariant");
+		if (g->pol->owned && check_owned(g, in, ps.reserved_tokens, e) < 0)
+			return -1;
 	}
 	if (g->next_arrival != inside)
 		return err_set(e, NULL, 0, "engine",
@@ -208,6 +266,22 @@ static int start(struct eng *g, size_t i, struct om_err *e)
 	if (in->busy)
 		return 0;
 	int64_t d = sched_begin(&in->s, g->now, NULL);
+	if (d >= INT64_MAX - g->now)
+		return err_set(e, NULL, 0, "device",
+			       "an iteration at t = %.3f s would take %s%.3g s and overflow "
+			       "simulated time; the device is far too slow for this model "
+			       "(see device.peak_tflops, device.compute_eff, "
+			       "device.peak_bw_gbps, model.params_b)",
+			       (double)g->now / 1e9, d == INT64_MAX ? "over " : "", (double)d / 1e9);
+	if (d <= 0 && sched_waiting(&in->s) > 0) {
+		/* Nothing runs and the queue head cannot start: no later event
+		 * can change that, so waiting would never end. */
+		char why[512];
+		sched_explain(&in->s, why, sizeof why);
+		return err_set(e, NULL, 0, "scheduler",
+			       "stalled at t = %.6f s with %zu requests waiting and none running: %s",
+			       (double)g->now / 1e9, sched_waiting(&in->s), why);
+	}
 	if (d <= 0)
 		return 0;
 	if (evq_push(&g->q, g->now + d, EV_ITER_END, (int32_t)i) < 0)
@@ -215,6 +289,89 @@ static int start(struct eng *g, size_t i, struct om_err *e)
 	in->busy = true;
 	return 0;
 }
+
+/* Called after each iteration: fails if no request finished or was rejected
+ * for stall_limit iterations while requests waited. */
+static int check_stall(struct eng *g, struct om_err *e)
+{
+	size_t res = g->finished + rejected(g);
+	if (res != g->last_resolved || waiting(g) == 0) {
+		g->last_resolved = res;
+		g->stall_iters = 0;
+		return 0;
+	}
+	if (++g->stall_iters <= g->stall_limit)
+		return 0;
+	size_t k = 0, running = 0;
+	for (size_t i = 0; i < g->n_in; i++) {
+		running += sched_running(&g->in[i].s);
+		if (sched_waiting(&g->in[i].s) > sched_waiting(&g->in[k].s))
+			k = i;
+	}
+	char why[512];
+	sched_explain(&g->in[k].s, why, sizeof why);
+	return cfg_fail(g->c, "run.max_stall_iterations", e,
+			"stalled at t = %.6f s: no request finished in %lld iterations while %zu waited "
+			"and %zu ran; %s%s",
+			(double)g->now / 1e9, (long long)g->stall_iters, waiting(g), running,
+			g->n_in > 1 ? "on the fullest instance, " : "", why);
+}
+
+/* A leap replays what the event loop would do for each iteration it skips:
+ * the state observed once the iteration began, then time advancing to its
+ * end. Only this instance's live tokens change meanwhile. */
+struct leap_ctx {
+	struct eng *g;
+	struct om_err *e;
+	struct met_state st;
+	int64_t other_live;
+};
+
+static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
+{
+	struct leap_ctx *lc = ctx;
+	(void)begin;
+	lc->st.live = lc->other_live + live;
+	met_set(lc->g->met, &lc->st);
+	lc->g->now = end;
+	if (met_advance(lc->g->met, end) < 0)
+		return err_set(lc->e, NULL, 0, NULL, "out of memory");
+	return check_stall(lc->g, lc->e); /* as after every iteration */
+}
+
+/* Called just after instance i's iteration ended: leaps over the following
+ * pure-decode iterations that end before any other event, while no running
+ * request reaches its true length. */
+static int leap(struct eng *g, size_t i, struct om_err *e)
+{
+	struct sched *s = &g->in[i].s;
+	if (!sched_may_leap(s))
+		return 0;
+	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
+		return 0;
+	int64_t max_iters = INT64_MAX;
+	for (size_t k = 0; k < s->n_run; k++) {
+		const struct sim_req *r = s->run[k];
+		int64_t left = (int64_t)g->target[r->idx] - r->generated - 1;
+		if (left < max_iters)
+			max_iters = left;
+	}
+	if (max_iters <= 0)
+		return 0;
+	/* stop short of the time at which the loop refuses more windows, so
+	 * that refusal happens exactly as without leaps */
+	int64_t limit = evq_next_t(&g->q);
+	const struct metrics *m = g->met;
+	if (m->started && m->window_ns > 0 &&
+	    m->window_ns <= (INT64_MAX - m->t0) / ((int64_t)OM_MAX_WINDOWS + 1) &&
+	    m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns < limit)
+		limit = m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns;
+	struct leap_ctx lc = { .g = g, .e = e };
+	fill_state(g, &lc.st);
+	lc.other_live = lc.st.live - s->live_tokens;
+	return sched_leap(s, &g->now, limit, max_iters, leap_iter, &lc) < 0 ? -1 : 0;
+}
+
 
 static int loop(struct eng *g, struct om_err *e)
 {
@@ -226,6 +383,14 @@ static int loop(struct eng *g, struct om_err *e)
 	g->arrival_pending = true;
 	while (evq_pop(&g->q, &ev)) {
 		g->now = ev.t;
+		/* A long simulated span with a fine series would allocate without
+		 * bound (e.g. an absurdly slow device, or far-apart timestamps). */
+		if (g->met->started && g->met->window_ns > 0 &&
+		    (g->now - g->met->t0) / g->met->window_ns > OM_MAX_WINDOWS)
+			return cfg_fail(g->c, "run.sample_interval_s", e,
+					"simulated time reached %.6g s: more than %d windows of the "
+					"utilization series; raise run.sample_interval_s or set it to 0",
+					(double)g->now / 1e9, OM_MAX_WINDOWS);
 		if (met_advance(g->met, g->now) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		if (ev.type == EV_ARRIVAL) {
@@ -239,8 +404,10 @@ static int loop(struct eng *g, struct om_err *e)
 			struct inst *in = &g->in[ev.arg];
 			sched_end(&in->s, g->now, eng_is_done, eng_on_finish, g);
 			in->busy = false;
-			if (leap(g, ev.arg) < 0)
-				return err_set(e, NULL, 0, NULL, "out of memory");
+			if (check_stall(g, e) < 0)
+				return -1;
+			if (leap(g, ev.arg, e) < 0)
+				return -1;
 			if (ingest(g, e) < 0)
 				return -1;
 			/* arrivals routed just now may have gone to an idle instance */
@@ -253,10 +420,10 @@ static int loop(struct eng *g, struct om_err *e)
 			return -1;
 		g->last_t = g->now;
 	}
-	if (g->finished + g->rejected != g->t->n)
+	if (g->finished + rejected(g) != g->t->n)
 		return err_set(e, NULL, 0, "engine",
 			       "run ended with %zu of %zu requests unresolved (scheduler stalled)",
-			       g->t->n - g->finished - g->rejected, g->t->n);
+			       g->t->n - g->finished - rejected(g), g->t->n);
 	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
 }
 
@@ -391,6 +558,9 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
 	g.check = cfg_bool(c, "run.check_invariants");
+	g.stall_limit = cfg_int(c, "run.max_stall_iterations");
+	if (g.stall_limit == 0)
+		g.stall_limit = 4 * cfg_int(c, "policy.max_model_len") + 1000;
 	if (pred && pred->ops)
 		predict_all(pred, t, g.reqs, g.target);
 	g.env = (struct pol_env){
@@ -451,6 +621,7 @@ done:
 	}
 	free(g.reqs);
 	free(g.target);
+	free(g.rng);
 	evq_free(&g.q);
 	return rc;
 }

@@ -362,6 +362,19 @@ static int pg_check(const void *state, struct om_err *e)
 	return rc;
 }
 
+/* For the engine's checking mode: one range of block_size slots per block. */
+static size_t pg_owned(const void *state, const struct sim_req *r, struct pol_range *out,
+		       size_t max)
+{
+	const struct pg *s = state;
+	const struct pg_req *q = r->pol_ptr;
+	if (!q)
+		return 0;
+	for (int32_t i = 0; i < q->n && (size_t)i < max; i++)
+		out[i] = (struct pol_range){ (int64_t)q->blk[i] * s->bs, s->bs };
+	return (size_t)q->n;
+}
+
 const struct pol_ops pol_paged = {
 	.name = "paged",
 	.help = "vLLM v1 paged KV cache: fixed blocks on demand, preemption by recompute",
@@ -376,4 +389,5 @@ const struct pol_ops pol_paged = {
 	.grow_free_in_cap = true,
 	.stats = pg_stats,
 	.check = pg_check,
+	.owned = pg_owned,
 };

@@ -123,6 +123,17 @@ static int st_check(const void *state, struct om_err *e)
 	return 0;
 }
 
+static size_t st_owned(const void *state, const struct sim_req *r, struct pol_range *out,
+		       size_t max)
+{
+	(void)state;
+	if (r->pol_cap <= 0)
+		return 0;
+	if (max >= 1)
+		out[0] = (struct pol_range){ r->pol_off, r->pol_cap };
+	return 1;
+}
+
 const struct pol_ops pol_static = {
 	.name = "static",
 	.help = "worst-case contiguous pre-allocation (max_model_len per request)",
@@ -137,4 +148,5 @@ const struct pol_ops pol_static = {
 	.grow_free_in_cap = true,
 	.stats = st_stats,
 	.check = st_check,
+	.owned = st_owned,
 };

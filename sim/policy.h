@@ -14,6 +14,8 @@
  *  finish  (optional) told a request completed, with its final length, just
  *          before its release: the only moment a length is observable
  *  series  (optional) writes a policy time series as CSV into series_file
+ *  owned   (optional) the token-slot ranges a request holds, for the checking
+ *          mode: the engine verifies that no two requests share a slot
  * Speed hooks (optional; the scheduler uses them only when run.fast_path is
  * on, and results must not depend on it):
  *  grow_free_in_cap  grow(r, t) with t <= r->pol_cap returns POL_OK and
@@ -52,6 +54,11 @@ struct pol_env {
 	const int32_t *truth;
 };
 
+/* A run of token slots [off, off + len) in the KV pool. */
+struct pol_range {
+	int64_t off, len;
+};
+
 struct pol_stats {
 	int64_t reserved_tokens;  /* held by requests, whether or not written */
 	int64_t free_tokens;
@@ -87,6 +94,11 @@ struct pol_ops {
 	bool (*layout_batch)(const void *state, size_t n, int64_t tokens, struct it_cost *cost);
 	/* the predictor the policy is built around (`compare` uses it), or NULL */
 	const char *predictor;
+	/* Writes up to `max` ranges held by r into out and returns how many it
+	 * holds (possibly more than max: the engine then asks again with room).
+	 * A request that holds nothing returns 0. NULL = not checked. */
+	size_t (*owned)(const void *state, const struct sim_req *r, struct pol_range *out,
+			size_t max);
 };
 
 const struct pol_ops *pol_find(const char *name);

@@ -1,5 +1,6 @@
 #include "sched.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,4 +304,66 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_ite
 	}
 	*now = t;
 	return done;
+}
+
+int sched_check(const struct sched *s, struct om_err *e)
+{
+	int64_t live = 0;
+	for (size_t i = 0; i < s->n_run; i++) {
+		const struct sim_req *r = s->run[i];
+		if (r->state != RS_RUNNING)
+			return err_set(e, NULL, 0, "scheduler", "request %lld is in the batch in state %d",
+				       (long long)r->id, r->state);
+		if (r->ctx != r->prompt_tokens + r->generated)
+			return err_set(e, NULL, 0, "scheduler",
+				       "request %lld holds ctx %d for prompt %d + generated %d",
+				       (long long)r->id, r->ctx, r->prompt_tokens, r->generated);
+		for (size_t j = 0; j < i; j++)
+			if (s->run[j] == r)
+				return err_set(e, NULL, 0, "scheduler",
+					       "request %lld is in the batch twice", (long long)r->id);
+		live += r->ctx;
+	}
+	for (size_t i = 0; i < s->wq_len; i++) {
+		const struct sim_req *r = s->wq[(s->wq_head + i) % s->wq_cap];
+		if (r->state != RS_WAITING || r->ctx != 0)
+			return err_set(e, NULL, 0, "scheduler",
+				       "queued request %lld is in state %d with ctx %d",
+				       (long long)r->id, r->state, r->ctx);
+	}
+	if (live != s->live_tokens)
+		return err_set(e, NULL, 0, "scheduler", "live_tokens %lld but the batch holds %lld",
+			       (long long)s->live_tokens, (long long)live);
+	return 0;
+}
+
+void sched_explain(const struct sched *s, char *buf, size_t n)
+{
+	if (s->wq_len == 0) {
+		snprintf(buf, n, "no request is waiting");
+		return;
+	}
+	const struct sim_req *r = wq_front(s);
+	int32_t need = r->prompt_tokens + r->generated;
+	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
+	int w = snprintf(buf, n, "request %lld at the head of the queue (prompt %d, %d generated, "
+			 "%d preemptions) ", (long long)r->id, r->prompt_tokens, r->generated,
+			 r->preemptions);
+	if (w < 0 || (size_t)w >= n)
+		return;
+	buf += w, n -= (size_t)w;
+	struct pol_stats ps;
+	s->pol->stats(s->ps, &ps);
+	if (s->n_run >= (size_t)s->max_num_seqs)
+		snprintf(buf, n, "waits for a batch slot: scheduler.max_num_seqs = %d requests run",
+			 s->max_num_seqs);
+	else if (need > budget)
+		snprintf(buf, n, "needs %d tokens computed in one iteration, more than "
+			 "scheduler.max_batched_tokens = %d leaves beside %zu running requests",
+			 need, s->max_batched_tokens, s->n_run);
+	else
+		snprintf(buf, n, "needs %d KV tokens; the policy has %lld free (largest free run %lld) "
+			 "with %lld reserved by %zu running requests",
+			 need, (long long)ps.free_tokens, (long long)ps.largest_free,
+			 (long long)ps.reserved_tokens, s->n_run);
 }

@@ -79,24 +79,34 @@ void sched_end(struct sched *s, int64_t now,
 	       bool (*is_done)(void *ctx, const struct sim_req *r),
 	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx);
 
-/* Multi-iteration leap (fast path), called right after sched_end at `*now`
- * instead of beginning the next iteration, when the engine knows no running
- * request finishes within `max_iters` more iterations. If no request waits
- * (or admission is blocked and nothing was released since) and the policy has the speed hooks under a linear memory model, it runs
- * whole pure-decode iterations (each request one token, no grow, no
- * admission) while they end before `limit` (exclusive), pricing each exactly
- * as sched_begin would and updating the statistics the same way; before each
- * it calls `on_iter(ctx, begin, live_tokens)` (the state an observer would
- * see once that iteration began), and advances *now to its end. Returns the
- * number of iterations done (0 = nothing changed). */
 /* Whether sched_leap could do anything now (cheap; no per-request work). */
 static inline bool sched_may_leap(const struct sched *s)
 {
 	return s->fast && s->n_run && (!s->wq_len || s->blocked) && s->pol->grow_free_in_cap &&
 	       s->pol->layout_batch && s->dt->lin;
 }
+
+/* Multi-iteration leap (fast path), called right after sched_end at `*now`
+ * instead of beginning the next iteration, when the engine knows no running
+ * request finishes within `max_iters` more iterations. If no request waits
+ * (or admission is blocked and nothing was released since) and the policy
+ * has the speed hooks under a linear memory model, it runs whole pure-decode
+ * iterations (each request one token, no grow, no admission) while they end
+ * before `limit` (exclusive), pricing each exactly as sched_begin would and
+ * updating the statistics the same way. For each it calls
+ * `on_iter(ctx, begin, end, live_tokens)` (live_tokens as an observer would
+ * see them once the iteration began; a negative return aborts with -1) and
+ * advances *now to its end. Returns the number of iterations done. */
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
 		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx);
+
+/* Checking mode: every queued request is waiting and every running one is
+ * running, no request is in both, live_tokens is the sum of running ctx. */
+int sched_check(const struct sched *s, struct om_err *e);
+
+/* One sentence on why the request at the head of the queue is not running
+ * (which request, what it needs, which limit stops it); for stall reports. */
+void sched_explain(const struct sched *s, char *buf, size_t n);
 
 static inline size_t sched_waiting(const struct sched *s) { return s->wq_len; }
 static inline size_t sched_running(const struct sched *s) { return s->n_run; }

@@ -316,6 +316,26 @@ static int resolve_base(struct sweepfile *s, const char *path, struct om_err *e)
 	return 0;
 }
 
+/* Most runs one sweep file may expand to: each run's config is resolved and
+ * kept in memory (about 1 ms and 4 KB each), and a product of many axes can
+ * overflow size_t. Larger studies split into several sweep files. */
+#define SWEEP_MAX_RUNS 100000
+
+static int check_size(const struct sweepfile *s, const char *path, struct om_err *e)
+{
+	size_t runs = 1;
+	for (size_t a = 0; a < s->naxis; a++) {
+		const struct sw_axis *ax = &s->axis[a];
+		if (ax->nval > SWEEP_MAX_RUNS / runs)
+			return err_set(e, path, ax->line, ax->key[0].name,
+				       "this axis takes the sweep past %d runs (%zu runs before it, %zu "
+				       "values here); split the study into several sweep files",
+				       SWEEP_MAX_RUNS, runs, ax->nval);
+		runs *= ax->nval;
+	}
+	return 0;
+}
+
 int sweepfile_parse(const char *text, const char *path, struct sweepfile *s, struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
@@ -338,7 +358,8 @@ int sweepfile_parse(const char *text, const char *path, struct sweepfile *s, str
 			     "syntax error (expected `[section]`, `key = value` or a comment)");
 	} else if (irc < 0) {
 		rc = err_set(e, path, 0, NULL, "cannot parse (out of memory)");
-	} else if (build(&c, e) < 0 || resolve_base(s, path, e) < 0) {
+	} else if (build(&c, e) < 0 || check_size(s, path, e) < 0 ||
+		   resolve_base(s, path, e) < 0) {
 		rc = -1;
 	}
 done:

@@ -84,6 +84,15 @@ o=$(field s3 overflows)
 r=$(field odma relocations)
 [ -n "$r" ] && [ "$r" -gt 0 ] && ok || bad "odma: no relocations ($r)"
 
+# a stall is reported at the same iteration, with the same words, either way
+for fp in true false; do
+	"$bin" run "$qs" -q -o "$tmp/stall-$fp" "${base[@]}" --set scheduler.max_num_seqs=1 \
+		--set run.max_stall_iterations=3 --set run.fast_path=$fp >/dev/null 2>"$tmp/stall-$fp.err"
+	echo $? >>"$tmp/stall-$fp.err"
+done
+grep -q "stalled at t = " "$tmp/stall-true.err" && cmp -s "$tmp/stall-true.err" "$tmp/stall-false.err" \
+	&& ok || bad "stall report differs: $(cat "$tmp/stall-true.err") / $(cat "$tmp/stall-false.err")"
+
 # run.requests_csv = false drops that file and changes nothing else
 "$bin" run "$qs" -q -o "$tmp/rq-on" "${base[@]}" >/dev/null 2>&1
 "$bin" run "$qs" -q -o "$tmp/rq-off" "${base[@]}" --set run.requests_csv=false >/dev/null 2>&1

@@ -23,6 +23,7 @@ struct rd {
 	bool failed;
 	long line;          /* line being fed */
 	long rec_line;      /* line the current record started on */
+	long next_line;     /* line after the last complete record */
 	bool in_record;
 	/* fields of the current record, copied into one buffer */
 	char *buf;
@@ -179,6 +180,12 @@ static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
 		double d = strtod(s, &e2);
 		if (*e2 || d != floor(d))
 			return fail(r, r->rec_line, name, "expected an integer", s);
+		/* Range-check before converting: a huge double does not fit a long long. */
+		if (d > INT32_MAX / 2)
+			return fail(r, r->rec_line, name, "too large", s);
+		if (d < (double)lo)
+			return fail(r, r->rec_line, name,
+				    lo > 0 ? "must be positive" : "must not be negative", s);
 		v = (long long)d;
 		end = e2;
 	}
@@ -255,6 +262,7 @@ static void on_record(int c, void *data)
 	struct rd *r = data;
 	if (r->failed)
 		return;
+	r->next_line = r->line + 1;
 	if (!r->in_record) {
 		/* libcsv reports a record for a line with one empty field only
 		 * through this callback; treat it as a malformed short row. */
@@ -308,7 +316,8 @@ int trace_parse_csv(const char *buf, size_t len, const char *name,
 	struct csv_parser p;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return err_set(e, name, 0, NULL, "cannot initialise the CSV parser");
-	struct rd r = { .name = name, .t = t, .keep_text = keep_text, .e = e, .line = 1 };
+	struct rd r = { .name = name, .t = t, .keep_text = keep_text, .e = e, .line = 1,
+			.next_line = 1 };
 	size_t first = t->n;
 	if (!t->source[0])
 		snprintf(t->source, sizeof t->source, "%s", name);
@@ -330,9 +339,12 @@ int trace_parse_csv(const char *buf, size_t len, const char *name,
 		if (nl)
 			r.line++;
 	}
+	/* Name the line where the unclosed record starts, not the end of file. */
+	long open_line = r.in_record ? r.rec_line : r.next_line;
 	if (!r.failed && csv_fini(&p, on_field, on_record, &r) != 0 && !r.failed)
-		fail(&r, r.line,
-		     NULL, "unterminated quoted field at end of file", NULL);
+		fail(&r, open_line, NULL,
+		     "unterminated quoted field: the record starting here never closes its quote",
+		     NULL);
 	csv_free(&p);
 	int rc = 0;
 	if (r.failed)

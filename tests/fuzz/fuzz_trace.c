@@ -1,0 +1,35 @@
+/* libFuzzer target: the trace CSV reader (shared and Vidur layouts) over an
+ * arbitrary buffer. The first byte chooses whether prompt texts are kept, so
+ * both paths of the reader are exercised. Any accepted trace must satisfy the
+ * reader's promises: at least one row, positive prompt lengths, non-negative
+ * outputs, unique ids. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workload/trace_csv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	bool keep_text = size > 0 && (data[0] & 1);
+	struct wl_trace t;
+	trace_init(&t);
+	struct om_err e = { "" };
+	int rc = trace_parse_csv((const char *)data, size, "fuzz.csv", &t, keep_text, &e);
+	if (rc == 0) {
+		if (t.n == 0)
+			abort();
+		for (size_t i = 0; i < t.n; i++) {
+			if (t.req[i].prompt_tokens < 1 || t.out_tokens[i] < 0 || t.req[i].arrival_ns < 0)
+				abort();
+			if (strlen(trace_text(&t, i)) != t.req[i].text_len)
+				abort();
+		}
+	} else if (!e.msg[0] || strncmp(e.msg, "fuzz.csv", 8) != 0) {
+		abort(); /* every rejection names the file */
+	}
+	trace_free(&t);
+	return 0;
+}
