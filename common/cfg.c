@@ -1,5 +1,7 @@
 #include "cfg.h"
 
+#include "slurp.h"
+
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
@@ -183,35 +185,10 @@ int cfg_load_string(struct cfg *c, const char *text, const char *origin,
 
 int cfg_load_file(struct cfg *c, const char *path, struct om_err *e)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return err_set(e, path, 0, NULL, "cannot open: %s", strerror(errno));
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (cap - len < 4096) {
-			size_t nc = cap ? cap * 2 : 8192;
-			char *nb = realloc(buf, nc);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return err_set(e, path, 0, NULL, "out of memory");
-			}
-			buf = nb;
-			cap = nc;
-		}
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return err_set(e, path, 0, NULL, "read error");
-	}
-	buf[len] = '\0';
+	char *buf;
+	size_t len;
+	if (slurp_file(path, "config", &buf, &len, e) < 0)
+		return -1;
 	if (strlen(buf) != len) {
 		free(buf);
 		return err_set(e, path, 0, NULL, "contains a NUL byte; not a text INI file");

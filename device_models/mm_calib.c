@@ -20,6 +20,8 @@
 
 #include "memmodel.h"
 
+#include "../common/slurp.h"
+
 struct cal {
 	size_t n;
 	double *x;  /* log(run_bytes), strictly increasing */
@@ -213,34 +215,12 @@ static int cal_create(const struct cfg *cf, const struct dev_device *d, void **s
 	if (!path[0])
 		return cfg_fail(cf, "device.mem_calib_file", e,
 				"the calib memory model needs a calibration CSV");
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return cfg_fail(cf, "device.mem_calib_file", e, "cannot open '%s': %s", path,
-				strerror(errno));
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len + 4096 > cap) {
-			size_t nc = cap ? cap * 2 : 8192;
-			char *nb = realloc(buf, nc);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return err_set(e, NULL, 0, NULL, "out of memory");
-			}
-			buf = nb;
-			cap = nc;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	int rerr = ferror(f);
-	fclose(f);
-	if (rerr) {
-		free(buf);
-		return cfg_fail(cf, "device.mem_calib_file", e, "read error on '%s'", path);
+	char *buf;
+	size_t len;
+	if (slurp_file(path, "calibration table", &buf, &len, e) < 0) {
+		char msg[OM_ERR_LEN];
+		snprintf(msg, sizeof msg, "%s", e->msg);
+		return cfg_fail(cf, "device.mem_calib_file", e, "%s", msg);
 	}
 	struct cal *c = calloc(1, sizeof *c);
 	if (!c) {

@@ -1,5 +1,7 @@
 #include "csvtab.h"
 
+#include "../common/slurp.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -140,31 +142,11 @@ int csvtab_parse(const char *buf, size_t len, const char *name, struct csvtab *t
 int csvtab_read(const char *path, struct csvtab *t, struct om_err *e)
 {
 	memset(t, 0, sizeof *t);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return err_set(e, path, 0, NULL, "cannot open: %s", strerror(errno));
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	bool bad = false;
-	for (;;) {
-		if (cap - len < 4096) {
-			size_t nc = cap ? cap * 2 : 8192;
-			char *nb = realloc(buf, nc);
-			if (!nb) {
-				bad = true;
-				break;
-			}
-			buf = nb;
-			cap = nc;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	bad = bad || ferror(f);
-	fclose(f);
-	int rc = bad ? err_set(e, path, 0, NULL, "cannot read") : csvtab_parse(buf, len, path, t, e);
+	char *buf;
+	size_t len;
+	if (slurp_file(path, "table", &buf, &len, e) < 0)
+		return -1;
+	int rc = csvtab_parse(buf, len, path, t, e);
 	free(buf);
 	return rc;
 }

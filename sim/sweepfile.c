@@ -1,5 +1,7 @@
 #include "sweepfile.h"
 
+#include "../common/slurp.h"
+
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -378,35 +380,10 @@ done:
 int sweepfile_load(const char *path, struct sweepfile *s, struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return err_set(e, path, 0, NULL, "cannot open: %s", strerror(errno));
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	bool bad = false;
-	for (;;) {
-		if (cap - len < 4096) {
-			size_t nc = cap ? cap * 2 : 8192;
-			char *nb = realloc(buf, nc);
-			if (!nb) {
-				bad = true;
-				break;
-			}
-			buf = nb;
-			cap = nc;
-		}
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	bad = bad || ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return err_set(e, path, 0, NULL, "cannot read");
-	}
-	buf[len] = '\0';
+	char *buf;
+	size_t len;
+	if (slurp_file(path, "sweep file", &buf, &len, e) < 0)
+		return -1;
 	if (strlen(buf) != len) {
 		free(buf);
 		return err_set(e, path, 0, NULL, "contains a NUL byte; not a text INI file");

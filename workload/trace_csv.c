@@ -1,5 +1,7 @@
 #include "trace_csv.h"
 
+#include "../common/slurp.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
@@ -364,34 +366,10 @@ int trace_parse_csv(const char *buf, size_t len, const char *name,
 int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text,
 		   struct om_err *e)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return err_set(e, path, 0, NULL, "cannot open trace: %s", strerror(errno));
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (cap - len < 65536) {
-			size_t nc = cap ? cap * 2 : 1 << 20;
-			char *nb = realloc(buf, nc);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return err_set(e, path, 0, NULL, "out of memory");
-			}
-			buf = nb;
-			cap = nc;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return err_set(e, path, 0, NULL, "read error");
-	}
+	char *buf;
+	size_t len;
+	if (slurp_file(path, "trace", &buf, &len, e) < 0)
+		return -1;
 	snprintf(t->source, sizeof t->source, "%s", path);
 	int rc = trace_parse_csv(buf, len, path, t, keep_text, e);
 	free(buf);

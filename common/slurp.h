@@ -1,0 +1,15 @@
+/* slurp: reads a whole file into one NUL-terminated heap buffer.
+ * Every reader of small text inputs (configs, traces, tables) uses it, so
+ * "cannot open" and "read error" read the same everywhere. */
+#ifndef OM_SLURP_H
+#define OM_SLURP_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* On success *buf (free it) holds the file plus a terminating NUL and *len
+ * its length. `what` names the file's role in the message ("trace", ...). */
+int slurp_file(const char *path, const char *what, char **buf, size_t *len, struct om_err *e);
+
+#endif
