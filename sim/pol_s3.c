@@ -10,14 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvmem.h"
-#include "policy.h"
+#include "contig.h"
 
 struct s3 {
-	const struct pol_env *env;
-	struct kvmem mem;
-	int64_t width;  /* 0: take it from the predictor's bucket */
-	int64_t reserved, admissions, overflows;
+	struct contig a;  /* first: the contig_pol_* entries use it */
+	int64_t width;    /* 0: take it from the predictor's bucket */
 };
 
 static const struct cfg_key s3_keys[] = {
@@ -34,11 +31,12 @@ static int s3_create(const struct cfg *c, const struct pol_env *env, void **stat
 		return cfg_fail(c, "predictor.name", e,
 				"policy s3 sizes memory from predicted lengths: set predictor.name (normally s3)");
 	struct s3 *s = calloc(1, sizeof *s);
-	if (!s || kvmem_init(&s->mem, env->pool_tokens) < 0) {
-		free(s);
+	if (!s)
 		return err_set(e, NULL, 0, NULL, "out of memory");
+	if (contig_init(&s->a, "s3", env, e) < 0) {
+		free(s);
+		return -1;
 	}
-	s->env = env;
 	s->width = cfg_int(c, "policy.s3_bucket_width");
 	*state = s;
 	return 0;
@@ -49,7 +47,7 @@ static void s3_destroy(void *state)
 	struct s3 *s = state;
 	if (!s)
 		return;
-	kvmem_free_all(&s->mem);
+	contig_fini(&s->a);
 	free(s);
 }
 
@@ -66,7 +64,7 @@ static int64_t s3_out_cap(const struct s3 *s, const struct sim_req *r)
 		w = (p + b) / (b + 1); /* the edge is (b + 1) * w */
 	} else {
 		/* a predictor without buckets: S3's default of 10 over max_model_len */
-		w = (s->env->max_model_len + 9) / 10;
+		w = (s->a.env->max_model_len + 9) / 10;
 		b = p / w;
 	}
 	if (w < 1)
@@ -81,19 +79,7 @@ static int64_t s3_out_cap(const struct s3 *s, const struct sim_req *r)
 static enum pol_rc s3_admit(void *state, struct sim_req *r, int32_t tokens)
 {
 	struct s3 *s = state;
-	int64_t cap = (int64_t)r->prompt_tokens + s3_out_cap(s, r);
-	if (cap < tokens)
-		cap = tokens;
-	if (cap > s->mem.total)
-		return POL_NEVER;
-	int64_t off = kvmem_alloc(&s->mem, cap);
-	if (off < 0)
-		return POL_NO_ROOM;
-	r->pol_off = off;
-	r->pol_cap = (int32_t)cap;
-	s->reserved += cap;
-	s->admissions++;
-	return POL_OK;
+	return contig_admit(&s->a, r, (int64_t)r->prompt_tokens + s3_out_cap(s, r), tokens);
 }
 
 static enum pol_rc s3_grow(void *state, struct sim_req *r, int32_t tokens, struct it_cost *cost)
@@ -102,58 +88,9 @@ static enum pol_rc s3_grow(void *state, struct sim_req *r, int32_t tokens, struc
 	(void)cost;
 	if (tokens <= r->pol_cap)
 		return POL_OK;
-	s->overflows++;
+	s->a.overflows++;
 	r->pol_class++;
 	return POL_REQUEUE;
-}
-
-static void s3_release(void *state, struct sim_req *r)
-{
-	struct s3 *s = state;
-	if (r->pol_cap <= 0)
-		return;
-	if (kvmem_release(&s->mem, r->pol_off, r->pol_cap) < 0)
-		abort(); /* double release: a scheduler bug */
-	s->reserved -= r->pol_cap;
-	r->pol_cap = 0;
-	r->pol_off = -1;
-}
-
-static void s3_layout(const void *state, const struct sim_req *r, int32_t tokens,
-		      struct it_cost *cost)
-{
-	const struct s3 *s = state;
-	(void)r;
-	dt_region(s->env->dt, cost, tokens);
-}
-
-static bool s3_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
-{
-	const struct s3 *s = state;
-	return pol_regions_batch(s->env->dt, n, tokens, cost);
-}
-
-static void s3_stats(const void *state, struct pol_stats *ps)
-{
-	const struct s3 *s = state;
-	memset(ps, 0, sizeof *ps);
-	ps->reserved_tokens = s->reserved;
-	ps->free_tokens = s->mem.free_tokens;
-	ps->largest_free = kvmem_largest(&s->mem);
-	ps->overflows = s->overflows;
-	ps->admissions = s->admissions;
-}
-
-static int s3_check(const void *state, struct om_err *e)
-{
-	const struct s3 *s = state;
-	if (kvmem_check(&s->mem, e) < 0)
-		return -1;
-	if (s->reserved + s->mem.free_tokens != s->mem.total)
-		return err_set(e, NULL, 0, "s3", "reserved %lld + free %lld != pool %lld",
-			       (long long)s->reserved, (long long)s->mem.free_tokens,
-			       (long long)s->mem.total);
-	return 0;
 }
 
 const struct pol_ops pol_s3 = {
@@ -164,11 +101,12 @@ const struct pol_ops pol_s3 = {
 	.destroy = s3_destroy,
 	.admit = s3_admit,
 	.grow = s3_grow,
-	.release = s3_release,
-	.layout = s3_layout,
-	.layout_batch = s3_layout_batch,
+	.release = contig_pol_release,
+	.layout = contig_pol_layout,
+	.layout_batch = contig_pol_layout_batch,
 	.grow_free_in_cap = true,
-	.stats = s3_stats,
-	.check = s3_check,
+	.stats = contig_pol_stats,
+	.check = contig_pol_check,
+	.owned = contig_pol_owned,
 	.predictor = "s3",
 };

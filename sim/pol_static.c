@@ -4,14 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvmem.h"
-#include "policy.h"
+#include "contig.h"
 
 struct st {
-	const struct pol_env *env;
-	struct kvmem mem;
+	struct contig a;   /* first: the contig_pol_* entries use it */
 	bool per_request;  /* reserve prompt + max_output instead of max_model_len */
-	int64_t reserved;
 };
 
 static const struct cfg_key st_keys[] = {
@@ -26,14 +23,13 @@ static int st_create(const struct cfg *c, const struct pol_env *env, void **stat
 	struct st *s = calloc(1, sizeof *s);
 	if (!s)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	s->env = env;
-	s->per_request = strcmp(cfg_str(c, "policy.static_reserve"), "prompt_plus_max_new") == 0;
-	if (kvmem_init(&s->mem, env->pool_tokens) < 0) {
+	if (contig_init(&s->a, "static", env, e) < 0) {
 		free(s);
-		return err_set(e, NULL, 0, NULL, "out of memory");
+		return -1;
 	}
+	s->per_request = strcmp(cfg_str(c, "policy.static_reserve"), "prompt_plus_max_new") == 0;
 	if (!s->per_request && env->max_model_len > env->pool_tokens) {
-		kvmem_free_all(&s->mem);
+		contig_fini(&s->a);
 		free(s);
 		return cfg_fail(c, "policy.max_model_len", e,
 				"one static region of %d tokens does not fit in the KV pool of %lld tokens",
@@ -48,7 +44,7 @@ static void st_destroy(void *state)
 	struct st *s = state;
 	if (!s)
 		return;
-	kvmem_free_all(&s->mem);
+	contig_fini(&s->a);
 	free(s);
 }
 
@@ -56,82 +52,14 @@ static enum pol_rc st_admit(void *state, struct sim_req *r, int32_t tokens)
 {
 	struct st *s = state;
 	int64_t cap = s->per_request ? (int64_t)r->prompt_tokens + r->max_output
-				     : s->env->max_model_len;
-	if (cap < tokens)
-		cap = tokens;
-	if (cap > s->mem.total)
-		return POL_NEVER;
-	int64_t off = kvmem_alloc(&s->mem, cap);
-	if (off < 0)
-		return POL_NO_ROOM;
-	r->pol_off = off;
-	r->pol_cap = (int32_t)cap;
-	s->reserved += cap;
-	return POL_OK;
+				     : s->a.env->max_model_len;
+	return contig_admit(&s->a, r, cap, tokens);
 }
 
 static enum pol_rc st_grow(void *state, struct sim_req *r, int32_t tokens, struct it_cost *cost)
 {
 	(void)state, (void)cost;
 	return tokens <= r->pol_cap ? POL_OK : POL_NEVER;
-}
-
-static void st_release(void *state, struct sim_req *r)
-{
-	struct st *s = state;
-	if (r->pol_cap <= 0)
-		return;
-	if (kvmem_release(&s->mem, r->pol_off, r->pol_cap) < 0)
-		abort(); /* double release: a scheduler bug, never a user error */
-	s->reserved -= r->pol_cap;
-	r->pol_cap = 0;
-	r->pol_off = -1;
-}
-
-static void st_layout(const void *state, const struct sim_req *r, int32_t tokens,
-		      struct it_cost *cost)
-{
-	const struct st *s = state;
-	(void)r;
-	dt_region(s->env->dt, cost, tokens);
-}
-
-static bool st_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
-{
-	const struct st *s = state;
-	return pol_regions_batch(s->env->dt, n, tokens, cost);
-}
-
-static void st_stats(const void *state, struct pol_stats *ps)
-{
-	const struct st *s = state;
-	memset(ps, 0, sizeof *ps);
-	ps->reserved_tokens = s->reserved;
-	ps->free_tokens = s->mem.free_tokens;
-	ps->largest_free = kvmem_largest(&s->mem);
-}
-
-static int st_check(const void *state, struct om_err *e)
-{
-	const struct st *s = state;
-	if (kvmem_check(&s->mem, e) < 0)
-		return -1;
-	if (s->reserved + s->mem.free_tokens != s->mem.total)
-		return err_set(e, NULL, 0, "static", "reserved %lld + free %lld != pool %lld",
-			       (long long)s->reserved, (long long)s->mem.free_tokens,
-			       (long long)s->mem.total);
-	return 0;
-}
-
-static size_t st_owned(const void *state, const struct sim_req *r, struct pol_range *out,
-		       size_t max)
-{
-	(void)state;
-	if (r->pol_cap <= 0)
-		return 0;
-	if (max >= 1)
-		out[0] = (struct pol_range){ r->pol_off, r->pol_cap };
-	return 1;
 }
 
 const struct pol_ops pol_static = {
@@ -142,11 +70,11 @@ const struct pol_ops pol_static = {
 	.destroy = st_destroy,
 	.admit = st_admit,
 	.grow = st_grow,
-	.release = st_release,
-	.layout = st_layout,
-	.layout_batch = st_layout_batch,
+	.release = contig_pol_release,
+	.layout = contig_pol_layout,
+	.layout_batch = contig_pol_layout_batch,
 	.grow_free_in_cap = true,
-	.stats = st_stats,
-	.check = st_check,
-	.owned = st_owned,
+	.stats = contig_pol_stats,
+	.check = contig_pol_check,
+	.owned = contig_pol_owned,
 };
