@@ -2,15 +2,19 @@
 
 #include <string.h>
 
-uint64_t rng_hash_bytes(const void *p, size_t n)
+uint64_t rng_hash_more(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 14695981039346656037ULL;
 	for (size_t i = 0; i < n; i++) {
 		h ^= b[i];
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+uint64_t rng_hash_bytes(const void *p, size_t n)
+{
+	return rng_hash_more(RNG_HASH_INIT, p, n);
 }
 
 uint64_t rng_mix64(uint64_t x)

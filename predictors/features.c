@@ -65,17 +65,19 @@ static bool put(struct acc *a, uint32_t idx, double val)
 	return false;
 }
 
+/* Hashes ns + w (+ "_" + w2) as one string without building it: this runs
+ * for every word of every prompt, and formatting the string dominated. */
 static void put_tok(struct acc *a, const char *ns, const char *w, size_t n,
 		    const char *w2, size_t n2)
 {
-	char buf[160];
-	int len = w2 ? snprintf(buf, sizeof buf, "%s%.*s_%.*s", ns, (int)n, w, (int)n2, w2)
-		     : snprintf(buf, sizeof buf, "%s%.*s", ns, (int)n, w);
-	if (len < 0)
-		return;
-	if ((size_t)len >= sizeof buf)
-		len = sizeof buf - 1;
-	put(a, feat_hash(buf, (size_t)len, a->bits), 1.0);
+	uint64_t h = rng_hash_more(RNG_HASH_INIT, ns, strlen(ns));
+	h = rng_hash_more(h, w, n);
+	if (w2) {
+		h = rng_hash_more(h, "_", 1);
+		h = rng_hash_more(h, w2, n2);
+	}
+	h = rng_mix64(h);
+	put(a, (uint32_t)(FEAT_NDENSE + (h & (((uint64_t)1 << a->bits) - 1))), 1.0);
 }
 
 /* Splits [p, end) into lower-cased ASCII alphanumeric words (at most 64
@@ -110,12 +112,6 @@ static void split_words(const char *p, const char *end, struct words *ws)
 			ws->len[ws->n++] = n;
 		}
 	}
-}
-
-static int cmp_idx(const void *a, const void *b)
-{
-	const struct { uint32_t i; double v; } *x = a, *y = b;
-	return (x->i > y->i) - (x->i < y->i);
 }
 
 void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct feat_vec *v)
@@ -177,14 +173,18 @@ void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct
 	/* Hashed features stay binary and unscaled: a per-prompt scale (e.g. 1/sqrt
 	 * of the feature count) makes even "length is set by one word" unlearnable
 	 * by a linear model, and cost accuracy on validation data too. */
-	struct { uint32_t i; double v; } tmp[FEAT_MAX_NNZ];
-	for (size_t i = 0; i < v->nnz; i++) {
-		tmp[i].i = v->idx[i];
-		tmp[i].v = v->val[i];
-	}
-	qsort(tmp, v->nnz, sizeof tmp[0], cmp_idx);
-	for (size_t i = 0; i < v->nnz; i++) {
-		v->idx[i] = tmp[i].i;
-		v->val[i] = tmp[i].v;
+	/* Insertion sort: vectors are short (a few dozen entries) and qsort's
+	 * per-call overhead showed in profiles; indices are distinct, so any
+	 * correct sort gives the same vector. */
+	for (size_t i = 1; i < v->nnz; i++) {
+		uint32_t ki = v->idx[i];
+		double kv = v->val[i];
+		size_t j = i;
+		for (; j > 0 && v->idx[j - 1] > ki; j--) {
+			v->idx[j] = v->idx[j - 1];
+			v->val[j] = v->val[j - 1];
+		}
+		v->idx[j] = ki;
+		v->val[j] = kv;
 	}
 }
