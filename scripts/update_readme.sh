@@ -9,6 +9,11 @@ bin=build/odmasim
 [ -x "$bin" ] || scripts/build.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The MLU370 halfsat per-head latency and throughput tables of the RACM sweep.
+racm_tables() {
+	awk '/^## /{keep = ($0 ~ /^## mlu370-x4, halfsat, paged, per_head: (e2e p50 latency|throughput)/)}
+		keep {sub(/^## /, "**"); if (/^\*\*/) $0 = $0 "**"; print}' "$1"
+}
 gen() {
 	case $1 in
 	keys) "$bin" keys ;;
@@ -17,6 +22,12 @@ gen() {
 		"$bin" run experiments/quickstart.ini -o "$tmp/quickstart" | sed "s|$tmp/quickstart|results/out/quickstart|"
 		echo '```' ;;
 	figures) scripts/figures_table.sh "${FIGURES_DIR:-docs/figures-build}" ;; # after results/figures.sh -o that dir
+	predictors)
+		ODMASIM=$bin scripts/predictor-tables.sh "$tmp/pred" >/dev/null
+		python3 scripts/predictor_readme.py "$tmp/pred" ;;
+	racm)
+		ODMASIM=$bin scripts/racm_sweep.sh "$tmp/racm" >/dev/null
+		racm_tables "$tmp/racm/table.md" ;;
 	*) echo "unknown block $1" >&2; return 1 ;;
 	esac
 }

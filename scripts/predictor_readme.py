@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Formats the held-out predictor tables of README.md from the metrics.csv files
+that scripts/predictor-tables.sh OUTDIR writes (nothing typed by hand).
+usage: predictor_readme.py OUTDIR"""
+import csv
+import os
+import sys
+
+HEAD = ("pred    model           n_train n_test   b_hit   b_maj  b_near   cover  cov+fl "
+        "over_avg over_p99    under     MAE flagged")
+
+
+def rows(d, *subdirs):
+    out = []
+    for sd in subdirs:
+        with open(os.path.join(d, sd, "metrics.csv"), newline="") as f:
+            out += list(csv.DictReader(f))
+    return out
+
+
+def line(r, prefix=""):
+    pct = lambda k: "%6.2f%%" % (100 * float(r[k]))
+    return "    %s%-7s %-15s %7s %6s %s %s %s %s %s %8.1f %8.0f %8.1f %7.1f %s" % (
+        prefix, r["predictor"], r["model"], r["n_train"], r["n_test"], pct("bucket_hit"),
+        pct("majority_bucket_hit"), pct("bucket_within_one"), pct("coverage"),
+        pct("coverage_or_flagged"), float(r["over_mean"]), float(r["over_p99"]),
+        float(r["under_mean"]), float(r["mae"]), pct("flagged"))
+
+
+def block(title, rs, prefix=lambda r: ""):
+    print(title)
+    print()
+    print("    " + ("        " if prefix(rs[0]) else "") + HEAD)
+    for r in rs:
+        print(line(r, prefix(r)))
+    print()
+
+
+d = sys.argv[1]
+block("Alpaca, held out (10,463 of 52,002 rows):", rows(d, "alpaca", "alpaca-q05"))
+block("NQ (long answers), held out (539 of 2,655 rows):", rows(d, "nq", "nq-q05"))
+block("Drift: trained on Alpaca's train part, tested on all 2,655 NQ rows:", rows(d, "drift", "drift-q05"))
+fine = [dict(r, ds="Alpaca") for r in rows(d, "alpaca-512")] + [dict(r, ds="NQ") for r in rows(d, "nq-512")]
+block("Finer grid, bucket_max = 512 (51.2-token buckets), held out:", fine, lambda r: "%-8s" % r["ds"])
