@@ -1,5 +1,6 @@
 #include "cfg.h"
 
+#include "inisrc.h"
 #include "slurp.h"
 
 #include <errno.h>
@@ -116,33 +117,6 @@ static int put(struct cfg *c, const char *section, const char *name,
 	return 0;
 }
 
-/* inih reads line by line through this reader, which lets us count lines
- * (the Debian build has no INI_HANDLER_LINENO) and reject over-long lines
- * instead of letting inih split them silently. */
-struct ini_src {
-	const char *p, *end;
-	long line;
-	bool too_long;
-};
-
-static char *src_reader(char *str, int num, void *stream)
-{
-	struct ini_src *s = stream;
-	if (s->p >= s->end)
-		return NULL;
-	const char *nl = memchr(s->p, '\n', (size_t)(s->end - s->p));
-	size_t len = nl ? (size_t)(nl - s->p) + 1 : (size_t)(s->end - s->p);
-	s->line++;
-	if (len >= (size_t)num) {
-		s->too_long = true;
-		return NULL;
-	}
-	memcpy(str, s->p, len);
-	str[len] = '\0';
-	s->p += len;
-	return str;
-}
-
 struct load_ctx {
 	struct cfg *c;
 	struct ini_src *src;
@@ -167,9 +141,10 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 int cfg_load_string(struct cfg *c, const char *text, const char *origin,
 		    enum cfg_level lvl, struct om_err *e)
 {
-	struct ini_src src = { text, text + strlen(text), 0, false };
+	struct ini_src src;
+	ini_src_init(&src, text);
 	struct load_ctx lc = { c, &src, origin, lvl, e, false };
-	int rc = ini_parse_stream(src_reader, &src, on_kv, &lc);
+	int rc = ini_parse_stream(ini_src_reader, &src, on_kv, &lc);
 	if (lc.failed)
 		return -1;
 	if (src.too_long)

@@ -1,5 +1,6 @@
 #include "sweepfile.h"
 
+#include "../common/inisrc.h"
 #include "../common/slurp.h"
 
 #include <errno.h>
@@ -21,15 +22,9 @@ struct pkey {
 	long line;
 };
 
-struct src {
-	const char *p, *end;
-	long line;
-	bool too_long, indented;
-};
-
 struct pctx {
 	struct sweepfile *s;
-	struct src *src;
+	struct ini_src *src;
 	struct om_err *e;
 	const char *path;
 	bool failed;
@@ -37,27 +32,6 @@ struct pctx {
 	size_t nk, capk;
 	char *last_section;
 };
-
-/* Feeds inih one line at a time so that errors can name the line and an
- * indented continuation line can be told from a repeated key. */
-static char *src_reader(char *str, int num, void *stream)
-{
-	struct src *s = stream;
-	if (s->p >= s->end)
-		return NULL;
-	const char *nl = memchr(s->p, '\n', (size_t)(s->end - s->p));
-	size_t len = nl ? (size_t)(nl - s->p) + 1 : (size_t)(s->end - s->p);
-	s->line++;
-	if (len >= (size_t)num) {
-		s->too_long = true;
-		return NULL;
-	}
-	memcpy(str, s->p, len);
-	str[len] = '\0';
-	s->indented = len > 0 && (str[0] == ' ' || str[0] == '\t');
-	s->p += len;
-	return str;
-}
 
 /* Records an error and returns 0, which stops inih. */
 static int fail(struct pctx *c, long line, const char *field, const char *fmt, ...)
@@ -341,14 +315,15 @@ static int check_size(const struct sweepfile *s, const char *path, struct om_err
 int sweepfile_parse(const char *text, const char *path, struct sweepfile *s, struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
-	struct src src = { text, text + strlen(text), 0, false, false };
+	struct ini_src src;
+	ini_src_init(&src, text);
 	struct pctx c = { .s = s, .src = &src, .e = e, .path = path };
 	int rc = 0;
 	if (!(s->path = strdup(path))) {
 		rc = err_set(e, path, 0, NULL, "out of memory");
 		goto done;
 	}
-	int irc = ini_parse_stream(src_reader, &src, on_kv, &c);
+	int irc = ini_parse_stream(ini_src_reader, &src, on_kv, &c);
 	if (c.failed) {
 		rc = -1;
 	} else if (src.too_long) {

@@ -1,0 +1,31 @@
+#include "inisrc.h"
+
+#include <string.h>
+
+void ini_src_init(struct ini_src *s, const char *text)
+{
+	s->p = text;
+	s->end = text + strlen(text);
+	s->line = 0;
+	s->too_long = false;
+	s->indented = false;
+}
+
+char *ini_src_reader(char *str, int num, void *stream)
+{
+	struct ini_src *s = stream;
+	if (s->p >= s->end)
+		return NULL;
+	const char *nl = memchr(s->p, '\n', (size_t)(s->end - s->p));
+	size_t len = nl ? (size_t)(nl - s->p) + 1 : (size_t)(s->end - s->p);
+	s->line++;
+	if (len >= (size_t)num) {
+		s->too_long = true;
+		return NULL;
+	}
+	memcpy(str, s->p, len);
+	str[len] = '\0';
+	s->indented = len > 0 && (str[0] == ' ' || str[0] == '\t');
+	s->p += len;
+	return str;
+}
