@@ -3,20 +3,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-int contig_init(struct contig *a, const char *name, const struct pol_env *env,
-		struct om_err *e)
+void *contig_new(size_t size, const char *name, const struct pol_env *env, struct om_err *e)
 {
-	memset(a, 0, sizeof *a);
+	struct contig *a = calloc(1, size);
+	if (!a || kvmem_init(&a->mem, env->pool_tokens) < 0) {
+		free(a);
+		err_set(e, NULL, 0, NULL, "out of memory");
+		return NULL;
+	}
 	a->name = name;
 	a->env = env;
-	if (kvmem_init(&a->mem, env->pool_tokens) < 0)
-		return err_set(e, NULL, 0, NULL, "out of memory");
-	return 0;
+	return a;
 }
 
-void contig_fini(struct contig *a)
+void contig_pol_destroy(void *state)
 {
+	struct contig *a = state;
+	if (!a)
+		return;
 	kvmem_free_all(&a->mem);
+	free(a);
 }
 
 enum pol_rc contig_admit(struct contig *a, struct sim_req *r, int64_t cap, int32_t tokens)

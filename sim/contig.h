@@ -16,14 +16,15 @@ struct contig {
 	int64_t reserved, admissions, overflows;
 };
 
-int contig_init(struct contig *a, const char *name, const struct pol_env *env,
-		struct om_err *e);
-void contig_fini(struct contig *a);
+/* Allocates a zeroed policy state of `size` bytes whose first member is a
+ * struct contig, and initialises that member; NULL (e filled) on failure. */
+void *contig_new(size_t size, const char *name, const struct pol_env *env, struct om_err *e);
 /* Reserves max(cap, tokens) tokens for r: POL_NEVER if that exceeds the pool,
  * POL_NO_ROOM (and no change) if no free range is long enough. */
 enum pol_rc contig_admit(struct contig *a, struct sim_req *r, int64_t cap, int32_t tokens);
 
 /* pol_ops entries for a state whose first member is a struct contig. */
+void contig_pol_destroy(void *state);
 void contig_pol_release(void *state, struct sim_req *r);
 void contig_pol_layout(const void *state, const struct sim_req *r, int32_t tokens,
 		       struct it_cost *cost);

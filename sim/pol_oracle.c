@@ -18,24 +18,8 @@ static int orc_create(const struct cfg *c, const struct pol_env *env, void **sta
 	(void)c;
 	if (!env->truth)
 		return err_set(e, NULL, 0, "oracle", "the oracle policy needs the true lengths");
-	struct orc *s = calloc(1, sizeof *s);
-	if (!s)
-		return err_set(e, NULL, 0, NULL, "out of memory");
-	if (contig_init(&s->a, "oracle", env, e) < 0) {
-		free(s);
-		return -1;
-	}
-	*state = s;
-	return 0;
-}
-
-static void orc_destroy(void *state)
-{
-	struct orc *s = state;
-	if (!s)
-		return;
-	contig_fini(&s->a);
-	free(s);
+	*state = contig_new(sizeof(struct orc), "oracle", env, e);
+	return *state ? 0 : -1;
 }
 
 static enum pol_rc orc_admit(void *state, struct sim_req *r, int32_t tokens)
@@ -58,7 +42,7 @@ const struct pol_ops pol_oracle = {
 	.help = "UPPER BOUND, reads true lengths: contiguous prompt + true output per request",
 	.wants_truth = true,
 	.create = orc_create,
-	.destroy = orc_destroy,
+	.destroy = contig_pol_destroy,
 	.admit = orc_admit,
 	.grow = orc_grow,
 	.release = contig_pol_release,

@@ -30,25 +30,12 @@ static int s3_create(const struct cfg *c, const struct pol_env *env, void **stat
 	if (!strcmp(pred, "none"))
 		return cfg_fail(c, "predictor.name", e,
 				"policy s3 sizes memory from predicted lengths: set predictor.name (normally s3)");
-	struct s3 *s = calloc(1, sizeof *s);
+	struct s3 *s = contig_new(sizeof *s, "s3", env, e);
 	if (!s)
-		return err_set(e, NULL, 0, NULL, "out of memory");
-	if (contig_init(&s->a, "s3", env, e) < 0) {
-		free(s);
 		return -1;
-	}
 	s->width = cfg_int(c, "policy.s3_bucket_width");
 	*state = s;
 	return 0;
-}
-
-static void s3_destroy(void *state)
-{
-	struct s3 *s = state;
-	if (!s)
-		return;
-	contig_fini(&s->a);
-	free(s);
 }
 
 /* Output tokens the request may hold: the upper edge of its (bumped) bucket. */
@@ -98,7 +85,7 @@ const struct pol_ops pol_s3 = {
 	.help = "S3: contiguous region of the predicted equal-width bucket; overflow = requeue one bucket up",
 	.keys = s3_keys,
 	.create = s3_create,
-	.destroy = s3_destroy,
+	.destroy = contig_pol_destroy,
 	.admit = s3_admit,
 	.grow = s3_grow,
 	.release = contig_pol_release,

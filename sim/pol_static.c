@@ -20,32 +20,18 @@ static const struct cfg_key st_keys[] = {
 static int st_create(const struct cfg *c, const struct pol_env *env, void **state,
 		     struct om_err *e)
 {
-	struct st *s = calloc(1, sizeof *s);
+	struct st *s = contig_new(sizeof *s, "static", env, e);
 	if (!s)
-		return err_set(e, NULL, 0, NULL, "out of memory");
-	if (contig_init(&s->a, "static", env, e) < 0) {
-		free(s);
 		return -1;
-	}
 	s->per_request = strcmp(cfg_str(c, "policy.static_reserve"), "prompt_plus_max_new") == 0;
 	if (!s->per_request && env->max_model_len > env->pool_tokens) {
-		contig_fini(&s->a);
-		free(s);
+		contig_pol_destroy(s);
 		return cfg_fail(c, "policy.max_model_len", e,
 				"one static region of %d tokens does not fit in the KV pool of %lld tokens",
 				env->max_model_len, (long long)env->pool_tokens);
 	}
 	*state = s;
 	return 0;
-}
-
-static void st_destroy(void *state)
-{
-	struct st *s = state;
-	if (!s)
-		return;
-	contig_fini(&s->a);
-	free(s);
 }
 
 static enum pol_rc st_admit(void *state, struct sim_req *r, int32_t tokens)
@@ -67,7 +53,7 @@ const struct pol_ops pol_static = {
 	.help = "worst-case contiguous pre-allocation (max_model_len per request)",
 	.keys = st_keys,
 	.create = st_create,
-	.destroy = st_destroy,
+	.destroy = contig_pol_destroy,
 	.admit = st_admit,
 	.grow = st_grow,
 	.release = contig_pol_release,

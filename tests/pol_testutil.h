@@ -84,4 +84,22 @@ static inline void tu_run(const struct cfg *c, const struct wl_trace *t, const s
 		ck_abort_msg("engine_run: %s", e.msg);
 }
 
+/* A policy that sizes memory from predictions must refuse predictor.name=none,
+ * naming the key. */
+static inline void tu_refuses_without_predictor(const char *policy, int64_t pool)
+{
+	char name[64];
+	snprintf(name, sizeof name, "policy.name=%s", policy);
+	const char *s[] = { name, "predictor.name=none" };
+	struct cfg *c = tu_cfg(pool, s, 2);
+	struct wl_trace t;
+	tu_trace(&t, 1, 0, 10, 10);
+	struct run_result r;
+	struct om_err e = { "" };
+	ck_assert_int_eq(engine_run(c, &t, NULL, &r, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "predictor.name"));
+	trace_free(&t);
+	cfg_free(c);
+}
+
 #endif

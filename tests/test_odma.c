@@ -437,16 +437,7 @@ END_TEST
 
 START_TEST(refuses_without_predictor)
 {
-	const char *s[] = { "policy.name=odma", "predictor.name=none" };
-	struct cfg *c = tu_cfg(30000, s, 2);
-	struct wl_trace t;
-	tu_trace(&t, 1, 0, 10, 10);
-	struct run_result r;
-	struct om_err e = { "" };
-	ck_assert_int_eq(engine_run(c, &t, NULL, &r, &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.msg, "predictor.name"));
-	trace_free(&t);
-	cfg_free(c);
+	tu_refuses_without_predictor("odma", 30000);
 }
 END_TEST
 

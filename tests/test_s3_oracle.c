@@ -57,16 +57,7 @@ END_TEST
 
 START_TEST(s3_refuses_without_predictor)
 {
-	const char *s[] = { "policy.name=s3", "predictor.name=none" };
-	struct cfg *c = tu_cfg(20000, s, 2);
-	struct wl_trace t;
-	tu_trace(&t, 1, 0, 10, 10);
-	struct run_result r;
-	struct om_err e = { "" };
-	ck_assert_int_eq(engine_run(c, &t, NULL, &r, &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.msg, "predictor.name"));
-	trace_free(&t);
-	cfg_free(c);
+	tu_refuses_without_predictor("s3", 20000);
 }
 END_TEST
 
