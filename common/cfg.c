@@ -1,7 +1,7 @@
-#include "cfg.h"
+#include "common/cfg.h"
 
-#include "inisrc.h"
-#include "slurp.h"
+#include "common/inisrc.h"
+#include "common/slurp.h"
 
 #include <errno.h>
 #include <ini.h>

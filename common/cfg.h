@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "common/err.h"
 
 enum cfg_type { CFG_INT, CFG_REAL, CFG_BOOL, CFG_STR, CFG_ENUM };
 

@@ -1,4 +1,4 @@
-#include "inisrc.h"
+#include "common/inisrc.h"
 
 #include <string.h>
 

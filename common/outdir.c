@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-#include "outdir.h"
+#include "common/outdir.h"
 
 #include <dirent.h>
 #include <stdbool.h>

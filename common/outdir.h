@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "common/err.h"
 
 struct outdir {
 	char final[PATH_MAX];

@@ -1,4 +1,4 @@
-#include "slurp.h"
+#include "common/slurp.h"
 
 #include <errno.h>
 #include <stdbool.h>

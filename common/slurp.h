@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "common/err.h"
 
 /* On success *buf (free it) holds the file plus a terminating NUL and *len
  * its length. `what` names the file's role in the message ("trace", ...). */

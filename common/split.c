@@ -1,6 +1,6 @@
-#include "split.h"
+#include "common/split.h"
 
-#include "rng.h"
+#include "common/rng.h"
 
 int split_rank(int64_t id)
 {

@@ -1,10 +1,10 @@
-#include "device.h"
+#include "device_models/device.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "presets.h"
+#include "device_models/presets.h"
 
 #define GIB 1073741824.0
 

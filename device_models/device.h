@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "../common/cfg.h"
+#include "common/cfg.h"
 
 struct dev_device {
 	char name[64];

@@ -1,4 +1,4 @@
-#include "memmodel.h"
+#include "device_models/memmodel.h"
 
 #include <string.h>
 

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 
-#include "../common/cfg.h"
-#include "device.h"
+#include "common/cfg.h"
+#include "device_models/device.h"
 
 struct mm_ops {
 	const char *name;

@@ -18,9 +18,9 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_interp.h>
 
-#include "memmodel.h"
+#include "device_models/memmodel.h"
 
-#include "../common/slurp.h"
+#include "common/slurp.h"
 
 struct cal {
 	size_t n;

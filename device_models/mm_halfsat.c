@@ -1,7 +1,7 @@
 /* halfsat: the one-parameter access-granularity curve
  *   B_eff(L) = B_peak * eta_seq * L / (L + L_half),
  * i.e. every run pays a fixed cost equal to streaming L_half bytes. */
-#include "memmodel.h"
+#include "device_models/memmodel.h"
 
 static int hs_create(const struct cfg *c, const struct dev_device *d, void **state,
 		     struct om_err *e)

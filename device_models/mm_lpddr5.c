@@ -14,7 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "memmodel.h"
+#include "device_models/memmodel.h"
 
 struct lp {
 	double channels, row, interleave, l_act, l_dma, norm;

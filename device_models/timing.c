@@ -1,4 +1,4 @@
-#include "timing.h"
+#include "device_models/timing.h"
 
 #include <math.h>
 #include <string.h>

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../common/cfg.h"
-#include "device.h"
-#include "memmodel.h"
+#include "common/cfg.h"
+#include "device_models/device.h"
+#include "device_models/memmodel.h"
 
 struct dev_timing {
 	struct dev_device d;   /* per instance: tensor parallelism aggregates its cards */

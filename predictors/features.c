@@ -1,4 +1,4 @@
-#include "features.h"
+#include "predictors/features.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/rng.h"
+#include "common/rng.h"
 
 /* Words that open most instructions; a verb anywhere in the first three words
  * gets its own feature because it says what kind of answer is asked for

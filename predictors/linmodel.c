@@ -1,4 +1,4 @@
-#include "linmodel.h"
+#include "predictors/linmodel.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_multimin.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "predictor.h"
+#include "predictors/predictor.h"
 
 int lm_rows_init(struct lm_rows *r, size_t d)
 {

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../common/err.h"
-#include "features.h"
+#include "common/err.h"
+#include "predictors/features.h"
 
 /* Rows in compressed sparse row form. */
 struct lm_rows {

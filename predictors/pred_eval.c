@@ -1,4 +1,4 @@
-#include "pred_eval.h"
+#include "predictors/pred_eval.h"
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "predictor.h"
+#include "predictors/predictor.h"
 
 struct pe_metrics {
 	size_t n;

@@ -7,8 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../common/rng.h"
-#include "predictor.h"
+#include "common/rng.h"
+#include "predictors/predictor.h"
 
 struct noisy {
 	double sigma;

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/rng.h"
-#include "linmodel.h"
-#include "predictor.h"
+#include "common/rng.h"
+#include "predictors/linmodel.h"
+#include "predictors/predictor.h"
 
 enum { OD_LOGRIDGE, OD_RIDGE };
 

@@ -2,7 +2,7 @@
  * it is the one predictor that reads the label at prediction time. */
 #include <stdlib.h>
 
-#include "predictor.h"
+#include "predictors/predictor.h"
 
 struct oracle {
 	int32_t K, bmax;

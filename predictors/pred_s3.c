@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "linmodel.h"
-#include "predictor.h"
+#include "predictors/linmodel.h"
+#include "predictors/predictor.h"
 
 enum { S3_SOFTMAX, S3_RIDGE };
 

@@ -1,13 +1,11 @@
-#include "predictor.h"
+#include "predictors/predictor.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../workload/trace_csv.h"
-#include "../workload/workload.h"
-#include "../common/split.h"
+#include "common/split.h"
 
 extern const struct pred_ops pred_oracle, pred_noisy, pred_s3, pred_odma;
 
@@ -89,41 +87,6 @@ size_t pred_keep_test_part(struct wl_trace *t, int test_pct)
 	return m;
 }
 
-int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,
-		       struct om_err *e)
-{
-	struct wl_trace t;
-	trace_init(&t);
-	int rc = -1;
-	struct pred_sample *s = NULL;
-	if (trace_read_csv(path, &t, true, e) < 0)
-		goto out;
-	if (h->ops->needs_text && t.text_len == 0) {
-		err_set(e, path, 0, "prompt", "predictor '%s' needs prompt texts but the trace has none",
-			h->ops->name);
-		goto out;
-	}
-	s = malloc((t.n ? t.n : 1) * sizeof *s);
-	if (!s) {
-		err_set(e, path, 0, NULL, "out of memory");
-		goto out;
-	}
-	size_t m = pred_train_samples(&t, (int)cfg_int(c, "predictor.split_test_pct"), s);
-	if (m == 0) {
-		err_set(e, path, 0, NULL, "no rows in the train part of the split");
-		goto out;
-	}
-	if (h->ops->train(h->state, s, m, e) < 0) {
-		err_wrap(e, path);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(s);
-	trace_free(&t);
-	return rc;
-}
-
 int pred_save_file(const struct pred_handle *h, const char *path, struct om_err *e)
 {
 	if (!h->ops->save)
@@ -155,60 +118,6 @@ int pred_load_file(struct pred_handle *h, const char *path, struct om_err *e)
 		return err_set(e, path, 0, NULL, "cannot open model: %s", strerror(errno));
 	int rc = h->ops->load(h->state, f, path, e);
 	fclose(f);
-	return rc;
-}
-
-int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e)
-{
-	h->ops = NULL;
-	h->state = NULL;
-	const char *name = cfg_str(c, "predictor.name");
-	if (!strcmp(name, "none"))
-		return 0;
-	const struct pred_ops *ops = pred_find(name);
-	if (!ops)
-		return cfg_fail(c, "predictor.name", e, "unknown predictor '%s'", name);
-	if (ops->create(c, &h->state, e) < 0)
-		return -1;
-	h->ops = ops;
-	if (!ops->train)
-		return 0;
-	const char *mf = cfg_str(c, "predictor.model_file");
-	int rc;
-	if (mf[0]) {
-		rc = pred_load_file(h, mf, e);
-	} else {
-		char path[4096];
-		const char *tt = cfg_str(c, "predictor.train_trace");
-		const char *key = tt[0] ? "predictor.train_trace" : "workload.trace";
-		if (tt[0] && !strchr(tt, '/')) {
-			const char *dir = cfg_str(c, "workload.trace_dir");
-			if (!dir[0])
-				dir = getenv("ODMASIM_TRACES");
-			if (!dir || !dir[0])
-				dir = "../shared/traces";
-			snprintf(path, sizeof path, "%s/%s", dir, tt);
-		} else if (tt[0]) {
-			snprintf(path, sizeof path, "%s", tt);
-		} else if (wl_trace_path(c, path, sizeof path, e) < 0) {
-			pred_handle_free(h);
-			return -1;
-		}
-		if (!path[0]) {
-			pred_handle_free(h);
-			return cfg_fail(c, "predictor.name", e,
-					"predictor '%s' must be trained: set predictor.model_file, predictor.train_trace, or a workload.trace with prompt texts",
-					name);
-		}
-		rc = pred_train_on_file(c, h, path, e);
-		if (rc < 0) {
-			char ctx[128];
-			snprintf(ctx, sizeof ctx, "training predictor '%s' (trace from %s)", name, key);
-			err_wrap(e, ctx);
-		}
-	}
-	if (rc < 0)
-		pred_handle_free(h);
 	return rc;
 }
 

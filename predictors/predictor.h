@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../common/cfg.h"
-#include "../workload/trace.h"
+#include "common/cfg.h"
+#include "workload/trace.h"
 
 struct pred_sample {
 	int64_t id;
@@ -51,13 +51,6 @@ struct pred_handle {
 	void *state;
 };
 
-/* Builds the predictor named by predictor.name ("none" leaves h->ops NULL),
- * ready to predict: a predictor with a train() loads predictor.model_file if
- * set, else trains on the TRAIN part of predictor.train_trace (empty = the
- * run's workload.trace), so requests in the held-out part are never trained
- * on. Only the split's train part is used even when train_trace names
- * another file. */
-int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e);
 void pred_handle_free(struct pred_handle *h);
 
 const struct pred_ops *pred_find(const char *name);
@@ -79,11 +72,6 @@ size_t pred_train_samples(const struct wl_trace *t, int test_pct, struct pred_sa
  * kept). For runs that must not simulate requests the predictor trained on.
  * Returns the number of rows kept. */
 size_t pred_keep_test_part(struct wl_trace *t, int test_pct);
-
-/* Trains `h` (already created) on the train part of the trace at `path`
- * (read with prompt texts through trace_csv). */
-int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,
-		       struct om_err *e);
 
 /* Model files: pred_save_file writes atomically (FILE.tmp, then rename). */
 int pred_save_file(const struct pred_handle *h, const char *path, struct om_err *e);

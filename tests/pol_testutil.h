@@ -10,8 +10,8 @@
 
 #include "device_models/timing.h"
 #include "predictors/predictor.h"
-#include "sim/engine.h"
-#include "sim/experiment.h"
+#include "sim/core/engine.h"
+#include "sim/core/experiment.h"
 #include "workload/trace.h"
 #include "workload/workload.h"
 

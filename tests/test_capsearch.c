@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/capsearch.h"
+#include "sim/batch/capsearch.h"
 
 START_TEST(slo_parsing)
 {

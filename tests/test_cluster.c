@@ -2,8 +2,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/engine.h"
-#include "sim/router.h"
+#include "sim/core/engine.h"
+#include "sim/core/router.h"
 #include "testutil.h"
 
 START_TEST(round_robin_cycles)

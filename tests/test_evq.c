@@ -2,7 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "sim/evq.h"
+#include "sim/core/evq.h"
 
 START_TEST(pops_in_time_order)
 {

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "sim/kvmem.h"
+#include "sim/policy/kvmem.h"
 
 START_TEST(first_fit_and_coalesce)
 {

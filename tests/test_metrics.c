@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/metrics.h"
+#include "sim/core/metrics.h"
 
 static double sorted_q(const double *v, size_t n, double f)
 {

@@ -1,9 +1,10 @@
 /* odma: boundary learning, relocation and its cost, safety pool, preemption
  * instead of loss, exact predictions never overflow, invariants throughout. */
 #include "pol_testutil.h"
-#include "sim/odma_bounds.h"
-#include "sim/policy.h"
-#include "sim/report.h"
+#include "sim/policy/odma_bounds.h"
+#include "sim/policy/policy.h"
+#include "sim/core/report.h"
+#include "sim/core/start_lengths.h"
 
 START_TEST(bounds_uniform_equal_width)
 {
@@ -70,6 +71,7 @@ struct fix {
 	struct cfg *c;
 	struct dev_timing dt;
 	struct pol_env env;
+	struct start_lengths start;
 	void *ps;
 };
 
@@ -85,7 +87,11 @@ static void fix_open(struct fix *f, int64_t pool, int32_t mml, const char *const
 	f->c = tu_cfg(100000, all, k);
 	struct om_err e = { "" };
 	ck_assert_int_eq(dt_init(&f->dt, f->c, &e), 0);
-	f->env = (struct pol_env){ .dt = &f->dt, .pool_tokens = pool, .max_model_len = mml };
+	if (start_lengths_load(f->c, pol_odma.start_lengths_key, &f->start, &e) < 0)
+		ck_abort_msg("start lengths: %s", e.msg);
+	f->env = (struct pol_env){ .dt = &f->dt, .pool_tokens = pool, .max_model_len = mml,
+				   .start_lengths = f->start.len, .n_start_lengths = f->start.n,
+				   .start_origin = f->start.origin, .start_key = f->start.key };
 	if (pol_odma.create(f->c, &f->env, &f->ps, &e) < 0)
 		ck_abort_msg("create: %s", e.msg);
 }
@@ -93,6 +99,7 @@ static void fix_open(struct fix *f, int64_t pool, int32_t mml, const char *const
 static void fix_close(struct fix *f)
 {
 	pol_odma.destroy(f->ps);
+	start_lengths_free(&f->start);
 	dt_free(&f->dt);
 	cfg_free(f->c);
 }

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 #include "workload/workload.h"
 #include "testutil.h"
 

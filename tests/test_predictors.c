@@ -9,8 +9,9 @@
 
 #include "predictors/pred_eval.h"
 #include "predictors/predictor.h"
+#include "sim/core/pred_setup.h"
 #include "common/split.h"
-#include "sim/experiment.h"
+#include "sim/core/experiment.h"
 #include "workload/trace_csv.h"
 
 static struct cfg *mkcfg(const char *a, const char *b, const char *c2, const char *d)

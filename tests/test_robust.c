@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "device_models/timing.h"
-#include "sim/engine.h"
-#include "sim/experiment.h"
-#include "sim/sched.h"
+#include "sim/core/engine.h"
+#include "sim/core/experiment.h"
+#include "sim/core/sched.h"
 #include "workload/workload.h"
 
 /* Builds and runs one experiment from --set style assignments. */

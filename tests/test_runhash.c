@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/experiment.h"
-#include "sim/runhash.h"
+#include "sim/core/experiment.h"
+#include "sim/batch/runhash.h"
 
 /* Published FNV-1a 64-bit test vectors (Fowler/Noll/Vo reference set). */
 START_TEST(fnv1a_reference_vectors)

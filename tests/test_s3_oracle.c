@@ -1,7 +1,7 @@
 /* s3: requeue one bucket up on overflow, wasted work counted; oracle: exact
  * reservations, labelled as such. */
 #include "pol_testutil.h"
-#include "sim/policy.h"
+#include "sim/policy/policy.h"
 
 START_TEST(s3_overflow_requeues_one_bucket_up)
 {

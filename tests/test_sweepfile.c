@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/csvtab.h"
-#include "sim/sweepfile.h"
+#include "sim/batch/csvtab.h"
+#include "sim/batch/sweepfile.h"
 
 static const char *good =
 	"; a sweep\n"

@@ -6,7 +6,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "sim/experiment.h"
+#include "sim/core/experiment.h"
 
 /* A device and model chosen so one iteration costs, exactly,
  *   1000 ns of weights + 1 ns per KV token read (L_half = 0, 32 B/token at 32 GB/s)

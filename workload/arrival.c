@@ -1,4 +1,4 @@
-#include "arrival.h"
+#include "workload/arrival.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>

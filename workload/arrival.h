@@ -5,7 +5,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "trace.h"
+#include "workload/trace.h"
 
 struct arr_params {
 	double rate;  /* requests per second (poisson, gamma) */

@@ -1,4 +1,4 @@
-#include "synth.h"
+#include "workload/synth.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>

@@ -6,7 +6,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "trace.h"
+#include "workload/trace.h"
 
 struct synth_params {
 	size_t n;

@@ -1,4 +1,4 @@
-#include "trace.h"
+#include "workload/trace.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
-#include "trace_csv.h"
+#include "workload/trace_csv.h"
 
-#include "../common/slurp.h"
+#include "common/slurp.h"
 
 #include <csv.h>
 #include <errno.h>

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "trace.h"
+#include "workload/trace.h"
 
 /* Appends the rows of `path` to t (t must be initialised). keep_text keeps
  * prompt texts (predictors need them; runs without predictors do not). */

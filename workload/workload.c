@@ -1,14 +1,14 @@
-#include "workload.h"
+#include "workload/workload.h"
 
 #include <gsl/gsl_randist.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/rng.h"
-#include "../common/split.h"
-#include "arrival.h"
-#include "synth.h"
-#include "trace_csv.h"
+#include "common/rng.h"
+#include "common/split.h"
+#include "workload/arrival.h"
+#include "workload/synth.h"
+#include "workload/trace_csv.h"
 
 const struct cfg_key wl_keys[] = {
 	{ "workload.trace", CFG_STR, "", 0, -1, NULL,
@@ -36,21 +36,25 @@ const struct cfg_key wl_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-static int resolve(const struct cfg *c, const char *tr, char *out, size_t n, struct om_err *e)
+int wl_resolve(const struct cfg *c, const char *key, const char *name, char *out, size_t n,
+	       struct om_err *e)
 {
 	int w;
-	if (strchr(tr, '/')) {
-		w = snprintf(out, n, "%s", tr);
+	if (strchr(name, '/')) {
+		w = snprintf(out, n, "%s", name);
 	} else {
-		const char *dir = cfg_str(c, "workload.trace_dir");
+		const char *dir = c ? cfg_str(c, "workload.trace_dir") : "";
 		if (!dir[0])
 			dir = getenv("ODMASIM_TRACES");
 		if (!dir || !dir[0])
 			dir = "../shared/traces";
-		w = snprintf(out, n, "%s/%s", dir, tr);
+		w = snprintf(out, n, "%s/%s", dir, name);
 	}
-	if (w < 0 || (size_t)w >= n)
-		return cfg_fail(c, "workload.trace", e, "path too long");
+	if (w < 0 || (size_t)w >= n) {
+		if (c)
+			return cfg_fail(c, key, e, "path too long");
+		return err_set(e, NULL, 0, key, "path too long");
+	}
 	return 0;
 }
 
@@ -67,7 +71,7 @@ int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e)
 		return cfg_fail(c, "workload.trace", e, "path too long");
 	memcpy(first, tr, l);
 	first[l] = '\0';
-	return resolve(c, first, out, n, e);
+	return wl_resolve(c, "workload.trace", first, out, n, e);
 }
 
 static int cmp_arrival(const void *a, const void *b)
@@ -222,7 +226,7 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		struct wl_trace raw;
 		trace_init(&raw);
 		char path[4096];
-		int rc = resolve(c, name[0], path, sizeof path, e);
+		int rc = wl_resolve(c, "workload.trace", name[0], path, sizeof path, e);
 		if (rc == 0)
 			rc = trace_read_csv(path, &raw, keep_text, e);
 		size_t want = (size_t)cfg_int(c, "workload.num_requests");
@@ -254,7 +258,7 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		struct wl_trace raw, part;
 		trace_init(&raw);
 		trace_init(&part);
-		int rc = resolve(c, name[i], path, sizeof path, e);
+		int rc = wl_resolve(c, "workload.trace", name[i], path, sizeof path, e);
 		if (rc == 0)
 			rc = trace_read_csv(path, &raw, keep_text, e);
 		if (rc == 0)

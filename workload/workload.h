@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "../common/cfg.h"
-#include "trace.h"
+#include "common/cfg.h"
+#include "workload/trace.h"
 
 extern const struct cfg_key wl_keys[];
 
@@ -15,6 +15,11 @@ extern const struct cfg_key wl_keys[];
  * traces directory (workload.trace_dir, else $ODMASIM_TRACES, else
  * ../shared/traces). Writes "" for the synthetic workload. */
 int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e);
+/* The one trace-name lookup: `name` with a '/' is a path; a bare name is
+ * looked up in the traces directory as above (c may be NULL: no trace_dir).
+ * Errors (path too long) name `key`. */
+int wl_resolve(const struct cfg *c, const char *key, const char *name, char *out, size_t n,
+	       struct om_err *e);
 
 int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_err *e);
 

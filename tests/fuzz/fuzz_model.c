@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "predictors/predictor.h"
-#include "sim/experiment.h"
+#include "sim/core/experiment.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 
 #include "device_models/device.h"
 #include "device_models/timing.h"
-#include "sim/experiment.h"
+#include "sim/core/experiment.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

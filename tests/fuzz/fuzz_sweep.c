@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sweepfile.h"
+#include "sim/batch/sweepfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

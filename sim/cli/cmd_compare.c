@@ -1,0 +1,273 @@
+/* `odmasim compare`: the same experiment under several policies, one
+ * side-by-side table on stdout and as compare.csv in a fresh results
+ * directory (written atomically, with the base configuration).
+ * A policy built around a predictor (pol_ops.predictor) runs with the
+ * experiment's predictor.name, or with its own if the experiment names none
+ * (exp_load does that). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/outdir.h"
+#include "workload/workload.h"
+#include "sim/cli/cli.h"
+#include "sim/core/engine.h"
+#include "sim/core/pred_setup.h"
+#include "sim/core/experiment.h"
+
+static const char *cmp_usage =
+	"usage: odmasim compare EXPERIMENT.ini [--policies static,paged,s3,odma,oracle]\n"
+	"                       [--set section.key=value]... [-o DIR] [-q]\n"
+	"  Runs the experiment once per policy (default: every registered policy) and\n"
+	"  prints one table; writes compare.csv and config.ini to DIR (default\n"
+	"  results/out/compare-<experiment>[-N]), which must not exist.\n";
+
+#define CMP_MAX 16
+
+struct cmp_row {
+	char policy[64], predictor[64];
+	struct summary s;
+};
+
+static int run_one(const struct cli_opts *o, const char *pol, struct cmp_row *row,
+		   struct om_err *e)
+{
+	int n = o->nsets;
+	char **sets = calloc((size_t)n + 2, sizeof *sets);
+	char polset[128];
+	struct cfg *c = NULL;
+	struct wl_trace t;
+	struct run_result r = { 0 };
+	struct pred_handle ph = { 0 };
+	int rc = -1;
+	trace_init(&t);
+	if (!sets) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	memcpy(sets, o->sets, (size_t)n * sizeof *sets);
+	snprintf(polset, sizeof polset, "policy.name=%.63s", pol);
+	sets[n++] = polset;
+	c = exp_load(o->experiment, sets, n, e);
+	if (!c)
+		goto out;
+	snprintf(row->policy, sizeof row->policy, "%.63s", pol);
+	snprintf(row->predictor, sizeof row->predictor, "%s", cfg_str(c, "predictor.name"));
+	if (pred_from_cfg(c, &ph, e) < 0 || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0 ||
+	    engine_run(c, &t, &ph, &r, e) < 0)
+		goto out;
+	snprintf(row->policy, sizeof row->policy, "%s", r.policy);
+	row->s = r.sum;
+	rc = 0;
+out:
+	if (rc < 0 && e->msg[0]) {
+		char m[sizeof e->msg];
+		memcpy(m, e->msg, sizeof m);
+		m[sizeof m - 1] = '\0';
+		int w = snprintf(e->msg, sizeof e->msg, "policy %.63s: ", pol);
+		if (w > 0 && (size_t)w < sizeof e->msg)
+			memcpy(e->msg + w, m, strnlen(m, sizeof e->msg - (size_t)w - 1) + 1);
+		e->msg[sizeof e->msg - 1] = '\0';
+	}
+	run_result_free(&r);
+	pred_handle_free(&ph);
+	trace_free(&t);
+	cfg_free(c);
+	free(sets);
+	return rc;
+}
+
+static void write_csv(FILE *f, const struct cmp_row *rows, size_t n)
+{
+	fprintf(f, "policy,predictor,completed,rejected,rps,tps_generated,tps_total,util_reserved,"
+		   "util_live,util_packing,ttft_p50_s,ttft_p99_s,tpot_p50_s,tpot_p99_s,e2e_p50_s,"
+		   "e2e_p99_s,preemptions,recomputed_tokens,overflows,relocations,relocated_bytes,"
+		   "frag_internal,frag_external,safety_occupancy,large_bucket_share\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct summary *s = &rows[i].s;
+		fprintf(f, "%s,%s,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,"
+			   "%.9g,%lld,%lld,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g\n",
+			rows[i].policy, rows[i].predictor, (long long)s->requests_completed,
+			(long long)s->requests_rejected, s->rps, s->tps_generated, s->tps_total,
+			s->util_reserved, s->util_live, s->util_packing, s->ttft_p50_s, s->ttft_p99_s,
+			s->tpot_p50_s, s->tpot_p99_s, s->e2e_p50_s, s->e2e_p99_s,
+			(long long)s->preemptions, (long long)s->recomputed_tokens,
+			(long long)s->overflows, (long long)s->relocations,
+			(long long)s->relocated_bytes, s->frag_internal, s->frag_external,
+			s->safety_occupancy, s->large_bucket_share);
+	}
+}
+
+static void print_table(FILE *f, const struct cmp_row *rows, size_t n)
+{
+	fprintf(f, "%-8s %-9s %6s %8s %9s %7s %7s %7s %8s %8s %8s %7s %7s %7s %7s %7s\n", "policy",
+		"predictor", "done", "req/s", "gen tok/s", "U_res", "U_live", "U_pack", "TTFT50",
+		"TPOT50", "e2e p99", "preempt", "overfl", "reloc", "frag_in", "frag_ex");
+	for (size_t i = 0; i < n; i++) {
+		const struct summary *s = &rows[i].s;
+		fprintf(f, "%-8s %-9s %6lld %8.3f %9.1f %6.1f%% %6.1f%% %6.1f%% %7.3fs %7.4fs %7.2fs "
+			   "%7lld %7lld %7lld %6.1f%% %6.1f%%\n",
+			rows[i].policy, rows[i].predictor, (long long)s->requests_completed, s->rps,
+			s->tps_generated, 100 * s->util_reserved, 100 * s->util_live,
+			100 * s->util_packing, s->ttft_p50_s, s->tpot_p50_s, s->e2e_p99_s,
+			(long long)s->preemptions, (long long)s->overflows, (long long)s->relocations,
+			100 * s->frag_internal, 100 * s->frag_external);
+	}
+}
+
+/* Splits "a,b,c" into names checked against the registry. */
+static int parse_policies(const char *list, char names[CMP_MAX][64], size_t *n)
+{
+	*n = 0;
+	const char *p = list;
+	while (*p) {
+		const char *q = strchr(p, ',');
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+		if (len == 0 || len >= 64 || *n == CMP_MAX) {
+			fprintf(stderr, "odmasim compare: --policies: bad list '%s'\n", list);
+			return -1;
+		}
+		memcpy(names[*n], p, len);
+		names[*n][len] = '\0';
+		if (!pol_find(names[*n])) {
+			fprintf(stderr, "odmasim compare: --policies: policy '%s' is not in this build (known:",
+				names[*n]);
+			for (size_t i = 0; pol_registry[i]; i++)
+				fprintf(stderr, " %s", pol_registry[i]->name);
+			fprintf(stderr, ")\n");
+			return -1;
+		}
+		(*n)++;
+		p += len + (q ? 1 : 0);
+	}
+	if (*n == 0) {
+		fprintf(stderr, "odmasim compare: --policies: empty list\n");
+		return -1;
+	}
+	return 0;
+}
+
+struct csv_arg {
+	const struct cmp_row *rows;
+	size_t n;
+};
+
+static int write_dir(const char *dir, const struct cfg *c, const struct cmp_row *rows, size_t n,
+		     struct om_err *e)
+{
+	struct outdir o;
+	if (outdir_begin(&o, dir, e) < 0)
+		return -1;
+	FILE *f = outdir_open(&o, "config.ini", e);
+	if (!f)
+		goto fail;
+	fprintf(f, "; base configuration of `odmasim compare` (policy.name varies per row)\n");
+	cfg_write(c, f);
+	if (outdir_close(&o, f, "config.ini", e) < 0)
+		goto fail;
+	f = outdir_open(&o, "compare.csv", e);
+	if (!f)
+		goto fail;
+	write_csv(f, rows, n);
+	if (outdir_close(&o, f, "compare.csv", e) < 0 || outdir_commit(&o, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	outdir_abort(&o);
+	return -1;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	/* take --policies out, hand the rest to the common parser */
+	const char *list = NULL;
+	char **rest = calloc((size_t)argc + 1, sizeof *rest);
+	int nrest = 0;
+	if (!rest)
+		return 1;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--policies") || !strcmp(argv[i], "-p")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "odmasim compare: %s needs a list\n%s", argv[i], cmp_usage);
+				free(rest);
+				return 2;
+			}
+			list = argv[++i];
+		} else if (!strncmp(argv[i], "--policies=", 11)) {
+			list = argv[i] + 11;
+		} else {
+			rest[nrest++] = argv[i];
+		}
+	}
+	struct cli_opts o;
+	char names[CMP_MAX][64];
+	size_t np = 0;
+	int rc = 2;
+	struct cmp_row *rows = NULL;
+	struct cfg *c = NULL;
+	struct om_err e = { "" };
+	if (cli_parse(nrest, rest, &o, cmp_usage) < 0)
+		goto out;
+	if (!o.experiment) {
+		fprintf(stderr, "odmasim compare: no experiment file given\n%s", cmp_usage);
+		goto out;
+	}
+	if (list) {
+		if (parse_policies(list, names, &np) < 0)
+			goto out;
+	} else {
+		for (size_t i = 0; pol_registry[i] && np < CMP_MAX; i++)
+			snprintf(names[np++], sizeof names[0], "%s", pol_registry[i]->name);
+	}
+	rc = 1;
+	c = exp_load(o.experiment, o.sets, o.nsets, &e);
+	if (!c)
+		goto out;
+	char dir[4096];
+	if (o.out) {
+		snprintf(dir, sizeof dir, "%s", o.out);
+	} else {
+		const char *b = strrchr(o.experiment, '/');
+		char stem[256];
+		snprintf(stem, sizeof stem, "%s", b ? b + 1 : o.experiment);
+		char *dot = strrchr(stem, '.');
+		if (dot && !strcmp(dot, ".ini"))
+			*dot = '\0';
+		snprintf(dir, sizeof dir, "results/out/compare-%s", stem);
+		struct stat st;
+		for (int k = 2; stat(dir, &st) == 0; k++)
+			snprintf(dir, sizeof dir, "results/out/compare-%s-%d", stem, k);
+	}
+	struct stat st;
+	if (stat(dir, &st) == 0) {
+		err_set(&e, NULL, 0, NULL, "%s: output directory already exists", dir);
+		goto out;
+	}
+	rows = calloc(np, sizeof *rows);
+	if (!rows) {
+		err_set(&e, NULL, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (!o.quiet)
+			fprintf(stderr, "odmasim compare: running %s (%zu/%zu)\n", names[i], i + 1, np);
+		if (run_one(&o, names[i], &rows[i], &e) < 0)
+			goto out;
+	}
+	if (write_dir(dir, c, rows, np, &e) < 0)
+		goto out;
+	print_table(stdout, rows, np);
+	if (!o.quiet)
+		printf("results: %s/compare.csv\n", dir);
+	rc = 0;
+out:
+	if (rc == 1)
+		fprintf(stderr, "odmasim: error: %s\n%s", e.msg,
+			list ? "" : "(choose the policies to compare with --policies)\n");
+	free(rows);
+	cfg_free(c);
+	free(o.sets);
+	free(rest);
+	return rc;
+}

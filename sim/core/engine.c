@@ -1,0 +1,647 @@
+#include "sim/core/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/evq.h"
+#include "sim/core/router.h"
+#include "sim/core/start_lengths.h"
+
+enum { EV_ARRIVAL = 1, EV_ITER_END = 2 };
+
+/* meson sets this to "true" in debug builds (buildtype=debug). */
+#ifndef OM_CHECK_DEFAULT
+#define OM_CHECK_DEFAULT "false"
+#endif
+
+/* Longest utilization series a run may write (about 40 MB in memory). */
+#define OM_MAX_WINDOWS 1000000
+
+const struct cfg_key engine_keys[] = {
+	{ "workload.max_new_tokens", CFG_INT, "0", 0, 1 << 24, NULL,
+	  "per-request output cap (a sampling parameter the scheduler sees); 0 = up to max_model_len" },
+	{ "cluster.router", CFG_STR, "round_robin", 0, -1, NULL,
+	  "instances mode: how arrivals pick a replica (round_robin, least_loaded, least_kv)" },
+	{ "run.sample_interval_s", CFG_REAL, "1", 0, 1e9, NULL,
+	  "window of the utilization time series, simulated seconds; 0 = no series" },
+	{ "run.check_invariants", CFG_BOOL, OM_CHECK_DEFAULT, 0, -1, NULL,
+	  "verify policy and engine invariants after every event (slow; for tests and debugging; on by default in debug builds)" },
+	{ "run.max_stall_iterations", CFG_INT, "0", 0, 1e15, NULL,
+	  "stop with an error after this many iterations in which no request finished while requests waited; 0 = 4 * policy.max_model_len + 1000" },
+	{ "run.requests_csv", CFG_BOOL, "true", 0, -1, NULL,
+	  "write requests.csv (one row per request; most of the output time of big runs)" },
+	{ "run.fast_path", CFG_BOOL, "true", 0, -1, NULL,
+	  "use the exact shortcuts (batch KV pricing, skipped no-op grows, multi-iteration leaps); false = step every request every iteration. Results are identical either way" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+/* One serving instance: a replica on one card, or one tensor-parallel group. */
+struct inst {
+	struct sched s;
+	void *ps;
+	bool busy;
+};
+
+struct eng {
+	const struct cfg *c;
+	const struct wl_trace *t;
+	struct sim_req *reqs;
+	int32_t *target;   /* true output tokens, at least 1: engine-private */
+	struct inst *in;
+	size_t n_in;
+	const struct router_ops *router;
+	uint64_t router_turn;
+	struct router_view *view;
+	struct pol_env env;
+	struct start_lengths start;  /* env's starting lengths, owned here */
+	struct evq q;
+	struct metrics *met;
+	const struct pol_ops *pol;
+	size_t next_arrival;
+	bool arrival_pending, check;
+	int64_t now, last_t;
+	size_t finished;
+	/* stall guard: iterations since a request last finished or was rejected */
+	int64_t stall_limit, stall_iters;
+	size_t last_resolved;
+	/* checking mode scratch: ranges owned by running requests */
+	struct pol_range *rng;
+	size_t rng_cap;
+};
+
+/* Rejections happen at arrival and at admission (never_fits); each
+ * instance's scheduler counts both. */
+static size_t rejected(const struct eng *g)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < g->n_in; i++)
+		for (int k = 0; k < REJ_N; k++)
+			n += g->in[i].s.st.rejected[k];
+	return (size_t)n;
+}
+
+static size_t waiting(const struct eng *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->n_in; i++)
+		n += sched_waiting(&g->in[i].s);
+	return n;
+}
+
+static bool eng_is_done(void *ctx, const struct sim_req *r)
+{
+	const struct eng *g = ctx;
+	return r->generated >= g->target[r->idx];
+}
+
+static void eng_on_finish(void *ctx, struct sim_req *r)
+{
+	struct eng *g = ctx;
+	(void)r;
+	g->finished++;
+}
+
+static size_t route(struct eng *g)
+{
+	if (g->n_in == 1)
+		return 0;
+	for (size_t i = 0; i < g->n_in; i++) {
+		struct pol_stats ps;
+		g->pol->stats(g->in[i].ps, &ps);
+		g->view[i] = (struct router_view){
+			.waiting = (int64_t)sched_waiting(&g->in[i].s),
+			.running = (int64_t)sched_running(&g->in[i].s),
+			.reserved_tokens = ps.reserved_tokens,
+			.pool_tokens = g->env.pool_tokens,
+		};
+	}
+	return g->router->pick(g->view, g->n_in, &g->router_turn);
+}
+
+static int ingest(struct eng *g, struct om_err *e)
+{
+	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
+		struct sim_req *r = &g->reqs[g->next_arrival++];
+		(void)sched_arrive(&g->in[route(g)].s, r, g->now);
+	}
+	if (!g->arrival_pending && g->next_arrival < g->t->n) {
+		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
+			return err_set(e, NULL, 0, NULL, "out of memory");
+		g->arrival_pending = true;
+	}
+	return 0;
+}
+
+/* Of the general pool (a reserved safety pool is not fragmentation). */
+static double ext_frag(const struct pol_stats *ps)
+{
+	int64_t free = ps->free_tokens - (ps->safety_tokens - ps->safety_used_tokens);
+	return free > 0 ? 1.0 - (double)ps->largest_free / (double)free : 0.0;
+}
+
+static void fill_state(const struct eng *g, struct met_state *st)
+{
+	*st = (struct met_state){ 0 };
+	for (size_t i = 0; i < g->n_in; i++) {
+		struct pol_stats ps;
+		g->pol->stats(g->in[i].ps, &ps);
+		st->reserved += ps.reserved_tokens;
+		st->live += g->in[i].s.live_tokens;
+		st->running += (int64_t)sched_running(&g->in[i].s);
+		st->waiting += (int64_t)sched_waiting(&g->in[i].s);
+		st->ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
+		st->safety_used += ps.safety_used_tokens;
+		st->safety_tokens += ps.safety_tokens;
+		st->overflows += ps.overflows;
+	}
+}
+
+static void observe(struct eng *g)
+{
+	struct met_state st;
+	fill_state(g, &st);
+	met_set(g->met, &st);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct pol_range *x = a, *y = b;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Every running request's ranges lie in the instance's pool, no two overlap,
+ * and together they are exactly what the policy reports reserved; waiting
+ * requests (including preempted ones) hold nothing. */
+static int check_owned(struct eng *g, const struct inst *in, int64_t reserved,
+		       struct om_err *e)
+{
+	size_t n = 0;
+	if (!g->rng) {
+		g->rng = malloc(64 * sizeof *g->rng);
+		if (!g->rng)
+			return err_set(e, NULL, 0, NULL, "out of memory");
+		g->rng_cap = 64;
+	}
+	for (size_t i = 0; i < in->s.n_run; i++) {
+		const struct sim_req *r = in->s.run[i];
+		for (;;) {
+			size_t k = g->pol->owned(in->ps, r, g->rng + n, g->rng_cap - n);
+			if (n + k <= g->rng_cap) {
+				n += k;
+				break;
+			}
+			size_t nc = (n + k) * 2 + 64;
+			struct pol_range *nr = realloc(g->rng, nc * sizeof *nr);
+			if (!nr)
+				return err_set(e, NULL, 0, NULL, "out of memory");
+			g->rng = nr;
+			g->rng_cap = nc;
+		}
+	}
+	for (size_t i = 0; i < sched_waiting(&in->s); i++) {
+		const struct sim_req *r = in->s.wq[(in->s.wq_head + i) % in->s.wq_cap];
+		struct pol_range tmp;
+		if (g->pol->owned(in->ps, r, &tmp, 1) != 0)
+			return err_set(e, NULL, 0, "engine",
+				       "waiting request %lld still holds KV memory", (long long)r->id);
+	}
+	qsort(g->rng, n, sizeof *g->rng, cmp_range);
+	int64_t sum = 0, pool = g->env.pool_tokens;
+	for (size_t i = 0; i < n; i++) {
+		const struct pol_range *x = &g->rng[i];
+		if (x->len <= 0 || x->off < 0 || x->off + x->len > pool)
+			return err_set(e, NULL, 0, "engine",
+				       "owned range [%lld, +%lld) lies outside the pool of %lld tokens",
+				       (long long)x->off, (long long)x->len, (long long)pool);
+		if (i && g->rng[i - 1].off + g->rng[i - 1].len > x->off)
+			return err_set(e, NULL, 0, "engine",
+				       "owned ranges [%lld, +%lld) and [%lld, +%lld) overlap",
+				       (long long)g->rng[i - 1].off, (long long)g->rng[i - 1].len,
+				       (long long)x->off, (long long)x->len);
+		sum += x->len;
+	}
+	if (sum != reserved)
+		return err_set(e, NULL, 0, "engine",
+			       "running requests own %lld tokens but the policy reports %lld reserved",
+			       (long long)sum, (long long)reserved);
+	return 0;
+}
+
+static int check_all(struct eng *g, struct om_err *e)
+{
+	if (g->now < g->last_t)
+		return err_set(e, NULL, 0, "engine", "time went back from %lld to %lld ns",
+			       (long long)g->last_t, (long long)g->now);
+	size_t inside = g->finished + rejected(g);
+	for (size_t i = 0; i < g->n_in; i++) {
+		const struct inst *in = &g->in[i];
+		if (g->pol->check && g->pol->check(in->ps, e) < 0)
+			return err_wrap(e, "policy invariant");
+		struct pol_stats ps;
+		g->pol->stats(in->ps, &ps);
+		if (ps.reserved_tokens + ps.free_tokens != g->env.pool_tokens)
+			return err_set(e, NULL, 0, "engine",
+				       "instance %zu: reserved %lld + free %lld != pool %lld", i,
+				       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
+				       (long long)g->env.pool_tokens);
+		if (in->s.live_tokens > ps.reserved_tokens)
+			return err_set(e, NULL, 0, "engine",
+				       "instance %zu: live tokens %lld exceed reserved %lld", i,
+				       (long long)in->s.live_tokens, (long long)ps.reserved_tokens);
+		inside += sched_waiting(&in->s) + sched_running(&in->s);
+		if (sched_check(&in->s, e) < 0)
+			return err_wrap(e, "scheduler invariant");
+		if (g->pol->owned && check_owned(g, in, ps.reserved_tokens, e) < 0)
+			return -1;
+	}
+	if (g->next_arrival != inside)
+		return err_set(e, NULL, 0, "engine",
+			       "request conservation: %zu arrived but %zu waiting + running + finished + rejected",
+			       g->next_arrival, inside);
+	return 0;
+}
+
+static int start(struct eng *g, size_t i, struct om_err *e)
+{
+	struct inst *in = &g->in[i];
+	if (in->busy)
+		return 0;
+	int64_t d = sched_begin(&in->s, g->now, NULL);
+	if (d >= INT64_MAX - g->now)
+		return err_set(e, NULL, 0, "device",
+			       "an iteration at t = %.3f s would take %s%.3g s and overflow "
+			       "simulated time; the device is far too slow for this model "
+			       "(see device.peak_tflops, device.compute_eff, "
+			       "device.peak_bw_gbps, model.params_b)",
+			       (double)g->now / 1e9, d == INT64_MAX ? "over " : "", (double)d / 1e9);
+	if (d <= 0 && sched_waiting(&in->s) > 0) {
+		/* Nothing runs and the queue head cannot start: no later event
+		 * can change that, so waiting would never end. */
+		char why[512];
+		sched_explain(&in->s, why, sizeof why);
+		return err_set(e, NULL, 0, "scheduler",
+			       "stalled at t = %.6f s with %zu requests waiting and none running: %s",
+			       (double)g->now / 1e9, sched_waiting(&in->s), why);
+	}
+	if (d <= 0)
+		return 0;
+	if (evq_push(&g->q, g->now + d, EV_ITER_END, (int32_t)i) < 0)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	in->busy = true;
+	return 0;
+}
+
+/* Called after each iteration: fails if no request finished or was rejected
+ * for stall_limit iterations while requests waited. */
+static int check_stall(struct eng *g, struct om_err *e)
+{
+	size_t res = g->finished + rejected(g);
+	if (res != g->last_resolved || waiting(g) == 0) {
+		g->last_resolved = res;
+		g->stall_iters = 0;
+		return 0;
+	}
+	if (++g->stall_iters <= g->stall_limit)
+		return 0;
+	size_t k = 0, running = 0;
+	for (size_t i = 0; i < g->n_in; i++) {
+		running += sched_running(&g->in[i].s);
+		if (sched_waiting(&g->in[i].s) > sched_waiting(&g->in[k].s))
+			k = i;
+	}
+	char why[512];
+	sched_explain(&g->in[k].s, why, sizeof why);
+	return cfg_fail(g->c, "run.max_stall_iterations", e,
+			"stalled at t = %.6f s: no request finished in %lld iterations while %zu waited "
+			"and %zu ran; %s%s",
+			(double)g->now / 1e9, (long long)g->stall_iters, waiting(g), running,
+			g->n_in > 1 ? "on the fullest instance, " : "", why);
+}
+
+/* A leap replays what the event loop would do for each iteration it skips:
+ * the state observed once the iteration began, then time advancing to its
+ * end. Only this instance's live tokens change meanwhile. */
+struct leap_ctx {
+	struct eng *g;
+	struct om_err *e;
+	struct met_state st;
+	int64_t other_live;
+};
+
+static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
+{
+	struct leap_ctx *lc = ctx;
+	(void)begin;
+	lc->st.live = lc->other_live + live;
+	met_set(lc->g->met, &lc->st);
+	lc->g->now = end;
+	if (met_advance(lc->g->met, end) < 0)
+		return err_set(lc->e, NULL, 0, NULL, "out of memory");
+	return check_stall(lc->g, lc->e); /* as after every iteration */
+}
+
+/* Called just after instance i's iteration ended: leaps over the following
+ * pure-decode iterations that end before any other event, while no running
+ * request reaches its true length. */
+static int leap(struct eng *g, size_t i, struct om_err *e)
+{
+	struct sched *s = &g->in[i].s;
+	if (!sched_may_leap(s))
+		return 0;
+	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
+		return 0;
+	int64_t max_iters = INT64_MAX;
+	for (size_t k = 0; k < s->n_run; k++) {
+		const struct sim_req *r = s->run[k];
+		int64_t left = (int64_t)g->target[r->idx] - r->generated - 1;
+		if (left < max_iters)
+			max_iters = left;
+	}
+	if (max_iters <= 0)
+		return 0;
+	/* stop short of the time at which the loop refuses more windows, so
+	 * that refusal happens exactly as without leaps */
+	int64_t limit = evq_next_t(&g->q);
+	const struct metrics *m = g->met;
+	if (m->started && m->window_ns > 0 &&
+	    m->window_ns <= (INT64_MAX - m->t0) / ((int64_t)OM_MAX_WINDOWS + 1) &&
+	    m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns < limit)
+		limit = m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns;
+	struct leap_ctx lc = { .g = g, .e = e };
+	fill_state(g, &lc.st);
+	lc.other_live = lc.st.live - s->live_tokens;
+	return sched_leap(s, &g->now, limit, max_iters, leap_iter, &lc) < 0 ? -1 : 0;
+}
+
+
+static int loop(struct eng *g, struct om_err *e)
+{
+	struct ev ev;
+	/* The first arrival is an event like any other, so offline workloads
+	 * (everyone at t = 0) are all queued before the first iteration forms. */
+	if (evq_push(&g->q, g->reqs[0].arrival_ns, EV_ARRIVAL, 0) < 0)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	g->arrival_pending = true;
+	while (evq_pop(&g->q, &ev)) {
+		g->now = ev.t;
+		/* A long simulated span with a fine series would allocate without
+		 * bound (e.g. an absurdly slow device, or far-apart timestamps). */
+		if (g->met->started && g->met->window_ns > 0 &&
+		    (g->now - g->met->t0) / g->met->window_ns > OM_MAX_WINDOWS)
+			return cfg_fail(g->c, "run.sample_interval_s", e,
+					"simulated time reached %.6g s: more than %d windows of the "
+					"utilization series; raise run.sample_interval_s or set it to 0",
+					(double)g->now / 1e9, OM_MAX_WINDOWS);
+		if (met_advance(g->met, g->now) < 0)
+			return err_set(e, NULL, 0, NULL, "out of memory");
+		if (ev.type == EV_ARRIVAL) {
+			g->arrival_pending = false;
+			if (ingest(g, e) < 0)
+				return -1;
+			for (size_t i = 0; i < g->n_in; i++)
+				if (start(g, i, e) < 0)
+					return -1;
+		} else {
+			struct inst *in = &g->in[ev.arg];
+			sched_end(&in->s, g->now, eng_is_done, eng_on_finish, g);
+			in->busy = false;
+			if (check_stall(g, e) < 0)
+				return -1;
+			if (leap(g, ev.arg, e) < 0)
+				return -1;
+			if (ingest(g, e) < 0)
+				return -1;
+			/* arrivals routed just now may have gone to an idle instance */
+			for (size_t i = 0; i < g->n_in; i++)
+				if (start(g, i, e) < 0)
+					return -1;
+		}
+		observe(g);
+		if (g->check && check_all(g, e) < 0)
+			return -1;
+		g->last_t = g->now;
+	}
+	if (g->finished + rejected(g) != g->t->n)
+		return err_set(e, NULL, 0, "engine",
+			       "run ended with %zu of %zu requests unresolved (scheduler stalled)",
+			       g->t->n - g->finished - rejected(g), g->t->n);
+	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
+}
+
+static void predict_all(const struct pred_handle *ph, const struct wl_trace *t,
+			struct sim_req *reqs, const int32_t *target)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct pred_sample smp = {
+			.id = t->req[i].id,
+			.text = trace_text(t, i),
+			.prompt_tokens = t->req[i].prompt_tokens,
+			/* only the labelled truth-readers (oracle, noisy) get the label */
+			.out_tokens = ph->ops->wants_truth ? target[i] : -1,
+		};
+		struct pred_out o = { -1, 0.0f, -1, false };
+		ph->ops->predict(ph->state, &smp, &o);
+		reqs[i].predicted_len = o.len;
+		reqs[i].uncertainty = o.uncertainty;
+		reqs[i].pred_bucket = o.bucket;
+		reqs[i].pred_uncertain = o.uncertain;
+	}
+}
+
+/* The policy's time series outlives the policy: keep it as text. With
+ * several instances, the first one's (they see statistically alike traffic). */
+static int capture_series(const struct pol_ops *pol, const void *ps, struct run_result *out)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(&out->pol_series, &len);
+	if (!f)
+		return -1;
+	pol->series(ps, f);
+	if (fclose(f) != 0)
+		return -1;
+	out->pol_series_file = pol->series_file;
+	return 0;
+}
+
+static int init_requests(struct eng *g, const struct cfg *c, const struct wl_trace *t,
+			 struct om_err *e)
+{
+	size_t n = t->n;
+	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
+	g->target = malloc((n ? n : 1) * sizeof *g->target);
+	if (!g->reqs || !g->target)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	int32_t mml = (int32_t)cfg_int(c, "policy.max_model_len");
+	int64_t max_new = cfg_int(c, "workload.max_new_tokens");
+	for (size_t i = 0; i < n; i++) {
+		struct sim_req *r = &g->reqs[i];
+		r->id = t->req[i].id;
+		r->idx = (uint32_t)i;
+		r->arrival_ns = t->req[i].arrival_ns;
+		r->prompt_tokens = t->req[i].prompt_tokens;
+		int64_t cap = (int64_t)mml - r->prompt_tokens;
+		if (max_new > 0 && max_new < cap)
+			cap = max_new;
+		r->max_output = cap > 0 ? (int32_t)cap : 0;
+		r->predicted_len = -1;
+		r->pred_bucket = -1;
+		r->pol_off = -1;
+		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
+		g->target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
+	}
+	return 0;
+}
+
+static int find_policy(struct eng *g, const struct cfg *c, struct om_err *e)
+{
+	const char *pname = cfg_str(c, "policy.name");
+	g->pol = pol_find(pname);
+	if (g->pol)
+		return 0;
+	char list[256] = "";
+	size_t used = 0;
+	for (size_t i = 0; pol_registry[i]; i++) {
+		int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+				 pol_registry[i]->name);
+		if (w > 0 && (size_t)w < sizeof list - used)
+			used += (size_t)w;
+	}
+	return cfg_fail(c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
+}
+
+/* Replicas: one instance per card unless the cards form one tensor-parallel group. */
+static int init_instances(struct eng *g, const struct cfg *c, const struct dev_timing *dt,
+			  struct om_err *e)
+{
+	g->n_in = dt->tp > 1 ? 1 : (size_t)cfg_int(c, "cluster.devices");
+	g->router = router_find(cfg_str(c, "cluster.router"));
+	if (!g->router)
+		return cfg_fail(c, "cluster.router", e,
+				"unknown router '%s' (round_robin, least_loaded, least_kv)",
+				cfg_str(c, "cluster.router"));
+	g->in = calloc(g->n_in, sizeof *g->in);
+	g->view = calloc(g->n_in, sizeof *g->view);
+	if (!g->in || !g->view)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; i < g->n_in; i++) {
+		if (g->pol->create(c, &g->env, &g->in[i].ps, e) < 0)
+			return -1;
+		if (sched_init(&g->in[i].s, c, g->pol, g->in[i].ps, dt, g->t->n, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void free_instances(struct eng *g)
+{
+	for (size_t i = 0; g->in && i < g->n_in; i++) {
+		if (g->in[i].ps)
+			g->pol->destroy(g->in[i].ps);
+		sched_free(&g->in[i].s);
+	}
+	free(g->in);
+	free(g->view);
+}
+
+int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
+	       struct run_result *out, struct om_err *e)
+{
+	memset(out, 0, sizeof *out);
+	struct eng g = { .c = c, .t = t, .met = &out->met };
+	int rc = -1;
+	evq_init(&g.q);
+	if (t->n == 0) {
+		err_set(e, NULL, 0, "workload", "no requests to simulate");
+		goto done;
+	}
+	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, c, e) < 0 ||
+	    init_requests(&g, c, t, e) < 0)
+		goto done;
+	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
+	g.check = cfg_bool(c, "run.check_invariants");
+	g.stall_limit = cfg_int(c, "run.max_stall_iterations");
+	if (g.stall_limit == 0)
+		g.stall_limit = 4 * cfg_int(c, "policy.max_model_len") + 1000;
+	if (pred && pred->ops)
+		predict_all(pred, t, g.reqs, g.target);
+	g.env = (struct pol_env){
+		.dt = &out->dt,
+		.pool_tokens = out->dt.dd.pool_tokens,
+		.max_model_len = (int32_t)cfg_int(c, "policy.max_model_len"),
+		.seed = (uint64_t)cfg_int(c, "workload.seed"),
+		.truth = g.pol->wants_truth ? g.target : NULL,
+	};
+	if (g.pol->start_lengths_key) {
+		if (start_lengths_load(c, g.pol->start_lengths_key, &g.start, e) < 0)
+			goto done;
+		g.env.start_lengths = g.start.len;
+		g.env.n_start_lengths = g.start.n;
+		g.env.start_origin = g.start.origin;
+		g.env.start_key = g.start.key;
+	}
+	if (init_instances(&g, c, &out->dt, e) < 0)
+		goto done;
+	int64_t win = (int64_t)(cfg_real(c, "run.sample_interval_s") * 1e9);
+	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, win);
+	if (loop(&g, e) < 0)
+		goto done;
+	struct sched_stats st = { 0 };
+	for (size_t i = 0; i < g.n_in; i++) {
+		struct pol_stats ps;
+		g.pol->stats(g.in[i].ps, &ps);
+		out->pol_final.reserved_tokens += ps.reserved_tokens;
+		out->pol_final.free_tokens += ps.free_tokens;
+		out->pol_final.relocations += ps.relocations;
+		out->pol_final.relocated_bytes += ps.relocated_bytes;
+		out->pol_final.overflows += ps.overflows;
+		out->pol_final.safety_tokens += ps.safety_tokens;
+		out->pol_final.safety_used_tokens += ps.safety_used_tokens;
+		out->pol_final.admissions += ps.admissions;
+		out->pol_final.large_admissions += ps.large_admissions;
+		if (ps.largest_free > out->pol_final.largest_free)
+			out->pol_final.largest_free = ps.largest_free;
+		sched_stats_add(&st, &g.in[i].s.st);
+	}
+	out->instances = g.n_in;
+	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	out->sum.overflows = out->pol_final.overflows;
+	out->sum.relocations = out->pol_final.relocations;
+	out->sum.relocated_bytes = out->pol_final.relocated_bytes;
+	out->sum.large_bucket_share = out->pol_final.admissions > 0
+		? (double)out->pol_final.large_admissions / (double)out->pol_final.admissions : 0;
+	if (g.pol->series && capture_series(g.pol, g.in[0].ps, out) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	out->reqs = g.reqs;
+	out->n = t->n;
+	g.reqs = NULL;
+	rc = 0;
+done:
+	free_instances(&g);
+	if (rc < 0) {
+		free(out->pol_series);
+		out->pol_series = NULL;
+		met_free(&out->met);
+		dt_free(&out->dt);
+	}
+	start_lengths_free(&g.start);
+	free(g.reqs);
+	free(g.target);
+	free(g.rng);
+	evq_free(&g.q);
+	return rc;
+}
+
+void run_result_free(struct run_result *r)
+{
+	free(r->reqs);
+	free(r->pol_series);
+	met_free(&r->met);
+	dt_free(&r->dt);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,41 @@
+/* engine: owns simulated time. It replays a workload through the scheduler
+ * and a policy, event by event (arrivals and iteration ends), and is the one
+ * place that reads true output lengths: to tell the scheduler when a request
+ * has emitted its last token. A request whose true length is 0 still emits
+ * one token (its end-of-sequence) and then stops. */
+#ifndef OM_ENGINE_H
+#define OM_ENGINE_H
+
+#include "common/cfg.h"
+#include "device_models/timing.h"
+#include "predictors/predictor.h"
+#include "workload/trace.h"
+#include "sim/core/metrics.h"
+#include "sim/policy/policy.h"
+#include "sim/core/request.h"
+#include "sim/core/sched.h"
+
+struct run_result {
+	struct sim_req *reqs;   /* in arrival order, as the trace */
+	size_t n;
+	struct metrics met;
+	struct summary sum;
+	struct dev_timing dt;
+	struct pol_stats pol_final;  /* summed over instances */
+	size_t instances;
+	char policy[64];
+	char *pol_series;             /* the policy's series CSV text, or NULL */
+	const char *pol_series_file;  /* its file name in the results directory */
+};
+
+extern const struct cfg_key engine_keys[];
+
+/* Runs one experiment. The trace must be sorted by arrival (wl_build does).
+ * `pred` may be NULL or hold no predictor; otherwise every request gets its
+ * prediction when it arrives (predictions depend on the prompt only, so they
+ * are computed once up front). */
+int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
+	       struct run_result *out, struct om_err *e);
+void run_result_free(struct run_result *r);
+
+#endif

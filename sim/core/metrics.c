@@ -1,0 +1,235 @@
+#include "sim/core/metrics.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <stdlib.h>
+#include <string.h>
+
+int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns)
+{
+	memset(m, 0, sizeof *m);
+	m->pool_tokens = pool_tokens;
+	m->window_ns = window_ns;
+	return 0;
+}
+
+void met_free(struct metrics *m)
+{
+	free(m->series);
+	m->series = NULL;
+}
+
+static int push_sample(struct metrics *m, int64_t end)
+{
+	double len = (double)(end - m->win_start);
+	if (len <= 0)
+		return 0;
+	if (m->n_series == m->cap_series) {
+		size_t nc = m->cap_series ? m->cap_series * 2 : 256;
+		struct met_sample *ns = realloc(m->series, nc * sizeof *ns);
+		if (!ns)
+			return -1;
+		m->series = ns;
+		m->cap_series = nc;
+	}
+	double pool = (double)m->pool_tokens;
+	m->series[m->n_series++] = (struct met_sample){
+		.t_s = (double)(end - m->t0) / 1e9,
+		.util_reserved = m->w_reserved / (pool * len),
+		.util_live = m->w_live / (pool * len),
+		.running = m->w_running / len,
+		.waiting = m->w_waiting / len,
+		.overflows = m->cur.overflows,
+	};
+	m->w_reserved = m->w_live = m->w_running = m->w_waiting = 0;
+	m->win_start = end;
+	return 0;
+}
+
+static void accumulate(struct metrics *m, double dt)
+{
+	m->int_reserved += (double)m->cur.reserved * dt;
+	m->int_live += (double)m->cur.live * dt;
+	m->int_running += (double)m->cur.running * dt;
+	m->int_ext_frag += m->cur.ext_frag * dt;
+	m->int_safety += (double)m->cur.safety_used * dt;
+	m->w_reserved += (double)m->cur.reserved * dt;
+	m->w_live += (double)m->cur.live * dt;
+	m->w_running += (double)m->cur.running * dt;
+	m->w_waiting += (double)m->cur.waiting * dt;
+}
+
+int met_advance(struct metrics *m, int64_t now)
+{
+	if (!m->started) {
+		m->started = true;
+		m->t0 = m->t_last = m->win_start = now;
+		return 0;
+	}
+	/* split the step at window boundaries */
+	while (m->window_ns > 0 && now >= m->win_start + m->window_ns) {
+		int64_t edge = m->win_start + m->window_ns;
+		accumulate(m, (double)(edge - m->t_last));
+		m->t_last = edge;
+		if (push_sample(m, edge) < 0)
+			return -1;
+	}
+	accumulate(m, (double)(now - m->t_last));
+	m->t_last = now;
+	return 0;
+}
+
+void met_set(struct metrics *m, const struct met_state *s)
+{
+	m->cur = *s;
+	m->safety_tokens = s->safety_tokens;
+}
+
+int met_finish(struct metrics *m, int64_t now)
+{
+	if (met_advance(m, now) < 0)
+		return -1;
+	return m->window_ns > 0 ? push_sample(m, now) : 0;
+}
+
+/* Puts the k-th smallest of v[lo..n) at v[k], smaller ones before it and
+ * larger ones after (three-way quickselect: long runs of equal values stay
+ * linear). Pivot choice affects speed only, never the value selected.. */
+static void select_kth(double *v, size_t lo, size_t n, size_t k)
+{
+	size_t hi = n;  /* the range is [lo, hi) */
+	uint64_t x = 0x9e3779b97f4a7c15u;  /* pivots from fixed pseudo-random spots: */
+	while (hi - lo > 1) {              /* no input order is a bad case */
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		size_t w = hi - lo;
+		double a = v[lo + x % w], b = v[lo + (x >> 21) % w], c = v[lo + (x >> 42) % w];
+		double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		size_t lt = lo, i = lo, gt = hi;
+		while (i < gt) {
+			double y = v[i];
+			if (y < piv) {
+				v[i++] = v[lt];
+				v[lt++] = y;
+			} else if (y > piv) {
+				v[i] = v[--gt];
+				v[gt] = y;
+			} else {
+				i++;
+			}
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return;
+	}
+}
+
+/* GSL's quantile of sorted data reads only the order statistics at
+ * floor(f*(n-1)) and the one after it, so selecting those (in increasing
+ * order, each within what lies above the previous) gives the very values a
+ * full sort would, in linear time. */
+static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
+{
+	if (n == 0) {
+		*p50 = *p90 = *p99 = 0;
+		return;
+	}
+	const double f[3] = { 0.50, 0.90, 0.99 };
+	size_t next = 0;  /* v[..next) holds no unselected position we need */
+	for (int q = 0; q < 3; q++) {
+		size_t lhs = (size_t)(f[q] * (double)(n - 1));
+		for (size_t k = lhs; k <= lhs + 1 && k < n; k++)
+			if (k >= next) {
+				if (k == next) { /* the smallest of what is left */
+					size_t m = k;
+					for (size_t j = k + 1; j < n; j++)
+						if (v[j] < v[m])
+							m = j;
+					double x = v[k];
+					v[k] = v[m];
+					v[m] = x;
+				} else {
+					select_kth(v, next, n, k);
+				}
+				next = k + 1;
+			}
+	}
+	*p50 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.50);
+	*p90 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.90);
+	*p99 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.99);
+}
+
+int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
+		  const struct sched_stats *s, struct summary *o)
+{
+	memset(o, 0, sizeof *o);
+	double *ttft = malloc((n ? n : 1) * sizeof *ttft);
+	double *tpot = malloc((n ? n : 1) * sizeof *tpot);
+	double *e2e = malloc((n ? n : 1) * sizeof *e2e);
+	double *queue = malloc((n ? n : 1) * sizeof *queue);
+	if (!ttft || !tpot || !e2e || !queue) {
+		free(ttft), free(tpot), free(e2e), free(queue);
+		return -1;
+	}
+	size_t nt = 0, np = 0;
+	int64_t first = INT64_MAX, last = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sim_req *r = &reqs[i];
+		o->requests_total++;
+		if (r->arrival_ns < first)
+			first = r->arrival_ns;
+		if (r->state == RS_REJECTED) {
+			o->requests_rejected++;
+			continue;
+		}
+		if (r->state != RS_FINISHED)
+			continue;
+		o->requests_completed++;
+		o->generated_tokens += r->generated;
+		o->prompt_tokens += r->prompt_tokens;
+		if (r->finish_ns > last)
+			last = r->finish_ns;
+		ttft[nt] = (double)(r->first_token_ns - r->arrival_ns) / 1e9;
+		e2e[nt] = (double)(r->finish_ns - r->arrival_ns) / 1e9;
+		queue[nt] = (double)(r->first_admit_ns - r->arrival_ns) / 1e9;
+		nt++;
+		if (r->generated > 1)
+			tpot[np++] = (double)(r->finish_ns - r->first_token_ns) / 1e9 /
+				     (double)(r->generated - 1);
+	}
+	for (int k = 0; k < REJ_N; k++)
+		o->rejected[k] = s->rejected[k];
+	o->span_s = o->requests_completed ? (double)(last - first) / 1e9 : 0;
+	o->sim_time_s = (double)m->t_last / 1e9;
+	if (o->span_s > 0) {
+		o->rps = (double)o->requests_completed / o->span_s;
+		o->tps_generated = (double)o->generated_tokens / o->span_s;
+		o->tps_total = (double)(o->generated_tokens + o->prompt_tokens) / o->span_s;
+	}
+	double T = (double)(m->t_last - m->t0);
+	if (T > 0 && m->pool_tokens > 0) {
+		o->util_reserved = m->int_reserved / ((double)m->pool_tokens * T);
+		o->util_live = m->int_live / ((double)m->pool_tokens * T);
+		o->running_mean = m->int_running / T;
+		o->frag_internal = (m->int_reserved - m->int_live) / ((double)m->pool_tokens * T);
+		o->frag_external = m->int_ext_frag / T;
+		if (m->safety_tokens > 0)
+			o->safety_occupancy = m->int_safety / ((double)m->safety_tokens * T);
+	}
+	o->util_packing = m->int_reserved > 0 ? m->int_live / m->int_reserved : 0;
+	pct(ttft, nt, &o->ttft_p50_s, &o->ttft_p90_s, &o->ttft_p99_s);
+	pct(e2e, nt, &o->e2e_p50_s, &o->e2e_p90_s, &o->e2e_p99_s);
+	pct(queue, nt, &o->queue_p50_s, &o->queue_p90_s, &o->queue_p99_s);
+	pct(tpot, np, &o->tpot_p50_s, &o->tpot_p90_s, &o->tpot_p99_s);
+	o->preemptions = s->preemptions;
+	o->recomputed_tokens = s->recomputed_tokens;
+	o->iterations = s->iterations;
+	o->batch_mean = s->iterations ? (double)s->batch_sum / (double)s->iterations : 0;
+	o->kv_ms_per_iter = s->iterations ? s->kv_ns_sum / 1e6 / (double)s->iterations : 0;
+	o->kv_gbps = s->kv_ns_sum > 0 ? s->kv_bytes_sum / s->kv_ns_sum : 0;
+	o->kv_run_bytes_mean = s->kv_runs_sum > 0 ? s->kv_bytes_sum / s->kv_runs_sum : 0;
+	o->pool_tokens = m->pool_tokens;
+	free(ttft), free(tpot), free(e2e), free(queue);
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* metrics: what a run measured.
+ * Occupancy is integrated over time as a step function, so every utilization
+ * is time-weighted over [first arrival, last event]:
+ *   util_reserved = integral(reserved KV tokens) / (pool tokens * T)
+ *   util_live     = integral(live KV tokens)     / (pool tokens * T)
+ *   util_packing  = integral(live) / integral(reserved)
+ * A utilization time series averages the same quantities over fixed windows
+ * (and carries the cumulative overflow count at each window's end).
+ * Fragmentation and safety-pool occupancy are time-averaged the same way:
+ *   frag_internal    = integral(reserved - live) / (pool tokens * T)
+ *   frag_external    = time average of 1 - largest free range / free tokens
+ *   safety_occupancy = integral(safety pool held) / (safety pool * T) */
+#ifndef OM_METRICS_H
+#define OM_METRICS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/core/request.h"
+#include "sim/core/sched.h"
+
+struct met_state {
+	int64_t reserved, live;
+	int64_t running, waiting;
+	double ext_frag;                      /* 1 - largest free / free, 0 if none free */
+	int64_t safety_used, safety_tokens;
+	int64_t overflows;                    /* cumulative, for the series */
+};
+
+struct met_sample {
+	double t_s, util_reserved, util_live, running, waiting;
+	int64_t overflows;                    /* cumulative at the window's end */
+};
+
+struct metrics {
+	int64_t pool_tokens;
+	int64_t t0, t_last;
+	bool started;
+	struct met_state cur;
+	double int_reserved, int_live, int_running;  /* token*ns */
+	double int_ext_frag, int_safety;             /* ratio*ns, token*ns */
+	int64_t safety_tokens;
+	/* windowed series */
+	int64_t window_ns, win_start;
+	double w_reserved, w_live, w_running, w_waiting;
+	struct met_sample *series;
+	size_t n_series, cap_series;
+};
+
+struct summary {
+	int64_t requests_total, requests_completed, requests_rejected;
+	int64_t rejected[REJ_N];
+	int64_t generated_tokens, prompt_tokens;
+	double span_s, sim_time_s;
+	double rps, tps_generated, tps_total;
+	double util_reserved, util_live, util_packing;
+	double ttft_p50_s, ttft_p90_s, ttft_p99_s;
+	double tpot_p50_s, tpot_p90_s, tpot_p99_s;
+	double e2e_p50_s, e2e_p90_s, e2e_p99_s;
+	double queue_p50_s, queue_p90_s, queue_p99_s;
+	int64_t preemptions, recomputed_tokens, iterations;
+	double batch_mean;
+	/* KV reads: mean time per iteration, achieved bandwidth, mean run length */
+	double kv_ms_per_iter, kv_gbps, kv_run_bytes_mean;
+	int64_t pool_tokens;
+	double running_mean;
+	/* allocation-policy metrics (see the formulas above) */
+	int64_t overflows, relocations, relocated_bytes;
+	double frag_internal, frag_external, safety_occupancy, large_bucket_share;
+};
+
+int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns);
+void met_free(struct metrics *m);
+/* Integrates the current state up to `now` (call before changing state). */
+int met_advance(struct metrics *m, int64_t now);
+void met_set(struct metrics *m, const struct met_state *s);
+/* Closes the last window; call once after the run. */
+int met_finish(struct metrics *m, int64_t now);
+
+/* Fills the summary from the requests and the scheduler's counters. */
+int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
+		  const struct sched_stats *s, struct summary *out);
+
+#endif

@@ -1,0 +1,369 @@
+#include "sim/core/sched.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const sched_reject_names[REJ_N] = {
+	"none", "prompt_too_long", "prompt_over_batch", "never_fits",
+};
+
+const struct cfg_key sched_keys[] = {
+	{ "scheduler.max_num_seqs", CFG_INT, "256", 1, 1 << 20, NULL,
+	  "most requests in one iteration (vLLM max_num_seqs)" },
+	{ "scheduler.max_batched_tokens", CFG_INT, "8192", 1, 1 << 26, NULL,
+	  "most tokens computed in one iteration, prefill + decode (vLLM max_num_batched_tokens)" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+void sched_stats_add(struct sched_stats *a, const struct sched_stats *b)
+{
+	a->preemptions += b->preemptions;
+	a->recomputed_tokens += b->recomputed_tokens;
+	a->iterations += b->iterations;
+	a->batch_sum += b->batch_sum;
+	a->kv_ns_sum += b->kv_ns_sum;
+	a->kv_bytes_sum += b->kv_bytes_sum;
+	a->kv_runs_sum += b->kv_runs_sum;
+	for (int k = 0; k < REJ_N; k++)
+		a->rejected[k] += b->rejected[k];
+}
+
+int sched_init(struct sched *s, const struct cfg *c, const struct pol_ops *pol, void *ps,
+	       const struct dev_timing *dt, size_t n_requests, struct om_err *e)
+{
+	memset(s, 0, sizeof *s);
+	s->max_num_seqs = (int32_t)cfg_int(c, "scheduler.max_num_seqs");
+	s->max_batched_tokens = (int32_t)cfg_int(c, "scheduler.max_batched_tokens");
+	s->pol = pol;
+	s->ps = ps;
+	s->dt = dt;
+	s->fast = cfg_bool(c, "run.fast_path");
+	s->wq_cap = n_requests ? n_requests : 1;
+	s->run_cap = n_requests ? n_requests : 1;
+	s->wq = malloc(s->wq_cap * sizeof *s->wq);
+	s->run = malloc(s->run_cap * sizeof *s->run);
+	if (!s->wq || !s->run) {
+		sched_free(s);
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	}
+	return 0;
+}
+
+void sched_free(struct sched *s)
+{
+	free(s->wq);
+	free(s->run);
+	s->wq = NULL;
+	s->run = NULL;
+}
+
+/* The queue holds each request at most once, so capacity n_requests suffices. */
+static void wq_push_back(struct sched *s, struct sim_req *r)
+{
+	s->wq[(s->wq_head + s->wq_len) % s->wq_cap] = r;
+	s->wq_len++;
+}
+
+static void wq_push_front(struct sched *s, struct sim_req *r)
+{
+	s->wq_head = (s->wq_head + s->wq_cap - 1) % s->wq_cap;
+	s->wq[s->wq_head] = r;
+	s->wq_len++;
+}
+
+static struct sim_req *wq_front(const struct sched *s)
+{
+	return s->wq[s->wq_head];
+}
+
+static void wq_pop_front(struct sched *s)
+{
+	s->wq_head = (s->wq_head + 1) % s->wq_cap;
+	s->wq_len--;
+}
+
+static void reject(struct sched *s, struct sim_req *r, enum sched_reject why, int64_t now)
+{
+	r->state = RS_REJECTED;
+	r->reject_reason = (uint8_t)why;
+	r->finish_ns = now;
+	s->st.rejected[why]++;
+}
+
+bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now)
+{
+	if (r->max_output < 1) {
+		reject(s, r, REJ_PROMPT_TOO_LONG, now);
+		return false;
+	}
+	if (r->prompt_tokens > s->max_batched_tokens) {
+		reject(s, r, REJ_PROMPT_OVER_BATCH, now);
+		return false;
+	}
+	r->state = RS_WAITING;
+	wq_push_back(s, r);
+	return true;
+}
+
+/* Preempts run[i] by recompute, keeping the others in admission order. */
+static void preempt_at(struct sched *s, size_t i)
+{
+	struct sim_req *v = s->run[i];
+	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
+	s->n_run--;
+	s->pol->release(s->ps, v);
+	s->live_tokens -= v->ctx;
+	v->ctx = 0;
+	v->state = RS_WAITING;
+	v->preemptions++;
+	s->st.preemptions++;
+	s->blocked = false;
+	wq_push_front(s, v);
+}
+
+static void preempt_last(struct sched *s)
+{
+	preempt_at(s, s->n_run - 1);
+}
+
+int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
+{
+	struct it_cost cost = { 0 };
+	bool preempted = false;
+	bool skip_grow = s->fast && s->pol->grow_free_in_cap;
+	bool empty_ctx = false;  /* a request with no tokens reads no KV */
+	/* 1. decode: every running request needs one more KV slot */
+	for (size_t i = 0; i < s->n_run;) {
+		struct sim_req *r = s->run[i];
+		int32_t need = r->prompt_tokens + r->generated;
+		r->prefill = false;
+		bool alive = true;
+		enum pol_rc rc = POL_OK;
+		/* a grow the policy promises is a no-op need not be asked */
+		if (!skip_grow || need > r->pol_cap) {
+			while ((rc = s->pol->grow(s->ps, r, need, &cost)) != POL_OK) {
+				if (rc == POL_REQUEUE) { /* the policy's own recovery: r starts over */
+					preempt_at(s, i);
+					preempted = true;
+					alive = false;
+					break;
+				}
+				bool self = s->run[s->n_run - 1] == r;
+				preempt_last(s);
+				preempted = true;
+				if (self) {
+					alive = false;
+					break;
+				}
+			}
+			if (!alive) {
+				if (rc == POL_REQUEUE)
+					continue; /* run[i] is now the next request */
+				break; /* r was the last running request */
+			}
+		}
+		s->live_tokens += need - r->ctx;
+		r->ctx = need;
+		cost.tokens += 1;
+		cost.attn_pairs += need;
+		i++;
+	}
+	/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1)
+	 * unless nothing is left running: then nothing else would ever admit */
+	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
+	s->blocked = false;
+	while ((!preempted || s->n_run == 0) && s->wq_len && s->n_run < (size_t)s->max_num_seqs) {
+		struct sim_req *r = wq_front(s);
+		int32_t need = r->prompt_tokens + r->generated;
+		if (need > budget) {
+			/* persists only if it exceeds what the next iteration has */
+			s->blocked = need > (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
+			break;
+		}
+		enum pol_rc rc = s->pol->admit(s->ps, r, need);
+		if (rc == POL_NO_ROOM && s->n_run == 0)
+			rc = POL_NEVER; /* the pool is empty and it still does not fit */
+		if (rc == POL_NEVER) {
+			wq_pop_front(s);
+			reject(s, r, REJ_NEVER_FITS, now);
+			continue;
+		}
+		if (rc != POL_OK) {
+			s->blocked = rc == POL_NO_ROOM;
+			break;
+		}
+		wq_pop_front(s);
+		r->state = RS_RUNNING;
+		r->prefill = true;
+		r->admit_seq = ++s->admit_counter;
+		if (r->first_admit_ns < 0)
+			r->first_admit_ns = now;
+		if (r->generated > 0) {
+			r->recomputed_tokens += need;
+			s->st.recomputed_tokens += need;
+		}
+		r->ctx = need;
+		s->live_tokens += need;
+		empty_ctx |= need == 0;
+		s->run[s->n_run++] = r;
+		cost.tokens += need;
+		cost.attn_pairs += (double)need * (need + 1) / 2.0;
+		budget -= need;
+	}
+	if (!preempted && s->wq_len && s->n_run >= (size_t)s->max_num_seqs)
+		s->blocked = true;
+	if (s->n_run == 0)
+		return 0;
+	/* 3. price it: the policy knows where each request's KV lives */
+	if (!s->fast || empty_ctx || !s->pol->layout_batch ||
+	    !s->pol->layout_batch(s->ps, s->n_run, s->live_tokens, &cost))
+		for (size_t i = 0; i < s->n_run; i++)
+			s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
+	s->st.iterations++;
+	s->st.batch_sum += (int64_t)s->n_run;
+	s->st.kv_ns_sum += dt_kv_ns(s->dt, &cost);
+	s->st.kv_bytes_sum += cost.kv_bytes;
+	s->st.kv_runs_sum += cost.kv_runs;
+	return dt_iter_ns(s->dt, &cost, bd);
+}
+
+void sched_end(struct sched *s, int64_t now,
+	       bool (*is_done)(void *ctx, const struct sim_req *r),
+	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < s->n_run; i++) {
+		struct sim_req *r = s->run[i];
+		r->generated++;
+		if (r->first_token_ns < 0)
+			r->first_token_ns = now;
+		r->prefill = false;
+		if (r->generated >= r->max_output || is_done(ctx, r)) {
+			s->blocked = false;
+			if (s->pol->finish)
+				s->pol->finish(s->ps, r, now);
+			s->pol->release(s->ps, r);
+			s->live_tokens -= r->ctx;
+			r->ctx = 0;
+			r->state = RS_FINISHED;
+			r->finish_ns = now;
+			if (on_finish)
+				on_finish(ctx, r);
+			continue;
+		}
+		s->run[keep++] = r;
+	}
+	s->n_run = keep;
+}
+
+int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
+		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx)
+{
+	if (!sched_may_leap(s))
+		return 0;
+	/* iteration j (from 1) needs prompt + generated + j - 1 slots: no grow
+	 * while that stays within the policy's room, nor a visible stop */
+	int64_t k = max_iters;
+	for (size_t i = 0; i < s->n_run && k > 0; i++) {
+		const struct sim_req *r = s->run[i];
+		int64_t room = (int64_t)r->pol_cap - r->prompt_tokens - r->generated + 1;
+		int64_t cap = (int64_t)r->max_output - r->generated - 1;
+		if (room < k)
+			k = room;
+		if (cap < k)
+			k = cap;
+	}
+	int64_t n = (int64_t)s->n_run, done = 0, t = *now, live = s->live_tokens;
+	while (done < k) {
+		int64_t next = live + n;
+		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
+		if (!s->pol->layout_batch(s->ps, s->n_run, next, &cost))
+			break;
+		int64_t d = dt_iter_ns(s->dt, &cost, NULL);
+		if (d <= 0 || t + d >= limit)
+			break;
+		s->st.iterations++;
+		s->st.batch_sum += n;
+		s->st.kv_ns_sum += dt_kv_ns(s->dt, &cost);
+		s->st.kv_bytes_sum += cost.kv_bytes;
+		s->st.kv_runs_sum += cost.kv_runs;
+		live = next;
+		s->live_tokens = live;
+		if (on_iter(ctx, t, t + d, live) < 0)
+			return -1;
+		t += d;
+		done++;
+	}
+	if (done == 0)
+		return 0;
+	for (size_t i = 0; i < s->n_run; i++) {
+		struct sim_req *r = s->run[i];
+		r->generated += (int32_t)done;
+		r->ctx = r->prompt_tokens + r->generated - 1;
+	}
+	*now = t;
+	return done;
+}
+
+int sched_check(const struct sched *s, struct om_err *e)
+{
+	int64_t live = 0;
+	for (size_t i = 0; i < s->n_run; i++) {
+		const struct sim_req *r = s->run[i];
+		if (r->state != RS_RUNNING)
+			return err_set(e, NULL, 0, "scheduler", "request %lld is in the batch in state %d",
+				       (long long)r->id, r->state);
+		if (r->ctx != r->prompt_tokens + r->generated)
+			return err_set(e, NULL, 0, "scheduler",
+				       "request %lld holds ctx %d for prompt %d + generated %d",
+				       (long long)r->id, r->ctx, r->prompt_tokens, r->generated);
+		for (size_t j = 0; j < i; j++)
+			if (s->run[j] == r)
+				return err_set(e, NULL, 0, "scheduler",
+					       "request %lld is in the batch twice", (long long)r->id);
+		live += r->ctx;
+	}
+	for (size_t i = 0; i < s->wq_len; i++) {
+		const struct sim_req *r = s->wq[(s->wq_head + i) % s->wq_cap];
+		if (r->state != RS_WAITING || r->ctx != 0)
+			return err_set(e, NULL, 0, "scheduler",
+				       "queued request %lld is in state %d with ctx %d",
+				       (long long)r->id, r->state, r->ctx);
+	}
+	if (live != s->live_tokens)
+		return err_set(e, NULL, 0, "scheduler", "live_tokens %lld but the batch holds %lld",
+			       (long long)s->live_tokens, (long long)live);
+	return 0;
+}
+
+void sched_explain(const struct sched *s, char *buf, size_t n)
+{
+	if (s->wq_len == 0) {
+		snprintf(buf, n, "no request is waiting");
+		return;
+	}
+	const struct sim_req *r = wq_front(s);
+	int32_t need = r->prompt_tokens + r->generated;
+	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
+	int w = snprintf(buf, n, "request %lld at the head of the queue (prompt %d, %d generated, "
+			 "%d preemptions) ", (long long)r->id, r->prompt_tokens, r->generated,
+			 r->preemptions);
+	if (w < 0 || (size_t)w >= n)
+		return;
+	buf += w, n -= (size_t)w;
+	struct pol_stats ps;
+	s->pol->stats(s->ps, &ps);
+	if (s->n_run >= (size_t)s->max_num_seqs)
+		snprintf(buf, n, "waits for a batch slot: scheduler.max_num_seqs = %d requests run",
+			 s->max_num_seqs);
+	else if (need > budget)
+		snprintf(buf, n, "needs %d tokens computed in one iteration, more than "
+			 "scheduler.max_batched_tokens = %d leaves beside %zu running requests",
+			 need, s->max_batched_tokens, s->n_run);
+	else
+		snprintf(buf, n, "needs %d KV tokens; the policy has %lld free (largest free run %lld) "
+			 "with %lld reserved by %zu running requests",
+			 need, (long long)ps.free_tokens, (long long)ps.largest_free,
+			 (long long)ps.reserved_tokens, s->n_run);
+}

@@ -1,0 +1,114 @@
+/* sched: iteration-level continuous batching, vLLM style.
+ * Each iteration first grows every running request by one token (preempting
+ * the most recently admitted request, by recompute, when the policy has no
+ * room, or the request itself when the policy answers POL_REQUEUE), then,
+ * if nothing was preempted, admits waiting requests FCFS while
+ * the policy accepts them and max_num_seqs / max_batched_tokens hold. Newly
+ * admitted requests prefill their whole prompt (plus any tokens generated
+ * before a preemption) in that iteration; there is no chunked prefill.
+ * The scheduler never sees a true output length: at the end of an iteration
+ * the engine tells it, through a callback, which requests emitted their last
+ * token. */
+#ifndef OM_SCHED_H
+#define OM_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/cfg.h"
+#include "sim/policy/policy.h"
+#include "sim/core/request.h"
+
+enum sched_reject {
+	REJ_NONE,
+	REJ_PROMPT_TOO_LONG,   /* prompt >= max_model_len */
+	REJ_PROMPT_OVER_BATCH, /* prompt > max_batched_tokens: could never be prefilled */
+	REJ_NEVER_FITS,        /* the policy cannot hold it even in an empty pool */
+	REJ_N
+};
+extern const char *const sched_reject_names[REJ_N];
+
+struct sched_stats {
+	int64_t preemptions, recomputed_tokens, iterations, batch_sum;
+	double kv_ns_sum, kv_bytes_sum, kv_runs_sum;  /* KV reads, summed over iterations */
+	int64_t rejected[REJ_N];
+};
+
+/* Adds b's counters into a. */
+void sched_stats_add(struct sched_stats *a, const struct sched_stats *b);
+
+struct sched {
+	int32_t max_num_seqs, max_batched_tokens;
+	const struct pol_ops *pol;
+	void *ps;
+	const struct dev_timing *dt;
+	/* waiting: ring buffer, FCFS with preempted requests at the head */
+	struct sim_req **wq;
+	size_t wq_head, wq_len, wq_cap;
+	/* running: in admission order (the last is the preemption victim) */
+	struct sim_req **run;
+	size_t n_run, run_cap;
+	uint64_t admit_counter;
+	int64_t live_tokens;  /* sum of ctx over running requests */
+	bool fast;            /* run.fast_path: use the policy's speed hooks */
+	/* the last admission stopped on something only a release can change
+	 * (no room, batch token budget, max_num_seqs) with requests waiting */
+	bool blocked;
+	struct sched_stats st;
+};
+
+extern const struct cfg_key sched_keys[];
+
+int sched_init(struct sched *s, const struct cfg *c, const struct pol_ops *pol, void *ps,
+	       const struct dev_timing *dt, size_t n_requests, struct om_err *e);
+void sched_free(struct sched *s);
+
+/* An arriving request joins the back of the queue, or is rejected (returns
+ * false) if it can never be served. */
+bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now);
+
+/* Forms and prices the next iteration. Returns its duration in ns, or 0 when
+ * there is nothing to run. `bd` (may be NULL) receives the cost breakdown. */
+int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd);
+
+/* Ends the iteration begun by sched_begin: every request in the batch gains
+ * one output token; those for which `is_done` answers true, or that reached
+ * their visible cap, finish and release their memory. `on_finish` (may be
+ * NULL) is told about each finished request. */
+void sched_end(struct sched *s, int64_t now,
+	       bool (*is_done)(void *ctx, const struct sim_req *r),
+	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx);
+
+/* Whether sched_leap could do anything now (cheap; no per-request work). */
+static inline bool sched_may_leap(const struct sched *s)
+{
+	return s->fast && s->n_run && (!s->wq_len || s->blocked) && s->pol->grow_free_in_cap &&
+	       s->pol->layout_batch && s->dt->lin;
+}
+
+/* Multi-iteration leap (fast path), called right after sched_end at `*now`
+ * instead of beginning the next iteration, when the engine knows no running
+ * request finishes within `max_iters` more iterations. If no request waits
+ * (or admission is blocked and nothing was released since) and the policy
+ * has the speed hooks under a linear memory model, it runs whole pure-decode
+ * iterations (each request one token, no grow, no admission) while they end
+ * before `limit` (exclusive), pricing each exactly as sched_begin would and
+ * updating the statistics the same way. For each it calls
+ * `on_iter(ctx, begin, end, live_tokens)` (live_tokens as an observer would
+ * see them once the iteration began; a negative return aborts with -1) and
+ * advances *now to its end. Returns the number of iterations done. */
+int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
+		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx);
+
+/* Checking mode: every queued request is waiting and every running one is
+ * running, no request is in both, live_tokens is the sum of running ctx. */
+int sched_check(const struct sched *s, struct om_err *e);
+
+/* One sentence on why the request at the head of the queue is not running
+ * (which request, what it needs, which limit stops it); for stall reports. */
+void sched_explain(const struct sched *s, char *buf, size_t n);
+
+static inline size_t sched_waiting(const struct sched *s) { return s->wq_len; }
+static inline size_t sched_running(const struct sched *s) { return s->n_run; }
+
+#endif

@@ -1,0 +1,37 @@
+/* contig: one contiguous KV region per request, taken first-fit from the
+ * pool. The bookkeeping static, s3 and oracle share; they differ only in how
+ * large a region they ask for and in what happens when a request outgrows it.
+ * A policy embeds `struct contig` as the FIRST member of its state, so the
+ * contig_pol_* functions can sit directly in its pol_ops table. */
+#ifndef OM_CONTIG_H
+#define OM_CONTIG_H
+
+#include "sim/policy/kvmem.h"
+#include "sim/policy/policy.h"
+
+struct contig {
+	const char *name;            /* policy name, for invariant messages */
+	const struct pol_env *env;
+	struct kvmem mem;
+	int64_t reserved, admissions, overflows;
+};
+
+/* Allocates a zeroed policy state of `size` bytes whose first member is a
+ * struct contig, and initialises that member; NULL (e filled) on failure. */
+void *contig_new(size_t size, const char *name, const struct pol_env *env, struct om_err *e);
+/* Reserves max(cap, tokens) tokens for r: POL_NEVER if that exceeds the pool,
+ * POL_NO_ROOM (and no change) if no free range is long enough. */
+enum pol_rc contig_admit(struct contig *a, struct sim_req *r, int64_t cap, int32_t tokens);
+
+/* pol_ops entries for a state whose first member is a struct contig. */
+void contig_pol_destroy(void *state);
+void contig_pol_release(void *state, struct sim_req *r);
+void contig_pol_layout(const void *state, const struct sim_req *r, int32_t tokens,
+		       struct it_cost *cost);
+bool contig_pol_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost);
+void contig_pol_stats(const void *state, struct pol_stats *ps);
+int contig_pol_check(const void *state, struct om_err *e);
+size_t contig_pol_owned(const void *state, const struct sim_req *r, struct pol_range *out,
+			size_t max);
+
+#endif

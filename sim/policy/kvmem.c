@@ -1,0 +1,134 @@
+#include "sim/policy/kvmem.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+int kvmem_init(struct kvmem *m, int64_t total)
+{
+	memset(m, 0, sizeof *m);
+	m->total = total;
+	m->free_tokens = total;
+	m->cap = 16;
+	m->fr = malloc(m->cap * sizeof *m->fr);
+	if (!m->fr)
+		return -1;
+	m->fr[0] = (struct kv_range){ 0, total };
+	m->nfr = total > 0 ? 1 : 0;
+	return 0;
+}
+
+void kvmem_free_all(struct kvmem *m)
+{
+	free(m->fr);
+	memset(m, 0, sizeof *m);
+}
+
+int64_t kvmem_alloc(struct kvmem *m, int64_t len)
+{
+	if (len <= 0)
+		return -1;
+	for (size_t i = 0; i < m->nfr; i++) {
+		struct kv_range *r = &m->fr[i];
+		if (r->len < len)
+			continue;
+		int64_t off = r->off;
+		r->off += len;
+		r->len -= len;
+		if (r->len == 0) {
+			memmove(r, r + 1, (m->nfr - i - 1) * sizeof *r);
+			m->nfr--;
+		}
+		m->free_tokens -= len;
+		return off;
+	}
+	return -1;
+}
+
+int kvmem_release(struct kvmem *m, int64_t off, int64_t len)
+{
+	if (len <= 0 || off < 0 || off + len > m->total)
+		return -1;
+	/* i = first free range starting after off */
+	size_t lo = 0, hi = m->nfr;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->fr[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t i = lo;
+	bool join_prev = false, join_next = false;
+	if (i > 0) {
+		const struct kv_range *p = &m->fr[i - 1];
+		if (p->off + p->len > off)
+			return -1; /* overlaps a free range: double free */
+		join_prev = p->off + p->len == off;
+	}
+	if (i < m->nfr) {
+		const struct kv_range *n = &m->fr[i];
+		if (off + len > n->off)
+			return -1;
+		join_next = off + len == n->off;
+	}
+	if (join_prev && join_next) {
+		m->fr[i - 1].len += len + m->fr[i].len;
+		memmove(&m->fr[i], &m->fr[i + 1], (m->nfr - i - 1) * sizeof *m->fr);
+		m->nfr--;
+	} else if (join_prev) {
+		m->fr[i - 1].len += len;
+	} else if (join_next) {
+		m->fr[i].off = off;
+		m->fr[i].len += len;
+	} else {
+		if (m->nfr == m->cap) {
+			size_t nc = m->cap * 2;
+			struct kv_range *nf = realloc(m->fr, nc * sizeof *nf);
+			if (!nf)
+				return -1;
+			m->fr = nf;
+			m->cap = nc;
+		}
+		memmove(&m->fr[i + 1], &m->fr[i], (m->nfr - i) * sizeof *m->fr);
+		m->fr[i] = (struct kv_range){ off, len };
+		m->nfr++;
+	}
+	m->free_tokens += len;
+	return 0;
+}
+
+int64_t kvmem_largest(const struct kvmem *m)
+{
+	int64_t best = 0;
+	for (size_t i = 0; i < m->nfr; i++)
+		if (m->fr[i].len > best)
+			best = m->fr[i].len;
+	return best;
+}
+
+double kvmem_ext_frag(const struct kvmem *m)
+{
+	if (m->free_tokens <= 0)
+		return 0.0;
+	return 1.0 - (double)kvmem_largest(m) / (double)m->free_tokens;
+}
+
+int kvmem_check(const struct kvmem *m, struct om_err *e)
+{
+	int64_t sum = 0;
+	for (size_t i = 0; i < m->nfr; i++) {
+		const struct kv_range *r = &m->fr[i];
+		if (r->len <= 0 || r->off < 0 || r->off + r->len > m->total)
+			return err_set(e, NULL, 0, "kvmem", "free range %zu [%lld,+%lld) out of bounds",
+				       i, (long long)r->off, (long long)r->len);
+		if (i > 0 && m->fr[i - 1].off + m->fr[i - 1].len >= r->off)
+			return err_set(e, NULL, 0, "kvmem",
+				       "free ranges %zu and %zu overlap or were not coalesced", i - 1, i);
+		sum += r->len;
+	}
+	if (sum != m->free_tokens)
+		return err_set(e, NULL, 0, "kvmem", "free list sums to %lld, counter says %lld",
+			       (long long)sum, (long long)m->free_tokens);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* oracle: contiguous reservation of exactly prompt + true output tokens (capped
+ * at the visible output limit). It is the labelled exception that reads the
+ * truth (pol_ops.wants_truth): the upper bound for any contiguous scheme,
+ * never a deployable policy. Every result it produces says "oracle" in the
+ * summary's policy field. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/policy/contig.h"
+
+struct orc {
+	struct contig a;  /* first: the contig_pol_* entries use it */
+};
+
+static int orc_create(const struct cfg *c, const struct pol_env *env, void **state,
+		      struct om_err *e)
+{
+	(void)c;
+	if (!env->truth)
+		return err_set(e, NULL, 0, "oracle", "the oracle policy needs the true lengths");
+	*state = contig_new(sizeof(struct orc), "oracle", env, e);
+	return *state ? 0 : -1;
+}
+
+static enum pol_rc orc_admit(void *state, struct sim_req *r, int32_t tokens)
+{
+	struct orc *s = state;
+	int64_t out = s->a.env->truth[r->idx];
+	if (out > r->max_output)
+		out = r->max_output;
+	return contig_admit(&s->a, r, (int64_t)r->prompt_tokens + out, tokens);
+}
+
+static enum pol_rc orc_grow(void *state, struct sim_req *r, int32_t tokens, struct it_cost *cost)
+{
+	(void)state, (void)cost;
+	return tokens <= r->pol_cap ? POL_OK : POL_NEVER; /* exact sizes never overflow */
+}
+
+const struct pol_ops pol_oracle = {
+	.name = "oracle",
+	.help = "UPPER BOUND, reads true lengths: contiguous prompt + true output per request",
+	.wants_truth = true,
+	.create = orc_create,
+	.destroy = contig_pol_destroy,
+	.admit = orc_admit,
+	.grow = orc_grow,
+	.release = contig_pol_release,
+	.layout = contig_pol_layout,
+	.layout_batch = contig_pol_layout_batch,
+	.grow_free_in_cap = true,
+	.stats = contig_pol_stats,
+	.check = contig_pol_check,
+	.owned = contig_pol_owned,
+};

@@ -1,0 +1,393 @@
+/* paged: the KV cache of vLLM v1 (see docs/MODEL-paged.md for where it differs).
+ * The pool is cut into fixed blocks of policy.block_size token slots. Each
+ * request owns a block table that grows one block at a time as its context
+ * crosses a block boundary; blocks come from a free list and go back to it
+ * when the request finishes or is preempted. Every allocation checks first
+ * and then acts, so a refusal changes nothing.
+ * Admission needs the whole prompt's blocks plus a watermark of free blocks
+ * (only while other requests hold blocks); growth of a running request needs
+ * no watermark. Preemption itself is the scheduler's: it frees the newest
+ * running request whenever grow() answers POL_NO_ROOM.
+ * Cost: a request's KV is read block by block, one run of (tokens in the
+ * block) * head_dim * bytes per (layer, KV head, K or V), or with the
+ * per_layer block layout one run of all KV heads per (layer, K or V);
+ * optionally physically adjacent blocks merge into one run. The
+ * paged-attention kernel factor scales the resulting KV time. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/policy/policy.h"
+
+struct pg_req {
+	int32_t *blk;       /* block table, logical order */
+	int32_t n, cap;
+	int32_t live_slot;  /* index in pg.live, for the invariant check */
+	const struct sim_req *r;
+};
+
+struct pg {
+	const struct pol_env *env;
+	int32_t bs, nblocks, watermark;
+	double kernel_factor;
+	bool merge, fifo;
+	bool per_layer;     /* a block's KV heads sit together (vLLM v1 NHD layout) */
+	/* free list: a ring; LIFO pops the back, FIFO pops the front */
+	int32_t *fl;
+	int32_t fl_head, fl_len;
+	int64_t *owner;     /* request idx holding each block, -1 if free */
+	struct pg_req **live;
+	int32_t nlive, live_cap;
+	int64_t used;       /* blocks held */
+};
+
+static const struct cfg_key pg_keys[] = {
+	{ "policy.block_size", CFG_INT, "16", 1, 1 << 20, NULL,
+	  "paged: tokens per KV block (vLLM block_size)" },
+	{ "policy.watermark", CFG_REAL, "0.01", 0, 0.5, NULL,
+	  "paged: fraction of all blocks that must stay free after admitting a waiting request" },
+	{ "policy.paged_kernel_factor", CFG_REAL, "1", 0.01, 100, NULL,
+	  "paged: multiplies the KV read time of paged layouts (paged-attention kernel overhead; vLLM measured 1.2-1.26 on HBM GPUs)" },
+	{ "policy.paged_merge_adjacent", CFG_BOOL, "false", 0, -1, NULL,
+	  "paged: read physically adjacent blocks of a request as one run (optimistic; default one run per block)" },
+	{ "policy.paged_block_layout", CFG_ENUM, "per_head", 0, -1, "per_head|per_layer",
+	  "paged: what one block of one layer's K (or V) is in memory: per_head = one run per KV head "
+	  "(block_size*head_dim), per_layer = one run of all KV heads (block_size*kv_heads*head_dim, vLLM v1 FlashAttention layout)" },
+	{ "policy.paged_free_order", CFG_ENUM, "lifo", 0, -1, "lifo|fifo",
+	  "paged: free-block reuse order: lifo (last freed, first reused) or fifo (vLLM v1's free queue)" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+static void pg_destroy(void *state)
+{
+	struct pg *s = state;
+	if (!s)
+		return;
+	for (int32_t i = 0; i < s->nlive; i++) {
+		free(s->live[i]->blk);
+		free(s->live[i]);
+	}
+	free(s->live);
+	free(s->fl);
+	free(s->owner);
+	free(s);
+}
+
+static int pg_create(const struct cfg *c, const struct pol_env *env, void **state,
+		     struct om_err *e)
+{
+	int64_t bs = cfg_int(c, "policy.block_size");
+	int64_t nb = env->pool_tokens / bs;
+	if (nb < 1)
+		return cfg_fail(c, "policy.block_size", e,
+				"a block of %lld tokens is larger than the KV pool of %lld tokens",
+				(long long)bs, (long long)env->pool_tokens);
+	if (nb > INT32_MAX - 1)
+		return cfg_fail(c, "policy.block_size", e, "%lld blocks are too many; use larger blocks",
+				(long long)nb);
+	/* As vLLM refuses to start when max_model_len cannot fit in the cache:
+	 * otherwise one long request could preempt itself forever. */
+	int64_t need = (env->max_model_len + bs - 1) / bs;
+	if (need > nb)
+		return cfg_fail(c, "policy.max_model_len", e,
+				"%d tokens need %lld blocks of %lld but the KV pool has %lld",
+				env->max_model_len, (long long)need, (long long)bs, (long long)nb);
+	struct pg *s = calloc(1, sizeof *s);
+	if (!s)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	s->env = env;
+	s->bs = (int32_t)bs;
+	s->nblocks = (int32_t)nb;
+	s->watermark = (int32_t)(cfg_real(c, "policy.watermark") * (double)nb);
+	s->kernel_factor = cfg_real(c, "policy.paged_kernel_factor");
+	s->merge = cfg_bool(c, "policy.paged_merge_adjacent");
+	s->fifo = strcmp(cfg_str(c, "policy.paged_free_order"), "fifo") == 0;
+	s->per_layer = strcmp(cfg_str(c, "policy.paged_block_layout"), "per_layer") == 0;
+	s->fl = malloc((size_t)nb * sizeof *s->fl);
+	s->owner = malloc((size_t)nb * sizeof *s->owner);
+	if (!s->fl || !s->owner) {
+		pg_destroy(s);
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	}
+	/* Either order hands out block 0, 1, 2... from a fresh pool. */
+	for (int32_t i = 0; i < s->nblocks; i++) {
+		s->fl[i] = s->fifo ? i : s->nblocks - 1 - i;
+		s->owner[i] = -1;
+	}
+	s->fl_len = s->nblocks;
+	*state = s;
+	return 0;
+}
+
+static int32_t fl_pop(struct pg *s)
+{
+	int32_t b;
+	if (s->fifo) {
+		b = s->fl[s->fl_head];
+		s->fl_head = (s->fl_head + 1) % s->nblocks;
+	} else {
+		b = s->fl[(s->fl_head + s->fl_len - 1) % s->nblocks];
+	}
+	s->fl_len--;
+	return b;
+}
+
+static void fl_push(struct pg *s, int32_t b)
+{
+	s->fl[(s->fl_head + s->fl_len) % s->nblocks] = b;
+	s->fl_len++;
+}
+
+static int32_t blocks_for(const struct pg *s, int64_t tokens)
+{
+	return (int32_t)((tokens + s->bs - 1) / s->bs);
+}
+
+/* Appends `add` blocks; the caller has checked they are free. Returns -1 only
+ * when the table cannot grow (out of memory), having changed nothing. */
+static int take(struct pg *s, struct pg_req *q, int32_t add)
+{
+	if (q->n + add > q->cap) {
+		int32_t nc = q->cap ? q->cap : 4;
+		while (nc < q->n + add)
+			nc *= 2;
+		int32_t *nb = realloc(q->blk, (size_t)nc * sizeof *nb);
+		if (!nb)
+			return -1;
+		q->blk = nb;
+		q->cap = nc;
+	}
+	for (int32_t i = 0; i < add; i++) {
+		int32_t b = fl_pop(s);
+		s->owner[b] = q->r->idx;
+		q->blk[q->n++] = b;
+	}
+	s->used += add;
+	return 0;
+}
+
+static enum pol_rc pg_admit(void *state, struct sim_req *r, int32_t tokens)
+{
+	struct pg *s = state;
+	int32_t nb = blocks_for(s, tokens);
+	if (nb > s->nblocks)
+		return POL_NEVER;
+	/* The watermark keeps room for running requests to grow; with nothing
+	 * running there is nothing to protect (vLLM v1 skips it then too). */
+	int32_t wm = s->used > 0 ? s->watermark : 0;
+	if ((int64_t)nb + wm > s->fl_len)
+		return POL_NO_ROOM;
+	if (s->nlive == s->live_cap) {
+		int32_t nc = s->live_cap ? s->live_cap * 2 : 64;
+		struct pg_req **nl = realloc(s->live, (size_t)nc * sizeof *nl);
+		if (!nl)
+			return POL_NO_ROOM;
+		s->live = nl;
+		s->live_cap = nc;
+	}
+	struct pg_req *q = calloc(1, sizeof *q);
+	if (!q)
+		return POL_NO_ROOM;
+	q->r = r;
+	if (take(s, q, nb) < 0) {
+		free(q);
+		return POL_NO_ROOM;
+	}
+	q->live_slot = s->nlive;
+	s->live[s->nlive++] = q;
+	r->pol_ptr = q;
+	r->pol_cap = q->n * s->bs;
+	return POL_OK;
+}
+
+static enum pol_rc pg_grow(void *state, struct sim_req *r, int32_t tokens, struct it_cost *cost)
+{
+	struct pg *s = state;
+	struct pg_req *q = r->pol_ptr;
+	(void)cost;
+	int32_t nb = blocks_for(s, tokens);
+	if (nb <= q->n)
+		return POL_OK;
+	if (nb > s->nblocks)
+		return POL_NEVER;
+	int32_t add = nb - q->n;
+	if (add > s->fl_len || take(s, q, add) < 0)
+		return POL_NO_ROOM;
+	r->pol_cap = q->n * s->bs;
+	return POL_OK;
+}
+
+static void pg_release(void *state, struct sim_req *r)
+{
+	struct pg *s = state;
+	struct pg_req *q = r->pol_ptr;
+	if (!q)
+		return;
+	/* Tail first, as vLLM frees a request's blocks in reverse. */
+	for (int32_t i = q->n - 1; i >= 0; i--) {
+		int32_t b = q->blk[i];
+		if (s->owner[b] != (int64_t)r->idx)
+			abort(); /* double release: a scheduler bug, never a user error */
+		s->owner[b] = -1;
+		fl_push(s, b);
+	}
+	s->used -= q->n;
+	struct pg_req *last = s->live[--s->nlive];
+	s->live[q->live_slot] = last;
+	last->live_slot = q->live_slot;
+	free(q->blk);
+	free(q);
+	r->pol_ptr = NULL;
+	r->pol_cap = 0;
+}
+
+static void pg_layout(const void *state, const struct sim_req *r, int32_t tokens,
+		      struct it_cost *cost)
+{
+	const struct pg *s = state;
+	const struct pg_req *q = r->pol_ptr;
+	const struct dev_timing *dt = s->env->dt;
+	double per_tok = dt->dd.run_bytes_per_token;
+	double regions = (double)dt->dd.runs_per_region;
+	if (s->per_layer) {
+		per_tok *= dt->m.kv_heads;
+		regions /= dt->m.kv_heads;
+	}
+	struct it_cost kv = { 0 };
+	int32_t nb = blocks_for(s, tokens);
+	if (q && nb > q->n)
+		nb = q->n; /* cannot happen after grow(); never read past the table */
+	if (!s->merge || !q) {
+		int32_t full = tokens / s->bs, part = tokens % s->bs;
+		dt_runs(dt, &kv, per_tok * s->bs, regions * full);
+		dt_runs(dt, &kv, per_tok * part, regions * (part > 0));
+	} else {
+		int64_t left = tokens;
+		for (int32_t i = 0; i < nb && left > 0;) {
+			int32_t j = i + 1;
+			while (j < nb && q->blk[j] == q->blk[j - 1] + 1)
+				j++;
+			int64_t seg = (int64_t)(j - i) * s->bs;
+			if (seg > left)
+				seg = left;
+			dt_runs(dt, &kv, per_tok * (double)seg, regions);
+			left -= seg;
+			i = j;
+		}
+	}
+	cost->kv_ns += kv.kv_ns * s->kernel_factor;
+	cost->kv_bytes += kv.kv_bytes;
+	cost->kv_runs += kv.kv_runs;
+	cost->kv_scale = s->kernel_factor;
+}
+
+/* One run per held block and (layer, head group): each request holds exactly
+ * the blocks its context needs, so the runs total regions * used. Merged
+ * layouts depend on where the blocks sit and take the per-request path. */
+static bool pg_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+{
+	const struct pg *s = state;
+	const struct dev_timing *dt = s->env->dt;
+	(void)n;
+	if (!dt->lin || s->merge)
+		return false;
+	double per_tok = dt->dd.run_bytes_per_token;
+	double regions = (double)dt->dd.runs_per_region;
+	if (s->per_layer) {
+		per_tok *= dt->m.kv_heads;
+		regions /= dt->m.kv_heads;
+	}
+	dt_lin_add(dt, cost, per_tok * regions * (double)tokens, regions * (double)s->used);
+	cost->kv_scale = s->kernel_factor;
+	return true;
+}
+
+static void pg_stats(const void *state, struct pol_stats *ps)
+{
+	const struct pg *s = state;
+	memset(ps, 0, sizeof *ps);
+	ps->reserved_tokens = s->used * s->bs;
+	/* Slots past the last whole block count as free but can never be used. */
+	ps->free_tokens = s->env->pool_tokens - ps->reserved_tokens;
+	/* Any free block serves any request: the largest placeable request. */
+	ps->largest_free = (int64_t)s->fl_len * s->bs;
+}
+
+static int pg_check(const void *state, struct om_err *e)
+{
+	const struct pg *s = state;
+	if (s->used + s->fl_len != s->nblocks)
+		return err_set(e, NULL, 0, "paged", "allocated %lld + free %d blocks != %d total",
+			       (long long)s->used, s->fl_len, s->nblocks);
+	unsigned char *seen = calloc((size_t)s->nblocks, 1);
+	if (!seen)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	int rc = 0;
+	for (int32_t i = 0; i < s->fl_len && !rc; i++) {
+		int32_t b = s->fl[(s->fl_head + i) % s->nblocks];
+		if (b < 0 || b >= s->nblocks)
+			rc = err_set(e, NULL, 0, "paged", "free list holds block %d of %d", b, s->nblocks);
+		else if (seen[b]++)
+			rc = err_set(e, NULL, 0, "paged", "block %d is on the free list twice", b);
+		else if (s->owner[b] != -1)
+			rc = err_set(e, NULL, 0, "paged", "free block %d is owned by request %lld", b,
+				     (long long)s->owner[b]);
+	}
+	int64_t held = 0;
+	for (int32_t k = 0; k < s->nlive && !rc; k++) {
+		const struct pg_req *q = s->live[k];
+		if (q->live_slot != k || q->r->pol_ptr != q)
+			rc = err_set(e, NULL, 0, "paged", "request %lld: stale bookkeeping",
+				     (long long)q->r->id);
+		for (int32_t i = 0; i < q->n && !rc; i++) {
+			int32_t b = q->blk[i];
+			if (b < 0 || b >= s->nblocks)
+				rc = err_set(e, NULL, 0, "paged", "request %lld holds block %d of %d",
+					     (long long)q->r->id, b, s->nblocks);
+			else if (seen[b]++)
+				rc = err_set(e, NULL, 0, "paged", "block %d is owned twice (request %lld)",
+					     b, (long long)q->r->id);
+			else if (s->owner[b] != (int64_t)q->r->idx)
+				rc = err_set(e, NULL, 0, "paged", "block %d: owner %lld, table of %u", b,
+					     (long long)s->owner[b], q->r->idx);
+		}
+		held += q->n;
+		if (!rc && q->r->ctx > (int64_t)q->n * s->bs)
+			rc = err_set(e, NULL, 0, "paged", "request %lld: %d tokens in %d blocks of %d",
+				     (long long)q->r->id, q->r->ctx, q->n, s->bs);
+	}
+	if (!rc && held != s->used)
+		rc = err_set(e, NULL, 0, "paged", "block tables hold %lld blocks, counter says %lld",
+			     (long long)held, (long long)s->used);
+	free(seen);
+	return rc;
+}
+
+/* For the engine's checking mode: one range of block_size slots per block. */
+static size_t pg_owned(const void *state, const struct sim_req *r, struct pol_range *out,
+		       size_t max)
+{
+	const struct pg *s = state;
+	const struct pg_req *q = r->pol_ptr;
+	if (!q)
+		return 0;
+	for (int32_t i = 0; i < q->n && (size_t)i < max; i++)
+		out[i] = (struct pol_range){ (int64_t)q->blk[i] * s->bs, s->bs };
+	return (size_t)q->n;
+}
+
+const struct pol_ops pol_paged = {
+	.name = "paged",
+	.help = "vLLM v1 paged KV cache: fixed blocks on demand, preemption by recompute",
+	.keys = pg_keys,
+	.create = pg_create,
+	.destroy = pg_destroy,
+	.admit = pg_admit,
+	.grow = pg_grow,
+	.release = pg_release,
+	.layout = pg_layout,
+	.layout_batch = pg_layout_batch,
+	.grow_free_in_cap = true,
+	.stats = pg_stats,
+	.check = pg_check,
+	.owned = pg_owned,
+};

@@ -1,0 +1,39 @@
+#include "sim/policy/policy.h"
+
+#include <string.h>
+
+const struct pol_ops *const pol_registry[] = {
+	&pol_static,
+	&pol_paged,
+	&pol_s3,
+	&pol_odma,
+	&pol_oracle,
+	NULL,
+};
+
+const struct cfg_key pol_common_keys[] = {
+	{ "policy.name", CFG_STR, "static", 0, -1, NULL, "allocation policy (see `odmasim keys`: static, ...)" },
+	{ "policy.max_model_len", CFG_INT, "4096", 2, 1 << 24, NULL,
+	  "longest context (prompt + output) a request may reach, tokens" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+const struct pol_ops *pol_find(const char *name)
+{
+	for (size_t i = 0; pol_registry[i]; i++)
+		if (strcmp(pol_registry[i]->name, name) == 0)
+			return pol_registry[i];
+	return NULL;
+}
+
+/* dt_region per request adds runs_per_region runs of tokens * bytes/token:
+ * summed over the batch, that is the same exact integers. */
+bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens,
+		       struct it_cost *cost)
+{
+	if (!dt->lin)
+		return false;
+	double rpr = (double)dt->dd.runs_per_region;
+	dt_lin_add(dt, cost, rpr * dt->dd.run_bytes_per_token * (double)tokens, rpr * (double)n);
+	return true;
+}
