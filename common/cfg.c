@@ -12,7 +12,7 @@
 
 struct cfg_ent {
 	const struct cfg_key *key;
-	char *value;  /* NULL = unset (use default) */
+	char *value; /* NULL = unset (use default) */
 	char origin[256];
 	enum cfg_level lvl;
 };
@@ -83,9 +83,8 @@ int cfg_add_keys(struct cfg *c, const struct cfg_key *keys, struct om_err *e)
 	return 0;
 }
 
-static int put(struct cfg *c, const char *section, const char *name,
-	       const char *value, const char *file, long line,
-	       enum cfg_level lvl, struct om_err *e)
+static int put(struct cfg *c, const char *section, const char *name, const char *value,
+	       const char *file, long line, enum cfg_level lvl, struct om_err *e)
 {
 	char full[256];
 	if (snprintf(full, sizeof full, "%s.%s", section, name) >= (int)sizeof full)
@@ -93,17 +92,15 @@ static int put(struct cfg *c, const char *section, const char *name,
 	struct cfg_ent *ent = find(c, full);
 	if (!ent) {
 		if (!section_known(c, section))
-			return err_set(e, file, line, NULL,
-				       "unknown section [%s] (key '%s')", section, name);
+			return err_set(e, file, line, NULL, "unknown section [%s] (key '%s')",
+				       section, name);
 		return err_set(e, file, line, full,
-			       "unknown key in [%s] (see `odmasim keys` for the list)",
-			       section);
+			       "unknown key in [%s] (see `odmasim keys` for the list)", section);
 	}
 	if (ent->lvl > lvl)
 		return 0; /* a stronger layer already set it */
 	if (ent->lvl == lvl && lvl != CFG_LVL_CMDLINE && ent->value)
-		return err_set(e, file, line, full, "set twice (first at %s)",
-			       ent->origin);
+		return err_set(e, file, line, full, "set twice (first at %s)", ent->origin);
 	char *v = strdup(value);
 	if (!v)
 		return err_set(e, file, line, full, "out of memory");
@@ -138,8 +135,8 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 	return 1;
 }
 
-int cfg_load_string(struct cfg *c, const char *text, const char *origin,
-		    enum cfg_level lvl, struct om_err *e)
+int cfg_load_string(struct cfg *c, const char *text, const char *origin, enum cfg_level lvl,
+		    struct om_err *e)
 {
 	struct ini_src src;
 	ini_src_init(&src, text);
@@ -148,8 +145,8 @@ int cfg_load_string(struct cfg *c, const char *text, const char *origin,
 	if (lc.failed)
 		return -1;
 	if (src.too_long)
-		return err_set(e, origin, src.line, NULL,
-			       "line longer than %d characters", INI_MAX_LINE - 2);
+		return err_set(e, origin, src.line, NULL, "line longer than %d characters",
+			       INI_MAX_LINE - 2);
 	if (rc > 0)
 		return err_set(e, origin, rc, NULL,
 			       "syntax error (expected `[section]`, `key = value` or a comment)");
@@ -178,13 +175,13 @@ int cfg_set(struct cfg *c, const char *assignment, struct om_err *e)
 	const char *eq = strchr(assignment, '=');
 	const char *dot = strchr(assignment, '.');
 	if (!eq || !dot || dot > eq)
-		return err_set(e, "--set", 0, NULL,
-			       "expected section.key=value, got '%s'", assignment);
+		return err_set(e, "--set", 0, NULL, "expected section.key=value, got '%s'",
+			       assignment);
 	char sec[128], key[128];
 	size_t sl = (size_t)(dot - assignment), kl = (size_t)(eq - dot - 1);
 	if (sl == 0 || kl == 0 || sl >= sizeof sec || kl >= sizeof key)
-		return err_set(e, "--set", 0, NULL,
-			       "expected section.key=value, got '%s'", assignment);
+		return err_set(e, "--set", 0, NULL, "expected section.key=value, got '%s'",
+			       assignment);
 	memcpy(sec, assignment, sl);
 	sec[sl] = '\0';
 	memcpy(key, dot + 1, kl);
@@ -251,19 +248,20 @@ static int check_one(const struct cfg_ent *ent, struct om_err *e)
 	const struct cfg_key *k = ent->key;
 	const char *v = raw(ent);
 	if (!v)
-		return err_set(e, NULL, 0, k->name,
-			       "required but not set (give it in the experiment file, a preset, or --set)");
+		return err_set(
+			e, NULL, 0, k->name,
+			"required but not set (give it in the experiment file, a preset, or --set)");
 	bool ranged = k->min <= k->max;
 	switch (k->type) {
 	case CFG_INT: {
 		int64_t x;
 		if (parse_int(v, &x) < 0)
-			return err_set(e, ent->origin, 0, k->name,
-				       "expected an integer, got '%s'", v);
+			return err_set(e, ent->origin, 0, k->name, "expected an integer, got '%s'",
+				       v);
 		if (ranged && ((double)x < k->min || (double)x > k->max))
 			return err_set(e, ent->origin, 0, k->name,
-				       "%lld is out of range [%.17g, %.17g]", (long long)x,
-				       k->min, k->max);
+				       "%lld is out of range [%.17g, %.17g]", (long long)x, k->min,
+				       k->max);
 		break;
 	}
 	case CFG_REAL: {
@@ -272,8 +270,8 @@ static int check_one(const struct cfg_ent *ent, struct om_err *e)
 			return err_set(e, ent->origin, 0, k->name,
 				       "expected a finite number, got '%s'", v);
 		if (ranged && (x < k->min || x > k->max))
-			return err_set(e, ent->origin, 0, k->name,
-				       "%g is out of range [%g, %g]", x, k->min, k->max);
+			return err_set(e, ent->origin, 0, k->name, "%g is out of range [%g, %g]", x,
+				       k->min, k->max);
 		break;
 	}
 	case CFG_BOOL: {
@@ -285,8 +283,8 @@ static int check_one(const struct cfg_ent *ent, struct om_err *e)
 	}
 	case CFG_ENUM:
 		if (!choice_ok(k->choices, v))
-			return err_set(e, ent->origin, 0, k->name,
-				       "'%s' is not one of %s", v, k->choices);
+			return err_set(e, ent->origin, 0, k->name, "'%s' is not one of %s", v,
+				       k->choices);
 		break;
 	case CFG_STR:
 		break;
@@ -351,8 +349,7 @@ const char *cfg_origin(const struct cfg *c, const char *name)
 	return ent ? ent->origin : "default";
 }
 
-int cfg_fail(const struct cfg *c, const char *name, struct om_err *e,
-	     const char *fmt, ...)
+int cfg_fail(const struct cfg *c, const char *name, struct om_err *e, const char *fmt, ...)
 {
 	char msg[OM_ERR_LEN];
 	va_list ap;
@@ -393,8 +390,7 @@ void cfg_write(const struct cfg *c, FILE *f)
 			if (strcmp(sec, s2) != 0)
 				continue;
 			const char *v = raw(&c->ent[j]);
-			fprintf(f, "%s = %s\n", strchr(c->ent[j].key->name, '.') + 1,
-				v ? v : "");
+			fprintf(f, "%s = %s\n", strchr(c->ent[j].key->name, '.') + 1, v ? v : "");
 		}
 		fprintf(f, "\n");
 	}
@@ -403,11 +399,16 @@ void cfg_write(const struct cfg *c, FILE *f)
 static const char *type_name(const struct cfg_key *k)
 {
 	switch (k->type) {
-	case CFG_INT: return "integer";
-	case CFG_REAL: return "number";
-	case CFG_BOOL: return "bool";
-	case CFG_ENUM: return k->choices;
-	case CFG_STR: return "text";
+	case CFG_INT:
+		return "integer";
+	case CFG_REAL:
+		return "number";
+	case CFG_BOOL:
+		return "bool";
+	case CFG_ENUM:
+		return k->choices;
+	case CFG_STR:
+		return "text";
 	}
 	return "?";
 }

@@ -13,10 +13,16 @@
 
 #include "common/err.h"
 
-enum cfg_type { CFG_INT, CFG_REAL, CFG_BOOL, CFG_STR, CFG_ENUM };
+enum cfg_type {
+	CFG_INT,
+	CFG_REAL,
+	CFG_BOOL,
+	CFG_STR,
+	CFG_ENUM
+};
 
 struct cfg_key {
-	const char *name;    /* "section.key"; a NULL name ends a table */
+	const char *name; /* "section.key"; a NULL name ends a table */
 	enum cfg_type type;
 	const char *def;     /* default as text; NULL = required */
 	double min, max;     /* inclusive range for INT/REAL; ignored if min > max */
@@ -24,7 +30,12 @@ struct cfg_key {
 	const char *help;
 };
 
-enum cfg_level { CFG_LVL_DEFAULT, CFG_LVL_PRESET, CFG_LVL_FILE, CFG_LVL_CMDLINE };
+enum cfg_level {
+	CFG_LVL_DEFAULT,
+	CFG_LVL_PRESET,
+	CFG_LVL_FILE,
+	CFG_LVL_CMDLINE
+};
 
 struct cfg;
 
@@ -38,8 +49,8 @@ int cfg_add_keys(struct cfg *c, const struct cfg_key *keys, struct om_err *e);
 /* Parses an INI file into the FILE layer. Unknown sections and keys are errors. */
 int cfg_load_file(struct cfg *c, const char *path, struct om_err *e);
 /* Same for text already in memory; `origin` names it in messages. */
-int cfg_load_string(struct cfg *c, const char *text, const char *origin,
-		    enum cfg_level lvl, struct om_err *e);
+int cfg_load_string(struct cfg *c, const char *text, const char *origin, enum cfg_level lvl,
+		    struct om_err *e);
 /* Applies "section.key=value" at the CMDLINE layer. */
 int cfg_set(struct cfg *c, const char *assignment, struct om_err *e);
 
@@ -60,8 +71,8 @@ bool cfg_is_set(const struct cfg *c, const char *name);
 const char *cfg_origin(const struct cfg *c, const char *name);
 /* Fills e with "<origin>: <name>: <message>" and returns -1: for cross-field
  * validation in modules, so users learn which line to fix. */
-int cfg_fail(const struct cfg *c, const char *name, struct om_err *e,
-	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int cfg_fail(const struct cfg *c, const char *name, struct om_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Writes the effective configuration as a loadable INI file. */
 void cfg_write(const struct cfg *c, FILE *f);

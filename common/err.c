@@ -3,8 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int err_set(struct om_err *e, const char *file, long line, const char *field,
-	    const char *fmt, ...)
+int err_set(struct om_err *e, const char *file, long line, const char *field, const char *fmt, ...)
 {
 	if (!e)
 		return -1;

@@ -14,8 +14,8 @@ struct om_err {
 
 /* Formats "file:line: field: message" (line <= 0 omits the line; NULL file or
  * field omits that part). Always returns -1 so callers can `return err_set(...)`. */
-int err_set(struct om_err *e, const char *file, long line, const char *field,
-	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int err_set(struct om_err *e, const char *file, long line, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Prefixes an existing message with "ctx: ", keeping the original text. */
 int err_wrap(struct om_err *e, const char *ctx);

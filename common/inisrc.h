@@ -9,9 +9,9 @@
 
 struct ini_src {
 	const char *p, *end;
-	long line;      /* line last handed to inih, 1-based */
-	bool too_long;  /* stopped at a line longer than inih's buffer */
-	bool indented;  /* that line starts with a space or tab */
+	long line;     /* line last handed to inih, 1-based */
+	bool too_long; /* stopped at a line longer than inih's buffer */
+	bool indented; /* that line starts with a space or tab */
 };
 
 void ini_src_init(struct ini_src *s, const char *text);

@@ -91,8 +91,8 @@ int outdir_close(struct outdir *o, FILE *f, const char *name, struct om_err *e)
 int outdir_commit(struct outdir *o, struct om_err *e)
 {
 	if (rename(o->tmp, o->final) < 0)
-		return err_set(e, o->final, 0, NULL, "cannot rename %s into place: %s",
-			       o->tmp, strerror(errno));
+		return err_set(e, o->final, 0, NULL, "cannot rename %s into place: %s", o->tmp,
+			       strerror(errno));
 	o->tmp[0] = '\0';
 	return 0;
 }

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int slurp_file(const char *path, const char *what, char **out, size_t *out_len,
-	       struct om_err *e)
+int slurp_file(const char *path, const char *what, char **out, size_t *out_len, struct om_err *e)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)

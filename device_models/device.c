@@ -11,32 +11,44 @@
 const struct cfg_key dev_keys[] = {
 	{ "device.preset", CFG_STR, "mlu370-x4", 0, -1, NULL,
 	  "built-in device preset (mlu370-x4, a100-80g); keys below override it" },
-	{ "device.preset_file", CFG_STR, "", 0, -1, NULL, "INI file with a [device] section, used instead of device.preset" },
+	{ "device.preset_file", CFG_STR, "", 0, -1, NULL,
+	  "INI file with a [device] section, used instead of device.preset" },
 	{ "device.name", CFG_STR, NULL, 0, -1, NULL, "device name (from the preset)" },
 	{ "device.capacity_gib", CFG_REAL, NULL, 1e-9, 1e6, NULL, "device memory, GiB" },
-	{ "device.peak_bw_gbps", CFG_REAL, NULL, 1e-3, 1e6, NULL, "peak memory bandwidth, GB/s (1e9 B/s)" },
-	{ "device.eta_seq", CFG_REAL, NULL, 1e-3, 1, NULL, "streaming efficiency: achieved fraction of peak on long runs" },
-	{ "device.l_half_bytes", CFG_REAL, NULL, 0, 1e9, NULL, "access granularity L_half: run length read at half the streaming bandwidth, bytes" },
-	{ "device.peak_tflops", CFG_REAL, NULL, 1e-3, 1e7, NULL, "peak compute at the model's precision, TFLOP/s" },
-	{ "device.compute_eff", CFG_REAL, NULL, 1e-3, 1, NULL, "achieved fraction of peak compute" },
-	{ "device.iter_overhead_us", CFG_REAL, NULL, 0, 1e7, NULL, "fixed cost per iteration (host scheduling, launches), microseconds" },
-	{ "device.reserve_frac", CFG_REAL, NULL, 0, 0.99, NULL, "fraction of device memory kept for activations and runtime" },
-	{ "device.mem_model", CFG_STR, NULL, 0, -1, NULL, "KV access-cost model (halfsat, lpddr5, calib; see `odmasim keys`)" },
+	{ "device.peak_bw_gbps", CFG_REAL, NULL, 1e-3, 1e6, NULL,
+	  "peak memory bandwidth, GB/s (1e9 B/s)" },
+	{ "device.eta_seq", CFG_REAL, NULL, 1e-3, 1, NULL,
+	  "streaming efficiency: achieved fraction of peak on long runs" },
+	{ "device.l_half_bytes", CFG_REAL, NULL, 0, 1e9, NULL,
+	  "access granularity L_half: run length read at half the streaming bandwidth, bytes" },
+	{ "device.peak_tflops", CFG_REAL, NULL, 1e-3, 1e7, NULL,
+	  "peak compute at the model's precision, TFLOP/s" },
+	{ "device.compute_eff", CFG_REAL, NULL, 1e-3, 1, NULL,
+	  "achieved fraction of peak compute" },
+	{ "device.iter_overhead_us", CFG_REAL, NULL, 0, 1e7, NULL,
+	  "fixed cost per iteration (host scheduling, launches), microseconds" },
+	{ "device.reserve_frac", CFG_REAL, NULL, 0, 0.99, NULL,
+	  "fraction of device memory kept for activations and runtime" },
+	{ "device.mem_model", CFG_STR, NULL, 0, -1, NULL,
+	  "KV access-cost model (halfsat, lpddr5, calib; see `odmasim keys`)" },
 	{ "device.link_gbps", CFG_REAL, "32", 1e-3, 1e6, NULL,
 	  "card-to-card bandwidth per direction for tensor-parallel all-reduce, GB/s" },
-	{ "device.link_latency_us", CFG_REAL, "10", 0, 1e6, NULL, "latency of one all-reduce step, microseconds" },
+	{ "device.link_latency_us", CFG_REAL, "10", 0, 1e6, NULL,
+	  "latency of one all-reduce step, microseconds" },
 	{ "cluster.devices", CFG_INT, "1", 1, 4096, NULL, "cards in the experiment" },
 	{ "cluster.mode", CFG_ENUM, "instances", 0, -1, "instances|tensor_parallel",
 	  "instances: one replica per card behind a router; tensor_parallel: one instance split over all cards" },
 	{ "model.preset", CFG_STR, "deepseek-r1-distill-qwen-7b", 0, -1, NULL,
 	  "built-in model preset (deepseek-r1-distill-qwen-7b, llama-2-7b)" },
-	{ "model.preset_file", CFG_STR, "", 0, -1, NULL, "INI file with a [model] section, used instead of model.preset" },
+	{ "model.preset_file", CFG_STR, "", 0, -1, NULL,
+	  "INI file with a [model] section, used instead of model.preset" },
 	{ "model.name", CFG_STR, NULL, 0, -1, NULL, "model name (from the preset)" },
 	{ "model.layers", CFG_INT, NULL, 1, 100000, NULL, "transformer layers" },
 	{ "model.heads", CFG_INT, NULL, 1, 100000, NULL, "attention (query) heads" },
 	{ "model.kv_heads", CFG_INT, NULL, 1, 100000, NULL, "KV heads (GQA)" },
 	{ "model.head_dim", CFG_INT, NULL, 1, 100000, NULL, "head dimension" },
-	{ "model.bytes_per_elem", CFG_INT, NULL, 1, 8, NULL, "bytes per weight and KV element (2 = FP16)" },
+	{ "model.bytes_per_elem", CFG_INT, NULL, 1, 8, NULL,
+	  "bytes per weight and KV element (2 = FP16)" },
 	{ "model.params_b", CFG_REAL, NULL, 1e-6, 1e5, NULL, "parameters, billions" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
@@ -96,15 +108,16 @@ int dev_load_presets(struct cfg *c, struct om_err *e)
 	return 0;
 }
 
-void dev_derive(const struct dev_device *d, const struct dev_model *m,
-		struct dev_derived *dd)
+void dev_derive(const struct dev_device *d, const struct dev_model *m, struct dev_derived *dd)
 {
 	dd->weight_bytes = m->params * m->bytes_per_elem;
 	dd->run_bytes_per_token = (double)m->head_dim * m->bytes_per_elem;
 	dd->runs_per_region = (int64_t)m->layers * m->kv_heads * 2;
 	dd->kv_bytes_per_token = dd->run_bytes_per_token * (double)dd->runs_per_region;
 	dd->pool_bytes = d->capacity_bytes - d->reserve_bytes - dd->weight_bytes;
-	dd->pool_tokens = dd->pool_bytes > 0 ? (int64_t)floor(dd->pool_bytes / dd->kv_bytes_per_token) : 0;
+	dd->pool_tokens = dd->pool_bytes > 0
+		? (int64_t)floor(dd->pool_bytes / dd->kv_bytes_per_token)
+		: 0;
 }
 
 int dev_from_cfg(const struct cfg *c, struct dev_device *d, struct dev_model *m,
@@ -143,6 +156,7 @@ int dev_from_cfg(const struct cfg *c, struct dev_device *d, struct dev_model *m,
 				m->name, d->name, dd->weight_bytes / GIB,
 				(d->capacity_bytes - d->reserve_bytes) / GIB,
 				100.0 * d->reserve_bytes / d->capacity_bytes,
-				cfg_origin(c, "device.capacity_gib"), cfg_origin(c, "device.reserve_frac"));
+				cfg_origin(c, "device.capacity_gib"),
+				cfg_origin(c, "device.reserve_frac"));
 	return 0;
 }

@@ -12,15 +12,15 @@
 struct dev_device {
 	char name[64];
 	double capacity_bytes;
-	double peak_bw;        /* bytes/s */
-	double eta_seq;        /* streaming efficiency, (0, 1] */
-	double l_half;         /* bytes: run length at which B_eff = B_peak*eta/2 */
-	double peak_flops;     /* FLOP/s at the model's precision */
-	double compute_eff;    /* achieved fraction of peak_flops, (0, 1] */
+	double peak_bw;	    /* bytes/s */
+	double eta_seq;	    /* streaming efficiency, (0, 1] */
+	double l_half;	    /* bytes: run length at which B_eff = B_peak*eta/2 */
+	double peak_flops;  /* FLOP/s at the model's precision */
+	double compute_eff; /* achieved fraction of peak_flops, (0, 1] */
 	int64_t iter_overhead_ns;
-	double reserve_bytes;  /* runtime reserve: activations, workspace, context */
-	char mem_model[32];    /* name of the KV access-cost model */
-	double link_bw;        /* bytes/s per direction, card to card */
+	double reserve_bytes; /* runtime reserve: activations, workspace, context */
+	char mem_model[32];   /* name of the KV access-cost model */
+	double link_bw;	      /* bytes/s per direction, card to card */
 	double link_latency_ns;
 };
 
@@ -50,8 +50,7 @@ int dev_load_presets(struct cfg *c, struct om_err *e);
 int dev_from_cfg(const struct cfg *c, struct dev_device *d, struct dev_model *m,
 		 struct dev_derived *dd, struct om_err *e);
 
-void dev_derive(const struct dev_device *d, const struct dev_model *m,
-		struct dev_derived *dd);
+void dev_derive(const struct dev_device *d, const struct dev_model *m, struct dev_derived *dd);
 
 /* Names of built-in presets, NULL-terminated; for --help. */
 const char *dev_preset_list(const char *section, char *buf, size_t n);

@@ -2,12 +2,14 @@
 
 #include <string.h>
 
+/* clang-format off: one registry line per entry */
 const struct mm_ops *const mm_registry[] = {
 	&mm_halfsat,
 	&mm_lpddr5,
 	&mm_calib,
 	NULL,
 };
+/* clang-format on */
 
 const struct mm_ops *mm_find(const char *name)
 {

@@ -13,7 +13,7 @@
 struct mm_ops {
 	const char *name;
 	const char *help;
-	const struct cfg_key *keys;   /* extra [device] keys, or NULL */
+	const struct cfg_key *keys; /* extra [device] keys, or NULL */
 	/* Builds the model's state from the checked cfg (state may stay NULL). */
 	int (*create)(const struct cfg *c, const struct dev_device *d, void **state,
 		      struct om_err *e);
@@ -22,8 +22,7 @@ struct mm_ops {
 	/* Optional: true when a run of L bytes takes exactly (L + *l_half) /
 	 * (peak_bw * *eta) for every L > 0, i.e. eff(L) = eta * L / (L + l_half);
 	 * the timing model then prices KV traffic from byte and run totals. */
-	bool (*linear)(const void *state, const struct dev_device *d, double *eta,
-		       double *l_half);
+	bool (*linear)(const void *state, const struct dev_device *d, double *eta, double *l_half);
 };
 
 const struct mm_ops *mm_find(const char *name);

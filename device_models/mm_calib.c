@@ -24,8 +24,8 @@
 
 struct cal {
 	size_t n;
-	double *x;  /* log(run_bytes), strictly increasing */
-	double *y;  /* efficiency */
+	double *x; /* log(run_bytes), strictly increasing */
+	double *y; /* efficiency */
 	double l_min;
 	gsl_interp *ip;
 };
@@ -41,7 +41,7 @@ struct rd {
 	struct om_err *e;
 	bool failed, in_record;
 	long line, rec_line;
-	size_t field;      /* index of the field being read in this record */
+	size_t field;	   /* index of the field being read in this record */
 	long col_l, col_y; /* column indexes from the header, -1 until seen */
 	bool header_done;
 	double cur_l, cur_y;
@@ -172,8 +172,7 @@ static void cal_destroy(void *state)
 	free(c);
 }
 
-static int cal_parse(struct cal *c, const char *buf, size_t len, const char *name,
-		     struct om_err *e)
+static int cal_parse(struct cal *c, const char *buf, size_t len, const char *name, struct om_err *e)
 {
 	struct csv_parser p;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
@@ -201,9 +200,11 @@ static int cal_parse(struct cal *c, const char *buf, size_t len, const char *nam
 	if (r.failed)
 		return -1;
 	if (!r.header_done)
-		return err_set(e, name, 0, NULL, "empty file: expected a header run_bytes,efficiency");
+		return err_set(e, name, 0, NULL,
+			       "empty file: expected a header run_bytes,efficiency");
 	if (c->n < 2)
-		return err_set(e, name, 0, NULL, "needs at least two measured rows, found %zu", c->n);
+		return err_set(e, name, 0, NULL, "needs at least two measured rows, found %zu",
+			       c->n);
 	return 0;
 }
 
@@ -234,7 +235,8 @@ static int cal_create(const struct cfg *cf, const struct dev_device *d, void **s
 		return -1;
 	}
 	const gsl_interp_type *ty = c->n >= gsl_interp_type_min_size(gsl_interp_steffen)
-					    ? gsl_interp_steffen : gsl_interp_linear;
+		? gsl_interp_steffen
+		: gsl_interp_linear;
 	c->ip = gsl_interp_alloc(ty, c->n);
 	if (!c->ip || gsl_interp_init(c->ip, c->x, c->y, c->n) != GSL_SUCCESS) {
 		cal_destroy(c);

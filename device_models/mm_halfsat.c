@@ -22,8 +22,7 @@ static double hs_eff(const void *state, const struct dev_device *d, double L)
 	return d->eta_seq * L / (L + d->l_half);
 }
 
-static bool hs_linear(const void *state, const struct dev_device *d, double *eta,
-		      double *l_half)
+static bool hs_linear(const void *state, const struct dev_device *d, double *eta, double *l_half)
 {
 	(void)state;
 	*eta = d->eta_seq;

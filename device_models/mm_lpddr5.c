@@ -61,7 +61,8 @@ static int lp_create(const struct cfg *c, const struct dev_device *d, void **sta
 	s->channels = ch > 0 ? (double)ch : fmax(1.0, round(card_bw / ch_bw));
 	s->row = cfg_real(c, "device.lpddr_row_bytes");
 	s->interleave = cfg_real(c, "device.lpddr_interleave_bytes");
-	double t_act = fmax(cfg_real(c, "device.lpddr_trrd_ns"), cfg_real(c, "device.lpddr_tfaw_ns") / 4);
+	double t_act = fmax(cfg_real(c, "device.lpddr_trrd_ns"),
+			    cfg_real(c, "device.lpddr_tfaw_ns") / 4);
 	s->l_act = ch_bw * t_act * 1e-9;
 	s->l_dma = cfg_real(c, "device.lpddr_dma_bytes");
 	s->norm = s->row / (s->row + s->l_act);

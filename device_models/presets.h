@@ -7,7 +7,7 @@
 struct dev_preset {
 	const char *section; /* "device" or "model" */
 	const char *name;
-	const char *text;    /* the INI file */
+	const char *text; /* the INI file */
 };
 
 extern const struct dev_preset dev_presets[]; /* ends with a NULL section */

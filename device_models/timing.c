@@ -17,9 +17,10 @@ static int apply_tp(struct dev_timing *t, const struct cfg *c, struct om_err *e)
 		return 0;
 	int32_t n = (int32_t)cfg_int(c, "cluster.devices");
 	if (t->m.kv_heads % n || t->m.heads % n)
-		return cfg_fail(c, "cluster.devices", e,
-				"tensor parallelism over %d cards needs heads (%d) and KV heads (%d) divisible by %d",
-				n, t->m.heads, t->m.kv_heads, n);
+		return cfg_fail(
+			c, "cluster.devices", e,
+			"tensor parallelism over %d cards needs heads (%d) and KV heads (%d) divisible by %d",
+			n, t->m.heads, t->m.kv_heads, n);
 	t->tp = n;
 	t->d.capacity_bytes *= n;
 	t->d.reserve_bytes *= n;
@@ -126,8 +127,8 @@ double dt_comm_ns(const struct dev_timing *t, double tokens)
 int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct it_time *out)
 {
 	const struct dev_model *m = &t->m;
-	double flops = 2.0 * m->params * c->tokens +
-		       4.0 * m->layers * m->heads * (double)m->head_dim * c->attn_pairs;
+	double flops = 2.0 * m->params * c->tokens
+		+ 4.0 * m->layers * m->heads * (double)m->head_dim * c->attn_pairs;
 	struct it_time it;
 	it.compute_ns = flops / (t->d.peak_flops * t->d.compute_eff) * 1e9;
 	it.weights_ns = dt_stream_ns(t, t->dd.weight_bytes);

@@ -18,11 +18,11 @@
 #include "device_models/memmodel.h"
 
 struct dev_timing {
-	struct dev_device d;   /* per instance: tensor parallelism aggregates its cards */
-	struct dev_device card;/* one card, as configured */
-	int32_t tp;            /* cards per instance (1 unless cluster.mode = tensor_parallel) */
-	double card_weight_bytes;        /* weights held by each card */
-	double card_kv_bytes_per_token;  /* KV bytes per token held by each card */
+	struct dev_device d;	  /* per instance: tensor parallelism aggregates its cards */
+	struct dev_device card;	  /* one card, as configured */
+	int32_t tp;		  /* cards per instance (1 unless cluster.mode = tensor_parallel) */
+	double card_weight_bytes; /* weights held by each card */
+	double card_kv_bytes_per_token; /* KV bytes per token held by each card */
 	struct dev_model m;
 	struct dev_derived dd;
 	const struct mm_ops *mm;
@@ -34,13 +34,13 @@ struct dev_timing {
 };
 
 struct it_cost {
-	double tokens;      /* tokens computed: prefill tokens + decode tokens */
-	double attn_pairs;  /* sum over computed tokens of the context they attend to */
-	double kv_ns;       /* time reading/writing KV runs (non-linear models only) */
-	double kv_bytes;    /* exact integer totals: under a linear model they */
-	double kv_runs;     /* alone give the KV time (see dt_kv_ns) */
-	double kv_scale;    /* multiplies the linear KV time (0 means 1) */
-	double extra_ns;    /* other memory traffic (e.g. relocation copies) */
+	double tokens;	   /* tokens computed: prefill tokens + decode tokens */
+	double attn_pairs; /* sum over computed tokens of the context they attend to */
+	double kv_ns;	   /* time reading/writing KV runs (non-linear models only) */
+	double kv_bytes;   /* exact integer totals: under a linear model they */
+	double kv_runs;	   /* alone give the KV time (see dt_kv_ns) */
+	double kv_scale;   /* multiplies the linear KV time (0 means 1) */
+	double extra_ns;   /* other memory traffic (e.g. relocation copies) */
 };
 
 struct it_time {

@@ -14,19 +14,20 @@
  * gets its own feature because it says what kind of answer is asked for
  * (a list, an essay, a single label). */
 static const char *const verbs[] = {
-	"write", "describe", "explain", "generate", "list", "create", "summarize",
-	"classify", "identify", "rewrite", "translate", "give", "name", "compose",
-	"compare", "suggest", "find", "calculate", "convert", "edit", "design",
-	"develop", "provide", "outline", "analyze", "evaluate", "construct", "make",
-	"choose", "select", "categorize", "paraphrase", "brainstorm", "discuss",
-	"predict", "determine", "tell", "come", "add", "sort", "arrange", "correct",
-	"detect", "formulate", "propose", "produce", "answer", "complete", "change",
-	NULL,
+	"write",      "describe",   "explain",	  "generate", "list",	   "create",
+	"summarize",  "classify",   "identify",	  "rewrite",  "translate", "give",
+	"name",	      "compose",    "compare",	  "suggest",  "find",	   "calculate",
+	"convert",    "edit",	    "design",	  "develop",  "provide",   "outline",
+	"analyze",    "evaluate",   "construct",  "make",     "choose",	   "select",
+	"categorize", "paraphrase", "brainstorm", "discuss",  "predict",   "determine",
+	"tell",	      "come",	    "add",	  "sort",     "arrange",   "correct",
+	"detect",     "formulate",  "propose",	  "produce",  "answer",	   "complete",
+	"change",     NULL,
 };
 
 static const char *const qwords[] = {
-	"who", "what", "when", "where", "why", "how", "which", "whom", "whose",
-	"is", "are", "was", "were", "do", "does", "did", "can", "should", NULL,
+	"who", "what", "when", "where", "why",	"how", "which", "whom",	  "whose", "is",
+	"are", "was",  "were", "do",	"does", "did", "can",	"should", NULL,
 };
 
 static bool in_list(const char *const *l, const char *w, size_t n)
@@ -67,8 +68,8 @@ static bool put(struct acc *a, uint32_t idx, double val)
 
 /* Hashes ns + w (+ "_" + w2) as one string without building it: this runs
  * for every word of every prompt, and formatting the string dominated. */
-static void put_tok(struct acc *a, const char *ns, const char *w, size_t n,
-		    const char *w2, size_t n2)
+static void put_tok(struct acc *a, const char *ns, const char *w, size_t n, const char *w2,
+		    size_t n2)
 {
 	uint64_t h = rng_hash_more(RNG_HASH_INIT, ns, strlen(ns));
 	h = rng_hash_more(h, w, n);
@@ -87,7 +88,7 @@ struct words {
 	size_t n;
 	char w[MAXW][24];
 	size_t len[MAXW];
-	size_t total;   /* words seen, including beyond MAXW */
+	size_t total; /* words seen, including beyond MAXW */
 };
 
 static void split_words(const char *p, const char *end, struct words *ws)
@@ -132,11 +133,11 @@ void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct
 		ins = inp = NULL;
 	}
 	double lp = log1p(prompt_tokens > 0 ? (double)prompt_tokens : 0.0) / 4.0;
-	put(&a, 0, 1.0);                          /* bias */
+	put(&a, 0, 1.0); /* bias */
 	put(&a, 1, lp);
 	put(&a, 2, lp * lp);
 	if (brk)
-		put(&a, 3, 1.0);                  /* an input block is present */
+		put(&a, 3, 1.0); /* an input block is present */
 	if (ins) {
 		split_words(text, iend, ins);
 		split_words(brk ? brk + 2 : iend, text + tl, inp);
@@ -163,7 +164,8 @@ void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct
 		for (size_t i = 0; i < ins->n; i++) {
 			put_tok(&a, "u:", ins->w[i], ins->len[i], NULL, 0);
 			if (i + 1 < ins->n)
-				put_tok(&a, "b:", ins->w[i], ins->len[i], ins->w[i + 1], ins->len[i + 1]);
+				put_tok(&a, "b:", ins->w[i], ins->len[i], ins->w[i + 1],
+					ins->len[i + 1]);
 		}
 		for (size_t i = 0; i < inp->n && i < 64; i++)
 			put_tok(&a, "i:", inp->w[i], inp->len[i], NULL, 0);

@@ -14,11 +14,11 @@
 #include <stdint.h>
 
 #define FEAT_NDENSE 8
-#define FEAT_MAX_NNZ 512   /* features per prompt, after merging duplicates */
+#define FEAT_MAX_NNZ 512 /* features per prompt, after merging duplicates */
 
 struct feat_vec {
 	size_t nnz;
-	uint32_t idx[FEAT_MAX_NNZ];   /* ascending, distinct */
+	uint32_t idx[FEAT_MAX_NNZ]; /* ascending, distinct */
 	double val[FEAT_MAX_NNZ];
 };
 

@@ -78,8 +78,8 @@ double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size
 }
 
 /* out = (X^T W X / n + lambda P) p, with P = I except the bias entry. */
-static void normal_mul(const struct lm_rows *r, const double *w, double lambda,
-		       const gsl_vector *p, gsl_vector *out)
+static void normal_mul(const struct lm_rows *r, const double *w, double lambda, const gsl_vector *p,
+		       gsl_vector *out)
 {
 	gsl_vector_set_zero(out);
 	double inv = 1.0 / (double)r->n;
@@ -92,12 +92,12 @@ static void normal_mul(const struct lm_rows *r, const double *w, double lambda,
 		out->data[j] += lambda * p->data[j];
 }
 
-int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda,
-	     int maxit, double *b)
+int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
+	     double *b)
 {
 	size_t d = r->d;
-	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d),
-		   *p = gsl_vector_alloc(d), *ap = gsl_vector_alloc(d);
+	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
+		   *ap = gsl_vector_alloc(d);
 	int it = -1;
 	if (!x || !res || !p || !ap)
 		goto out;
@@ -140,7 +140,7 @@ struct smx {
 	const int *label;
 	int K;
 	double lambda;
-	double *z;   /* K scratch */
+	double *z; /* K scratch */
 };
 
 static double smx_fdf(const gsl_vector *B, void *par, gsl_vector *g)
@@ -202,14 +202,14 @@ static void smx_both(const gsl_vector *B, void *par, double *f, gsl_vector *g)
 	*f = smx_fdf(B, par, g);
 }
 
-int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda,
-	       int maxit, double *B)
+int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda, int maxit,
+	       double *B)
 {
 	size_t dim = r->d * (size_t)K;
 	struct smx s = { r, label, K, lambda, malloc((size_t)K * sizeof(double)) };
 	gsl_vector *x = gsl_vector_calloc(dim);
-	gsl_multimin_fdfminimizer *m =
-		gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, dim);
+	gsl_multimin_fdfminimizer *m = gsl_multimin_fdfminimizer_alloc(
+		gsl_multimin_fdfminimizer_vector_bfgs2, dim);
 	int it = -1;
 	if (!s.z || !x || !m)
 		goto out;
@@ -269,8 +269,8 @@ void lm_save(FILE *f, const char *name, const double *B, size_t d, size_t k)
 	fprintf(f, "end\n");
 }
 
-int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B,
-	    size_t d, size_t k, struct om_err *e)
+int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B, size_t d,
+	    size_t k, struct om_err *e)
 {
 	char buf[8192];
 	memset(B, 0, d * k * sizeof *B);
@@ -293,14 +293,14 @@ int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B
 		char *p = buf, *end;
 		long i = strtol(p, &end, 10);
 		if (end == p || i <= prev || (size_t)i >= d)
-			return err_set(e, origin, *line, name,
-				       "bad or out-of-order row index");
+			return err_set(e, origin, *line, name, "bad or out-of-order row index");
 		prev = i;
 		p = end;
 		for (size_t j = 0; j < k; j++) {
 			double x = strtod(p, &end);
 			if (end == p || !isfinite(x))
-				return err_set(e, origin, *line, name, "weight %zu: not a finite number", j + 1);
+				return err_set(e, origin, *line, name,
+					       "weight %zu: not a finite number", j + 1);
 			B[(size_t)i * k + j] = x;
 			p = end;
 		}

@@ -19,7 +19,7 @@
 /* Rows in compressed sparse row form. */
 struct lm_rows {
 	size_t n, d;
-	size_t *ptr;      /* n + 1 */
+	size_t *ptr; /* n + 1 */
 	uint32_t *col;
 	double *val;
 	size_t cap, pcap;
@@ -35,12 +35,12 @@ double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size
 
 /* Fits b (d entries). `w` (n weights) may be NULL = all ones. Returns the
  * number of CG iterations used, or -1 on OOM. */
-int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda,
-	     int maxit, double *b);
+int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
+	     double *b);
 
 /* Fits B (d x K, row-major) for labels in [0,K). Returns iterations or -1. */
-int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda,
-	       int maxit, double *B);
+int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda, int maxit,
+	       double *B);
 
 /* Class probabilities for one vector (p has K entries). */
 void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p);
@@ -49,8 +49,8 @@ void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p
  * row that has a non-zero entry, then "end". Loading checks every field and
  * names file and line on error. */
 void lm_save(FILE *f, const char *name, const double *B, size_t d, size_t k);
-int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B,
-	    size_t d, size_t k, struct om_err *e);
+int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B, size_t d,
+	    size_t k, struct om_err *e);
 
 struct pred_sample;
 /* Appends the feature rows of n samples (prompt text + prompt tokens). */

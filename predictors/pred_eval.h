@@ -13,15 +13,15 @@
 
 struct pe_metrics {
 	size_t n;
-	double bucket_hit;      /* share with predicted bucket == bucket of y */
-	double bucket_near;     /* share within one bucket */
-	double majority_hit;    /* share whose bucket is the train set's most common one */
-	double coverage;        /* share with y <= len */
-	double coverage_flag;   /* share with y <= len or flagged uncertain */
-	double over_mean, over_p99;  /* max(0, len - y), tokens */
-	double under_mean;      /* max(0, y - len), tokens */
-	double mae;             /* |len - y| */
-	double flagged;         /* share flagged uncertain */
+	double bucket_hit;	    /* share with predicted bucket == bucket of y */
+	double bucket_near;	    /* share within one bucket */
+	double majority_hit;	    /* share whose bucket is the train set's most common one */
+	double coverage;	    /* share with y <= len */
+	double coverage_flag;	    /* share with y <= len or flagged uncertain */
+	double over_mean, over_p99; /* max(0, len - y), tokens */
+	double under_mean;	    /* max(0, y - len), tokens */
+	double mae;		    /* |len - y| */
+	double flagged;		    /* share flagged uncertain */
 };
 
 /* Predicts every sample (the label is hidden unless the predictor is a

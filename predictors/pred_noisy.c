@@ -14,7 +14,7 @@ struct noisy {
 	double sigma;
 	uint64_t seed;
 	int32_t K, bmax;
-	gsl_rng *rng;   /* re-seeded per request; scratch, not shared state */
+	gsl_rng *rng; /* re-seeded per request; scratch, not shared state */
 };
 
 static int noisy_create(const struct cfg *c, void **state, struct om_err *e)

@@ -19,9 +19,12 @@
 #include "predictors/linmodel.h"
 #include "predictors/predictor.h"
 
-enum { OD_LOGRIDGE, OD_RIDGE };
+enum {
+	OD_LOGRIDGE,
+	OD_RIDGE
+};
 
-#define OD_SMIN 1e-3  /* floor on the spread so r/s stays finite */
+#define OD_SMIN 1e-3 /* floor on the spread so r/s stays finite */
 
 struct odma {
 	int model;
@@ -115,7 +118,8 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	 * Weights 0/2 keep the objective's scale equal to a fit on half the rows. */
 	for (int f = 0; f < 2; f++) {
 		for (size_t i = 0; i < n; i++)
-			w[i] = (int)(rng_mix64((uint64_t)smp[i].id ^ 0xf01dULL) & 1) == f ? 0.0 : 2.0;
+			w[i] = (int)(rng_mix64((uint64_t)smp[i].id ^ 0xf01dULL) & 1) == f ? 0.0
+											  : 2.0;
 		if (lm_ridge(&r, y, w, o->lambda, o->maxit, bf) < 0)
 			goto oom;
 		for (size_t i = 0; i < n; i++)
@@ -164,7 +168,8 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	if (pred_read_kv(f, origin, &line, "odmasim-model", v, sizeof v, e) < 0)
 		return -1;
 	if (strcmp(v, "odma 1"))
-		return err_set(e, origin, line, "odmasim-model", "expected an odma model (version 1), got '%s'", v);
+		return err_set(e, origin, line, "odmasim-model",
+			       "expected an odma model (version 1), got '%s'", v);
 	if (pred_read_kv(f, origin, &line, "model", v, sizeof v, e) < 0)
 		return -1;
 	if (!strcmp(v, "logridge"))
@@ -176,9 +181,10 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	if (pred_read_num(f, origin, &line, "hash_bits", &x, e) < 0)
 		return -1;
 	if (x != o->bits)
-		return err_set(e, origin, line, "hash_bits",
-			       "model has %g but the configuration says %d (set predictor.hash_bits = %g)",
-			       x, o->bits, x);
+		return err_set(
+			e, origin, line, "hash_bits",
+			"model has %g but the configuration says %d (set predictor.hash_bits = %g)",
+			x, o->bits, x);
 	/* the quantile is baked into z; a different predictor.quantile needs retraining */
 	if (pred_read_num(f, origin, &line, "quantile", &x, e) < 0)
 		return -1;
@@ -190,8 +196,8 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 		return -1;
 	if (od_alloc(o, e) < 0)
 		return -1;
-	if (lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0 ||
-	    lm_load(f, origin, &line, "gamma", o->gamma, o->d, 1, e) < 0)
+	if (lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0
+	    || lm_load(f, origin, &line, "gamma", o->gamma, o->d, 1, e) < 0)
 		return -1;
 	o->trained = true;
 	return 0;

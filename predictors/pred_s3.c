@@ -15,7 +15,10 @@
 #include "predictors/linmodel.h"
 #include "predictors/predictor.h"
 
-enum { S3_SOFTMAX, S3_RIDGE };
+enum {
+	S3_SOFTMAX,
+	S3_RIDGE
+};
 
 struct s3 {
 	int32_t K, bmax;
@@ -24,7 +27,7 @@ struct s3 {
 	double lambda;
 	int maxit;
 	size_t d;
-	double *w;   /* d x K (softmax) or d (ridge) */
+	double *w; /* d x K (softmax) or d (ridge) */
 	bool trained;
 };
 
@@ -128,9 +131,10 @@ static int expect_int(FILE *f, const char *origin, long *line, const char *key, 
 	if (pred_read_num(f, origin, line, key, &x, e) < 0)
 		return -1;
 	if (x != (double)want)
-		return err_set(e, origin, *line, key,
-			       "model has %g but the configuration says %ld (set predictor.%s = %g or retrain)",
-			       x, want, key, x);
+		return err_set(
+			e, origin, *line, key,
+			"model has %g but the configuration says %ld (set predictor.%s = %g or retrain)",
+			x, want, key, x);
 	return 0;
 }
 
@@ -142,7 +146,8 @@ static int s3_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	if (pred_read_kv(f, origin, &line, "odmasim-model", v, sizeof v, e) < 0)
 		return -1;
 	if (strcmp(v, "s3 1"))
-		return err_set(e, origin, line, "odmasim-model", "expected an s3 model (version 1), got '%s'", v);
+		return err_set(e, origin, line, "odmasim-model",
+			       "expected an s3 model (version 1), got '%s'", v);
 	if (pred_read_kv(f, origin, &line, "model", v, sizeof v, e) < 0)
 		return -1;
 	if (!strcmp(v, "softmax"))
@@ -151,14 +156,14 @@ static int s3_load(void *state, FILE *f, const char *origin, struct om_err *e)
 		s->model = S3_RIDGE;
 	else
 		return err_set(e, origin, line, "model", "unknown s3 model '%s'", v);
-	if (expect_int(f, origin, &line, "buckets", s->K, e) < 0 ||
-	    expect_int(f, origin, &line, "bucket_max", s->bmax, e) < 0 ||
-	    expect_int(f, origin, &line, "hash_bits", s->bits, e) < 0)
+	if (expect_int(f, origin, &line, "buckets", s->K, e) < 0
+	    || expect_int(f, origin, &line, "bucket_max", s->bmax, e) < 0
+	    || expect_int(f, origin, &line, "hash_bits", s->bits, e) < 0)
 		return -1;
 	if (s3_alloc(s, e) < 0)
 		return -1;
-	if (lm_load(f, origin, &line, "w", s->w, s->d,
-		    s->model == S3_SOFTMAX ? (size_t)s->K : 1, e) < 0)
+	if (lm_load(f, origin, &line, "w", s->w, s->d, s->model == S3_SOFTMAX ? (size_t)s->K : 1, e)
+	    < 0)
 		return -1;
 	s->trained = true;
 	return 0;
@@ -168,7 +173,8 @@ static void s3_predict(const void *state, const struct pred_sample *smp, struct 
 {
 	const struct s3 *s = state;
 	if (!s->trained) { /* cannot happen via pred_from_cfg: reserve the most */
-		*o = (struct pred_out){ pred_bucket_cap(s->K - 1, s->K, s->bmax), 1.0f, s->K - 1, false };
+		*o = (struct pred_out){ pred_bucket_cap(s->K - 1, s->K, s->bmax), 1.0f, s->K - 1,
+					false };
 		return;
 	}
 	struct feat_vec v;

@@ -9,13 +9,11 @@
 
 extern const struct pred_ops pred_oracle, pred_noisy, pred_s3, pred_odma;
 
+/* clang-format off: one registry line per entry */
 const struct pred_ops *const pred_registry[] = {
-	&pred_oracle,
-	&pred_noisy,
-	&pred_s3,
-	&pred_odma,
-	NULL,
+	&pred_oracle, &pred_noisy, &pred_s3, &pred_odma, NULL,
 };
+/* clang-format on */
 
 const struct cfg_key pred_common_keys[] = {
 	{ "predictor.name", CFG_STR, "none", 0, -1, NULL,
@@ -26,10 +24,12 @@ const struct cfg_key pred_common_keys[] = {
 	  "trace to train on when no model_file is given (path or name in the traces directory); empty = workload.trace. Only the train part of the split is used" },
 	{ "predictor.split_test_pct", CFG_INT, "20", 0, 99, NULL,
 	  "percent of ids held out from training (test part of the deterministic id-hash split)" },
-	{ "predictor.seed", CFG_INT, "1", 0, 9.2e18, NULL, "seed of the predictor's random streams (noisy)" },
+	{ "predictor.seed", CFG_INT, "1", 0, 9.2e18, NULL,
+	  "seed of the predictor's random streams (noisy)" },
 	{ "predictor.noise_sigma", CFG_REAL, "0.5", 0, 5, NULL,
 	  "noisy: sigma of the log-normal factor on the true length" },
-	{ "predictor.buckets", CFG_INT, "10", 1, 1000, NULL, "K, the number of equal-width S3 buckets" },
+	{ "predictor.buckets", CFG_INT, "10", 1, 1000, NULL,
+	  "K, the number of equal-width S3 buckets" },
 	{ "predictor.bucket_max", CFG_INT, "2048", 1, 1e7, NULL,
 	  "S3 max_len: bucket width = bucket_max/K tokens; longer outputs fall in the last bucket" },
 	{ "predictor.uncertainty_threshold", CFG_REAL, "0.75", 0, 1e9, NULL,
@@ -90,7 +90,8 @@ size_t pred_keep_test_part(struct wl_trace *t, int test_pct)
 int pred_save_file(const struct pred_handle *h, const char *path, struct om_err *e)
 {
 	if (!h->ops->save)
-		return err_set(e, path, 0, NULL, "predictor '%s' has no model to save", h->ops->name);
+		return err_set(e, path, 0, NULL, "predictor '%s' has no model to save",
+			       h->ops->name);
 	char tmp[4096];
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
 		return err_set(e, path, 0, NULL, "path too long");
@@ -121,8 +122,8 @@ int pred_load_file(struct pred_handle *h, const char *path, struct om_err *e)
 	return rc;
 }
 
-int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char *val,
-		 size_t n, struct om_err *e)
+int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char *val, size_t n,
+		 struct om_err *e)
 {
 	char buf[512];
 	if (!fgets(buf, sizeof buf, f))

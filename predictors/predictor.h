@@ -18,24 +18,24 @@
 
 struct pred_sample {
 	int64_t id;
-	const char *text;       /* prompt text, "" if the trace has none */
+	const char *text; /* prompt text, "" if the trace has none */
 	int32_t prompt_tokens;
-	int32_t out_tokens;     /* label when training; -1 when predicting (see above) */
+	int32_t out_tokens; /* label when training; -1 when predicting (see above) */
 };
 
 struct pred_out {
-	int32_t len;            /* predicted output tokens, >= 0 */
-	float uncertainty;      /* predictor-specific score; larger = less sure */
-	int32_t bucket;         /* bucket index, or -1 if not bucketed */
-	bool uncertain;         /* uncertainty above the predictor's threshold */
+	int32_t len;	   /* predicted output tokens, >= 0 */
+	float uncertainty; /* predictor-specific score; larger = less sure */
+	int32_t bucket;	   /* bucket index, or -1 if not bucketed */
+	bool uncertain;	   /* uncertainty above the predictor's threshold */
 };
 
 struct pred_ops {
 	const char *name;
 	const char *help;
-	const struct cfg_key *keys;   /* extra [predictor] keys, or NULL */
-	bool wants_truth;             /* oracle/noisy: sees out_tokens when predicting */
-	bool needs_text;              /* reads prompt text (trace must keep it) */
+	const struct cfg_key *keys; /* extra [predictor] keys, or NULL */
+	bool wants_truth;	    /* oracle/noisy: sees out_tokens when predicting */
+	bool needs_text;	    /* reads prompt text (trace must keep it) */
 	int (*create)(const struct cfg *c, void **state, struct om_err *e);
 	void (*destroy)(void *state);
 	/* Fits the model; may be NULL for predictors that need no training. */
@@ -47,7 +47,7 @@ struct pred_ops {
 };
 
 struct pred_handle {
-	const struct pred_ops *ops;  /* NULL: no predictor configured */
+	const struct pred_ops *ops; /* NULL: no predictor configured */
 	void *state;
 };
 
@@ -79,8 +79,8 @@ int pred_load_file(struct pred_handle *h, const char *path, struct om_err *e);
 
 /* For load(): reads the next line, which must be "KEY VALUE"; errors name
  * origin:line and the key. */
-int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char *val,
-		 size_t n, struct om_err *e);
+int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char *val, size_t n,
+		 struct om_err *e);
 int pred_read_num(FILE *f, const char *origin, long *line, const char *key, double *x,
 		  struct om_err *e);
 extern const struct pred_ops *const pred_registry[];

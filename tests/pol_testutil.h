@@ -50,7 +50,9 @@ static void tu_exact_predict(const void *st, const struct pred_sample *s, struct
 }
 
 static const struct pred_ops tu_exact = {
-	.name = "test_exact", .wants_truth = true, .predict = tu_exact_predict,
+	.name = "test_exact",
+	.wants_truth = true,
+	.predict = tu_exact_predict,
 };
 
 /* Predicts the same fixed value (state: struct pred_out) for every request. */
@@ -61,7 +63,8 @@ static void tu_fixed_predict(const void *st, const struct pred_sample *s, struct
 }
 
 static const struct pred_ops tu_fixed = {
-	.name = "test_fixed", .predict = tu_fixed_predict,
+	.name = "test_fixed",
+	.predict = tu_fixed_predict,
 };
 
 /* n requests at time `gap_ns * i`, each with the given prompt and output. */
@@ -72,12 +75,14 @@ static inline void tu_trace(struct wl_trace *t, size_t n, int64_t gap_ns, int32_
 	trace_init(t);
 	snprintf(t->source, sizeof t->source, "test");
 	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(trace_push(t, (int64_t)i, (int64_t)i * gap_ns, prompt, out, NULL, 0, &e), 0);
+		ck_assert_int_eq(
+			trace_push(t, (int64_t)i, (int64_t)i * gap_ns, prompt, out, NULL, 0, &e),
+			0);
 	t->has_arrivals = true;
 }
 
-static inline void tu_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *ph,
-			  struct run_result *r)
+static inline void tu_run(const struct cfg *c, const struct wl_trace *t,
+			  const struct pred_handle *ph, struct run_result *r)
 {
 	struct om_err e = { "" };
 	if (engine_run(c, t, ph, r, &e) < 0)

@@ -18,8 +18,14 @@ START_TEST(slo_parsing)
 	ck_assert_str_eq(cap_metric_name(o.m[1]), "tpot_p99");
 	ck_assert_double_eq_tol(o.bound[1], 0.1, 1e-15);
 	ck_assert(!cap_metric_is_time(o.m[2]));
-	const char *bad[] = { "", "ttft_p99", "bogus=1", "ttft_p99=", "ttft_p99=-1",
-			      "ttft_p99=1,ttft_p99=2", "reject_frac=5ms", "e2e_p99=1x" };
+	const char *bad[] = { "",
+			      "ttft_p99",
+			      "bogus=1",
+			      "ttft_p99=",
+			      "ttft_p99=-1",
+			      "ttft_p99=1,ttft_p99=2",
+			      "reject_frac=5ms",
+			      "e2e_p99=1x" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ck_assert_msg(cap_slo_parse(bad[i], &o, &e) == -1, "accepted '%s'", bad[i]);
 	ck_assert(strstr(e.msg, "e2e_p99") != NULL);

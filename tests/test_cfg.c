@@ -23,10 +23,10 @@ START_TEST(layers_default_preset_file_cmdline)
 	char *sets[] = { "device.eta_seq=0.5" };
 	struct cfg *c = load_text("[device]\npreset = a100-80g\nl_half_bytes = 64\n", sets, 1, &e);
 	ck_assert_msg(c, "%s", e.msg);
-	ck_assert_double_eq(cfg_real(c, "device.peak_bw_gbps"), 2039);     /* preset */
-	ck_assert_double_eq(cfg_real(c, "device.l_half_bytes"), 64);       /* file beats preset */
-	ck_assert_double_eq(cfg_real(c, "device.eta_seq"), 0.5);           /* --set beats all */
-	ck_assert_int_eq(cfg_int(c, "scheduler.max_num_seqs"), 256);       /* default */
+	ck_assert_double_eq(cfg_real(c, "device.peak_bw_gbps"), 2039); /* preset */
+	ck_assert_double_eq(cfg_real(c, "device.l_half_bytes"), 64);   /* file beats preset */
+	ck_assert_double_eq(cfg_real(c, "device.eta_seq"), 0.5);       /* --set beats all */
+	ck_assert_int_eq(cfg_int(c, "scheduler.max_num_seqs"), 256);   /* default */
 	ck_assert_str_eq(cfg_origin(c, "device.eta_seq"), "--set");
 	ck_assert_ptr_nonnull(strstr(cfg_origin(c, "device.l_half_bytes"), ":3"));
 	cfg_free(c);
@@ -39,7 +39,9 @@ struct bad {
 
 static const struct bad bad_cfgs[] = {
 	{ "[workload]\nrate = 2\nspeed = 3\n", NULL, { ":3", "workload.speed", "unknown key" } },
-	{ "[workload]\nrate = 2\n[wrkload]\nrate = 3\n", NULL, { ":4", "unknown section [wrkload]", NULL } },
+	{ "[workload]\nrate = 2\n[wrkload]\nrate = 3\n",
+	  NULL,
+	  { ":4", "unknown section [wrkload]", NULL } },
 	{ "[workload]\nrate = fast\n", NULL, { ":2", "workload.rate", "finite number" } },
 	{ "[workload]\nrate = nan\n", NULL, { ":2", "workload.rate", NULL } },
 	{ "[workload]\nrate = 0\n", NULL, { ":2", "workload.rate", "out of range" } },

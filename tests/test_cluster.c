@@ -29,10 +29,10 @@ START_TEST(least_loaded_and_least_kv)
 	};
 	ck_assert_int_eq(ll->pick(v, 3, &turn), 2); /* 3 < 4 < 5 */
 	ck_assert_int_eq(kv->pick(v, 3, &turn), 0); /* 10% reserved */
-	v[2].reserved_tokens = 10;                 /* tie at 10%: shorter queue wins */
+	v[2].reserved_tokens = 10;		    /* tie at 10%: shorter queue wins */
 	v[0].waiting = 5;
 	ck_assert_int_eq(kv->pick(v, 3, &turn), 2);
-	v[0].waiting = 2;                          /* full tie: lowest index */
+	v[0].waiting = 2; /* full tie: lowest index */
 	ck_assert_int_eq(kv->pick(v, 3, &turn), 0);
 	ck_assert_ptr_null(router_find("random"));
 }

@@ -82,8 +82,11 @@ END_TEST
  * than the model or the batch are rejected at arrival, with a reason. */
 START_TEST(limits_and_rejections)
 {
-	const char *sets[] = { TINY_DEVICE, "policy.max_model_len=32", "workload.arrival=offline",
-			       "scheduler.max_num_seqs=2", "scheduler.max_batched_tokens=30",
+	const char *sets[] = { TINY_DEVICE,
+			       "policy.max_model_len=32",
+			       "workload.arrival=offline",
+			       "scheduler.max_num_seqs=2",
+			       "scheduler.max_batched_tokens=30",
 			       "run.check_invariants=true" };
 	struct wl_trace t;
 	trace_init(&t);

@@ -58,7 +58,7 @@ START_TEST(dense_features)
 	for (size_t i = 0; i < v.nnz; i++)
 		input |= v.idx[i] == 3 && v.val[i] == 1.0;
 	ck_assert(input);
-	feat_extract("", 0, 14, &v);  /* no text: dense only, no crash */
+	feat_extract("", 0, 14, &v); /* no text: dense only, no crash */
 	ck_assert_uint_eq(v.nnz, 1); /* the bias alone: zero values are not stored */
 }
 END_TEST

@@ -56,11 +56,21 @@ START_TEST(percentiles_match_full_sort)
 			for (size_t i = 0; i < n; i++) {
 				s = s * 6364136223846793005u + 1442695040888963407u;
 				switch (pat) {
-				case 0: v[i] = 10 + (int64_t)i; break;              /* sorted */
-				case 1: v[i] = 10 + (int64_t)(n - i); break;        /* reversed */
-				case 2: v[i] = 10 + (int64_t)(s >> 40); break;      /* random */
-				case 3: v[i] = 10 + (int64_t)(s >> 61); break;      /* many ties */
-				default: v[i] = 7; break;                           /* all equal */
+				case 0:
+					v[i] = 10 + (int64_t)i;
+					break; /* sorted */
+				case 1:
+					v[i] = 10 + (int64_t)(n - i);
+					break; /* reversed */
+				case 2:
+					v[i] = 10 + (int64_t)(s >> 40);
+					break; /* random */
+				case 3:
+					v[i] = 10 + (int64_t)(s >> 61);
+					break; /* many ties */
+				default:
+					v[i] = 7;
+					break; /* all equal */
 				}
 			}
 			check_pattern(v, n);

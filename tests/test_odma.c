@@ -89,9 +89,13 @@ static void fix_open(struct fix *f, int64_t pool, int32_t mml, const char *const
 	ck_assert_int_eq(dt_init(&f->dt, f->c, &e), 0);
 	if (start_lengths_load(f->c, pol_odma.start_lengths_key, &f->start, &e) < 0)
 		ck_abort_msg("start lengths: %s", e.msg);
-	f->env = (struct pol_env){ .dt = &f->dt, .pool_tokens = pool, .max_model_len = mml,
-				   .start_lengths = f->start.len, .n_start_lengths = f->start.n,
-				   .start_origin = f->start.origin, .start_key = f->start.key };
+	f->env = (struct pol_env){ .dt = &f->dt,
+				   .pool_tokens = pool,
+				   .max_model_len = mml,
+				   .start_lengths = f->start.len,
+				   .n_start_lengths = f->start.n,
+				   .start_origin = f->start.origin,
+				   .start_key = f->start.key };
 	if (pol_odma.create(f->c, &f->env, &f->ps, &e) < 0)
 		ck_abort_msg("create: %s", e.msg);
 }
@@ -213,7 +217,9 @@ START_TEST(random_churn_regions_never_overlap)
 			    "policy.odma_window=50" };
 	struct fix f;
 	fix_open(&f, 8192, 512, s, 3);
-	enum { N = 40 };
+	enum {
+		N = 40
+	};
 	struct sim_req r[N];
 	bool live[N] = { false };
 	unsigned x = 12345;
@@ -222,8 +228,8 @@ START_TEST(random_churn_regions_never_overlap)
 		int i = (int)((x >> 8) % N);
 		struct it_cost cost = { 0 };
 		if (!live[i]) {
-			req(&r[i], (uint32_t)i, 1 + (int32_t)((x >> 3) % 200), (int32_t)((x >> 12) % 300),
-			    300);
+			req(&r[i], (uint32_t)i, 1 + (int32_t)((x >> 3) % 200),
+			    (int32_t)((x >> 12) % 300), 300);
 			r[i].pred_uncertain = (x >> 20) % 7 == 0;
 			if (pol_odma.admit(f.ps, &r[i], r[i].prompt_tokens) == POL_OK) {
 				live[i] = true;
@@ -252,8 +258,9 @@ START_TEST(random_churn_regions_never_overlap)
 			held += r[a].pol_cap;
 			for (int b = a + 1; b < N; b++)
 				if (live[b])
-					ok = ok && (r[a].pol_off + r[a].pol_cap <= r[b].pol_off ||
-						    r[b].pol_off + r[b].pol_cap <= r[a].pol_off);
+					ok = ok
+						&& (r[a].pol_off + r[a].pol_cap <= r[b].pol_off
+						    || r[b].pol_off + r[b].pol_cap <= r[a].pol_off);
 		}
 		ck_assert_msg(ok, "step %d: overlapping or overfull regions", step);
 		struct pol_stats ps;
@@ -286,7 +293,8 @@ START_TEST(underpredicted_request_relocates_and_finishes)
 	ck_assert_int_eq(r.sum.overflows, 3);
 	ck_assert_int_eq(r.sum.preemptions, 0);
 	/* bytes moved: the KV held at each move, 30+128, 30+256, 30+512 tokens */
-	ck_assert_int_eq(r.sum.relocated_bytes, (int64_t)((158 + 286 + 542) * TU_KV_BYTES_PER_TOKEN));
+	ck_assert_int_eq(r.sum.relocated_bytes,
+			 (int64_t)((158 + 286 + 542) * TU_KV_BYTES_PER_TOKEN));
 	run_result_free(&r);
 	trace_free(&t);
 	cfg_free(c);
@@ -298,8 +306,11 @@ START_TEST(exhausted_safety_pool_preempts_never_loses)
 	/* 40 requests predicted at 10 tokens that run to 400 in a pool of ~3000
 	 * tokens with one 1024-token safety slot: overflows exhaust the arena and
 	 * the slot, so some must be preempted; all must still finish. */
-	const char *s[] = { "policy.name=odma", "predictor.name=test", "policy.max_model_len=1024",
-			    "policy.odma_safety=0.35", "policy.odma_relearn_every=0",
+	const char *s[] = { "policy.name=odma",
+			    "predictor.name=test",
+			    "policy.max_model_len=1024",
+			    "policy.odma_safety=0.35",
+			    "policy.odma_relearn_every=0",
 			    "workload.arrival=trace" };
 	struct cfg *c = tu_cfg(3000, s, 6);
 	struct wl_trace t;
@@ -325,9 +336,10 @@ END_TEST
 START_TEST(exact_predictions_never_overflow)
 {
 	/* synthetic workload under memory pressure, exact predictions, no margin */
-	const char *s[] = { "policy.name=odma", "predictor.name=test", "policy.odma_margin=0",
-			    "policy.odma_relearn_every=50", "workload.num_requests=400",
-			    "workload.rate=20", "policy.odma_safety=0.2" };
+	const char *s[] = { "policy.name=odma",		 "predictor.name=test",
+			    "policy.odma_margin=0",	 "policy.odma_relearn_every=50",
+			    "workload.num_requests=400", "workload.rate=20",
+			    "policy.odma_safety=0.2" };
 	struct cfg *c = tu_cfg(30000, s, 7);
 	struct wl_trace t;
 	struct om_err e = { "" };
@@ -356,8 +368,10 @@ END_TEST
 
 START_TEST(deterministic_and_writes_boundaries_csv)
 {
-	const char *s[] = { "policy.name=odma", "predictor.name=test", "policy.odma_relearn_every=40",
-			    "workload.num_requests=300", "workload.rate=20", "policy.odma_safety=0.2" };
+	const char *s[] = {
+		"policy.name=odma",	     "predictor.name=test", "policy.odma_relearn_every=40",
+		"workload.num_requests=300", "workload.rate=20",    "policy.odma_safety=0.2"
+	};
 	struct cfg *c = tu_cfg(30000, s, 6);
 	struct wl_trace t;
 	struct om_err e = { "" };
@@ -390,8 +404,8 @@ START_TEST(deterministic_and_writes_boundaries_csv)
 	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
 	fclose(f);
 	/* clean up the results directory */
-	const char *names[] = { "boundaries.csv", "summary.csv", "summary.json", "config.ini",
-				"requests.csv", "util.csv" };
+	const char *names[] = { "boundaries.csv", "summary.csv",  "summary.json",
+				"config.ini",	  "requests.csv", "util.csv" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", out, names[i]);
 		remove(path);

@@ -160,8 +160,11 @@ END_TEST
  * Nothing is lost: every request ends with exactly 40 tokens. */
 START_TEST(preemption_by_recompute)
 {
-	const char *sets[] = { TINY_DEVICE, "policy.name=paged", "policy.block_size=16",
-			       "policy.max_model_len=128", "workload.arrival=offline",
+	const char *sets[] = { TINY_DEVICE,
+			       "policy.name=paged",
+			       "policy.block_size=16",
+			       "policy.max_model_len=128",
+			       "workload.arrival=offline",
 			       "run.check_invariants=true" };
 	struct wl_trace t;
 	trace_init(&t);
@@ -199,7 +202,8 @@ END_TEST
 START_TEST(block_invariants_under_churn)
 {
 	const char *orders[] = { "policy.paged_free_order=lifo", "policy.paged_free_order=fifo" };
-	const char *merges[] = { "policy.paged_merge_adjacent=false", "policy.paged_merge_adjacent=true" };
+	const char *merges[] = { "policy.paged_merge_adjacent=false",
+				 "policy.paged_merge_adjacent=true" };
 	for (int k = 0; k < 4; k++) {
 		const char *sets[] = { TINY_DEVICE,
 				       "policy.name=paged",
@@ -274,8 +278,10 @@ START_TEST(ideal_memory_paged_never_slower)
 		struct dev_timing dt;
 		struct om_err e;
 		ck_assert_int_eq(dt_init(&dt, c, &e), 0);
-		struct pol_env env = { .dt = &dt, .pool_tokens = dt.dd.pool_tokens,
-				       .max_model_len = 4096, .seed = 1 };
+		struct pol_env env = { .dt = &dt,
+				       .pool_tokens = dt.dd.pool_tokens,
+				       .max_model_len = 4096,
+				       .seed = 1 };
 		unsigned s = 12345;
 		int slower = 0;
 		for (int trial = 0; trial < 200; trial++) {
@@ -315,16 +321,20 @@ END_TEST
  *              of 8192 B  -> 56 * (2 * 20480 + 12288) / bw */
 START_TEST(per_layer_layout_reads_heads_together)
 {
-	const char *lay[] = { "policy.paged_block_layout=per_head", "policy.paged_block_layout=per_layer" };
+	const char *lay[] = { "policy.paged_block_layout=per_head",
+			      "policy.paged_block_layout=per_layer" };
 	const double want[] = { 224.0 * (2 * 8192 + 6144), 56.0 * (2 * 20480 + 12288) };
 	for (int k = 0; k < 2; k++) {
-		const char *sets[] = { "device.preset=mlu370-x4", "device.l_half_bytes=4096", lay[k] };
+		const char *sets[] = { "device.preset=mlu370-x4", "device.l_half_bytes=4096",
+				       lay[k] };
 		struct cfg *c = tu_cfg(sets, 3);
 		struct dev_timing dt;
 		struct om_err e;
 		ck_assert_int_eq(dt_init(&dt, c, &e), 0);
-		struct pol_env env = { .dt = &dt, .pool_tokens = dt.dd.pool_tokens,
-				       .max_model_len = 4096, .seed = 1 };
+		struct pol_env env = { .dt = &dt,
+				       .pool_tokens = dt.dd.pool_tokens,
+				       .max_model_len = 4096,
+				       .seed = 1 };
 		int32_t ctx[1] = { 40 };
 		struct it_time it;
 		batch_ns(&pol_paged, c, &env, ctx, 1, &it);
@@ -373,7 +383,8 @@ START_TEST(refuses_model_len_beyond_pool)
 	trace_push(&t, 1, 0, 4, 2, NULL, 0, &e);
 	struct run_result r;
 	ck_assert_int_eq(engine_run(c, &t, NULL, &r, &e), -1);
-	ck_assert_msg(strstr(e.msg, "policy.max_model_len") && strstr(e.msg, "9 blocks"), "%s", e.msg);
+	ck_assert_msg(strstr(e.msg, "policy.max_model_len") && strstr(e.msg, "9 blocks"), "%s",
+		      e.msg);
 	trace_free(&t);
 	cfg_free(c);
 }

@@ -96,8 +96,8 @@ static const int32_t kwlen[] = { 12, 60, 230, 480, 850 };
 
 static struct pred_sample *synth(size_t n, uint64_t seed, char **pool)
 {
-	static const char *filler[] = { "the", "please", "a", "about", "story", "cats",
-					"explain", "river", "write", "for", "me", "now" };
+	static const char *filler[] = { "the",	   "please", "a",     "about", "story", "cats",
+					"explain", "river",  "write", "for",   "me",	"now" };
 	struct pred_sample *s = malloc(n * sizeof *s);
 	*pool = malloc(n * 96);
 	uint64_t x = seed;
@@ -109,7 +109,8 @@ static struct pred_sample *synth(size_t n, uint64_t seed, char **pool)
 		for (int w = 0; w < 6; w++) {
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			used += snprintf(p + used, 96 - (size_t)used, "%s ",
-					 w == (int)((x >> 40) % 6) ? kw[k] : filler[(x >> 33) % 12]);
+					 w == (int)((x >> 40) % 6) ? kw[k]
+								   : filler[(x >> 33) % 12]);
 		}
 		/* keyword guaranteed once even if the draw above skipped it */
 		snprintf(p + used, 96 - (size_t)used, "%s", kw[k]);
@@ -174,7 +175,7 @@ START_TEST(noisy_is_per_request_deterministic)
 	h.ops->predict(h.state, &a, &o1);
 	h.ops->predict(h.state, &b, &o2);
 	h.ops->predict(h.state, &a, &o3);
-	ck_assert_int_eq(o1.len, o3.len);  /* independent of call order */
+	ck_assert_int_eq(o1.len, o3.len); /* independent of call order */
 	ck_assert_int_ne(o1.len, o2.len);
 	pred_handle_free(&h);
 	cfg_free(c);
@@ -216,7 +217,8 @@ static void roundtrip(const char *name, const char *model_set)
 	}
 	pred_handle_free(&g);
 	/* a model trained for another bucket grid is refused, naming the key */
-	struct cfg *c2 = mkcfg(model_set, "predictor.bucket_max=1000", "predictor.hash_bits=12", NULL);
+	struct cfg *c2 = mkcfg(model_set, "predictor.bucket_max=1000", "predictor.hash_bits=12",
+			       NULL);
 	make(c2, name, &g);
 	ck_assert_int_eq(pred_load_file(&g, path, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "hash_bits"));

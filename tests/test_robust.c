@@ -81,8 +81,8 @@ END_TEST
 START_TEST(never_fits_is_counted)
 {
 	char *sets[] = { "workload.num_requests=50", "run.check_invariants=true",
-			 "policy.static_reserve=prompt_plus_max_new", "workload.max_new_tokens=2000",
-			 "policy.max_model_len=4096",
+			 "policy.static_reserve=prompt_plus_max_new",
+			 "workload.max_new_tokens=2000", "policy.max_model_len=4096",
 			 /* a pool of about 2100 tokens: prompt + 2000 fits only short prompts */
 			 "device.capacity_gib=15.886" };
 	struct run_result r;
@@ -163,8 +163,12 @@ static void t_stats(const void *st, struct pol_stats *s)
 }
 
 static const struct pol_ops tight_ops = {
-	.name = "tight", .admit = t_admit, .grow = t_grow, .release = t_release,
-	.layout = t_layout, .stats = t_stats,
+	.name = "tight",
+	.admit = t_admit,
+	.grow = t_grow,
+	.release = t_release,
+	.layout = t_layout,
+	.stats = t_stats,
 };
 
 struct fixture {
@@ -242,7 +246,7 @@ START_TEST(explain_recompute_over_budget)
 	struct fixture f;
 	fx_init(&f, 100000, "scheduler.max_batched_tokens=100");
 	f.r[0].prompt_tokens = 90;
-	f.r[0].generated = 20;  /* as if preempted after 20 tokens */
+	f.r[0].generated = 20; /* as if preempted after 20 tokens */
 	f.r[0].preemptions = 1;
 	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
 	ck_assert_int_eq(sched_begin(&f.s, 0, NULL), 0);

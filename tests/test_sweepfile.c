@@ -7,20 +7,19 @@
 #include "sim/batch/csvtab.h"
 #include "sim/batch/sweepfile.h"
 
-static const char *good =
-	"; a sweep\n"
-	"[sweep]\n"
-	"base = ../base.ini\n"
-	"[set]\n"
-	"workload.num_requests = 100\n"
-	"[grid]\n"
-	"workload.rate = 1, 2,\n"
-	"   4\n"                          /* continuation */
-	"[zip hw]\n"
-	"device.preset = mlu370-x4, a100-80g\n"
-	"scheduler.max_num_seqs = 64 , 256\n"
-	"[grid]\n"
-	"workload.trace = \"\", alpaca.csv\n";
+static const char *good = "; a sweep\n"
+			  "[sweep]\n"
+			  "base = ../base.ini\n"
+			  "[set]\n"
+			  "workload.num_requests = 100\n"
+			  "[grid]\n"
+			  "workload.rate = 1, 2,\n"
+			  "   4\n" /* continuation */
+			  "[zip hw]\n"
+			  "device.preset = mlu370-x4, a100-80g\n"
+			  "scheduler.max_num_seqs = 64 , 256\n"
+			  "[grid]\n"
+			  "workload.trace = \"\", alpaca.csv\n";
 
 START_TEST(grid_and_zip_enumerate)
 {
@@ -50,7 +49,8 @@ START_TEST(grid_and_zip_enumerate)
 		for (size_t j = i + 1; j < 12; j++) {
 			int same = 1;
 			for (size_t k = 0; k < 4; k++)
-				same &= !strcmp(sweepfile_value(&s, i, k), sweepfile_value(&s, j, k));
+				same &= !strcmp(sweepfile_value(&s, i, k),
+						sweepfile_value(&s, j, k));
 			ck_assert(!same);
 		}
 	sweepfile_free(&s);
@@ -73,10 +73,13 @@ START_TEST(errors_name_the_line)
 		     "sw.ini:5: workload.seed: has 1 values but workload.rate (line 4) has 2");
 	expect_error("[sweep]\nbase = b.ini\n[grid]\nworkload.rate = 1,,2\n",
 		     "sw.ini:4: workload.rate: empty value");
-	expect_error("[sweep]\nbase = b.ini\n[grids]\nworkload.rate = 1\n", "sw.ini:4: unknown section [grids]");
-	expect_error("[sweep]\nbase = b.ini\n[grid]\nrate = 1\n", "sw.ini:4: rate: expected a config key");
+	expect_error("[sweep]\nbase = b.ini\n[grids]\nworkload.rate = 1\n",
+		     "sw.ini:4: unknown section [grids]");
+	expect_error("[sweep]\nbase = b.ini\n[grid]\nrate = 1\n",
+		     "sw.ini:4: rate: expected a config key");
 	expect_error("[grid]\nworkload.rate = 1\n", "sweep.base: required");
-	expect_error("[sweep]\nbase = b.ini\nworkers = 3\n", "sw.ini:3: workers: unknown key in [sweep]");
+	expect_error("[sweep]\nbase = b.ini\nworkers = 3\n",
+		     "sw.ini:3: workers: unknown key in [sweep]");
 	expect_error("[sweep]\nbase = b.ini\n[grid]\nworkload.rate 1\n", "sw.ini:4: syntax error");
 }
 END_TEST

@@ -122,8 +122,8 @@ START_TEST(sampling_with_replacement_renumbers)
 	ck_assert_int_eq(t.n, 50);
 	for (size_t i = 0; i < t.n; i++) {
 		ck_assert_int_eq(t.req[i].id, (int64_t)i);
-		ck_assert(t.req[i].prompt_tokens == 5 || t.req[i].prompt_tokens == 7 ||
-			  t.req[i].prompt_tokens == 9);
+		ck_assert(t.req[i].prompt_tokens == 5 || t.req[i].prompt_tokens == 7
+			  || t.req[i].prompt_tokens == 9);
 		ck_assert_int_eq(t.out_tokens[i], t.req[i].prompt_tokens + 1);
 	}
 	trace_free(&t);

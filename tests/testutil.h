@@ -14,13 +14,14 @@
  *   weights 16000 params * 2 B = 32000 B at 32e9 B/s = 1000 ns
  *   KV per token 2 layers * 1 KV head * 2 (K,V) * 4 dims * 2 B = 32 B
  *   pool = 36096 B capacity - 32000 B weights = 4096 B = 128 tokens. */
-#define TINY_DEVICE                                                                   \
+#define TINY_DEVICE                                                                          \
 	"device.preset=", "device.name=tiny", "device.capacity_gib=3.36170196533203125e-05", \
-		"device.peak_bw_gbps=32", "device.eta_seq=1", "device.l_half_bytes=0",        \
-		"device.peak_tflops=1", "device.compute_eff=1", "device.iter_overhead_us=0",  \
-		"device.reserve_frac=0", "device.mem_model=halfsat", "model.preset=",         \
-		"model.name=tiny", "model.layers=2", "model.heads=2", "model.kv_heads=1",     \
-		"model.head_dim=4", "model.bytes_per_elem=2", "model.params_b=0.000016"
+		"device.peak_bw_gbps=32", "device.eta_seq=1", "device.l_half_bytes=0",       \
+		"device.peak_tflops=1", "device.compute_eff=1", "device.iter_overhead_us=0", \
+		"device.reserve_frac=0", "device.mem_model=halfsat",                         \
+		"model.preset=", "model.name=tiny", "model.layers=2", "model.heads=2",       \
+		"model.kv_heads=1", "model.head_dim=4", "model.bytes_per_elem=2",            \
+		"model.params_b=0.000016"
 
 static inline struct cfg *tu_cfg(const char **sets, int n)
 {

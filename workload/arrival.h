@@ -8,8 +8,8 @@
 #include "workload/trace.h"
 
 struct arr_params {
-	double rate;  /* requests per second (poisson, gamma) */
-	double cv;    /* coefficient of variation of gaps (gamma) */
+	double rate; /* requests per second (poisson, gamma) */
+	double cv;   /* coefficient of variation of gaps (gamma) */
 };
 
 struct arr_ops {

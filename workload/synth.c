@@ -15,8 +15,7 @@ static int32_t draw(gsl_rng *rng, double median, double sigma, int32_t lo, int32
 	return (int32_t)r;
 }
 
-int synth_generate(struct wl_trace *t, const struct synth_params *p, gsl_rng *rng,
-		   struct om_err *e)
+int synth_generate(struct wl_trace *t, const struct synth_params *p, gsl_rng *rng, struct om_err *e)
 {
 	snprintf(t->source, sizeof t->source, "synthetic");
 	for (size_t i = 0; i < p->n; i++) {

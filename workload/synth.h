@@ -12,7 +12,7 @@ struct synth_params {
 	size_t n;
 	double prompt_median, prompt_sigma;
 	double output_median, output_sigma;
-	int32_t max_tokens;  /* clamp for both lengths */
+	int32_t max_tokens; /* clamp for both lengths */
 };
 
 int synth_generate(struct wl_trace *t, const struct synth_params *p, gsl_rng *rng,

@@ -16,8 +16,8 @@ void trace_free(struct wl_trace *t)
 	memset(t, 0, sizeof *t);
 }
 
-int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt,
-	       int32_t output, const char *text, size_t text_len, struct om_err *e)
+int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt, int32_t output,
+	       const char *text, size_t text_len, struct om_err *e)
 {
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 1024;

@@ -13,27 +13,27 @@
 
 struct wl_req {
 	int64_t id;
-	int64_t arrival_ns;   /* set by the arrival process; trace timestamps if any */
+	int64_t arrival_ns; /* set by the arrival process; trace timestamps if any */
 	int32_t prompt_tokens;
-	uint32_t text_len;    /* 0 if the trace carries no prompt text */
-	size_t text_off;      /* into wl_trace.text */
+	uint32_t text_len; /* 0 if the trace carries no prompt text */
+	size_t text_off;   /* into wl_trace.text */
 };
 
 struct wl_trace {
 	size_t n, cap;
 	struct wl_req *req;
-	int32_t *out_tokens;  /* the truth: engine and predictor training only */
-	char *text;           /* prompt texts, NUL-separated */
+	int32_t *out_tokens; /* the truth: engine and predictor training only */
+	char *text;	     /* prompt texts, NUL-separated */
 	size_t text_len, text_cap;
-	bool has_arrivals;    /* rows carried their own timestamps */
-	char source[512];     /* file name or "synthetic" */
+	bool has_arrivals; /* rows carried their own timestamps */
+	char source[512];  /* file name or "synthetic" */
 };
 
 void trace_init(struct wl_trace *t);
 void trace_free(struct wl_trace *t);
 /* Appends one request; `text` may be NULL. Returns -1 on OOM. */
-int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt,
-	       int32_t output, const char *text, size_t text_len, struct om_err *e);
+int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt, int32_t output,
+	       const char *text, size_t text_len, struct om_err *e);
 /* Pointer to request i's prompt text ("" if none). */
 const char *trace_text(const struct wl_trace *t, size_t i);
 

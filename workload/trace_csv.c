@@ -9,9 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum col { COL_ID, COL_PROMPT_TOK, COL_OUTPUT_TOK, COL_TEXT, COL_ARRIVAL, COL_N };
+enum col {
+	COL_ID,
+	COL_PROMPT_TOK,
+	COL_OUTPUT_TOK,
+	COL_TEXT,
+	COL_ARRIVAL,
+	COL_N
+};
 
-enum layout { LAYOUT_UNKNOWN, LAYOUT_SHARED, LAYOUT_VIDUR };
+enum layout {
+	LAYOUT_UNKNOWN,
+	LAYOUT_SHARED,
+	LAYOUT_VIDUR
+};
 
 struct field {
 	size_t off, len;
@@ -23,9 +34,9 @@ struct rd {
 	bool keep_text;
 	struct om_err *e;
 	bool failed;
-	long line;          /* line being fed */
-	long rec_line;      /* line the current record started on */
-	long next_line;     /* line after the last complete record */
+	long line;	/* line being fed */
+	long rec_line;	/* line the current record started on */
+	long next_line; /* line after the last complete record */
 	bool in_record;
 	/* fields of the current record, copied into one buffer */
 	char *buf;
@@ -35,11 +46,11 @@ struct rd {
 	/* header */
 	bool have_header;
 	size_t ncols;
-	long col[COL_N];    /* column index per role, -1 if absent */
+	long col[COL_N]; /* column index per role, -1 if absent */
 	const char *colname[COL_N];
 	enum layout layout;
 	long rows;
-	long *lines;        /* record start line per pushed request */
+	long *lines; /* record start line per pushed request */
 	size_t lines_cap;
 };
 
@@ -141,11 +152,12 @@ static void header(struct rd *r)
 		r->colname[COL_PROMPT_TOK] = "num_prefill_tokens";
 		r->colname[COL_OUTPUT_TOK] = "num_decode_tokens";
 		r->colname[COL_ARRIVAL] = "arrived_at";
-		if (r->col[COL_ARRIVAL] < 0 || r->col[COL_PROMPT_TOK] < 0 ||
-		    r->col[COL_OUTPUT_TOK] < 0) {
+		if (r->col[COL_ARRIVAL] < 0 || r->col[COL_PROMPT_TOK] < 0
+		    || r->col[COL_OUTPUT_TOK] < 0) {
 			fail(r, r->rec_line, NULL,
 			     "Vidur trace header must name arrived_at, num_prefill_tokens "
-			     "and num_decode_tokens", NULL);
+			     "and num_decode_tokens",
+			     NULL);
 			return;
 		}
 	} else {
@@ -153,8 +165,8 @@ static void header(struct rd *r)
 		r->colname[COL_PROMPT_TOK] = "prompt_tokens";
 		r->colname[COL_OUTPUT_TOK] = "output_tokens";
 		r->colname[COL_ARRIVAL] = "arrival_s";
-		if (r->col[COL_ID] < 0 || r->col[COL_PROMPT_TOK] < 0 ||
-		    r->col[COL_OUTPUT_TOK] < 0) {
+		if (r->col[COL_ID] < 0 || r->col[COL_PROMPT_TOK] < 0
+		    || r->col[COL_OUTPUT_TOK] < 0) {
 			fail(r, r->rec_line, NULL,
 			     "header must name id, prompt_tokens and output_tokens "
 			     "(or Vidur's arrived_at, num_prefill_tokens, num_decode_tokens)",
@@ -210,8 +222,8 @@ static void record(struct rd *r)
 	}
 	if (r->nf != r->ncols) {
 		char msg[96];
-		snprintf(msg, sizeof msg, "expected %zu fields as in the header, got %zu",
-			 r->ncols, r->nf);
+		snprintf(msg, sizeof msg, "expected %zu fields as in the header, got %zu", r->ncols,
+			 r->nf);
 		fail(r, r->rec_line, NULL, msg, NULL);
 		return;
 	}
@@ -240,8 +252,7 @@ static void record(struct rd *r)
 		text = fld(r, (size_t)r->col[COL_TEXT]);
 		tl = r->f[r->col[COL_TEXT]].len;
 	}
-	if (trace_push(r->t, id, arrival, (int32_t)prompt, (int32_t)output, text, tl,
-		       r->e) < 0) {
+	if (trace_push(r->t, id, arrival, (int32_t)prompt, (int32_t)output, text, tl, r->e) < 0) {
 		r->failed = true;
 		return;
 	}
@@ -303,8 +314,8 @@ static int check_duplicates(struct rd *r, size_t first)
 	for (size_t i = 1; i < n; i++) {
 		if (v[i].id == v[i - 1].id) {
 			rc = err_set(r->e, r->name, v[i].line, "id",
-				     "duplicate id %lld (first on line %ld)",
-				     (long long)v[i].id, v[i - 1].line);
+				     "duplicate id %lld (first on line %ld)", (long long)v[i].id,
+				     v[i - 1].line);
 			break;
 		}
 	}
@@ -312,14 +323,15 @@ static int check_duplicates(struct rd *r, size_t first)
 	return rc;
 }
 
-int trace_parse_csv(const char *buf, size_t len, const char *name,
-		    struct wl_trace *t, bool keep_text, struct om_err *e)
+int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
+		    bool keep_text, struct om_err *e)
 {
 	struct csv_parser p;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return err_set(e, name, 0, NULL, "cannot initialise the CSV parser");
-	struct rd r = { .name = name, .t = t, .keep_text = keep_text, .e = e, .line = 1,
-			.next_line = 1 };
+	struct rd r = {
+		.name = name, .t = t, .keep_text = keep_text, .e = e, .line = 1, .next_line = 1
+	};
 	size_t first = t->n;
 	if (!t->source[0])
 		snprintf(t->source, sizeof t->source, "%s", name);
@@ -363,8 +375,7 @@ int trace_parse_csv(const char *buf, size_t len, const char *name,
 	return rc;
 }
 
-int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text,
-		   struct om_err *e)
+int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text, struct om_err *e)
 {
 	char *buf;
 	size_t len;

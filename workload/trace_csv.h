@@ -12,10 +12,9 @@
 
 /* Appends the rows of `path` to t (t must be initialised). keep_text keeps
  * prompt texts (predictors need them; runs without predictors do not). */
-int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text,
-		   struct om_err *e);
+int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text, struct om_err *e);
 /* Same over a buffer; `name` is used in messages. */
-int trace_parse_csv(const char *buf, size_t len, const char *name,
-		    struct wl_trace *t, bool keep_text, struct om_err *e);
+int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
+		    bool keep_text, struct om_err *e);
 
 #endif

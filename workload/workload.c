@@ -19,8 +19,10 @@ const struct cfg_key wl_keys[] = {
 	  "where bare trace names are looked up; empty = $ODMASIM_TRACES, else ../shared/traces" },
 	{ "workload.arrival", CFG_ENUM, "poisson", 0, -1, "trace|offline|poisson|gamma",
 	  "arrival process" },
-	{ "workload.rate", CFG_REAL, "8", 1e-9, 1e9, NULL, "mean arrival rate, requests/s (poisson, gamma)" },
-	{ "workload.cv", CFG_REAL, "2", 1e-3, 100, NULL, "coefficient of variation of gaps (gamma)" },
+	{ "workload.rate", CFG_REAL, "8", 1e-9, 1e9, NULL,
+	  "mean arrival rate, requests/s (poisson, gamma)" },
+	{ "workload.cv", CFG_REAL, "2", 1e-3, 100, NULL,
+	  "coefficient of variation of gaps (gamma)" },
 	{ "workload.seed", CFG_INT, "1", 0, 9.2e18, NULL, "seed of the workload's random streams" },
 	{ "workload.num_requests", CFG_INT, "0", 0, 1e9, NULL,
 	  "requests to simulate; 0 = every trace row (1000 for the synthetic workload)" },
@@ -28,11 +30,16 @@ const struct cfg_key wl_keys[] = {
 	  "all trace rows, or only those a predictor never trained on (the id-hash test part, predictor.split_test_pct)" },
 	{ "workload.sampling", CFG_ENUM, "head", 0, -1, "head|random|replace",
 	  "which rows: the first N, N distinct random rows, or N rows drawn with replacement" },
-	{ "workload.synth_prompt_median", CFG_REAL, "64", 1, 1e6, NULL, "synthetic prompt length median, tokens" },
-	{ "workload.synth_prompt_sigma", CFG_REAL, "0.8", 0, 5, NULL, "synthetic prompt length log-space sigma" },
-	{ "workload.synth_output_median", CFG_REAL, "128", 1, 1e6, NULL, "synthetic output length median, tokens" },
-	{ "workload.synth_output_sigma", CFG_REAL, "0.9", 0, 5, NULL, "synthetic output length log-space sigma" },
-	{ "workload.synth_max_tokens", CFG_INT, "1536", 1, 1e7, NULL, "clamp for synthetic prompt and output lengths" },
+	{ "workload.synth_prompt_median", CFG_REAL, "64", 1, 1e6, NULL,
+	  "synthetic prompt length median, tokens" },
+	{ "workload.synth_prompt_sigma", CFG_REAL, "0.8", 0, 5, NULL,
+	  "synthetic prompt length log-space sigma" },
+	{ "workload.synth_output_median", CFG_REAL, "128", 1, 1e6, NULL,
+	  "synthetic output length median, tokens" },
+	{ "workload.synth_output_sigma", CFG_REAL, "0.9", 0, 5, NULL,
+	  "synthetic output length log-space sigma" },
+	{ "workload.synth_max_tokens", CFG_INT, "1536", 1, 1e7, NULL,
+	  "clamp for synthetic prompt and output lengths" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -76,7 +83,10 @@ int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e)
 
 static int cmp_arrival(const void *a, const void *b)
 {
-	const struct { int64_t t; size_t i; } *x = a, *y = b;
+	const struct {
+		int64_t t;
+		size_t i;
+	} *x = a, *y = b;
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
 	return x->i < y->i ? -1 : x->i > y->i;
@@ -90,7 +100,10 @@ static int sort_by_arrival(struct wl_trace *t, struct om_err *e)
 		sorted = t->req[i - 1].arrival_ns <= t->req[i].arrival_ns;
 	if (sorted)
 		return 0;
-	struct ti { int64_t t; size_t i; } *k = malloc(t->n * sizeof *k);
+	struct ti {
+		int64_t t;
+		size_t i;
+	} *k = malloc(t->n * sizeof *k);
 	struct wl_req *nr = malloc(t->n * sizeof *nr);
 	int32_t *no = malloc(t->n * sizeof *no);
 	if (!k || !nr || !no) {
@@ -152,9 +165,10 @@ static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_tra
 	} else {
 		if (want > src->n) {
 			free(pick);
-			return cfg_fail(c, "workload.num_requests", e,
-					"%zu requested but the trace has %zu rows (set workload.sampling = replace to draw with replacement)",
-					want, src->n);
+			return cfg_fail(
+				c, "workload.num_requests", e,
+				"%zu requested but the trace has %zu rows (set workload.sampling = replace to draw with replacement)",
+				want, src->n);
 		}
 		if (!strcmp(mode, "random")) {
 			size_t *all = malloc(src->n * sizeof *all);
@@ -177,8 +191,8 @@ static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_tra
 	for (size_t i = 0; i < want; i++) {
 		const struct wl_req *r = &src->req[pick[i]];
 		if (trace_push(dst, renumber ? (int64_t)i : r->id, r->arrival_ns, r->prompt_tokens,
-			       src->out_tokens[pick[i]], trace_text(src, pick[i]), r->text_len,
-			       e) < 0) {
+			       src->out_tokens[pick[i]], trace_text(src, pick[i]), r->text_len, e)
+		    < 0) {
 			free(pick);
 			return -1;
 		}
@@ -241,8 +255,9 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		return cfg_fail(c, "workload.phase_requests", e,
 				"%zu counts for %zu traces in workload.trace", nc, np);
 	if (cfg_int(c, "workload.num_requests") != 0)
-		return cfg_fail(c, "workload.num_requests", e,
-				"with several traces, give per-trace counts in workload.phase_requests");
+		return cfg_fail(
+			c, "workload.num_requests", e,
+			"with several traces, give per-trace counts in workload.phase_requests");
 	bool all_arrivals = true;
 	for (size_t i = 0; i < np; i++) {
 		size_t want = 0;

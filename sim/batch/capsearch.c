@@ -9,16 +9,19 @@
 
 struct cap_metric {
 	const char *name;
-	size_t off;  /* offset of a double in struct summary; SIZE_MAX = reject_frac */
+	size_t off; /* offset of a double in struct summary; SIZE_MAX = reject_frac */
 };
 
-#define SM(n, f) { n, offsetof(struct summary, f) }
+#define SM(n, f)                               \
+	{                                      \
+		n, offsetof(struct summary, f) \
+	}
 static const struct cap_metric metrics[] = {
-	SM("ttft_p50", ttft_p50_s), SM("ttft_p90", ttft_p90_s), SM("ttft_p99", ttft_p99_s),
-	SM("tpot_p50", tpot_p50_s), SM("tpot_p90", tpot_p90_s), SM("tpot_p99", tpot_p99_s),
-	SM("e2e_p50", e2e_p50_s),   SM("e2e_p90", e2e_p90_s),   SM("e2e_p99", e2e_p99_s),
-	SM("queue_p50", queue_p50_s), SM("queue_p90", queue_p90_s),
-	SM("queue_p99", queue_p99_s), { "reject_frac", SIZE_MAX },
+	SM("ttft_p50", ttft_p50_s),   SM("ttft_p90", ttft_p90_s),   SM("ttft_p99", ttft_p99_s),
+	SM("tpot_p50", tpot_p50_s),   SM("tpot_p90", tpot_p90_s),   SM("tpot_p99", tpot_p99_s),
+	SM("e2e_p50", e2e_p50_s),     SM("e2e_p90", e2e_p90_s),	    SM("e2e_p99", e2e_p99_s),
+	SM("queue_p50", queue_p50_s), SM("queue_p90", queue_p90_s), SM("queue_p99", queue_p99_s),
+	{ "reject_frac", SIZE_MAX },
 };
 #define N_METRICS (sizeof metrics / sizeof metrics[0])
 
@@ -35,7 +38,8 @@ int cap_metric_is_time(const struct cap_metric *m)
 double cap_metric_value(const struct cap_metric *m, const struct summary *s)
 {
 	if (m->off == SIZE_MAX)
-		return s->requests_total ? (double)s->requests_rejected / (double)s->requests_total : 0;
+		return s->requests_total ? (double)s->requests_rejected / (double)s->requests_total
+					 : 0;
 	double v;
 	memcpy(&v, (const char *)s + m->off, sizeof v);
 	return v;
@@ -55,7 +59,8 @@ static int parse_one(char *tok, struct cap_slo *o, struct om_err *e)
 		if (!strcmp(metrics[i].name, tok))
 			m = &metrics[i];
 	if (!m)
-		return err_set(e, "--slo", 0, tok, "unknown metric (known: ttft, tpot, e2e, queue "
+		return err_set(e, "--slo", 0, tok,
+			       "unknown metric (known: ttft, tpot, e2e, queue "
 			       "with _p50, _p90 or _p99, and reject_frac)");
 	char *end;
 	errno = 0;
@@ -85,7 +90,8 @@ int cap_slo_parse(const char *spec, struct cap_slo *o, struct om_err *e)
 		return err_set(e, "--slo", 0, NULL, "out of memory");
 	int rc = 0;
 	char *save = NULL;
-	for (char *tok = strtok_r(buf, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save))
+	for (char *tok = strtok_r(buf, ",", &save); tok && rc == 0;
+	     tok = strtok_r(NULL, ",", &save))
 		rc = parse_one(tok, o, e);
 	free(buf);
 	if (rc == 0 && o->n == 0)

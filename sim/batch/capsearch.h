@@ -37,24 +37,29 @@ unsigned cap_slo_violations(const struct cap_slo *o, const struct summary *s);
 void cap_slo_describe(const struct cap_slo *o, unsigned viol, char *buf, size_t n);
 
 struct cap_point {
-	double rate;          /* the rate actually simulated */
+	double rate; /* the rate actually simulated */
 	struct summary s;
 	unsigned viol;
 };
 
-enum cap_status { CAP_FOUND, CAP_BELOW_MIN, CAP_AT_MAX, CAP_ERROR };
+enum cap_status {
+	CAP_FOUND,
+	CAP_BELOW_MIN,
+	CAP_AT_MAX,
+	CAP_ERROR
+};
 
 struct cap_result {
 	enum cap_status status;
-	struct cap_point lo;  /* highest rate seen to meet the SLO (FOUND, AT_MAX) */
-	struct cap_point hi;  /* lowest rate seen to miss it (FOUND, BELOW_MIN) */
+	struct cap_point lo; /* highest rate seen to meet the SLO (FOUND, AT_MAX) */
+	struct cap_point hi; /* lowest rate seen to miss it (FOUND, BELOW_MIN) */
 	int evals;
 	char error[OM_ERR_LEN];
 };
 
 struct cap_params {
-	double start, min, max;  /* 0 < min <= start <= max */
-	double tol;              /* stop when hi - lo <= tol * lo */
+	double start, min, max; /* 0 < min <= start <= max */
+	double tol;		/* stop when hi - lo <= tol * lo */
 };
 
 /* Simulates `rate`; may round it, and sets pt->rate to the rate used and pt->s. */

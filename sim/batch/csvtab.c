@@ -14,7 +14,7 @@ struct rd {
 	struct om_err *e;
 	bool failed, have_head;
 	long line, rec_line;
-	char **f;             /* fields of the current record */
+	char **f; /* fields of the current record */
 	size_t nf, capf;
 	size_t caprow;
 };
@@ -100,8 +100,7 @@ static void on_record(int c, void *data)
 	r->nf = 0;
 }
 
-int csvtab_parse(const char *buf, size_t len, const char *name, struct csvtab *t,
-		 struct om_err *e)
+int csvtab_parse(const char *buf, size_t len, const char *name, struct csvtab *t, struct om_err *e)
 {
 	memset(t, 0, sizeof *t);
 	struct csv_parser p;

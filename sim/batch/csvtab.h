@@ -10,15 +10,14 @@
 #include "common/err.h"
 
 struct csvtab {
-	size_t ncol, nrow;    /* nrow excludes the header */
-	char **head;          /* ncol names */
-	char **cell;          /* nrow * ncol values, row-major */
-	long *line;           /* first line of each row */
+	size_t ncol, nrow; /* nrow excludes the header */
+	char **head;	   /* ncol names */
+	char **cell;	   /* nrow * ncol values, row-major */
+	long *line;	   /* first line of each row */
 };
 
 int csvtab_read(const char *path, struct csvtab *t, struct om_err *e);
-int csvtab_parse(const char *buf, size_t len, const char *name, struct csvtab *t,
-		 struct om_err *e);
+int csvtab_parse(const char *buf, size_t len, const char *name, struct csvtab *t, struct om_err *e);
 void csvtab_free(struct csvtab *t);
 /* Column index of `name`, or -1. */
 long csvtab_col(const struct csvtab *t, const char *name);

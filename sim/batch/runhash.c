@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 struct lines {
 	char **v;
 	size_t n, cap;

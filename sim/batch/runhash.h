@@ -13,7 +13,7 @@
 
 #include "common/cfg.h"
 
-#define RUNHASH_HEX 12  /* hex digits used in directory and job-file names */
+#define RUNHASH_HEX 12 /* hex digits used in directory and job-file names */
 
 /* Canonical form of INI text (as cfg_write writes it, e.g. a run's
  * config.ini). Returns a malloc'd string, or NULL with e filled. */

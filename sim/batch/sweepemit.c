@@ -22,8 +22,8 @@ static void shq(FILE *f, const char *s)
 
 /* One self-contained, idempotent shell command for a run: it works from any
  * directory and does nothing if the results already exist. */
-void swemit_cmd(FILE *f, const struct sw_plan *p, const struct sw_run *r,
-		     const char *prog, const char *cwd)
+void swemit_cmd(FILE *f, const struct sw_plan *p, const struct sw_run *r, const char *prog,
+		const char *cwd)
 {
 	char job[PATH_MAX + 64], dir[PATH_MAX + 256];
 	swplan_job_path(p, r, job, sizeof job);
@@ -47,8 +47,8 @@ void swemit_cmd(FILE *f, const struct sw_plan *p, const struct sw_run *r,
 	fputs("; }", f);
 }
 
-int swemit_slurm(const char *path, const struct sw_plan *p, const char *prog,
-		       const char *cwd, size_t npending, struct om_err *e)
+int swemit_slurm(const char *path, const struct sw_plan *p, const char *prog, const char *cwd,
+		 size_t npending, struct om_err *e)
 {
 	char tmp[PATH_MAX + 32];
 	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
@@ -57,11 +57,12 @@ int swemit_slurm(const char *path, const struct sw_plan *p, const char *prog,
 		return err_set(e, tmp, 0, NULL, "cannot write: %s", strerror(errno));
 	const char *stem = strrchr(p->out, '/');
 	stem = stem ? stem + 1 : p->out;
-	fprintf(f, "#!/bin/bash\n"
-		   "# Slurm job array: %zu pending runs of sweep %s, one per array task.\n"
-		   "# Written by `odmasim sweep --emit-slurm`. Submit with `sbatch %s`;\n"
-		   "# afterwards `odmasim merge %s -o table.csv`. A task whose results\n"
-		   "# already exist does nothing, so resubmitting is safe.\n",
+	fprintf(f,
+		"#!/bin/bash\n"
+		"# Slurm job array: %zu pending runs of sweep %s, one per array task.\n"
+		"# Written by `odmasim sweep --emit-slurm`. Submit with `sbatch %s`;\n"
+		"# afterwards `odmasim merge %s -o table.csv`. A task whose results\n"
+		"# already exist does nothing, so resubmitting is safe.\n",
 		npending, p->sf.path, path, p->out);
 	fprintf(f, "#SBATCH --job-name=odmasim-%s\n", stem);
 	fprintf(f, "#SBATCH --array=0-%zu\n", npending - 1);

@@ -11,13 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum pk_kind { PK_FIXED, PK_GRID, PK_ZIP };
+enum pk_kind {
+	PK_FIXED,
+	PK_GRID,
+	PK_ZIP
+};
 
 /* A key as read, before its list is split. */
 struct pkey {
 	char *name;
 	char *raw;
-	char *zip;  /* zip section name (PK_ZIP) */
+	char *zip; /* zip section name (PK_ZIP) */
 	enum pk_kind kind;
 	long line;
 };
@@ -75,8 +79,7 @@ static bool zip_section(const char *sec, const char **name)
 	return false;
 }
 
-static int set_path(struct pctx *c, char **dst, long *dline, const char *name,
-		    const char *value)
+static int set_path(struct pctx *c, char **dst, long *dline, const char *name, const char *value)
 {
 	if (*dst)
 		return fail(c, c->src->line, name, "set twice in [sweep]");
@@ -118,11 +121,12 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 		return fail(c, line, name,
 			    "expected a config key as section.key (e.g. workload.rate)");
 	/* An indented line continues the previous key's list. */
-	if (c->src->indented && c->nk && !strcmp(c->k[c->nk - 1].name, name) &&
-	    c->last_section && !strcmp(c->last_section, section)) {
+	if (c->src->indented && c->nk && !strcmp(c->k[c->nk - 1].name, name) && c->last_section
+	    && !strcmp(c->last_section, section)) {
 		struct pkey *pk = &c->k[c->nk - 1];
 		if (kind == PK_FIXED)
-			return fail(c, line, name, "a [set] value cannot continue on the next line");
+			return fail(c, line, name,
+				    "a [set] value cannot continue on the next line");
 		size_t rl = strlen(pk->raw);
 		char *nr = cat3(pk->raw, rl && pk->raw[rl - 1] == ',' ? "" : ",", value);
 		if (!nr)
@@ -133,8 +137,10 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 	}
 	for (size_t i = 0; i < c->nk; i++)
 		if (!strcmp(c->k[i].name, name)) {
-			return fail(c, line, name, "given twice (first at line %ld); a key is "
-				    "either fixed or on one axis", c->k[i].line);
+			return fail(c, line, name,
+				    "given twice (first at line %ld); a key is "
+				    "either fixed or on one axis",
+				    c->k[i].line);
 		}
 	if (c->nk == c->capk) {
 		size_t nc = c->capk ? c->capk * 2 : 16;
@@ -303,10 +309,11 @@ static int check_size(const struct sweepfile *s, const char *path, struct om_err
 	for (size_t a = 0; a < s->naxis; a++) {
 		const struct sw_axis *ax = &s->axis[a];
 		if (ax->nval > SWEEP_MAX_RUNS / runs)
-			return err_set(e, path, ax->line, ax->key[0].name,
-				       "this axis takes the sweep past %d runs (%zu runs before it, %zu "
-				       "values here); split the study into several sweep files",
-				       SWEEP_MAX_RUNS, runs, ax->nval);
+			return err_set(
+				e, path, ax->line, ax->key[0].name,
+				"this axis takes the sweep past %d runs (%zu runs before it, %zu "
+				"values here); split the study into several sweep files",
+				SWEEP_MAX_RUNS, runs, ax->nval);
 		runs *= ax->nval;
 	}
 	return 0;
@@ -329,14 +336,14 @@ int sweepfile_parse(const char *text, const char *path, struct sweepfile *s, str
 	} else if (src.too_long) {
 		rc = err_set(e, path, src.line, NULL,
 			     "line longer than %d characters; continue a long list on "
-			     "indented lines", INI_MAX_LINE - 2);
+			     "indented lines",
+			     INI_MAX_LINE - 2);
 	} else if (irc > 0) {
 		rc = err_set(e, path, irc, NULL,
 			     "syntax error (expected `[section]`, `key = value` or a comment)");
 	} else if (irc < 0) {
 		rc = err_set(e, path, 0, NULL, "cannot parse (out of memory)");
-	} else if (build(&c, e) < 0 || check_size(s, path, e) < 0 ||
-		   resolve_base(s, path, e) < 0) {
+	} else if (build(&c, e) < 0 || check_size(s, path, e) < 0 || resolve_base(s, path, e) < 0) {
 		rc = -1;
 	}
 done:

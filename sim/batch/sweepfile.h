@@ -17,8 +17,8 @@
 #include "common/err.h"
 
 struct sw_key {
-	char *name;   /* "section.key" */
-	long line;    /* where the sweep file set it */
+	char *name; /* "section.key" */
+	long line;  /* where the sweep file set it */
 	char **val;
 	size_t nval;
 };
@@ -26,17 +26,17 @@ struct sw_key {
 struct sw_axis {
 	struct sw_key *key;
 	size_t nkey;
-	size_t nval;  /* every key of the axis has this many values */
+	size_t nval; /* every key of the axis has this many values */
 	long line;
 };
 
 struct sweepfile {
-	char *path;        /* the sweep file as given */
-	char *base;        /* base experiment path, resolved against the sweep file's dir */
+	char *path; /* the sweep file as given */
+	char *base; /* base experiment path, resolved against the sweep file's dir */
 	long base_line;
-	char *out;         /* [sweep] out, or NULL */
+	char *out; /* [sweep] out, or NULL */
 	long out_line;
-	struct sw_key *fixed;  /* one value each */
+	struct sw_key *fixed; /* one value each */
 	size_t nfixed;
 	struct sw_axis *axis;
 	size_t naxis;
@@ -44,8 +44,7 @@ struct sweepfile {
 
 int sweepfile_load(const char *path, struct sweepfile *s, struct om_err *e);
 /* Parses text; `path` names it in messages and anchors a relative base. */
-int sweepfile_parse(const char *text, const char *path, struct sweepfile *s,
-		    struct om_err *e);
+int sweepfile_parse(const char *text, const char *path, struct sweepfile *s, struct om_err *e);
 void sweepfile_free(struct sweepfile *s);
 
 /* Number of runs: the product of the axis lengths (1 with no axes). */

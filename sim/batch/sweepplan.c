@@ -82,8 +82,8 @@ static void sanitize(char *s)
 {
 	for (; *s; s++) {
 		char ch = *s;
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+';
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+			|| (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+';
 		if (!ok)
 			*s = '_';
 	}
@@ -180,8 +180,7 @@ static int abs_out(struct sw_plan *p, const char *out, struct om_err *e)
 	return 0;
 }
 
-int swplan_build(struct sw_plan *p, const char *sweep_path, const char *out_opt,
-		 struct om_err *e)
+int swplan_build(struct sw_plan *p, const char *sweep_path, const char *out_opt, struct om_err *e)
 {
 	memset(p, 0, sizeof *p);
 	if (sweepfile_load(sweep_path, &p->sf, e) < 0)
@@ -213,9 +212,9 @@ int swplan_build(struct sw_plan *p, const char *sweep_path, const char *out_opt,
 		if (r->st != SW_PENDING)
 			continue;
 		for (size_t j = 0; j < i; j++)
-			if (p->run[j].st != SW_INVALID && p->run[j].st != SW_DUP &&
-			    !strcmp(p->run[j].hash, r->hash) &&
-			    !strcmp(p->run[j].canon, r->canon)) {
+			if (p->run[j].st != SW_INVALID && p->run[j].st != SW_DUP
+			    && !strcmp(p->run[j].hash, r->hash)
+			    && !strcmp(p->run[j].canon, r->canon)) {
 				r->st = SW_DUP;
 				r->dup_of = j;
 				break;
@@ -271,7 +270,8 @@ void swplan_describe(const struct sw_plan *p, const struct sw_run *r, char *buf,
 	buf[0] = '\0';
 	for (size_t k = 0; k < ns && len < n; k++) {
 		int w = snprintf(buf + len, n - len, "%s%s=%s", k ? " " : "",
-				 sweepfile_swept(&p->sf, k)->name, sweepfile_value(&p->sf, r->index, k));
+				 sweepfile_swept(&p->sf, k)->name,
+				 sweepfile_value(&p->sf, r->index, k));
 		if (w < 0)
 			break;
 		len += (size_t)w;
@@ -399,8 +399,8 @@ static int scan_runs(struct sw_plan *p, struct found **fo, size_t *nfo, struct o
 			p->stale_tmp++;
 			continue;
 		}
-		if (l < RUNHASH_HEX + 3 || strncmp(nm + l - RUNHASH_HEX - 2, "--", 2) ||
-		    !is_hex(nm + l - RUNHASH_HEX, RUNHASH_HEX))
+		if (l < RUNHASH_HEX + 3 || strncmp(nm + l - RUNHASH_HEX - 2, "--", 2)
+		    || !is_hex(nm + l - RUNHASH_HEX, RUNHASH_HEX))
 			continue;
 		if (*nfo == cap) {
 			size_t nc = cap ? cap * 2 : 64;
@@ -450,7 +450,8 @@ static int mark_done(struct sw_plan *p, struct sw_run *r, const char *dirname, s
 	} else {
 		r->st = SW_CONFLICT;
 		char msg[PATH_MAX + 800];
-		snprintf(msg, sizeof msg, "%s holds results of a different configuration "
+		snprintf(msg, sizeof msg,
+			 "%s holds results of a different configuration "
 			 "(hash collision or another simulator version); move it away to rerun",
 			 path);
 		if (!(r->error = strdup(msg))) {

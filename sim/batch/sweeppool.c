@@ -73,8 +73,9 @@ static void show_progress(struct sw_pool *pl)
 	char a[32], b[32];
 	swpool_fmt_dur(el, a, sizeof a);
 	swpool_fmt_dur(eta, b, sizeof b);
-	fprintf(stderr, "\r\033[Ksweep: %zu/%zu done, %zu failed, %zu running | %s elapsed, ~%s left",
-		done, pl->total, pl->failed, pl->nw, a, b);
+	fprintf(stderr,
+		"\r\033[Ksweep: %zu/%zu done, %zu failed, %zu running | %s elapsed, ~%s left", done,
+		pl->total, pl->failed, pl->nw, a, b);
 	fflush(stderr);
 	pl->progress_shown = true;
 }
@@ -200,7 +201,8 @@ static int spawn(struct sw_pool *pl, size_t run, struct om_err *e)
 		dup2(fd, 2);
 		char *argv[] = { (char *)pl->prog, "run", job, "-q", "-o", dir, NULL };
 		execv(pl->prog, argv);
-		fprintf(stderr, "odmasim: error: cannot execute %s: %s\n", pl->prog, strerror(errno));
+		fprintf(stderr, "odmasim: error: cannot execute %s: %s\n", pl->prog,
+			strerror(errno));
 		_exit(127);
 	}
 	close(fd);
@@ -291,8 +293,8 @@ void swpool_report(const struct sw_pool *pl)
 		const struct sw_run *r = &p->run[pl->fail[i].run];
 		char desc[2048], job[PATH_MAX + 64], log[PATH_MAX + 64];
 		swplan_describe(p, r, desc, sizeof desc);
-		fprintf(stderr, "sweep: FAILED run %zu %s\n  error:  %s\n  config: %s\n",
-			r->index, r->dir ? r->dir : r->label, pl->fail[i].msg ? pl->fail[i].msg : "?",
+		fprintf(stderr, "sweep: FAILED run %zu %s\n  error:  %s\n  config: %s\n", r->index,
+			r->dir ? r->dir : r->label, pl->fail[i].msg ? pl->fail[i].msg : "?",
 			desc[0] ? desc : "(base experiment)");
 		if (r->st == SW_PENDING) {
 			swplan_job_path(p, r, job, sizeof job);

@@ -16,7 +16,7 @@
 #include "sim/batch/sweepplan.h"
 
 struct sw_failure {
-	size_t run;   /* index into the plan */
+	size_t run; /* index into the plan */
 	char *msg;
 };
 
@@ -28,8 +28,8 @@ struct sw_pool {
 	const char *prog;
 	bool tty, quiet;
 	size_t maxw;
-	size_t total, skipped;  /* distinct runs; already complete before starting */
-	double t0;              /* swpool_now() at the start, for elapsed and ETA */
+	size_t total, skipped; /* distinct runs; already complete before starting */
+	double t0;	       /* swpool_now() at the start, for elapsed and ETA */
 	/* results */
 	size_t ok, failed;
 	struct sw_failure *fail;

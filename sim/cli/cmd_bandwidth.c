@@ -30,7 +30,8 @@ int cmd_bandwidth(int argc, char **argv)
 	printf("device,mem_model,run_bytes,beff_gbps,fraction_of_peak\n");
 	for (double L = 32; L <= 1048576; L *= 2) {
 		double b = dt_beff(&t, L);
-		printf("%s,%s,%.0f,%.6g,%.6g\n", t.d.name, t.d.mem_model, L, b / 1e9, b / t.d.peak_bw);
+		printf("%s,%s,%.0f,%.6g,%.6g\n", t.d.name, t.d.mem_model, L, b / 1e9,
+		       b / t.d.peak_bw);
 	}
 	dt_free(&t);
 	rc = 0;

@@ -71,8 +71,9 @@ static int eval_rate(void *ctxp, double rate, struct cap_point *pt, struct om_er
 	struct pred_handle ph = { 0 };
 	int rc = -1;
 	struct cfg *c = exp_load(o->exp, sets, o->nsets + 2, e);
-	if (c && pred_from_cfg(c, &ph, e) == 0 && wl_build(c, &t, ph.ops && ph.ops->needs_text, e) == 0 &&
-	    engine_run(c, &t, &ph, &r, e) == 0) {
+	if (c && pred_from_cfg(c, &ph, e) == 0
+	    && wl_build(c, &t, ph.ops && ph.ops->needs_text, e) == 0
+	    && engine_run(c, &t, &ph, &r, e) == 0) {
 		pt->s = r.sum;
 		rc = 0;
 	}
@@ -128,19 +129,23 @@ static void print_table(FILE *f, bool csv, const struct cap_opts *o, char **pol,
 		}
 		if (r->status == CAP_BELOW_MIN) {
 			snprintf(cap, sizeof cap, csv ? "0" : "<%.6g", o->prm.min);
-			snprintf(note, sizeof note, "misses the SLO even at --min %.6g", o->prm.min);
+			snprintf(note, sizeof note, "misses the SLO even at --min %.6g",
+				 o->prm.min);
 		}
 		if (r->status == CAP_AT_MAX)
-			snprintf(note, sizeof note, "meets the SLO at --max %.6g; capacity may be higher",
-				 o->prm.max);
+			snprintf(note, sizeof note,
+				 "meets the SLO at --max %.6g; capacity may be higher", o->prm.max);
 		if (r->status == CAP_ERROR)
 			snprintf(note, sizeof note, "error: %s", r->error);
-		const struct summary *s = r->status == CAP_FOUND || r->status == CAP_AT_MAX ? &r->lo.s : NULL;
+		const struct summary *s = r->status == CAP_FOUND || r->status == CAP_AT_MAX
+			? &r->lo.s
+			: NULL;
 		if (csv) {
 			fprintf(f, "%s,%s,%s,%s,", pol[i], cap, miss, why);
 			if (s)
 				fprintf(f, "%.9g,%.9g,%.9g,%.9g,%lld,", s->rps, s->tps_generated,
-					s->ttft_p99_s, s->tpot_p99_s, (long long)s->requests_rejected);
+					s->ttft_p99_s, s->tpot_p99_s,
+					(long long)s->requests_rejected);
 			else
 				fprintf(f, ",,,,,");
 			fprintf(f, "%d,", r->evals);
@@ -260,25 +265,29 @@ int cmd_capacity(int argc, char **argv)
 				rc = 0;
 				goto out;
 			} else if (a[0] == '-') {
-				fprintf(stderr, "odmasim capacity: unknown option '%s'\n%s", a, cap_usage);
+				fprintf(stderr, "odmasim capacity: unknown option '%s'\n%s", a,
+					cap_usage);
 				goto out;
 			} else if (!o.exp) {
 				o.exp = a;
 			} else {
-				fprintf(stderr, "odmasim capacity: unexpected argument '%s'\n%s", a, cap_usage);
+				fprintf(stderr, "odmasim capacity: unexpected argument '%s'\n%s", a,
+					cap_usage);
 				goto out;
 			}
 		}
 		if (takes) {
 			if (!v) {
-				fprintf(stderr, "odmasim capacity: %s needs a value\n%s", a, cap_usage);
+				fprintf(stderr, "odmasim capacity: %s needs a value\n%s", a,
+					cap_usage);
 				goto out;
 			}
 			i++;
 		}
 	}
 	if (!o.exp || !slo) {
-		fprintf(stderr, "odmasim capacity: need an experiment file and --slo\n%s", cap_usage);
+		fprintf(stderr, "odmasim capacity: need an experiment file and --slo\n%s",
+			cap_usage);
 		goto out;
 	}
 	struct om_err e = { "" };
@@ -299,8 +308,10 @@ int cmd_capacity(int argc, char **argv)
 	}
 	const char *arr = cfg_str(c, "workload.arrival");
 	if (strcmp(arr, "poisson") && strcmp(arr, "gamma")) {
-		cfg_fail(c, "workload.arrival", &e, "capacity varies workload.rate, which only "
-			 "poisson and gamma arrivals use (got %s)", arr);
+		cfg_fail(c, "workload.arrival", &e,
+			 "capacity varies workload.rate, which only "
+			 "poisson and gamma arrivals use (got %s)",
+			 arr);
 		fprintf(stderr, "odmasim capacity: error: %s\n", e.msg);
 		cfg_free(c);
 		rc = 1;
@@ -319,7 +330,8 @@ int cmd_capacity(int argc, char **argv)
 		plist = strdup(policies);
 		for (char *t = strtok(plist, ","); t && np < 64; t = strtok(NULL, ",")) {
 			if (!pol_find(t)) {
-				fprintf(stderr, "odmasim capacity: unknown policy '%s' (registered:", t);
+				fprintf(stderr,
+					"odmasim capacity: unknown policy '%s' (registered:", t);
 				for (size_t i = 0; pol_registry[i]; i++)
 					fprintf(stderr, " %s", pol_registry[i]->name);
 				fprintf(stderr, ")\n");

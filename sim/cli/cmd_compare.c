@@ -30,8 +30,7 @@ struct cmp_row {
 	struct summary s;
 };
 
-static int run_one(const struct cli_opts *o, const char *pol, struct cmp_row *row,
-		   struct om_err *e)
+static int run_one(const struct cli_opts *o, const char *pol, struct cmp_row *row, struct om_err *e)
 {
 	int n = o->nsets;
 	char **sets = calloc((size_t)n + 2, sizeof *sets);
@@ -54,8 +53,8 @@ static int run_one(const struct cli_opts *o, const char *pol, struct cmp_row *ro
 		goto out;
 	snprintf(row->policy, sizeof row->policy, "%.63s", pol);
 	snprintf(row->predictor, sizeof row->predictor, "%s", cfg_str(c, "predictor.name"));
-	if (pred_from_cfg(c, &ph, e) < 0 || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0 ||
-	    engine_run(c, &t, &ph, &r, e) < 0)
+	if (pred_from_cfg(c, &ph, e) < 0 || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0
+	    || engine_run(c, &t, &ph, &r, e) < 0)
 		goto out;
 	snprintf(row->policy, sizeof row->policy, "%s", r.policy);
 	row->s = r.sum;
@@ -80,18 +79,20 @@ out:
 
 static void write_csv(FILE *f, const struct cmp_row *rows, size_t n)
 {
-	fprintf(f, "policy,predictor,completed,rejected,rps,tps_generated,tps_total,util_reserved,"
-		   "util_live,util_packing,ttft_p50_s,ttft_p99_s,tpot_p50_s,tpot_p99_s,e2e_p50_s,"
-		   "e2e_p99_s,preemptions,recomputed_tokens,overflows,relocations,relocated_bytes,"
-		   "frag_internal,frag_external,safety_occupancy,large_bucket_share\n");
+	fprintf(f,
+		"policy,predictor,completed,rejected,rps,tps_generated,tps_total,util_reserved,"
+		"util_live,util_packing,ttft_p50_s,ttft_p99_s,tpot_p50_s,tpot_p99_s,e2e_p50_s,"
+		"e2e_p99_s,preemptions,recomputed_tokens,overflows,relocations,relocated_bytes,"
+		"frag_internal,frag_external,safety_occupancy,large_bucket_share\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct summary *s = &rows[i].s;
-		fprintf(f, "%s,%s,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,"
-			   "%.9g,%lld,%lld,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g\n",
+		fprintf(f,
+			"%s,%s,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,"
+			"%.9g,%lld,%lld,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g\n",
 			rows[i].policy, rows[i].predictor, (long long)s->requests_completed,
 			(long long)s->requests_rejected, s->rps, s->tps_generated, s->tps_total,
-			s->util_reserved, s->util_live, s->util_packing, s->ttft_p50_s, s->ttft_p99_s,
-			s->tpot_p50_s, s->tpot_p99_s, s->e2e_p50_s, s->e2e_p99_s,
+			s->util_reserved, s->util_live, s->util_packing, s->ttft_p50_s,
+			s->ttft_p99_s, s->tpot_p50_s, s->tpot_p99_s, s->e2e_p50_s, s->e2e_p99_s,
 			(long long)s->preemptions, (long long)s->recomputed_tokens,
 			(long long)s->overflows, (long long)s->relocations,
 			(long long)s->relocated_bytes, s->frag_internal, s->frag_external,
@@ -106,13 +107,14 @@ static void print_table(FILE *f, const struct cmp_row *rows, size_t n)
 		"TPOT50", "e2e p99", "preempt", "overfl", "reloc", "frag_in", "frag_ex");
 	for (size_t i = 0; i < n; i++) {
 		const struct summary *s = &rows[i].s;
-		fprintf(f, "%-8s %-9s %6lld %8.3f %9.1f %6.1f%% %6.1f%% %6.1f%% %7.3fs %7.4fs %7.2fs "
-			   "%7lld %7lld %7lld %6.1f%% %6.1f%%\n",
+		fprintf(f,
+			"%-8s %-9s %6lld %8.3f %9.1f %6.1f%% %6.1f%% %6.1f%% %7.3fs %7.4fs %7.2fs "
+			"%7lld %7lld %7lld %6.1f%% %6.1f%%\n",
 			rows[i].policy, rows[i].predictor, (long long)s->requests_completed, s->rps,
 			s->tps_generated, 100 * s->util_reserved, 100 * s->util_live,
 			100 * s->util_packing, s->ttft_p50_s, s->tpot_p50_s, s->e2e_p99_s,
-			(long long)s->preemptions, (long long)s->overflows, (long long)s->relocations,
-			100 * s->frag_internal, 100 * s->frag_external);
+			(long long)s->preemptions, (long long)s->overflows,
+			(long long)s->relocations, 100 * s->frag_internal, 100 * s->frag_external);
 	}
 }
 
@@ -131,7 +133,8 @@ static int parse_policies(const char *list, char names[CMP_MAX][64], size_t *n)
 		memcpy(names[*n], p, len);
 		names[*n][len] = '\0';
 		if (!pol_find(names[*n])) {
-			fprintf(stderr, "odmasim compare: --policies: policy '%s' is not in this build (known:",
+			fprintf(stderr,
+				"odmasim compare: --policies: policy '%s' is not in this build (known:",
 				names[*n]);
 			for (size_t i = 0; pol_registry[i]; i++)
 				fprintf(stderr, " %s", pol_registry[i]->name);
@@ -189,7 +192,8 @@ int cmd_compare(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--policies") || !strcmp(argv[i], "-p")) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "odmasim compare: %s needs a list\n%s", argv[i], cmp_usage);
+				fprintf(stderr, "odmasim compare: %s needs a list\n%s", argv[i],
+					cmp_usage);
 				free(rest);
 				return 2;
 			}
@@ -251,7 +255,8 @@ int cmd_compare(int argc, char **argv)
 	}
 	for (size_t i = 0; i < np; i++) {
 		if (!o.quiet)
-			fprintf(stderr, "odmasim compare: running %s (%zu/%zu)\n", names[i], i + 1, np);
+			fprintf(stderr, "odmasim compare: running %s (%zu/%zu)\n", names[i], i + 1,
+				np);
 		if (run_one(&o, names[i], &rows[i], &e) < 0)
 			goto out;
 	}

@@ -66,14 +66,14 @@ static void sv_free(struct strv *s)
 
 struct mrun {
 	char *name;
-	struct strv ckey, cval;  /* config.ini as key/value pairs */
-	struct csvtab sum;       /* summary.csv: header + one row */
+	struct strv ckey, cval; /* config.ini as key/value pairs */
+	struct csvtab sum;	/* summary.csv: header + one row */
 };
 
 struct merge {
 	struct mrun *r;
 	size_t n, cap;
-	struct strv swept;   /* from manifests */
+	struct strv swept; /* from manifests */
 	bool have_manifest;
 	size_t missing;
 };
@@ -205,12 +205,13 @@ static int from_manifest(struct merge *m, const char *dir, const char *manifest,
 	long crun = csvtab_col(&t, "run"), chash = csvtab_col(&t, "hash");
 	if (crun < 0 || chash < 0) {
 		csvtab_free(&t);
-		return err_set(e, manifest, 1, NULL, "not a sweep manifest (no run and hash columns)");
+		return err_set(e, manifest, 1, NULL,
+			       "not a sweep manifest (no run and hash columns)");
 	}
 	m->have_manifest = true;
 	for (size_t c = 0; c < t.ncol && rc == 0; c++)
-		if ((long)c != crun && (long)c != chash && sv_find(&m->swept, t.head[c]) < 0 &&
-		    sv_push(&m->swept, t.head[c]) < 0)
+		if ((long)c != crun && (long)c != chash && sv_find(&m->swept, t.head[c]) < 0
+		    && sv_push(&m->swept, t.head[c]) < 0)
 			rc = err_set(e, NULL, 0, NULL, "out of memory");
 	for (size_t i = 0; i < t.nrow && rc == 0; i++) {
 		const char *name = csvtab_get(&t, i, (size_t)crun);
@@ -256,7 +257,8 @@ static int from_dir(struct merge *m, const char *dir, struct om_err *e)
 	}
 	closedir(d);
 	if (rc == 0 && names.n == 0)
-		rc = err_set(e, dir, 0, NULL, "no runs here: neither a sweep directory "
+		rc = err_set(e, dir, 0, NULL,
+			     "no runs here: neither a sweep directory "
 			     "(manifest.csv), a run (summary.csv), nor a directory of runs");
 	if (names.n > 1)
 		qsort(names.v, names.n, sizeof *names.v, cmp_name);
@@ -284,7 +286,8 @@ static int differing_keys(struct merge *m, struct om_err *e)
 	struct strv all = { 0 };
 	for (size_t i = 0; i < m->n; i++)
 		for (size_t k = 0; k < m->r[i].ckey.n; k++)
-			if (sv_find(&all, m->r[i].ckey.v[k]) < 0 && sv_push(&all, m->r[i].ckey.v[k]) < 0) {
+			if (sv_find(&all, m->r[i].ckey.v[k]) < 0
+			    && sv_push(&all, m->r[i].ckey.v[k]) < 0) {
 				sv_free(&all);
 				return err_set(e, NULL, 0, NULL, "out of memory");
 			}
@@ -398,8 +401,8 @@ int cmd_merge(int argc, char **argv)
 		rc = err_set(&e, NULL, 0, NULL, "no complete runs to merge");
 	for (size_t i = 0; i < m.n && rc == 0; i++)
 		for (size_t c = 0; c < m.r[i].sum.ncol && rc == 0; c++)
-			if (sv_find(&metrics, m.r[i].sum.head[c]) < 0 &&
-			    sv_push(&metrics, m.r[i].sum.head[c]) < 0)
+			if (sv_find(&metrics, m.r[i].sum.head[c]) < 0
+			    && sv_push(&metrics, m.r[i].sum.head[c]) < 0)
 				rc = err_set(&e, NULL, 0, NULL, "out of memory");
 	if (rc == 0)
 		rc = write_out(out, &m, &metrics, &e);

@@ -68,12 +68,13 @@ static void print_table(FILE *f, const struct row *r, size_t nr, const char *tra
 			const char *test)
 {
 	fprintf(f, "train: %s (train part)   test: %s\n", train, test);
-	fprintf(f, "%-7s %-15s %7s %6s %7s %7s %7s %7s %7s %8s %8s %8s %7s %7s\n", "pred",
-		"model", "n_train", "n_test", "b_hit", "b_maj", "b_near", "cover", "cov+fl",
-		"over_avg", "over_p99", "under", "MAE", "flagged");
+	fprintf(f, "%-7s %-15s %7s %6s %7s %7s %7s %7s %7s %8s %8s %8s %7s %7s\n", "pred", "model",
+		"n_train", "n_test", "b_hit", "b_maj", "b_near", "cover", "cov+fl", "over_avg",
+		"over_p99", "under", "MAE", "flagged");
 	for (size_t i = 0; i < nr; i++) {
 		const struct pe_metrics *m = &r[i].m;
-		fprintf(f, "%-7s %-15s %7zu %6zu %6.2f%% %6.2f%% %6.2f%% %6.2f%% %6.2f%% %8.1f %8.0f %8.1f %7.1f %6.2f%%\n",
+		fprintf(f,
+			"%-7s %-15s %7zu %6zu %6.2f%% %6.2f%% %6.2f%% %6.2f%% %6.2f%% %8.1f %8.0f %8.1f %7.1f %6.2f%%\n",
 			r[i].name, r[i].model, r[i].ntrain, m->n, 100 * m->bucket_hit,
 			100 * m->majority_hit, 100 * m->bucket_near, 100 * m->coverage,
 			100 * m->coverage_flag, m->over_mean, m->over_p99, m->under_mean, m->mae,
@@ -81,15 +82,17 @@ static void print_table(FILE *f, const struct row *r, size_t nr, const char *tra
 	}
 }
 
-static void write_csv(FILE *f, const struct row *r, size_t nr, const char *train,
-		      const char *test, const struct cfg *c)
+static void write_csv(FILE *f, const struct row *r, size_t nr, const char *train, const char *test,
+		      const struct cfg *c)
 {
-	fprintf(f, "predictor,model,train_trace,test_trace,buckets,bucket_max,n_train,n_test,"
-		   "bucket_hit,majority_bucket_hit,bucket_within_one,coverage,coverage_or_flagged,"
-		   "over_mean,over_p99,under_mean,mae,flagged\n");
+	fprintf(f,
+		"predictor,model,train_trace,test_trace,buckets,bucket_max,n_train,n_test,"
+		"bucket_hit,majority_bucket_hit,bucket_within_one,coverage,coverage_or_flagged,"
+		"over_mean,over_p99,under_mean,mae,flagged\n");
 	for (size_t i = 0; i < nr; i++) {
 		const struct pe_metrics *m = &r[i].m;
-		fprintf(f, "%s,%s,%s,%s,%lld,%lld,%zu,%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.6f\n",
+		fprintf(f,
+			"%s,%s,%s,%s,%lld,%lld,%zu,%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.6f\n",
 			r[i].name, r[i].model, train, test,
 			(long long)cfg_int(c, "predictor.buckets"),
 			(long long)cfg_int(c, "predictor.bucket_max"), r[i].ntrain, m->n,
@@ -99,20 +102,22 @@ static void write_csv(FILE *f, const struct row *r, size_t nr, const char *train
 	}
 }
 
-static void write_json(FILE *f, const struct row *r, size_t nr, const char *train,
-		       const char *test, const struct cfg *c, int pct)
+static void write_json(FILE *f, const struct row *r, size_t nr, const char *train, const char *test,
+		       const struct cfg *c, int pct)
 {
-	fprintf(f, "{\n  \"train_trace\": \"%s\",\n  \"test_trace\": \"%s\",\n"
-		   "  \"split_test_pct\": %d,\n  \"buckets\": %lld,\n  \"bucket_max\": %lld,\n"
-		   "  \"results\": [\n",
+	fprintf(f,
+		"{\n  \"train_trace\": \"%s\",\n  \"test_trace\": \"%s\",\n"
+		"  \"split_test_pct\": %d,\n  \"buckets\": %lld,\n  \"bucket_max\": %lld,\n"
+		"  \"results\": [\n",
 		train, test, pct, (long long)cfg_int(c, "predictor.buckets"),
 		(long long)cfg_int(c, "predictor.bucket_max"));
 	for (size_t i = 0; i < nr; i++) {
 		const struct pe_metrics *m = &r[i].m;
-		fprintf(f, "    {\"predictor\": \"%s\", \"model\": \"%s\", \"n_train\": %zu, \"n_test\": %zu,\n"
-			   "     \"bucket_hit\": %.6f, \"majority_bucket_hit\": %.6f, \"bucket_within_one\": %.6f,\n"
-			   "     \"coverage\": %.6f, \"coverage_or_flagged\": %.6f, \"over_mean\": %.4f,\n"
-			   "     \"over_p99\": %.4f, \"under_mean\": %.4f, \"mae\": %.4f, \"flagged\": %.6f}%s\n",
+		fprintf(f,
+			"    {\"predictor\": \"%s\", \"model\": \"%s\", \"n_train\": %zu, \"n_test\": %zu,\n"
+			"     \"bucket_hit\": %.6f, \"majority_bucket_hit\": %.6f, \"bucket_within_one\": %.6f,\n"
+			"     \"coverage\": %.6f, \"coverage_or_flagged\": %.6f, \"over_mean\": %.4f,\n"
+			"     \"over_p99\": %.4f, \"under_mean\": %.4f, \"mae\": %.4f, \"flagged\": %.6f}%s\n",
 			r[i].name, r[i].model, r[i].ntrain, m->n, m->bucket_hit, m->majority_hit,
 			m->bucket_near, m->coverage, m->coverage_flag, m->over_mean, m->over_p99,
 			m->under_mean, m->mae, m->flagged, i + 1 < nr ? "," : "");
@@ -156,8 +161,7 @@ static double now_s(void)
 
 int cmd_predict(int argc, char **argv)
 {
-	const char *trace = NULL, *test_trace = NULL, *preds = "s3,odma", *out = NULL,
-		   *save = NULL;
+	const char *trace = NULL, *test_trace = NULL, *preds = "s3,odma", *out = NULL, *save = NULL;
 	bool quiet = false, validate = false;
 	char **sets = calloc((size_t)argc + 8, sizeof *sets);
 	char extra[4][96];
@@ -167,10 +171,10 @@ int cmd_predict(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		const char *flagkey = !strcmp(a, "--buckets")      ? "predictor.buckets"
-				      : !strcmp(a, "--bucket-max") ? "predictor.bucket_max"
-				      : !strcmp(a, "--test-pct")   ? "predictor.split_test_pct"
-								   : NULL;
+		const char *flagkey = !strcmp(a, "--buckets") ? "predictor.buckets"
+			: !strcmp(a, "--bucket-max")	      ? "predictor.bucket_max"
+			: !strcmp(a, "--test-pct")	      ? "predictor.split_test_pct"
+							      : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(predict_usage, stdout);
 			free(sets);
@@ -206,7 +210,8 @@ int cmd_predict(int argc, char **argv)
 			snprintf(extra[nextra], sizeof extra[0], "%s=%s", flagkey, v);
 			sets[nsets++] = extra[nextra++];
 		} else {
-			fprintf(stderr, "odmasim predict: unknown option '%s'\n%s", a, predict_usage);
+			fprintf(stderr, "odmasim predict: unknown option '%s'\n%s", a,
+				predict_usage);
 			free(sets);
 			return 2;
 		}
@@ -280,13 +285,17 @@ int cmd_predict(int argc, char **argv)
 		const struct wl_trace *tt = test_trace ? &te : &tr;
 		for (size_t i = 0; i < tt->n; i++)
 			if (test_trace || split_is_test(tt->req[i].id, pct))
-				stest[ntest++] = (struct pred_sample){ tt->req[i].id, trace_text(tt, i),
+				stest[ntest++] = (struct pred_sample){ tt->req[i].id,
+								       trace_text(tt, i),
 								       tt->req[i].prompt_tokens,
 								       tt->out_tokens[i] };
 	}
 	char test_desc[600];
-	snprintf(test_desc, sizeof test_desc, "%s (%s)", test_trace ? base(test_trace) : base(trace),
-		 test_trace ? "all rows" : validate ? "VALIDATION slice of the train part" : "held-out part");
+	snprintf(test_desc, sizeof test_desc, "%s (%s)",
+		 test_trace ? base(test_trace) : base(trace),
+		 test_trace	    ? "all rows"
+			 : validate ? "VALIDATION slice of the train part"
+				    : "held-out part");
 	if (out) {
 		if (outdir_begin(&od, out, &e) < 0)
 			goto out;
@@ -305,7 +314,8 @@ int cmd_predict(int argc, char **argv)
 			goto out;
 		const struct pred_ops *ops = pred_find(nm);
 		if (!ops) {
-			err_set(&e, "--predictor", 0, NULL, "unknown predictor '%s' (oracle, noisy, s3, odma)", nm);
+			err_set(&e, "--predictor", 0, NULL,
+				"unknown predictor '%s' (oracle, noisy, s3, odma)", nm);
 			goto out;
 		}
 		if (ops->create(c, &h.state, &e) < 0)
@@ -327,7 +337,10 @@ int cmd_predict(int argc, char **argv)
 		}
 		if (!quiet)
 			fprintf(stderr, "%s: trained in %.2f s on %zu rows%s\n", nm, r->train_s,
-				r->ntrain, ops->wants_truth ? " (reads the TRUE length: upper bound / sensitivity only)" : "");
+				r->ntrain,
+				ops->wants_truth
+					? " (reads the TRUE length: upper bound / sensitivity only)"
+					: "");
 		if (save && pred_save_file(&h, save, &e) < 0)
 			goto out;
 		if (od_open) {

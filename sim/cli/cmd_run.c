@@ -30,7 +30,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
 		const char *a = argv[i];
 		if (!strcmp(a, "--set") || !strcmp(a, "-s")) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "odmasim: %s needs section.key=value\n%s", a, usage);
+				fprintf(stderr, "odmasim: %s needs section.key=value\n%s", a,
+					usage);
 				return -1;
 			}
 			o->sets[o->nsets++] = argv[++i];
@@ -115,7 +116,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (!o.quiet) {
 		report_print(stdout, c, &t, &r);
-		double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double wall = (double)(t1.tv_sec - t0.tv_sec)
+			+ (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		printf("  wall time      %.3f s (load + simulate)\n", wall);
 		printf("  results        %s/\n", dir);
 	}

@@ -53,8 +53,10 @@ static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 			errno = 0;
 			o->jobs = strtol(v, &end, 10);
 			if (errno || *end || o->jobs < 1 || o->jobs > 4096) {
-				fprintf(stderr, "odmasim sweep: -j needs a number of workers "
-						"from 1 to 4096, got '%s'\n", v);
+				fprintf(stderr,
+					"odmasim sweep: -j needs a number of workers "
+					"from 1 to 4096, got '%s'\n",
+					v);
 				return -1;
 			}
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
@@ -84,11 +86,12 @@ static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 		} else if (!o->file) {
 			o->file = a;
 		} else {
-			fprintf(stderr, "odmasim sweep: unexpected argument '%s'\n%s", a, sweep_usage);
+			fprintf(stderr, "odmasim sweep: unexpected argument '%s'\n%s", a,
+				sweep_usage);
 			return -1;
 		}
 		continue;
-missing:
+	missing:
 		fprintf(stderr, "odmasim sweep: %s needs a value\n%s", a, sweep_usage);
 		return -1;
 	}
@@ -97,8 +100,9 @@ missing:
 		return -1;
 	}
 	if (o->emit_jobs + !!o->slurm + o->list > 1) {
-		fprintf(stderr, "odmasim sweep: --list, --emit-jobs and --emit-slurm exclude "
-				"each other\n");
+		fprintf(stderr,
+			"odmasim sweep: --list, --emit-jobs and --emit-slurm exclude "
+			"each other\n");
 		return -1;
 	}
 	return 0;
@@ -116,11 +120,16 @@ static long ncores(void)
 static const char *status_name(enum sw_status s)
 {
 	switch (s) {
-	case SW_PENDING: return "pending";
-	case SW_DONE: return "done";
-	case SW_INVALID: return "invalid";
-	case SW_DUP: return "duplicate";
-	case SW_CONFLICT: return "conflict";
+	case SW_PENDING:
+		return "pending";
+	case SW_DONE:
+		return "done";
+	case SW_INVALID:
+		return "invalid";
+	case SW_DUP:
+		return "duplicate";
+	case SW_CONFLICT:
+		return "conflict";
 	}
 	return "?";
 }
@@ -135,8 +144,10 @@ int cmd_sweep(int argc, char **argv)
 	char self[PATH_MAX], cwd[PATH_MAX];
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (sl <= 0 || !getcwd(cwd, sizeof cwd)) {
-		fprintf(stderr, "odmasim sweep: cannot find this program's path or the working "
-				"directory: %s\n", strerror(errno));
+		fprintf(stderr,
+			"odmasim sweep: cannot find this program's path or the working "
+			"directory: %s\n",
+			strerror(errno));
 		return 2;
 	}
 	self[sl] = '\0';
@@ -151,17 +162,26 @@ int cmd_sweep(int argc, char **argv)
 	for (size_t i = 0; i < p.n; i++) {
 		struct sw_run *r = &p.run[i];
 		switch (r->st) {
-		case SW_PENDING: npending++; break;
-		case SW_DONE: pl.skipped++; break;
-		case SW_DUP: ndup++; break;
+		case SW_PENDING:
+			npending++;
+			break;
+		case SW_DONE:
+			pl.skipped++;
+			break;
+		case SW_DUP:
+			ndup++;
+			break;
 		case SW_INVALID:
-		case SW_CONFLICT: swpool_add_failure(&pl, i, r->error); break;
+		case SW_CONFLICT:
+			swpool_add_failure(&pl, i, r->error);
+			break;
 		}
 	}
 	pl.total = p.n - ndup;
 	if (p.stale_tmp)
-		fprintf(stderr, "sweep: note: %zu unfinished temporary director%s under %s/runs "
-				"(*.tmp-<pid>) from killed runs; remove them when no run is in progress\n",
+		fprintf(stderr,
+			"sweep: note: %zu unfinished temporary director%s under %s/runs "
+			"(*.tmp-<pid>) from killed runs; remove them when no run is in progress\n",
 			p.stale_tmp, p.stale_tmp == 1 ? "y" : "ies", p.out);
 	int rc = 0;
 	if (o.list) {
@@ -174,8 +194,10 @@ int cmd_sweep(int argc, char **argv)
 			csvtab_put(stdout, desc);
 			putchar('\n');
 		}
-		fprintf(stderr, "sweep: %zu runs: %zu done, %zu pending, %zu invalid or conflicting%s\n",
-			pl.total, pl.skipped, npending, pl.nfail, ndup ? " (duplicates not counted)" : "");
+		fprintf(stderr,
+			"sweep: %zu runs: %zu done, %zu pending, %zu invalid or conflicting%s\n",
+			pl.total, pl.skipped, npending, pl.nfail,
+			ndup ? " (duplicates not counted)" : "");
 		rc = pl.nfail ? 1 : 0;
 	} else if (o.emit_jobs || o.slurm) {
 		if (o.emit_jobs) {
@@ -191,8 +213,10 @@ int cmd_sweep(int argc, char **argv)
 			fprintf(stderr, "odmasim sweep: error: %s\n", e.msg);
 			rc = 2;
 		} else {
-			fprintf(stderr, "sweep: wrote %s: a job array of %zu runs; submit with "
-					"`sbatch %s`\n", o.slurm, npending, o.slurm);
+			fprintf(stderr,
+				"sweep: wrote %s: a job array of %zu runs; submit with "
+				"`sbatch %s`\n",
+				o.slurm, npending, o.slurm);
 		}
 		if (rc == 0 && pl.nfail) {
 			swpool_report(&pl);
@@ -204,11 +228,14 @@ int cmd_sweep(int argc, char **argv)
 		long j = o.jobs ? o.jobs : ncores();
 		pl.maxw = (size_t)j < npending ? (size_t)j : (npending ? npending : 1);
 		if (!o.quiet && npending == 0)
-			fprintf(stderr, "sweep: %zu runs, all already complete -> %s\n", pl.total, p.out);
+			fprintf(stderr, "sweep: %zu runs, all already complete -> %s\n", pl.total,
+				p.out);
 		else if (!o.quiet)
-			fprintf(stderr, "sweep: %zu runs (%zu already complete, %zu to run) on %zu "
-					"worker%s -> %s\n", pl.total, pl.skipped, npending, pl.maxw,
-				pl.maxw == 1 ? "" : "s", p.out);
+			fprintf(stderr,
+				"sweep: %zu runs (%zu already complete, %zu to run) on %zu "
+				"worker%s -> %s\n",
+				pl.total, pl.skipped, npending, pl.maxw, pl.maxw == 1 ? "" : "s",
+				p.out);
 		pl.t0 = swpool_now();
 		int ir = npending ? swpool_run(&pl, &e) : 0;
 		double el = swpool_now() - pl.t0;
@@ -220,10 +247,11 @@ int cmd_sweep(int argc, char **argv)
 		}
 		swpool_report(&pl);
 		size_t left = pl.total - pl.skipped - pl.ok - pl.failed;
-		fprintf(stderr, "sweep: %s%zu/%zu complete (%zu ran now, %zu already), %zu failed, "
-				"%zu not run | %s (%.1f s)\n",
-			ir == 1 ? "interrupted: " : "", pl.skipped + pl.ok, pl.total, pl.ok, pl.skipped,
-			pl.failed, left, a, el);
+		fprintf(stderr,
+			"sweep: %s%zu/%zu complete (%zu ran now, %zu already), %zu failed, "
+			"%zu not run | %s (%.1f s)\n",
+			ir == 1 ? "interrupted: " : "", pl.skipped + pl.ok, pl.total, pl.ok,
+			pl.skipped, pl.failed, left, a, el);
 		if (ir == 1)
 			fprintf(stderr, "sweep: run the same command again to resume\n");
 		if (rc == 0)

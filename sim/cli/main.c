@@ -15,22 +15,32 @@ struct cmd {
 	const char *help;
 };
 
+/* clang-format off: one registry line per entry */
 static const struct cmd cmds[] = {
-	{ "run", cmd_run, "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]" },
-	{ "compare", cmd_compare, "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]" },
-	{ "predict", cmd_predict, "train and evaluate length predictors: odmasim predict --trace alpaca.csv [-o DIR]" },
+	{ "run", cmd_run,
+	  "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]" },
+	{ "compare", cmd_compare,
+	  "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]" },
+	{ "predict", cmd_predict,
+	  "train and evaluate length predictors: odmasim predict --trace alpaca.csv [-o DIR]" },
 	{ "keys", cmd_keys, "list every config key with its type, default and meaning" },
 	{ "trace", cmd_trace, "check trace files and print their length statistics" },
-	{ "bandwidth", cmd_bandwidth, "effective bandwidth of the configured device vs run length (CSV)" },
-	{ "sweep", cmd_sweep, "run a sweep file's runs in parallel, resumably: odmasim sweep SWEEP.ini [-j N]" },
+	{ "bandwidth", cmd_bandwidth,
+	  "effective bandwidth of the configured device vs run length (CSV)" },
+	{ "sweep", cmd_sweep,
+	  "run a sweep file's runs in parallel, resumably: odmasim sweep SWEEP.ini [-j N]" },
 	{ "merge", cmd_merge, "one table from many runs: odmasim merge DIR... [-o TABLE.csv]" },
-	{ "capacity", cmd_capacity, "highest rate each policy sustains within an SLO: odmasim capacity EXP.ini --slo ..." },
+	{ "capacity", cmd_capacity,
+	  "highest rate each policy sustains within an SLO: odmasim capacity EXP.ini --slo ..." },
 };
+/* clang-format on */
 
 static void usage(FILE *f)
 {
-	fprintf(f, "odmasim %s: trace-driven simulator of LLM serving on LPDDR-class accelerators\n\n"
-		   "usage: odmasim COMMAND [ARGS]\n\ncommands:\n", ODMASIM_VERSION);
+	fprintf(f,
+		"odmasim %s: trace-driven simulator of LLM serving on LPDDR-class accelerators\n\n"
+		"usage: odmasim COMMAND [ARGS]\n\ncommands:\n",
+		ODMASIM_VERSION);
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	char buf[256];
@@ -39,8 +49,9 @@ static void usage(FILE *f)
 		fprintf(f, " %s", pol_registry[i]->name);
 	fprintf(f, "\ndevice presets: %s\n", dev_preset_list("device", buf, sizeof buf));
 	fprintf(f, "model presets: %s\n", dev_preset_list("model", buf, sizeof buf));
-	fprintf(f, "\nTraces named without a '/' are read from $ODMASIM_TRACES or ../shared/traces.\n"
-		   "Example: odmasim run experiments/quickstart.ini --set workload.rate=4\n");
+	fprintf(f,
+		"\nTraces named without a '/' are read from $ODMASIM_TRACES or ../shared/traces.\n"
+		"Example: odmasim run experiments/quickstart.ini --set workload.rate=4\n");
 }
 
 int cmd_keys(int argc, char **argv)

@@ -8,7 +8,10 @@
 #include "sim/core/router.h"
 #include "sim/core/start_lengths.h"
 
-enum { EV_ARRIVAL = 1, EV_ITER_END = 2 };
+enum {
+	EV_ARRIVAL = 1,
+	EV_ITER_END = 2
+};
 
 /* meson sets this to "true" in debug builds (buildtype=debug). */
 #ifndef OM_CHECK_DEFAULT
@@ -47,14 +50,14 @@ struct eng {
 	const struct cfg *c;
 	const struct wl_trace *t;
 	struct sim_req *reqs;
-	int32_t *target;   /* true output tokens, at least 1: engine-private */
+	int32_t *target; /* true output tokens, at least 1: engine-private */
 	struct inst *in;
 	size_t n_in;
 	const struct router_ops *router;
 	uint64_t router_turn;
 	struct router_view *view;
 	struct pol_env env;
-	struct start_lengths start;  /* env's starting lengths, owned here */
+	struct start_lengths start; /* env's starting lengths, owned here */
 	struct evq q;
 	struct metrics *met;
 	const struct pol_ops *pol;
@@ -173,8 +176,7 @@ static int cmp_range(const void *a, const void *b)
 /* Every running request's ranges lie in the instance's pool, no two overlap,
  * and together they are exactly what the policy reports reserved; waiting
  * requests (including preempted ones) hold nothing. */
-static int check_owned(struct eng *g, const struct inst *in, int64_t reserved,
-		       struct om_err *e)
+static int check_owned(struct eng *g, const struct inst *in, int64_t reserved, struct om_err *e)
 {
 	size_t n = 0;
 	if (!g->rng) {
@@ -204,16 +206,18 @@ static int check_owned(struct eng *g, const struct inst *in, int64_t reserved,
 		struct pol_range tmp;
 		if (g->pol->owned(in->ps, r, &tmp, 1) != 0)
 			return err_set(e, NULL, 0, "engine",
-				       "waiting request %lld still holds KV memory", (long long)r->id);
+				       "waiting request %lld still holds KV memory",
+				       (long long)r->id);
 	}
 	qsort(g->rng, n, sizeof *g->rng, cmp_range);
 	int64_t sum = 0, pool = g->env.pool_tokens;
 	for (size_t i = 0; i < n; i++) {
 		const struct pol_range *x = &g->rng[i];
 		if (x->len <= 0 || x->off < 0 || x->off + x->len > pool)
-			return err_set(e, NULL, 0, "engine",
-				       "owned range [%lld, +%lld) lies outside the pool of %lld tokens",
-				       (long long)x->off, (long long)x->len, (long long)pool);
+			return err_set(
+				e, NULL, 0, "engine",
+				"owned range [%lld, +%lld) lies outside the pool of %lld tokens",
+				(long long)x->off, (long long)x->len, (long long)pool);
 		if (i && g->rng[i - 1].off + g->rng[i - 1].len > x->off)
 			return err_set(e, NULL, 0, "engine",
 				       "owned ranges [%lld, +%lld) and [%lld, +%lld) overlap",
@@ -222,9 +226,10 @@ static int check_owned(struct eng *g, const struct inst *in, int64_t reserved,
 		sum += x->len;
 	}
 	if (sum != reserved)
-		return err_set(e, NULL, 0, "engine",
-			       "running requests own %lld tokens but the policy reports %lld reserved",
-			       (long long)sum, (long long)reserved);
+		return err_set(
+			e, NULL, 0, "engine",
+			"running requests own %lld tokens but the policy reports %lld reserved",
+			(long long)sum, (long long)reserved);
 	return 0;
 }
 
@@ -256,9 +261,10 @@ static int check_all(struct eng *g, struct om_err *e)
 			return -1;
 	}
 	if (g->next_arrival != inside)
-		return err_set(e, NULL, 0, "engine",
-			       "request conservation: %zu arrived but %zu waiting + running + finished + rejected",
-			       g->next_arrival, inside);
+		return err_set(
+			e, NULL, 0, "engine",
+			"request conservation: %zu arrived but %zu waiting + running + finished + rejected",
+			g->next_arrival, inside);
 	return 0;
 }
 
@@ -274,15 +280,17 @@ static int start(struct eng *g, size_t i, struct om_err *e)
 			       "simulated time; the device is far too slow for this model "
 			       "(see device.peak_tflops, device.compute_eff, "
 			       "device.peak_bw_gbps, model.params_b)",
-			       (double)g->now / 1e9, d == INT64_MAX ? "over " : "", (double)d / 1e9);
+			       (double)g->now / 1e9, d == INT64_MAX ? "over " : "",
+			       (double)d / 1e9);
 	if (d <= 0 && sched_waiting(&in->s) > 0) {
 		/* Nothing runs and the queue head cannot start: no later event
 		 * can change that, so waiting would never end. */
 		char why[512];
 		sched_explain(&in->s, why, sizeof why);
-		return err_set(e, NULL, 0, "scheduler",
-			       "stalled at t = %.6f s with %zu requests waiting and none running: %s",
-			       (double)g->now / 1e9, sched_waiting(&in->s), why);
+		return err_set(
+			e, NULL, 0, "scheduler",
+			"stalled at t = %.6f s with %zu requests waiting and none running: %s",
+			(double)g->now / 1e9, sched_waiting(&in->s), why);
 	}
 	if (d <= 0)
 		return 0;
@@ -312,11 +320,12 @@ static int check_stall(struct eng *g, struct om_err *e)
 	}
 	char why[512];
 	sched_explain(&g->in[k].s, why, sizeof why);
-	return cfg_fail(g->c, "run.max_stall_iterations", e,
-			"stalled at t = %.6f s: no request finished in %lld iterations while %zu waited "
-			"and %zu ran; %s%s",
-			(double)g->now / 1e9, (long long)g->stall_iters, waiting(g), running,
-			g->n_in > 1 ? "on the fullest instance, " : "", why);
+	return cfg_fail(
+		g->c, "run.max_stall_iterations", e,
+		"stalled at t = %.6f s: no request finished in %lld iterations while %zu waited "
+		"and %zu ran; %s%s",
+		(double)g->now / 1e9, (long long)g->stall_iters, waiting(g), running,
+		g->n_in > 1 ? "on the fullest instance, " : "", why);
 }
 
 /* A leap replays what the event loop would do for each iteration it skips:
@@ -364,16 +373,15 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	 * that refusal happens exactly as without leaps */
 	int64_t limit = evq_next_t(&g->q);
 	const struct metrics *m = g->met;
-	if (m->started && m->window_ns > 0 &&
-	    m->window_ns <= (INT64_MAX - m->t0) / ((int64_t)OM_MAX_WINDOWS + 1) &&
-	    m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns < limit)
+	if (m->started && m->window_ns > 0
+	    && m->window_ns <= (INT64_MAX - m->t0) / ((int64_t)OM_MAX_WINDOWS + 1)
+	    && m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns < limit)
 		limit = m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns;
 	struct leap_ctx lc = { .g = g, .e = e };
 	fill_state(g, &lc.st);
 	lc.other_live = lc.st.live - s->live_tokens;
 	return sched_leap(s, &g->now, limit, max_iters, leap_iter, &lc) < 0 ? -1 : 0;
 }
-
 
 static int loop(struct eng *g, struct om_err *e)
 {
@@ -387,12 +395,13 @@ static int loop(struct eng *g, struct om_err *e)
 		g->now = ev.t;
 		/* A long simulated span with a fine series would allocate without
 		 * bound (e.g. an absurdly slow device, or far-apart timestamps). */
-		if (g->met->started && g->met->window_ns > 0 &&
-		    (g->now - g->met->t0) / g->met->window_ns > OM_MAX_WINDOWS)
-			return cfg_fail(g->c, "run.sample_interval_s", e,
-					"simulated time reached %.6g s: more than %d windows of the "
-					"utilization series; raise run.sample_interval_s or set it to 0",
-					(double)g->now / 1e9, OM_MAX_WINDOWS);
+		if (g->met->started && g->met->window_ns > 0
+		    && (g->now - g->met->t0) / g->met->window_ns > OM_MAX_WINDOWS)
+			return cfg_fail(
+				g->c, "run.sample_interval_s", e,
+				"simulated time reached %.6g s: more than %d windows of the "
+				"utilization series; raise run.sample_interval_s or set it to 0",
+				(double)g->now / 1e9, OM_MAX_WINDOWS);
 		if (met_advance(g->met, g->now) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		if (ev.type == EV_ARRIVAL) {
@@ -555,8 +564,8 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		err_set(e, NULL, 0, "workload", "no requests to simulate");
 		goto done;
 	}
-	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, c, e) < 0 ||
-	    init_requests(&g, c, t, e) < 0)
+	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, c, e) < 0
+	    || init_requests(&g, c, t, e) < 0)
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
 	g.check = cfg_bool(c, "run.check_invariants");
@@ -612,7 +621,8 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	out->sum.relocations = out->pol_final.relocations;
 	out->sum.relocated_bytes = out->pol_final.relocated_bytes;
 	out->sum.large_bucket_share = out->pol_final.admissions > 0
-		? (double)out->pol_final.large_admissions / (double)out->pol_final.admissions : 0;
+		? (double)out->pol_final.large_admissions / (double)out->pol_final.admissions
+		: 0;
 	if (g.pol->series && capture_series(g.pol, g.in[0].ps, out) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto done;

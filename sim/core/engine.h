@@ -16,16 +16,16 @@
 #include "sim/core/sched.h"
 
 struct run_result {
-	struct sim_req *reqs;   /* in arrival order, as the trace */
+	struct sim_req *reqs; /* in arrival order, as the trace */
 	size_t n;
 	struct metrics met;
 	struct summary sum;
 	struct dev_timing dt;
-	struct pol_stats pol_final;  /* summed over instances */
+	struct pol_stats pol_final; /* summed over instances */
 	size_t instances;
 	char policy[64];
-	char *pol_series;             /* the policy's series CSV text, or NULL */
-	const char *pol_series_file;  /* its file name in the results directory */
+	char *pol_series;	     /* the policy's series CSV text, or NULL */
+	const char *pol_series_file; /* its file name in the results directory */
 };
 
 extern const struct cfg_key engine_keys[];

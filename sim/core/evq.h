@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 struct ev {
-	int64_t t;     /* ns */
-	uint64_t seq;  /* assigned by evq_push */
+	int64_t t;    /* ns */
+	uint64_t seq; /* assigned by evq_push */
 	int32_t type;
 	int32_t arg;
 };
@@ -27,8 +27,14 @@ void evq_free(struct evq *q);
 int evq_push(struct evq *q, int64_t t, int32_t type, int32_t arg);
 /* Pops the earliest event into *out; false if empty. */
 bool evq_pop(struct evq *q, struct ev *out);
-static inline size_t evq_len(const struct evq *q) { return q->n; }
+static inline size_t evq_len(const struct evq *q)
+{
+	return q->n;
+}
 /* Time of the earliest event, INT64_MAX if none. */
-static inline int64_t evq_next_t(const struct evq *q) { return q->n ? q->h[0].t : INT64_MAX; }
+static inline int64_t evq_next_t(const struct evq *q)
+{
+	return q->n ? q->h[0].t : INT64_MAX;
+}
 
 #endif

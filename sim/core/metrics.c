@@ -96,9 +96,9 @@ int met_finish(struct metrics *m, int64_t now)
  * linear). Pivot choice affects speed only, never the value selected.. */
 static void select_kth(double *v, size_t lo, size_t n, size_t k)
 {
-	size_t hi = n;  /* the range is [lo, hi) */
-	uint64_t x = 0x9e3779b97f4a7c15u;  /* pivots from fixed pseudo-random spots: */
-	while (hi - lo > 1) {              /* no input order is a bad case */
+	size_t hi = n;			  /* the range is [lo, hi) */
+	uint64_t x = 0x9e3779b97f4a7c15u; /* pivots from fixed pseudo-random spots: */
+	while (hi - lo > 1) {		  /* no input order is a bad case */
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		size_t w = hi - lo;
 		double a = v[lo + x % w], b = v[lo + (x >> 21) % w], c = v[lo + (x >> 42) % w];
@@ -136,7 +136,7 @@ static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
 		return;
 	}
 	const double f[3] = { 0.50, 0.90, 0.99 };
-	size_t next = 0;  /* v[..next) holds no unselected position we need */
+	size_t next = 0; /* v[..next) holds no unselected position we need */
 	for (int q = 0; q < 3; q++) {
 		size_t lhs = (size_t)(f[q] * (double)(n - 1));
 		for (size_t k = lhs; k <= lhs + 1 && k < n; k++)
@@ -195,8 +195,8 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		queue[nt] = (double)(r->first_admit_ns - r->arrival_ns) / 1e9;
 		nt++;
 		if (r->generated > 1)
-			tpot[np++] = (double)(r->finish_ns - r->first_token_ns) / 1e9 /
-				     (double)(r->generated - 1);
+			tpot[np++] = (double)(r->finish_ns - r->first_token_ns) / 1e9
+				/ (double)(r->generated - 1);
 	}
 	for (int k = 0; k < REJ_N; k++)
 		o->rejected[k] = s->rejected[k];

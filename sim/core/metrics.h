@@ -22,14 +22,14 @@
 struct met_state {
 	int64_t reserved, live;
 	int64_t running, waiting;
-	double ext_frag;                      /* 1 - largest free / free, 0 if none free */
+	double ext_frag; /* 1 - largest free / free, 0 if none free */
 	int64_t safety_used, safety_tokens;
-	int64_t overflows;                    /* cumulative, for the series */
+	int64_t overflows; /* cumulative, for the series */
 };
 
 struct met_sample {
 	double t_s, util_reserved, util_live, running, waiting;
-	int64_t overflows;                    /* cumulative at the window's end */
+	int64_t overflows; /* cumulative at the window's end */
 };
 
 struct metrics {
@@ -37,8 +37,8 @@ struct metrics {
 	int64_t t0, t_last;
 	bool started;
 	struct met_state cur;
-	double int_reserved, int_live, int_running;  /* token*ns */
-	double int_ext_frag, int_safety;             /* ratio*ns, token*ns */
+	double int_reserved, int_live, int_running; /* token*ns */
+	double int_ext_frag, int_safety;	    /* ratio*ns, token*ns */
 	int64_t safety_tokens;
 	/* windowed series */
 	int64_t window_ns, win_start;

@@ -16,8 +16,8 @@ int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *p
 	if (trace_read_csv(path, &t, true, e) < 0)
 		goto out;
 	if (h->ops->needs_text && t.text_len == 0) {
-		err_set(e, path, 0, "prompt", "predictor '%s' needs prompt texts but the trace has none",
-			h->ops->name);
+		err_set(e, path, 0, "prompt",
+			"predictor '%s' needs prompt texts but the trace has none", h->ops->name);
 		goto out;
 	}
 	s = malloc((t.n ? t.n : 1) * sizeof *s);
@@ -71,14 +71,16 @@ int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e)
 		}
 		if (!path[0]) {
 			pred_handle_free(h);
-			return cfg_fail(c, "predictor.name", e,
-					"predictor '%s' must be trained: set predictor.model_file, predictor.train_trace, or a workload.trace with prompt texts",
-					name);
+			return cfg_fail(
+				c, "predictor.name", e,
+				"predictor '%s' must be trained: set predictor.model_file, predictor.train_trace, or a workload.trace with prompt texts",
+				name);
 		}
 		rc = pred_train_on_file(c, h, path, e);
 		if (rc < 0) {
 			char ctx[128];
-			snprintf(ctx, sizeof ctx, "training predictor '%s' (trace from %s)", name, key);
+			snprintf(ctx, sizeof ctx, "training predictor '%s' (trace from %s)", name,
+				 key);
 			err_wrap(e, ctx);
 		}
 	}

@@ -5,7 +5,11 @@
 
 #include "common/outdir.h"
 
-enum fkind { F_STR, F_INT, F_REAL };
+enum fkind {
+	F_STR,
+	F_INT,
+	F_REAL
+};
 
 struct field {
 	const char *name;
@@ -15,9 +19,21 @@ struct field {
 	double d;
 };
 
-#define FS(n, v) (struct field){ n, F_STR, v, 0, 0 }
-#define FI(n, v) (struct field){ n, F_INT, NULL, (int64_t)(v), 0 }
-#define FD(n, v) (struct field){ n, F_REAL, NULL, 0, (double)(v) }
+#define FS(n, v)                  \
+	(struct field)            \
+	{                         \
+		n, F_STR, v, 0, 0 \
+	}
+#define FI(n, v)                                \
+	(struct field)                          \
+	{                                       \
+		n, F_INT, NULL, (int64_t)(v), 0 \
+	}
+#define FD(n, v)                                \
+	(struct field)                          \
+	{                                       \
+		n, F_REAL, NULL, 0, (double)(v) \
+	}
 
 #define MAX_FIELDS 64
 
@@ -202,21 +218,22 @@ static char *put_str(char *p, const char *s)
 
 static void write_requests(FILE *f, const struct run_result *r)
 {
-	fprintf(f, "id,arrival_s,prompt_tokens,generated_tokens,status,first_admit_s,"
-		   "first_token_s,finish_s,ttft_s,tpot_s,e2e_s,preemptions,recomputed_tokens\n");
+	fprintf(f,
+		"id,arrival_s,prompt_tokens,generated_tokens,status,first_admit_s,"
+		"first_token_s,finish_s,ttft_s,tpot_s,e2e_s,preemptions,recomputed_tokens\n");
 	char line[512];
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sim_req *q = &r->reqs[i];
 		bool done = q->state == RS_FINISHED;
-		const char *status = done ? "finished"
-				     : q->state == RS_REJECTED ? sched_reject_names[q->reject_reason]
-							       : "unfinished";
+		const char *status = done	  ? "finished"
+			: q->state == RS_REJECTED ? sched_reject_names[q->reject_reason]
+						  : "unfinished";
 		int64_t ttft = q->first_token_ns >= 0 ? q->first_token_ns - q->arrival_ns : -1;
 		int64_t e2e = done ? q->finish_ns - q->arrival_ns : -1;
 		/* TPOT rounded to the nearest ns */
 		int64_t tpot = done && q->generated > 1
-				       ? ((q->finish_ns - q->first_token_ns) * 2 / (q->generated - 1) + 1) / 2
-				       : -1;
+			? ((q->finish_ns - q->first_token_ns) * 2 / (q->generated - 1) + 1) / 2
+			: -1;
 		char *p = line;
 		p = put_i(p, q->id), *p++ = ',';
 		p = put_s(p, q->arrival_ns), *p++ = ',';
@@ -240,8 +257,8 @@ static void write_util(FILE *f, const struct run_result *r)
 	fprintf(f, "t_s,util_reserved,util_live,running_mean,waiting_mean,overflows\n");
 	for (size_t i = 0; i < r->met.n_series; i++) {
 		const struct met_sample *s = &r->met.series[i];
-		fprintf(f, "%.6f,%.6f,%.6f,%.3f,%.3f,%lld\n", s->t_s, s->util_reserved, s->util_live,
-			s->running, s->waiting, (long long)s->overflows);
+		fprintf(f, "%.6f,%.6f,%.6f,%.3f,%.3f,%lld\n", s->t_s, s->util_reserved,
+			s->util_live, s->running, s->waiting, (long long)s->overflows);
 	}
 }
 
@@ -274,7 +291,8 @@ static void emit_csv(FILE *f, const void *a)
 
 static void emit_cfg(FILE *f, const void *a)
 {
-	fprintf(f, "; effective configuration written by odmasim; rerun with `odmasim run config.ini`\n");
+	fprintf(f,
+		"; effective configuration written by odmasim; rerun with `odmasim run config.ini`\n");
 	cfg_write(a, f);
 }
 
@@ -301,12 +319,12 @@ int report_write(const char *dir, const struct cfg *c, const struct wl_trace *t,
 	struct outdir o;
 	if (outdir_begin(&o, dir, e) < 0)
 		return -1;
-	if (emit(&o, "config.ini", e, emit_cfg, c) < 0 ||
-	    (cfg_bool(c, "run.requests_csv") && emit(&o, "requests.csv", e, emit_req, r) < 0) ||
-	    emit(&o, "util.csv", e, emit_util, r) < 0 ||
-	    (r->pol_series && emit(&o, r->pol_series_file, e, emit_text, r->pol_series) < 0) ||
-	    emit(&o, "summary.csv", e, emit_csv, &sa) < 0 ||
-	    emit(&o, "summary.json", e, emit_json, &sa) < 0 || outdir_commit(&o, e) < 0) {
+	if (emit(&o, "config.ini", e, emit_cfg, c) < 0
+	    || (cfg_bool(c, "run.requests_csv") && emit(&o, "requests.csv", e, emit_req, r) < 0)
+	    || emit(&o, "util.csv", e, emit_util, r) < 0
+	    || (r->pol_series && emit(&o, r->pol_series_file, e, emit_text, r->pol_series) < 0)
+	    || emit(&o, "summary.csv", e, emit_csv, &sa) < 0
+	    || emit(&o, "summary.json", e, emit_json, &sa) < 0 || outdir_commit(&o, e) < 0) {
 		outdir_abort(&o);
 		return -1;
 	}
@@ -326,7 +344,8 @@ void report_print(FILE *f, const struct cfg *c, const struct wl_trace *t,
 		(long long)s->requests_completed, (long long)s->requests_rejected, s->span_s);
 	fprintf(f, "  throughput     %.3f req/s   %.1f gen tok/s   %.1f total tok/s\n", s->rps,
 		s->tps_generated, s->tps_total);
-	fprintf(f, "  memory util    reserved %.1f%%   live %.1f%%   packing (live/reserved) %.1f%%\n",
+	fprintf(f,
+		"  memory util    reserved %.1f%%   live %.1f%%   packing (live/reserved) %.1f%%\n",
 		100 * s->util_reserved, 100 * s->util_live, 100 * s->util_packing);
 	fprintf(f, "  latency p50/p99 TTFT %.3f/%.3f s   TPOT %.4f/%.4f s   e2e %.2f/%.2f s\n",
 		s->ttft_p50_s, s->ttft_p99_s, s->tpot_p50_s, s->tpot_p99_s, s->e2e_p50_s,
@@ -334,8 +353,9 @@ void report_print(FILE *f, const struct cfg *c, const struct wl_trace *t,
 	fprintf(f, "  batch          mean %.1f over %lld iterations; preemptions %lld\n",
 		s->batch_mean, (long long)s->iterations, (long long)s->preemptions);
 	if (s->overflows || s->relocations || s->safety_occupancy > 0 || s->large_bucket_share > 0)
-		fprintf(f, "  allocation     overflows %lld   relocations %lld (%.1f MiB)   "
-			   "large bucket %.1f%%   safety pool %.1f%%\n",
+		fprintf(f,
+			"  allocation     overflows %lld   relocations %lld (%.1f MiB)   "
+			"large bucket %.1f%%   safety pool %.1f%%\n",
 			(long long)s->overflows, (long long)s->relocations,
 			(double)s->relocated_bytes / 1048576.0, 100 * s->large_bucket_share,
 			100 * s->safety_occupancy);

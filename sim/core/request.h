@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 enum req_state {
-	RS_PENDING,   /* not yet arrived */
+	RS_PENDING, /* not yet arrived */
 	RS_WAITING,
 	RS_RUNNING,
 	RS_FINISHED,
@@ -18,21 +18,21 @@ enum req_state {
 
 struct sim_req {
 	int64_t id;
-	uint32_t idx;            /* index in the engine's arrays */
+	uint32_t idx; /* index in the engine's arrays */
 	uint8_t state;
-	uint8_t reject_reason;   /* enum sched_reject */
-	bool prefill;            /* computing its prompt in the current iteration */
+	uint8_t reject_reason; /* enum sched_reject */
+	bool prefill;	       /* computing its prompt in the current iteration */
 	int64_t arrival_ns;
 	int32_t prompt_tokens;
-	int32_t generated;       /* output tokens produced so far */
-	int32_t max_output;      /* visible stop: max_new_tokens / max_model_len */
-	int32_t ctx;             /* KV tokens it needs in the current iteration */
+	int32_t generated;  /* output tokens produced so far */
+	int32_t max_output; /* visible stop: max_new_tokens / max_model_len */
+	int32_t ctx;	    /* KV tokens it needs in the current iteration */
 	/* Predictor output, -1 / 0 when no predictor is configured. */
 	int32_t predicted_len;
 	float uncertainty;
 	int32_t pred_bucket;
-	bool pred_uncertain;     /* the predictor flagged it (ODMA: large bucket) */
-	uint64_t admit_seq;      /* order of (re)admission, for preemption */
+	bool pred_uncertain; /* the predictor flagged it (ODMA: large bucket) */
+	uint64_t admit_seq;  /* order of (re)admission, for preemption */
 	int32_t preemptions;
 	int64_t recomputed_tokens;
 	/* policy bookkeeping */

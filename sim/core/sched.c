@@ -5,7 +5,10 @@
 #include <string.h>
 
 const char *const sched_reject_names[REJ_N] = {
-	"none", "prompt_too_long", "prompt_over_batch", "never_fits",
+	"none",
+	"prompt_too_long",
+	"prompt_over_batch",
+	"never_fits",
 };
 
 const struct cfg_key sched_keys[] = {
@@ -132,7 +135,7 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	struct it_cost cost = { 0 };
 	bool preempted = false;
 	bool skip_grow = s->fast && s->pol->grow_free_in_cap;
-	bool empty_ctx = false;  /* a request with no tokens reads no KV */
+	bool empty_ctx = false; /* a request with no tokens reads no KV */
 	/* 1. decode: every running request needs one more KV slot */
 	for (size_t i = 0; i < s->n_run;) {
 		struct sim_req *r = s->run[i];
@@ -143,7 +146,8 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 		/* a grow the policy promises is a no-op need not be asked */
 		if (!skip_grow || need > r->pol_cap) {
 			while ((rc = s->pol->grow(s->ps, r, need, &cost)) != POL_OK) {
-				if (rc == POL_REQUEUE) { /* the policy's own recovery: r starts over */
+				if (rc
+				    == POL_REQUEUE) { /* the policy's own recovery: r starts over */
 					preempt_at(s, i);
 					preempted = true;
 					alive = false;
@@ -160,7 +164,7 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 			if (!alive) {
 				if (rc == POL_REQUEUE)
 					continue; /* run[i] is now the next request */
-				break; /* r was the last running request */
+				break;		  /* r was the last running request */
 			}
 		}
 		s->live_tokens += need - r->ctx;
@@ -216,8 +220,8 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	if (s->n_run == 0)
 		return 0;
 	/* 3. price it: the policy knows where each request's KV lives */
-	if (!s->fast || empty_ctx || !s->pol->layout_batch ||
-	    !s->pol->layout_batch(s->ps, s->n_run, s->live_tokens, &cost))
+	if (!s->fast || empty_ctx || !s->pol->layout_batch
+	    || !s->pol->layout_batch(s->ps, s->n_run, s->live_tokens, &cost))
 		for (size_t i = 0; i < s->n_run; i++)
 			s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
 	s->st.iterations++;
@@ -228,8 +232,7 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	return dt_iter_ns(s->dt, &cost, bd);
 }
 
-void sched_end(struct sched *s, int64_t now,
-	       bool (*is_done)(void *ctx, const struct sim_req *r),
+void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const struct sim_req *r),
 	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
 {
 	size_t keep = 0;
@@ -312,8 +315,9 @@ int sched_check(const struct sched *s, struct om_err *e)
 	for (size_t i = 0; i < s->n_run; i++) {
 		const struct sim_req *r = s->run[i];
 		if (r->state != RS_RUNNING)
-			return err_set(e, NULL, 0, "scheduler", "request %lld is in the batch in state %d",
-				       (long long)r->id, r->state);
+			return err_set(e, NULL, 0, "scheduler",
+				       "request %lld is in the batch in state %d", (long long)r->id,
+				       r->state);
 		if (r->ctx != r->prompt_tokens + r->generated)
 			return err_set(e, NULL, 0, "scheduler",
 				       "request %lld holds ctx %d for prompt %d + generated %d",
@@ -321,7 +325,8 @@ int sched_check(const struct sched *s, struct om_err *e)
 		for (size_t j = 0; j < i; j++)
 			if (s->run[j] == r)
 				return err_set(e, NULL, 0, "scheduler",
-					       "request %lld is in the batch twice", (long long)r->id);
+					       "request %lld is in the batch twice",
+					       (long long)r->id);
 		live += r->ctx;
 	}
 	for (size_t i = 0; i < s->wq_len; i++) {
@@ -346,9 +351,10 @@ void sched_explain(const struct sched *s, char *buf, size_t n)
 	const struct sim_req *r = wq_front(s);
 	int32_t need = r->prompt_tokens + r->generated;
 	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
-	int w = snprintf(buf, n, "request %lld at the head of the queue (prompt %d, %d generated, "
-			 "%d preemptions) ", (long long)r->id, r->prompt_tokens, r->generated,
-			 r->preemptions);
+	int w = snprintf(buf, n,
+			 "request %lld at the head of the queue (prompt %d, %d generated, "
+			 "%d preemptions) ",
+			 (long long)r->id, r->prompt_tokens, r->generated, r->preemptions);
 	if (w < 0 || (size_t)w >= n)
 		return;
 	buf += w, n -= (size_t)w;
@@ -358,11 +364,13 @@ void sched_explain(const struct sched *s, char *buf, size_t n)
 		snprintf(buf, n, "waits for a batch slot: scheduler.max_num_seqs = %d requests run",
 			 s->max_num_seqs);
 	else if (need > budget)
-		snprintf(buf, n, "needs %d tokens computed in one iteration, more than "
+		snprintf(buf, n,
+			 "needs %d tokens computed in one iteration, more than "
 			 "scheduler.max_batched_tokens = %d leaves beside %zu running requests",
 			 need, s->max_batched_tokens, s->n_run);
 	else
-		snprintf(buf, n, "needs %d KV tokens; the policy has %lld free (largest free run %lld) "
+		snprintf(buf, n,
+			 "needs %d KV tokens; the policy has %lld free (largest free run %lld) "
 			 "with %lld reserved by %zu running requests",
 			 need, (long long)ps.free_tokens, (long long)ps.largest_free,
 			 (long long)ps.reserved_tokens, s->n_run);

@@ -23,14 +23,14 @@ enum sched_reject {
 	REJ_NONE,
 	REJ_PROMPT_TOO_LONG,   /* prompt >= max_model_len */
 	REJ_PROMPT_OVER_BATCH, /* prompt > max_batched_tokens: could never be prefilled */
-	REJ_NEVER_FITS,        /* the policy cannot hold it even in an empty pool */
+	REJ_NEVER_FITS,	       /* the policy cannot hold it even in an empty pool */
 	REJ_N
 };
 extern const char *const sched_reject_names[REJ_N];
 
 struct sched_stats {
 	int64_t preemptions, recomputed_tokens, iterations, batch_sum;
-	double kv_ns_sum, kv_bytes_sum, kv_runs_sum;  /* KV reads, summed over iterations */
+	double kv_ns_sum, kv_bytes_sum, kv_runs_sum; /* KV reads, summed over iterations */
 	int64_t rejected[REJ_N];
 };
 
@@ -49,8 +49,8 @@ struct sched {
 	struct sim_req **run;
 	size_t n_run, run_cap;
 	uint64_t admit_counter;
-	int64_t live_tokens;  /* sum of ctx over running requests */
-	bool fast;            /* run.fast_path: use the policy's speed hooks */
+	int64_t live_tokens; /* sum of ctx over running requests */
+	bool fast;	     /* run.fast_path: use the policy's speed hooks */
 	/* the last admission stopped on something only a release can change
 	 * (no room, batch token budget, max_num_seqs) with requests waiting */
 	bool blocked;
@@ -75,15 +75,14 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd);
  * one output token; those for which `is_done` answers true, or that reached
  * their visible cap, finish and release their memory. `on_finish` (may be
  * NULL) is told about each finished request. */
-void sched_end(struct sched *s, int64_t now,
-	       bool (*is_done)(void *ctx, const struct sim_req *r),
+void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const struct sim_req *r),
 	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx);
 
 /* Whether sched_leap could do anything now (cheap; no per-request work). */
 static inline bool sched_may_leap(const struct sched *s)
 {
-	return s->fast && s->n_run && (!s->wq_len || s->blocked) && s->pol->grow_free_in_cap &&
-	       s->pol->layout_batch && s->dt->lin;
+	return s->fast && s->n_run && (!s->wq_len || s->blocked) && s->pol->grow_free_in_cap
+		&& s->pol->layout_batch && s->dt->lin;
 }
 
 /* Multi-iteration leap (fast path), called right after sched_end at `*now`
@@ -108,7 +107,13 @@ int sched_check(const struct sched *s, struct om_err *e);
  * (which request, what it needs, which limit stops it); for stall reports. */
 void sched_explain(const struct sched *s, char *buf, size_t n);
 
-static inline size_t sched_waiting(const struct sched *s) { return s->wq_len; }
-static inline size_t sched_running(const struct sched *s) { return s->n_run; }
+static inline size_t sched_waiting(const struct sched *s)
+{
+	return s->wq_len;
+}
+static inline size_t sched_running(const struct sched *s)
+{
+	return s->n_run;
+}
 
 #endif

@@ -13,10 +13,10 @@
 #include "common/cfg.h"
 
 struct start_lengths {
-	int32_t *len;          /* NULL when there are none */
+	int32_t *len; /* NULL when there are none */
 	size_t n;
-	char origin[4096];     /* the trace they came from ("" when none) */
-	const char *key;       /* the config key that named it */
+	char origin[4096]; /* the trace they came from ("" when none) */
+	const char *key;   /* the config key that named it */
 };
 
 /* policy_key: the policy's own key (may be NULL). Returns 0 or -1 with e set. */

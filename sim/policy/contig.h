@@ -10,7 +10,7 @@
 #include "sim/policy/policy.h"
 
 struct contig {
-	const char *name;            /* policy name, for invariant messages */
+	const char *name; /* policy name, for invariant messages */
 	const struct pol_env *env;
 	struct kvmem mem;
 	int64_t reserved, admissions, overflows;

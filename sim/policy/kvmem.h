@@ -18,7 +18,7 @@ struct kv_range {
 struct kvmem {
 	int64_t total;
 	int64_t free_tokens;
-	struct kv_range *fr;  /* free ranges, sorted, disjoint, never adjacent */
+	struct kv_range *fr; /* free ranges, sorted, disjoint, never adjacent */
 	size_t nfr, cap;
 };
 

@@ -15,15 +15,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ob_weight { OB_TOKENS, OB_TOKEN_TIME };
+enum ob_weight {
+	OB_TOKENS,
+	OB_TOKEN_TIME
+};
 
 struct ob_learner {
 	int32_t max_len, bin, nbins;
 	size_t window, n, head;
-	int32_t *ring;   /* the last `window` lengths */
-	int64_t *count;  /* per bin, over the ring */
+	int32_t *ring;	 /* the last `window` lengths */
+	int64_t *count;	 /* per bin, over the ring */
 	double *sum_len; /* per bin: sum of lengths */
-	double *sum_sq;  /* per bin: sum of squared lengths */
+	double *sum_sq;	 /* per bin: sum of squared lengths */
 };
 
 int ob_init(struct ob_learner *l, int32_t max_len, int32_t bin, size_t window);

@@ -26,9 +26,9 @@
 
 struct od {
 	const struct pol_env *env;
-	struct kvmem mem;       /* the general arena, [0, gen) */
+	struct kvmem mem; /* the general arena, [0, gen) */
 	int64_t gen;
-	int32_t slot_len;       /* max_model_len */
+	int32_t slot_len; /* max_model_len */
 	int n_slots;
 	uint8_t *slot_used;
 	int k;
@@ -48,7 +48,8 @@ struct od {
 };
 
 static const struct cfg_key od_keys[] = {
-	{ "policy.odma_classes", CFG_INT, "4", 1, 64, NULL, "odma: number K of capacity classes (plus the large bucket)" },
+	{ "policy.odma_classes", CFG_INT, "4", 1, 64, NULL,
+	  "odma: number K of capacity classes (plus the large bucket)" },
 	{ "policy.odma_margin", CFG_REAL, "0", 0, 100, NULL,
 	  "odma: a request's class must cover predicted * (1 + margin) output tokens" },
 	{ "policy.odma_safety", CFG_REAL, "0.1", 0, 0.95, NULL,
@@ -135,23 +136,25 @@ static int od_init_bounds(struct od *s, const struct cfg *c, int32_t bin, struct
 		/* The live window starts full of training lengths, spread evenly over
 		 * the trace: the first completions are the short requests (they
 		 * finish first), and alone they would shrink the classes. */
-		size_t stride = n > s->learn.window ? (n + s->learn.window - 1) / s->learn.window : 1;
+		size_t stride = n > s->learn.window ? (n + s->learn.window - 1) / s->learn.window
+						    : 1;
 		for (size_t i = 0; rc == 0 && i < n; i += stride)
 			ob_add(&s->learn, env->start_lengths[i]);
 	}
 	if (rc < 0)
-		return cfg_fail(c, env->start_key, e,
-				"odma cannot learn %d starting classes from '%s' (no training rows, or K above max_model_len / odma_bin)",
-				s->k, env->start_origin);
+		return cfg_fail(
+			c, env->start_key, e,
+			"odma cannot learn %d starting classes from '%s' (no training rows, or K above max_model_len / odma_bin)",
+			s->k, env->start_origin);
 	return 0;
 }
 
-static int od_create(const struct cfg *c, const struct pol_env *env, void **state,
-		     struct om_err *e)
+static int od_create(const struct cfg *c, const struct pol_env *env, void **state, struct om_err *e)
 {
 	if (!strcmp(cfg_str(c, "predictor.name"), "none"))
-		return cfg_fail(c, "predictor.name", e,
-				"policy odma sizes memory from predicted lengths: set predictor.name (e.g. odma)");
+		return cfg_fail(
+			c, "predictor.name", e,
+			"policy odma sizes memory from predicted lengths: set predictor.name (e.g. odma)");
 	struct od *s = calloc(1, sizeof *s);
 	if (!s)
 		return err_set(e, NULL, 0, NULL, "out of memory");
@@ -160,7 +163,8 @@ static int od_create(const struct cfg *c, const struct pol_env *env, void **stat
 	s->k = (int)cfg_int(c, "policy.odma_classes");
 	s->margin = cfg_real(c, "policy.odma_margin");
 	s->eps = cfg_real(c, "policy.odma_overflow_cap");
-	s->weight = strcmp(cfg_str(c, "policy.odma_objective"), "tokens") ? OB_TOKEN_TIME : OB_TOKENS;
+	s->weight = strcmp(cfg_str(c, "policy.odma_objective"), "tokens") ? OB_TOKEN_TIME
+									  : OB_TOKENS;
 	s->relearn_every = cfg_int(c, "policy.odma_relearn_every");
 	s->ovf_idx = -1;
 	int32_t bin = (int32_t)cfg_int(c, "policy.odma_bin");
@@ -170,8 +174,8 @@ static int od_create(const struct cfg *c, const struct pol_env *env, void **stat
 	int rc = -1;
 	if (sigma > 0 && s->n_slots == 0) {
 		cfg_fail(c, "policy.odma_safety", e,
-			 "%g of a %lld-token pool is less than one max_model_len slot (%d tokens)", sigma,
-			 (long long)env->pool_tokens, s->slot_len);
+			 "%g of a %lld-token pool is less than one max_model_len slot (%d tokens)",
+			 sigma, (long long)env->pool_tokens, s->slot_len);
 		goto fail;
 	}
 	if (s->gen < 1) {
@@ -179,14 +183,15 @@ static int od_create(const struct cfg *c, const struct pol_env *env, void **stat
 		goto fail;
 	}
 	if ((s->slot_len + bin - 1) / bin < s->k) {
-		cfg_fail(c, "policy.odma_classes", e, "%d classes do not fit in %d bins of %d tokens",
-			 s->k, (s->slot_len + bin - 1) / bin, bin);
+		cfg_fail(c, "policy.odma_classes", e,
+			 "%d classes do not fit in %d bins of %d tokens", s->k,
+			 (s->slot_len + bin - 1) / bin, bin);
 		goto fail;
 	}
 	s->slot_used = calloc((size_t)s->n_slots + 1, 1);
 	s->bounds = calloc((size_t)s->k, sizeof *s->bounds);
-	if (!s->slot_used || !s->bounds || kvmem_init(&s->mem, s->gen) < 0 ||
-	    ob_init(&s->learn, s->slot_len, bin, (size_t)cfg_int(c, "policy.odma_window")) < 0) {
+	if (!s->slot_used || !s->bounds || kvmem_init(&s->mem, s->gen) < 0
+	    || ob_init(&s->learn, s->slot_len, bin, (size_t)cfg_int(c, "policy.odma_window")) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto fail;
 	}
@@ -288,8 +293,9 @@ static enum pol_rc od_admit(void *state, struct sim_req *r, int32_t tokens)
 	bool fits_arena = len <= s->gen, fits_slot = s->n_slots > 0 && len <= s->slot_len;
 	if (!fits_arena && !fits_slot)
 		return POL_NEVER;
-	bool ok = uncertain ? od_take(s, r, k, len, false, true) || od_take(s, r, k, len, true, false)
-			    : od_take(s, r, k, len, true, false);
+	bool ok = uncertain
+		? od_take(s, r, k, len, false, true) || od_take(s, r, k, len, true, false)
+		: od_take(s, r, k, len, true, false);
 	if (!ok)
 		return POL_NO_ROOM;
 	s->admissions++;
@@ -404,7 +410,8 @@ static int od_check(const void *state, struct om_err *e)
 			       (long long)s->reserved, (long long)fr, (long long)pool);
 	for (int i = 1; i < s->k; i++)
 		if (s->bounds[i] <= s->bounds[i - 1])
-			return err_set(e, NULL, 0, "odma", "class boundaries not increasing at %d", i);
+			return err_set(e, NULL, 0, "odma", "class boundaries not increasing at %d",
+				       i);
 	return 0;
 }
 

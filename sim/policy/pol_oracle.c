@@ -9,7 +9,7 @@
 #include "sim/policy/contig.h"
 
 struct orc {
-	struct contig a;  /* first: the contig_pol_* entries use it */
+	struct contig a; /* first: the contig_pol_* entries use it */
 };
 
 static int orc_create(const struct cfg *c, const struct pol_env *env, void **state,

@@ -19,9 +19,9 @@
 #include "sim/policy/policy.h"
 
 struct pg_req {
-	int32_t *blk;       /* block table, logical order */
+	int32_t *blk; /* block table, logical order */
 	int32_t n, cap;
-	int32_t live_slot;  /* index in pg.live, for the invariant check */
+	int32_t live_slot; /* index in pg.live, for the invariant check */
 	const struct sim_req *r;
 };
 
@@ -30,14 +30,14 @@ struct pg {
 	int32_t bs, nblocks, watermark;
 	double kernel_factor;
 	bool merge, fifo;
-	bool per_layer;     /* a block's KV heads sit together (vLLM v1 NHD layout) */
+	bool per_layer; /* a block's KV heads sit together (vLLM v1 NHD layout) */
 	/* free list: a ring; LIFO pops the back, FIFO pops the front */
 	int32_t *fl;
 	int32_t fl_head, fl_len;
-	int64_t *owner;     /* request idx holding each block, -1 if free */
+	int64_t *owner; /* request idx holding each block, -1 if free */
 	struct pg_req **live;
 	int32_t nlive, live_cap;
-	int64_t used;       /* blocks held */
+	int64_t used; /* blocks held */
 };
 
 static const struct cfg_key pg_keys[] = {
@@ -72,8 +72,7 @@ static void pg_destroy(void *state)
 	free(s);
 }
 
-static int pg_create(const struct cfg *c, const struct pol_env *env, void **state,
-		     struct om_err *e)
+static int pg_create(const struct cfg *c, const struct pol_env *env, void **state, struct om_err *e)
 {
 	int64_t bs = cfg_int(c, "policy.block_size");
 	int64_t nb = env->pool_tokens / bs;
@@ -82,8 +81,8 @@ static int pg_create(const struct cfg *c, const struct pol_env *env, void **stat
 				"a block of %lld tokens is larger than the KV pool of %lld tokens",
 				(long long)bs, (long long)env->pool_tokens);
 	if (nb > INT32_MAX - 1)
-		return cfg_fail(c, "policy.block_size", e, "%lld blocks are too many; use larger blocks",
-				(long long)nb);
+		return cfg_fail(c, "policy.block_size", e,
+				"%lld blocks are too many; use larger blocks", (long long)nb);
 	/* As vLLM refuses to start when max_model_len cannot fit in the cache:
 	 * otherwise one long request could preempt itself forever. */
 	int64_t need = (env->max_model_len + bs - 1) / bs;
@@ -325,12 +324,13 @@ static int pg_check(const void *state, struct om_err *e)
 	for (int32_t i = 0; i < s->fl_len && !rc; i++) {
 		int32_t b = s->fl[(s->fl_head + i) % s->nblocks];
 		if (b < 0 || b >= s->nblocks)
-			rc = err_set(e, NULL, 0, "paged", "free list holds block %d of %d", b, s->nblocks);
+			rc = err_set(e, NULL, 0, "paged", "free list holds block %d of %d", b,
+				     s->nblocks);
 		else if (seen[b]++)
 			rc = err_set(e, NULL, 0, "paged", "block %d is on the free list twice", b);
 		else if (s->owner[b] != -1)
-			rc = err_set(e, NULL, 0, "paged", "free block %d is owned by request %lld", b,
-				     (long long)s->owner[b]);
+			rc = err_set(e, NULL, 0, "paged", "free block %d is owned by request %lld",
+				     b, (long long)s->owner[b]);
 	}
 	int64_t held = 0;
 	for (int32_t k = 0; k < s->nlive && !rc; k++) {
@@ -341,23 +341,28 @@ static int pg_check(const void *state, struct om_err *e)
 		for (int32_t i = 0; i < q->n && !rc; i++) {
 			int32_t b = q->blk[i];
 			if (b < 0 || b >= s->nblocks)
-				rc = err_set(e, NULL, 0, "paged", "request %lld holds block %d of %d",
+				rc = err_set(e, NULL, 0, "paged",
+					     "request %lld holds block %d of %d",
 					     (long long)q->r->id, b, s->nblocks);
 			else if (seen[b]++)
-				rc = err_set(e, NULL, 0, "paged", "block %d is owned twice (request %lld)",
-					     b, (long long)q->r->id);
+				rc = err_set(e, NULL, 0, "paged",
+					     "block %d is owned twice (request %lld)", b,
+					     (long long)q->r->id);
 			else if (s->owner[b] != (int64_t)q->r->idx)
-				rc = err_set(e, NULL, 0, "paged", "block %d: owner %lld, table of %u", b,
+				rc = err_set(e, NULL, 0, "paged",
+					     "block %d: owner %lld, table of %u", b,
 					     (long long)s->owner[b], q->r->idx);
 		}
 		held += q->n;
 		if (!rc && q->r->ctx > (int64_t)q->n * s->bs)
-			rc = err_set(e, NULL, 0, "paged", "request %lld: %d tokens in %d blocks of %d",
+			rc = err_set(e, NULL, 0, "paged",
+				     "request %lld: %d tokens in %d blocks of %d",
 				     (long long)q->r->id, q->r->ctx, q->n, s->bs);
 	}
 	if (!rc && held != s->used)
-		rc = err_set(e, NULL, 0, "paged", "block tables hold %lld blocks, counter says %lld",
-			     (long long)held, (long long)s->used);
+		rc = err_set(e, NULL, 0, "paged",
+			     "block tables hold %lld blocks, counter says %lld", (long long)held,
+			     (long long)s->used);
 	free(seen);
 	return rc;
 }

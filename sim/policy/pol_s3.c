@@ -13,8 +13,8 @@
 #include "sim/policy/contig.h"
 
 struct s3 {
-	struct contig a;  /* first: the contig_pol_* entries use it */
-	int64_t width;    /* 0: take it from the predictor's bucket */
+	struct contig a; /* first: the contig_pol_* entries use it */
+	int64_t width;	 /* 0: take it from the predictor's bucket */
 };
 
 static const struct cfg_key s3_keys[] = {
@@ -23,13 +23,13 @@ static const struct cfg_key s3_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-static int s3_create(const struct cfg *c, const struct pol_env *env, void **state,
-		     struct om_err *e)
+static int s3_create(const struct cfg *c, const struct pol_env *env, void **state, struct om_err *e)
 {
 	const char *pred = cfg_str(c, "predictor.name");
 	if (!strcmp(pred, "none"))
-		return cfg_fail(c, "predictor.name", e,
-				"policy s3 sizes memory from predicted lengths: set predictor.name (normally s3)");
+		return cfg_fail(
+			c, "predictor.name", e,
+			"policy s3 sizes memory from predicted lengths: set predictor.name (normally s3)");
 	struct s3 *s = contig_new(sizeof *s, "s3", env, e);
 	if (!s)
 		return -1;

@@ -7,18 +7,18 @@
 #include "sim/policy/contig.h"
 
 struct st {
-	struct contig a;   /* first: the contig_pol_* entries use it */
-	bool per_request;  /* reserve prompt + max_output instead of max_model_len */
+	struct contig a;  /* first: the contig_pol_* entries use it */
+	bool per_request; /* reserve prompt + max_output instead of max_model_len */
 };
 
 static const struct cfg_key st_keys[] = {
-	{ "policy.static_reserve", CFG_ENUM, "max_model_len", 0, -1, "max_model_len|prompt_plus_max_new",
+	{ "policy.static_reserve", CFG_ENUM, "max_model_len", 0, -1,
+	  "max_model_len|prompt_plus_max_new",
 	  "static: reserve max_model_len tokens, or prompt + the request's output cap (workload.max_new_tokens)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-static int st_create(const struct cfg *c, const struct pol_env *env, void **state,
-		     struct om_err *e)
+static int st_create(const struct cfg *c, const struct pol_env *env, void **state, struct om_err *e)
 {
 	struct st *s = contig_new(sizeof *s, "static", env, e);
 	if (!s)
@@ -26,9 +26,10 @@ static int st_create(const struct cfg *c, const struct pol_env *env, void **stat
 	s->per_request = strcmp(cfg_str(c, "policy.static_reserve"), "prompt_plus_max_new") == 0;
 	if (!s->per_request && env->max_model_len > env->pool_tokens) {
 		contig_pol_destroy(s);
-		return cfg_fail(c, "policy.max_model_len", e,
-				"one static region of %d tokens does not fit in the KV pool of %lld tokens",
-				env->max_model_len, (long long)env->pool_tokens);
+		return cfg_fail(
+			c, "policy.max_model_len", e,
+			"one static region of %d tokens does not fit in the KV pool of %lld tokens",
+			env->max_model_len, (long long)env->pool_tokens);
 	}
 	*state = s;
 	return 0;

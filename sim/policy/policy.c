@@ -2,17 +2,15 @@
 
 #include <string.h>
 
+/* clang-format off: one registry line per entry */
 const struct pol_ops *const pol_registry[] = {
-	&pol_static,
-	&pol_paged,
-	&pol_s3,
-	&pol_odma,
-	&pol_oracle,
-	NULL,
+	&pol_static, &pol_paged, &pol_s3, &pol_odma, &pol_oracle, NULL,
 };
+/* clang-format on */
 
 const struct cfg_key pol_common_keys[] = {
-	{ "policy.name", CFG_STR, "static", 0, -1, NULL, "allocation policy (see `odmasim keys`: static, ...)" },
+	{ "policy.name", CFG_STR, "static", 0, -1, NULL,
+	  "allocation policy (see `odmasim keys`: static, ...)" },
 	{ "policy.max_model_len", CFG_INT, "4096", 2, 1 << 24, NULL,
 	  "longest context (prompt + output) a request may reach, tokens" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
@@ -28,8 +26,7 @@ const struct pol_ops *pol_find(const char *name)
 
 /* dt_region per request adds runs_per_region runs of tokens * bytes/token:
  * summed over the batch, that is the same exact integers. */
-bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens,
-		       struct it_cost *cost)
+bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens, struct it_cost *cost)
 {
 	if (!dt->lin)
 		return false;

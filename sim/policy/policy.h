@@ -39,9 +39,9 @@
 
 enum pol_rc {
 	POL_OK = 0,
-	POL_NO_ROOM,  /* not now; may fit once memory is released */
-	POL_NEVER,    /* cannot fit even in an empty pool */
-	POL_REQUEUE,  /* grow only: preempt this very request and requeue it (S3) */
+	POL_NO_ROOM, /* not now; may fit once memory is released */
+	POL_NEVER,   /* cannot fit even in an empty pool */
+	POL_REQUEUE, /* grow only: preempt this very request and requeue it (S3) */
 };
 
 struct pol_env {
@@ -68,23 +68,23 @@ struct pol_range {
 };
 
 struct pol_stats {
-	int64_t reserved_tokens;  /* held by requests, whether or not written */
+	int64_t reserved_tokens; /* held by requests, whether or not written */
 	int64_t free_tokens;
-	int64_t largest_free;     /* longest contiguous free range, tokens */
+	int64_t largest_free; /* longest contiguous free range, tokens */
 	int64_t relocations;
 	int64_t relocated_bytes;
 	int64_t overflows;
-	int64_t safety_tokens;       /* size of a reserved safety pool, 0 if none */
-	int64_t safety_used_tokens;  /* part of it held by requests */
-	int64_t admissions;          /* admits (re-admissions after preemption count) */
-	int64_t large_admissions;    /* of those, sent to a max_model_len bucket */
+	int64_t safety_tokens;	    /* size of a reserved safety pool, 0 if none */
+	int64_t safety_used_tokens; /* part of it held by requests */
+	int64_t admissions;	    /* admits (re-admissions after preemption count) */
+	int64_t large_admissions;   /* of those, sent to a max_model_len bucket */
 };
 
 struct pol_ops {
 	const char *name;
 	const char *help;
-	const struct cfg_key *keys;  /* extra [policy] keys, or NULL */
-	bool wants_truth;            /* the oracle exception; see pol_env.truth */
+	const struct cfg_key *keys; /* extra [policy] keys, or NULL */
+	bool wants_truth;	    /* the oracle exception; see pol_env.truth */
 	/* a [policy] key naming a trace whose every row gives pol_env's starting
 	 * lengths ("none": none; empty: the predictor's training rows); NULL =
 	 * the policy starts from no observed lengths */
@@ -117,8 +117,7 @@ const struct pol_ops *pol_find(const char *name);
 extern const struct pol_ops *const pol_registry[];
 /* layout_batch for policies that hold each request in one contiguous region
  * and price it with dt_region. */
-bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens,
-		       struct it_cost *cost);
+bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens, struct it_cost *cost);
 /* Keys shared by every policy (policy.name, policy.max_model_len). */
 extern const struct cfg_key pol_common_keys[];
 

@@ -50,8 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static const char *const prompts[] = { "", "give three tips for staying healthy",
 						       "x y z x y z x y z" };
 		for (size_t i = 0; i < 3; i++) {
-			struct pred_sample smp = { .id = (int64_t)i, .text = prompts[i],
-						   .prompt_tokens = 8, .out_tokens = -1 };
+			struct pred_sample smp = { .id = (int64_t)i,
+						   .text = prompts[i],
+						   .prompt_tokens = 8,
+						   .out_tokens = -1 };
 			struct pred_out o = { -1, 0.0f, -1, false };
 			ops->predict(state, &smp, &o);
 			if (o.len < 0 || o.uncertainty != o.uncertainty)

@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* No built-in presets: every device and model key comes from the input. */
 	if (cfg_set(c, "device.preset=", &e) < 0 || cfg_set(c, "model.preset=", &e) < 0)
 		abort();
-	if (cfg_load_string(c, text, "fuzz-preset.ini", CFG_LVL_PRESET, &e) < 0 ||
-	    cfg_check(c, &e) < 0) {
+	if (cfg_load_string(c, text, "fuzz-preset.ini", CFG_LVL_PRESET, &e) < 0
+	    || cfg_check(c, &e) < 0) {
 		if (!e.msg[0])
 			abort();
 		goto out;

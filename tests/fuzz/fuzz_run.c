@@ -15,9 +15,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const pinned[] = {
-	"workload.trace=", "workload.num_requests=16", "workload.synth_max_tokens=256",
-	"run.check_invariants=true", "predictor.name=none",
-	"device.preset_file=", "model.preset_file=",
+	"workload.trace=",	     "workload.num_requests=16", "workload.synth_max_tokens=256",
+	"run.check_invariants=true", "predictor.name=none",	 "device.preset_file=",
+	"model.preset_file=",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

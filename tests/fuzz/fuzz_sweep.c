@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sweepfile_parse(text, "fuzz/sweep.ini", &s, &e) == 0) {
 		size_t runs = 1;
 		for (size_t a = 0; a < s.naxis; a++)
-			if (s.axis[a].nval == 0 || __builtin_mul_overflow(runs, s.axis[a].nval, &runs))
+			if (s.axis[a].nval == 0
+			    || __builtin_mul_overflow(runs, s.axis[a].nval, &runs))
 				abort(); /* an empty axis or a run count that does not fit */
 		if (sweepfile_nruns(&s) != runs || !s.base)
 			abort();

@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (t.n == 0)
 			abort();
 		for (size_t i = 0; i < t.n; i++) {
-			if (t.req[i].prompt_tokens < 1 || t.out_tokens[i] < 0 || t.req[i].arrival_ns < 0)
+			if (t.req[i].prompt_tokens < 1 || t.out_tokens[i] < 0
+			    || t.req[i].arrival_ns < 0)
 				abort();
 			if (strlen(trace_text(&t, i)) != t.req[i].text_len)
 				abort();
