@@ -3,7 +3,8 @@
 # relative link in README.md and docs/*.md reaches an existing file (and, for
 # links into Markdown, an existing heading); the cheap generated blocks match
 # what the binary prints now (scripts/update_docs.sh --check: the key
-# reference, usage texts, quick-start output, error examples); and
+# reference, usage texts, quick-start output, error examples); a key default
+# quoted in prose is the key's default; and
 # docs/OUTPUTS.md names every column the quick start writes.
 # usage: tests/docs_test.sh ODMASIM   (from the project root)
 set -euo pipefail
@@ -48,6 +49,36 @@ for md in sys.argv[1:]:
             bad = 1
         elif anchor and full.endswith(".md") and anchor not in slugs(full):
             print("FAIL: %s links to %s: no such heading in %s" % (md, target, full), file=sys.stderr)
+            bad = 1
+sys.exit(bad)
+PY
+
+# A default quoted in prose ("`policy.odma_bin` tokens (default 16)") must be
+# the key's default.
+"$bin" keys >"$tmp/keys.md"
+python3 - "$tmp/keys.md" README.md docs/*.md <<'PY' || fail=1
+import re, sys
+defaults = {}
+for line in open(sys.argv[1]):
+    cells = [c.strip() for c in line.split("|")]
+    if len(cells) > 4 and cells[1].startswith("`"):
+        defaults[cells[1].strip("`")] = cells[3]
+bad = 0
+for md in sys.argv[2:]:
+    text = open(md, encoding="utf-8").read()
+    for m in re.finditer(r"\b([a-z]+\.[a-z_0-9]+)`?[^`|]{0,40}?\bdefault (\d[\d.e-]*)(%?)", text):
+        key, val, pct = m.groups()
+        if key not in defaults:
+            continue
+        quoted = float(val.rstrip(".")) / (100 if pct else 1)
+        try:
+            ok = abs(float(defaults[key]) - quoted) <= 1e-12 * max(1.0, abs(quoted))
+        except ValueError:
+            ok = False
+        if not ok:
+            line = text.count("\n", 0, m.start()) + 1
+            print("FAIL: %s:%d says %s defaults to %s%s; odmasim keys says %s"
+                  % (md, line, key, val, pct, defaults[key]), file=sys.stderr)
             bad = 1
 sys.exit(bad)
 PY
