@@ -19,7 +19,7 @@ if [ "${1:-}" = --check ]; then
 	check=1
 	shift
 fi
-cheap=(keys commands quickstart errors)
+cheap=(keys commands quickstart errors sweeplist)
 [ -x "$bin" ] || scripts/build.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -109,7 +109,19 @@ gen() {
 	predictors)
 		ODMASIM=$bin scripts/predictor-tables.sh "$tmp/pred" >/dev/null
 		python3 scripts/predictor_readme.py "$tmp/pred" ;;
+	sweeplist)
+		echo '```'
+		echo '$ odmasim sweep experiments/sweep_example.ini --list'
+		"$bin" sweep experiments/sweep_example.ini --list -o "$tmp/sweeplist" 2>&1
+		echo '```' ;;
 	validation) scripts/validation_table.sh "$bin" ;;
+	capacity)
+		local cmd=(capacity experiments/alpaca_static.ini --slo ttft_p99=1,tpot_p99=100ms
+			--policies static,paged,oracle -q)
+		echo '```'
+		echo "\$ odmasim ${cmd[*]}"
+		"$bin" "${cmd[@]}"
+		echo '```' ;;
 	racm)
 		ODMASIM=$bin scripts/racm_sweep.sh "$tmp/racm" >/dev/null
 		racm_tables "$tmp/racm/table.md" ;;
