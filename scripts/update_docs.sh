@@ -10,7 +10,8 @@
 #   no BLOCK: every block (the study, RACM sweep and benchmark take minutes);
 #   with --check and no BLOCK: the cheap blocks only (seconds).
 # Environment: ODMASIM (default build/odmasim), FIGURES_DIR (a directory
-# written by results/figures.sh; default docs/figures-build, made if absent).
+# written by results/figures.sh; default docs/figures-build, made if absent;
+# the figures block also copies its PNGs into docs/figures/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${ODMASIM:-build/odmasim}
@@ -102,7 +103,11 @@ gen() {
 	commands) gen_commands ;;
 	quickstart) gen_quickstart ;;
 	errors) gen_errors ;;
-	figures) scripts/figures_table.sh "$(figures_dir)" ;;
+	figures) # the table, and the committed copies of the figures it comes with
+		local d
+		d=$(figures_dir)
+		scripts/figures_table.sh "$d"
+		[ $check = 1 ] || cp "$d"/fig[0-9]*.png docs/figures/ ;;
 	compare)
 		scripts/compare_table.sh "$bin"
 		SETS=predictor.uncertainty_threshold=1000 POLICIES=odma scripts/compare_table.sh "$bin" ;;
