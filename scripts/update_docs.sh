@@ -47,7 +47,7 @@ gen_commands() {
 	echo '```'
 	"$bin" --help
 	echo '```'
-	for c in $("$bin" --help | awk '/^commands:/ {f = 1; next} f && NF == 0 {exit} f {print $1}'); do
+	for c in $("$bin" --help | awk 'tolower($0) ~ /^commands:/ {f = 1; next} f && NF == 0 {exit} f {print $1}'); do
 		echo
 		echo "### odmasim $c"
 		echo
