@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs `odmasim compare` on the policy experiments and prints the results as
-# Markdown tables (README.md pastes this output, nothing typed).
+# Markdown tables (scripts/update_docs.sh compare puts them in docs/STUDY.md).
 # usage: [SETS="k=v k=v"] [POLICIES=a,b] scripts/compare_table.sh [ODMASIM] [EXPERIMENT.ini...]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,8 +2,8 @@
 # The study's main results table, generated from the paper-setup runs that
 # results/figures.sh made (DIR/data/paper.csv), as Markdown on stdout; with
 # -u FILE it replaces the block between "<!-- gen:figures begin -->" and
-# "<!-- gen:figures end -->" in FILE (scripts/update_readme.sh does the same
-# for README.md: its `figures` block reads docs/figures-build).
+# "<!-- gen:figures end -->" in FILE (scripts/update_docs.sh figures does the same
+# for README.md, from $FIGURES_DIR, default docs/figures-build).
 # usage: scripts/figures_table.sh [-u FILE] [DIR]   (DIR default results/out/figures)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Regenerates the held-out predictor results (README.md formats them with
-# scripts/predictor_readme.py; scripts/update_readme.sh predictors does both).
+# Regenerates the held-out predictor results (docs/STUDY.md formats them with
+# scripts/predictor_readme.py; scripts/update_docs.sh predictors does both).
 # usage: scripts/predictor-tables.sh OUTDIR   (OUTDIR must not exist)
 set -eu
 out=${1:?usage: $0 OUTDIR}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Formats the held-out predictor tables of README.md from the metrics.csv files
+"""Formats the held-out predictor tables of docs/STUDY.md from the metrics.csv files
 that scripts/predictor-tables.sh OUTDIR writes (nothing typed by hand).
 usage: predictor_readme.py OUTDIR"""
 import csv
@@ -37,8 +37,13 @@ def block(title, rs, prefix=lambda r: ""):
 
 
 d = sys.argv[1]
-block("Alpaca, held out (10,463 of 52,002 rows):", rows(d, "alpaca", "alpaca-q05"))
-block("NQ (long answers), held out (539 of 2,655 rows):", rows(d, "nq", "nq-q05"))
-block("Drift: trained on Alpaca's train part, tested on all 2,655 NQ rows:", rows(d, "drift", "drift-q05"))
+n = lambda r, k: int(r[k])
+held = lambda r: "%s of %s rows" % (format(n(r, "n_test"), ","), format(n(r, "n_train") + n(r, "n_test"), ","))
+a, q = rows(d, "alpaca", "alpaca-q05"), rows(d, "nq", "nq-q05")
+dr = rows(d, "drift", "drift-q05")
+block("Alpaca, held out (%s):" % held(a[-1]), a)
+block("NQ (long answers), held out (%s):" % held(q[-1]), q)
+block("Drift: trained on Alpaca's train part, tested on all %s NQ rows:" % format(n(dr[0], "n_test"), ","), dr)
 fine = [dict(r, ds="Alpaca") for r in rows(d, "alpaca-512")] + [dict(r, ds="NQ") for r in rows(d, "nq-512")]
-block("Finer grid, bucket_max = 512 (51.2-token buckets), held out:", fine, lambda r: "%-8s" % r["ds"])
+w = float(fine[0]["bucket_max"]) / float(fine[0]["buckets"])
+block("Finer grid, bucket_max = %s (%g-token buckets), held out:" % (fine[0]["bucket_max"], w), fine, lambda r: "%-8s" % r["ds"])

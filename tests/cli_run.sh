@@ -13,10 +13,10 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 "$bin" --version | grep -q '^odmasim ' && ok || bad "--version"
 "$bin" keys | grep -q 'workload.rate' && ok || bad "keys lists workload.rate"
 
-# the README's configuration reference lists every key
+# the configuration reference (docs/CONFIG.md) lists every key
 missing=$("$bin" keys | sed -n 's/^| `\([a-z_.0-9]*\)`.*/\1/p' | while read -r k; do
-	grep -q "\`$k\`" README.md || echo "$k"; done)
-[ -z "$missing" ] && ok || bad "keys missing from README.md: $missing"
+	grep -q "\`$k\`" docs/CONFIG.md || echo "$k"; done)
+[ -z "$missing" ] && ok || bad "keys missing from docs/CONFIG.md: $missing"
 
 exp=experiments/quickstart.ini
 "$bin" run "$exp" -q --set workload.num_requests=300 -o "$tmp/a" && ok || bad "run a"
