@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "device_models/timing.h"
-#include "testutil.h"
+#include "tests/support/tu.h"
 
 static double eff(const struct dev_timing *t, double L)
 {
@@ -104,19 +104,10 @@ START_TEST(halfsat_half_at_l_half)
 }
 END_TEST
 
-static void write_file(char *path, const char *text)
-{
-	strcpy(path, "/tmp/odmasim-calib-XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-}
-
 static int calib(const char *text, struct dev_timing *t, struct cfg **c, struct om_err *e)
 {
-	char path[64], set[128];
-	write_file(path, text);
+	char path[TU_PATH], set[128];
+	tu_write_temp(path, text);
 	snprintf(set, sizeof set, "device.mem_calib_file=%s", path);
 	const char *sets[] = { "device.preset=mlu370-x4", "device.mem_model=calib", set };
 	*c = tu_cfg(sets, 3);
@@ -216,17 +207,9 @@ START_TEST(calib_needs_a_file)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("memmodel");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, lpddr5_by_hand);
-	tcase_add_test(tc, lpddr5_derived_channels_and_limits);
-	tcase_add_test(tc, halfsat_half_at_l_half);
-	tcase_add_test(tc, calib_interpolates_monotonically);
-	tcase_add_test(tc, calib_two_points_linear);
-	tcase_add_test(tc, calib_refuses_bad_tables);
-	tcase_add_test(tc, calib_needs_a_file);
-	suite_add_tcase(s, tc);
-	return tu_run(s);
+	return tu_suite_of("memmodel", lpddr5_by_hand, lpddr5_derived_channels_and_limits,
+			   halfsat_half_at_l_half, calib_interpolates_monotonically,
+			   calib_two_points_linear, calib_refuses_bad_tables, calib_needs_a_file);
 }

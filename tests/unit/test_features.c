@@ -1,10 +1,10 @@
 /* features: hashing is a fixed function of the text; vectors are sorted,
  * distinct and deterministic; the dense features read what they claim. */
-#include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "tests/support/tu.h"
 #include "common/rng.h"
 #include "predictors/features.h"
 
@@ -76,18 +76,8 @@ START_TEST(long_prompt_capped)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("features");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, hash_is_stable);
-	tcase_add_test(tc, vector_deterministic_sorted);
-	tcase_add_test(tc, dense_features);
-	tcase_add_test(tc, long_prompt_capped);
-	suite_add_tcase(s, tc);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return tu_suite_of("features", hash_is_stable, vector_deterministic_sorted, dense_features,
+			   long_prompt_capped);
 }

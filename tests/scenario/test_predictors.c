@@ -1,12 +1,12 @@
 /* predictors: bucket arithmetic, split without leaks, oracle coverage, a
  * learnable synthetic task, save/load round trips, train-on-start. */
-#include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/support/tu.h"
 #include "predictors/pred_eval.h"
 #include "predictors/predictor.h"
 #include "sim/core/pred_setup.h"
@@ -197,10 +197,8 @@ static void roundtrip(const char *name, const char *model_set)
 	struct om_err e;
 	make(c, name, &h);
 	ck_assert_int_eq(h.ops->train(h.state, tr, 2000, &e), 0);
-	char path[] = "/tmp/odmasim-model-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
+	char path[TU_PATH];
+	tu_write_temp(path, "");
 	if (pred_save_file(&h, path, &e) < 0)
 		ck_abort_msg("%s", e.msg);
 	make(c, name, &g);
@@ -257,13 +255,9 @@ END_TEST
  * the train part only. Needs the shared NQ trace (small). */
 START_TEST(train_on_start_from_trace)
 {
-	const char *dir = getenv("ODMASIM_TRACES");
 	char path[4096];
-	snprintf(path, sizeof path, "%s/nq.csv", dir ? dir : "../shared/traces");
-	FILE *f = fopen(path, "r");
-	if (!f)
+	if (!tu_shared_trace(path, sizeof path, "nq.csv"))
 		return; /* the shared traces are not part of the repository */
-	fclose(f);
 	char set[4200];
 	snprintf(set, sizeof set, "workload.trace=%s", path);
 	struct cfg *c = mkcfg("predictor.name=odma", set, NULL, NULL);
@@ -285,23 +279,13 @@ START_TEST(train_on_start_from_trace)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
 	Suite *s = suite_create("predictors");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tu_case(s, bucket_arithmetic, split_never_leaks, learns_length_from_one_word,
+			    oracle_full_coverage, noisy_is_per_request_deterministic,
+			    save_load_identical_s3, save_load_identical_odma,
+			    train_on_start_from_trace);
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, bucket_arithmetic);
-	tcase_add_test(tc, split_never_leaks);
-	tcase_add_test(tc, learns_length_from_one_word);
-	tcase_add_test(tc, oracle_full_coverage);
-	tcase_add_test(tc, noisy_is_per_request_deterministic);
-	tcase_add_test(tc, save_load_identical_s3);
-	tcase_add_test(tc, save_load_identical_odma);
-	tcase_add_test(tc, train_on_start_from_trace);
-	suite_add_tcase(s, tc);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return s;
 }

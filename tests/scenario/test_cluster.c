@@ -4,7 +4,7 @@
 
 #include "sim/core/engine.h"
 #include "sim/core/router.h"
-#include "testutil.h"
+#include "tests/support/tu.h"
 
 START_TEST(round_robin_cycles)
 {
@@ -116,15 +116,9 @@ START_TEST(replicas_split_the_load)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("cluster");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, round_robin_cycles);
-	tcase_add_test(tc, least_loaded_and_least_kv);
-	tcase_add_test(tc, tensor_parallel_split);
-	tcase_add_test(tc, tensor_parallel_needs_divisible_heads);
-	tcase_add_test(tc, replicas_split_the_load);
-	suite_add_tcase(s, tc);
-	return tu_run(s);
+	return tu_suite_of("cluster", round_robin_cycles, least_loaded_and_least_kv,
+			   tensor_parallel_split, tensor_parallel_needs_divisible_heads,
+			   replicas_split_the_load);
 }

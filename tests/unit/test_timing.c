@@ -2,7 +2,7 @@
 #include <math.h>
 
 #include "device_models/timing.h"
-#include "testutil.h"
+#include "tests/support/tu.h"
 
 /* mlu370-x4 + deepseek-r1-distill-qwen-7b, from the presets. */
 START_TEST(derived_quantities_of_the_reference_setup)
@@ -126,16 +126,9 @@ START_TEST(model_that_does_not_fit_is_refused)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("timing");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, derived_quantities_of_the_reference_setup);
-	tcase_add_test(tc, decode_step_by_hand);
-	tcase_add_test(tc, prefill_is_compute_bound);
-	tcase_add_test(tc, tiny_device_is_exact);
-	tcase_add_test(tc, halfsat_run_penalty);
-	tcase_add_test(tc, model_that_does_not_fit_is_refused);
-	suite_add_tcase(s, tc);
-	return tu_run(s);
+	return tu_suite_of("timing", derived_quantities_of_the_reference_setup, decode_step_by_hand,
+			   prefill_is_compute_bound, tiny_device_is_exact, halfsat_run_penalty,
+			   model_that_does_not_fit_is_refused);
 }

@@ -1,9 +1,9 @@
 /* sweepfile: enumeration order, zipped axes, continuation lines, and errors
  * that name the line. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/support/tu.h"
 #include "sim/batch/csvtab.h"
 #include "sim/batch/sweepfile.h"
 
@@ -106,17 +106,8 @@ START_TEST(csv_table_reads_quoted_fields)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("sweepfile");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, grid_and_zip_enumerate);
-	tcase_add_test(tc, errors_name_the_line);
-	tcase_add_test(tc, csv_table_reads_quoted_fields);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_suite_of("sweepfile", grid_and_zip_enumerate, errors_name_the_line,
+			   csv_table_reads_quoted_fields);
 }

@@ -1,10 +1,10 @@
 /* Robustness: every policy runs a contended workload with invariant checks
  * on; the scheduler never idles with work it could still start, rejects what
  * can never fit, and explains a stuck queue. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/support/tu.h"
 #include "device_models/timing.h"
 #include "sim/core/engine.h"
 #include "sim/core/experiment.h"
@@ -279,22 +279,13 @@ START_TEST(sched_check_catches_corruption)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
 	Suite *s = suite_create("robust");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tu_case(s, every_policy_with_checks, offline_arrivals_run,
+			    never_fits_is_counted, stall_guard_names_request,
+			    self_preemption_does_not_idle, explain_recompute_over_budget,
+			    sched_check_catches_corruption);
 	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, every_policy_with_checks);
-	tcase_add_test(tc, offline_arrivals_run);
-	tcase_add_test(tc, never_fits_is_counted);
-	tcase_add_test(tc, stall_guard_names_request);
-	tcase_add_test(tc, self_preemption_does_not_idle);
-	tcase_add_test(tc, explain_recompute_over_budget);
-	tcase_add_test(tc, sched_check_catches_corruption);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

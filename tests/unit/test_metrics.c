@@ -1,12 +1,12 @@
 /* metrics: the percentiles met_summarize reports equal GSL's quantiles of the
  * fully sorted values, for any input order, ties and small counts (it selects
  * order statistics instead of sorting). */
-#include <check.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/support/tu.h"
 #include "sim/core/metrics.h"
 
 static double sorted_q(const double *v, size_t n, double f)
@@ -80,15 +80,7 @@ START_TEST(percentiles_match_full_sort)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *su = suite_create("metrics");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, percentiles_match_full_sort);
-	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_suite_of("metrics", percentiles_match_full_sort);
 }

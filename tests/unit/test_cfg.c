@@ -3,15 +3,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/support/tu.h"
 
 static struct cfg *load_text(const char *text, char *const *sets, int n, struct om_err *e)
 {
-	char path[] = "/tmp/odmasim-cfg-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	char path[TU_PATH];
+	tu_write_temp(path, text);
 	struct cfg *c = exp_load(path, sets, n, e);
 	unlink(path);
 	return c;
@@ -93,14 +90,12 @@ START_TEST(effective_config_reloads_identically)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
 	Suite *s = suite_create("cfg");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, layers_default_preset_file_cmdline);
+	TCase *tc = tu_case(s, layers_default_preset_file_cmdline);
 	tcase_add_loop_test(tc, bad_config_names_file_line_key, 0,
 			    (int)(sizeof bad_cfgs / sizeof bad_cfgs[0]));
 	tcase_add_test(tc, effective_config_reloads_identically);
-	suite_add_tcase(s, tc);
-	return tu_run(s);
+	return s;
 }

@@ -1,11 +1,11 @@
 /* runhash: run names must not change across builds, key orders or the way a
  * value was given, and must change when any value does. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/support/tu.h"
 #include "sim/core/experiment.h"
 #include "sim/batch/runhash.h"
 
@@ -58,12 +58,9 @@ static char *name_of(const char *path, char **sets, int nsets)
  * the experiment file, --set, or a job file written from the resolved config. */
 START_TEST(same_config_same_name)
 {
-	char tmpl[] = "/tmp/odmasim-runhash-XXXXXX";
-	int fd = mkstemp(tmpl);
-	ck_assert_int_ge(fd, 0);
-	FILE *f = fdopen(fd, "w");
-	fputs("[workload]\nrate = 3\nnum_requests = 50\n[scheduler]\nmax_num_seqs = 32\n", f);
-	fclose(f);
+	char tmpl[TU_PATH];
+	tu_write_temp(tmpl,
+		      "[workload]\nrate = 3\nnum_requests = 50\n[scheduler]\nmax_num_seqs = 32\n");
 	char *s1[] = { "workload.rate=3", "workload.num_requests=50", "scheduler.max_num_seqs=32" };
 	char *from_file = name_of(tmpl, NULL, 0);
 	char *from_sets = name_of(NULL, s1, 3);
@@ -74,7 +71,7 @@ START_TEST(same_config_same_name)
 	struct cfg *c = exp_load(tmpl, NULL, 0, &e);
 	char *text = runhash_cfg_text(c, &e);
 	cfg_free(c);
-	f = fopen(tmpl, "w");
+	FILE *f = fopen(tmpl, "w");
 	fputs(text, f);
 	fclose(f);
 	free(text);
@@ -94,17 +91,8 @@ START_TEST(same_config_same_name)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("runhash");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, fnv1a_reference_vectors);
-	tcase_add_test(tc, canonical_form_sorts_and_drops_comments);
-	tcase_add_test(tc, same_config_same_name);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_suite_of("runhash", fnv1a_reference_vectors,
+			   canonical_form_sorts_and_drops_comments, same_config_same_name);
 }

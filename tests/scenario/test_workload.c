@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/support/tu.h"
 #include "workload/workload.h"
 
 static void build(const char **sets, int n, struct wl_trace *t)
@@ -107,11 +107,8 @@ END_TEST
 
 START_TEST(sampling_with_replacement_renumbers)
 {
-	char path[] = "/tmp/odmasim-wl-XXXXXX";
-	int fd = mkstemp(path);
-	const char *csv = "id,prompt_tokens,output_tokens\n10,5,6\n20,7,8\n30,9,10\n";
-	ck_assert_int_eq(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
-	close(fd);
+	char path[TU_PATH];
+	tu_write_temp(path, "id,prompt_tokens,output_tokens\n10,5,6\n20,7,8\n30,9,10\n");
 	char tr[128], *sets[3];
 	snprintf(tr, sizeof tr, "workload.trace=%s", path);
 	sets[0] = tr;
@@ -142,13 +139,9 @@ END_TEST
  * the second, and each phase takes its own count. */
 START_TEST(phases_play_in_order)
 {
-	char p1[] = "/tmp/odmasim-ph1-XXXXXX", p2[] = "/tmp/odmasim-ph2-XXXXXX";
-	int f1 = mkstemp(p1), f2 = mkstemp(p2);
-	const char *a = "id,prompt_tokens,output_tokens\n1,5,6\n2,5,6\n3,5,6\n";
-	const char *b = "id,prompt_tokens,output_tokens\n1,9,90\n2,9,90\n";
-	ck_assert_int_eq(write(f1, a, strlen(a)), (ssize_t)strlen(a));
-	ck_assert_int_eq(write(f2, b, strlen(b)), (ssize_t)strlen(b));
-	close(f1), close(f2);
+	char p1[TU_PATH], p2[TU_PATH];
+	tu_write_temp(p1, "id,prompt_tokens,output_tokens\n1,5,6\n2,5,6\n3,5,6\n");
+	tu_write_temp(p2, "id,prompt_tokens,output_tokens\n1,9,90\n2,9,90\n");
 	char tr[256];
 	snprintf(tr, sizeof tr, "workload.trace=%s,%s,%s", p1, p2, p1);
 	const char *sets[] = { tr, "workload.phase_requests=2,0,1" };
@@ -184,18 +177,10 @@ START_TEST(trace_arrival_needs_timestamps)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("workload");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, poisson_rate_and_cv);
-	tcase_add_test(tc, gamma_cv);
-	tcase_add_test(tc, seeds_are_reproducible_and_distinct);
-	tcase_add_test(tc, streams_are_independent);
-	tcase_add_test(tc, synthetic_medians);
-	tcase_add_test(tc, sampling_with_replacement_renumbers);
-	tcase_add_test(tc, trace_arrival_needs_timestamps);
-	tcase_add_test(tc, phases_play_in_order);
-	suite_add_tcase(s, tc);
-	return tu_run(s);
+	return tu_suite_of("workload", poisson_rate_and_cv, gamma_cv,
+			   seeds_are_reproducible_and_distinct, streams_are_independent,
+			   synthetic_medians, sampling_with_replacement_renumbers,
+			   trace_arrival_needs_timestamps, phases_play_in_order);
 }

@@ -1,10 +1,10 @@
 /* capsearch: SLO parsing, and the search against known latency curves. */
-#include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/support/tu.h"
 #include "sim/batch/capsearch.h"
 
 START_TEST(slo_parsing)
@@ -126,18 +126,8 @@ START_TEST(search_limits)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("capsearch");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, slo_parsing);
-	tcase_add_test(tc, violations);
-	tcase_add_test(tc, search_brackets_the_boundary);
-	tcase_add_test(tc, search_limits);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_suite_of("capsearch", slo_parsing, violations, search_brackets_the_boundary,
+			   search_limits);
 }

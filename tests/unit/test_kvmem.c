@@ -1,7 +1,7 @@
 /* kvmem: first-fit placement, coalescing, double-free detection. */
-#include <check.h>
 #include <stdlib.h>
 
+#include "tests/support/tu.h"
 #include "sim/policy/kvmem.h"
 
 START_TEST(first_fit_and_coalesce)
@@ -75,17 +75,8 @@ START_TEST(random_churn_keeps_invariants)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("kvmem");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, first_fit_and_coalesce);
-	tcase_add_test(tc, double_free_refused);
-	tcase_add_test(tc, random_churn_keeps_invariants);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_suite_of("kvmem", first_fit_and_coalesce, double_free_refused,
+			   random_churn_keeps_invariants);
 }

@@ -1,7 +1,7 @@
 /* evq: heap order by (time, insertion sequence). */
-#include <check.h>
 #include <stdlib.h>
 
+#include "tests/support/tu.h"
 #include "sim/core/evq.h"
 
 START_TEST(pops_in_time_order)
@@ -67,17 +67,8 @@ START_TEST(random_against_sorted)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("evq");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, pops_in_time_order);
-	tcase_add_test(tc, ties_pop_in_push_order);
-	tcase_add_test(tc, random_against_sorted);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_suite_of("evq", pops_in_time_order, ties_pop_in_push_order,
+			   random_against_sorted);
 }

@@ -5,7 +5,7 @@
 
 #include "sim/core/engine.h"
 #include "workload/workload.h"
-#include "testutil.h"
+#include "tests/support/tu.h"
 
 static void run(const char **sets, int n, struct wl_trace *t, struct run_result *r)
 {
@@ -390,19 +390,11 @@ START_TEST(refuses_model_len_beyond_pool)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("paged");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, three_requests_paged_vs_contiguous);
-	tcase_add_test(tc, kernel_factor_scales_kv_time);
-	tcase_add_test(tc, merged_fresh_blocks_cost_as_contiguous);
-	tcase_add_test(tc, preemption_by_recompute);
-	tcase_add_test(tc, block_invariants_under_churn);
-	tcase_add_test(tc, ideal_memory_paged_never_slower);
-	tcase_add_test(tc, per_layer_layout_reads_heads_together);
-	tcase_add_test(tc, mlu370_paged_fits_more_reads_slower);
-	tcase_add_test(tc, refuses_model_len_beyond_pool);
-	suite_add_tcase(s, tc);
-	return tu_run(s);
+	return tu_suite_of("paged", three_requests_paged_vs_contiguous,
+			   kernel_factor_scales_kv_time, merged_fresh_blocks_cost_as_contiguous,
+			   preemption_by_recompute, block_invariants_under_churn,
+			   ideal_memory_paged_never_slower, per_layer_layout_reads_heads_together,
+			   mlu370_paged_fits_more_reads_slower, refuses_model_len_beyond_pool);
 }

@@ -4,7 +4,7 @@
 
 #include "sim/core/engine.h"
 #include "workload/workload.h"
-#include "testutil.h"
+#include "tests/support/tu.h"
 
 static void run(const char **sets, int n, struct wl_trace *t, struct run_result *r)
 {
@@ -142,14 +142,8 @@ START_TEST(invariants_and_determinism)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
-	Suite *s = suite_create("engine");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, three_requests_by_hand);
-	tcase_add_test(tc, zero_output_emits_one_token);
-	tcase_add_test(tc, limits_and_rejections);
-	tcase_add_test(tc, invariants_and_determinism);
-	suite_add_tcase(s, tc);
-	return tu_run(s);
+	return tu_suite_of("engine", three_requests_by_hand, zero_output_emits_one_token,
+			   limits_and_rejections, invariants_and_determinism);
 }

@@ -2,7 +2,7 @@
  * with file, line and field in the message. */
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/support/tu.h"
 #include "workload/trace_csv.h"
 
 static int parse(const char *text, struct wl_trace *t, bool keep, struct om_err *e)
@@ -102,13 +102,9 @@ END_TEST
 /* The real trace, if present: 52,002 rows as SOURCES.md says. */
 START_TEST(shared_alpaca_if_present)
 {
-	const char *dir = getenv("ODMASIM_TRACES");
 	char path[4096];
-	snprintf(path, sizeof path, "%s/alpaca.csv", dir ? dir : "../shared/traces");
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	if (!tu_shared_trace(path, sizeof path, "alpaca.csv"))
 		return; /* not available here: covered by the synthetic tests */
-	fclose(f);
 	struct wl_trace t;
 	struct om_err e;
 	trace_init(&t);
@@ -125,16 +121,13 @@ START_TEST(shared_alpaca_if_present)
 }
 END_TEST
 
-int main(void)
+Suite *tu_suite(void)
 {
 	Suite *s = suite_create("csv");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, multiline_quotes_and_crlf);
-	tcase_add_test(tc, lf_only_and_no_trailing_newline);
-	tcase_add_test(tc, vidur_layout);
+	TCase *tc = tu_case(s, multiline_quotes_and_crlf, lf_only_and_no_trailing_newline,
+			    vidur_layout);
 	tcase_add_loop_test(tc, bad_input_names_file_line_field, 0,
 			    (int)(sizeof bad_rows / sizeof bad_rows[0]));
 	tcase_add_test(tc, shared_alpaca_if_present);
-	suite_add_tcase(s, tc);
-	return tu_run(s);
+	return s;
 }
