@@ -6,15 +6,6 @@
 #include "workload/workload.h"
 #include "tests/support/tu.h"
 
-static void run(const char **sets, int n, struct wl_trace *t, struct run_result *r)
-{
-	struct cfg *c = tu_cfg(sets, n);
-	struct om_err e;
-	if (engine_run(c, t, NULL, r, &e) < 0)
-		ck_abort_msg("engine: %s", e.msg);
-	cfg_free(c);
-}
-
 /* Three requests at t = 0 on the tiny device (pool 128 tokens, 1000 ns of
  * weights + 1 ns per KV token per iteration), static regions of 48 tokens:
  *   A prompt 10 output 3, B prompt 20 output 2, C prompt 6 output 1.
@@ -32,7 +23,7 @@ START_TEST(three_requests_by_hand)
 	trace_push(&t, 2, 0, 20, 2, NULL, 0, &e);
 	trace_push(&t, 3, 0, 6, 1, NULL, 0, &e);
 	struct run_result r;
-	run(sets, sizeof sets / sizeof sets[0], &t, &r);
+	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
 	const struct summary *s = &r.sum;
 	ck_assert_int_eq(s->requests_completed, 3);
 	ck_assert_int_eq(s->iterations, 3);
@@ -69,7 +60,7 @@ START_TEST(zero_output_emits_one_token)
 	struct om_err e;
 	trace_push(&t, 7, 0, 5, 0, NULL, 0, &e);
 	struct run_result r;
-	run(sets, sizeof sets / sizeof sets[0], &t, &r);
+	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 1);
 	ck_assert_int_eq(r.reqs[0].generated, 1);
 	ck_assert_int_eq(r.reqs[0].finish_ns, 1005);
@@ -96,7 +87,7 @@ START_TEST(limits_and_rejections)
 	trace_push(&t, 3, 0, 4, 2, NULL, 0, &e);  /* third seq waits for max_num_seqs */
 	trace_push(&t, 4, 0, 40, 2, NULL, 0, &e); /* prompt >= max_model_len */
 	struct run_result r;
-	run(sets, sizeof sets / sizeof sets[0], &t, &r);
+	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 3);
 	ck_assert_int_eq(r.sum.rejected[REJ_PROMPT_TOO_LONG], 1);
 	ck_assert_int_eq(r.reqs[3].state, RS_REJECTED);

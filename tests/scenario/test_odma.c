@@ -283,10 +283,8 @@ START_TEST(underpredicted_request_relocates_and_finishes)
 	struct cfg *c = tu_pool_cfg(20000, s, 4);
 	struct wl_trace t;
 	tu_trace(&t, 1, 0, 30, 600);
-	struct pred_out guess = { 40, 0, -1, false };
-	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result r;
-	tu_engine_run(c, &t, &ph, &r);
+	tu_run_guess(c, &t, (struct pred_out){ 40, 0, -1, false }, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 1);
 	ck_assert_int_eq(r.reqs[0].generated, 600);
 	/* classes 128, 256, 512, 1024: 40 -> 128, then 256, 512, 1024 */
@@ -316,10 +314,8 @@ START_TEST(exhausted_safety_pool_preempts_never_loses)
 	struct cfg *c = tu_pool_cfg(3000, s, 6);
 	struct wl_trace t;
 	tu_trace(&t, 40, 1000000, 20, 400);
-	struct pred_out guess = { 10, 0, -1, false };
-	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result r;
-	tu_engine_run(c, &t, &ph, &r);
+	tu_run_guess(c, &t, (struct pred_out){ 10, 0, -1, false }, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 40);
 	ck_assert_int_eq(r.sum.requests_rejected, 0);
 	ck_assert_int_gt(r.sum.preemptions, 0);
@@ -379,10 +375,9 @@ START_TEST(deterministic_and_writes_boundaries_csv)
 	trace_init(&t);
 	ck_assert_msg(wl_build(c, &t, false, &e) == 0, "%s", e.msg);
 	struct pred_out guess = { 90, 0, -1, false }; /* wrong for most: overflows happen */
-	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result a, b;
-	tu_engine_run(c, &t, &ph, &a);
-	tu_engine_run(c, &t, &ph, &b);
+	tu_run_guess(c, &t, guess, &a);
+	tu_run_guess(c, &t, guess, &b);
 	ck_assert_int_gt(a.sum.relocations, 0);
 	ck_assert_int_eq(a.sum.relocations, b.sum.relocations);
 	ck_assert(a.sum.e2e_p99_s == b.sum.e2e_p99_s);

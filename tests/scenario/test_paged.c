@@ -7,15 +7,6 @@
 #include "workload/workload.h"
 #include "tests/support/tu.h"
 
-static void run(const char **sets, int n, struct wl_trace *t, struct run_result *r)
-{
-	struct cfg *c = tu_cfg(sets, n);
-	struct om_err e;
-	if (engine_run(c, t, NULL, r, &e) < 0)
-		ck_abort_msg("engine: %s", e.msg);
-	cfg_free(c);
-}
-
 /* The tiny device with L_half = 16 B: reading a run of L bytes costs
  * (L + 16) / 32 ns (32 GB/s, eta 1). One token is 8 B in each of 4 runs
  * (2 layers * 1 KV head * K,V); a block of 4 tokens is a 32 B run. */
@@ -79,7 +70,7 @@ static void three_requests(const char *policy, const char *extra, struct run_res
 	struct om_err e;
 	for (int i = 0; i < 3; i++)
 		trace_push(&t, i + 1, 0, prompt[i], 2, NULL, 0, &e);
-	run(sets, sizeof sets / sizeof sets[0], &t, r);
+	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, r);
 	trace_free(&t);
 }
 
@@ -172,7 +163,7 @@ START_TEST(preemption_by_recompute)
 	for (int i = 0; i < 3; i++)
 		trace_push(&t, i + 1, 0, 30, 40, NULL, 0, &e);
 	struct run_result r;
-	run(sets, sizeof sets / sizeof sets[0], &t, &r);
+	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
 	ck_assert_int_eq(r.dt.dd.pool_tokens, 128);
 	ck_assert_int_eq(r.sum.requests_completed, 3);
 	for (int i = 0; i < 3; i++) {
@@ -218,21 +209,24 @@ START_TEST(block_invariants_under_churn)
 				       orders[k % 2],
 				       merges[k / 2] };
 		struct cfg *c = tu_cfg(sets, sizeof sets / sizeof sets[0]);
-		struct om_err e;
-		struct wl_trace t;
 		struct run_result r;
-		ck_assert_int_eq(wl_build(c, &t, false, &e), 0);
-		if (engine_run(c, &t, NULL, &r, &e) < 0)
-			ck_abort_msg("engine: %s", e.msg);
+		tu_run_workload(c, &r);
 		ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, 300);
 		ck_assert_int_gt(r.sum.preemptions, 0);
 		ck_assert_int_eq(r.pol_final.reserved_tokens, 0);
 		run_result_free(&r);
-		trace_free(&t);
 		cfg_free(c);
 	}
 }
 END_TEST
+
+/* The policy environment of a card with timing dt. */
+static struct pol_env mlu_env(struct dev_timing *dt)
+{
+	return (struct pol_env){
+		.dt = dt, .pool_tokens = dt->dd.pool_tokens, .max_model_len = 4096, .seed = 1
+	};
+}
 
 /* Prices one batch under a policy: admit each context, lay it out. */
 static int64_t batch_ns(const struct pol_ops *ops, const struct cfg *c, const struct pol_env *env,
@@ -274,14 +268,9 @@ START_TEST(ideal_memory_paged_never_slower)
 	for (int k = 0; k < 2; k++) {
 		const char *sets[] = { "device.preset=mlu370-x4", lh[k],
 				       "policy.static_reserve=prompt_plus_max_new" };
-		struct cfg *c = tu_cfg(sets, 3);
 		struct dev_timing dt;
-		struct om_err e;
-		ck_assert_int_eq(dt_init(&dt, c, &e), 0);
-		struct pol_env env = { .dt = &dt,
-				       .pool_tokens = dt.dd.pool_tokens,
-				       .max_model_len = 4096,
-				       .seed = 1 };
+		struct cfg *c = tu_timing(&dt, sets, 3);
+		struct pol_env env = mlu_env(&dt);
 		unsigned s = 12345;
 		int slower = 0;
 		for (int trial = 0; trial < 200; trial++) {
@@ -327,14 +316,9 @@ START_TEST(per_layer_layout_reads_heads_together)
 	for (int k = 0; k < 2; k++) {
 		const char *sets[] = { "device.preset=mlu370-x4", "device.l_half_bytes=4096",
 				       lay[k] };
-		struct cfg *c = tu_cfg(sets, 3);
 		struct dev_timing dt;
-		struct om_err e;
-		ck_assert_int_eq(dt_init(&dt, c, &e), 0);
-		struct pol_env env = { .dt = &dt,
-				       .pool_tokens = dt.dd.pool_tokens,
-				       .max_model_len = 4096,
-				       .seed = 1 };
+		struct cfg *c = tu_timing(&dt, sets, 3);
+		struct pol_env env = mlu_env(&dt);
 		int32_t ctx[1] = { 40 };
 		struct it_time it;
 		batch_ns(&pol_paged, c, &env, ctx, 1, &it);
@@ -355,12 +339,7 @@ START_TEST(mlu370_paged_fits_more_reads_slower)
 		const char *sets[] = { "device.preset=mlu370-x4", "workload.num_requests=600",
 				       "workload.rate=20", pol[k] };
 		struct cfg *c = tu_cfg(sets, 4);
-		struct om_err e;
-		struct wl_trace t;
-		ck_assert_int_eq(wl_build(c, &t, false, &e), 0);
-		if (engine_run(c, &t, NULL, &r[k], &e) < 0)
-			ck_abort_msg("engine: %s", e.msg);
-		trace_free(&t);
+		tu_run_workload(c, &r[k]);
 		cfg_free(c);
 	}
 	ck_assert(r[1].sum.running_mean > 1.5 * r[0].sum.running_mean);

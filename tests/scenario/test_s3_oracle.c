@@ -12,10 +12,8 @@ START_TEST(s3_overflow_requeues_one_bucket_up)
 	struct cfg *c = tu_pool_cfg(20000, s, 2);
 	struct wl_trace t;
 	tu_trace(&t, 1, 0, 20, 250);
-	struct pred_out guess = { 100, 0, 0, false };
-	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result r;
-	tu_engine_run(c, &t, &ph, &r);
+	tu_run_guess(c, &t, (struct pred_out){ 100, 0, 0, false }, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 1);
 	ck_assert_int_eq(r.reqs[0].generated, 250);
 	ck_assert_int_eq(r.sum.overflows, 2);
@@ -42,10 +40,9 @@ START_TEST(s3_requeue_preempts_only_the_overflowing_request)
 	snprintf(t.source, sizeof t.source, "test");
 	ck_assert_int_eq(trace_push(&t, 0, 0, 10, 100, NULL, 0, &e), 0);
 	ck_assert_int_eq(trace_push(&t, 1, 1000, 10, 30, NULL, 0, &e), 0);
-	struct pred_out guess = { 20, 0, -1, false }; /* bucket 0 of width 64 */
-	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result r;
-	tu_engine_run(c, &t, &ph, &r);
+	/* every request predicted 20: bucket 0 of width 64 */
+	tu_run_guess(c, &t, (struct pred_out){ 20, 0, -1, false }, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 2);
 	ck_assert_int_eq(r.reqs[0].preemptions, 1);
 	ck_assert_int_eq(r.reqs[1].preemptions, 0);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "workload/workload.h"
 
 int main(void)
 {
@@ -38,6 +39,26 @@ struct cfg *tu_cfg(const char *const *sets, int n)
 	if (!c)
 		ck_abort_msg("config: %s", e.msg);
 	return c;
+}
+
+struct cfg *tu_timing(struct dev_timing *t, const char *const *sets, int n)
+{
+	struct om_err e;
+	struct cfg *c = tu_cfg(sets, n);
+	if (dt_init(t, c, &e) < 0)
+		ck_abort_msg("dt_init: %s", e.msg);
+	return c;
+}
+
+void tu_timing_refused(const char *const *sets, int n, const char *want, const char *also)
+{
+	struct cfg *c = tu_cfg(sets, n);
+	struct dev_timing t;
+	struct om_err e;
+	ck_assert_int_eq(dt_init(&t, c, &e), -1);
+	ck_assert_msg(strstr(e.msg, want) && (!also || strstr(e.msg, also)), "%s", e.msg);
+	dt_free(&t);
+	cfg_free(c);
 }
 
 struct cfg *tu_pool_cfg(int64_t pool, const char *const *sets, int n)
@@ -77,7 +98,7 @@ static void fixed_predict(const void *st, const struct pred_sample *s, struct pr
 	*o = *(const struct pred_out *)st;
 }
 
-const struct pred_ops tu_fixed = {
+static const struct pred_ops fixed = {
 	.name = "test_fixed",
 	.predict = fixed_predict,
 };
@@ -100,6 +121,30 @@ void tu_engine_run(const struct cfg *c, const struct wl_trace *t, const struct p
 	struct om_err e = { "" };
 	if (engine_run(c, t, ph, r, &e) < 0)
 		ck_abort_msg("engine_run: %s", e.msg);
+}
+
+void tu_run_guess(const struct cfg *c, const struct wl_trace *t, struct pred_out guess,
+		  struct run_result *r)
+{
+	struct pred_handle ph = { &fixed, &guess };
+	tu_engine_run(c, t, &ph, r);
+}
+
+void tu_run_sets(const char *const *sets, int n, const struct wl_trace *t, struct run_result *r)
+{
+	struct cfg *c = tu_cfg(sets, n);
+	tu_engine_run(c, t, NULL, r);
+	cfg_free(c);
+}
+
+void tu_run_workload(const struct cfg *c, struct run_result *r)
+{
+	struct om_err e = { "" };
+	struct wl_trace t;
+	if (wl_build(c, &t, false, &e) < 0)
+		ck_abort_msg("workload: %s", e.msg);
+	tu_engine_run(c, &t, NULL, r);
+	trace_free(&t);
 }
 
 void tu_refuses_without_predictor(const char *policy, int64_t pool)

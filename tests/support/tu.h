@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_models/timing.h"
 #include "predictors/predictor.h"
 #include "sim/core/engine.h"
 #include "sim/core/experiment.h"
@@ -52,6 +53,14 @@ TCase *tu_case_list(Suite *s, const TTest *const *tests, size_t n);
 /* A checked cfg from the defaults and `sets` (key=value); aborts the test on error. */
 struct cfg *tu_cfg(const char *const *sets, int n);
 
+/* A cfg from `sets` (as tu_cfg) and its device timing in *t; aborts the test
+ * on error. The caller frees both. */
+struct cfg *tu_timing(struct dev_timing *t, const char *const *sets, int n);
+
+/* dt_init must refuse `sets` with a message holding `want` and, unless NULL,
+ * `also`. */
+void tu_timing_refused(const char *const *sets, int n, const char *want, const char *also);
+
 /* DeepSeek-R1-Distill-Qwen-7B: 28 layers * 4 KV heads * 128 * 2 (K, V) * 2 bytes */
 #define TU_KV_BYTES_PER_TOKEN 57344.0
 #define TU_WEIGHT_BYTES (7.616e9 * 2)
@@ -60,18 +69,28 @@ struct cfg *tu_cfg(const char *const *sets, int n);
  * invariant checks on and sampling off, then `sets`. */
 struct cfg *tu_pool_cfg(int64_t pool, const char *const *sets, int n);
 
-/* Test-only predictors for engine_run: tu_exact predicts the truth (a labelled
- * truth-reader, like the oracle predictor); tu_fixed predicts the same value
- * (its state: a struct pred_out) for every request. */
+/* A test-only predictor for engine_run that predicts the truth (a labelled
+ * truth-reader, like the oracle predictor). */
 extern const struct pred_ops tu_exact;
-extern const struct pred_ops tu_fixed;
 
 /* n requests at time `gap_ns * i`, each with the given prompt and output. */
 void tu_trace(struct wl_trace *t, size_t n, int64_t gap_ns, int32_t prompt, int32_t out);
 
+/* engine_run with every request predicted `guess`; aborts the test on error. */
+void tu_run_guess(const struct cfg *c, const struct wl_trace *t, struct pred_out guess,
+		  struct run_result *r);
+
 /* engine_run that aborts the test on error. */
 void tu_engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *ph,
 		   struct run_result *r);
+
+/* engine_run without a predictor on a cfg from `sets` (as tu_cfg); aborts the
+ * test on error. */
+void tu_run_sets(const char *const *sets, int n, const struct wl_trace *t, struct run_result *r);
+
+/* Builds the workload `c` describes and runs the engine on it without a
+ * predictor; aborts the test on error. */
+void tu_run_workload(const struct cfg *c, struct run_result *r);
 
 /* A policy that sizes memory from predictions must refuse predictor.name=none,
  * naming the key. */

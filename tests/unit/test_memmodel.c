@@ -13,14 +13,6 @@ static double eff(const struct dev_timing *t, double L)
 	return t->mm->eff(t->mm_state, &t->d, L);
 }
 
-static void init(struct dev_timing *t, struct cfg **c, const char **sets, int n)
-{
-	struct om_err e;
-	*c = tu_cfg(sets, n);
-	if (dt_init(t, *c, &e) < 0)
-		ck_abort_msg("dt_init: %s", e.msg);
-}
-
 /* mlu370-x4 preset with mem_model = lpddr5: 24 channels of 12.8 GB/s, 2 KiB
  * rows, tRRD 5 ns, tFAW 20 ns, interleave 256 B, L_dma 4 KiB, eta_seq 0.85.
  *   L_act = 12.8e9 B/s * max(5, 20/4) ns = 64 B;  row term 2048/2112
@@ -39,7 +31,7 @@ START_TEST(lpddr5_by_hand)
 	const char *sets[] = { "device.preset=mlu370-x4", "device.mem_model=lpddr5" };
 	struct dev_timing t;
 	struct cfg *c;
-	init(&t, &c, sets, 2);
+	c = tu_timing(&t, sets, 2);
 	ck_assert_double_eq_tol(eff(&t, 64), 0.85 * 33.0 / 4160.0, 1e-12);
 	ck_assert_double_eq_tol(eff(&t, 64), 0.0067427884615, 1e-12);
 	ck_assert_double_eq_tol(eff(&t, 4096), 0.350625, 1e-12);
@@ -63,7 +55,7 @@ START_TEST(lpddr5_derived_channels_and_limits)
 			    "device.lpddr_trrd_ns=0", "device.lpddr_tfaw_ns=0" };
 	struct dev_timing t;
 	struct cfg *c;
-	init(&t, &c, a, 3);
+	c = tu_timing(&t, a, 3);
 	ck_assert_double_eq_tol(eff(&t, 16384), 0.85 * 33.0 / 35.0 * 0.8, 1e-12);
 	dt_free(&t);
 	cfg_free(c);
@@ -72,11 +64,11 @@ START_TEST(lpddr5_derived_channels_and_limits)
 	const char *tp[] = { "device.preset=mlu370-x4", "device.mem_model=lpddr5",
 			     "device.lpddr_channels=0", "cluster.mode=tensor_parallel",
 			     "cluster.devices=2" };
-	init(&t, &c, tp, 5);
+	c = tu_timing(&t, tp, 5);
 	ck_assert_double_eq_tol(eff(&t, 16384), 0.85 * 33.0 / 35.0 * 0.8, 1e-12);
 	dt_free(&t);
 	cfg_free(c);
-	init(&t, &c, b, 4);
+	c = tu_timing(&t, b, 4);
 	ck_assert_double_eq_tol(eff(&t, 64), 0.85 * 64.0 / 4160.0, 1e-12);
 	dt_free(&t);
 	cfg_free(c);
@@ -84,7 +76,7 @@ START_TEST(lpddr5_derived_channels_and_limits)
 	 * L = 4 KiB: (256/384) / (2048/2176) * 0.85 * 0.5 */
 	const char *d[] = { "device.preset=mlu370-x4", "device.mem_model=lpddr5",
 			    "device.lpddr_tfaw_ns=40" };
-	init(&t, &c, d, 3);
+	c = tu_timing(&t, d, 3);
 	ck_assert_double_eq_tol(eff(&t, 4096), (256.0 / 384.0) / (2048.0 / 2176.0) * 0.425, 1e-12);
 	dt_free(&t);
 	cfg_free(c);
@@ -96,7 +88,7 @@ START_TEST(halfsat_half_at_l_half)
 	const char *sets[] = { "device.preset=mlu370-x4", "device.l_half_bytes=1000" };
 	struct dev_timing t;
 	struct cfg *c;
-	init(&t, &c, sets, 2);
+	c = tu_timing(&t, sets, 2);
 	ck_assert_double_eq_tol(eff(&t, 1000), 0.425, 1e-15);
 	ck_assert_double_eq_tol(eff(&t, 3000), 0.85 * 0.75, 1e-15);
 	dt_free(&t);
@@ -189,21 +181,10 @@ END_TEST
 START_TEST(calib_needs_a_file)
 {
 	const char *sets[] = { "device.preset=mlu370-x4", "device.mem_model=calib" };
-	struct cfg *c = tu_cfg(sets, 2);
-	struct dev_timing t;
-	struct om_err e;
-	ck_assert_int_eq(dt_init(&t, c, &e), -1);
-	ck_assert_msg(strstr(e.msg, "device.mem_calib_file"), "%s", e.msg);
-	dt_free(&t);
-	cfg_free(c);
+	tu_timing_refused(sets, 2, "device.mem_calib_file", NULL);
 	const char *s2[] = { "device.preset=mlu370-x4", "device.mem_model=calib",
 			     "device.mem_calib_file=/nonexistent/calib.csv" };
-	c = tu_cfg(s2, 3);
-	ck_assert_int_eq(dt_init(&t, c, &e), -1);
-	ck_assert_msg(strstr(e.msg, "cannot open") && strstr(e.msg, "/nonexistent/calib.csv"), "%s",
-		      e.msg);
-	dt_free(&t);
-	cfg_free(c);
+	tu_timing_refused(s2, 3, "cannot open", "/nonexistent/calib.csv");
 }
 END_TEST
 

@@ -8,10 +8,8 @@
 START_TEST(derived_quantities_of_the_reference_setup)
 {
 	const char *sets[] = { "device.preset=mlu370-x4" };
-	struct cfg *c = tu_cfg(sets, 1);
 	struct dev_timing t;
-	struct om_err e;
-	ck_assert_int_eq(dt_init(&t, c, &e), 0);
+	struct cfg *c = tu_timing(&t, sets, 1);
 	/* 2 (K,V) * 28 layers * 4 KV heads * 128 dims * 2 B = 57344 B = 56 KiB */
 	ck_assert_double_eq(t.dd.kv_bytes_per_token, 57344.0);
 	ck_assert_double_eq(t.dd.run_bytes_per_token, 256.0);
@@ -35,10 +33,8 @@ END_TEST
 START_TEST(decode_step_by_hand)
 {
 	const char *sets[] = { "device.preset=mlu370-x4" };
-	struct cfg *c = tu_cfg(sets, 1);
 	struct dev_timing t;
-	struct om_err e;
-	ck_assert_int_eq(dt_init(&t, c, &e), 0);
+	struct cfg *c = tu_timing(&t, sets, 1);
 	struct it_cost cost = { .tokens = 1, .attn_pairs = 1000 };
 	dt_region(&t, &cost, 1000);
 	struct it_time it;
@@ -59,10 +55,8 @@ END_TEST
 START_TEST(prefill_is_compute_bound)
 {
 	const char *sets[] = { "device.preset=mlu370-x4" };
-	struct cfg *c = tu_cfg(sets, 1);
 	struct dev_timing t;
-	struct om_err e;
-	ck_assert_int_eq(dt_init(&t, c, &e), 0);
+	struct cfg *c = tu_timing(&t, sets, 1);
 	double p = 8192;
 	struct it_cost cost = { .tokens = p, .attn_pairs = p * (p + 1) / 2 };
 	dt_region(&t, &cost, p);
@@ -80,10 +74,8 @@ END_TEST
 START_TEST(tiny_device_is_exact)
 {
 	const char *sets[] = { TINY_DEVICE };
-	struct cfg *c = tu_cfg(sets, sizeof sets / sizeof sets[0]);
 	struct dev_timing t;
-	struct om_err e;
-	ck_assert_int_eq(dt_init(&t, c, &e), 0);
+	struct cfg *c = tu_timing(&t, sets, sizeof sets / sizeof sets[0]);
 	ck_assert_int_eq(t.dd.pool_tokens, 128);
 	struct it_cost cost = { .tokens = 2, .attn_pairs = 30 };
 	dt_region(&t, &cost, 10);
@@ -98,10 +90,8 @@ END_TEST
 START_TEST(halfsat_run_penalty)
 {
 	const char *sets[] = { "device.preset=mlu370-x4" };
-	struct cfg *c = tu_cfg(sets, 1);
 	struct dev_timing t;
-	struct om_err e;
-	ck_assert_int_eq(dt_init(&t, c, &e), 0);
+	struct cfg *c = tu_timing(&t, sets, 1);
 	struct it_cost one = { 0 }, many = { 0 };
 	dt_runs(&t, &one, 65536, 1);
 	dt_runs(&t, &many, 4096, 16);
@@ -116,13 +106,7 @@ END_TEST
 START_TEST(model_that_does_not_fit_is_refused)
 {
 	const char *sets[] = { "device.preset=mlu370-x4", "device.capacity_gib=8" };
-	struct cfg *c = tu_cfg(sets, 2);
-	struct dev_timing t;
-	struct om_err e;
-	ck_assert_int_eq(dt_init(&t, c, &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.msg, "does not fit"));
-	ck_assert_ptr_nonnull(strstr(e.msg, "model.params_b"));
-	cfg_free(c);
+	tu_timing_refused(sets, 2, "does not fit", "model.params_b");
 }
 END_TEST
 
