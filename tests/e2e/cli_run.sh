@@ -1,13 +1,8 @@
 #!/bin/bash
 # End-to-end checks of `odmasim run`: outputs, determinism, refusals.
 # usage: cli_run.sh PATH/TO/odmasim   (run from the project root)
-set -u
-bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
+set +o pipefail # "odmasim ... | grep -q" may end odmasim early by SIGPIPE
 
 "$bin" --help >/dev/null && ok || bad "--help"
 "$bin" --version | grep -q '^odmasim ' && ok || bad "--version"
@@ -56,5 +51,4 @@ ls -d "$tmp"/out* "$tmp"/*.tmp-* 2>/dev/null && bad "partial results left behind
 grep -q "/nonexistent.ini: cannot open" "$tmp/err" && ok || bad "missing file message"
 "$bin" frobnicate 2>/dev/null; [ $? -eq 2 ] && ok || bad "unknown command exit code"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

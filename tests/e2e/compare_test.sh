@@ -2,13 +2,7 @@
 # `odmasim compare` and the predictor-driven policies end to end: the table and
 # CSV, refusals that leave nothing behind, determinism, boundaries.csv.
 # Usage: compare_test.sh PATH/TO/odmasim (run from the source root)
-set -uo pipefail
-bin=$(realpath "$1")
-tmp=$(mktemp -d /tmp/odmasim-compare-test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
 qs=experiments/quickstart.ini
 small=(--set workload.num_requests=200 --set workload.rate=8)
 
@@ -55,5 +49,4 @@ grep -q '"policy": "oracle"' "$tmp/oracle/summary.json" && ok || bad "oracle say
 [ $? -ne 0 ] && grep -q 'predictor.name' "$tmp/none.err" && ok || bad "odma without predictor refused"
 [ ! -e "$tmp/none" ] && ok || bad "no results after a refusal"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,13 +5,7 @@
 # are leapt over), the result files are byte-identical with
 # the fast path on and off.
 # Usage: fastpath_test.sh PATH/TO/odmasim (run from the source root)
-set -uo pipefail
-bin=$(realpath "$1")
-tmp=$(mktemp -d /tmp/odmasim-fastpath-test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
 qs=experiments/quickstart.ini
 base=(--set workload.num_requests=400 --set workload.rate=20 --set run.sample_interval_s=0.5)
 # s3 and odma size from a noisy oracle so they overflow, requeue and relocate
@@ -101,5 +95,4 @@ for f in summary.json summary.csv util.csv; do
 	cmp -s "$tmp/rq-on/$f" "$tmp/rq-off/$f" && ok || bad "requests_csv=false changes $f"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -16,25 +16,29 @@ static void build(const char **sets, int n, struct wl_trace *t)
 	cfg_free(c);
 }
 
-static void gaps(const struct wl_trace *t, double *g)
+/* The mean and standard deviation, in seconds, of the gaps between the
+ * arrivals of the workload `sets` describes. */
+static void gap_stats(const char **sets, int n, double *mean, double *sd)
 {
-	for (size_t i = 1; i < t->n; i++)
-		g[i - 1] = (double)(t->req[i].arrival_ns - t->req[i - 1].arrival_ns) / 1e9;
+	struct wl_trace t;
+	build(sets, n, &t);
+	double *g = malloc(t.n * sizeof *g);
+	for (size_t i = 1; i < t.n; i++)
+		g[i - 1] = (double)(t.req[i].arrival_ns - t.req[i - 1].arrival_ns) / 1e9;
+	*mean = gsl_stats_mean(g, 1, t.n - 1);
+	*sd = gsl_stats_sd(g, 1, t.n - 1);
+	free(g);
+	trace_free(&t);
 }
 
 START_TEST(poisson_rate_and_cv)
 {
 	const char *sets[] = { "workload.num_requests=20000", "workload.rate=5" };
-	struct wl_trace t;
-	build(sets, 2, &t);
-	double *g = malloc(t.n * sizeof *g);
-	gaps(&t, g);
-	double mean = gsl_stats_mean(g, 1, t.n - 1), sd = gsl_stats_sd(g, 1, t.n - 1);
+	double mean, sd;
+	gap_stats(sets, 2, &mean, &sd);
 	/* 20,000 exponential gaps: the mean is within ~3 standard errors (0.7%) */
 	ck_assert_double_eq_tol(mean, 0.2, 0.2 * 0.03);
 	ck_assert_double_eq_tol(sd / mean, 1.0, 0.03);
-	free(g);
-	trace_free(&t);
 }
 END_TEST
 
@@ -42,15 +46,10 @@ START_TEST(gamma_cv)
 {
 	const char *sets[] = { "workload.num_requests=20000", "workload.rate=5",
 			       "workload.arrival=gamma", "workload.cv=3" };
-	struct wl_trace t;
-	build(sets, 4, &t);
-	double *g = malloc(t.n * sizeof *g);
-	gaps(&t, g);
-	double mean = gsl_stats_mean(g, 1, t.n - 1), sd = gsl_stats_sd(g, 1, t.n - 1);
+	double mean, sd;
+	gap_stats(sets, 4, &mean, &sd);
 	ck_assert_double_eq_tol(mean, 0.2, 0.2 * 0.1);
 	ck_assert_double_eq_tol(sd / mean, 3.0, 0.3);
-	free(g);
-	trace_free(&t);
 }
 END_TEST
 

@@ -5,11 +5,26 @@
 #include "tests/support/tu.h"
 
 /* mlu370-x4 + deepseek-r1-distill-qwen-7b, from the presets. */
-START_TEST(derived_quantities_of_the_reference_setup)
+static struct cfg *mlu370(struct dev_timing *t)
 {
 	const char *sets[] = { "device.preset=mlu370-x4" };
+	return tu_timing(t, sets, 1);
+}
+
+/* One iteration computing `tokens` new tokens over one region of ctx tokens
+ * holding `pairs` attention pairs. */
+static int64_t one_region(struct dev_timing *t, double tokens, double pairs, double ctx,
+			  struct it_time *it)
+{
+	struct it_cost cost = { .tokens = tokens, .attn_pairs = pairs };
+	dt_region(t, &cost, ctx);
+	return dt_iter_ns(t, &cost, it);
+}
+
+START_TEST(derived_quantities_of_the_reference_setup)
+{
 	struct dev_timing t;
-	struct cfg *c = tu_timing(&t, sets, 1);
+	struct cfg *c = mlu370(&t);
 	/* 2 (K,V) * 28 layers * 4 KV heads * 128 dims * 2 B = 57344 B = 56 KiB */
 	ck_assert_double_eq(t.dd.kv_bytes_per_token, 57344.0);
 	ck_assert_double_eq(t.dd.run_bytes_per_token, 256.0);
@@ -32,13 +47,10 @@ END_TEST
  * compute = (2 * 7.616e9 + 4 * 28 * 28 * 128 * 1000) / (96e12 * 0.5) */
 START_TEST(decode_step_by_hand)
 {
-	const char *sets[] = { "device.preset=mlu370-x4" };
 	struct dev_timing t;
-	struct cfg *c = tu_timing(&t, sets, 1);
-	struct it_cost cost = { .tokens = 1, .attn_pairs = 1000 };
-	dt_region(&t, &cost, 1000);
+	struct cfg *c = mlu370(&t);
 	struct it_time it;
-	int64_t ns = dt_iter_ns(&t, &cost, &it);
+	int64_t ns = one_region(&t, 1, 1000, 1000, &it);
 	double bw = 0.85 * 307.2e9;
 	double mem = (15.232e9 + 224.0 * (256000.0 + 4096.0)) / bw * 1e9;
 	double comp = (2 * 7.616e9 + 4.0 * 28 * 28 * 128 * 1000) / 48e12 * 1e9;
@@ -54,14 +66,11 @@ END_TEST
 /* A big prefill is compute-bound: 8192 prompt tokens. */
 START_TEST(prefill_is_compute_bound)
 {
-	const char *sets[] = { "device.preset=mlu370-x4" };
 	struct dev_timing t;
-	struct cfg *c = tu_timing(&t, sets, 1);
+	struct cfg *c = mlu370(&t);
 	double p = 8192;
-	struct it_cost cost = { .tokens = p, .attn_pairs = p * (p + 1) / 2 };
-	dt_region(&t, &cost, p);
 	struct it_time it;
-	dt_iter_ns(&t, &cost, &it);
+	one_region(&t, p, p * (p + 1) / 2, p, &it);
 	double comp = (2 * 7.616e9 * p + 4.0 * 28 * 28 * 128 * p * (p + 1) / 2) / 48e12 * 1e9;
 	ck_assert_double_eq_tol(it.compute_ns, comp, 1e-3);
 	ck_assert(it.compute_ns > it.memory_ns);
@@ -89,9 +98,8 @@ END_TEST
 /* Splitting a region into runs costs L_half per extra run under halfsat. */
 START_TEST(halfsat_run_penalty)
 {
-	const char *sets[] = { "device.preset=mlu370-x4" };
 	struct dev_timing t;
-	struct cfg *c = tu_timing(&t, sets, 1);
+	struct cfg *c = mlu370(&t);
 	struct it_cost one = { 0 }, many = { 0 };
 	dt_runs(&t, &one, 65536, 1);
 	dt_runs(&t, &many, 4096, 16);
