@@ -7,6 +7,11 @@
 cd "$tmp"
 ndirs() { find "$1/runs" -mindepth 1 -maxdepth 1 -type d ! -name '*.tmp-*' | wc -l; }
 
+# sweep_grid OUT: a sweep file over base.ini writing to OUT; its grid on stdin.
+sweep_grid() { printf '[sweep]\nbase = base.ini\nout = %s\n[grid]\n' "$1" && cat; }
+# worker FILE LINE: an --exec wrapper that runs the shell LINE, then odmasim.
+worker() { printf '#!/bin/sh\n%s\nexec "%s" "$@"\n' "$2" "$bin" >"$1" && chmod +x "$1"; }
+
 cat >base.ini <<'EOF'
 [workload]
 trace =
@@ -17,11 +22,7 @@ seed = 1
 [policy]
 name = static
 EOF
-cat >a.ini <<'EOF'
-[sweep]
-base = base.ini
-out = A
-[grid]
+sweep_grid A >a.ini <<'EOF'
 workload.rate = 1, 2, 4
 scheduler.max_num_seqs = 16, 64
 EOF
@@ -105,18 +106,9 @@ for i in 0 1 2 3 4 5; do SLURM_ARRAY_TASK_ID=$i bash job.sbatch || fail=$((fail 
 expect "Slurm table == sweep table" cmp S.csv A.csv
 
 # --- failure isolation: bad values, a failing run and a crashing worker
-cat >crash.sh <<EOF
-#!/bin/sh
-# Worker wrapper: crashes (SIGSEGV) on the rate-3 synthetic run, else runs odmasim.
-if grep -q '^rate = 3\$' "\$2" && grep -q '^trace = \$' "\$2"; then kill -SEGV \$\$; fi
-exec "$bin" "\$@"
-EOF
-chmod +x crash.sh
-cat >f.ini <<'EOF'
-[sweep]
-base = base.ini
-out = F
-[grid]
+# a worker that crashes (SIGSEGV) on the rate-3 synthetic run
+worker crash.sh 'if grep -q "^rate = 3\$" "$2" && grep -q "^trace = \$" "$2"; then kill -SEGV $$; fi'
+sweep_grid F >f.ini <<'EOF'
 workload.rate = 1, 2, 3, -1
 workload.trace = "", /nonexistent/trace.csv
 EOF
@@ -135,17 +127,8 @@ expect "merge takes the complete runs only" test "$(wc -l <F.csv)" -eq 3
 expect "merge names the incomplete ones" test "$(grep -c 'not complete, left out' fm.err)" -eq 4
 
 # --- interrupt and resume: finished runs survive, the rest run on resume
-cat >slow.sh <<EOF
-#!/bin/sh
-sleep 0.4
-exec "$bin" "\$@"
-EOF
-chmod +x slow.sh
-cat >i.ini <<'EOF'
-[sweep]
-base = base.ini
-out = I
-[grid]
+worker slow.sh 'sleep 0.4'
+sweep_grid I >i.ini <<'EOF'
 workload.seed = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 EOF
 "$bin" sweep i.ini -j 2 --exec ./slow.sh 2>i1.err &
