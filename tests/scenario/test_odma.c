@@ -7,6 +7,13 @@
 #include "sim/core/report.h"
 #include "sim/core/start_lengths.h"
 
+/* n more requests of length len in the learner's window. */
+static void add_n(struct ob_learner *l, int n, int32_t len)
+{
+	for (int i = 0; i < n; i++)
+		ob_add(l, len);
+}
+
 START_TEST(bounds_uniform_equal_width)
 {
 	/* uniform lengths 1..1024, unweighted slack: the optimum is equal width */
@@ -28,18 +35,15 @@ START_TEST(bounds_two_point_and_window)
 {
 	struct ob_learner l;
 	ck_assert_int_eq(ob_init(&l, 4096, 16, 400), 0);
-	for (int i = 0; i < 300; i++)
-		ob_add(&l, 100);
-	for (int i = 0; i < 100; i++)
-		ob_add(&l, 1000);
+	add_n(&l, 300, 100);
+	add_n(&l, 100, 1000);
 	int32_t b[2];
 	/* each point gets the bin edge just above it */
 	ck_assert_int_eq(ob_learn(&l, 2, OB_TOKEN_TIME, 0.0, b), 0);
 	ck_assert_int_eq(b[0], 112);
 	ck_assert_int_eq(b[1], 1008);
 	/* the sliding window forgets: 400 new lengths of 50 push the old ones out */
-	for (int i = 0; i < 400; i++)
-		ob_add(&l, 50);
+	add_n(&l, 400, 50);
 	int32_t one;
 	ck_assert_int_eq(ob_learn(&l, 1, OB_TOKENS, 0.0, &one), 0);
 	ck_assert_int_eq(one, 64);
@@ -54,10 +58,8 @@ START_TEST(bounds_overflow_cap_binds)
 	 * (slack 300*908 + 100*8); the overflow cap decides which is allowed */
 	struct ob_learner l;
 	ck_assert_int_eq(ob_init(&l, 1024, 16, 400), 0);
-	for (int i = 0; i < 300; i++)
-		ob_add(&l, 100);
-	for (int i = 0; i < 100; i++)
-		ob_add(&l, 1000);
+	add_n(&l, 300, 100);
+	add_n(&l, 100, 1000);
 	int32_t one;
 	ck_assert_int_eq(ob_learn(&l, 1, OB_TOKENS, 0.3, &one), 0);
 	ck_assert_int_eq(one, 112);
