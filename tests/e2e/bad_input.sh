@@ -5,7 +5,7 @@
 #    expected location (file[:line]) and field/key,
 #  - no results directory and no leftover DIR.tmp-* directory.
 # A few cases that are valid-but-extreme input must instead succeed and count
-# what they dropped. usage: tests/bad_input.sh path/to/odmasim
+# what they dropped. usage: tests/e2e/bad_input.sh path/to/odmasim
 set -u
 BIN=$(realpath "${1:?usage: bad_input.sh ODMASIM}")
 T=$(mktemp -d)

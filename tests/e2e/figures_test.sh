@@ -5,7 +5,7 @@
 # is a warning and fails here); the committed study sweeps parse; and a run
 # that loads a predictor saved by `odmasim predict` (what results/figures.sh
 # does) equals the same run that trains it at start.
-# usage: tests/figures_test.sh ODMASIM   (from the project root)
+# usage: tests/e2e/figures_test.sh ODMASIM   (from the project root)
 set -euo pipefail
 bin=$1
 tmp=$(mktemp -d)

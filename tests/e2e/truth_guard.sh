@@ -4,7 +4,7 @@
 # preprocessed translation units may not contain the workload's truth-bearing
 # types (struct wl_trace, its out_tokens array) or the predictor's labelled
 # sample. The engine keeps the truth in its private struct (sim/core/engine.c);
-# tests/include_rules.sh makes that structural (sim/policy/ may not include
+# tests/e2e/include_rules.sh makes that structural (sim/policy/ may not include
 # workload/ or predictors/); this test checks the preprocessed result.
 # The one labelled exception, a policy with `.wants_truth = true` (oracle), is
 # handed the truth through pol_env.truth; any other policy that reads
