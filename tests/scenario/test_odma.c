@@ -14,6 +14,15 @@ static void add_n(struct ob_learner *l, int n, int32_t len)
 		ob_add(l, len);
 }
 
+/* A learner (window 400, bins of 16) for lengths up to max_len that has seen
+ * two points: 300 requests of length 100, then 100 of length 1000. */
+static void two_points(struct ob_learner *l, int32_t max_len)
+{
+	ck_assert_int_eq(ob_init(l, max_len, 16, 400), 0);
+	add_n(l, 300, 100);
+	add_n(l, 100, 1000);
+}
+
 START_TEST(bounds_uniform_equal_width)
 {
 	/* uniform lengths 1..1024, unweighted slack: the optimum is equal width */
@@ -34,9 +43,7 @@ END_TEST
 START_TEST(bounds_two_point_and_window)
 {
 	struct ob_learner l;
-	ck_assert_int_eq(ob_init(&l, 4096, 16, 400), 0);
-	add_n(&l, 300, 100);
-	add_n(&l, 100, 1000);
+	two_points(&l, 4096);
 	int32_t b[2];
 	/* each point gets the bin edge just above it */
 	ck_assert_int_eq(ob_learn(&l, 2, OB_TOKEN_TIME, 0.0, b), 0);
@@ -57,9 +64,7 @@ START_TEST(bounds_overflow_cap_binds)
 	 * 1024 bucket (slack 300*12 + 100*24), cheaper than one class at 1008
 	 * (slack 300*908 + 100*8); the overflow cap decides which is allowed */
 	struct ob_learner l;
-	ck_assert_int_eq(ob_init(&l, 1024, 16, 400), 0);
-	add_n(&l, 300, 100);
-	add_n(&l, 100, 1000);
+	two_points(&l, 1024);
 	int32_t one;
 	ck_assert_int_eq(ob_learn(&l, 1, OB_TOKENS, 0.3, &one), 0);
 	ck_assert_int_eq(one, 112);
