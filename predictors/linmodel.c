@@ -167,6 +167,7 @@ static double smx_fdf(const gsl_vector *B, void *par, gsl_vector *g)
 		double sum = 0;
 		for (int k = 0; k < K; k++)
 			sum += exp(s->z[k] - mx);
+		// cppcheck-suppress invalidFunctionArg ; sum >= 1: the largest z adds exp(0)
 		f += (log(sum) + mx - s->z[s->label[i]]) * inv;
 		if (!g)
 			continue;

@@ -3,7 +3,7 @@
 #   gnuplot -e "out='DIR/name'; data='DATADIR'" results/figN_*.gp   (N >= 2)
 # and writes DIR/name.png and DIR/name.svg. CSVs have a header row, and the
 # scripts read columns by header name (column('name')), so a missing column
-# is a gnuplot warning that tests/figures_test.sh turns into a failure.
+# is a gnuplot warning that tests/e2e/figures_test.sh turns into a failure.
 set datafile separator ','
 # the first row of every CSV is its header, never data (gnuplot >= 5.4)
 set datafile columnheaders

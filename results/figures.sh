@@ -13,7 +13,7 @@
 # the s3 and odma predictors are trained once per dataset by `odmasim predict`
 # (which figure 3 needs anyway) and loaded from DIR/data/models instead of
 # being retrained at the start of every run. Loaded and retrained predictors
-# give identical results (tests/figures_test.sh checks one run).
+# give identical results (tests/e2e/figures_test.sh checks one run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=results/out/figures

@@ -29,7 +29,7 @@ def ds_of(row):
 
 def headers(k=4):
     """Every figure CSV and its header: the one schema the gnuplot scripts
-    read (tests/figures_test.sh plots tiny files written from it)."""
+    read (tests/e2e/figures_test.sh plots tiny files written from it)."""
     h = {
         "fig2_hist.csv": ["len_lo_tokens"] + ["%s_pct" % d for d, _ in DATASETS],
         "fig2_s3_edges.csv": ["k", "tokens"],

@@ -4,7 +4,7 @@
 #   <!-- gen:NAME begin -->   and   <!-- gen:NAME end -->
 # (the same block may appear in several files). --check writes nothing: it
 # regenerates the blocks into a scratch copy and fails, naming each stale
-# block, if any differs (tests/docs_test.sh runs it on the cheap blocks).
+# block, if any differs (tests/e2e/docs_test.sh runs it on the cheap blocks).
 #
 # usage: scripts/update_docs.sh [--check] [BLOCK...]
 #   no BLOCK: every block (the study, RACM sweep and benchmark take minutes);

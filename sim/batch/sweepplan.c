@@ -160,11 +160,11 @@ static int resolve(struct sw_plan *p, struct sw_run *r, struct om_err *e)
 
 static int abs_out(struct sw_plan *p, const char *out, struct om_err *e)
 {
-	char cwd[PATH_MAX];
 	int w;
 	if (out[0] == '/') {
 		w = snprintf(p->out, sizeof p->out, "%s", out);
 	} else {
+		char cwd[PATH_MAX];
 		if (!getcwd(cwd, sizeof cwd))
 			return err_set(e, NULL, 0, NULL, "cannot get the working directory: %s",
 				       strerror(errno));
@@ -489,7 +489,7 @@ int swplan_prepare(struct sw_plan *p, struct om_err *e)
 		struct sw_run *r = &p->run[i];
 		if (r->st != SW_PENDING)
 			continue;
-		struct found key;
+		struct found key = { .name = NULL };
 		memcpy(key.hash, r->hash, sizeof key.hash);
 		struct found *hit = nfo ? bsearch(&key, fo, nfo, sizeof *fo, cmp_found) : NULL;
 		if (hit)

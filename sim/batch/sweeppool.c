@@ -291,12 +291,13 @@ void swpool_report(const struct sw_pool *pl)
 	const struct sw_plan *p = pl->p;
 	for (size_t i = 0; i < pl->nfail; i++) {
 		const struct sw_run *r = &p->run[pl->fail[i].run];
-		char desc[2048], job[PATH_MAX + 64], log[PATH_MAX + 64];
+		char desc[2048];
 		swplan_describe(p, r, desc, sizeof desc);
 		fprintf(stderr, "sweep: FAILED run %zu %s\n  error:  %s\n  config: %s\n", r->index,
 			r->dir ? r->dir : r->label, pl->fail[i].msg ? pl->fail[i].msg : "?",
 			desc[0] ? desc : "(base experiment)");
 		if (r->st == SW_PENDING) {
+			char job[PATH_MAX + 64], log[PATH_MAX + 64];
 			swplan_job_path(p, r, job, sizeof job);
 			swplan_log_path(p, r, log, sizeof log);
 			fprintf(stderr, "  job:    %s\n  log:    %s\n", job, log);

@@ -7,25 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_util.h"
 #include "device_models/device.h"
 #include "device_models/timing.h"
 #include "sim/core/experiment.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (memchr(data, '\0', size))
-		return 0; /* cfg_load_file rejects NUL bytes before the parser sees them */
-	char *text = malloc(size + 1);
+	/* cfg_load_file rejects NUL bytes before the parser sees them */
+	char *text = fz_text(data, size, SIZE_MAX);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct om_err e = { "" };
-	struct cfg *c = cfg_new();
-	if (!c || exp_declare_keys(c, &e) < 0)
-		abort();
+	struct cfg *c = fz_cfg();
 	if (cfg_load_string(c, text, "fuzz.ini", CFG_LVL_FILE, &e) < 0) {
 		if (!e.msg[0])
 			abort();
@@ -39,13 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	struct dev_timing dt;
-	if (dt_init(&dt, c, &e) == 0) {
-		struct it_cost cost = { .tokens = 8192, .attn_pairs = 8192.0 * 4096 };
-		dt_region(&dt, &cost, 4096);
-		if (dt_iter_ns(&dt, &cost, NULL) <= 0)
-			abort(); /* an iteration always takes time */
-		dt_free(&dt);
-	}
+	if (dt_init(&dt, c, &e) == 0)
+		fz_check_iteration(&dt);
 out:
 	cfg_free(c);
 	free(text);

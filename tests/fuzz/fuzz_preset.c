@@ -7,25 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_util.h"
 #include "device_models/device.h"
 #include "device_models/timing.h"
 #include "sim/core/experiment.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > 65535 || memchr(data, '\0', size))
-		return 0; /* preset files are read as text of at most 64 KiB */
-	char *text = malloc(size + 1);
+	/* preset files are read as text of at most 64 KiB */
+	char *text = fz_text(data, size, 65535);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct om_err e = { "" };
-	struct cfg *c = cfg_new();
-	if (!c || exp_declare_keys(c, &e) < 0)
-		abort();
+	struct cfg *c = fz_cfg();
 	/* No built-in presets: every device and model key comes from the input. */
 	if (cfg_set(c, "device.preset=", &e) < 0 || cfg_set(c, "model.preset=", &e) < 0)
 		abort();
@@ -39,11 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dt_init(&dt, c, &e) == 0) {
 		if (dt.dd.pool_tokens < 1 || !(dt.dd.kv_bytes_per_token > 0))
 			abort();
-		struct it_cost cost = { .tokens = 8192, .attn_pairs = 8192.0 * 4096 };
-		dt_region(&dt, &cost, 4096);
-		if (dt_iter_ns(&dt, &cost, NULL) <= 0)
-			abort();
-		dt_free(&dt);
+		fz_check_iteration(&dt);
 	} else if (!e.msg[0]) {
 		abort();
 	}

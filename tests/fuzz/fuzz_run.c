@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_util.h"
 #include "sim/core/engine.h"
 #include "sim/core/experiment.h"
 #include "workload/workload.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const pinned[] = {
 	"workload.trace=",	     "workload.num_requests=16", "workload.synth_max_tokens=256",
@@ -22,17 +21,11 @@ static const char *const pinned[] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > 4096 || memchr(data, '\0', size))
-		return 0;
-	char *text = malloc(size + 1);
+	char *text = fz_text(data, size, 4096);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct om_err e = { "" };
-	struct cfg *c = cfg_new();
-	if (!c || exp_declare_keys(c, &e) < 0)
-		abort();
+	struct cfg *c = fz_cfg();
 	if (cfg_load_string(c, text, "fuzz.ini", CFG_LVL_FILE, &e) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof pinned / sizeof pinned[0]; i++)

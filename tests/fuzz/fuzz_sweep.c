@@ -5,19 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_util.h"
 #include "sim/batch/sweepfile.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (memchr(data, '\0', size))
-		return 0; /* sweepfile_load rejects NUL bytes before the parser */
-	char *text = malloc(size + 1);
+	/* sweepfile_load rejects NUL bytes before the parser */
+	char *text = fz_text(data, size, SIZE_MAX);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct sweepfile s;
 	struct om_err e = { "" };
 	if (sweepfile_parse(text, "fuzz/sweep.ini", &s, &e) == 0) {

@@ -1,0 +1,174 @@
+#!/bin/bash
+# Bad-input matrix: each case runs `odmasim run` on broken input and requires
+#  - a non-zero exit,
+#  - exactly one line on stderr, "odmasim: error: ...", containing the
+#    expected location (file[:line]) and field/key,
+#  - no results directory and no leftover DIR.tmp-* directory.
+# A few cases that are valid-but-extreme input must instead succeed and count
+# what they dropped. usage: tests/e2e/bad_input.sh path/to/odmasim
+set -u
+BIN=$(realpath "${1:?usage: bad_input.sh ODMASIM}")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+pass=0 fail=0
+
+# fail_case NAME 'PATTERN1|PATTERN2...' -- ARGS... : the run must fail so.
+fail_case() {
+	local name=$1 pats=$2
+	shift 3
+	local out=${OUT:-$T/out-$name}
+	"$BIN" run "$@" -o "$out" -q >"$T/stdout" 2>"$T/stderr"
+	local rc=$? why=""
+	[ $rc -ne 0 ] || why="exit status 0"
+	[ "$(wc -l <"$T/stderr")" -eq 1 ] || why="$why; stderr has $(wc -l <"$T/stderr") lines"
+	grep -q '^odmasim: error: ' "$T/stderr" || why="$why; no 'odmasim: error:' prefix"
+	local IFS='|'
+	for p in $pats; do
+		grep -qF -- "$p" "$T/stderr" || why="$why; message lacks '$p'"
+	done
+	[ ! -e "$out" ] || why="$why; $out was created"
+	compgen -G "$out.tmp-*" >/dev/null && why="$why; temporary directory left behind"
+	if [ -n "$why" ]; then
+		echo "FAIL $name:${why#;}"; sed 's/^/    /' "$T/stderr"; fail=$((fail + 1))
+	else
+		echo "ok   $name: $(cat "$T/stderr")"; pass=$((pass + 1))
+	fi
+}
+
+# ok_case NAME 'summary.json needle' -- ARGS... : the run must succeed.
+ok_case() {
+	local name=$1 pat=$2
+	shift 3
+	local out="$T/out-$name"
+	if "$BIN" run "$@" -o "$out" -q 2>"$T/stderr" && grep -qF -- "$pat" "$out/summary.json"; then
+		echo "ok   $name: $pat"; pass=$((pass + 1))
+	else
+		echo "FAIL $name: expected success with '$pat'"; cat "$T/stderr"; fail=$((fail + 1))
+	fi
+}
+
+# An experiment over trace file $1 (offline arrivals, small).
+exp() { printf '[workload]\ntrace = %s\narrival = offline\n\n[policy]\nmax_model_len = 4096\n' "$T/$1" >"$T/$1.ini"; }
+csv() { printf "$2" >"$T/$1"; exp "$1"; }
+
+csv good.csv 'id,prompt_tokens,output_tokens\n0,10,5\n1,20,7\n'
+csv empty.csv ''
+csv header_only.csv 'id,prompt_tokens,output_tokens\n'
+csv wrong_header.csv 'id,input_len,output_len\n0,10,5\n'
+csv vidur_partial.csv 'arrived_at,num_prefill_tokens\n0,10\n'
+csv unterminated.csv 'id,prompt_tokens,output_tokens,prompt\n0,10,5,"hello\n1,3,3,x\n'
+csv neg_prompt.csv 'id,prompt_tokens,output_tokens\n0,10,5\n1,-4,5\n'
+csv neg_output.csv 'id,prompt_tokens,output_tokens\n0,10,-1\n'
+csv nonnum.csv 'id,prompt_tokens,output_tokens\n0,10,five\n'
+csv fraction.csv 'id,prompt_tokens,output_tokens\n0,10.5,5\n'
+csv huge.csv 'id,prompt_tokens,output_tokens\n0,10,333333333333333333333.0\n'
+csv empty_field.csv 'id,prompt_tokens,output_tokens\n0,,5\n'
+csv short_row.csv 'id,prompt_tokens,output_tokens\n0,10,5\n1,10\n'
+csv dup_ids.csv 'id,prompt_tokens,output_tokens\n7,10,5\n8,10,5\n7,3,3\n'
+csv bad_arrival.csv 'id,prompt_tokens,output_tokens,arrival_s\n0,10,5,-1\n'
+csv nul.csv 'id,prompt_tokens,output_tokens\n0,1\0000,5\n'
+csv too_long.csv 'id,prompt_tokens,output_tokens\n0,10,5\n1,5000,5\n2,4000,9000\n'
+printf '[workload]\ntrace = %s/good.csv\narrival = offline\n[policy]\nfoo = 3\n' "$T" >unknown_key.ini
+printf '[workload]\ntrace = %s/good.csv\n[polcy]\nname = static\n' "$T" >unknown_section.ini
+printf '[workload]\ntrace = %s/good.csv\nrate\n' "$T" >syntax.ini
+printf '[workload]\ntrace = %s/good.csv\n[scheduler]\nmax_num_seqs = many\n' "$T" >nonnum_key.ini
+printf '[workload]\nrate = 1\nrate = 2\n' >twice.ini
+touch afile
+
+fail_case missing_experiment 'nope.ini|cannot open' -- "$T/nope.ini"
+fail_case missing_trace 'missing.csv|cannot open trace' -- good.csv.ini --set "workload.trace=$T/missing.csv"
+fail_case empty_trace 'empty.csv|empty file' -- empty.csv.ini
+fail_case header_only 'header_only.csv|header only' -- header_only.csv.ini
+fail_case wrong_header 'wrong_header.csv:1:|header must name id, prompt_tokens and output_tokens' -- wrong_header.csv.ini
+fail_case vidur_missing_column 'vidur_partial.csv:1:|num_decode_tokens' -- vidur_partial.csv.ini
+fail_case unterminated_quote 'unterminated.csv:2:|unterminated quoted field' -- unterminated.csv.ini
+csv unterminated_first.csv 'id,prompt_tokens,output_tokens,prompt\n0,1,1,x\n"1,3,3,x\n2,3,3,x\n'
+fail_case unterminated_quote_first_field 'unterminated_first.csv:3:|unterminated quoted field' -- unterminated_first.csv.ini
+fail_case negative_prompt 'neg_prompt.csv:3: prompt_tokens: must be positive' -- neg_prompt.csv.ini
+fail_case negative_output 'neg_output.csv:2: output_tokens: must not be negative' -- neg_output.csv.ini
+fail_case nonnumeric_length "nonnum.csv:2: output_tokens: expected an integer, got 'five'" -- nonnum.csv.ini
+fail_case fractional_length 'fraction.csv:2: prompt_tokens: expected an integer' -- fraction.csv.ini
+fail_case huge_length 'huge.csv:2: output_tokens: too large' -- huge.csv.ini
+fail_case empty_field 'empty_field.csv:2: prompt_tokens: empty value' -- empty_field.csv.ini
+fail_case short_row 'short_row.csv:3:|expected 3 fields' -- short_row.csv.ini
+fail_case duplicate_ids 'dup_ids.csv:4: id: duplicate id 7 (first on line 2)' -- dup_ids.csv.ini
+fail_case negative_arrival 'bad_arrival.csv:2: arrival_s:' -- bad_arrival.csv.ini --set workload.arrival=trace
+fail_case nul_byte 'nul.csv:2:|NUL byte' -- nul.csv.ini
+fail_case nan_rate "--set: workload.rate: expected a finite number, got 'nan'" -- good.csv.ini --set workload.rate=nan
+fail_case zero_rate '--set: workload.rate: 0 is out of range' -- good.csv.ini --set workload.rate=0
+fail_case unknown_policy "--set: policy.name: unknown policy 'lru'" -- good.csv.ini --set policy.name=lru
+fail_case unknown_key 'unknown_key.ini:5: policy.foo: unknown key' -- unknown_key.ini
+fail_case unknown_section 'unknown_section.ini:4:|unknown section [polcy]' -- unknown_section.ini
+fail_case ini_syntax 'syntax.ini:3: syntax error' -- syntax.ini
+fail_case key_twice 'twice.ini:3: workload.rate: set twice (first at twice.ini:2)' -- twice.ini
+fail_case nonnumeric_key "nonnum_key.ini:4: scheduler.max_num_seqs: expected an integer, got 'many'" -- nonnum_key.ini
+fail_case zero_max_num_seqs '--set: scheduler.max_num_seqs: 0 is out of range' -- good.csv.ini --set scheduler.max_num_seqs=0
+fail_case eta_above_one '--set: device.eta_seq: 1.5 is out of range' -- good.csv.ini --set device.eta_seq=1.5
+fail_case reserve_frac_one '--set: device.reserve_frac: 1 is out of range' -- good.csv.ini --set device.reserve_frac=1
+fail_case kv_heads_over_heads '--set: model.kv_heads: 64 KV heads but only 28 heads' -- good.csv.ini --set model.kv_heads=64
+fail_case bad_set_syntax "--set: expected section.key=value, got 'rate=3'" -- good.csv.ini --set rate=3
+fail_case unknown_preset "--set: device.preset: unknown device preset 'h100'" -- good.csv.ini --set device.preset=h100
+fail_case missing_preset_file "--set: model.preset_file: cannot open preset file" -- good.csv.ini --set model.preset_file=/nonexistent.ini
+fail_case model_does_not_fit "model.params_b: model 'deepseek-r1-distill-qwen-7b' does not fit on device 'mlu370-x4'|device.capacity_gib from --set" -- good.csv.ini --set device.capacity_gib=10
+fail_case static_region_over_pool '--set: policy.max_model_len: one static region of 1000000 tokens does not fit' -- good.csv.ini --set policy.max_model_len=1000000
+fail_case trace_arrival_without_times "good.csv: workload.arrival: 'trace' needs timestamps" -- good.csv.ini --set workload.arrival=trace
+fail_case more_requests_than_rows '--set: workload.num_requests: 5 requested but the trace has 2 rows' -- good.csv.ini --set workload.num_requests=5
+fail_case stall_limit 'run.max_stall_iterations: stalled at t = |request 1 at the head of the queue|scheduler.max_num_seqs = 1' -- good.csv.ini --set scheduler.max_num_seqs=1 --set run.max_stall_iterations=2 --set workload.max_new_tokens=0
+csv far_apart.csv 'id,prompt_tokens,output_tokens,arrival_s\n0,10,5,0\n1,10,5,8e9\n'
+fail_case series_too_long 'run.sample_interval_s: simulated time reached 8e+09 s|raise run.sample_interval_s' -- far_apart.csv.ini --set workload.arrival=trace
+ok_case series_off_far_apart '"requests_completed": 2' -- far_apart.csv.ini --set workload.arrival=trace --set run.sample_interval_s=0
+csv long_prompt.csv 'id,prompt_tokens,output_tokens\n0,2000,5\n'
+fail_case device_far_too_slow 'device: an iteration at t = |overflow simulated time|device.peak_tflops' -- long_prompt.csv.ini --set device.capacity_gib=1000000 --set device.peak_tflops=0.001 --set device.compute_eff=0.001 --set model.params_b=100000 --set model.bytes_per_elem=1 --set run.sample_interval_s=0
+fail_case block_size_zero '--set: policy.block_size: 0 is out of range' -- good.csv.ini --set policy.name=paged --set policy.block_size=0
+fail_case buckets_zero '--set: predictor.buckets: 0 is out of range' -- good.csv.ini --set predictor.name=s3 --set predictor.buckets=0
+fail_case noise_sigma_too_large '--set: predictor.noise_sigma: 6 is out of range' -- good.csv.ini --set predictor.name=noisy --set predictor.noise_sigma=6
+fail_case unknown_predictor "--set: predictor.name: unknown predictor 'lstm'" -- good.csv.ini --set predictor.name=lstm
+fail_case missing_model_file "$T/none.model: cannot open model" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/none.model"
+printf 'odmasim-model s3 1\nmodel\n' >bad.model
+fail_case corrupt_model_file "$T/bad.model:2:" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/bad.model"
+OUT="$T/afile/out" fail_case output_under_a_file "$T/afile/out: cannot create output directory: Not a directory" -- good.csv.ini
+
+# The results directory already exists: refused, and left untouched.
+mkdir exists && echo keep >exists/mine.txt
+"$BIN" run good.csv.ini -o exists -q 2>stderr
+if [ $? -ne 0 ] && grep -qF "exists: output directory already exists" stderr && [ "$(cat exists/mine.txt)" = keep ] &&
+	[ "$(ls exists)" = mine.txt ] && ! compgen -G 'exists.tmp-*' >/dev/null; then
+	echo "ok   results_dir_exists: $(cat stderr)"; pass=$((pass + 1))
+else
+	echo "FAIL results_dir_exists"; cat stderr; fail=$((fail + 1))
+fi
+
+# A write that fails half way (file size limit) leaves no partial results.
+(trap '' XFSZ; ulimit -f 1; exec "$BIN" run "$T/good.csv.ini" --set workload.trace= \
+	--set workload.num_requests=2000 -o "$T/partial" -q) 2>stderr
+if [ $? -ne 0 ] && grep -qF "write failed" stderr && [ ! -e partial ] && ! compgen -G 'partial.tmp-*' >/dev/null; then
+	echo "ok   write_fails_midway: $(cat stderr)"; pass=$((pass + 1))
+else
+	echo "FAIL write_fails_midway"; cat stderr; ls; fail=$((fail + 1))
+fi
+
+# A sweep whose run count would overflow (it used to crash): refused at the
+# axis that crosses the limit, before anything is written.
+{ printf '[sweep]\nbase = good.csv.ini\nout = %s/sweep-out\n' "$T"
+  for k in workload.seed workload.rate scheduler.max_num_seqs scheduler.max_batched_tokens \
+	workload.cv device.eta_seq device.compute_eff device.peak_tflops; do
+	printf '[grid]\n%s = 1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625, 0.001953125\n' "$k"
+  done; } >huge_sweep.ini
+"$BIN" sweep huge_sweep.ini --list >/dev/null 2>stderr
+if [ $? -ne 0 ] && [ "$(wc -l <stderr)" -eq 1 ] &&
+	grep -qF "huge_sweep.ini:15: device.eta_seq: this axis takes the sweep past 100000 runs" stderr &&
+	[ ! -e sweep-out ]; then
+	echo "ok   sweep_too_many_runs: $(cat stderr)"; pass=$((pass + 1))
+else
+	echo "FAIL sweep_too_many_runs"; cat stderr; fail=$((fail + 1))
+fi
+
+# Valid but extreme: requests longer than max_model_len are rejected and
+# counted (a serving system refuses them; the trace is not malformed), and an
+# output beyond the cap is truncated at it.
+ok_case over_max_model_len '"rejected_prompt_too_long": 1' -- too_long.csv.ini
+ok_case all_at_time_zero '"requests_completed": 2' -- good.csv.ini --set run.check_invariants=true
+
+echo "bad-input matrix: $pass passed, $fail failed"
+[ $fail -eq 0 ]

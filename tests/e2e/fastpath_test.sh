@@ -1,0 +1,98 @@
+#!/bin/bash
+# run.fast_path changes speed only: for every policy, on small synthetic
+# traces (one card, two replicas, a tensor-parallel pair, a pool small enough
+# to preempt, both paged layouts, sparse arrivals so that most iterations
+# are leapt over), the result files are byte-identical with
+# the fast path on and off.
+# Usage: fastpath_test.sh PATH/TO/odmasim (run from the source root)
+. "$(dirname "$0")/lib.sh"
+qs=experiments/quickstart.ini
+base=(--set workload.num_requests=400 --set workload.rate=20 --set run.sample_interval_s=0.5)
+# s3 and odma size from a noisy oracle so they overflow, requeue and relocate
+pred_noisy=(--set predictor.name=noisy --set predictor.noise_sigma=0.8)
+tight=(--set device.capacity_gib=15.0 --set device.reserve_frac=0)
+two=(--set cluster.devices=2 --set cluster.router=least_kv)
+tp=(--set cluster.devices=2 --set cluster.mode=tensor_parallel)
+
+# case name, then odmasim run arguments
+check() {
+	local name=$1
+	shift
+	if ! "$bin" run "$qs" -q -o "$tmp/$name-on" "$@" --set run.fast_path=true 2>"$tmp/err" ||
+		! "$bin" run "$qs" -q -o "$tmp/$name-off" "$@" --set run.fast_path=false 2>>"$tmp/err"; then
+		bad "$name: run failed: $(head -c 300 "$tmp/err")"
+		return
+	fi
+	local files
+	files=$(cd "$tmp/$name-off" && ls | grep -v '^config.ini$')
+	[ "$(cd "$tmp/$name-on" && ls | grep -v '^config.ini$')" = "$files" ] \
+		&& ok || bad "$name: different result files"
+	for f in $files; do
+		cmp -s "$tmp/$name-on/$f" "$tmp/$name-off/$f" && ok || bad "$name: $f differs"
+	done
+	cp "$tmp/$name-on/summary.json" "$tmp/$name.json"
+	rm -rf "$tmp/$name-on" "$tmp/$name-off"
+}
+# summary field of a checked case
+field() { sed -n "s/.*\"$2\": \([0-9.e+-]*\).*/\1/p" "$tmp/$1.json"; }
+
+for pol in static paged s3 odma oracle; do
+	extra=()
+	case $pol in s3 | odma) extra=("${pred_noisy[@]}") ;; esac
+	small=("${tight[@]}")
+	# odma's safety pool needs ten max_model_len slots
+	[ $pol = odma ] && small=(--set device.capacity_gib=16.6 --set device.reserve_frac=0)
+	check "$pol" --set policy.name=$pol "${base[@]}" "${extra[@]}"
+	check "$pol-tight" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${small[@]}"
+	check "$pol-two" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${two[@]}"
+	# sparse arrivals: most iterations are leapt over
+	check "$pol-sparse" --set policy.name=$pol "${base[@]}" "${extra[@]}" --set workload.rate=1
+	check "$pol-two-sparse" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${two[@]}" \
+		--set workload.rate=2 --set cluster.router=round_robin
+	check "$pol-tp" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${tp[@]}"
+done
+# admission blocked by the batch limits rather than by memory
+check static-seqs "${base[@]}" --set workload.rate=3 --set scheduler.max_num_seqs=4
+check paged-budget --set policy.name=paged --set scheduler.max_batched_tokens=700 "${base[@]}" \
+	--set workload.rate=3
+check paged-budget-offline --set policy.name=paged --set scheduler.max_batched_tokens=400 \
+	"${base[@]}" --set workload.arrival=offline
+check static-offline "${base[@]}" --set workload.arrival=offline
+# with every invariant checked after every event (and after every leap)
+check odma-checked --set policy.name=odma "${pred_noisy[@]}" "${base[@]}" --set workload.rate=2 \
+	--set run.check_invariants=true
+check paged-checked --set policy.name=paged "${base[@]}" "${tight[@]}" --set workload.rate=2 \
+	--set run.check_invariants=true
+check paged-layer --set policy.name=paged --set policy.paged_block_layout=per_layer \
+	--set policy.paged_kernel_factor=1.23 "${base[@]}" "${tight[@]}"
+check paged-merge --set policy.name=paged --set policy.paged_merge_adjacent=true "${base[@]}" "${tight[@]}"
+check static-lpddr5 --set device.mem_model=lpddr5 "${base[@]}" "${tight[@]}"
+
+# the cases exercise what they claim to
+for c in paged-tight s3-tight odma-tight paged-merge; do
+	p=$(field "$c" preemptions)
+	[ -n "$p" ] && [ "$p" -gt 0 ] && ok || bad "$c: no preemptions ($p)"
+done
+o=$(field s3 overflows)
+[ -n "$o" ] && [ "$o" -gt 0 ] && ok || bad "s3: no overflows ($o)"
+r=$(field odma relocations)
+[ -n "$r" ] && [ "$r" -gt 0 ] && ok || bad "odma: no relocations ($r)"
+
+# a stall is reported at the same iteration, with the same words, either way
+for fp in true false; do
+	"$bin" run "$qs" -q -o "$tmp/stall-$fp" "${base[@]}" --set scheduler.max_num_seqs=1 \
+		--set run.max_stall_iterations=3 --set run.fast_path=$fp >/dev/null 2>"$tmp/stall-$fp.err"
+	echo $? >>"$tmp/stall-$fp.err"
+done
+grep -q "stalled at t = " "$tmp/stall-true.err" && cmp -s "$tmp/stall-true.err" "$tmp/stall-false.err" \
+	&& ok || bad "stall report differs: $(cat "$tmp/stall-true.err") / $(cat "$tmp/stall-false.err")"
+
+# run.requests_csv = false drops that file and changes nothing else
+"$bin" run "$qs" -q -o "$tmp/rq-on" "${base[@]}" >/dev/null 2>&1
+"$bin" run "$qs" -q -o "$tmp/rq-off" "${base[@]}" --set run.requests_csv=false >/dev/null 2>&1
+[ -s "$tmp/rq-on/requests.csv" ] && [ ! -e "$tmp/rq-off/requests.csv" ] && ok || bad "requests_csv=false still writes requests.csv"
+for f in summary.json summary.csv util.csv; do
+	cmp -s "$tmp/rq-on/$f" "$tmp/rq-off/$f" && ok || bad "requests_csv=false changes $f"
+done
+
+finish

@@ -1,0 +1,478 @@
+/* odma: boundary learning, relocation and its cost, safety pool, preemption
+ * instead of loss, exact predictions never overflow, invariants throughout. */
+#include "tests/support/tu.h"
+#include "workload/workload.h"
+#include "sim/policy/odma_bounds.h"
+#include "sim/policy/policy.h"
+#include "sim/core/report.h"
+#include "sim/core/start_lengths.h"
+
+/* n more requests of length len in the learner's window. */
+static void add_n(struct ob_learner *l, int n, int32_t len)
+{
+	for (int i = 0; i < n; i++)
+		ob_add(l, len);
+}
+
+/* A learner (window 400, bins of 16) for lengths up to max_len that has seen
+ * two points: 300 requests of length 100, then 100 of length 1000. */
+static void two_points(struct ob_learner *l, int32_t max_len)
+{
+	ck_assert_int_eq(ob_init(l, max_len, 16, 400), 0);
+	add_n(l, 300, 100);
+	add_n(l, 100, 1000);
+}
+
+START_TEST(bounds_uniform_equal_width)
+{
+	/* uniform lengths 1..1024, unweighted slack: the optimum is equal width */
+	struct ob_learner l;
+	ck_assert_int_eq(ob_init(&l, 1024, 16, 1024), 0);
+	for (int32_t L = 1; L <= 1024; L++)
+		ob_add(&l, L);
+	int32_t b[4];
+	ck_assert_int_eq(ob_learn(&l, 4, OB_TOKENS, 0.0, b), 0);
+	ck_assert_int_eq(b[0], 256);
+	ck_assert_int_eq(b[1], 512);
+	ck_assert_int_eq(b[2], 768);
+	ck_assert_int_eq(b[3], 1024);
+	ob_free(&l);
+}
+END_TEST
+
+START_TEST(bounds_two_point_and_window)
+{
+	struct ob_learner l;
+	two_points(&l, 4096);
+	int32_t b[2];
+	/* each point gets the bin edge just above it */
+	ck_assert_int_eq(ob_learn(&l, 2, OB_TOKEN_TIME, 0.0, b), 0);
+	ck_assert_int_eq(b[0], 112);
+	ck_assert_int_eq(b[1], 1008);
+	/* the sliding window forgets: 400 new lengths of 50 push the old ones out */
+	add_n(&l, 400, 50);
+	int32_t one;
+	ck_assert_int_eq(ob_learn(&l, 1, OB_TOKENS, 0.0, &one), 0);
+	ck_assert_int_eq(one, 64);
+	ob_free(&l);
+}
+END_TEST
+
+START_TEST(bounds_overflow_cap_binds)
+{
+	/* max_len 1024: one class at 112 leaves the quarter of length 1000 to the
+	 * 1024 bucket (slack 300*12 + 100*24), cheaper than one class at 1008
+	 * (slack 300*908 + 100*8); the overflow cap decides which is allowed */
+	struct ob_learner l;
+	two_points(&l, 1024);
+	int32_t one;
+	ck_assert_int_eq(ob_learn(&l, 1, OB_TOKENS, 0.3, &one), 0);
+	ck_assert_int_eq(one, 112);
+	ck_assert_int_eq(ob_learn(&l, 1, OB_TOKENS, 0.2, &one), 0);
+	ck_assert_int_eq(one, 1008);
+	ob_free(&l);
+}
+END_TEST
+
+/* A policy instance over a hand-sized pool, driven directly. */
+struct fix {
+	struct cfg *c;
+	struct dev_timing dt;
+	struct pol_env env;
+	struct start_lengths start;
+	void *ps;
+};
+
+static void fix_open(struct fix *f, int64_t pool, int32_t mml, const char *const *sets, int n)
+{
+	const char *all[16] = { "policy.name=odma", "predictor.name=test" };
+	int k = 2;
+	for (int i = 0; i < n; i++)
+		all[k++] = sets[i];
+	char mm[64];
+	snprintf(mm, sizeof mm, "policy.max_model_len=%d", mml);
+	all[k++] = mm;
+	f->c = tu_pool_cfg(100000, all, k);
+	struct om_err e = { "" };
+	ck_assert_int_eq(dt_init(&f->dt, f->c, &e), 0);
+	if (start_lengths_load(f->c, pol_odma.start_lengths_key, &f->start, &e) < 0)
+		ck_abort_msg("start lengths: %s", e.msg);
+	f->env = (struct pol_env){ .dt = &f->dt,
+				   .pool_tokens = pool,
+				   .max_model_len = mml,
+				   .start_lengths = f->start.len,
+				   .n_start_lengths = f->start.n,
+				   .start_origin = f->start.origin,
+				   .start_key = f->start.key };
+	if (pol_odma.create(f->c, &f->env, &f->ps, &e) < 0)
+		ck_abort_msg("create: %s", e.msg);
+}
+
+static void fix_close(struct fix *f)
+{
+	pol_odma.destroy(f->ps);
+	start_lengths_free(&f->start);
+	dt_free(&f->dt);
+	cfg_free(f->c);
+}
+
+static void req(struct sim_req *r, uint32_t idx, int32_t prompt, int32_t pred, int32_t max_out)
+{
+	memset(r, 0, sizeof *r);
+	r->idx = idx;
+	r->prompt_tokens = prompt;
+	r->predicted_len = pred;
+	r->pred_bucket = -1;
+	r->max_output = max_out;
+	r->pol_off = -1;
+}
+
+static void checked(struct fix *f)
+{
+	struct om_err e = { "" };
+	if (pol_odma.check(f->ps, &e) < 0)
+		ck_abort_msg("invariant: %s", e.msg);
+}
+
+START_TEST(relocation_charged_at_stream_bandwidth)
+{
+	/* mml 512, K=4 geometric start: classes 64, 128, 256, 512 output tokens */
+	const char *s[] = { "policy.odma_safety=0" };
+	struct fix f;
+	fix_open(&f, 4096, 512, s, 1);
+	struct sim_req r;
+	req(&r, 0, 10, 50, 502);
+	ck_assert_int_eq(pol_odma.admit(f.ps, &r, 10), POL_OK);
+	ck_assert_int_eq(r.pol_cap, 10 + 64);
+	struct it_cost cost = { 0 };
+	r.ctx = 74;
+	ck_assert_int_eq(pol_odma.grow(f.ps, &r, 74, &cost), POL_OK);
+	ck_assert(cost.extra_ns == 0);
+	ck_assert_int_eq(pol_odma.grow(f.ps, &r, 75, &cost), POL_OK);
+	ck_assert_int_eq(r.pol_cap, 10 + 128);
+	/* by hand: 74 tokens * 57344 B read and written at 0.85 * 307.2 GB/s */
+	double want = 2.0 * 74 * TU_KV_BYTES_PER_TOKEN / (0.85 * 307.2e9) * 1e9;
+	ck_assert_double_eq_tol(cost.extra_ns, want, 1e-6 * want);
+	/* and the iteration's memory time carries it */
+	struct it_time bd;
+	dt_iter_ns(&f.dt, &cost, &bd);
+	ck_assert_double_eq_tol(bd.extra_ns, want, 1e-6 * want);
+	ck_assert(bd.memory_ns >= bd.weights_ns + want - 1);
+	struct pol_stats ps;
+	pol_odma.stats(f.ps, &ps);
+	ck_assert_int_eq(ps.relocations, 1);
+	ck_assert_int_eq(ps.overflows, 1);
+	ck_assert_int_eq(ps.relocated_bytes, (int64_t)(74 * TU_KV_BYTES_PER_TOKEN));
+	ck_assert_int_eq(ps.reserved_tokens, 138); /* old region freed */
+	checked(&f);
+	pol_odma.release(f.ps, &r);
+	pol_odma.stats(f.ps, &ps);
+	ck_assert_int_eq(ps.reserved_tokens, 0);
+	ck_assert_int_eq(ps.free_tokens, 4096);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(safety_pool_then_no_room_changes_nothing)
+{
+	/* pool 1024 = arena 512 + one 512-token safety slot */
+	const char *s[] = { "policy.odma_safety=0.5" };
+	struct fix f;
+	fix_open(&f, 1024, 512, s, 1);
+	struct sim_req a, b, u;
+	req(&u, 0, 10, 50, 502);
+	u.pred_uncertain = true; /* goes to the safety slot first */
+	ck_assert_int_eq(pol_odma.admit(f.ps, &u, 10), POL_OK);
+	ck_assert_int_eq(u.pol_off, 512);
+	ck_assert_int_eq(u.pol_cap, 512);
+	req(&a, 1, 100, 200, 402); /* class 256: 356 tokens */
+	ck_assert_int_eq(pol_odma.admit(f.ps, &a, 100), POL_OK);
+	ck_assert_int_eq(a.pol_cap, 356);
+	req(&b, 2, 20, 60, 492); /* class 64: 84 tokens */
+	ck_assert_int_eq(pol_odma.admit(f.ps, &b, 20), POL_OK);
+	checked(&f);
+	/* b outgrows 84: next class (148 tokens) does not fit the arena's 72 free,
+	 * and the safety slot is taken: no room, and nothing changed */
+	struct pol_stats before, after;
+	pol_odma.stats(f.ps, &before);
+	struct it_cost cost = { 0 };
+	b.ctx = 84;
+	ck_assert_int_eq(pol_odma.grow(f.ps, &b, 85, &cost), POL_NO_ROOM);
+	pol_odma.stats(f.ps, &after);
+	ck_assert_int_eq(b.pol_cap, 84);
+	ck_assert_int_eq(after.reserved_tokens, before.reserved_tokens);
+	ck_assert_int_eq(after.relocations, 0);
+	ck_assert(cost.extra_ns == 0);
+	/* the uncertain request leaves: b overflows into the safety slot */
+	pol_odma.release(f.ps, &u);
+	ck_assert_int_eq(pol_odma.grow(f.ps, &b, 85, &cost), POL_OK);
+	ck_assert_int_eq(b.pol_off, 512);
+	pol_odma.stats(f.ps, &after);
+	ck_assert_int_eq(after.safety_used_tokens, 512);
+	ck_assert_int_eq(after.overflows, 1); /* the retry is the same overflow */
+	checked(&f);
+	pol_odma.release(f.ps, &a);
+	pol_odma.release(f.ps, &b);
+	pol_odma.stats(f.ps, &after);
+	ck_assert_int_eq(after.free_tokens, 1024);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(random_churn_regions_never_overlap)
+{
+	const char *s[] = { "policy.odma_safety=0.25", "policy.odma_relearn_every=5",
+			    "policy.odma_window=50" };
+	struct fix f;
+	fix_open(&f, 8192, 512, s, 3);
+	enum {
+		N = 40
+	};
+	struct sim_req r[N];
+	bool live[N] = { false };
+	unsigned x = 12345;
+	for (int step = 0; step < 20000; step++) {
+		x = x * 1103515245u + 12345u;
+		int i = (int)((x >> 8) % N);
+		struct it_cost cost = { 0 };
+		if (!live[i]) {
+			req(&r[i], (uint32_t)i, 1 + (int32_t)((x >> 3) % 200),
+			    (int32_t)((x >> 12) % 300), 300);
+			r[i].pred_uncertain = (x >> 20) % 7 == 0;
+			if (pol_odma.admit(f.ps, &r[i], r[i].prompt_tokens) == POL_OK) {
+				live[i] = true;
+				r[i].ctx = r[i].prompt_tokens;
+			}
+		} else if ((x >> 16) % 5 == 0 || r[i].generated + 1 >= r[i].max_output) {
+			r[i].generated = r[i].ctx - r[i].prompt_tokens;
+			pol_odma.finish(f.ps, &r[i], step);
+			pol_odma.release(f.ps, &r[i]);
+			live[i] = false;
+		} else {
+			int32_t need = r[i].ctx + 1;
+			if (pol_odma.grow(f.ps, &r[i], need, &cost) == POL_OK) {
+				r[i].ctx = need;
+				r[i].generated = need - r[i].prompt_tokens;
+			}
+		}
+		checked(&f);
+		/* plain loops, one assertion per step: Check's asserts are slow */
+		int64_t held = 0;
+		bool ok = true;
+		for (int a = 0; a < N; a++) {
+			if (!live[a])
+				continue;
+			ok = ok && r[a].ctx <= r[a].pol_cap;
+			held += r[a].pol_cap;
+			for (int b = a + 1; b < N; b++)
+				if (live[b])
+					ok = ok
+						&& (r[a].pol_off + r[a].pol_cap <= r[b].pol_off
+						    || r[b].pol_off + r[b].pol_cap <= r[a].pol_off);
+		}
+		ck_assert_msg(ok, "step %d: overlapping or overfull regions", step);
+		struct pol_stats ps;
+		pol_odma.stats(f.ps, &ps);
+		ck_assert_int_eq(ps.reserved_tokens, held);
+		ck_assert_int_eq(ps.reserved_tokens + ps.free_tokens, 8192);
+	}
+	for (int i = 0; i < N; i++)
+		if (live[i])
+			pol_odma.release(f.ps, &r[i]);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(underpredicted_request_relocates_and_finishes)
+{
+	const char *s[] = { "policy.name=odma", "predictor.name=test", "policy.max_model_len=1024",
+			    "policy.odma_safety=0" };
+	struct cfg *c = tu_pool_cfg(20000, s, 4);
+	struct wl_trace t;
+	tu_trace(&t, 1, 0, 30, 600);
+	struct run_result r;
+	tu_run_guess(c, &t, (struct pred_out){ 40, 0, -1, false }, &r);
+	ck_assert_int_eq(r.sum.requests_completed, 1);
+	ck_assert_int_eq(r.reqs[0].generated, 600);
+	/* classes 128, 256, 512, 1024: 40 -> 128, then 256, 512, 1024 */
+	ck_assert_int_eq(r.sum.relocations, 3);
+	ck_assert_int_eq(r.sum.overflows, 3);
+	ck_assert_int_eq(r.sum.preemptions, 0);
+	/* bytes moved: the KV held at each move, 30+128, 30+256, 30+512 tokens */
+	ck_assert_int_eq(r.sum.relocated_bytes,
+			 (int64_t)((158 + 286 + 542) * TU_KV_BYTES_PER_TOKEN));
+	run_result_free(&r);
+	trace_free(&t);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(exhausted_safety_pool_preempts_never_loses)
+{
+	/* 40 requests predicted at 10 tokens that run to 400 in a pool of ~3000
+	 * tokens with one 1024-token safety slot: overflows exhaust the arena and
+	 * the slot, so some must be preempted; all must still finish. */
+	const char *s[] = { "policy.name=odma",
+			    "predictor.name=test",
+			    "policy.max_model_len=1024",
+			    "policy.odma_safety=0.35",
+			    "policy.odma_relearn_every=0",
+			    "workload.arrival=trace" };
+	struct cfg *c = tu_pool_cfg(3000, s, 6);
+	struct wl_trace t;
+	tu_trace(&t, 40, 1000000, 20, 400);
+	struct run_result r;
+	tu_run_guess(c, &t, (struct pred_out){ 10, 0, -1, false }, &r);
+	ck_assert_int_eq(r.sum.requests_completed, 40);
+	ck_assert_int_eq(r.sum.requests_rejected, 0);
+	ck_assert_int_gt(r.sum.preemptions, 0);
+	ck_assert_int_gt(r.sum.recomputed_tokens, 0);
+	ck_assert_int_gt(r.sum.relocations, 0);
+	ck_assert(r.sum.safety_occupancy > 0);
+	for (size_t i = 0; i < r.n; i++)
+		ck_assert_int_eq(r.reqs[i].generated, 400);
+	run_result_free(&r);
+	trace_free(&t);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(exact_predictions_never_overflow)
+{
+	/* synthetic workload under memory pressure, exact predictions, no margin */
+	const char *s[] = { "policy.name=odma",		 "predictor.name=test",
+			    "policy.odma_margin=0",	 "policy.odma_relearn_every=50",
+			    "workload.num_requests=400", "workload.rate=20",
+			    "policy.odma_safety=0.2" };
+	struct cfg *c = tu_pool_cfg(30000, s, 7);
+	struct wl_trace t;
+	struct om_err e = { "" };
+	trace_init(&t);
+	ck_assert_msg(wl_build(c, &t, false, &e) == 0, "%s", e.msg);
+	struct pred_handle ph = { &tu_exact, NULL };
+	struct run_result r;
+	tu_engine_run(c, &t, &ph, &r);
+	ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, 400);
+	ck_assert_int_eq(r.sum.overflows, 0);
+	ck_assert_int_eq(r.sum.relocations, 0);
+	ck_assert(r.sum.util_reserved > 0.3); /* there was memory pressure */
+	/* boundaries were re-learned and recorded */
+	ck_assert_ptr_nonnull(r.pol_series);
+	ck_assert_str_eq(r.pol_series_file, "boundaries.csv");
+	ck_assert(strncmp(r.pol_series, "t_s,completions,c1,c2,c3,c4\n", 28) == 0);
+	int rows = 0;
+	for (const char *p = r.pol_series; *p; p++)
+		rows += *p == '\n';
+	ck_assert_int_eq(rows, 1 + 1 + (int)(r.sum.requests_completed / 50));
+	run_result_free(&r);
+	trace_free(&t);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(deterministic_and_writes_boundaries_csv)
+{
+	const char *s[] = {
+		"policy.name=odma",	     "predictor.name=test", "policy.odma_relearn_every=40",
+		"workload.num_requests=300", "workload.rate=20",    "policy.odma_safety=0.2"
+	};
+	struct cfg *c = tu_pool_cfg(30000, s, 6);
+	struct wl_trace t;
+	struct om_err e = { "" };
+	trace_init(&t);
+	ck_assert_msg(wl_build(c, &t, false, &e) == 0, "%s", e.msg);
+	struct pred_out guess = { 90, 0, -1, false }; /* wrong for most: overflows happen */
+	struct run_result a, b;
+	tu_run_guess(c, &t, guess, &a);
+	tu_run_guess(c, &t, guess, &b);
+	ck_assert_int_gt(a.sum.relocations, 0);
+	ck_assert_int_eq(a.sum.relocations, b.sum.relocations);
+	ck_assert(a.sum.e2e_p99_s == b.sum.e2e_p99_s);
+	ck_assert_str_eq(a.pol_series, b.pol_series);
+	char dir[] = "/tmp/odma_test_XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char out[64], path[128];
+	snprintf(out, sizeof out, "%s/res", dir);
+	ck_assert_msg(report_write(out, c, &t, &a, &e) == 0, "%s", e.msg);
+	snprintf(path, sizeof path, "%s/boundaries.csv", out);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[256];
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	ck_assert_str_eq(line, "t_s,completions,c1,c2,c3,c4\n");
+	fclose(f);
+	snprintf(path, sizeof path, "%s/summary.csv", out);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	fclose(f);
+	/* clean up the results directory */
+	const char *names[] = { "boundaries.csv", "summary.csv",  "summary.json",
+				"config.ini",	  "requests.csv", "util.csv" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", out, names[i]);
+		remove(path);
+	}
+	remove(out);
+	remove(dir);
+	run_result_free(&a);
+	run_result_free(&b);
+	trace_free(&t);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(starting_boundaries_from_training_lengths)
+{
+	/* a trace of 300 outputs of 100 tokens and 100 of 1000: with K = 2 the
+	 * starting classes are their bin edges, 112 and 1008 */
+	char dir[] = "/tmp/odma_init_XXXXXX", path[128];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/train.csv", dir);
+	FILE *tf = fopen(path, "w");
+	ck_assert_ptr_nonnull(tf);
+	fprintf(tf, "id,prompt_tokens,output_tokens\n");
+	for (int i = 0; i < 400; i++)
+		fprintf(tf, "%d,10,%d\n", i, i < 300 ? 100 : 1000);
+	fclose(tf);
+	char set[200];
+	snprintf(set, sizeof set, "policy.odma_init_trace=%s", path);
+	const char *s[] = { "policy.odma_classes=2", "policy.odma_safety=0", set };
+	struct fix f;
+	fix_open(&f, 8192, 4096, s, 3);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	pol_odma.series(f.ps, m);
+	fclose(m);
+	ck_assert_str_eq(buf, "t_s,completions,c1,c2\n0.000000,0,112,1008\n");
+	free(buf);
+	/* and a request predicted at 150 tokens takes the 1008 class */
+	struct sim_req r;
+	req(&r, 0, 10, 150, 4000);
+	ck_assert_int_eq(pol_odma.admit(f.ps, &r, 10), POL_OK);
+	ck_assert_int_eq(r.pol_cap, 10 + 1008);
+	pol_odma.release(f.ps, &r);
+	fix_close(&f);
+	remove(path);
+	remove(dir);
+}
+END_TEST
+
+START_TEST(refuses_without_predictor)
+{
+	tu_refuses_without_predictor("odma", 30000);
+}
+END_TEST
+
+Suite *tu_suite(void)
+{
+	return tu_suite_of(
+		"odma", bounds_uniform_equal_width, bounds_two_point_and_window,
+		bounds_overflow_cap_binds, relocation_charged_at_stream_bandwidth,
+		safety_pool_then_no_room_changes_nothing, random_churn_regions_never_overlap,
+		underpredicted_request_relocates_and_finishes,
+		exhausted_safety_pool_preempts_never_loses, exact_predictions_never_overflow,
+		deterministic_and_writes_boundaries_csv, starting_boundaries_from_training_lengths,
+		refuses_without_predictor);
+}

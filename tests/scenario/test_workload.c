@@ -1,0 +1,181 @@
+/* workload: arrival processes, sampling, the synthetic default. */
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/support/tu.h"
+#include "workload/workload.h"
+
+static void build(const char **sets, int n, struct wl_trace *t)
+{
+	struct cfg *c = tu_cfg(sets, n);
+	struct om_err e;
+	if (wl_build(c, t, false, &e) < 0)
+		ck_abort_msg("%s", e.msg);
+	cfg_free(c);
+}
+
+/* The gaps between the arrivals of the workload `sets` describes have a mean
+ * of 0.2 s within a relative `mean_tol`, and a coefficient of variation of
+ * cv within cv_tol. */
+static void gaps_match(const char **sets, int n, double mean_tol, double cv, double cv_tol)
+{
+	struct wl_trace t;
+	build(sets, n, &t);
+	double *g = malloc(t.n * sizeof *g);
+	for (size_t i = 1; i < t.n; i++)
+		g[i - 1] = (double)(t.req[i].arrival_ns - t.req[i - 1].arrival_ns) / 1e9;
+	double mean = gsl_stats_mean(g, 1, t.n - 1), sd = gsl_stats_sd(g, 1, t.n - 1);
+	ck_assert_double_eq_tol(mean, 0.2, 0.2 * mean_tol);
+	ck_assert_double_eq_tol(sd / mean, cv, cv_tol);
+	free(g);
+	trace_free(&t);
+}
+
+START_TEST(poisson_rate_and_cv)
+{
+	const char *sets[] = { "workload.num_requests=20000", "workload.rate=5" };
+	/* 20,000 exponential gaps: the mean is within ~3 standard errors (0.7%) */
+	gaps_match(sets, 2, 0.03, 1.0, 0.03);
+}
+END_TEST
+
+START_TEST(gamma_cv)
+{
+	const char *sets[] = { "workload.num_requests=20000", "workload.rate=5",
+			       "workload.arrival=gamma", "workload.cv=3" };
+	gaps_match(sets, 4, 0.1, 3.0, 0.3);
+}
+END_TEST
+
+START_TEST(seeds_are_reproducible_and_distinct)
+{
+	const char *a[] = { "workload.num_requests=500", "workload.seed=4" };
+	const char *b[] = { "workload.num_requests=500", "workload.seed=5" };
+	struct wl_trace t1, t2, t3;
+	build(a, 2, &t1);
+	build(a, 2, &t2);
+	build(b, 2, &t3);
+	ck_assert_mem_eq(t1.req, t2.req, t1.n * sizeof *t1.req);
+	ck_assert_mem_eq(t1.out_tokens, t2.out_tokens, t1.n * sizeof *t1.out_tokens);
+	ck_assert(memcmp(t1.out_tokens, t3.out_tokens, t1.n * sizeof *t1.out_tokens) != 0);
+	trace_free(&t1);
+	trace_free(&t2);
+	trace_free(&t3);
+}
+END_TEST
+
+/* Changing the arrival process must not change the lengths drawn. */
+START_TEST(streams_are_independent)
+{
+	const char *a[] = { "workload.num_requests=300", "workload.arrival=poisson" };
+	const char *b[] = { "workload.num_requests=300", "workload.arrival=offline" };
+	struct wl_trace t1, t2;
+	build(a, 2, &t1);
+	build(b, 2, &t2);
+	ck_assert_mem_eq(t1.out_tokens, t2.out_tokens, t1.n * sizeof *t1.out_tokens);
+	for (size_t i = 0; i < t2.n; i++)
+		ck_assert_int_eq(t2.req[i].arrival_ns, 0);
+	trace_free(&t1);
+	trace_free(&t2);
+}
+END_TEST
+
+START_TEST(synthetic_medians)
+{
+	const char *sets[] = { "workload.num_requests=20001" };
+	struct wl_trace t;
+	build(sets, 1, &t);
+	double *p = malloc(t.n * sizeof *p), *o = malloc(t.n * sizeof *o);
+	for (size_t i = 0; i < t.n; i++) {
+		p[i] = t.req[i].prompt_tokens;
+		o[i] = t.out_tokens[i];
+	}
+	ck_assert_double_eq_tol(gsl_stats_median(p, 1, t.n), 64, 3);
+	ck_assert_double_eq_tol(gsl_stats_median(o, 1, t.n), 128, 5);
+	free(p);
+	free(o);
+	trace_free(&t);
+}
+END_TEST
+
+START_TEST(sampling_with_replacement_renumbers)
+{
+	char path[TU_PATH];
+	tu_write_temp(path, "id,prompt_tokens,output_tokens\n10,5,6\n20,7,8\n30,9,10\n");
+	char tr[128], *sets[3];
+	snprintf(tr, sizeof tr, "workload.trace=%s", path);
+	sets[0] = tr;
+	sets[1] = "workload.num_requests=50";
+	sets[2] = "workload.sampling=replace";
+	struct wl_trace t;
+	build((const char **)sets, 3, &t);
+	ck_assert_int_eq(t.n, 50);
+	for (size_t i = 0; i < t.n; i++) {
+		ck_assert_int_eq(t.req[i].id, (int64_t)i);
+		ck_assert(t.req[i].prompt_tokens == 5 || t.req[i].prompt_tokens == 7
+			  || t.req[i].prompt_tokens == 9);
+		ck_assert_int_eq(t.out_tokens[i], t.req[i].prompt_tokens + 1);
+	}
+	trace_free(&t);
+	/* without replacement, asking for more rows than exist is an error */
+	sets[2] = "workload.sampling=head";
+	struct cfg *c = tu_cfg((const char **)sets, 3);
+	struct om_err e;
+	ck_assert_int_eq(wl_build(c, &t, false, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "workload.num_requests"));
+	cfg_free(c);
+	unlink(path);
+}
+END_TEST
+
+/* Phases play in order: every row of the first trace arrives before any of
+ * the second, and each phase takes its own count. */
+START_TEST(phases_play_in_order)
+{
+	char p1[TU_PATH], p2[TU_PATH];
+	tu_write_temp(p1, "id,prompt_tokens,output_tokens\n1,5,6\n2,5,6\n3,5,6\n");
+	tu_write_temp(p2, "id,prompt_tokens,output_tokens\n1,9,90\n2,9,90\n");
+	char tr[256];
+	snprintf(tr, sizeof tr, "workload.trace=%s,%s,%s", p1, p2, p1);
+	const char *sets[] = { tr, "workload.phase_requests=2,0,1" };
+	struct wl_trace t;
+	build(sets, 2, &t);
+	ck_assert_int_eq(t.n, 5);
+	int32_t want[] = { 5, 5, 9, 9, 5 };
+	for (size_t i = 0; i < t.n; i++) {
+		ck_assert_int_eq(t.req[i].prompt_tokens, want[i]);
+		if (i)
+			ck_assert_int_ge(t.req[i].arrival_ns, t.req[i - 1].arrival_ns);
+	}
+	trace_free(&t);
+	const char *bad[] = { tr, "workload.phase_requests=2,0" };
+	struct cfg *c = tu_cfg(bad, 2);
+	struct om_err e;
+	ck_assert_int_eq(wl_build(c, &t, false, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "workload.phase_requests"));
+	cfg_free(c);
+	unlink(p1), unlink(p2);
+}
+END_TEST
+
+START_TEST(trace_arrival_needs_timestamps)
+{
+	const char *sets[] = { "workload.trace=/dev/null/none.csv" };
+	struct cfg *c = tu_cfg(sets, 1);
+	struct wl_trace t;
+	struct om_err e;
+	ck_assert_int_eq(wl_build(c, &t, false, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "/dev/null/none.csv"));
+	cfg_free(c);
+}
+END_TEST
+
+Suite *tu_suite(void)
+{
+	return tu_suite_of("workload", poisson_rate_and_cv, gamma_cv,
+			   seeds_are_reproducible_and_distinct, streams_are_independent,
+			   synthetic_medians, sampling_with_replacement_renumbers,
+			   trace_arrival_needs_timestamps, phases_play_in_order);
+}

@@ -1,0 +1,133 @@
+/* trace_csv: RFC 4180 details, both layouts, and rows that must be refused
+ * with file, line and field in the message. */
+#include <string.h>
+
+#include "tests/support/tu.h"
+#include "workload/trace_csv.h"
+
+static int parse(const char *text, struct wl_trace *t, bool keep, struct om_err *e)
+{
+	trace_init(t);
+	return trace_parse_csv(text, strlen(text), "t.csv", t, keep, e);
+}
+
+START_TEST(multiline_quotes_and_crlf)
+{
+	const char *csv = "id,prompt_tokens,output_tokens,prompt\r\n"
+			  "0,5,7,\"Give three tips.\"\r\n"
+			  "1,12,0,\"Rewrite this:\n\nHe said \"\"hi\"\", twice\"\r\n"
+			  "2,3,4,\"last, with comma\"\r\n";
+	struct wl_trace t;
+	struct om_err e;
+	ck_assert_int_eq(parse(csv, &t, true, &e), 0);
+	ck_assert_int_eq(t.n, 3);
+	ck_assert_int_eq(t.req[1].prompt_tokens, 12);
+	ck_assert_int_eq(t.out_tokens[1], 0);
+	ck_assert_str_eq(trace_text(&t, 1), "Rewrite this:\n\nHe said \"hi\", twice");
+	ck_assert_str_eq(trace_text(&t, 2), "last, with comma");
+	ck_assert_int_eq(t.req[2].id, 2);
+	ck_assert(!t.has_arrivals);
+	trace_free(&t);
+}
+END_TEST
+
+START_TEST(lf_only_and_no_trailing_newline)
+{
+	const char *csv = "prompt,output_tokens,id,prompt_tokens\n\"a\",1,5,2\n\"b\",2,6,3";
+	struct wl_trace t;
+	struct om_err e;
+	ck_assert_int_eq(parse(csv, &t, false, &e), 0);
+	ck_assert_int_eq(t.n, 2);
+	ck_assert_int_eq(t.req[1].id, 6);
+	ck_assert_int_eq(t.req[1].prompt_tokens, 3);
+	ck_assert_int_eq(t.out_tokens[1], 2);
+	ck_assert_str_eq(trace_text(&t, 0), ""); /* keep_text = false */
+	trace_free(&t);
+}
+END_TEST
+
+START_TEST(vidur_layout)
+{
+	const char *csv = "arrived_at,num_prefill_tokens,num_decode_tokens,extra\n"
+			  "0.5,100,20,x\n1.25,300.0,7,y\n";
+	struct wl_trace t;
+	struct om_err e;
+	ck_assert_int_eq(parse(csv, &t, false, &e), 0);
+	ck_assert_int_eq(t.n, 2);
+	ck_assert(t.has_arrivals);
+	ck_assert_int_eq(t.req[0].arrival_ns, 500000000);
+	ck_assert_int_eq(t.req[1].arrival_ns, 1250000000);
+	ck_assert_int_eq(t.req[1].prompt_tokens, 300);
+	ck_assert_int_eq(t.req[1].id, 1);
+	trace_free(&t);
+}
+END_TEST
+
+struct bad {
+	const char *csv, *want[3];
+};
+
+static const struct bad bad_rows[] = {
+	{ "", { "t.csv", "empty file", NULL } },
+	{ "id,prompt_tokens,output_tokens,prompt\r\n", { "header only", NULL, NULL } },
+	{ "id,foo,bar\n1,2,3\n", { "t.csv:1", "header must name", NULL } },
+	{ "id,prompt_tokens,output_tokens\n1,2,3\n2,-4,3\n",
+	  { "t.csv:3", "prompt_tokens", "positive" } },
+	{ "id,prompt_tokens,output_tokens\n1,2,-3\n", { "t.csv:2", "output_tokens", "negative" } },
+	{ "id,prompt_tokens,output_tokens\n1,2,lots\n", { "t.csv:2", "output_tokens", "integer" } },
+	{ "id,prompt_tokens,output_tokens\n1,2\n", { "t.csv:2", "expected 3 fields", NULL } },
+	{ "id,prompt_tokens,output_tokens,prompt\n1,2,3,\"open\n",
+	  { "t.csv", "unterminated", NULL } },
+	{ "id,prompt_tokens,output_tokens,prompt\n1,2,3,a\"b\"c\n", { "t.csv:2", NULL, NULL } },
+	{ "id,prompt_tokens,output_tokens\n1,2,3\n4,5,6\n1,7,8\n",
+	  { "t.csv:4", "id", "duplicate id 1" } },
+	{ "arrived_at,num_prefill_tokens,num_decode_tokens\nnan,1,2\n",
+	  { "t.csv:2", "arrived_at", NULL } },
+	{ "id,prompt_tokens,output_tokens\n1,2.5,3\n", { "t.csv:2", "prompt_tokens", "integer" } },
+};
+
+START_TEST(bad_input_names_file_line_field)
+{
+	const struct bad *b = &bad_rows[_i];
+	struct wl_trace t;
+	struct om_err e = { "" };
+	ck_assert_int_eq(parse(b->csv, &t, true, &e), -1);
+	for (int k = 0; k < 3 && b->want[k]; k++)
+		ck_assert_msg(strstr(e.msg, b->want[k]), "case %d: '%s' lacks '%s'", _i, e.msg,
+			      b->want[k]);
+	trace_free(&t);
+}
+END_TEST
+
+/* The real trace, if present: 52,002 rows as SOURCES.md says. */
+START_TEST(shared_alpaca_if_present)
+{
+	char path[4096];
+	if (!tu_shared_trace(path, sizeof path, "alpaca.csv"))
+		return; /* not available here: covered by the synthetic tests */
+	struct wl_trace t;
+	struct om_err e;
+	trace_init(&t);
+	ck_assert_msg(trace_read_csv(path, &t, true, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(t.n, 52002);
+	long zero = 0, out_sum = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		zero += t.out_tokens[i] == 0;
+		out_sum += t.out_tokens[i];
+	}
+	ck_assert_int_eq(zero, 49); /* SOURCES.md: 49 rows have an empty output */
+	ck_assert_double_eq_tol((double)out_sum / 52002.0, 55.85, 0.01);
+	trace_free(&t);
+}
+END_TEST
+
+Suite *tu_suite(void)
+{
+	Suite *s = suite_create("csv");
+	TCase *tc = tu_case(s, multiline_quotes_and_crlf, lf_only_and_no_trailing_newline,
+			    vidur_layout);
+	tcase_add_loop_test(tc, bad_input_names_file_line_field, 0,
+			    (int)(sizeof bad_rows / sizeof bad_rows[0]));
+	tcase_add_test(tc, shared_alpaca_if_present);
+	return s;
+}

@@ -1,0 +1,82 @@
+/* kvmem: first-fit placement, coalescing, double-free detection. */
+#include <stdlib.h>
+
+#include "tests/support/tu.h"
+#include "sim/policy/kvmem.h"
+
+START_TEST(first_fit_and_coalesce)
+{
+	struct kvmem m;
+	struct om_err e;
+	ck_assert_int_eq(kvmem_init(&m, 100), 0);
+	ck_assert_int_eq(kvmem_alloc(&m, 30), 0);
+	ck_assert_int_eq(kvmem_alloc(&m, 30), 30);
+	ck_assert_int_eq(kvmem_alloc(&m, 30), 60);
+	ck_assert_int_eq(kvmem_alloc(&m, 11), -1); /* only 10 left */
+	ck_assert_int_eq(m.free_tokens, 10);
+	ck_assert_int_eq(kvmem_release(&m, 30, 30), 0);
+	/* holes: [30,60) and [90,100): external fragmentation 1 - 30/40 */
+	ck_assert_double_eq_tol(kvmem_ext_frag(&m), 0.25, 1e-12);
+	ck_assert_int_eq(kvmem_alloc(&m, 5), 30); /* first fit, not best fit */
+	ck_assert_int_eq(kvmem_release(&m, 30, 5), 0);
+	ck_assert_int_eq(kvmem_release(&m, 0, 30), 0);
+	ck_assert_int_eq(kvmem_release(&m, 60, 30), 0);
+	ck_assert_int_eq(m.nfr, 1); /* everything coalesced back */
+	ck_assert_int_eq(kvmem_largest(&m), 100);
+	ck_assert_int_eq(kvmem_check(&m, &e), 0);
+	kvmem_free_all(&m);
+}
+END_TEST
+
+START_TEST(double_free_refused)
+{
+	struct kvmem m;
+	kvmem_init(&m, 64);
+	int64_t a = kvmem_alloc(&m, 16);
+	ck_assert_int_eq(kvmem_release(&m, a, 16), 0);
+	ck_assert_int_eq(kvmem_release(&m, a, 16), -1);
+	ck_assert_int_eq(kvmem_release(&m, 60, 8), -1); /* out of bounds */
+	ck_assert_int_eq(m.free_tokens, 64);
+	kvmem_free_all(&m);
+}
+END_TEST
+
+START_TEST(random_churn_keeps_invariants)
+{
+	struct kvmem m;
+	struct om_err e;
+	kvmem_init(&m, 5000);
+	int64_t off[200], len[200];
+	int n = 0;
+	unsigned s = 7;
+	for (int step = 0; step < 20000; step++) {
+		s = s * 1664525u + 1013904223u;
+		if (n < 200 && (s >> 8) % 2) {
+			int64_t l = 1 + (int64_t)((s >> 12) % 97);
+			int64_t o = kvmem_alloc(&m, l);
+			if (o >= 0) {
+				/* must not overlap any live region */
+				for (int i = 0; i < n; i++)
+					ck_assert(o + l <= off[i] || off[i] + len[i] <= o);
+				off[n] = o, len[n] = l, n++;
+			}
+		} else if (n) {
+			int k = (int)((s >> 4) % (unsigned)n);
+			ck_assert_int_eq(kvmem_release(&m, off[k], len[k]), 0);
+			off[k] = off[n - 1], len[k] = len[n - 1], n--;
+		}
+		int64_t live = 0;
+		for (int i = 0; i < n; i++)
+			live += len[i];
+		ck_assert_int_eq(live + m.free_tokens, 5000);
+		ck_assert_int_eq(kvmem_check(&m, &e), 0);
+	}
+	kvmem_free_all(&m);
+}
+END_TEST
+
+Suite *tu_suite(void)
+{
+	return tu_suite_of("kvmem", first_fit_and_coalesce, double_free_refused,
+			   random_churn_keeps_invariants);
+}
