@@ -61,11 +61,17 @@ void contig_pol_layout(const void *state, const struct sim_req *r, int32_t token
 	dt_region(a->env->dt, cost, tokens);
 }
 
-bool contig_pol_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+static bool contig_batch_reads(const void *state, size_t n, int64_t tokens, struct pol_reads *out)
 {
 	const struct contig *a = state;
-	return pol_regions_batch(a->env->dt, n, tokens, cost);
+	pol_region_reads(a->env->dt, n, tokens, out);
+	return true;
 }
+
+const struct pol_speed contig_pol_speed = {
+	.grow_free_in_cap = true,
+	.batch_reads = contig_batch_reads,
+};
 
 void contig_pol_stats(const void *state, struct pol_stats *ps)
 {

@@ -28,7 +28,8 @@ void contig_pol_destroy(void *state);
 void contig_pol_release(void *state, struct sim_req *r);
 void contig_pol_layout(const void *state, const struct sim_req *r, int32_t tokens,
 		       struct it_cost *cost);
-bool contig_pol_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost);
+/* no-op grows within pol_cap, one region per request */
+extern const struct pol_speed contig_pol_speed;
 void contig_pol_stats(const void *state, struct pol_stats *ps);
 int contig_pol_check(const void *state, struct om_err *e);
 size_t contig_pol_owned(const void *state, const struct sim_req *r, struct pol_range *out,

@@ -369,11 +369,17 @@ static void od_layout(const void *state, const struct sim_req *r, int32_t tokens
 	dt_region(s->env->dt, cost, tokens);
 }
 
-static bool od_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+static bool od_batch_reads(const void *state, size_t n, int64_t tokens, struct pol_reads *out)
 {
 	const struct od *s = state;
-	return pol_regions_batch(s->env->dt, n, tokens, cost);
+	pol_region_reads(s->env->dt, n, tokens, out);
+	return true;
 }
+
+static const struct pol_speed od_speed = {
+	.grow_free_in_cap = true,
+	.batch_reads = od_batch_reads,
+};
 
 static void od_stats(const void *state, struct pol_stats *ps)
 {
@@ -442,8 +448,7 @@ const struct pol_ops pol_odma = {
 	.grow = od_grow,
 	.release = od_release,
 	.layout = od_layout,
-	.layout_batch = od_layout_batch,
-	.grow_free_in_cap = true,
+	.speed = &od_speed,
 	.stats = od_stats,
 	.check = od_check,
 	.finish = od_finish,

@@ -59,9 +59,8 @@ const struct pol_ops pol_static = {
 	.grow = st_grow,
 	.release = contig_pol_release,
 	.layout = contig_pol_layout,
-	.layout_batch = contig_pol_layout_batch,
-	.grow_free_in_cap = true,
 	.stats = contig_pol_stats,
 	.check = contig_pol_check,
 	.owned = contig_pol_owned,
+	.speed = &contig_pol_speed,
 };
