@@ -13,7 +13,8 @@
  *          policy's state and the request (the scheduler may skip asking
  *          again while nothing was released)
  *  grow    make sure the request can hold `tokens` tokens this iteration; may
- *          move it (charging the copy to `cost`); changes nothing on failure
+ *          move it (charging the copy to `cost`); on failure changes neither
+ *          memory nor the request (an overflow counter may count the event)
  *  release give back everything the request holds (stats return to what
  *          they were before its admit, apart from the event counters)
  *  layout  add the KV runs that reading the first `tokens` tokens costs
