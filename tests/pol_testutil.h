@@ -89,6 +89,16 @@ static inline void tu_run(const struct cfg *c, const struct wl_trace *t,
 		ck_abort_msg("engine_run: %s", e.msg);
 }
 
+/* Runs a suite and turns its result into an exit code. */
+static inline int tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 /* A policy that sizes memory from predictions must refuse predictor.name=none,
  * naming the key. */
 static inline void tu_refuses_without_predictor(const char *policy, int64_t pool)

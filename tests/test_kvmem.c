@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "sim/policy/kvmem.h"
+#include "testutil.h"
 
 START_TEST(first_fit_and_coalesce)
 {
@@ -83,9 +84,5 @@ int main(void)
 	tcase_add_test(tc, double_free_refused);
 	tcase_add_test(tc, random_churn_keeps_invariants);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run(s);
 }

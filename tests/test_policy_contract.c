@@ -240,9 +240,5 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, contract, 0, n);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_run_suite(s);
 }

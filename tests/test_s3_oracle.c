@@ -92,9 +92,5 @@ int main(void)
 	tcase_add_test(tc, s3_refuses_without_predictor);
 	tcase_add_test(tc, oracle_reserves_exactly_and_says_so);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(s);
 }

@@ -53,25 +53,12 @@ void contig_pol_release(void *state, struct sim_req *r)
 	r->pol_off = -1;
 }
 
-void contig_pol_layout(const void *state, const struct sim_req *r, int32_t tokens,
-		       struct it_cost *cost)
+enum pol_rc contig_pol_grow_fixed(void *state, struct sim_req *r, int32_t tokens,
+				  struct it_cost *cost)
 {
-	const struct contig *a = state;
-	(void)r;
-	dt_region(a->env->dt, cost, tokens);
+	(void)state, (void)cost;
+	return tokens <= r->pol_cap ? POL_OK : POL_NEVER;
 }
-
-static bool contig_batch_reads(const void *state, size_t n, int64_t tokens, struct pol_reads *out)
-{
-	const struct contig *a = state;
-	pol_region_reads(a->env->dt, n, tokens, out);
-	return true;
-}
-
-const struct pol_speed contig_pol_speed = {
-	.grow_free_in_cap = true,
-	.batch_reads = contig_batch_reads,
-};
 
 void contig_pol_stats(const void *state, struct pol_stats *ps)
 {

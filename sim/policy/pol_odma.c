@@ -25,8 +25,8 @@
 #include "sim/policy/policy.h"
 
 struct od {
-	const struct pol_env *env;
-	struct kvmem mem; /* the general arena, [0, gen) */
+	const struct pol_env *env; /* first: pol_region_layout reads it */
+	struct kvmem mem;	   /* the general arena, [0, gen) */
 	int64_t gen;
 	int32_t slot_len; /* max_model_len */
 	int n_slots;
@@ -361,26 +361,6 @@ static void od_finish(void *state, const struct sim_req *r, int64_t now)
 		hist_push(s, now); /* on OOM the series just misses a row */
 }
 
-static void od_layout(const void *state, const struct sim_req *r, int32_t tokens,
-		      struct it_cost *cost)
-{
-	const struct od *s = state;
-	(void)r;
-	dt_region(s->env->dt, cost, tokens);
-}
-
-static bool od_batch_reads(const void *state, size_t n, int64_t tokens, struct pol_reads *out)
-{
-	const struct od *s = state;
-	pol_region_reads(s->env->dt, n, tokens, out);
-	return true;
-}
-
-static const struct pol_speed od_speed = {
-	.grow_free_in_cap = true,
-	.batch_reads = od_batch_reads,
-};
-
 static void od_stats(const void *state, struct pol_stats *ps)
 {
 	const struct od *s = state;
@@ -447,8 +427,8 @@ const struct pol_ops pol_odma = {
 	.admit = od_admit,
 	.grow = od_grow,
 	.release = od_release,
-	.layout = od_layout,
-	.speed = &od_speed,
+	.layout = pol_region_layout,
+	.speed = &pol_region_speed,
 	.stats = od_stats,
 	.check = od_check,
 	.finish = od_finish,

@@ -219,9 +219,13 @@ static inline bool pol_batch_reads(const struct pol_ops *p, const void *st, size
 
 const struct pol_ops *pol_find(const char *name);
 extern const struct pol_ops *const pol_registry[];
-/* batch_reads for policies that hold each request in one contiguous region
- * laid out as dt_region does: runs_per_region runs per request. */
-void pol_region_reads(const struct dev_timing *dt, size_t n, int64_t tokens, struct pol_reads *out);
+/* For policies that hold each request in one contiguous region read as
+ * dt_region reads it, and whose state BEGINS with its `const struct pol_env *`:
+ * their layout, and their speed promises (grow is a no-op within pol_cap;
+ * batch reads are one region per request). */
+void pol_region_layout(const void *state, const struct sim_req *r, int32_t tokens,
+		       struct it_cost *cost);
+extern const struct pol_speed pol_region_speed;
 /* Keys shared by every policy, and what they say (read once, by the caller
  * composing the run). */
 extern const struct cfg_key pol_common_keys[];
