@@ -14,13 +14,14 @@
 #include "sim/core/experiment.h"
 #include "workload/trace.h"
 #include "workload/workload.h"
+#include "testutil.h"
 
 /* DeepSeek-R1-Distill-Qwen-7B: 28 layers * 4 KV heads * 128 * 2 (K, V) * 2 bytes */
 #define TU_KV_BYTES_PER_TOKEN 57344.0
 #define TU_WEIGHT_BYTES (7.616e9 * 2)
 
 /* A checked cfg on mlu370-x4 whose KV pool holds about `pool` tokens. */
-static inline struct cfg *tu_cfg(int64_t pool, const char *const *sets, int n)
+static inline struct cfg *tu_pool_cfg(int64_t pool, const char *const *sets, int n)
 {
 	char cap[128], *all[64];
 	double bytes = TU_WEIGHT_BYTES + ((double)pool + 0.5) * TU_KV_BYTES_PER_TOKEN;
@@ -81,22 +82,12 @@ static inline void tu_trace(struct wl_trace *t, size_t n, int64_t gap_ns, int32_
 	t->has_arrivals = true;
 }
 
-static inline void tu_run(const struct cfg *c, const struct wl_trace *t,
+static inline void tu_engine_run(const struct cfg *c, const struct wl_trace *t,
 			  const struct pred_handle *ph, struct run_result *r)
 {
 	struct om_err e = { "" };
 	if (engine_run(c, t, ph, r, &e) < 0)
 		ck_abort_msg("engine_run: %s", e.msg);
-}
-
-/* Runs a suite and turns its result into an exit code. */
-static inline int tu_run_suite(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 /* A policy that sizes memory from predictions must refuse predictor.name=none,
@@ -106,7 +97,7 @@ static inline void tu_refuses_without_predictor(const char *policy, int64_t pool
 	char name[64];
 	snprintf(name, sizeof name, "policy.name=%s", policy);
 	const char *s[] = { name, "predictor.name=none" };
-	struct cfg *c = tu_cfg(pool, s, 2);
+	struct cfg *c = tu_pool_cfg(pool, s, 2);
 	struct wl_trace t;
 	tu_trace(&t, 1, 0, 10, 10);
 	struct run_result r;

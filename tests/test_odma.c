@@ -84,7 +84,7 @@ static void fix_open(struct fix *f, int64_t pool, int32_t mml, const char *const
 	char mm[64];
 	snprintf(mm, sizeof mm, "policy.max_model_len=%d", mml);
 	all[k++] = mm;
-	f->c = tu_cfg(100000, all, k);
+	f->c = tu_pool_cfg(100000, all, k);
 	struct om_err e = { "" };
 	ck_assert_int_eq(dt_init(&f->dt, f->c, &e), 0);
 	if (start_lengths_load(f->c, pol_odma.start_lengths_key, &f->start, &e) < 0)
@@ -279,13 +279,13 @@ START_TEST(underpredicted_request_relocates_and_finishes)
 {
 	const char *s[] = { "policy.name=odma", "predictor.name=test", "policy.max_model_len=1024",
 			    "policy.odma_safety=0" };
-	struct cfg *c = tu_cfg(20000, s, 4);
+	struct cfg *c = tu_pool_cfg(20000, s, 4);
 	struct wl_trace t;
 	tu_trace(&t, 1, 0, 30, 600);
 	struct pred_out guess = { 40, 0, -1, false };
 	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result r;
-	tu_run(c, &t, &ph, &r);
+	tu_engine_run(c, &t, &ph, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 1);
 	ck_assert_int_eq(r.reqs[0].generated, 600);
 	/* classes 128, 256, 512, 1024: 40 -> 128, then 256, 512, 1024 */
@@ -312,13 +312,13 @@ START_TEST(exhausted_safety_pool_preempts_never_loses)
 			    "policy.odma_safety=0.35",
 			    "policy.odma_relearn_every=0",
 			    "workload.arrival=trace" };
-	struct cfg *c = tu_cfg(3000, s, 6);
+	struct cfg *c = tu_pool_cfg(3000, s, 6);
 	struct wl_trace t;
 	tu_trace(&t, 40, 1000000, 20, 400);
 	struct pred_out guess = { 10, 0, -1, false };
 	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result r;
-	tu_run(c, &t, &ph, &r);
+	tu_engine_run(c, &t, &ph, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 40);
 	ck_assert_int_eq(r.sum.requests_rejected, 0);
 	ck_assert_int_gt(r.sum.preemptions, 0);
@@ -340,14 +340,14 @@ START_TEST(exact_predictions_never_overflow)
 			    "policy.odma_margin=0",	 "policy.odma_relearn_every=50",
 			    "workload.num_requests=400", "workload.rate=20",
 			    "policy.odma_safety=0.2" };
-	struct cfg *c = tu_cfg(30000, s, 7);
+	struct cfg *c = tu_pool_cfg(30000, s, 7);
 	struct wl_trace t;
 	struct om_err e = { "" };
 	trace_init(&t);
 	ck_assert_msg(wl_build(c, &t, false, &e) == 0, "%s", e.msg);
 	struct pred_handle ph = { &tu_exact, NULL };
 	struct run_result r;
-	tu_run(c, &t, &ph, &r);
+	tu_engine_run(c, &t, &ph, &r);
 	ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, 400);
 	ck_assert_int_eq(r.sum.overflows, 0);
 	ck_assert_int_eq(r.sum.relocations, 0);
@@ -372,7 +372,7 @@ START_TEST(deterministic_and_writes_boundaries_csv)
 		"policy.name=odma",	     "predictor.name=test", "policy.odma_relearn_every=40",
 		"workload.num_requests=300", "workload.rate=20",    "policy.odma_safety=0.2"
 	};
-	struct cfg *c = tu_cfg(30000, s, 6);
+	struct cfg *c = tu_pool_cfg(30000, s, 6);
 	struct wl_trace t;
 	struct om_err e = { "" };
 	trace_init(&t);
@@ -380,8 +380,8 @@ START_TEST(deterministic_and_writes_boundaries_csv)
 	struct pred_out guess = { 90, 0, -1, false }; /* wrong for most: overflows happen */
 	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result a, b;
-	tu_run(c, &t, &ph, &a);
-	tu_run(c, &t, &ph, &b);
+	tu_engine_run(c, &t, &ph, &a);
+	tu_engine_run(c, &t, &ph, &b);
 	ck_assert_int_gt(a.sum.relocations, 0);
 	ck_assert_int_eq(a.sum.relocations, b.sum.relocations);
 	ck_assert(a.sum.e2e_p99_s == b.sum.e2e_p99_s);
@@ -479,5 +479,5 @@ int main(void)
 	tcase_add_test(tc, starting_boundaries_from_training_lengths);
 	tcase_add_test(tc, refuses_without_predictor);
 	suite_add_tcase(s, tc);
-	return tu_run_suite(s);
+	return tu_run(s);
 }

@@ -30,7 +30,7 @@ static void world_open(struct world *w, const struct pol_ops *p)
 	const char *s[] = { name, mml, "policy.odma_init_trace=none" };
 	memset(w, 0, sizeof *w);
 	w->p = p;
-	w->c = tu_cfg(8192, s, 3);
+	w->c = tu_pool_cfg(8192, s, 3);
 	struct om_err e = { "" };
 	ck_assert_int_eq(dt_init(&w->dt, w->c, &e), 0);
 	struct pol_params pp;
@@ -240,5 +240,5 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, contract, 0, n);
 	suite_add_tcase(s, tc);
-	return tu_run_suite(s);
+	return tu_run(s);
 }

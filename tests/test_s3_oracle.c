@@ -8,13 +8,13 @@ START_TEST(s3_overflow_requeues_one_bucket_up)
 	/* bucket 0 of width 100 (the s3 predictor's upper edge 100), true 250:
 	 * overflows at 101 and 201, each time preempted and recomputed */
 	const char *s[] = { "policy.name=s3", "predictor.name=test" };
-	struct cfg *c = tu_cfg(20000, s, 2);
+	struct cfg *c = tu_pool_cfg(20000, s, 2);
 	struct wl_trace t;
 	tu_trace(&t, 1, 0, 20, 250);
 	struct pred_out guess = { 100, 0, 0, false };
 	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result r;
-	tu_run(c, &t, &ph, &r);
+	tu_engine_run(c, &t, &ph, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 1);
 	ck_assert_int_eq(r.reqs[0].generated, 250);
 	ck_assert_int_eq(r.sum.overflows, 2);
@@ -34,7 +34,7 @@ START_TEST(s3_requeue_preempts_only_the_overflowing_request)
 {
 	/* two requests, the older one overflows: only it is preempted */
 	const char *s[] = { "policy.name=s3", "predictor.name=test", "policy.s3_bucket_width=64" };
-	struct cfg *c = tu_cfg(20000, s, 3);
+	struct cfg *c = tu_pool_cfg(20000, s, 3);
 	struct wl_trace t;
 	struct om_err e;
 	trace_init(&t);
@@ -44,7 +44,7 @@ START_TEST(s3_requeue_preempts_only_the_overflowing_request)
 	struct pred_out guess = { 20, 0, -1, false }; /* bucket 0 of width 64 */
 	struct pred_handle ph = { &tu_fixed, &guess };
 	struct run_result r;
-	tu_run(c, &t, &ph, &r);
+	tu_engine_run(c, &t, &ph, &r);
 	ck_assert_int_eq(r.sum.requests_completed, 2);
 	ck_assert_int_eq(r.reqs[0].preemptions, 1);
 	ck_assert_int_eq(r.reqs[1].preemptions, 0);
@@ -64,13 +64,13 @@ END_TEST
 START_TEST(oracle_reserves_exactly_and_says_so)
 {
 	const char *s[] = { "policy.name=oracle", "workload.num_requests=300", "workload.rate=20" };
-	struct cfg *c = tu_cfg(30000, s, 3);
+	struct cfg *c = tu_pool_cfg(30000, s, 3);
 	struct wl_trace t;
 	struct om_err e = { "" };
 	trace_init(&t);
 	ck_assert_msg(wl_build(c, &t, false, &e) == 0, "%s", e.msg);
 	struct run_result r;
-	tu_run(c, &t, NULL, &r);
+	tu_engine_run(c, &t, NULL, &r);
 	ck_assert_str_eq(r.policy, "oracle");
 	ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, 300);
 	ck_assert_int_eq(r.sum.overflows, 0);
@@ -92,5 +92,5 @@ int main(void)
 	tcase_add_test(tc, s3_refuses_without_predictor);
 	tcase_add_test(tc, oracle_reserves_exactly_and_says_so);
 	suite_add_tcase(s, tc);
-	return tu_run_suite(s);
+	return tu_run(s);
 }

@@ -566,6 +566,28 @@ static void free_instances(struct eng *g)
 	free(g->view);
 }
 
+/* What every policy instance is created with; the starting lengths (for a
+ * policy that names them) are read here so that no policy opens a trace. */
+static int init_env(struct eng *g, const struct dev_timing *dt, struct om_err *e)
+{
+	g->env = (struct pol_env){
+		.dt = dt,
+		.pool_tokens = dt->dd.pool_tokens,
+		.max_model_len = g->p.pol.max_model_len,
+		.seed = g->p.seed,
+		.truth = g->pol->wants_truth ? g->target : NULL,
+	};
+	if (!g->pol->start_lengths_key)
+		return 0;
+	if (start_lengths_load(g->c, g->pol->start_lengths_key, &g->start, e) < 0)
+		return -1;
+	g->env.start_lengths = g->start.len;
+	g->env.n_start_lengths = g->start.n;
+	g->env.start_origin = g->start.origin;
+	g->env.start_key = g->start.key;
+	return 0;
+}
+
 int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
 	       struct run_result *out, struct om_err *e)
 {
@@ -583,22 +605,7 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
 	if (pred && pred->ops)
 		predict_all(pred, t, g.reqs, g.target);
-	g.env = (struct pol_env){
-		.dt = &out->dt,
-		.pool_tokens = out->dt.dd.pool_tokens,
-		.max_model_len = g.p.pol.max_model_len,
-		.seed = g.p.seed,
-		.truth = g.pol->wants_truth ? g.target : NULL,
-	};
-	if (g.pol->start_lengths_key) {
-		if (start_lengths_load(c, g.pol->start_lengths_key, &g.start, e) < 0)
-			goto done;
-		g.env.start_lengths = g.start.len;
-		g.env.n_start_lengths = g.start.n;
-		g.env.start_origin = g.start.origin;
-		g.env.start_key = g.start.key;
-	}
-	if (init_instances(&g, &out->dt, e) < 0)
+	if (init_env(&g, &out->dt, e) < 0 || init_instances(&g, &out->dt, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
 	if (loop(&g, e) < 0)

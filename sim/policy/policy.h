@@ -2,10 +2,10 @@
  * scheduler never switch on a policy's name, and never call a pol_ops member
  * directly: they go through the pol_* wrappers below, which also give the
  * optional hooks their do-nothing defaults.
- * Adding a policy: one file sim/policy/pol_<name>.c exporting a struct
- * pol_ops, plus one line in policy.c (its extern declaration at the bottom
- * of this header and its entry in pol_registry). Nothing else changes: its
- * keys are declared, its predictor chosen and its contract tested
+ * Adding a policy: one new file sim/policy/pol_<name>.c exporting a struct
+ * pol_ops, its entry in pol_registry (policy.c) and its extern declaration
+ * at the bottom of this header; no other line changes. Its keys are
+ * declared, its predictor chosen and its contract tested
  * (tests/test_policy_contract.c) by walking pol_registry.
  * The contract (every policy):
  *  admit   reserve room for `tokens` KV tokens of a request entering the batch;
