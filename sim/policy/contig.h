@@ -15,6 +15,7 @@ struct contig {
 	struct kvmem mem;
 	int64_t reserved, admissions, overflows;
 };
+_Static_assert(offsetof(struct contig, env) == 0, "pol_region_layout reads env first");
 
 /* Allocates a zeroed policy state of `size` bytes whose first member is a
  * struct contig, and initialises that member; NULL (e filled) on failure. */

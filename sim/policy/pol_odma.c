@@ -47,6 +47,8 @@ struct od {
 	size_t n_hist, cap_hist;
 };
 
+_Static_assert(offsetof(struct od, env) == 0, "pol_region_layout reads env first");
+
 static const struct cfg_key od_keys[] = {
 	{ "policy.odma_classes", CFG_INT, "4", 1, 64, NULL,
 	  "odma: number K of capacity classes (plus the large bucket)" },
