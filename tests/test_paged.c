@@ -234,6 +234,16 @@ START_TEST(block_invariants_under_churn)
 }
 END_TEST
 
+/* The environment a policy of max_model_len 4096 sees on c's device. */
+static void open_env(const struct cfg *c, struct dev_timing *dt, struct pol_env *env)
+{
+	struct om_err e;
+	ck_assert_int_eq(dt_init(dt, c, &e), 0);
+	*env = (struct pol_env){
+		.dt = dt, .pool_tokens = dt->dd.pool_tokens, .max_model_len = 4096, .seed = 1
+	};
+}
+
 /* Prices one batch under a policy: admit each context, lay it out. */
 static int64_t batch_ns(const struct pol_ops *ops, const struct cfg *c, const struct pol_env *env,
 			const int32_t *ctx, int n, struct it_time *it)
@@ -276,12 +286,8 @@ START_TEST(ideal_memory_paged_never_slower)
 				       "policy.static_reserve=prompt_plus_max_new" };
 		struct cfg *c = tu_cfg(sets, 3);
 		struct dev_timing dt;
-		struct om_err e;
-		ck_assert_int_eq(dt_init(&dt, c, &e), 0);
-		struct pol_env env = { .dt = &dt,
-				       .pool_tokens = dt.dd.pool_tokens,
-				       .max_model_len = 4096,
-				       .seed = 1 };
+		struct pol_env env;
+		open_env(c, &dt, &env);
 		unsigned s = 12345;
 		int slower = 0;
 		for (int trial = 0; trial < 200; trial++) {
@@ -329,12 +335,8 @@ START_TEST(per_layer_layout_reads_heads_together)
 				       lay[k] };
 		struct cfg *c = tu_cfg(sets, 3);
 		struct dev_timing dt;
-		struct om_err e;
-		ck_assert_int_eq(dt_init(&dt, c, &e), 0);
-		struct pol_env env = { .dt = &dt,
-				       .pool_tokens = dt.dd.pool_tokens,
-				       .max_model_len = 4096,
-				       .seed = 1 };
+		struct pol_env env;
+		open_env(c, &dt, &env);
 		int32_t ctx[1] = { 40 };
 		struct it_time it;
 		batch_ns(&pol_paged, c, &env, ctx, 1, &it);
