@@ -96,7 +96,7 @@ static size_t rejected(const struct eng *g)
 	int64_t n = 0;
 	for (size_t i = 0; i < g->n_in; i++)
 		for (int k = 0; k < REJ_N; k++)
-			n += g->in[i].s.st.rejected[k];
+			n += sched_stats(&g->in[i].s)->rejected[k];
 	return (size_t)n;
 }
 
@@ -166,7 +166,7 @@ static void fill_state(const struct eng *g, struct met_state *st)
 		struct pol_stats ps;
 		pol_stats(g->pol, g->in[i].ps, &ps);
 		st->reserved += ps.reserved_tokens;
-		st->live += g->in[i].s.live_tokens;
+		st->live += sched_live_tokens(&g->in[i].s);
 		st->running += (int64_t)sched_running(&g->in[i].s);
 		st->waiting += (int64_t)sched_waiting(&g->in[i].s);
 		st->ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
@@ -266,10 +266,11 @@ static int check_all(struct eng *g, struct om_err *e)
 				       "instance %zu: reserved %lld + free %lld != pool %lld", i,
 				       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
 				       (long long)g->env.pool_tokens);
-		if (in->s.live_tokens > ps.reserved_tokens)
+		if (sched_live_tokens(&in->s) > ps.reserved_tokens)
 			return err_set(e, NULL, 0, "engine",
 				       "instance %zu: live tokens %lld exceed reserved %lld", i,
-				       (long long)in->s.live_tokens, (long long)ps.reserved_tokens);
+				       (long long)sched_live_tokens(&in->s),
+				       (long long)ps.reserved_tokens);
 		inside += sched_waiting(&in->s) + sched_running(&in->s);
 		if (sched_check(&in->s, e) < 0)
 			return err_wrap(e, "scheduler invariant");
@@ -395,7 +396,7 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 		limit = m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns;
 	struct leap_ctx lc = { .g = g, .e = e };
 	fill_state(g, &lc.st);
-	lc.other_live = lc.st.live - s->live_tokens;
+	lc.other_live = lc.st.live - sched_live_tokens(s);
 	return sched_leap(s, &g->now, limit, max_iters, leap_iter, &lc) < 0 ? -1 : 0;
 }
 
@@ -625,7 +626,7 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		out->pol_final.large_admissions += ps.large_admissions;
 		if (ps.largest_free > out->pol_final.largest_free)
 			out->pol_final.largest_free = ps.largest_free;
-		sched_stats_add(&st, &g.in[i].s.st);
+		sched_stats_add(&st, sched_stats(&g.in[i].s));
 	}
 	out->instances = g.n_in;
 	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {

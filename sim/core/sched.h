@@ -122,6 +122,16 @@ static inline size_t sched_running(const struct sched *s)
 {
 	return s->n_run;
 }
+/* Sum of the running requests' context, tokens. */
+static inline int64_t sched_live_tokens(const struct sched *s)
+{
+	return s->live_tokens;
+}
+/* Counters so far (rejections include those at arrival). */
+static inline const struct sched_stats *sched_stats(const struct sched *s)
+{
+	return &s->st;
+}
 /* The i-th waiting request (0 = the head of the queue), i < sched_waiting. */
 static inline const struct sim_req *sched_waiting_at(const struct sched *s, size_t i)
 {
