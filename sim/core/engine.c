@@ -39,6 +39,21 @@ const struct cfg_key engine_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
+void eng_params_read(const struct cfg *c, struct eng_params *p)
+{
+	p->max_new_tokens = (int32_t)cfg_int(c, "workload.max_new_tokens");
+	p->seed = (uint64_t)cfg_int(c, "workload.seed");
+	p->devices = (size_t)cfg_int(c, "cluster.devices");
+	p->router = cfg_str(c, "cluster.router");
+	p->sample_ns = (int64_t)(cfg_real(c, "run.sample_interval_s") * 1e9);
+	p->check = cfg_bool(c, "run.check_invariants");
+	pol_params_read(c, &p->pol);
+	sched_params_read(c, &p->sched);
+	p->stall_limit = cfg_int(c, "run.max_stall_iterations");
+	if (p->stall_limit == 0)
+		p->stall_limit = 4 * (int64_t)p->pol.max_model_len + 1000;
+}
+
 /* One serving instance: a replica on one card, or one tensor-parallel group. */
 struct inst {
 	struct sched s;
@@ -47,7 +62,8 @@ struct inst {
 };
 
 struct eng {
-	const struct cfg *c;
+	const struct cfg *c; /* only to name a key in an error */
+	struct eng_params p;
 	const struct wl_trace *t;
 	struct sim_req *reqs;
 	int32_t *target; /* true output tokens, at least 1: engine-private */
@@ -62,11 +78,11 @@ struct eng {
 	struct metrics *met;
 	const struct pol_ops *pol;
 	size_t next_arrival;
-	bool arrival_pending, check;
+	bool arrival_pending;
 	int64_t now, last_t;
 	size_t finished;
 	/* stall guard: iterations since a request last finished or was rejected */
-	int64_t stall_limit, stall_iters;
+	int64_t stall_iters;
 	size_t last_resolved;
 	/* checking mode scratch: ranges owned by running requests */
 	struct pol_range *rng;
@@ -80,7 +96,7 @@ static size_t rejected(const struct eng *g)
 	int64_t n = 0;
 	for (size_t i = 0; i < g->n_in; i++)
 		for (int k = 0; k < REJ_N; k++)
-			n += g->in[i].s.st.rejected[k];
+			n += sched_stats(&g->in[i].s)->rejected[k];
 	return (size_t)n;
 }
 
@@ -111,7 +127,7 @@ static size_t route(struct eng *g)
 		return 0;
 	for (size_t i = 0; i < g->n_in; i++) {
 		struct pol_stats ps;
-		g->pol->stats(g->in[i].ps, &ps);
+		pol_stats(g->pol, g->in[i].ps, &ps);
 		g->view[i] = (struct router_view){
 			.waiting = (int64_t)sched_waiting(&g->in[i].s),
 			.running = (int64_t)sched_running(&g->in[i].s),
@@ -148,9 +164,9 @@ static void fill_state(const struct eng *g, struct met_state *st)
 	*st = (struct met_state){ 0 };
 	for (size_t i = 0; i < g->n_in; i++) {
 		struct pol_stats ps;
-		g->pol->stats(g->in[i].ps, &ps);
+		pol_stats(g->pol, g->in[i].ps, &ps);
 		st->reserved += ps.reserved_tokens;
-		st->live += g->in[i].s.live_tokens;
+		st->live += sched_live_tokens(&g->in[i].s);
 		st->running += (int64_t)sched_running(&g->in[i].s);
 		st->waiting += (int64_t)sched_waiting(&g->in[i].s);
 		st->ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
@@ -185,10 +201,10 @@ static int check_owned(struct eng *g, const struct inst *in, int64_t reserved, s
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		g->rng_cap = 64;
 	}
-	for (size_t i = 0; i < in->s.n_run; i++) {
-		const struct sim_req *r = in->s.run[i];
+	for (size_t i = 0; i < sched_running(&in->s); i++) {
+		const struct sim_req *r = sched_running_at(&in->s, i);
 		for (;;) {
-			size_t k = g->pol->owned(in->ps, r, g->rng + n, g->rng_cap - n);
+			size_t k = pol_owned(g->pol, in->ps, r, g->rng + n, g->rng_cap - n);
 			if (n + k <= g->rng_cap) {
 				n += k;
 				break;
@@ -202,9 +218,9 @@ static int check_owned(struct eng *g, const struct inst *in, int64_t reserved, s
 		}
 	}
 	for (size_t i = 0; i < sched_waiting(&in->s); i++) {
-		const struct sim_req *r = in->s.wq[(in->s.wq_head + i) % in->s.wq_cap];
+		const struct sim_req *r = sched_waiting_at(&in->s, i);
 		struct pol_range tmp;
-		if (g->pol->owned(in->ps, r, &tmp, 1) != 0)
+		if (pol_owned(g->pol, in->ps, r, &tmp, 1) != 0)
 			return err_set(e, NULL, 0, "engine",
 				       "waiting request %lld still holds KV memory",
 				       (long long)r->id);
@@ -241,23 +257,24 @@ static int check_all(struct eng *g, struct om_err *e)
 	size_t inside = g->finished + rejected(g);
 	for (size_t i = 0; i < g->n_in; i++) {
 		const struct inst *in = &g->in[i];
-		if (g->pol->check && g->pol->check(in->ps, e) < 0)
+		if (pol_check(g->pol, in->ps, e) < 0)
 			return err_wrap(e, "policy invariant");
 		struct pol_stats ps;
-		g->pol->stats(in->ps, &ps);
+		pol_stats(g->pol, in->ps, &ps);
 		if (ps.reserved_tokens + ps.free_tokens != g->env.pool_tokens)
 			return err_set(e, NULL, 0, "engine",
 				       "instance %zu: reserved %lld + free %lld != pool %lld", i,
 				       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
 				       (long long)g->env.pool_tokens);
-		if (in->s.live_tokens > ps.reserved_tokens)
+		if (sched_live_tokens(&in->s) > ps.reserved_tokens)
 			return err_set(e, NULL, 0, "engine",
 				       "instance %zu: live tokens %lld exceed reserved %lld", i,
-				       (long long)in->s.live_tokens, (long long)ps.reserved_tokens);
+				       (long long)sched_live_tokens(&in->s),
+				       (long long)ps.reserved_tokens);
 		inside += sched_waiting(&in->s) + sched_running(&in->s);
 		if (sched_check(&in->s, e) < 0)
 			return err_wrap(e, "scheduler invariant");
-		if (g->pol->owned && check_owned(g, in, ps.reserved_tokens, e) < 0)
+		if (pol_reports_owned(g->pol) && check_owned(g, in, ps.reserved_tokens, e) < 0)
 			return -1;
 	}
 	if (g->next_arrival != inside)
@@ -310,7 +327,7 @@ static int check_stall(struct eng *g, struct om_err *e)
 		g->stall_iters = 0;
 		return 0;
 	}
-	if (++g->stall_iters <= g->stall_limit)
+	if (++g->stall_iters <= g->p.stall_limit)
 		return 0;
 	size_t k = 0, running = 0;
 	for (size_t i = 0; i < g->n_in; i++) {
@@ -361,8 +378,8 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
 		return 0;
 	int64_t max_iters = INT64_MAX;
-	for (size_t k = 0; k < s->n_run; k++) {
-		const struct sim_req *r = s->run[k];
+	for (size_t k = 0; k < sched_running(s); k++) {
+		const struct sim_req *r = sched_running_at(s, k);
 		int64_t left = (int64_t)g->target[r->idx] - r->generated - 1;
 		if (left < max_iters)
 			max_iters = left;
@@ -379,7 +396,7 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 		limit = m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns;
 	struct leap_ctx lc = { .g = g, .e = e };
 	fill_state(g, &lc.st);
-	lc.other_live = lc.st.live - s->live_tokens;
+	lc.other_live = lc.st.live - sched_live_tokens(s);
 	return sched_leap(s, &g->now, limit, max_iters, leap_iter, &lc) < 0 ? -1 : 0;
 }
 
@@ -427,7 +444,7 @@ static int loop(struct eng *g, struct om_err *e)
 					return -1;
 		}
 		observe(g);
-		if (g->check && check_all(g, e) < 0)
+		if (g->p.check && check_all(g, e) < 0)
 			return -1;
 		g->last_t = g->now;
 	}
@@ -466,23 +483,22 @@ static int capture_series(const struct pol_ops *pol, const void *ps, struct run_
 	FILE *f = open_memstream(&out->pol_series, &len);
 	if (!f)
 		return -1;
-	pol->series(ps, f);
+	pol_series(pol, ps, f);
 	if (fclose(f) != 0)
 		return -1;
-	out->pol_series_file = pol->series_file;
+	out->pol_series_file = pol_series_file(pol);
 	return 0;
 }
 
-static int init_requests(struct eng *g, const struct cfg *c, const struct wl_trace *t,
-			 struct om_err *e)
+static int init_requests(struct eng *g, const struct wl_trace *t, struct om_err *e)
 {
 	size_t n = t->n;
 	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
 	g->target = malloc((n ? n : 1) * sizeof *g->target);
 	if (!g->reqs || !g->target)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	int32_t mml = (int32_t)cfg_int(c, "policy.max_model_len");
-	int64_t max_new = cfg_int(c, "workload.max_new_tokens");
+	int32_t mml = g->p.pol.max_model_len;
+	int64_t max_new = g->p.max_new_tokens;
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = &g->reqs[i];
 		r->id = t->req[i].id;
@@ -502,9 +518,9 @@ static int init_requests(struct eng *g, const struct cfg *c, const struct wl_tra
 	return 0;
 }
 
-static int find_policy(struct eng *g, const struct cfg *c, struct om_err *e)
+static int find_policy(struct eng *g, struct om_err *e)
 {
-	const char *pname = cfg_str(c, "policy.name");
+	const char *pname = g->p.pol.name;
 	g->pol = pol_find(pname);
 	if (g->pol)
 		return 0;
@@ -516,27 +532,26 @@ static int find_policy(struct eng *g, const struct cfg *c, struct om_err *e)
 		if (w > 0 && (size_t)w < sizeof list - used)
 			used += (size_t)w;
 	}
-	return cfg_fail(c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
+	return cfg_fail(g->c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
 }
 
 /* Replicas: one instance per card unless the cards form one tensor-parallel group. */
-static int init_instances(struct eng *g, const struct cfg *c, const struct dev_timing *dt,
-			  struct om_err *e)
+static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_err *e)
 {
-	g->n_in = dt->tp > 1 ? 1 : (size_t)cfg_int(c, "cluster.devices");
-	g->router = router_find(cfg_str(c, "cluster.router"));
+	g->n_in = dt->tp > 1 ? 1 : g->p.devices;
+	g->router = router_find(g->p.router);
 	if (!g->router)
-		return cfg_fail(c, "cluster.router", e,
+		return cfg_fail(g->c, "cluster.router", e,
 				"unknown router '%s' (round_robin, least_loaded, least_kv)",
-				cfg_str(c, "cluster.router"));
+				g->p.router);
 	g->in = calloc(g->n_in, sizeof *g->in);
 	g->view = calloc(g->n_in, sizeof *g->view);
 	if (!g->in || !g->view)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	for (size_t i = 0; i < g->n_in; i++) {
-		if (g->pol->create(c, &g->env, &g->in[i].ps, e) < 0)
+		if (pol_create(g->pol, g->c, &g->env, &g->in[i].ps, e) < 0)
 			return -1;
-		if (sched_init(&g->in[i].s, c, g->pol, g->in[i].ps, dt, g->t->n, e) < 0)
+		if (sched_init(&g->in[i].s, &g->p.sched, g->pol, g->in[i].ps, dt, g->t->n, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -545,12 +560,33 @@ static int init_instances(struct eng *g, const struct cfg *c, const struct dev_t
 static void free_instances(struct eng *g)
 {
 	for (size_t i = 0; g->in && i < g->n_in; i++) {
-		if (g->in[i].ps)
-			g->pol->destroy(g->in[i].ps);
+		pol_destroy(g->pol, g->in[i].ps);
 		sched_free(&g->in[i].s);
 	}
 	free(g->in);
 	free(g->view);
+}
+
+/* What every policy instance is created with; the starting lengths (for a
+ * policy that names them) are read here so that no policy opens a trace. */
+static int init_env(struct eng *g, const struct dev_timing *dt, struct om_err *e)
+{
+	g->env = (struct pol_env){
+		.dt = dt,
+		.pool_tokens = dt->dd.pool_tokens,
+		.max_model_len = g->p.pol.max_model_len,
+		.seed = g->p.seed,
+		.truth = g->pol->wants_truth ? g->target : NULL,
+	};
+	if (!g->pol->start_lengths_key)
+		return 0;
+	if (start_lengths_load(g->c, g->pol->start_lengths_key, &g->start, e) < 0)
+		return -1;
+	g->env.start_lengths = g->start.len;
+	g->env.n_start_lengths = g->start.n;
+	g->env.start_origin = g->start.origin;
+	g->env.start_key = g->start.key;
+	return 0;
 }
 
 int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
@@ -559,46 +595,26 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	memset(out, 0, sizeof *out);
 	struct eng g = { .c = c, .t = t, .met = &out->met };
 	int rc = -1;
+	eng_params_read(c, &g.p);
 	evq_init(&g.q);
 	if (t->n == 0) {
 		err_set(e, NULL, 0, "workload", "no requests to simulate");
 		goto done;
 	}
-	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, c, e) < 0
-	    || init_requests(&g, c, t, e) < 0)
+	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, e) < 0 || init_requests(&g, t, e) < 0)
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
-	g.check = cfg_bool(c, "run.check_invariants");
-	g.stall_limit = cfg_int(c, "run.max_stall_iterations");
-	if (g.stall_limit == 0)
-		g.stall_limit = 4 * cfg_int(c, "policy.max_model_len") + 1000;
 	if (pred && pred->ops)
 		predict_all(pred, t, g.reqs, g.target);
-	g.env = (struct pol_env){
-		.dt = &out->dt,
-		.pool_tokens = out->dt.dd.pool_tokens,
-		.max_model_len = (int32_t)cfg_int(c, "policy.max_model_len"),
-		.seed = (uint64_t)cfg_int(c, "workload.seed"),
-		.truth = g.pol->wants_truth ? g.target : NULL,
-	};
-	if (g.pol->start_lengths_key) {
-		if (start_lengths_load(c, g.pol->start_lengths_key, &g.start, e) < 0)
-			goto done;
-		g.env.start_lengths = g.start.len;
-		g.env.n_start_lengths = g.start.n;
-		g.env.start_origin = g.start.origin;
-		g.env.start_key = g.start.key;
-	}
-	if (init_instances(&g, c, &out->dt, e) < 0)
+	if (init_env(&g, &out->dt, e) < 0 || init_instances(&g, &out->dt, e) < 0)
 		goto done;
-	int64_t win = (int64_t)(cfg_real(c, "run.sample_interval_s") * 1e9);
-	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, win);
+	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
 	if (loop(&g, e) < 0)
 		goto done;
 	struct sched_stats st = { 0 };
 	for (size_t i = 0; i < g.n_in; i++) {
 		struct pol_stats ps;
-		g.pol->stats(g.in[i].ps, &ps);
+		pol_stats(g.pol, g.in[i].ps, &ps);
 		out->pol_final.reserved_tokens += ps.reserved_tokens;
 		out->pol_final.free_tokens += ps.free_tokens;
 		out->pol_final.relocations += ps.relocations;
@@ -610,7 +626,7 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		out->pol_final.large_admissions += ps.large_admissions;
 		if (ps.largest_free > out->pol_final.largest_free)
 			out->pol_final.largest_free = ps.largest_free;
-		sched_stats_add(&st, &g.in[i].s.st);
+		sched_stats_add(&st, sched_stats(&g.in[i].s));
 	}
 	out->instances = g.n_in;
 	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
@@ -623,7 +639,7 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	out->sum.large_bucket_share = out->pol_final.admissions > 0
 		? (double)out->pol_final.large_admissions / (double)out->pol_final.admissions
 		: 0;
-	if (g.pol->series && capture_series(g.pol, g.in[0].ps, out) < 0) {
+	if (pol_series_file(g.pol) && capture_series(g.pol, g.in[0].ps, out) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto done;
 	}

@@ -30,6 +30,21 @@ struct run_result {
 
 extern const struct cfg_key engine_keys[];
 
+/* Every key the engine and the layers under it use, read once when a run is
+ * composed (the cfg itself then serves only to name a key in an error). */
+struct eng_params {
+	int32_t max_new_tokens;	   /* workload.max_new_tokens, 0 = none */
+	uint64_t seed;		   /* workload.seed */
+	size_t devices;		   /* cluster.devices */
+	const char *router;	   /* cluster.router */
+	int64_t sample_ns;	   /* run.sample_interval_s */
+	bool check;		   /* run.check_invariants */
+	int64_t stall_limit;	   /* run.max_stall_iterations, its default resolved */
+	struct pol_params pol;	   /* policy.name, policy.max_model_len */
+	struct sched_params sched; /* scheduler.*, run.fast_path */
+};
+void eng_params_read(const struct cfg *c, struct eng_params *p);
+
 /* Runs one experiment. The trace must be sorted by arrival (wl_build does).
  * `pred` may be NULL or hold no predictor; otherwise every request gets its
  * prediction when it arrives (predictions depend on the prompt only, so they

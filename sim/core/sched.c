@@ -32,16 +32,23 @@ void sched_stats_add(struct sched_stats *a, const struct sched_stats *b)
 		a->rejected[k] += b->rejected[k];
 }
 
-int sched_init(struct sched *s, const struct cfg *c, const struct pol_ops *pol, void *ps,
+void sched_params_read(const struct cfg *c, struct sched_params *p)
+{
+	p->max_num_seqs = (int32_t)cfg_int(c, "scheduler.max_num_seqs");
+	p->max_batched_tokens = (int32_t)cfg_int(c, "scheduler.max_batched_tokens");
+	p->fast = cfg_bool(c, "run.fast_path");
+}
+
+int sched_init(struct sched *s, const struct sched_params *p, const struct pol_ops *pol, void *ps,
 	       const struct dev_timing *dt, size_t n_requests, struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
-	s->max_num_seqs = (int32_t)cfg_int(c, "scheduler.max_num_seqs");
-	s->max_batched_tokens = (int32_t)cfg_int(c, "scheduler.max_batched_tokens");
+	s->max_num_seqs = p->max_num_seqs;
+	s->max_batched_tokens = p->max_batched_tokens;
 	s->pol = pol;
 	s->ps = ps;
 	s->dt = dt;
-	s->fast = cfg_bool(c, "run.fast_path");
+	s->fast = p->fast;
 	s->wq_cap = n_requests ? n_requests : 1;
 	s->run_cap = n_requests ? n_requests : 1;
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
@@ -115,7 +122,7 @@ static void preempt_at(struct sched *s, size_t i)
 	struct sim_req *v = s->run[i];
 	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
 	s->n_run--;
-	s->pol->release(s->ps, v);
+	pol_release(s->pol, s->ps, v);
 	s->live_tokens -= v->ctx;
 	v->ctx = 0;
 	v->state = RS_WAITING;
@@ -130,51 +137,80 @@ static void preempt_last(struct sched *s)
 	preempt_at(s, s->n_run - 1);
 }
 
-int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
+/* Grows run[i] to `need` tokens, preempting the newest running requests
+ * while the policy has no room. Returns false when run[i] itself left the
+ * batch; *rc tells how (POL_REQUEUE: the next request now sits at run[i]). */
+static bool grow_one(struct sched *s, size_t i, int32_t need, struct it_cost *cost, bool *preempted,
+		     enum pol_rc *rc)
 {
-	struct it_cost cost = { 0 };
+	struct sim_req *r = s->run[i];
+	while ((*rc = pol_grow(s->pol, s->ps, r, need, cost)) != POL_OK) {
+		*preempted = true;
+		if (*rc == POL_REQUEUE) { /* the policy's own recovery: r starts over */
+			preempt_at(s, i);
+			return false;
+		}
+		bool self = s->run[s->n_run - 1] == r;
+		preempt_last(s);
+		if (self)
+			return false;
+	}
+	return true;
+}
+
+/* 1. decode: every running request needs one more KV slot. Returns whether
+ * anything was preempted. */
+static bool grow_running(struct sched *s, struct it_cost *cost)
+{
 	bool preempted = false;
-	bool skip_grow = s->fast && s->pol->grow_free_in_cap;
-	bool empty_ctx = false; /* a request with no tokens reads no KV */
-	/* 1. decode: every running request needs one more KV slot */
 	for (size_t i = 0; i < s->n_run;) {
 		struct sim_req *r = s->run[i];
 		int32_t need = r->prompt_tokens + r->generated;
 		r->prefill = false;
-		bool alive = true;
 		enum pol_rc rc = POL_OK;
 		/* a grow the policy promises is a no-op need not be asked */
-		if (!skip_grow || need > r->pol_cap) {
-			while ((rc = s->pol->grow(s->ps, r, need, &cost)) != POL_OK) {
-				if (rc
-				    == POL_REQUEUE) { /* the policy's own recovery: r starts over */
-					preempt_at(s, i);
-					preempted = true;
-					alive = false;
-					break;
-				}
-				bool self = s->run[s->n_run - 1] == r;
-				preempt_last(s);
-				preempted = true;
-				if (self) {
-					alive = false;
-					break;
-				}
-			}
-			if (!alive) {
-				if (rc == POL_REQUEUE)
-					continue; /* run[i] is now the next request */
-				break;		  /* r was the last running request */
-			}
+		bool ask = !s->fast || need > pol_free_grow_limit(s->pol, r);
+		if (ask && !grow_one(s, i, need, cost, &preempted, &rc)) {
+			if (rc == POL_REQUEUE)
+				continue; /* run[i] is now the next request */
+			break;		  /* r was the last running request */
 		}
 		s->live_tokens += need - r->ctx;
 		r->ctx = need;
-		cost.tokens += 1;
-		cost.attn_pairs += need;
+		cost->tokens += 1;
+		cost->attn_pairs += need;
 		i++;
 	}
-	/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1)
-	 * unless nothing is left running: then nothing else would ever admit */
+	return preempted;
+}
+
+/* Moves the head of the queue, admitted with `need` tokens, into the batch. */
+static void start_running(struct sched *s, struct sim_req *r, int32_t need, int64_t now,
+			  struct it_cost *cost)
+{
+	wq_pop_front(s);
+	r->state = RS_RUNNING;
+	r->prefill = true;
+	r->admit_seq = ++s->admit_counter;
+	if (r->first_admit_ns < 0)
+		r->first_admit_ns = now;
+	if (r->generated > 0) {
+		r->recomputed_tokens += need;
+		s->st.recomputed_tokens += need;
+	}
+	r->ctx = need;
+	s->live_tokens += need;
+	s->run[s->n_run++] = r;
+	cost->tokens += need;
+	cost->attn_pairs += (double)need * (need + 1) / 2.0;
+}
+
+/* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1)
+ * unless nothing is left running: then nothing else would ever admit.
+ * Returns whether a request with no tokens (that reads no KV) was admitted. */
+static bool admit_waiting(struct sched *s, bool preempted, int64_t now, struct it_cost *cost)
+{
+	bool empty_ctx = false;
 	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
 	s->blocked = false;
 	while ((!preempted || s->n_run == 0) && s->wq_len && s->n_run < (size_t)s->max_num_seqs) {
@@ -185,7 +221,7 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 			s->blocked = need > (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
 			break;
 		}
-		enum pol_rc rc = s->pol->admit(s->ps, r, need);
+		enum pol_rc rc = pol_admit(s->pol, s->ps, r, need);
 		if (rc == POL_NO_ROOM && s->n_run == 0)
 			rc = POL_NEVER; /* the pool is empty and it still does not fit */
 		if (rc == POL_NEVER) {
@@ -197,38 +233,50 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 			s->blocked = rc == POL_NO_ROOM;
 			break;
 		}
-		wq_pop_front(s);
-		r->state = RS_RUNNING;
-		r->prefill = true;
-		r->admit_seq = ++s->admit_counter;
-		if (r->first_admit_ns < 0)
-			r->first_admit_ns = now;
-		if (r->generated > 0) {
-			r->recomputed_tokens += need;
-			s->st.recomputed_tokens += need;
-		}
-		r->ctx = need;
-		s->live_tokens += need;
+		start_running(s, r, need, now, cost);
 		empty_ctx |= need == 0;
-		s->run[s->n_run++] = r;
-		cost.tokens += need;
-		cost.attn_pairs += (double)need * (need + 1) / 2.0;
 		budget -= need;
 	}
 	if (!preempted && s->wq_len && s->n_run >= (size_t)s->max_num_seqs)
 		s->blocked = true;
+	return empty_ctx;
+}
+
+/* The KV reads of n running requests holding `tokens` tokens in all, from
+ * the policy's totals priced with the device's linear memory model; false
+ * when that does not apply. */
+static bool price_batch_reads(const struct sched *s, size_t n, int64_t tokens, struct it_cost *cost)
+{
+	struct pol_reads rd;
+	if (!s->dt->lin || !pol_batch_reads(s->pol, s->ps, n, tokens, &rd))
+		return false;
+	dt_lin_add(s->dt, cost, rd.bytes, rd.runs);
+	if (rd.scale > 0)
+		cost->kv_scale = rd.scale;
+	return true;
+}
+
+static void count_iteration(struct sched *s, int64_t n, const struct it_cost *cost)
+{
+	s->st.iterations++;
+	s->st.batch_sum += n;
+	s->st.kv_ns_sum += dt_kv_ns(s->dt, cost);
+	s->st.kv_bytes_sum += cost->kv_bytes;
+	s->st.kv_runs_sum += cost->kv_runs;
+}
+
+int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
+{
+	struct it_cost cost = { 0 };
+	bool preempted = grow_running(s, &cost);
+	bool empty_ctx = admit_waiting(s, preempted, now, &cost);
 	if (s->n_run == 0)
 		return 0;
 	/* 3. price it: the policy knows where each request's KV lives */
-	if (!s->fast || empty_ctx || !s->pol->layout_batch
-	    || !s->pol->layout_batch(s->ps, s->n_run, s->live_tokens, &cost))
+	if (!s->fast || empty_ctx || !price_batch_reads(s, s->n_run, s->live_tokens, &cost))
 		for (size_t i = 0; i < s->n_run; i++)
-			s->pol->layout(s->ps, s->run[i], s->run[i]->ctx, &cost);
-	s->st.iterations++;
-	s->st.batch_sum += (int64_t)s->n_run;
-	s->st.kv_ns_sum += dt_kv_ns(s->dt, &cost);
-	s->st.kv_bytes_sum += cost.kv_bytes;
-	s->st.kv_runs_sum += cost.kv_runs;
+			pol_layout(s->pol, s->ps, s->run[i], s->run[i]->ctx, &cost);
+	count_iteration(s, (int64_t)s->n_run, &cost);
 	return dt_iter_ns(s->dt, &cost, bd);
 }
 
@@ -244,9 +292,8 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 		r->prefill = false;
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
 			s->blocked = false;
-			if (s->pol->finish)
-				s->pol->finish(s->ps, r, now);
-			s->pol->release(s->ps, r);
+			pol_finish(s->pol, s->ps, r, now);
+			pol_release(s->pol, s->ps, r);
 			s->live_tokens -= r->ctx;
 			r->ctx = 0;
 			r->state = RS_FINISHED;
@@ -270,7 +317,7 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_ite
 	int64_t k = max_iters;
 	for (size_t i = 0; i < s->n_run && k > 0; i++) {
 		const struct sim_req *r = s->run[i];
-		int64_t room = (int64_t)r->pol_cap - r->prompt_tokens - r->generated + 1;
+		int64_t room = pol_free_grow_limit(s->pol, r) - r->prompt_tokens - r->generated + 1;
 		int64_t cap = (int64_t)r->max_output - r->generated - 1;
 		if (room < k)
 			k = room;
@@ -281,16 +328,12 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_ite
 	while (done < k) {
 		int64_t next = live + n;
 		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
-		if (!s->pol->layout_batch(s->ps, s->n_run, next, &cost))
+		if (!price_batch_reads(s, s->n_run, next, &cost))
 			break;
 		int64_t d = dt_iter_ns(s->dt, &cost, NULL);
 		if (d <= 0 || t + d >= limit)
 			break;
-		s->st.iterations++;
-		s->st.batch_sum += n;
-		s->st.kv_ns_sum += dt_kv_ns(s->dt, &cost);
-		s->st.kv_bytes_sum += cost.kv_bytes;
-		s->st.kv_runs_sum += cost.kv_runs;
+		count_iteration(s, n, &cost);
 		live = next;
 		s->live_tokens = live;
 		if (on_iter(ctx, t, t + d, live) < 0)
@@ -330,7 +373,7 @@ int sched_check(const struct sched *s, struct om_err *e)
 		live += r->ctx;
 	}
 	for (size_t i = 0; i < s->wq_len; i++) {
-		const struct sim_req *r = s->wq[(s->wq_head + i) % s->wq_cap];
+		const struct sim_req *r = sched_waiting_at(s, i);
 		if (r->state != RS_WAITING || r->ctx != 0)
 			return err_set(e, NULL, 0, "scheduler",
 				       "queued request %lld is in state %d with ctx %d",
@@ -359,7 +402,7 @@ void sched_explain(const struct sched *s, char *buf, size_t n)
 		return;
 	buf += w, n -= (size_t)w;
 	struct pol_stats ps;
-	s->pol->stats(s->ps, &ps);
+	pol_stats(s->pol, s->ps, &ps);
 	if (s->n_run >= (size_t)s->max_num_seqs)
 		snprintf(buf, n, "waits for a batch slot: scheduler.max_num_seqs = %d requests run",
 			 s->max_num_seqs);

@@ -37,6 +37,13 @@ struct sched_stats {
 /* Adds b's counters into a. */
 void sched_stats_add(struct sched_stats *a, const struct sched_stats *b);
 
+/* The scheduler's keys, read once by whoever composes the run. */
+struct sched_params {
+	int32_t max_num_seqs, max_batched_tokens;
+	bool fast; /* run.fast_path: use the policy's speed promises */
+};
+void sched_params_read(const struct cfg *c, struct sched_params *p);
+
 struct sched {
 	int32_t max_num_seqs, max_batched_tokens;
 	const struct pol_ops *pol;
@@ -59,7 +66,7 @@ struct sched {
 
 extern const struct cfg_key sched_keys[];
 
-int sched_init(struct sched *s, const struct cfg *c, const struct pol_ops *pol, void *ps,
+int sched_init(struct sched *s, const struct sched_params *p, const struct pol_ops *pol, void *ps,
 	       const struct dev_timing *dt, size_t n_requests, struct om_err *e);
 void sched_free(struct sched *s);
 
@@ -81,8 +88,8 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 /* Whether sched_leap could do anything now (cheap; no per-request work). */
 static inline bool sched_may_leap(const struct sched *s)
 {
-	return s->fast && s->n_run && (!s->wq_len || s->blocked) && s->pol->grow_free_in_cap
-		&& s->pol->layout_batch && s->dt->lin;
+	return s->fast && s->n_run && (!s->wq_len || s->blocked) && s->dt->lin
+		&& pol_decode_is_batchable(s->pol);
 }
 
 /* Multi-iteration leap (fast path), called right after sched_end at `*now`
@@ -114,6 +121,26 @@ static inline size_t sched_waiting(const struct sched *s)
 static inline size_t sched_running(const struct sched *s)
 {
 	return s->n_run;
+}
+/* Sum of the running requests' context, tokens. */
+static inline int64_t sched_live_tokens(const struct sched *s)
+{
+	return s->live_tokens;
+}
+/* Counters so far (rejections include those at arrival). */
+static inline const struct sched_stats *sched_stats(const struct sched *s)
+{
+	return &s->st;
+}
+/* The i-th waiting request (0 = the head of the queue), i < sched_waiting. */
+static inline const struct sim_req *sched_waiting_at(const struct sched *s, size_t i)
+{
+	return s->wq[(s->wq_head + i) % s->wq_cap];
+}
+/* The i-th running request in admission order, i < sched_running. */
+static inline const struct sim_req *sched_running_at(const struct sched *s, size_t i)
+{
+	return s->run[i];
 }
 
 #endif

@@ -53,18 +53,11 @@ void contig_pol_release(void *state, struct sim_req *r)
 	r->pol_off = -1;
 }
 
-void contig_pol_layout(const void *state, const struct sim_req *r, int32_t tokens,
-		       struct it_cost *cost)
+enum pol_rc contig_pol_grow_fixed(void *state, struct sim_req *r, int32_t tokens,
+				  struct it_cost *cost)
 {
-	const struct contig *a = state;
-	(void)r;
-	dt_region(a->env->dt, cost, tokens);
-}
-
-bool contig_pol_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
-{
-	const struct contig *a = state;
-	return pol_regions_batch(a->env->dt, n, tokens, cost);
+	(void)state, (void)cost;
+	return tokens <= r->pol_cap ? POL_OK : POL_NEVER;
 }
 
 void contig_pol_stats(const void *state, struct pol_stats *ps)

@@ -25,8 +25,8 @@
 #include "sim/policy/policy.h"
 
 struct od {
-	const struct pol_env *env;
-	struct kvmem mem; /* the general arena, [0, gen) */
+	const struct pol_env *env; /* first: pol_region_layout reads it */
+	struct kvmem mem;	   /* the general arena, [0, gen) */
 	int64_t gen;
 	int32_t slot_len; /* max_model_len */
 	int n_slots;
@@ -46,6 +46,8 @@ struct od {
 	int64_t *hist;
 	size_t n_hist, cap_hist;
 };
+
+_Static_assert(offsetof(struct od, env) == 0, "pol_region_layout reads env first");
 
 static const struct cfg_key od_keys[] = {
 	{ "policy.odma_classes", CFG_INT, "4", 1, 64, NULL,
@@ -361,20 +363,6 @@ static void od_finish(void *state, const struct sim_req *r, int64_t now)
 		hist_push(s, now); /* on OOM the series just misses a row */
 }
 
-static void od_layout(const void *state, const struct sim_req *r, int32_t tokens,
-		      struct it_cost *cost)
-{
-	const struct od *s = state;
-	(void)r;
-	dt_region(s->env->dt, cost, tokens);
-}
-
-static bool od_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
-{
-	const struct od *s = state;
-	return pol_regions_batch(s->env->dt, n, tokens, cost);
-}
-
 static void od_stats(const void *state, struct pol_stats *ps)
 {
 	const struct od *s = state;
@@ -441,9 +429,8 @@ const struct pol_ops pol_odma = {
 	.admit = od_admit,
 	.grow = od_grow,
 	.release = od_release,
-	.layout = od_layout,
-	.layout_batch = od_layout_batch,
-	.grow_free_in_cap = true,
+	.layout = pol_region_layout,
+	.speed = &pol_region_speed,
 	.stats = od_stats,
 	.check = od_check,
 	.finish = od_finish,

@@ -31,25 +31,12 @@ static enum pol_rc orc_admit(void *state, struct sim_req *r, int32_t tokens)
 	return contig_admit(&s->a, r, (int64_t)r->prompt_tokens + out, tokens);
 }
 
-static enum pol_rc orc_grow(void *state, struct sim_req *r, int32_t tokens, struct it_cost *cost)
-{
-	(void)state, (void)cost;
-	return tokens <= r->pol_cap ? POL_OK : POL_NEVER; /* exact sizes never overflow */
-}
-
 const struct pol_ops pol_oracle = {
 	.name = "oracle",
 	.help = "UPPER BOUND, reads true lengths: contiguous prompt + true output per request",
 	.wants_truth = true,
 	.create = orc_create,
-	.destroy = contig_pol_destroy,
 	.admit = orc_admit,
-	.grow = orc_grow,
-	.release = contig_pol_release,
-	.layout = contig_pol_layout,
-	.layout_batch = contig_pol_layout_batch,
-	.grow_free_in_cap = true,
-	.stats = contig_pol_stats,
-	.check = contig_pol_check,
-	.owned = contig_pol_owned,
+	.grow = contig_pol_grow_fixed,
+	CONTIG_POL_OPS,
 };

@@ -239,18 +239,27 @@ static void pg_release(void *state, struct sim_req *r)
 	r->pol_cap = 0;
 }
 
+/* Bytes per token of one run, and runs per block (one per layer, K or V,
+ * and KV head unless the block layout keeps a layer's heads together). */
+static void pg_run_shape(const struct pg *s, double *per_tok, double *regions)
+{
+	const struct dev_timing *dt = s->env->dt;
+	*per_tok = dt->dd.run_bytes_per_token;
+	*regions = (double)dt->dd.runs_per_region;
+	if (s->per_layer) {
+		*per_tok *= dt->m.kv_heads;
+		*regions /= dt->m.kv_heads;
+	}
+}
+
 static void pg_layout(const void *state, const struct sim_req *r, int32_t tokens,
 		      struct it_cost *cost)
 {
 	const struct pg *s = state;
 	const struct pg_req *q = r->pol_ptr;
 	const struct dev_timing *dt = s->env->dt;
-	double per_tok = dt->dd.run_bytes_per_token;
-	double regions = (double)dt->dd.runs_per_region;
-	if (s->per_layer) {
-		per_tok *= dt->m.kv_heads;
-		regions /= dt->m.kv_heads;
-	}
+	double per_tok, regions;
+	pg_run_shape(s, &per_tok, &regions);
 	struct it_cost kv = { 0 };
 	int32_t nb = blocks_for(s, tokens);
 	if (q && nb > q->n)
@@ -282,23 +291,23 @@ static void pg_layout(const void *state, const struct sim_req *r, int32_t tokens
 /* One run per held block and (layer, head group): each request holds exactly
  * the blocks its context needs, so the runs total regions * used. Merged
  * layouts depend on where the blocks sit and take the per-request path. */
-static bool pg_layout_batch(const void *state, size_t n, int64_t tokens, struct it_cost *cost)
+static bool pg_batch_reads(const void *state, size_t n, int64_t tokens, struct pol_reads *out)
 {
 	const struct pg *s = state;
-	const struct dev_timing *dt = s->env->dt;
 	(void)n;
-	if (!dt->lin || s->merge)
+	if (s->merge)
 		return false;
-	double per_tok = dt->dd.run_bytes_per_token;
-	double regions = (double)dt->dd.runs_per_region;
-	if (s->per_layer) {
-		per_tok *= dt->m.kv_heads;
-		regions /= dt->m.kv_heads;
-	}
-	dt_lin_add(dt, cost, per_tok * regions * (double)tokens, regions * (double)s->used);
-	cost->kv_scale = s->kernel_factor;
+	double per_tok, regions;
+	pg_run_shape(s, &per_tok, &regions);
+	*out = (struct pol_reads){ per_tok * regions * (double)tokens, regions * (double)s->used,
+				   s->kernel_factor };
 	return true;
 }
+
+static const struct pol_speed pg_speed = {
+	.grow_free_in_cap = true,
+	.batch_reads = pg_batch_reads,
+};
 
 static void pg_stats(const void *state, struct pol_stats *ps)
 {
@@ -390,8 +399,7 @@ const struct pol_ops pol_paged = {
 	.grow = pg_grow,
 	.release = pg_release,
 	.layout = pg_layout,
-	.layout_batch = pg_layout_batch,
-	.grow_free_in_cap = true,
+	.speed = &pg_speed,
 	.stats = pg_stats,
 	.check = pg_check,
 	.owned = pg_owned,

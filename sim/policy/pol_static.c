@@ -43,25 +43,12 @@ static enum pol_rc st_admit(void *state, struct sim_req *r, int32_t tokens)
 	return contig_admit(&s->a, r, cap, tokens);
 }
 
-static enum pol_rc st_grow(void *state, struct sim_req *r, int32_t tokens, struct it_cost *cost)
-{
-	(void)state, (void)cost;
-	return tokens <= r->pol_cap ? POL_OK : POL_NEVER;
-}
-
 const struct pol_ops pol_static = {
 	.name = "static",
 	.help = "worst-case contiguous pre-allocation (max_model_len per request)",
 	.keys = st_keys,
 	.create = st_create,
-	.destroy = contig_pol_destroy,
 	.admit = st_admit,
-	.grow = st_grow,
-	.release = contig_pol_release,
-	.layout = contig_pol_layout,
-	.layout_batch = contig_pol_layout_batch,
-	.grow_free_in_cap = true,
-	.stats = contig_pol_stats,
-	.check = contig_pol_check,
-	.owned = contig_pol_owned,
+	.grow = contig_pol_grow_fixed,
+	CONTIG_POL_OPS,
 };

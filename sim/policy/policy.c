@@ -24,13 +24,33 @@ const struct pol_ops *pol_find(const char *name)
 	return NULL;
 }
 
+void pol_params_read(const struct cfg *c, struct pol_params *p)
+{
+	p->name = cfg_str(c, "policy.name");
+	p->max_model_len = (int32_t)cfg_int(c, "policy.max_model_len");
+}
+
+void pol_region_layout(const void *state, const struct sim_req *r, int32_t tokens,
+		       struct it_cost *cost)
+{
+	const struct pol_env *const *env = state;
+	(void)r;
+	dt_region((*env)->dt, cost, tokens);
+}
+
 /* dt_region per request adds runs_per_region runs of tokens * bytes/token:
  * summed over the batch, that is the same exact integers. */
-bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens, struct it_cost *cost)
+static bool region_reads(const void *state, size_t n, int64_t tokens, struct pol_reads *out)
 {
-	if (!dt->lin)
-		return false;
+	const struct pol_env *const *env = state;
+	const struct dev_timing *dt = (*env)->dt;
 	double rpr = (double)dt->dd.runs_per_region;
-	dt_lin_add(dt, cost, rpr * dt->dd.run_bytes_per_token * (double)tokens, rpr * (double)n);
+	*out = (struct pol_reads){ rpr * dt->dd.run_bytes_per_token * (double)tokens,
+				   rpr * (double)n, 0 };
 	return true;
 }
+
+const struct pol_speed pol_region_speed = {
+	.grow_free_in_cap = true,
+	.batch_reads = region_reads,
+};

@@ -1,30 +1,33 @@
-/* policy: the KV-cache allocation policy interface. Each policy is one file
- * exporting a struct pol_ops and one line in policy.c's registry; the engine
- * and scheduler never switch on a policy's name.
+/* policy: the KV-cache allocation policy interface. The engine and the
+ * scheduler never switch on a policy's name, and never call a pol_ops member
+ * directly: they go through the pol_* wrappers below, which also give the
+ * optional hooks their do-nothing defaults.
+ * Adding a policy: one new file sim/policy/pol_<name>.c exporting a struct
+ * pol_ops, its entry in pol_registry (policy.c) and its extern declaration
+ * at the bottom of this header; no other line changes. Its keys are
+ * declared, its predictor chosen and its contract tested
+ * (tests/test_policy_contract.c) by walking pol_registry.
+ * The contract (every policy):
  *  admit   reserve room for `tokens` KV tokens of a request entering the batch;
- *          POL_NO_ROOM must change nothing, and the answer may depend only on
- *          the policy's state and the request (the scheduler may skip asking
+ *          POL_NO_ROOM changes nothing, and the answer depends only on the
+ *          policy's state and the request (the scheduler may skip asking
  *          again while nothing was released)
  *  grow    make sure the request can hold `tokens` tokens this iteration; may
- *          move it (charging the copy to `cost`); must change nothing on failure
- *  release give back everything the request holds
+ *          move it (charging the copy to `cost`); on failure changes neither
+ *          memory nor the request (an overflow counter may count the event)
+ *  release give back everything the request holds (stats return to what
+ *          they were before its admit, apart from the event counters)
  *  layout  add the KV runs that reading the first `tokens` tokens costs
  *  stats   occupancy, for the utilization metrics
- *  check   verify internal invariants (debug/test mode)
- *  finish  (optional) told a request completed, with its final length, just
- *          before its release: the only moment a length is observable
- *  series  (optional) writes a policy time series as CSV into series_file
- *  owned   (optional) the token-slot ranges a request holds, for the checking
- *          mode: the engine verifies that no two requests share a slot
- * Speed hooks (optional; the scheduler uses them only when run.fast_path is
- * on, and results must not depend on it):
- *  grow_free_in_cap  grow(r, t) with t <= r->pol_cap returns POL_OK and
- *          changes nothing, so the scheduler may skip the call
- *  layout_batch  under a linear memory model (dt->lin), adds exactly what
- *          calling layout on every request the policy holds, each at the
- *          tokens it was last admitted or grown to, would add; the scheduler
- *          passes their number and summed tokens. Returns false when it
- *          cannot (the scheduler then calls layout per request). */
+ * Optional hooks (NULL = the wrapper's default):
+ *  check   verify internal invariants (checking mode)        default: fine
+ *  finish  told a request completed, just before its release: the only
+ *          moment a final length is observable               default: nothing
+ *  series  writes a time series as CSV into series_file      default: none
+ *  owned   the token-slot ranges a request holds, for the checking mode
+ *          (no two requests may share a slot)                default: unchecked
+ * Speed promises (struct pol_speed, optional) let run.fast_path skip work;
+ * results must not depend on them. */
 #ifndef OM_POLICY_H
 #define OM_POLICY_H
 
@@ -80,15 +83,36 @@ struct pol_stats {
 	int64_t large_admissions;   /* of those, sent to a max_model_len bucket */
 };
 
+/* What reading the KV of a whole batch costs, as totals: `bytes` in `runs`
+ * contiguous runs (exact integers), the linear KV time multiplied by `scale`
+ * (0 = leave the iteration's factor as it is). The scheduler prices it. */
+struct pol_reads {
+	double bytes, runs, scale;
+};
+
+struct pol_speed {
+	/* grow(r, t) with t <= r->pol_cap returns POL_OK and changes nothing,
+	 * so the scheduler may skip the call */
+	bool grow_free_in_cap;
+	/* Under a linear memory model: the totals that calling layout on every
+	 * request the policy holds, each at the tokens it was last admitted or
+	 * grown to, would add; the scheduler passes their number and summed
+	 * tokens. False when it cannot say (layout is then called per request). */
+	bool (*batch_reads)(const void *state, size_t n, int64_t tokens, struct pol_reads *out);
+};
+
 struct pol_ops {
 	const char *name;
 	const char *help;
 	const struct cfg_key *keys; /* extra [policy] keys, or NULL */
-	bool wants_truth;	    /* the oracle exception; see pol_env.truth */
+	/* the predictor the policy is built around (`compare` uses it), or NULL */
+	const char *predictor;
+	bool wants_truth; /* the oracle exception; see pol_env.truth */
 	/* a [policy] key naming a trace whose every row gives pol_env's starting
 	 * lengths ("none": none; empty: the predictor's training rows); NULL =
 	 * the policy starts from no observed lengths */
 	const char *start_lengths_key;
+	/* reads the policy's own keys from c, once, into its state */
 	int (*create)(const struct cfg *c, const struct pol_env *env, void **state,
 		      struct om_err *e);
 	void (*destroy)(void *state);
@@ -98,28 +122,118 @@ struct pol_ops {
 	void (*layout)(const void *state, const struct sim_req *r, int32_t tokens,
 		       struct it_cost *cost);
 	void (*stats)(const void *state, struct pol_stats *s);
+	/* optional hooks */
 	int (*check)(const void *state, struct om_err *e);
 	void (*finish)(void *state, const struct sim_req *r, int64_t now);
 	const char *series_file;
 	void (*series)(const void *state, FILE *f);
-	bool grow_free_in_cap;
-	bool (*layout_batch)(const void *state, size_t n, int64_t tokens, struct it_cost *cost);
-	/* the predictor the policy is built around (`compare` uses it), or NULL */
-	const char *predictor;
 	/* Writes up to `max` ranges held by r into out and returns how many it
-	 * holds (possibly more than max: the engine then asks again with room).
-	 * A request that holds nothing returns 0. NULL = not checked. */
+	 * holds (possibly more than max: ask again with room); 0 if none. */
 	size_t (*owned)(const void *state, const struct sim_req *r, struct pol_range *out,
 			size_t max);
+	const struct pol_speed *speed; /* NULL: no promises */
 };
+
+/* The one way in: p is the policy, st its state. */
+static inline int pol_create(const struct pol_ops *p, const struct cfg *c,
+			     const struct pol_env *env, void **st, struct om_err *e)
+{
+	return p->create(c, env, st, e);
+}
+static inline void pol_destroy(const struct pol_ops *p, void *st)
+{
+	if (st)
+		p->destroy(st);
+}
+static inline enum pol_rc pol_admit(const struct pol_ops *p, void *st, struct sim_req *r,
+				    int32_t tokens)
+{
+	return p->admit(st, r, tokens);
+}
+static inline enum pol_rc pol_grow(const struct pol_ops *p, void *st, struct sim_req *r,
+				   int32_t tokens, struct it_cost *cost)
+{
+	return p->grow(st, r, tokens, cost);
+}
+static inline void pol_release(const struct pol_ops *p, void *st, struct sim_req *r)
+{
+	p->release(st, r);
+}
+static inline void pol_layout(const struct pol_ops *p, const void *st, const struct sim_req *r,
+			      int32_t tokens, struct it_cost *cost)
+{
+	p->layout(st, r, tokens, cost);
+}
+static inline void pol_stats(const struct pol_ops *p, const void *st, struct pol_stats *s)
+{
+	p->stats(st, s);
+}
+static inline int pol_check(const struct pol_ops *p, const void *st, struct om_err *e)
+{
+	return p->check ? p->check(st, e) : 0;
+}
+static inline void pol_finish(const struct pol_ops *p, void *st, const struct sim_req *r,
+			      int64_t now)
+{
+	if (p->finish)
+		p->finish(st, r, now);
+}
+/* The series' file name, or NULL when the policy writes none. */
+static inline const char *pol_series_file(const struct pol_ops *p)
+{
+	return p->series ? p->series_file : NULL;
+}
+static inline void pol_series(const struct pol_ops *p, const void *st, FILE *f)
+{
+	if (p->series)
+		p->series(st, f);
+}
+/* Whether pol_owned answers (the checking mode verifies ranges only then). */
+static inline bool pol_reports_owned(const struct pol_ops *p)
+{
+	return p->owned != NULL;
+}
+static inline size_t pol_owned(const struct pol_ops *p, const void *st, const struct sim_req *r,
+			       struct pol_range *out, size_t max)
+{
+	return p->owned ? p->owned(st, r, out, max) : 0;
+}
+/* Speed promises. The most tokens r may grow to with a grow the policy
+ * promises changes nothing (so need not be called); -1 without that promise. */
+static inline int64_t pol_free_grow_limit(const struct pol_ops *p, const struct sim_req *r)
+{
+	return p->speed && p->speed->grow_free_in_cap ? r->pol_cap : -1;
+}
+/* Whether pure decode needs no per-request call at all: no-op grows within
+ * the room and batch totals (under a linear memory model). */
+static inline bool pol_decode_is_batchable(const struct pol_ops *p)
+{
+	return p->speed && p->speed->grow_free_in_cap && p->speed->batch_reads;
+}
+/* The batch's KV reads as totals (see struct pol_speed); false if unknown. */
+static inline bool pol_batch_reads(const struct pol_ops *p, const void *st, size_t n,
+				   int64_t tokens, struct pol_reads *out)
+{
+	return p->speed && p->speed->batch_reads && p->speed->batch_reads(st, n, tokens, out);
+}
 
 const struct pol_ops *pol_find(const char *name);
 extern const struct pol_ops *const pol_registry[];
-/* layout_batch for policies that hold each request in one contiguous region
- * and price it with dt_region. */
-bool pol_regions_batch(const struct dev_timing *dt, size_t n, int64_t tokens, struct it_cost *cost);
-/* Keys shared by every policy (policy.name, policy.max_model_len). */
+/* For policies that hold each request in one contiguous region read as
+ * dt_region reads it, and whose state BEGINS with its `const struct pol_env *`:
+ * their layout, and their speed promises (grow is a no-op within pol_cap;
+ * batch reads are one region per request). */
+void pol_region_layout(const void *state, const struct sim_req *r, int32_t tokens,
+		       struct it_cost *cost);
+extern const struct pol_speed pol_region_speed;
+/* Keys shared by every policy, and what they say (read once, by the caller
+ * composing the run). */
 extern const struct cfg_key pol_common_keys[];
+struct pol_params {
+	const char *name; /* policy.name */
+	int32_t max_model_len;
+};
+void pol_params_read(const struct cfg *c, struct pol_params *p);
 
 extern const struct pol_ops pol_static;
 extern const struct pol_ops pol_paged;

@@ -187,7 +187,9 @@ static void fx_init(struct fixture *f, int64_t pool, const char *budget)
 	ck_assert_ptr_nonnull(f->c);
 	ck_assert_int_eq(dt_init(&f->dt, f->c, &e), 0);
 	f->pol = (struct tight){ pool, 0 };
-	ck_assert_int_eq(sched_init(&f->s, f->c, &tight_ops, &f->pol, &f->dt, 4, &e), 0);
+	struct sched_params sp;
+	sched_params_read(f->c, &sp);
+	ck_assert_int_eq(sched_init(&f->s, &sp, &tight_ops, &f->pol, &f->dt, 4, &e), 0);
 	memset(f->r, 0, sizeof f->r);
 	for (int i = 0; i < 4; i++) {
 		f->r[i].id = i;
