@@ -75,8 +75,7 @@ static const struct cmd *find_cmd(const char *name)
 
 static int unknown_cmd(const char *name)
 {
-	fprintf(stderr, "odmasim: unknown command '%s'\n\n", name);
-	usage(stderr);
+	fprintf(stderr, "odmasim: unknown command '%s' (see `odmasim help`)\n", name);
 	return 2;
 }
 
