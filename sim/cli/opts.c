@@ -129,6 +129,27 @@ int opts_operands(struct opts *p, int min, int max, const char *what)
 	return n;
 }
 
+int opts_help_only(struct opts *p, const char *cmd, const char *usage, int argc, char **argv,
+		   int min, int max, const char *what)
+{
+	static const struct option lo[] = { OPTS_HELP, { 0 } };
+	if (opts_begin(p, cmd, usage, argc, argv) < 0)
+		return -1;
+	while (opts_next(p, "h", lo) != OPTS_END)
+		;
+	return opts_operands(p, min, max, what);
+}
+
+int opts_optional_operand(const char *cmd, const char *usage, int argc, char **argv,
+			  const char **operand)
+{
+	struct opts p;
+	int n = opts_help_only(&p, cmd, usage, argc, argv, 0, 1, "");
+	*operand = n == 1 ? p.argv[p.ind] : NULL;
+	int status = opts_end(&p);
+	return n < 0 ? status : -1;
+}
+
 int opts_end(struct opts *p)
 {
 	free(p->argv);

@@ -71,6 +71,16 @@ bool opts_double(struct opts *p, double lo, double hi, double *out);
  * options already ended the command (help or an error). */
 int opts_operands(struct opts *p, int min, int max, const char *what);
 
+/* The whole parse of a command whose only option is -h/--help: opts_begin,
+ * the options and opts_operands in one call, with opts_operands' result. */
+int opts_help_only(struct opts *p, const char *cmd, const char *usage, int argc, char **argv,
+		   int min, int max, const char *what);
+
+/* The same for at most one operand, set in *operand (NULL if none); returns
+ * -1 to go on, else the exit status to stop with. */
+int opts_optional_operand(const char *cmd, const char *usage, int argc, char **argv,
+			  const char **operand);
+
 /* Frees the copy; returns p->status. */
 int opts_end(struct opts *p);
 
