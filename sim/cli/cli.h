@@ -48,7 +48,7 @@ bool cli_exp_opt(struct cli_opts *o, int c, const char *arg);
 /* The whole parse for a command with only those options and at most one
  * operand, the experiment (required if need_experiment). Returns -1 to go on,
  * else the exit status to stop with (0 after --help, 2 after a usage error;
- * message printed). Free o->sets in either case. */
+ * message printed). On a stop o->sets is freed already; else free it when done. */
 int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, struct cli_opts *o,
 		  bool need_experiment);
 

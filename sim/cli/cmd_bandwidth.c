@@ -16,10 +16,8 @@ int cmd_bandwidth(int argc, char **argv)
 {
 	struct cli_opts o;
 	int stop = cli_parse_exp("bandwidth", cmd_bandwidth_usage, argc, argv, &o, false);
-	if (stop >= 0) {
-		free(o.sets);
+	if (stop >= 0)
 		return stop;
-	}
 	struct om_err e;
 	struct dev_timing t;
 	struct cfg *c = exp_load(o.experiment, o.sets, o.nsets, &e);

@@ -11,16 +11,9 @@ const char cmd_keys_usage[] =
 
 int cmd_keys(int argc, char **argv)
 {
-	static const struct option lo[] = { OPTS_HELP, { 0 } };
-	struct opts p;
-	if (opts_begin(&p, "keys", cmd_keys_usage, argc, argv) < 0)
-		return opts_end(&p);
-	while (opts_next(&p, "h", lo) != OPTS_END)
-		;
-	int n = opts_operands(&p, 0, 1, "section");
-	const char *section = n == 1 ? p.argv[p.ind] : NULL;
-	int rc = opts_end(&p);
-	if (n < 0)
+	const char *section;
+	int rc = opts_optional_operand("keys", cmd_keys_usage, argc, argv, &section);
+	if (rc >= 0)
 		return rc;
 	struct om_err e;
 	struct cfg *c = cfg_new();

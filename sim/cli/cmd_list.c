@@ -55,16 +55,9 @@ static void list_names(const struct list_kind *k)
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option lo[] = { OPTS_HELP, { 0 } };
-	struct opts p;
-	if (opts_begin(&p, "list", cmd_list_usage, argc, argv) < 0)
-		return opts_end(&p);
-	while (opts_next(&p, "h", lo) != OPTS_END)
-		;
-	int n = opts_operands(&p, 0, 1, "kind");
-	const char *want = n == 1 ? p.argv[p.ind] : NULL;
-	int rc = opts_end(&p);
-	if (n < 0)
+	const char *want;
+	int rc = opts_optional_operand("list", cmd_list_usage, argc, argv, &want);
+	if (rc >= 0)
 		return rc;
 	for (size_t i = 0; i < NKINDS; i++) {
 		if (!want)

@@ -40,10 +40,8 @@ int cmd_run(int argc, char **argv)
 {
 	struct cli_opts o;
 	int stop = cli_parse_exp("run", cmd_run_usage, argc, argv, &o, true);
-	if (stop >= 0) {
-		free(o.sets);
+	if (stop >= 0)
 		return stop;
-	}
 	struct om_err e = { "" };
 	int rc = 1;
 	struct wl_trace t;

@@ -56,13 +56,8 @@ static int trace_one(const char *path)
 
 int cmd_trace(int argc, char **argv)
 {
-	static const struct option lo[] = { OPTS_HELP, { 0 } };
 	struct opts p;
-	if (opts_begin(&p, "trace", cmd_trace_usage, argc, argv) < 0)
-		return opts_end(&p);
-	while (opts_next(&p, "h", lo) != OPTS_END)
-		;
-	int n = opts_operands(&p, 1, argc, "trace file");
+	int n = opts_help_only(&p, "trace", cmd_trace_usage, argc, argv, 1, argc, "trace file");
 	int rc = n < 0 ? p.status : 0;
 	for (int i = 0; i < n && rc == 0; i++)
 		if (trace_one(p.argv[p.ind + i]) < 0)

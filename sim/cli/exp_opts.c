@@ -39,15 +39,22 @@ int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, str
 	struct opts p;
 	if (cli_exp_begin(o, argc) < 0)
 		return 1;
-	if (opts_begin(&p, cmd, usage, argc, argv) < 0)
+	if (opts_begin(&p, cmd, usage, argc, argv) < 0) {
+		free(o->sets);
+		o->sets = NULL;
 		return opts_end(&p);
+	}
 	for (int c; (c = opts_next(&p, CLI_EXP_SHORTOPTS, lo)) != OPTS_END;)
 		cli_exp_opt(o, c, p.arg);
 	int n = opts_operands(&p, need_experiment, 1, "experiment file");
 	if (n > 0)
 		o->experiment = p.argv[p.ind];
 	int status = opts_end(&p);
-	return n < 0 ? status : -1;
+	if (n >= 0)
+		return -1;
+	free(o->sets);
+	o->sets = NULL;
+	return status;
 }
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
