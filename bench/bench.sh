@@ -10,11 +10,11 @@
 #   BENCH_SETS="--set run.fast_path=false" bench/bench.sh
 #
 # usage: bench/bench.sh [-r REPS] [-p POLICIES] [-q]   (from the project root)
-#   -q  quick: 2 reps, no 1M run
+#   -q  quick: 2 reps, no 1M run; POLICIES default to every registered one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=5
-policies="static paged s3 odma oracle"
+policies=""
 big=1000000
 while getopts "r:p:q" o; do
 	case $o in
@@ -30,7 +30,8 @@ traces=${ODMASIM_TRACES:-../shared/traces}
 alpaca=$traces/alpaca.csv
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-known=$("$bin" --help | sed -n 's/^policies: //p')
+known=$("$bin" list policies | tr '\n' ' ')
+policies=${policies:-$known}
 
 # median of numbers on stdin
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -45,14 +45,17 @@ static struct cfg_ent *find(const struct cfg *c, const char *name)
 	return NULL;
 }
 
-static bool section_known(const struct cfg *c, const char *sec)
+static bool in_section(const char *name, const char *sec)
 {
 	size_t len = strlen(sec);
-	for (size_t i = 0; i < c->n; i++) {
-		const char *nm = c->ent[i].key->name;
-		if (strncmp(nm, sec, len) == 0 && nm[len] == '.')
+	return strncmp(name, sec, len) == 0 && name[len] == '.';
+}
+
+static bool section_known(const struct cfg *c, const char *sec)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (in_section(c->ent[i].key->name, sec))
 			return true;
-	}
 	return false;
 }
 
@@ -413,11 +416,38 @@ static const char *type_name(const struct cfg_key *k)
 	return "?";
 }
 
-void cfg_write_reference(const struct cfg *c, FILE *f)
+const char *cfg_sections(const struct cfg *c, char *buf, size_t n)
 {
-	fprintf(f, "| key | type | default | meaning |\n|---|---|---|---|\n");
+	size_t used = 0;
+	if (n)
+		buf[0] = '\0';
+	for (size_t i = 0; i < c->n; i++) {
+		const char *nm = c->ent[i].key->name;
+		int len = (int)strcspn(nm, ".");
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strncmp(c->ent[j].key->name, nm, (size_t)len + 1);
+		if (seen)
+			continue;
+		int w = snprintf(buf + used, n - used, "%s%.*s", used ? ", " : "", len, nm);
+		if (w < 0 || (size_t)w >= n - used) {
+			buf[used] = '\0'; /* whole names only */
+			break;
+		}
+		used += (size_t)w;
+	}
+	return buf;
+}
+
+size_t cfg_write_reference(const struct cfg *c, const char *section, FILE *f)
+{
+	size_t nw = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct cfg_key *k = c->ent[i].key;
+		if (section && !in_section(k->name, section))
+			continue;
+		if (nw++ == 0)
+			fprintf(f, "| key | type | default | meaning |\n|---|---|---|---|\n");
 		char ty[256];
 		snprintf(ty, sizeof ty, "%s", type_name(k));
 		for (char *q = ty; *q; q++)
@@ -427,4 +457,5 @@ void cfg_write_reference(const struct cfg *c, FILE *f)
 			k->def ? (k->def[0] ? k->def : "(empty)") : "(required)",
 			k->help ? k->help : "");
 	}
+	return nw;
 }

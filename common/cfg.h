@@ -76,7 +76,12 @@ int cfg_fail(const struct cfg *c, const char *name, struct om_err *e, const char
 
 /* Writes the effective configuration as a loadable INI file. */
 void cfg_write(const struct cfg *c, FILE *f);
-/* Writes the key reference (name, type, default, help) as a Markdown table. */
-void cfg_write_reference(const struct cfg *c, FILE *f);
+/* Writes the key reference (name, type, default, help) as a Markdown table:
+ * every key, or only those of SECTION (not NULL). Returns how many keys it
+ * wrote; a section without keys writes nothing, not even the header. */
+size_t cfg_write_reference(const struct cfg *c, const char *section, FILE *f);
+/* The sections that have keys, in declaration order, joined by ", " into buf
+ * (whole names only); returns buf. */
+const char *cfg_sections(const struct cfg *c, char *buf, size_t n);
 
 #endif

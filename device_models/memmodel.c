@@ -1,6 +1,9 @@
 #include "device_models/memmodel.h"
 
+#include <stddef.h>
 #include <string.h>
+
+#include "common/registry.h"
 
 /* clang-format off: one registry line per entry */
 const struct mm_ops *const mm_registry[] = {
@@ -13,8 +16,7 @@ const struct mm_ops *const mm_registry[] = {
 
 const struct mm_ops *mm_find(const char *name)
 {
-	for (size_t i = 0; mm_registry[i]; i++)
-		if (strcmp(mm_registry[i]->name, name) == 0)
-			return mm_registry[i];
-	return NULL;
+	_Static_assert(offsetof(struct mm_ops, name) == 0,
+		       "registry entries start with their name");
+	return reg_find(REG(mm_registry), name);
 }

@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/registry.h"
+
 /* Tensor parallelism: the instance behaves as one device with n times a
  * card's capacity, bandwidth and compute. Each card holds 1/n of the weights
  * and of the KV heads, so per-run lengths are unchanged and the KV pool is n
@@ -41,16 +43,10 @@ int dt_init(struct dev_timing *t, const struct cfg *c, struct om_err *e)
 		return -1;
 	t->mm = mm_find(t->d.mem_model);
 	if (!t->mm) {
-		char list[256] = "";
-		size_t used = 0;
-		for (size_t i = 0; mm_registry[i]; i++) {
-			int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-					 mm_registry[i]->name);
-			if (w > 0 && (size_t)w < sizeof list - used)
-				used += (size_t)w;
-		}
+		char list[256];
 		return cfg_fail(c, "device.mem_model", e, "unknown memory model '%s' (known: %s)",
-				t->d.mem_model, list);
+				t->d.mem_model,
+				reg_names(REG(mm_registry), ", ", list, sizeof list));
 	}
 	if (t->mm->create(c, &t->d, &t->mm_state, e) < 0)
 		return -1;

@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/registry.h"
 #include "common/split.h"
 
 extern const struct pred_ops pred_oracle, pred_noisy, pred_s3, pred_odma;
@@ -43,10 +45,9 @@ const struct cfg_key pred_common_keys[] = {
 
 const struct pred_ops *pred_find(const char *name)
 {
-	for (size_t i = 0; pred_registry[i]; i++)
-		if (strcmp(pred_registry[i]->name, name) == 0)
-			return pred_registry[i];
-	return NULL;
+	_Static_assert(offsetof(struct pred_ops, name) == 0,
+		       "registry entries start with their name");
+	return reg_find(REG(pred_registry), name);
 }
 
 int32_t pred_bucket_of(int32_t len, int32_t K, int32_t bucket_max)

@@ -2,8 +2,11 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/registry.h"
 
 /* Gap-based processes accumulate in double seconds and round once per
  * request, so rounding error does not build up over a million arrivals. */
@@ -64,17 +67,25 @@ static int assign_trace(struct wl_trace *t, const struct arr_params *p, gsl_rng 
 	return 0; /* times were read from the file; the builder sorts by them */
 }
 
-static const struct arr_ops arr_table[] = {
-	{ "trace", "the trace's own timestamps (arrival_s or Vidur's arrived_at)", assign_trace },
-	{ "offline", "every request at t = 0", assign_offline },
-	{ "poisson", "exponential gaps with mean 1/rate", assign_poisson },
-	{ "gamma", "gamma gaps with mean 1/rate and coefficient of variation cv", assign_gamma },
+static const struct arr_ops arr_trace = {
+	"trace", "the trace's own timestamps (arrival_s or Vidur's arrived_at)", assign_trace
 };
+static const struct arr_ops arr_offline = { "offline", "every request at t = 0", assign_offline };
+static const struct arr_ops arr_poisson = { "poisson", "exponential gaps with mean 1/rate",
+					    assign_poisson };
+static const struct arr_ops arr_gamma = {
+	"gamma", "gamma gaps with mean 1/rate and coefficient of variation cv", assign_gamma
+};
+
+/* clang-format off: one registry line per entry */
+const struct arr_ops *const arr_registry[] = {
+	&arr_trace, &arr_offline, &arr_poisson, &arr_gamma, NULL,
+};
+/* clang-format on */
 
 const struct arr_ops *arr_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof arr_table / sizeof arr_table[0]; i++)
-		if (strcmp(arr_table[i].name, name) == 0)
-			return &arr_table[i];
-	return NULL;
+	_Static_assert(offsetof(struct arr_ops, name) == 0,
+		       "registry entries start with their name");
+	return reg_find(REG(arr_registry), name);
 }

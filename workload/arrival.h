@@ -1,5 +1,5 @@
 /* arrival: arrival processes that stamp request i with its arrival time.
- * One table entry per process; the workload builder looks them up by name. */
+ * One registry entry per process; the workload builder looks them up by name. */
 #ifndef OM_ARRIVAL_H
 #define OM_ARRIVAL_H
 
@@ -21,5 +21,6 @@ struct arr_ops {
 };
 
 const struct arr_ops *arr_find(const char *name);
+extern const struct arr_ops *const arr_registry[];
 
 #endif

@@ -1,14 +1,19 @@
-/* cli: the odmasim command line. Subcommands live in a table in main.c;
- * each takes argc/argv after its name and returns the process exit code. */
+/* cli: the odmasim command line. Subcommands live in a table in main.c; each
+ * takes the arguments after its name and returns the process exit code. A
+ * command's usage text lives once, as cmd_<name>_usage beside the command:
+ * `odmasim help NAME` and `odmasim NAME --help` print that same text. */
 #ifndef OM_CLI_H
 #define OM_CLI_H
 
 #include <stdbool.h>
 
+#include "sim/cli/opts.h"
+
 #define ODMASIM_VERSION "0.1.0"
 
 int cmd_run(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_bandwidth(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
@@ -17,8 +22,11 @@ int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 
-/* Collects repeated `--set k=v` / `--set=k=v`; returns the index of the first
- * unused argument or -1 on a usage error (message printed). */
+extern const char cmd_run_usage[], cmd_keys_usage[], cmd_list_usage[], cmd_trace_usage[],
+	cmd_bandwidth_usage[], cmd_sweep_usage[];
+
+/* The options of the commands that run an experiment: EXPERIMENT.ini,
+ * repeated `--set k=v` (also -s, --set=k=v), -o/--out DIR, -q/--quiet. */
 struct cli_opts {
 	const char *experiment;
 	const char *out;
@@ -26,6 +34,27 @@ struct cli_opts {
 	int nsets;
 	bool quiet;
 };
+
+/* For a command's own getopt loop: put these in its short and long options,
+ * call cli_exp_begin first, then give every option to cli_exp_opt, which
+ * takes the ones above and returns false for the rest. */
+#define CLI_EXP_SHORTOPTS "s:o:qh"
+#define CLI_EXP_LONGOPTS                                                                  \
+	{ "set", required_argument, NULL, 's' }, { "out", required_argument, NULL, 'o' }, \
+		{ "quiet", no_argument, NULL, 'q' }, OPTS_HELP
+int cli_exp_begin(struct cli_opts *o, int argc);
+bool cli_exp_opt(struct cli_opts *o, int c, const char *arg);
+
+/* The whole parse for a command with only those options and at most one
+ * operand, the experiment (required if need_experiment). Returns -1 to go on,
+ * else the exit status to stop with (0 after --help, 2 after a usage error;
+ * message printed). On a stop o->sets is freed already; else free it when done. */
+int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, struct cli_opts *o,
+		  bool need_experiment);
+
+/* The same for commands that still parse by hand (cmd_compare): the command
+ * is named by its usage text ("usage: odmasim NAME ..."), --help exits 0
+ * here, and the return is 0 to go on or -1 on a usage error. */
 int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage);
 
 #endif

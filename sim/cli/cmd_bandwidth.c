@@ -8,17 +8,16 @@
 #include "sim/cli/cli.h"
 #include "sim/core/experiment.h"
 
-static const char *bw_usage =
+const char cmd_bandwidth_usage[] =
 	"usage: odmasim bandwidth [EXPERIMENT.ini] [--set section.key=value]...\n"
 	"  Prints CSV: device,mem_model,run_bytes,beff_gbps,fraction_of_peak\n";
 
 int cmd_bandwidth(int argc, char **argv)
 {
 	struct cli_opts o;
-	if (cli_parse(argc, argv, &o, bw_usage) < 0) {
-		free(o.sets);
-		return 2;
-	}
+	int stop = cli_parse_exp("bandwidth", cmd_bandwidth_usage, argc, argv, &o, false);
+	if (stop >= 0)
+		return stop;
 	struct om_err e;
 	struct dev_timing t;
 	struct cfg *c = exp_load(o.experiment, o.sets, o.nsets, &e);

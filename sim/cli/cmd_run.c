@@ -13,53 +13,12 @@
 #include "sim/core/experiment.h"
 #include "sim/core/report.h"
 
-static const char *run_usage =
+const char cmd_run_usage[] =
 	"usage: odmasim run EXPERIMENT.ini [--set section.key=value]... [-o DIR] [-q]\n"
 	"  Runs one experiment and writes config.ini, summary.json, summary.csv,\n"
 	"  requests.csv (unless run.requests_csv = false) and util.csv to DIR\n"
 	"  (default results/out/<experiment>[-N]).\n"
 	"  DIR must not exist: results are never overwritten.\n";
-
-int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
-{
-	memset(o, 0, sizeof *o);
-	o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
-	if (!o->sets)
-		return -1;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--set") || !strcmp(a, "-s")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "odmasim: %s needs section.key=value\n%s", a,
-					usage);
-				return -1;
-			}
-			o->sets[o->nsets++] = argv[++i];
-		} else if (!strncmp(a, "--set=", 6)) {
-			o->sets[o->nsets++] = argv[i] + 6;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "odmasim: %s needs a directory\n%s", a, usage);
-				return -1;
-			}
-			o->out = argv[++i];
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			o->quiet = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
-			exit(0);
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "odmasim: unknown option '%s'\n%s", a, usage);
-			return -1;
-		} else if (!o->experiment) {
-			o->experiment = a;
-		} else {
-			fprintf(stderr, "odmasim: unexpected argument '%s'\n%s", a, usage);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* results/out/<basename without .ini>, with -2, -3... if taken. */
 static void default_out(const char *exp, char *buf, size_t n)
@@ -80,15 +39,9 @@ static void default_out(const char *exp, char *buf, size_t n)
 int cmd_run(int argc, char **argv)
 {
 	struct cli_opts o;
-	if (cli_parse(argc, argv, &o, run_usage) < 0) {
-		free(o.sets);
-		return 2;
-	}
-	if (!o.experiment) {
-		fprintf(stderr, "odmasim run: no experiment file given\n%s", run_usage);
-		free(o.sets);
-		return 2;
-	}
+	int stop = cli_parse_exp("run", cmd_run_usage, argc, argv, &o, true);
+	if (stop >= 0)
+		return stop;
 	struct om_err e = { "" };
 	int rc = 1;
 	struct wl_trace t;

@@ -16,7 +16,7 @@
 #include "sim/batch/sweeppool.h"
 #include "sim/batch/sweepplan.h"
 
-static const char *sweep_usage =
+const char cmd_sweep_usage[] =
 	"usage: odmasim sweep SWEEP.ini [-j N] [-o DIR] [-q] [--list]\n"
 	"                     [--emit-jobs] [--emit-slurm FILE] [--exec PROGRAM]\n"
 	"  Runs every configuration the sweep file lists, N at a time (default: the\n"
@@ -37,75 +37,65 @@ struct sweep_opts {
 	bool quiet, list, emit_jobs;
 };
 
+enum {
+	OPT_LIST = 256,
+	OPT_EMIT_JOBS,
+	OPT_EMIT_SLURM,
+	OPT_EXEC
+};
+
+static void take_opt(struct opts *p, int c, struct sweep_opts *o)
+{
+	switch (c) {
+	case 'j':
+		opts_long(p, 1, 4096, &o->jobs);
+		break;
+	case 'o':
+		o->out = p->arg;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case OPT_LIST:
+		o->list = true;
+		break;
+	case OPT_EMIT_JOBS:
+		o->emit_jobs = true;
+		break;
+	case OPT_EMIT_SLURM:
+		o->slurm = p->arg;
+		break;
+	case OPT_EXEC:
+		o->exec = p->arg;
+		break;
+	}
+}
+
+/* -1 to go on, else the exit status to stop with (message printed). */
 static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 {
+	static const struct option lo[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "emit-jobs", no_argument, NULL, OPT_EMIT_JOBS },
+		{ "emit-slurm", required_argument, NULL, OPT_EMIT_SLURM },
+		{ "exec", required_argument, NULL, OPT_EXEC },
+		OPTS_HELP,
+		{ 0 },
+	};
 	memset(o, 0, sizeof *o);
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "-j") || !strcmp(a, "--jobs") || !strncmp(a, "-j", 2)) {
-			const char *v = a[2] && strcmp(a, "--jobs") ? a + 2 : next;
-			if (!v)
-				goto missing;
-			if (v == next)
-				i++;
-			char *end;
-			errno = 0;
-			o->jobs = strtol(v, &end, 10);
-			if (errno || *end || o->jobs < 1 || o->jobs > 4096) {
-				fprintf(stderr,
-					"odmasim sweep: -j needs a number of workers "
-					"from 1 to 4096, got '%s'\n",
-					v);
-				return -1;
-			}
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
-			if (!next)
-				goto missing;
-			o->out = argv[++i];
-		} else if (!strcmp(a, "--emit-slurm")) {
-			if (!next)
-				goto missing;
-			o->slurm = argv[++i];
-		} else if (!strcmp(a, "--exec")) {
-			if (!next)
-				goto missing;
-			o->exec = argv[++i];
-		} else if (!strcmp(a, "--emit-jobs")) {
-			o->emit_jobs = true;
-		} else if (!strcmp(a, "--list")) {
-			o->list = true;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			o->quiet = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(sweep_usage, stdout);
-			exit(0);
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "odmasim sweep: unknown option '%s'\n%s", a, sweep_usage);
-			return -1;
-		} else if (!o->file) {
-			o->file = a;
-		} else {
-			fprintf(stderr, "odmasim sweep: unexpected argument '%s'\n%s", a,
-				sweep_usage);
-			return -1;
-		}
-		continue;
-	missing:
-		fprintf(stderr, "odmasim sweep: %s needs a value\n%s", a, sweep_usage);
-		return -1;
-	}
-	if (!o->file) {
-		fprintf(stderr, "odmasim sweep: no sweep file given\n%s", sweep_usage);
-		return -1;
-	}
-	if (o->emit_jobs + !!o->slurm + o->list > 1) {
-		fprintf(stderr,
-			"odmasim sweep: --list, --emit-jobs and --emit-slurm exclude "
-			"each other\n");
-		return -1;
-	}
-	return 0;
+	struct opts p;
+	if (opts_begin(&p, "sweep", cmd_sweep_usage, argc, argv) < 0)
+		return opts_end(&p);
+	for (int c; (c = opts_next(&p, "j:o:qh", lo)) != OPTS_END;)
+		take_opt(&p, c, o);
+	if (opts_operands(&p, 1, 1, "sweep file") == 1)
+		o->file = p.argv[p.ind];
+	if (o->file && o->emit_jobs + !!o->slurm + o->list > 1)
+		opts_fail(&p, "--list, --emit-jobs and --emit-slurm exclude each other");
+	return opts_end(&p);
 }
 
 static long ncores(void)
@@ -134,130 +124,169 @@ static const char *status_name(enum sw_status s)
 	return "?";
 }
 
-int cmd_sweep(int argc, char **argv)
-{
+/* One sweep in progress: the plan, the pool that runs it, the counts. */
+struct sweep {
 	struct sweep_opts o;
-	if (parse_opts(argc, argv, &o) < 0)
-		return 2;
-	struct om_err e = { "" };
 	struct sw_plan p;
+	struct sw_pool pl;
+	size_t npending, ndup;
+	const char *prog;
 	char self[PATH_MAX], cwd[PATH_MAX];
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (sl <= 0 || !getcwd(cwd, sizeof cwd)) {
+};
+
+/* Counts the runs by status; invalid and conflicting ones are failures now. */
+static void tally(struct sweep *s)
+{
+	for (size_t i = 0; i < s->p.n; i++) {
+		struct sw_run *r = &s->p.run[i];
+		switch (r->st) {
+		case SW_PENDING:
+			s->npending++;
+			break;
+		case SW_DONE:
+			s->pl.skipped++;
+			break;
+		case SW_DUP:
+			s->ndup++;
+			break;
+		case SW_INVALID:
+		case SW_CONFLICT:
+			swpool_add_failure(&s->pl, i, r->error);
+			break;
+		}
+	}
+	s->pl.total = s->p.n - s->ndup;
+	if (s->p.stale_tmp)
+		fprintf(stderr,
+			"sweep: note: %zu unfinished temporary director%s under %s/runs "
+			"(*.tmp-<pid>) from killed runs; remove them when no run is in progress\n",
+			s->p.stale_tmp, s->p.stale_tmp == 1 ? "y" : "ies", s->p.out);
+}
+
+/* --list: every run and its status as CSV. */
+static int sweep_list(struct sweep *s)
+{
+	printf("run,status,dir,config\n");
+	for (size_t i = 0; i < s->p.n; i++) {
+		const struct sw_run *r = &s->p.run[i];
+		char desc[2048];
+		swplan_describe(&s->p, r, desc, sizeof desc);
+		printf("%zu,%s,%s,", i, status_name(r->st), r->dir ? r->dir : r->label);
+		csvtab_put(stdout, desc);
+		putchar('\n');
+	}
+	fprintf(stderr, "sweep: %zu runs: %zu done, %zu pending, %zu invalid or conflicting%s\n",
+		s->pl.total, s->pl.skipped, s->npending, s->pl.nfail,
+		s->ndup ? " (duplicates not counted)" : "");
+	return s->pl.nfail ? 1 : 0;
+}
+
+/* --emit-jobs / --emit-slurm: the pending runs as commands for others to run. */
+static int sweep_emit(struct sweep *s)
+{
+	struct om_err e = { "" };
+	int rc = 0;
+	if (s->o.emit_jobs) {
+		for (size_t i = 0; i < s->p.n; i++)
+			if (s->p.run[i].st == SW_PENDING) {
+				swemit_cmd(stdout, &s->p, &s->p.run[i], s->prog, s->cwd);
+				putchar('\n');
+			}
+		fflush(stdout);
+	} else if (s->npending == 0) {
+		fprintf(stderr, "sweep: nothing pending; no script written\n");
+	} else if (swemit_slurm(s->o.slurm, &s->p, s->prog, s->cwd, s->npending, &e) < 0) {
+		fprintf(stderr, "odmasim sweep: error: %s\n", e.msg);
+		rc = 2;
+	} else {
+		fprintf(stderr,
+			"sweep: wrote %s: a job array of %zu runs; submit with `sbatch %s`\n",
+			s->o.slurm, s->npending, s->o.slurm);
+	}
+	if (rc == 0 && s->pl.nfail) {
+		swpool_report(&s->pl);
+		rc = 1;
+	}
+	fprintf(stderr, "sweep: %zu runs: %zu pending, %zu already complete, %zu invalid\n",
+		s->pl.total, s->npending, s->pl.skipped, s->pl.nfail);
+	return rc;
+}
+
+/* The default: run the pending runs here, o.jobs at a time. */
+static int sweep_run(struct sweep *s)
+{
+	struct sw_pool *pl = &s->pl;
+	struct om_err e = { "" };
+	size_t j = (size_t)(s->o.jobs ? s->o.jobs : ncores());
+	pl->maxw = j < s->npending ? j : (s->npending ? s->npending : 1);
+	if (!s->o.quiet && s->npending == 0)
+		fprintf(stderr, "sweep: %zu runs, all already complete -> %s\n", pl->total,
+			s->p.out);
+	else if (!s->o.quiet)
+		fprintf(stderr,
+			"sweep: %zu runs (%zu already complete, %zu to run) on %zu worker%s -> %s\n",
+			pl->total, pl->skipped, s->npending, pl->maxw, pl->maxw == 1 ? "" : "s",
+			s->p.out);
+	pl->t0 = swpool_now();
+	int ir = s->npending ? swpool_run(pl, &e) : 0;
+	double el = swpool_now() - pl->t0;
+	char a[32];
+	swpool_fmt_dur(el, a, sizeof a);
+	if (ir < 0)
+		fprintf(stderr, "odmasim sweep: error: %s\n", e.msg);
+	swpool_report(pl);
+	size_t left = pl->total - pl->skipped - pl->ok - pl->failed;
+	fprintf(stderr,
+		"sweep: %s%zu/%zu complete (%zu ran now, %zu already), %zu failed, "
+		"%zu not run | %s (%.1f s)\n",
+		ir == 1 ? "interrupted: " : "", pl->skipped + pl->ok, pl->total, pl->ok,
+		pl->skipped, pl->failed, left, a, el);
+	if (ir == 1)
+		fprintf(stderr, "sweep: run the same command again to resume\n");
+	return ir < 0 ? 2 : ir == 1 ? 130 : pl->nfail ? 1 : 0;
+}
+
+/* Workers run this program (or --exec) from this directory. */
+static int find_self(struct sweep *s)
+{
+	ssize_t sl = readlink("/proc/self/exe", s->self, sizeof s->self - 1);
+	if (sl <= 0 || !getcwd(s->cwd, sizeof s->cwd)) {
 		fprintf(stderr,
 			"odmasim sweep: cannot find this program's path or the working "
 			"directory: %s\n",
 			strerror(errno));
-		return 2;
+		return -1;
 	}
-	self[sl] = '\0';
-	const char *prog = o.exec ? o.exec : self;
-	if (swplan_build(&p, o.file, o.out, &e) < 0 || swplan_prepare(&p, &e) < 0) {
+	s->self[sl] = '\0';
+	s->prog = s->o.exec ? s->o.exec : s->self;
+	return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct sweep s = { 0 };
+	int rc = parse_opts(argc, argv, &s.o);
+	if (rc >= 0)
+		return rc;
+	if (find_self(&s) < 0)
+		return 2;
+	struct om_err e = { "" };
+	if (swplan_build(&s.p, s.o.file, s.o.out, &e) < 0 || swplan_prepare(&s.p, &e) < 0) {
 		fprintf(stderr, "odmasim sweep: error: %s\n", e.msg);
-		swplan_free(&p);
+		swplan_free(&s.p);
 		return 2;
 	}
-	struct sw_pool pl = { .p = &p, .prog = prog, .quiet = o.quiet, .tty = isatty(2) == 1 };
-	size_t npending = 0, ndup = 0;
-	for (size_t i = 0; i < p.n; i++) {
-		struct sw_run *r = &p.run[i];
-		switch (r->st) {
-		case SW_PENDING:
-			npending++;
-			break;
-		case SW_DONE:
-			pl.skipped++;
-			break;
-		case SW_DUP:
-			ndup++;
-			break;
-		case SW_INVALID:
-		case SW_CONFLICT:
-			swpool_add_failure(&pl, i, r->error);
-			break;
-		}
-	}
-	pl.total = p.n - ndup;
-	if (p.stale_tmp)
-		fprintf(stderr,
-			"sweep: note: %zu unfinished temporary director%s under %s/runs "
-			"(*.tmp-<pid>) from killed runs; remove them when no run is in progress\n",
-			p.stale_tmp, p.stale_tmp == 1 ? "y" : "ies", p.out);
-	int rc = 0;
-	if (o.list) {
-		printf("run,status,dir,config\n");
-		for (size_t i = 0; i < p.n; i++) {
-			char desc[2048];
-			swplan_describe(&p, &p.run[i], desc, sizeof desc);
-			printf("%zu,%s,%s,", i, status_name(p.run[i].st),
-			       p.run[i].dir ? p.run[i].dir : p.run[i].label);
-			csvtab_put(stdout, desc);
-			putchar('\n');
-		}
-		fprintf(stderr,
-			"sweep: %zu runs: %zu done, %zu pending, %zu invalid or conflicting%s\n",
-			pl.total, pl.skipped, npending, pl.nfail,
-			ndup ? " (duplicates not counted)" : "");
-		rc = pl.nfail ? 1 : 0;
-	} else if (o.emit_jobs || o.slurm) {
-		if (o.emit_jobs) {
-			for (size_t i = 0; i < p.n; i++)
-				if (p.run[i].st == SW_PENDING) {
-					swemit_cmd(stdout, &p, &p.run[i], prog, cwd);
-					putchar('\n');
-				}
-			fflush(stdout);
-		} else if (npending == 0) {
-			fprintf(stderr, "sweep: nothing pending; no script written\n");
-		} else if (swemit_slurm(o.slurm, &p, prog, cwd, npending, &e) < 0) {
-			fprintf(stderr, "odmasim sweep: error: %s\n", e.msg);
-			rc = 2;
-		} else {
-			fprintf(stderr,
-				"sweep: wrote %s: a job array of %zu runs; submit with "
-				"`sbatch %s`\n",
-				o.slurm, npending, o.slurm);
-		}
-		if (rc == 0 && pl.nfail) {
-			swpool_report(&pl);
-			rc = 1;
-		}
-		fprintf(stderr, "sweep: %zu runs: %zu pending, %zu already complete, %zu invalid\n",
-			pl.total, npending, pl.skipped, pl.nfail);
-	} else {
-		long j = o.jobs ? o.jobs : ncores();
-		pl.maxw = (size_t)j < npending ? (size_t)j : (npending ? npending : 1);
-		if (!o.quiet && npending == 0)
-			fprintf(stderr, "sweep: %zu runs, all already complete -> %s\n", pl.total,
-				p.out);
-		else if (!o.quiet)
-			fprintf(stderr,
-				"sweep: %zu runs (%zu already complete, %zu to run) on %zu "
-				"worker%s -> %s\n",
-				pl.total, pl.skipped, npending, pl.maxw, pl.maxw == 1 ? "" : "s",
-				p.out);
-		pl.t0 = swpool_now();
-		int ir = npending ? swpool_run(&pl, &e) : 0;
-		double el = swpool_now() - pl.t0;
-		char a[32];
-		swpool_fmt_dur(el, a, sizeof a);
-		if (ir < 0) {
-			fprintf(stderr, "odmasim sweep: error: %s\n", e.msg);
-			rc = 2;
-		}
-		swpool_report(&pl);
-		size_t left = pl.total - pl.skipped - pl.ok - pl.failed;
-		fprintf(stderr,
-			"sweep: %s%zu/%zu complete (%zu ran now, %zu already), %zu failed, "
-			"%zu not run | %s (%.1f s)\n",
-			ir == 1 ? "interrupted: " : "", pl.skipped + pl.ok, pl.total, pl.ok,
-			pl.skipped, pl.failed, left, a, el);
-		if (ir == 1)
-			fprintf(stderr, "sweep: run the same command again to resume\n");
-		if (rc == 0)
-			rc = ir == 1 ? 130 : pl.nfail ? 1 : 0;
-	}
-	swpool_free(&pl);
-	swplan_free(&p);
+	s.pl = (struct sw_pool){
+		.p = &s.p, .prog = s.prog, .quiet = s.o.quiet, .tty = isatty(2) == 1
+	};
+	tally(&s);
+	if (s.o.list)
+		rc = sweep_list(&s);
+	else if (s.o.emit_jobs || s.o.slurm)
+		rc = sweep_emit(&s);
+	else
+		rc = sweep_run(&s);
+	swpool_free(&s.pl);
+	swplan_free(&s.p);
 	return rc;
 }

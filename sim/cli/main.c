@@ -1,39 +1,51 @@
-/* odmasim: entry point and subcommand table. */
+/* odmasim: entry point, subcommand table and help. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/registry.h"
 #include "device_models/device.h"
 #include "sim/cli/cli.h"
-#include "sim/core/experiment.h"
 #include "sim/policy/policy.h"
 
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *help;
+	const char *summary; /* one line in `odmasim help` */
+	const char *usage;   /* `odmasim help NAME`; NULL: the command prints it for --help */
 };
 
 /* clang-format off: one registry line per entry */
 static const struct cmd cmds[] = {
-	{ "run", cmd_run,
-	  "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]" },
+	{ "run", cmd_run, "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]",
+	  cmd_run_usage },
 	{ "compare", cmd_compare,
-	  "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]" },
+	  "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]",
+	  NULL },
 	{ "predict", cmd_predict,
-	  "train and evaluate length predictors: odmasim predict --trace alpaca.csv [-o DIR]" },
-	{ "keys", cmd_keys, "list every config key with its type, default and meaning" },
-	{ "trace", cmd_trace, "check trace files and print their length statistics" },
+	  "train and evaluate length predictors: odmasim predict --trace alpaca.csv [-o DIR]",
+	  NULL },
+	{ "keys", cmd_keys,
+	  "list the config keys (all, or one section's) with type, default and meaning",
+	  cmd_keys_usage },
+	{ "list", cmd_list, "names one per line: odmasim list policies (predictors, devices, ...)",
+	  cmd_list_usage },
+	{ "trace", cmd_trace, "check trace files and print their length statistics",
+	  cmd_trace_usage },
 	{ "bandwidth", cmd_bandwidth,
-	  "effective bandwidth of the configured device vs run length (CSV)" },
+	  "effective bandwidth of the configured device vs run length (CSV)", cmd_bandwidth_usage },
 	{ "sweep", cmd_sweep,
-	  "run a sweep file's runs in parallel, resumably: odmasim sweep SWEEP.ini [-j N]" },
-	{ "merge", cmd_merge, "one table from many runs: odmasim merge DIR... [-o TABLE.csv]" },
+	  "run a sweep file's runs in parallel, resumably: odmasim sweep SWEEP.ini [-j N]",
+	  cmd_sweep_usage },
+	{ "merge", cmd_merge, "one table from many runs: odmasim merge DIR... [-o TABLE.csv]",
+	  NULL },
 	{ "capacity", cmd_capacity,
-	  "highest rate each policy sustains within an SLO: odmasim capacity EXP.ini --slo ..." },
+	  "highest rate each policy sustains within an SLO: odmasim capacity EXP.ini --slo ...",
+	  NULL },
 };
 /* clang-format on */
+#define NCMDS (sizeof cmds / sizeof cmds[0])
 
 static void usage(FILE *f)
 {
@@ -41,32 +53,49 @@ static void usage(FILE *f)
 		"odmasim %s: trace-driven simulator of LLM serving on LPDDR-class accelerators\n\n"
 		"usage: odmasim COMMAND [ARGS]\n\ncommands:\n",
 		ODMASIM_VERSION);
-	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
 	char buf[256];
-	fprintf(f, "\npolicies:");
-	for (size_t i = 0; pol_registry[i]; i++)
-		fprintf(f, " %s", pol_registry[i]->name);
-	fprintf(f, "\ndevice presets: %s\n", dev_preset_list("device", buf, sizeof buf));
+	fprintf(f, "\npolicies: %s\n", reg_names(REG(pol_registry), " ", buf, sizeof buf));
+	fprintf(f, "device presets: %s\n", dev_preset_list("device", buf, sizeof buf));
 	fprintf(f, "model presets: %s\n", dev_preset_list("model", buf, sizeof buf));
 	fprintf(f,
-		"\nTraces named without a '/' are read from $ODMASIM_TRACES or ../shared/traces.\n"
+		"\n`odmasim help COMMAND` (or odmasim COMMAND --help) shows a command's options.\n"
+		"Traces named without a '/' are read from $ODMASIM_TRACES or ../shared/traces.\n"
 		"Example: odmasim run experiments/quickstart.ini --set workload.rate=4\n");
 }
 
-int cmd_keys(int argc, char **argv)
+static const struct cmd *find_cmd(const char *name)
 {
-	(void)argc, (void)argv;
-	struct om_err e;
-	struct cfg *c = cfg_new();
-	if (!c || exp_declare_keys(c, &e) < 0) {
-		fprintf(stderr, "odmasim: error: %s\n", c ? e.msg : "out of memory");
-		cfg_free(c);
-		return 1;
+	for (size_t i = 0; i < NCMDS; i++)
+		if (!strcmp(name, cmds[i].name))
+			return &cmds[i];
+	return NULL;
+}
+
+static int unknown_cmd(const char *name)
+{
+	fprintf(stderr, "odmasim: unknown command '%s' (see `odmasim help`)\n", name);
+	return 2;
+}
+
+/* `odmasim help [COMMAND]`: the overview, or the command's own --help text. */
+static int help(int argc, char **argv)
+{
+	if (argc < 1) {
+		usage(stdout);
+		return 0;
 	}
-	cfg_write_reference(c, stdout);
-	cfg_free(c);
-	return 0;
+	const struct cmd *c = find_cmd(argv[0]);
+	if (!c)
+		return unknown_cmd(argv[0]);
+	if (c->usage) {
+		fputs(c->usage, stdout);
+		return 0;
+	}
+	char opt[] = "--help";
+	char *av[] = { opt, NULL };
+	return c->fn(1, av);
 }
 
 int main(int argc, char **argv)
@@ -76,18 +105,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *a = argv[1];
-	if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help")) {
-		usage(stdout);
-		return 0;
-	}
+	if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help"))
+		return help(argc - 2, argv + 2);
 	if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 		printf("odmasim %s\n", ODMASIM_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (!strcmp(a, cmds[i].name))
-			return cmds[i].fn(argc - 2, argv + 2);
-	fprintf(stderr, "odmasim: unknown command '%s'\n\n", a);
-	usage(stderr);
-	return 2;
+	const struct cmd *c = find_cmd(a);
+	return c ? c->fn(argc - 2, argv + 2) : unknown_cmd(a);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/registry.h"
 #include "sim/core/evq.h"
 #include "sim/core/router.h"
 #include "sim/core/start_lengths.h"
@@ -524,15 +525,9 @@ static int find_policy(struct eng *g, struct om_err *e)
 	g->pol = pol_find(pname);
 	if (g->pol)
 		return 0;
-	char list[256] = "";
-	size_t used = 0;
-	for (size_t i = 0; pol_registry[i]; i++) {
-		int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-				 pol_registry[i]->name);
-		if (w > 0 && (size_t)w < sizeof list - used)
-			used += (size_t)w;
-	}
-	return cfg_fail(g->c, "policy.name", e, "unknown policy '%s' (known: %s)", pname, list);
+	char list[256];
+	return cfg_fail(g->c, "policy.name", e, "unknown policy '%s' (known: %s)", pname,
+			reg_names(REG(pol_registry), ", ", list, sizeof list));
 }
 
 /* Replicas: one instance per card unless the cards form one tensor-parallel group. */
@@ -540,10 +535,12 @@ static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_
 {
 	g->n_in = dt->tp > 1 ? 1 : g->p.devices;
 	g->router = router_find(g->p.router);
-	if (!g->router)
-		return cfg_fail(g->c, "cluster.router", e,
-				"unknown router '%s' (round_robin, least_loaded, least_kv)",
-				g->p.router);
+	if (!g->router) {
+		char list[256];
+		return cfg_fail(g->c, "cluster.router", e, "unknown router '%s' (known: %s)",
+				g->p.router,
+				reg_names(REG(router_registry), ", ", list, sizeof list));
+	}
 	g->in = calloc(g->n_in, sizeof *g->in);
 	g->view = calloc(g->n_in, sizeof *g->view);
 	if (!g->in || !g->view)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/registry.h"
 #include "workload/trace_csv.h"
 #include "workload/workload.h"
 
@@ -49,8 +50,11 @@ int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e)
 	if (!strcmp(name, "none"))
 		return 0;
 	const struct pred_ops *ops = pred_find(name);
-	if (!ops)
-		return cfg_fail(c, "predictor.name", e, "unknown predictor '%s'", name);
+	if (!ops) {
+		char list[256];
+		return cfg_fail(c, "predictor.name", e, "unknown predictor '%s' (known: none, %s)",
+				name, reg_names(REG(pred_registry), ", ", list, sizeof list));
+	}
 	if (ops->create(c, &h->state, e) < 0)
 		return -1;
 	h->ops = ops;

@@ -1,6 +1,9 @@
 #include "sim/core/router.h"
 
+#include <stddef.h>
 #include <string.h>
+
+#include "common/registry.h"
 
 static size_t pick_rr(const struct router_view *v, size_t n, uint64_t *turn)
 {
@@ -45,8 +48,7 @@ const struct router_ops *const router_registry[] = { &r_rr, &r_ll, &r_kv, NULL }
 
 const struct router_ops *router_find(const char *name)
 {
-	for (size_t i = 0; router_registry[i]; i++)
-		if (strcmp(router_registry[i]->name, name) == 0)
-			return router_registry[i];
-	return NULL;
+	_Static_assert(offsetof(struct router_ops, name) == 0,
+		       "registry entries start with their name");
+	return reg_find(REG(router_registry), name);
 }

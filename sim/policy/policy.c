@@ -1,6 +1,9 @@
 #include "sim/policy/policy.h"
 
+#include <stddef.h>
 #include <string.h>
+
+#include "common/registry.h"
 
 /* clang-format off: one registry line per entry */
 const struct pol_ops *const pol_registry[] = {
@@ -18,10 +21,9 @@ const struct cfg_key pol_common_keys[] = {
 
 const struct pol_ops *pol_find(const char *name)
 {
-	for (size_t i = 0; pol_registry[i]; i++)
-		if (strcmp(pol_registry[i]->name, name) == 0)
-			return pol_registry[i];
-	return NULL;
+	_Static_assert(offsetof(struct pol_ops, name) == 0,
+		       "registry entries start with their name");
+	return reg_find(REG(pol_registry), name);
 }
 
 void pol_params_read(const struct cfg *c, struct pol_params *p)
