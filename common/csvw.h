@@ -10,5 +10,8 @@
 void csvw_field(FILE *f, const char *s);
 /* csvw_field, then ',' or, for the last field of a row, '\n'. */
 void csvw_cell(FILE *f, const char *s, int last);
+/* Number cells: "%lld", and "%.*g" (conv 'g') or "%.*f" (conv 'f'). */
+void csvw_int(FILE *f, long long v, int last);
+void csvw_real(FILE *f, double v, char conv, int prec, int last);
 
 #endif
