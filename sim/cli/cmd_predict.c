@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "common/csvw.h"
+#include "common/jsonw.h"
 #include "common/outdir.h"
 #include "predictors/pred_eval.h"
 #include "predictors/predictor.h"
@@ -106,13 +107,13 @@ static void print_table(FILE *f, const struct row *r, size_t nr, const char *tra
 }
 
 /* The accuracy metrics in output order, with their printf precision. */
-#define PR_METRICS(X)                                                                              \
-	X("bucket_hit", bucket_hit, 'f', 6)                                                        \
-	X("majority_bucket_hit", majority_hit, 'f', 6) X("bucket_within_one", bucket_near, 'f', 6) \
-		X("coverage", coverage, 'f', 6) X("coverage_or_flagged", coverage_flag, 'f', 6)    \
-			X("over_mean", over_mean, 'f', 4) X("over_p99", over_p99, 'f', 4)          \
-				X("under_mean", under_mean, 'f', 4) X("mae", mae, 'f', 4)          \
-					X("flagged", flagged, 'f', 6)
+#define PR_METRICS(X)                                                                             \
+	X("bucket_hit", bucket_hit, 'f', 6)                                                       \
+	X("majority_bucket_hit", majority_hit, 'f', 6)                                            \
+	X("bucket_within_one", bucket_near, 'f', 6) X("coverage", coverage, 'f', 6)               \
+		X("coverage_or_flagged", coverage_flag, 'f', 6) X("over_mean", over_mean, 'f', 4) \
+			X("over_p99", over_p99, 'f', 4) X("under_mean", under_mean, 'f', 4)       \
+				X("mae", mae, 'f', 4) X("flagged", flagged, 'f', 6)
 
 static void write_csv(FILE *f, const struct pr_run *p)
 {
@@ -139,25 +140,30 @@ static void write_csv(FILE *f, const struct pr_run *p)
 
 static void write_json(FILE *f, const struct pr_run *p)
 {
-	const struct row *r = p->rows;
-	size_t nr = p->nrows;
-	fprintf(f,
-		"{\n  \"train_trace\": \"%s\",\n  \"test_trace\": \"%s\",\n"
-		"  \"split_test_pct\": %d,\n  \"buckets\": %lld,\n  \"bucket_max\": %lld,\n"
-		"  \"results\": [\n",
-		base(p->a.trace), p->test_desc, p->pct, (long long)p->K, (long long)p->bmax);
-	for (size_t i = 0; i < nr; i++) {
-		const struct pe_metrics *m = &r[i].m;
-		fprintf(f,
-			"    {\"predictor\": \"%s\", \"model\": \"%s\", \"n_train\": %zu, \"n_test\": %zu,\n"
-			"     \"bucket_hit\": %.6f, \"majority_bucket_hit\": %.6f, \"bucket_within_one\": %.6f,\n"
-			"     \"coverage\": %.6f, \"coverage_or_flagged\": %.6f, \"over_mean\": %.4f,\n"
-			"     \"over_p99\": %.4f, \"under_mean\": %.4f, \"mae\": %.4f, \"flagged\": %.6f}%s\n",
-			r[i].name, r[i].model, r[i].ntrain, m->n, m->bucket_hit, m->majority_hit,
-			m->bucket_near, m->coverage, m->coverage_flag, m->over_mean, m->over_p99,
-			m->under_mean, m->mae, m->flagged, i + 1 < nr ? "," : "");
+	struct jw w;
+	jw_init(&w, f);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "train_trace", base(p->a.trace));
+	jw_str(&w, "test_trace", p->test_desc);
+	jw_int(&w, "split_test_pct", p->pct);
+	jw_int(&w, "buckets", p->K);
+	jw_int(&w, "bucket_max", p->bmax);
+	jw_arr_begin(&w, "results");
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct row *r = &p->rows[i];
+		const struct pe_metrics *m = &r->m;
+		jw_obj_begin(&w, NULL);
+		jw_str(&w, "predictor", r->name);
+		jw_str(&w, "model", r->model);
+		jw_int(&w, "n_train", (long long)r->ntrain);
+		jw_int(&w, "n_test", (long long)m->n);
+#define X_JSON(n, fld, conv, prec) jw_real(&w, n, m->fld, conv, prec);
+		PR_METRICS(X_JSON)
+		jw_obj_end(&w);
 	}
-	fprintf(f, "  ]\n}\n");
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	jw_finish(&w);
 }
 
 static int write_preds(struct outdir *od, const char *name, const struct pred_sample *t,
