@@ -4,7 +4,6 @@
  * A policy built around a predictor (pol_ops.predictor) runs with the
  * experiment's predictor.name, or with its own if the experiment names none
  * (exp_load does that). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "common/outdir.h"
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/opts.h"
 #include "sim/core/engine.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/experiment.h"
@@ -217,7 +217,7 @@ fail:
 	return -1;
 }
 
-/* Returns 0, or the exit code of a usage error (2) or of --help (0, as -1). */
+/* Returns -1 to go on, else the exit status (0 after --help). */
 static int parse_args(int argc, char **argv, struct cmp_args *a)
 {
 	static const struct option lo[] = {
@@ -225,42 +225,26 @@ static int parse_args(int argc, char **argv, struct cmp_args *a)
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTS_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
-	opterr = 0;
-	optind = 0;
-	/* argv follows the subcommand's name (main passes argv + 2): argv - 1 is
-	 * that name, getopt's argv[0] */
-	while ((ch = getopt_long(argc + 1, argv - 1, ":p:s:o:qh", lo, NULL)) != -1) {
+	struct opts p;
+	if (opts_begin(&p, "compare", cmp_usage, argc, argv) < 0)
+		return opts_end(&p);
+	for (int ch; (ch = opts_next(&p, "p:s:o:qh", lo)) != OPTS_END;) {
 		if (ch == 'p')
-			a->list = optarg;
+			a->list = p.arg;
 		else if (ch == 's')
-			a->sets[a->nsets++] = optarg;
+			a->sets[a->nsets++] = (char *)p.arg;
 		else if (ch == 'o')
-			a->out = optarg;
+			a->out = p.arg;
 		else if (ch == 'q')
 			a->quiet = true;
-		else if (ch == 'h')
-			return fputs(cmp_usage, stdout), -1;
-		else
-			return fprintf(stderr, "odmasim compare: %s '%s' (see --help)\n",
-				       ch == ':' ? "missing value after" : "unknown option",
-				       argv[optind - 2]),
-			       2;
 	}
-	for (int i = optind - 1; i < argc; i++) {
-		if (a->exp)
-			return fprintf(stderr, "odmasim compare: unexpected argument '%s'\n",
-				       argv[i]),
-			       2;
-		a->exp = argv[i];
-	}
-	if (!a->exp)
-		return fprintf(stderr, "odmasim compare: no experiment file given\n%s", cmp_usage),
-		       2;
-	return 0;
+	if (opts_operands(&p, 1, 1, "experiment file") < 0)
+		return opts_end(&p);
+	a->exp = p.argv[p.ind];
+	return opts_end(&p);
 }
 
 /* results/out/compare-<experiment without .ini>, with -2, -3... if taken. */
@@ -321,12 +305,13 @@ int cmd_compare(int argc, char **argv)
 	size_t np = 0;
 	struct om_err e = { "" };
 	int rc = a.sets ? parse_args(argc, argv, &a) : 1;
-	if (rc == 0 && a.list && parse_policies(a.list, names, &np) < 0)
+	if (rc < 0 && a.list && parse_policies(a.list, names, &np) < 0)
 		rc = 2;
-	if (rc == 0 && !a.list)
+	if (rc < 0 && !a.list)
 		for (size_t i = 0; pol_registry[i] && np < CMP_MAX; i++)
 			snprintf(names[np++], sizeof names[0], "%s", pol_registry[i]->name);
-	if (rc == 0) {
+	if (rc < 0) {
+		rc = 0;
 		char dir[4096];
 		if (a.out)
 			snprintf(dir, sizeof dir, "%s", a.out);
@@ -339,5 +324,5 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	free(a.sets);
-	return rc < 0 ? 0 : rc;
+	return rc;
 }

@@ -1,6 +1,5 @@
 /* `odmasim predict`: trains predictors on the train part of a trace and
  * reports held-out accuracy (definitions: docs/MODEL-predictors.md). */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "workload/trace_csv.h"
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/opts.h"
 #include "sim/core/experiment.h"
 
 static const char *predict_usage =
@@ -107,13 +107,14 @@ static void print_table(FILE *f, const struct row *r, size_t nr, const char *tra
 }
 
 /* The accuracy metrics in output order, with their printf precision. */
-#define PR_METRICS(X)                                                                             \
-	X("bucket_hit", bucket_hit, 'f', 6)                                                       \
-	X("majority_bucket_hit", majority_hit, 'f', 6)                                            \
-	X("bucket_within_one", bucket_near, 'f', 6) X("coverage", coverage, 'f', 6)               \
-		X("coverage_or_flagged", coverage_flag, 'f', 6) X("over_mean", over_mean, 'f', 4) \
-			X("over_p99", over_p99, 'f', 4) X("under_mean", under_mean, 'f', 4)       \
-				X("mae", mae, 'f', 4) X("flagged", flagged, 'f', 6)
+#define PR_METRICS(X)                                                                   \
+	X("bucket_hit", bucket_hit, 'f', 6)                                             \
+	X("majority_bucket_hit", majority_hit, 'f', 6)                                  \
+	X("bucket_within_one", bucket_near, 'f', 6)                                     \
+	X("coverage", coverage, 'f', 6) X("coverage_or_flagged", coverage_flag, 'f', 6) \
+		X("over_mean", over_mean, 'f', 4) X("over_p99", over_p99, 'f', 4)       \
+			X("under_mean", under_mean, 'f', 4) X("mae", mae, 'f', 4)       \
+				X("flagged", flagged, 'f', 6)
 
 static void write_csv(FILE *f, const struct pr_run *p)
 {
@@ -205,7 +206,7 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Returns 0, 2 for a usage error, -1 after --help. */
+/* Returns -1 to go on, else the exit status (0 after --help). */
 static int parse_args(int argc, char **argv, struct pr_args *a)
 {
 	enum {
@@ -230,61 +231,47 @@ static int parse_args(int argc, char **argv, struct pr_args *a)
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTS_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
-	opterr = 0;
-	optind = 0;
-	/* argv follows the subcommand's name (main passes argv + 2): argv - 1 is
-	 * that name, getopt's argv[0] */
-	while ((ch = getopt_long(argc + 1, argv - 1, ":s:o:qh", lo, NULL)) != -1) {
+	struct opts p;
+	if (opts_begin(&p, "predict", predict_usage, argc, argv) < 0)
+		return opts_end(&p);
+	for (int ch; (ch = opts_next(&p, "s:o:qh", lo)) != OPTS_END;) {
+		/* --buckets etc. are --set predictor.KEY=value, in command-line order */
 		const char *key = ch == O_BUCKETS ? "predictor.buckets"
 			: ch == O_BMAX		  ? "predictor.bucket_max"
 			: ch == O_PCT		  ? "predictor.split_test_pct"
 						  : NULL;
-		if (key) {
-			if (a->nextra == 8)
-				return fprintf(stderr, "odmasim predict: too many options\n"), 2;
-			snprintf(a->extra[a->nextra], sizeof a->extra[0], "%s=%s", key, optarg);
+		if (key && a->nextra == 8)
+			opts_fail(&p, "%s given too often", p.name);
+		else if (key) {
+			snprintf(a->extra[a->nextra], sizeof a->extra[0], "%s=%s", key, p.arg);
 			a->sets[a->nsets++] = a->extra[a->nextra++];
-		} else if (ch == O_TRACE) {
-			a->trace = optarg;
-		} else if (ch == O_TEST_TRACE) {
-			a->test_trace = optarg;
-		} else if (ch == O_PRED) {
-			a->preds = optarg;
-		} else if (ch == O_SAVE) {
-			a->save = optarg;
-		} else if (ch == O_VALIDATE) {
+		} else if (ch == O_TRACE)
+			a->trace = p.arg;
+		else if (ch == O_TEST_TRACE)
+			a->test_trace = p.arg;
+		else if (ch == O_PRED)
+			a->preds = p.arg;
+		else if (ch == O_SAVE)
+			a->save = p.arg;
+		else if (ch == O_VALIDATE)
 			a->validate = true;
-		} else if (ch == 's') {
-			a->sets[a->nsets++] = optarg;
-		} else if (ch == 'o') {
-			a->out = optarg;
-		} else if (ch == 'q') {
+		else if (ch == 's')
+			a->sets[a->nsets++] = (char *)p.arg;
+		else if (ch == 'o')
+			a->out = p.arg;
+		else if (ch == 'q')
 			a->quiet = true;
-		} else if (ch == 'h') {
-			return fputs(predict_usage, stdout), -1;
-		} else {
-			return fprintf(stderr, "odmasim predict: %s '%s' (see --help)\n",
-				       ch == ':' ? "missing value after" : "unknown option",
-				       argv[optind - 2]),
-			       2;
-		}
 	}
-	if (optind - 1 < argc)
-		return fprintf(stderr, "odmasim predict: unexpected argument '%s'\n",
-			       argv[optind - 1]),
-		       2;
+	if (opts_operands(&p, 0, 0, "") < 0)
+		return opts_end(&p);
 	if (!a->trace)
-		return fprintf(stderr, "odmasim predict: --trace is required\n%s", predict_usage),
-		       2;
-	if (a->save && strchr(a->preds, ',')) {
-		fprintf(stderr, "odmasim predict: --save-model needs exactly one --predictor\n");
-		return 2;
-	}
-	return 0;
+		opts_fail(&p, "--trace is required");
+	else if (a->save && strchr(a->preds, ','))
+		opts_fail(&p, "--save-model needs exactly one --predictor");
+	return opts_end(&p);
 }
 
 static struct pred_sample sample_of(const struct wl_trace *t, size_t i)
@@ -457,9 +444,12 @@ int cmd_predict(int argc, char **argv)
 	trace_init(&p->tr);
 	trace_init(&p->te);
 	int rc = parse_args(argc, argv, &p->a);
-	if (rc == 0 && run(p, &e) < 0) {
-		fprintf(stderr, "odmasim predict: error: %s\n", e.msg);
-		rc = 1;
+	if (rc < 0) {
+		rc = 0;
+		if (run(p, &e) < 0) {
+			fprintf(stderr, "odmasim predict: error: %s\n", e.msg);
+			rc = 1;
+		}
 	}
 	if (p->od_open)
 		outdir_abort(&p->od);
@@ -472,5 +462,5 @@ int cmd_predict(int argc, char **argv)
 	cfg_free(p->c);
 	free(p->a.sets);
 	free(p);
-	return rc < 0 ? 0 : rc;
+	return rc;
 }
