@@ -22,7 +22,8 @@
 #include "sim/core/experiment.h"
 #include "sim/core/sumfield.h"
 
-static const char *cap_usage =
+/* cmd_<name>_usage: the name the help table (main.c) looks for */
+const char cmd_capacity_usage[] =
 	"usage: odmasim capacity EXPERIMENT.ini --slo METRIC=BOUND[,METRIC=BOUND]...\n"
 	"                        [--policies P1,P2,...] [--set section.key=value]...\n"
 	"                        [--start R] [--min R] [--max R] [--tol F] [-j N]\n"
@@ -320,7 +321,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o, struct cap_args
 	};
 	const double pos = 1e-300, big = 1e300; /* "a positive number" */
 	struct opts p;
-	if (opts_begin(&p, "capacity", cap_usage, argc, argv) < 0)
+	if (opts_begin(&p, "capacity", cmd_capacity_usage, argc, argv) < 0)
 		return opts_end(&p);
 	for (int ch; (ch = opts_next(&p, "s:j:o:qh", lo)) != OPTS_END;) {
 		if (ch == O_SLO)

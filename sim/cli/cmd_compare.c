@@ -19,7 +19,8 @@
 #include "sim/core/experiment.h"
 #include "sim/core/sumfield.h"
 
-static const char *cmp_usage =
+/* cmd_<name>_usage: the name the help table (main.c) looks for */
+const char cmd_compare_usage[] =
 	"usage: odmasim compare EXPERIMENT.ini [--policies static,paged,s3,odma,oracle]\n"
 	"                       [--set section.key=value]... [-o DIR] [-q]\n"
 	"  Runs the experiment once per policy (default: every registered policy) and\n"
@@ -229,7 +230,7 @@ static int parse_args(int argc, char **argv, struct cmp_args *a)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts p;
-	if (opts_begin(&p, "compare", cmp_usage, argc, argv) < 0)
+	if (opts_begin(&p, "compare", cmd_compare_usage, argc, argv) < 0)
 		return opts_end(&p);
 	for (int ch; (ch = opts_next(&p, "p:s:o:qh", lo)) != OPTS_END;) {
 		if (ch == 'p')

@@ -20,7 +20,8 @@
 #include "sim/cli/opts.h"
 #include "sim/batch/csvtab.h"
 
-static const char *merge_usage =
+/* cmd_<name>_usage: the name the help table (main.c) looks for */
+const char cmd_merge_usage[] =
 	"usage: odmasim merge DIR... [-o TABLE.csv]\n"
 	"  One CSV row per complete run: the run's directory name, the swept keys,\n"
 	"  then every metric of its summary.csv. A DIR is a sweep output directory\n"
@@ -364,7 +365,7 @@ int cmd_merge(int argc, char **argv)
 	};
 	const char *out = NULL;
 	struct opts p;
-	if (opts_begin(&p, "merge", merge_usage, argc, argv) < 0)
+	if (opts_begin(&p, "merge", cmd_merge_usage, argc, argv) < 0)
 		return opts_end(&p);
 	for (int ch; (ch = opts_next(&p, "o:h", lo)) != OPTS_END;)
 		if (ch == 'o')

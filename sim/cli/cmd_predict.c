@@ -18,7 +18,8 @@
 #include "sim/cli/opts.h"
 #include "sim/core/experiment.h"
 
-static const char *predict_usage =
+/* cmd_<name>_usage: the name the help table (main.c) looks for */
+const char cmd_predict_usage[] =
 	"usage: odmasim predict --trace TRACE [--test-trace TRACE] [--predictor NAME[,NAME...]]\n"
 	"                       [--buckets K] [--bucket-max N] [--test-pct P] [--set predictor.k=v]...\n"
 	"                       [-o DIR] [--save-model FILE] [-q]\n"
@@ -235,7 +236,7 @@ static int parse_args(int argc, char **argv, struct pr_args *a)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts p;
-	if (opts_begin(&p, "predict", predict_usage, argc, argv) < 0)
+	if (opts_begin(&p, "predict", cmd_predict_usage, argc, argv) < 0)
 		return opts_end(&p);
 	for (int ch; (ch = opts_next(&p, "s:o:qh", lo)) != OPTS_END;) {
 		/* --buckets etc. are --set predictor.KEY=value, in command-line order */
