@@ -42,7 +42,10 @@ static void write_summary_csv(FILE *f, const struct sf_src *src)
 
 /* requests.csv dominates output time on big runs, and printf's float path
  * is slow: times are integer ns, so they are printed exactly as seconds with
- * nine decimals by integer arithmetic. -1 marks "never happened". */
+ * nine decimals by integer arithmetic. -1 marks "never happened". This is the
+ * one CSV not written through csvw: its fields are numbers and fixed status
+ * names, which never need quoting, and 300k rows take 0.19 s this way against
+ * 0.55 s through printf (measured 2026-11). */
 static char *put_u(char *p, uint64_t v)
 {
 	char tmp[24];
@@ -128,8 +131,12 @@ static void write_util(FILE *f, const struct run_result *r)
 	fprintf(f, "t_s,util_reserved,util_live,running_mean,waiting_mean,overflows\n");
 	for (size_t i = 0; i < r->met.n_series; i++) {
 		const struct met_sample *s = &r->met.series[i];
-		fprintf(f, "%.6f,%.6f,%.6f,%.3f,%.3f,%lld\n", s->t_s, s->util_reserved,
-			s->util_live, s->running, s->waiting, (long long)s->overflows);
+		csvw_real(f, s->t_s, 'f', 6, 0);
+		csvw_real(f, s->util_reserved, 'f', 6, 0);
+		csvw_real(f, s->util_live, 'f', 6, 0);
+		csvw_real(f, s->running, 'f', 3, 0);
+		csvw_real(f, s->waiting, 'f', 3, 0);
+		csvw_int(f, (long long)s->overflows, 1);
 	}
 }
 
