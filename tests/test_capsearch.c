@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/batch/capsearch.h"
+#include "testutil.h"
 
 START_TEST(slo_parsing)
 {
@@ -135,9 +136,5 @@ int main(void)
 	tcase_add_test(tc, search_brackets_the_boundary);
 	tcase_add_test(tc, search_limits);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run(s);
 }
