@@ -1,6 +1,7 @@
 /* `odmasim predict`: trains predictors on the train part of a trace and
  * reports held-out accuracy (definitions: docs/MODEL-predictors.md). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,23 +108,39 @@ static void print_table(FILE *f, const struct row *r, size_t nr, const char *tra
 	}
 }
 
-/* The accuracy metrics in output order, with their printf precision. */
-#define PR_METRICS(X)                                                                   \
-	X("bucket_hit", bucket_hit, 'f', 6)                                             \
-	X("majority_bucket_hit", majority_hit, 'f', 6)                                  \
-	X("bucket_within_one", bucket_near, 'f', 6)                                     \
-	X("coverage", coverage, 'f', 6) X("coverage_or_flagged", coverage_flag, 'f', 6) \
-		X("over_mean", over_mean, 'f', 4) X("over_p99", over_p99, 'f', 4)       \
-			X("under_mean", under_mean, 'f', 4) X("mae", mae, 'f', 4)       \
-				X("flagged", flagged, 'f', 6)
+/* The accuracy metrics (doubles in struct pe_metrics) in output order, with
+ * their decimals. */
+static const struct {
+	const char *name;
+	size_t off;
+	int prec;
+} pr_metrics[] = {
+	{ "bucket_hit", offsetof(struct pe_metrics, bucket_hit), 6 },
+	{ "majority_bucket_hit", offsetof(struct pe_metrics, majority_hit), 6 },
+	{ "bucket_within_one", offsetof(struct pe_metrics, bucket_near), 6 },
+	{ "coverage", offsetof(struct pe_metrics, coverage), 6 },
+	{ "coverage_or_flagged", offsetof(struct pe_metrics, coverage_flag), 6 },
+	{ "over_mean", offsetof(struct pe_metrics, over_mean), 4 },
+	{ "over_p99", offsetof(struct pe_metrics, over_p99), 4 },
+	{ "under_mean", offsetof(struct pe_metrics, under_mean), 4 },
+	{ "mae", offsetof(struct pe_metrics, mae), 4 },
+	{ "flagged", offsetof(struct pe_metrics, flagged), 6 },
+};
+#define PR_NMETRICS (sizeof pr_metrics / sizeof pr_metrics[0])
+
+static double pr_metric(const struct pe_metrics *m, size_t k)
+{
+	double v;
+	memcpy(&v, (const char *)m + pr_metrics[k].off, sizeof v);
+	return v;
+}
 
 static void write_csv(FILE *f, const struct pr_run *p)
 {
 	const char *train = base(p->a.trace);
-	fputs("predictor,model,train_trace,test_trace,buckets,bucket_max,n_train,n_test", f);
-#define X_HEAD(n, fld, conv, prec) fputs("," n, f);
-	PR_METRICS(X_HEAD)
-	fputc('\n', f);
+	fputs("predictor,model,train_trace,test_trace,buckets,bucket_max,n_train,n_test,", f);
+	for (size_t k = 0; k < PR_NMETRICS; k++)
+		csvw_cell(f, pr_metrics[k].name, k + 1 == PR_NMETRICS);
 	for (size_t i = 0; i < p->nrows; i++) {
 		const struct row *r = &p->rows[i];
 		const struct pe_metrics *m = &r->m;
@@ -135,8 +152,9 @@ static void write_csv(FILE *f, const struct pr_run *p)
 		csvw_int(f, p->bmax, 0);
 		csvw_int(f, (long long)r->ntrain, 0);
 		csvw_int(f, (long long)m->n, 0);
-#define X_CELL(n, fld, conv, prec) csvw_real(f, m->fld, conv, prec, !strcmp(n, "flagged"));
-		PR_METRICS(X_CELL)
+		for (size_t k = 0; k < PR_NMETRICS; k++)
+			csvw_real(f, pr_metric(m, k), 'f', pr_metrics[k].prec,
+				  k + 1 == PR_NMETRICS);
 	}
 }
 
@@ -159,8 +177,8 @@ static void write_json(FILE *f, const struct pr_run *p)
 		jw_str(&w, "model", r->model);
 		jw_int(&w, "n_train", (long long)r->ntrain);
 		jw_int(&w, "n_test", (long long)m->n);
-#define X_JSON(n, fld, conv, prec) jw_real(&w, n, m->fld, conv, prec);
-		PR_METRICS(X_JSON)
+		for (size_t k = 0; k < PR_NMETRICS; k++)
+			jw_real(&w, pr_metrics[k].name, pr_metric(m, k), 'f', pr_metrics[k].prec);
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
