@@ -1,5 +1,6 @@
 #include "sim/batch/csvtab.h"
 
+#include "common/csvw.h"
 #include "common/slurp.h"
 
 #include <csv.h>
@@ -177,15 +178,5 @@ const char *csvtab_get(const struct csvtab *t, size_t row, size_t col)
 
 void csvtab_put(FILE *f, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	csvw_field(f, s);
 }

@@ -23,7 +23,8 @@ void csvtab_free(struct csvtab *t);
 long csvtab_col(const struct csvtab *t, const char *name);
 const char *csvtab_get(const struct csvtab *t, size_t row, size_t col);
 
-/* Writes one field with RFC 4180 quoting when needed. */
+/* Writes one field with RFC 4180 quoting when needed: csvw_field, under the
+ * name the sweep tools use. */
 void csvtab_put(FILE *f, const char *s);
 
 #endif

@@ -23,7 +23,8 @@ int cmd_merge(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 
 extern const char cmd_run_usage[], cmd_keys_usage[], cmd_list_usage[], cmd_trace_usage[],
-	cmd_bandwidth_usage[], cmd_sweep_usage[];
+	cmd_bandwidth_usage[], cmd_sweep_usage[], cmd_compare_usage[], cmd_predict_usage[],
+	cmd_merge_usage[], cmd_capacity_usage[];
 
 /* The options of the commands that run an experiment: EXPERIMENT.ini,
  * repeated `--set k=v` (also -s, --set=k=v), -o/--out DIR, -q/--quiet. */
@@ -51,10 +52,5 @@ bool cli_exp_opt(struct cli_opts *o, int c, const char *arg);
  * message printed). On a stop o->sets is freed already; else free it when done. */
 int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, struct cli_opts *o,
 		  bool need_experiment);
-
-/* The same for commands that still parse by hand (cmd_compare): the command
- * is named by its usage text ("usage: odmasim NAME ..."), --help exits 0
- * here, and the return is 0 to go on or -1 on a usage error. */
-int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage);
 
 #endif

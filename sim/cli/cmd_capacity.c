@@ -12,15 +12,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/csvw.h"
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/opts.h"
 #include "sim/batch/capsearch.h"
-#include "sim/batch/csvtab.h"
 #include "sim/core/engine.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/experiment.h"
+#include "sim/core/sumfield.h"
 
-static const char *cap_usage =
+/* cmd_<name>_usage: the name the help table (main.c) looks for */
+const char cmd_capacity_usage[] =
 	"usage: odmasim capacity EXPERIMENT.ini --slo METRIC=BOUND[,METRIC=BOUND]...\n"
 	"                        [--policies P1,P2,...] [--set section.key=value]...\n"
 	"                        [--start R] [--min R] [--max R] [--tol F] [-j N]\n"
@@ -95,76 +98,85 @@ static int eval_rate(void *ctxp, double rate, struct cap_point *pt, struct om_er
 
 /* ---- driver ---- */
 
-static int parse_num(const char *opt, const char *v, double *out)
+/* One policy's outcome as the table cells say it. */
+struct cap_cells {
+	char cap[32], miss[32], why[128], note[OM_ERR_LEN + 32];
+	const struct summary *s; /* at the capacity, when one was found */
+};
+
+static void describe(const struct cap_opts *o, const struct cap_result *r, bool csv,
+		     struct cap_cells *c)
 {
-	char *end;
-	errno = 0;
-	double x = v ? strtod(v, &end) : 0;
-	if (!v || errno || end == v || *end || !isfinite(x) || x <= 0) {
-		fprintf(stderr, "odmasim capacity: %s needs a positive number, got '%s'\n", opt,
-			v ? v : "");
-		return -1;
+	memset(c, 0, sizeof *c);
+	if (r->status == CAP_FOUND || r->status == CAP_AT_MAX) {
+		snprintf(c->cap, sizeof c->cap, "%.6g", r->lo.rate);
+		c->s = &r->lo.s;
 	}
-	*out = x;
-	return 0;
+	if (r->status == CAP_FOUND || r->status == CAP_BELOW_MIN) {
+		snprintf(c->miss, sizeof c->miss, "%.6g", r->hi.rate);
+		cap_slo_describe(&o->slo, r->hi.viol, c->why, sizeof c->why);
+	}
+	if (r->status == CAP_BELOW_MIN) {
+		snprintf(c->cap, sizeof c->cap, csv ? "0" : "<%.6g", o->prm.min);
+		snprintf(c->note, sizeof c->note, "misses the SLO even at --min %.6g", o->prm.min);
+	}
+	if (r->status == CAP_AT_MAX)
+		snprintf(c->note, sizeof c->note,
+			 "meets the SLO at --max %.6g; capacity may be higher", o->prm.max);
+	if (r->status == CAP_ERROR)
+		snprintf(c->note, sizeof c->note, "error: %s", r->error);
 }
 
-static void print_table(FILE *f, bool csv, const struct cap_opts *o, char **pol, size_t np,
+/* The summary fields of the CSV, from the sumfield table. */
+static const char *const cap_fields[] = { "rps", "tps_generated", "ttft_p99_s", "tpot_p99_s",
+					  "requests_rejected" };
+#define CAP_NFIELDS (sizeof cap_fields / sizeof cap_fields[0])
+
+static void write_csv(FILE *f, const struct cap_opts *o, char **pol, size_t np,
+		      const struct cap_result *res)
+{
+	fputs("policy,capacity_rps,missed_at_rps,missed,", f);
+	for (size_t k = 0; k < CAP_NFIELDS; k++)
+		csvw_cell(f, cap_fields[k], 0);
+	fputs("evaluations,note\n", f);
+	for (size_t i = 0; i < np; i++) {
+		struct cap_cells c;
+		describe(o, &res[i], true, &c);
+		csvw_cell(f, pol[i], 0);
+		csvw_cell(f, c.cap, 0);
+		csvw_cell(f, c.miss, 0);
+		csvw_cell(f, c.why, 0);
+		for (size_t k = 0; k < CAP_NFIELDS; k++) {
+			const struct sumfield *x = sf_find(cap_fields[k]);
+			char buf[64] = "";
+			struct sf_val v = c.s ? sf_from_summary(x, c.s) : (struct sf_val){ 0 };
+			csvw_cell(f, c.s ? sf_format(x, &v, buf, sizeof buf) : "", 0);
+		}
+		csvw_int(f, res[i].evals, 0);
+		csvw_cell(f, c.note, 1);
+	}
+}
+
+static void print_table(FILE *f, const struct cap_opts *o, char **pol, size_t np,
 			const struct cap_result *res)
 {
-	if (csv)
-		fprintf(f, "policy,capacity_rps,missed_at_rps,missed,rps,tps_generated,%s",
-			"ttft_p99_s,tpot_p99_s,requests_rejected,evaluations,note\n");
-	else
-		fprintf(f, "%-10s %12s %12s %-18s %9s %10s %10s %10s %6s\n", "policy", "capacity",
-			"missed_at", "missed", "rps", "gen_tok/s", "ttft_p99", "tpot_p99", "evals");
+	fprintf(f, "%-10s %12s %12s %-18s %9s %10s %10s %10s %6s\n", "policy", "capacity",
+		"missed_at", "missed", "rps", "gen_tok/s", "ttft_p99", "tpot_p99", "evals");
 	for (size_t i = 0; i < np; i++) {
-		const struct cap_result *r = &res[i];
-		char why[128] = "", cap[32] = "", miss[32] = "", note[OM_ERR_LEN + 32] = "";
-		if (r->status == CAP_FOUND || r->status == CAP_AT_MAX)
-			snprintf(cap, sizeof cap, "%.6g", r->lo.rate);
-		if (r->status == CAP_FOUND || r->status == CAP_BELOW_MIN) {
-			snprintf(miss, sizeof miss, "%.6g", r->hi.rate);
-			cap_slo_describe(&o->slo, r->hi.viol, why, sizeof why);
-		}
-		if (r->status == CAP_BELOW_MIN) {
-			snprintf(cap, sizeof cap, csv ? "0" : "<%.6g", o->prm.min);
-			snprintf(note, sizeof note, "misses the SLO even at --min %.6g",
-				 o->prm.min);
-		}
-		if (r->status == CAP_AT_MAX)
-			snprintf(note, sizeof note,
-				 "meets the SLO at --max %.6g; capacity may be higher", o->prm.max);
-		if (r->status == CAP_ERROR)
-			snprintf(note, sizeof note, "error: %s", r->error);
-		const struct summary *s = r->status == CAP_FOUND || r->status == CAP_AT_MAX
-			? &r->lo.s
-			: NULL;
-		if (csv) {
-			fprintf(f, "%s,%s,%s,%s,", pol[i], cap, miss, why);
-			if (s)
-				fprintf(f, "%.9g,%.9g,%.9g,%.9g,%lld,", s->rps, s->tps_generated,
-					s->ttft_p99_s, s->tpot_p99_s,
-					(long long)s->requests_rejected);
-			else
-				fprintf(f, ",,,,,");
-			fprintf(f, "%d,", r->evals);
-			csvtab_put(f, note);
-			fputc('\n', f);
+		struct cap_cells c;
+		describe(o, &res[i], false, &c);
+		if (res[i].status == CAP_ERROR) {
+			fprintf(f, "%-10s %s\n", pol[i], c.note);
 			continue;
 		}
-		if (r->status == CAP_ERROR) {
-			fprintf(f, "%-10s %s\n", pol[i], note);
-			continue;
-		}
-		fprintf(f, "%-10s %12s %12s %-18s", pol[i], cap, miss[0] ? miss : "-",
-			why[0] ? why : "-");
-		if (s)
-			fprintf(f, " %9.3f %10.1f %10.3f %10.4f", s->rps, s->tps_generated,
-				s->ttft_p99_s, s->tpot_p99_s);
+		fprintf(f, "%-10s %12s %12s %-18s", pol[i], c.cap, c.miss[0] ? c.miss : "-",
+			c.why[0] ? c.why : "-");
+		if (c.s)
+			fprintf(f, " %9.3f %10.1f %10.3f %10.4f", c.s->rps, c.s->tps_generated,
+				c.s->ttft_p99_s, c.s->tpot_p99_s);
 		else
 			fprintf(f, " %9s %10s %10s %10s", "-", "-", "-", "-");
-		fprintf(f, " %6d%s%s\n", r->evals, note[0] ? "  " : "", note);
+		fprintf(f, " %6d%s%s\n", res[i].evals, c.note[0] ? "  " : "", c.note);
 	}
 }
 
@@ -221,149 +233,17 @@ static void collect(int fd, int status, const char *policy, struct cap_result *r
 		snprintf(res->error, sizeof res->error, "search for %s failed", policy);
 }
 
-int cmd_capacity(int argc, char **argv)
+/* Runs one search per policy, at most o->jobs (default: cores) at once. */
+static void run_searches(const struct cap_opts *o, char **pol, size_t np, struct cap_result *res,
+			 pid_t *pid, int *fds)
 {
-	struct cap_opts o = { .prm = { .tol = 0.02, .min = 0.01, .max = 1e4 } };
-	const char *slo = NULL, *policies = NULL, *start = NULL;
-	o.sets = calloc((size_t)argc + 1, sizeof *o.sets);
-	if (!o.sets)
-		return 1;
-	int rc = 2;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = true;
-		if (!strcmp(a, "--slo"))
-			slo = v;
-		else if (!strcmp(a, "--policies"))
-			policies = v;
-		else if (!strcmp(a, "--set") || !strcmp(a, "-s"))
-			o.sets[o.nsets++] = (char *)v;
-		else if (!strcmp(a, "--start"))
-			start = v;
-		else if (!strcmp(a, "--min")) {
-			if (parse_num(a, v, &o.prm.min) < 0)
-				goto out;
-		} else if (!strcmp(a, "--max")) {
-			if (parse_num(a, v, &o.prm.max) < 0)
-				goto out;
-		} else if (!strcmp(a, "--tol")) {
-			if (parse_num(a, v, &o.prm.tol) < 0)
-				goto out;
-		} else if (!strcmp(a, "-j")) {
-			double j;
-			if (parse_num(a, v, &j) < 0)
-				goto out;
-			o.jobs = (long)j;
-		} else if (!strcmp(a, "-o"))
-			o.out = v;
-		else {
-			takes = false;
-			if (!strcmp(a, "-q")) {
-				o.quiet = true;
-			} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-				fputs(cap_usage, stdout);
-				rc = 0;
-				goto out;
-			} else if (a[0] == '-') {
-				fprintf(stderr, "odmasim capacity: unknown option '%s'\n%s", a,
-					cap_usage);
-				goto out;
-			} else if (!o.exp) {
-				o.exp = a;
-			} else {
-				fprintf(stderr, "odmasim capacity: unexpected argument '%s'\n%s", a,
-					cap_usage);
-				goto out;
-			}
-		}
-		if (takes) {
-			if (!v) {
-				fprintf(stderr, "odmasim capacity: %s needs a value\n%s", a,
-					cap_usage);
-				goto out;
-			}
-			i++;
-		}
-	}
-	if (!o.exp || !slo) {
-		fprintf(stderr, "odmasim capacity: need an experiment file and --slo\n%s",
-			cap_usage);
-		goto out;
-	}
-	struct om_err e = { "" };
-	if (cap_slo_parse(slo, &o.slo, &e) < 0) {
-		fprintf(stderr, "odmasim capacity: %s\n", e.msg);
-		goto out;
-	}
-	if (o.prm.min >= o.prm.max) {
-		fprintf(stderr, "odmasim capacity: --min must be below --max\n");
-		goto out;
-	}
-	/* The experiment must load and vary with the rate. */
-	struct cfg *c = exp_load(o.exp, o.sets, o.nsets, &e);
-	if (!c) {
-		fprintf(stderr, "odmasim capacity: error: %s\n", e.msg);
-		rc = 1;
-		goto out;
-	}
-	const char *arr = cfg_str(c, "workload.arrival");
-	if (strcmp(arr, "poisson") && strcmp(arr, "gamma")) {
-		cfg_fail(c, "workload.arrival", &e,
-			 "capacity varies workload.rate, which only "
-			 "poisson and gamma arrivals use (got %s)",
-			 arr);
-		fprintf(stderr, "odmasim capacity: error: %s\n", e.msg);
-		cfg_free(c);
-		rc = 1;
-		goto out;
-	}
-	o.prm.start = cfg_real(c, "workload.rate");
-	cfg_free(c);
-	if (start && parse_num("--start", start, &o.prm.start) < 0)
-		goto out;
-	o.prm.start = fmin(fmax(o.prm.start, o.prm.min), o.prm.max);
-	/* Policies. */
-	char *plist = NULL;
-	size_t np = 0;
-	char *pol[64];
-	if (policies) {
-		plist = strdup(policies);
-		for (char *t = strtok(plist, ","); t && np < 64; t = strtok(NULL, ",")) {
-			if (!pol_find(t)) {
-				fprintf(stderr,
-					"odmasim capacity: unknown policy '%s' (registered:", t);
-				for (size_t i = 0; pol_registry[i]; i++)
-					fprintf(stderr, " %s", pol_registry[i]->name);
-				fprintf(stderr, ")\n");
-				free(plist);
-				goto out;
-			}
-			pol[np++] = t;
-		}
-	} else {
-		for (size_t i = 0; pol_registry[i] && np < 64; i++)
-			pol[np++] = (char *)pol_registry[i]->name;
-	}
-	if (np == 0) {
-		fprintf(stderr, "odmasim capacity: no policies\n");
-		free(plist);
-		goto out;
-	}
-	struct cap_result *res = calloc(np, sizeof *res);
-	pid_t *pid = calloc(np, sizeof *pid);
-	int *fds = calloc(np, sizeof *fds);
-	if (!res || !pid || !fds) {
-		free(res), free(pid), free(fds), free(plist);
-		rc = 1;
-		goto out;
-	}
-	long j = o.jobs > 0 ? o.jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	long j = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	if (j < 1)
 		j = 1;
 	size_t next = 0, running = 0;
 	while (next < np || running) {
 		while (next < np && running < (size_t)j) {
-			pid[next] = spawn_search(&o, pol[next], &fds[next]);
+			pid[next] = spawn_search(o, pol[next], &fds[next]);
 			if (pid[next] < 0) {
 				res[next].status = CAP_ERROR;
 				snprintf(res[next].error, sizeof res[next].error, "fork: %s",
@@ -386,34 +266,194 @@ int cmd_capacity(int argc, char **argv)
 				running--;
 			}
 	}
-	printf("capacity: %s | SLO", o.exp);
-	for (size_t i = 0; i < o.slo.n; i++)
-		printf("%s %s <= %g%s", i ? "," : "", cap_metric_name(o.slo.m[i]), o.slo.bound[i],
-		       cap_metric_is_time(o.slo.m[i]) ? " s" : "");
-	printf(" | tolerance %g\n", o.prm.tol);
-	print_table(stdout, false, &o, pol, np, res);
-	rc = 0;
-	for (size_t i = 0; i < np; i++)
-		if (res[i].status == CAP_ERROR)
-			rc = 1;
-	if (o.out) {
-		char tmp[4096];
-		snprintf(tmp, sizeof tmp, "%s.tmp-%ld", o.out, (long)getpid());
-		FILE *f = fopen(tmp, "w");
-		bool bad = !f;
-		if (f) {
-			print_table(f, true, &o, pol, np, res);
-			bad = ferror(f) != 0;
-			bad = fclose(f) != 0 || bad;
-		}
-		if (bad || rename(tmp, o.out) < 0) {
-			unlink(tmp);
-			fprintf(stderr, "odmasim capacity: error: %s: cannot write\n", o.out);
-			rc = 1;
-		}
+}
+
+/* Writes the CSV table to `path` atomically. */
+static int write_file(const char *path, const struct cap_opts *o, char **pol, size_t np,
+		      const struct cap_result *res)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	bool bad = !f;
+	if (f) {
+		write_csv(f, o, pol, np, res);
+		bad = ferror(f) != 0;
+		bad = fclose(f) != 0 || bad;
 	}
-	free(res), free(pid), free(fds), free(plist);
-out:
+	if (bad || rename(tmp, path) < 0) {
+		unlink(tmp);
+		fprintf(stderr, "odmasim capacity: error: %s: cannot write\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+struct cap_args {
+	const char *slo, *policies;
+	double start; /* 0: the experiment's rate */
+};
+
+/* Returns -1 to go on, else the exit status (0 after --help). */
+static int parse_args(int argc, char **argv, struct cap_opts *o, struct cap_args *a)
+{
+	enum {
+		O_SLO = 256,
+		O_POLICIES,
+		O_START,
+		O_MIN,
+		O_MAX,
+		O_TOL
+	};
+	static const struct option lo[] = {
+		{ "slo", required_argument, NULL, O_SLO },
+		{ "policies", required_argument, NULL, O_POLICIES },
+		{ "start", required_argument, NULL, O_START },
+		{ "min", required_argument, NULL, O_MIN },
+		{ "max", required_argument, NULL, O_MAX },
+		{ "tol", required_argument, NULL, O_TOL },
+		{ "set", required_argument, NULL, 's' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		OPTS_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
+	const double pos = 1e-300, big = 1e300; /* "a positive number" */
+	struct opts p;
+	if (opts_begin(&p, "capacity", cmd_capacity_usage, argc, argv) < 0)
+		return opts_end(&p);
+	for (int ch; (ch = opts_next(&p, "s:j:o:qh", lo)) != OPTS_END;) {
+		if (ch == O_SLO)
+			a->slo = p.arg;
+		else if (ch == O_POLICIES)
+			a->policies = p.arg;
+		else if (ch == O_START)
+			opts_double(&p, pos, big, &a->start);
+		else if (ch == O_MIN)
+			opts_double(&p, pos, big, &o->prm.min);
+		else if (ch == O_MAX)
+			opts_double(&p, pos, big, &o->prm.max);
+		else if (ch == O_TOL)
+			opts_double(&p, pos, big, &o->prm.tol);
+		else if (ch == 's')
+			o->sets[o->nsets++] = (char *)p.arg;
+		else if (ch == 'j')
+			opts_long(&p, 1, 4096, &o->jobs);
+		else if (ch == 'o')
+			o->out = p.arg;
+		else if (ch == 'q')
+			o->quiet = true;
+	}
+	if (opts_operands(&p, 1, 1, "experiment file") < 0)
+		return opts_end(&p);
+	o->exp = p.argv[p.ind];
+	struct om_err e = { "" };
+	if (!a->slo)
+		opts_fail(&p, "--slo is required");
+	else if (cap_slo_parse(a->slo, &o->slo, &e) < 0)
+		opts_fail(&p, "%s", e.msg);
+	else if (o->prm.min >= o->prm.max)
+		opts_fail(&p, "--min must be below --max");
+	return opts_end(&p);
+}
+
+/* The search starts at --start, else at the experiment's rate; the
+ * experiment must load and use the rate. */
+static int set_start(struct cap_opts *o, double start)
+{
+	struct om_err e = { "" };
+	struct cfg *c = exp_load(o->exp, o->sets, o->nsets, &e);
+	if (!c) {
+		fprintf(stderr, "odmasim capacity: error: %s\n", e.msg);
+		return -1;
+	}
+	const char *arr = cfg_str(c, "workload.arrival");
+	int rc = 0;
+	if (strcmp(arr, "poisson") && strcmp(arr, "gamma")) {
+		cfg_fail(c, "workload.arrival", &e,
+			 "capacity varies workload.rate, which only "
+			 "poisson and gamma arrivals use (got %s)",
+			 arr);
+		fprintf(stderr, "odmasim capacity: error: %s\n", e.msg);
+		rc = -1;
+	}
+	o->prm.start = start > 0 ? start : cfg_real(c, "workload.rate");
+	o->prm.start = fmin(fmax(o->prm.start, o->prm.min), o->prm.max);
+	cfg_free(c);
+	return rc;
+}
+
+/* Splits --policies (in plist, which the names point into) or takes every
+ * registered policy. Returns the count, or -1 after a one-line message. */
+static long pick_policies(char *plist, char **pol, size_t max)
+{
+	size_t np = 0;
+	if (!plist) {
+		for (size_t i = 0; pol_registry[i] && np < max; i++)
+			pol[np++] = (char *)pol_registry[i]->name;
+		return (long)np;
+	}
+	for (char *sv = NULL, *t = strtok_r(plist, ",", &sv); t && np < max;
+	     t = strtok_r(NULL, ",", &sv)) {
+		if (!pol_find(t)) {
+			fprintf(stderr, "odmasim capacity: unknown policy '%s' (registered:", t);
+			for (size_t i = 0; pol_registry[i]; i++)
+				fprintf(stderr, " %s", pol_registry[i]->name);
+			fprintf(stderr, ")\n");
+			return -1;
+		}
+		pol[np++] = t;
+	}
+	if (np == 0) {
+		fprintf(stderr, "odmasim capacity: no policies\n");
+		return -1;
+	}
+	return (long)np;
+}
+
+static int search_all(const struct cap_opts *o, char **pol, size_t np)
+{
+	struct cap_result *res = calloc(np, sizeof *res);
+	pid_t *pid = calloc(np, sizeof *pid);
+	int *fds = calloc(np, sizeof *fds);
+	int rc = 1;
+	if (res && pid && fds) {
+		run_searches(o, pol, np, res, pid, fds);
+		printf("capacity: %s | SLO", o->exp);
+		for (size_t i = 0; i < o->slo.n; i++)
+			printf("%s %s <= %g%s", i ? "," : "", cap_metric_name(o->slo.m[i]),
+			       o->slo.bound[i], cap_metric_is_time(o->slo.m[i]) ? " s" : "");
+		printf(" | tolerance %g\n", o->prm.tol);
+		print_table(stdout, o, pol, np, res);
+		rc = 0;
+		for (size_t i = 0; i < np; i++)
+			if (res[i].status == CAP_ERROR)
+				rc = 1;
+		if (o->out && write_file(o->out, o, pol, np, res) < 0)
+			rc = 1;
+	}
+	free(res), free(pid), free(fds);
+	return rc;
+}
+
+int cmd_capacity(int argc, char **argv)
+{
+	struct cap_opts o = { .prm = { .tol = 0.02, .min = 0.01, .max = 1e4 } };
+	struct cap_args a = { 0 };
+	char *plist = NULL, *pol[64];
+	o.sets = calloc((size_t)argc + 1, sizeof *o.sets);
+	int rc = o.sets ? parse_args(argc, argv, &o, &a) : 1;
+	if (rc < 0 && set_start(&o, a.start) < 0)
+		rc = 1;
+	if (rc < 0 && a.policies && !(plist = strdup(a.policies)))
+		rc = 1;
+	long np = rc < 0 ? pick_policies(plist, pol, 64) : 0;
+	if (rc < 0 && np < 0)
+		rc = 2;
+	if (rc < 0)
+		rc = search_all(&o, pol, (size_t)np);
+	free(plist);
 	free(o.sets);
 	return rc;
 }

@@ -9,14 +9,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/csvw.h"
 #include "common/outdir.h"
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/opts.h"
 #include "sim/core/engine.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/experiment.h"
+#include "sim/core/sumfield.h"
 
-static const char *cmp_usage =
+/* cmd_<name>_usage: the name the help table (main.c) looks for */
+const char cmd_compare_usage[] =
 	"usage: odmasim compare EXPERIMENT.ini [--policies static,paged,s3,odma,oracle]\n"
 	"                       [--set section.key=value]... [-o DIR] [-q]\n"
 	"  Runs the experiment once per policy (default: every registered policy) and\n"
@@ -25,12 +29,19 @@ static const char *cmp_usage =
 
 #define CMP_MAX 16
 
+struct cmp_args {
+	const char *exp, *out, *list;
+	char **sets;
+	int nsets;
+	bool quiet;
+};
+
 struct cmp_row {
 	char policy[64], predictor[64];
 	struct summary s;
 };
 
-static int run_one(const struct cli_opts *o, const char *pol, struct cmp_row *row, struct om_err *e)
+static int run_one(const struct cmp_args *o, const char *pol, struct cmp_row *row, struct om_err *e)
 {
 	int n = o->nsets;
 	char **sets = calloc((size_t)n + 2, sizeof *sets);
@@ -48,7 +59,7 @@ static int run_one(const struct cli_opts *o, const char *pol, struct cmp_row *ro
 	memcpy(sets, o->sets, (size_t)n * sizeof *sets);
 	snprintf(polset, sizeof polset, "policy.name=%.63s", pol);
 	sets[n++] = polset;
-	c = exp_load(o->experiment, sets, n, e);
+	c = exp_load(o->exp, sets, n, e);
 	if (!c)
 		goto out;
 	snprintf(row->policy, sizeof row->policy, "%.63s", pol);
@@ -77,26 +88,52 @@ out:
 	return rc;
 }
 
+/* compare.csv: the policy, its predictor, then these summary fields (two
+ * under shorter names). */
+static const struct {
+	const char *col, *field;
+} cmp_cols[] = {
+	{ "completed", "requests_completed" },
+	{ "rejected", "requests_rejected" },
+	{ "rps", "rps" },
+	{ "tps_generated", "tps_generated" },
+	{ "tps_total", "tps_total" },
+	{ "util_reserved", "util_reserved" },
+	{ "util_live", "util_live" },
+	{ "util_packing", "util_packing" },
+	{ "ttft_p50_s", "ttft_p50_s" },
+	{ "ttft_p99_s", "ttft_p99_s" },
+	{ "tpot_p50_s", "tpot_p50_s" },
+	{ "tpot_p99_s", "tpot_p99_s" },
+	{ "e2e_p50_s", "e2e_p50_s" },
+	{ "e2e_p99_s", "e2e_p99_s" },
+	{ "preemptions", "preemptions" },
+	{ "recomputed_tokens", "recomputed_tokens" },
+	{ "overflows", "overflows" },
+	{ "relocations", "relocations" },
+	{ "relocated_bytes", "relocated_bytes" },
+	{ "frag_internal", "frag_internal" },
+	{ "frag_external", "frag_external" },
+	{ "safety_occupancy", "safety_occupancy" },
+	{ "large_bucket_share", "large_bucket_share" },
+};
+#define CMP_NCOLS (sizeof cmp_cols / sizeof cmp_cols[0])
+
 static void write_csv(FILE *f, const struct cmp_row *rows, size_t n)
 {
-	fprintf(f,
-		"policy,predictor,completed,rejected,rps,tps_generated,tps_total,util_reserved,"
-		"util_live,util_packing,ttft_p50_s,ttft_p99_s,tpot_p50_s,tpot_p99_s,e2e_p50_s,"
-		"e2e_p99_s,preemptions,recomputed_tokens,overflows,relocations,relocated_bytes,"
-		"frag_internal,frag_external,safety_occupancy,large_bucket_share\n");
+	csvw_cell(f, "policy", 0);
+	csvw_cell(f, "predictor", 0);
+	for (size_t k = 0; k < CMP_NCOLS; k++)
+		csvw_cell(f, cmp_cols[k].col, k + 1 == CMP_NCOLS);
 	for (size_t i = 0; i < n; i++) {
-		const struct summary *s = &rows[i].s;
-		fprintf(f,
-			"%s,%s,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,"
-			"%.9g,%lld,%lld,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g\n",
-			rows[i].policy, rows[i].predictor, (long long)s->requests_completed,
-			(long long)s->requests_rejected, s->rps, s->tps_generated, s->tps_total,
-			s->util_reserved, s->util_live, s->util_packing, s->ttft_p50_s,
-			s->ttft_p99_s, s->tpot_p50_s, s->tpot_p99_s, s->e2e_p50_s, s->e2e_p99_s,
-			(long long)s->preemptions, (long long)s->recomputed_tokens,
-			(long long)s->overflows, (long long)s->relocations,
-			(long long)s->relocated_bytes, s->frag_internal, s->frag_external,
-			s->safety_occupancy, s->large_bucket_share);
+		csvw_cell(f, rows[i].policy, 0);
+		csvw_cell(f, rows[i].predictor, 0);
+		for (size_t k = 0; k < CMP_NCOLS; k++) {
+			const struct sumfield *x = sf_find(cmp_cols[k].field);
+			struct sf_val v = sf_from_summary(x, &rows[i].s);
+			char buf[64];
+			csvw_cell(f, sf_format(x, &v, buf, sizeof buf), k + 1 == CMP_NCOLS);
+		}
 	}
 }
 
@@ -181,98 +218,112 @@ fail:
 	return -1;
 }
 
-int cmd_compare(int argc, char **argv)
+/* Returns -1 to go on, else the exit status (0 after --help). */
+static int parse_args(int argc, char **argv, struct cmp_args *a)
 {
-	/* take --policies out, hand the rest to the common parser */
-	const char *list = NULL;
-	char **rest = calloc((size_t)argc + 1, sizeof *rest);
-	int nrest = 0;
-	if (!rest)
-		return 1;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--policies") || !strcmp(argv[i], "-p")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "odmasim compare: %s needs a list\n%s", argv[i],
-					cmp_usage);
-				free(rest);
-				return 2;
-			}
-			list = argv[++i];
-		} else if (!strncmp(argv[i], "--policies=", 11)) {
-			list = argv[i] + 11;
-		} else {
-			rest[nrest++] = argv[i];
-		}
+	static const struct option lo[] = {
+		{ "policies", required_argument, NULL, 'p' },
+		{ "set", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		OPTS_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts p;
+	if (opts_begin(&p, "compare", cmd_compare_usage, argc, argv) < 0)
+		return opts_end(&p);
+	for (int ch; (ch = opts_next(&p, "p:s:o:qh", lo)) != OPTS_END;) {
+		if (ch == 'p')
+			a->list = p.arg;
+		else if (ch == 's')
+			a->sets[a->nsets++] = (char *)p.arg;
+		else if (ch == 'o')
+			a->out = p.arg;
+		else if (ch == 'q')
+			a->quiet = true;
 	}
-	struct cli_opts o;
-	char names[CMP_MAX][64];
-	size_t np = 0;
-	int rc = 2;
-	struct cmp_row *rows = NULL;
-	struct cfg *c = NULL;
-	struct om_err e = { "" };
-	if (cli_parse(nrest, rest, &o, cmp_usage) < 0)
-		goto out;
-	if (!o.experiment) {
-		fprintf(stderr, "odmasim compare: no experiment file given\n%s", cmp_usage);
-		goto out;
-	}
-	if (list) {
-		if (parse_policies(list, names, &np) < 0)
-			goto out;
-	} else {
-		for (size_t i = 0; pol_registry[i] && np < CMP_MAX; i++)
-			snprintf(names[np++], sizeof names[0], "%s", pol_registry[i]->name);
-	}
-	rc = 1;
-	c = exp_load(o.experiment, o.sets, o.nsets, &e);
+	if (opts_operands(&p, 1, 1, "experiment file") < 0)
+		return opts_end(&p);
+	a->exp = p.argv[p.ind];
+	return opts_end(&p);
+}
+
+/* results/out/compare-<experiment without .ini>, with -2, -3... if taken. */
+static void default_dir(const char *exp, char *dir, size_t n)
+{
+	const char *b = strrchr(exp, '/');
+	char stem[256];
+	snprintf(stem, sizeof stem, "%s", b ? b + 1 : exp);
+	char *dot = strrchr(stem, '.');
+	if (dot && !strcmp(dot, ".ini"))
+		*dot = '\0';
+	snprintf(dir, n, "results/out/compare-%s", stem);
+	struct stat st;
+	for (int k = 2; stat(dir, &st) == 0; k++)
+		snprintf(dir, n, "results/out/compare-%s-%d", stem, k);
+}
+
+static int run_all(const struct cmp_args *a, char names[][64], size_t np, const char *dir,
+		   struct om_err *e)
+{
+	struct cfg *c = exp_load(a->exp, a->sets, a->nsets, e);
+	struct cmp_row *rows = calloc(np ? np : 1, sizeof *rows);
+	struct stat st;
+	int rc = -1;
 	if (!c)
 		goto out;
-	char dir[4096];
-	if (o.out) {
-		snprintf(dir, sizeof dir, "%s", o.out);
-	} else {
-		const char *b = strrchr(o.experiment, '/');
-		char stem[256];
-		snprintf(stem, sizeof stem, "%s", b ? b + 1 : o.experiment);
-		char *dot = strrchr(stem, '.');
-		if (dot && !strcmp(dot, ".ini"))
-			*dot = '\0';
-		snprintf(dir, sizeof dir, "results/out/compare-%s", stem);
-		struct stat st;
-		for (int k = 2; stat(dir, &st) == 0; k++)
-			snprintf(dir, sizeof dir, "results/out/compare-%s-%d", stem, k);
-	}
-	struct stat st;
 	if (stat(dir, &st) == 0) {
-		err_set(&e, NULL, 0, NULL, "%s: output directory already exists", dir);
+		err_set(e, NULL, 0, NULL, "%s: output directory already exists", dir);
 		goto out;
 	}
-	rows = calloc(np, sizeof *rows);
 	if (!rows) {
-		err_set(&e, NULL, 0, NULL, "out of memory");
+		err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < np; i++) {
-		if (!o.quiet)
+		if (!a->quiet)
 			fprintf(stderr, "odmasim compare: running %s (%zu/%zu)\n", names[i], i + 1,
 				np);
-		if (run_one(&o, names[i], &rows[i], &e) < 0)
+		if (run_one(a, names[i], &rows[i], e) < 0)
 			goto out;
 	}
-	if (write_dir(dir, c, rows, np, &e) < 0)
+	if (write_dir(dir, c, rows, np, e) < 0)
 		goto out;
 	print_table(stdout, rows, np);
-	if (!o.quiet)
+	if (!a->quiet)
 		printf("results: %s/compare.csv\n", dir);
 	rc = 0;
 out:
-	if (rc == 1)
-		fprintf(stderr, "odmasim: error: %s\n%s", e.msg,
-			list ? "" : "(choose the policies to compare with --policies)\n");
 	free(rows);
 	cfg_free(c);
-	free(o.sets);
-	free(rest);
+	return rc;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct cmp_args a = { .sets = calloc((size_t)argc + 1, sizeof(char *)) };
+	char names[CMP_MAX][64];
+	size_t np = 0;
+	struct om_err e = { "" };
+	int rc = a.sets ? parse_args(argc, argv, &a) : 1;
+	if (rc < 0 && a.list && parse_policies(a.list, names, &np) < 0)
+		rc = 2;
+	if (rc < 0 && !a.list)
+		for (size_t i = 0; pol_registry[i] && np < CMP_MAX; i++)
+			snprintf(names[np++], sizeof names[0], "%s", pol_registry[i]->name);
+	if (rc < 0) {
+		rc = 0;
+		char dir[4096];
+		if (a.out)
+			snprintf(dir, sizeof dir, "%s", a.out);
+		else
+			default_dir(a.exp, dir, sizeof dir);
+		if (run_all(&a, names, np, dir, &e) < 0) {
+			fprintf(stderr, "odmasim: error: %s\n%s", e.msg,
+				a.list ? "" : "(choose the policies to compare with --policies)\n");
+			rc = 1;
+		}
+	}
+	free(a.sets);
 	return rc;
 }

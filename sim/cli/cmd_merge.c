@@ -14,10 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/csvw.h"
+#include "common/slurp.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/opts.h"
 #include "sim/batch/csvtab.h"
 
-static const char *merge_usage =
+/* cmd_<name>_usage: the name the help table (main.c) looks for */
+const char cmd_merge_usage[] =
 	"usage: odmasim merge DIR... [-o TABLE.csv]\n"
 	"  One CSV row per complete run: the run's directory name, the swept keys,\n"
 	"  then every metric of its summary.csv. A DIR is a sweep output directory\n"
@@ -29,19 +33,16 @@ static const char *merge_usage =
 
 struct strv {
 	char **v;
-	size_t n, cap;
+	size_t n;
 };
 
+/* Grows one at a time: merge tables are small, and it keeps this simple. */
 static int sv_push(struct strv *s, const char *x)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 16;
-		char **nv = realloc(s->v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		s->v = nv;
-		s->cap = nc;
-	}
+	char **nv = realloc(s->v, (s->n + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	s->v = nv;
 	if (!(s->v[s->n] = strdup(x)))
 		return -1;
 	s->n++;
@@ -72,7 +73,7 @@ struct mrun {
 
 struct merge {
 	struct mrun *r;
-	size_t n, cap;
+	size_t n;
 	struct strv swept; /* from manifests */
 	bool have_manifest;
 	size_t missing;
@@ -88,33 +89,6 @@ static bool is_file(const char *p)
 {
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static char *slurp(const char *path, struct om_err *e)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		err_set(e, path, 0, NULL, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	bool bad = !m;
-	if (m) {
-		char tmp[8192];
-		size_t got;
-		while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
-			fwrite(tmp, 1, got, m);
-		bad = ferror(f) || fclose(m) != 0;
-	}
-	fclose(f);
-	if (bad) {
-		free(buf);
-		err_set(e, path, 0, NULL, "cannot read");
-		return NULL;
-	}
-	return buf;
 }
 
 struct cfg_read {
@@ -140,8 +114,9 @@ static int read_config(const char *dir, struct mrun *r, struct om_err *e)
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/config.ini", dir);
-	char *text = slurp(path, e);
-	if (!text)
+	char *text;
+	size_t len;
+	if (slurp_file(path, "config", &text, &len, e) < 0)
 		return -1;
 	struct cfg_read cr = { r, false };
 	int rc = ini_parse_string(text, on_cfg_kv, &cr);
@@ -160,14 +135,10 @@ static int add_run(struct merge *m, const char *dir, const char *name, struct om
 			fprintf(stderr, "merge: note: %s given twice; kept once\n", name);
 			return 0;
 		}
-	if (m->n == m->cap) {
-		size_t nc = m->cap ? m->cap * 2 : 64;
-		struct mrun *nr = realloc(m->r, nc * sizeof *nr);
-		if (!nr)
-			return err_set(e, NULL, 0, NULL, "out of memory");
-		m->r = nr;
-		m->cap = nc;
-	}
+	struct mrun *nr = realloc(m->r, (m->n + 1) * sizeof *nr);
+	if (!nr)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	m->r = nr;
 	struct mrun *r = &m->r[m->n];
 	memset(r, 0, sizeof *r);
 	if (!(r->name = strdup(name)))
@@ -307,29 +278,22 @@ static int differing_keys(struct merge *m, struct om_err *e)
 
 static void write_table(FILE *f, const struct merge *m, const struct strv *metrics)
 {
-	csvtab_put(f, "run");
-	for (size_t k = 0; k < m->swept.n; k++) {
-		fputc(',', f);
-		csvtab_put(f, m->swept.v[k]);
-	}
-	for (size_t k = 0; k < metrics->n; k++) {
-		fputc(',', f);
-		csvtab_put(f, metrics->v[k]);
-	}
-	fputc('\n', f);
+	csvw_cell(f, "run", m->swept.n + metrics->n == 0);
+	for (size_t k = 0; k < m->swept.n; k++)
+		csvw_cell(f, m->swept.v[k], k + 1 == m->swept.n && metrics->n == 0);
+	for (size_t k = 0; k < metrics->n; k++)
+		csvw_cell(f, metrics->v[k], k + 1 == metrics->n);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct mrun *r = &m->r[i];
-		csvtab_put(f, r->name);
-		for (size_t k = 0; k < m->swept.n; k++) {
-			fputc(',', f);
-			csvtab_put(f, cfg_value(r, m->swept.v[k]));
-		}
+		csvw_cell(f, r->name, m->swept.n + metrics->n == 0);
+		for (size_t k = 0; k < m->swept.n; k++)
+			csvw_cell(f, cfg_value(r, m->swept.v[k]),
+				  k + 1 == m->swept.n && metrics->n == 0);
 		for (size_t k = 0; k < metrics->n; k++) {
-			fputc(',', f);
 			long c = csvtab_col(&r->sum, metrics->v[k]);
-			csvtab_put(f, c < 0 ? "" : csvtab_get(&r->sum, 0, (size_t)c));
+			csvw_cell(f, c < 0 ? "" : csvtab_get(&r->sum, 0, (size_t)c),
+				  k + 1 == metrics->n);
 		}
-		fputc('\n', f);
 	}
 }
 
@@ -355,55 +319,64 @@ static int write_out(const char *path, const struct merge *m, const struct strv 
 	return 0;
 }
 
+static void merge_free(struct merge *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->r[i].name);
+		csvtab_free(&m->r[i].sum);
+		sv_free(&m->r[i].ckey);
+		sv_free(&m->r[i].cval);
+	}
+	free(m->r);
+	sv_free(&m->swept);
+}
+
+/* Reads every DIR, then settles the key columns and the metric columns (the
+ * union of the runs' summary.csv headers, in first-seen order). */
+static int gather(struct merge *m, char **dirs, int n, struct strv *metrics, struct om_err *e)
+{
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		char d[PATH_MAX];
+		snprintf(d, sizeof d, "%s", dirs[i]);
+		size_t l = strlen(d);
+		while (l > 1 && d[l - 1] == '/')
+			d[--l] = '\0';
+		rc = from_dir(m, d, e);
+	}
+	if (rc == 0 && !m->have_manifest)
+		rc = differing_keys(m, e);
+	if (rc == 0 && m->n == 0)
+		rc = err_set(e, NULL, 0, NULL, "no complete runs to merge");
+	for (size_t i = 0; i < m->n && rc == 0; i++)
+		for (size_t c = 0; c < m->r[i].sum.ncol && rc == 0; c++)
+			if (sv_find(metrics, m->r[i].sum.head[c]) < 0
+			    && sv_push(metrics, m->r[i].sum.head[c]) < 0)
+				rc = err_set(e, NULL, 0, NULL, "out of memory");
+	return rc;
+}
+
 int cmd_merge(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "out", required_argument, NULL, 'o' },
+		OPTS_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *out = NULL;
-	struct strv dirs = { 0 };
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "odmasim merge: -o needs a file\n%s", merge_usage);
-				sv_free(&dirs);
-				return 2;
-			}
-			out = argv[++i];
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(merge_usage, stdout);
-			sv_free(&dirs);
-			return 0;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "odmasim merge: unknown option '%s'\n%s", a, merge_usage);
-			sv_free(&dirs);
-			return 2;
-		} else if (sv_push(&dirs, a) < 0) {
-			sv_free(&dirs);
-			return 1;
-		}
-	}
-	if (dirs.n == 0) {
-		fprintf(stderr, "odmasim merge: no directory given\n%s", merge_usage);
-		return 2;
-	}
+	struct opts p;
+	if (opts_begin(&p, "merge", cmd_merge_usage, argc, argv) < 0)
+		return opts_end(&p);
+	for (int ch; (ch = opts_next(&p, "o:h", lo)) != OPTS_END;)
+		if (ch == 'o')
+			out = p.arg;
+	int nd = opts_operands(&p, 1, INT_MAX, "directory");
+	if (nd < 0)
+		return opts_end(&p);
 	struct merge m = { 0 };
 	struct strv metrics = { 0 };
 	struct om_err e = { "" };
-	int rc = 0;
-	for (size_t i = 0; i < dirs.n && rc == 0; i++) {
-		size_t l = strlen(dirs.v[i]);
-		while (l > 1 && dirs.v[i][l - 1] == '/')
-			dirs.v[i][--l] = '\0';
-		rc = from_dir(&m, dirs.v[i], &e);
-	}
-	if (rc == 0 && !m.have_manifest)
-		rc = differing_keys(&m, &e);
-	if (rc == 0 && m.n == 0)
-		rc = err_set(&e, NULL, 0, NULL, "no complete runs to merge");
-	for (size_t i = 0; i < m.n && rc == 0; i++)
-		for (size_t c = 0; c < m.r[i].sum.ncol && rc == 0; c++)
-			if (sv_find(&metrics, m.r[i].sum.head[c]) < 0
-			    && sv_push(&metrics, m.r[i].sum.head[c]) < 0)
-				rc = err_set(&e, NULL, 0, NULL, "out of memory");
+	int rc = gather(&m, p.argv + p.ind, nd, &metrics, &e);
 	if (rc == 0)
 		rc = write_out(out, &m, &metrics, &e);
 	if (rc == 0 && out)
@@ -411,15 +384,8 @@ int cmd_merge(int argc, char **argv)
 			m.missing ? " (some listed runs are not complete; see above)" : "", out);
 	if (rc)
 		fprintf(stderr, "odmasim merge: error: %s\n", e.msg);
-	for (size_t i = 0; i < m.n; i++) {
-		free(m.r[i].name);
-		csvtab_free(&m.r[i].sum);
-		sv_free(&m.r[i].ckey);
-		sv_free(&m.r[i].cval);
-	}
-	free(m.r);
-	sv_free(&m.swept);
+	merge_free(&m);
 	sv_free(&metrics);
-	sv_free(&dirs);
+	opts_end(&p);
 	return rc ? 1 : 0;
 }

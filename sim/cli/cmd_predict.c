@@ -1,20 +1,26 @@
 /* `odmasim predict`: trains predictors on the train part of a trace and
  * reports held-out accuracy (definitions: docs/MODEL-predictors.md). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/csvw.h"
+#include "common/jsonw.h"
 #include "common/outdir.h"
 #include "predictors/pred_eval.h"
 #include "predictors/predictor.h"
 #include "common/split.h"
 #include "workload/trace_csv.h"
+#include "workload/workload.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/opts.h"
 #include "sim/core/experiment.h"
 
-static const char *predict_usage =
+/* cmd_<name>_usage: the name the help table (main.c) looks for */
+const char cmd_predict_usage[] =
 	"usage: odmasim predict --trace TRACE [--test-trace TRACE] [--predictor NAME[,NAME...]]\n"
 	"                       [--buckets K] [--bucket-max N] [--test-pct P] [--set predictor.k=v]...\n"
 	"                       [-o DIR] [--save-model FILE] [-q]\n"
@@ -35,15 +41,35 @@ struct row {
 	double train_s;
 };
 
-static void trace_path(const char *name, char *out, size_t n)
-{
-	if (strchr(name, '/')) {
-		snprintf(out, n, "%s", name);
-		return;
-	}
-	const char *dir = getenv("ODMASIM_TRACES");
-	snprintf(out, n, "%s/%s", dir && dir[0] ? dir : "../shared/traces", name);
-}
+#define PR_MAX_ROWS 8
+
+struct pr_args {
+	const char *trace, *test_trace, *preds, *out, *save;
+	bool quiet, validate;
+	char **sets;
+	int nsets;
+	char extra[8][96]; /* --buckets etc. as predictor.k=v */
+	int nextra;
+};
+
+/* Everything one `predict` invocation holds, so the steps can be functions. */
+struct pr_run {
+	struct pr_args a;
+	struct cfg *c;
+	int pct;
+	int32_t K, bmax;
+	char path[4096];
+	struct wl_trace tr, te;
+	struct pred_sample *strain, *stest;
+	struct pred_out *pout;
+	size_t ntrain, ntest;
+	char test_desc[600];
+	struct row rows[PR_MAX_ROWS];
+	size_t nrows;
+	struct outdir od;
+	bool od_open;
+	struct pred_handle h;
+};
 
 static const char *base(const char *p)
 {
@@ -82,47 +108,82 @@ static void print_table(FILE *f, const struct row *r, size_t nr, const char *tra
 	}
 }
 
-static void write_csv(FILE *f, const struct row *r, size_t nr, const char *train, const char *test,
-		      const struct cfg *c)
+/* The accuracy metrics (doubles in struct pe_metrics) in output order, with
+ * their decimals. */
+static const struct {
+	const char *name;
+	size_t off;
+	int prec;
+} pr_metrics[] = {
+	{ "bucket_hit", offsetof(struct pe_metrics, bucket_hit), 6 },
+	{ "majority_bucket_hit", offsetof(struct pe_metrics, majority_hit), 6 },
+	{ "bucket_within_one", offsetof(struct pe_metrics, bucket_near), 6 },
+	{ "coverage", offsetof(struct pe_metrics, coverage), 6 },
+	{ "coverage_or_flagged", offsetof(struct pe_metrics, coverage_flag), 6 },
+	{ "over_mean", offsetof(struct pe_metrics, over_mean), 4 },
+	{ "over_p99", offsetof(struct pe_metrics, over_p99), 4 },
+	{ "under_mean", offsetof(struct pe_metrics, under_mean), 4 },
+	{ "mae", offsetof(struct pe_metrics, mae), 4 },
+	{ "flagged", offsetof(struct pe_metrics, flagged), 6 },
+};
+#define PR_NMETRICS (sizeof pr_metrics / sizeof pr_metrics[0])
+
+static double pr_metric(const struct pe_metrics *m, size_t k)
 {
-	fprintf(f,
-		"predictor,model,train_trace,test_trace,buckets,bucket_max,n_train,n_test,"
-		"bucket_hit,majority_bucket_hit,bucket_within_one,coverage,coverage_or_flagged,"
-		"over_mean,over_p99,under_mean,mae,flagged\n");
-	for (size_t i = 0; i < nr; i++) {
-		const struct pe_metrics *m = &r[i].m;
-		fprintf(f,
-			"%s,%s,%s,%s,%lld,%lld,%zu,%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.6f\n",
-			r[i].name, r[i].model, train, test,
-			(long long)cfg_int(c, "predictor.buckets"),
-			(long long)cfg_int(c, "predictor.bucket_max"), r[i].ntrain, m->n,
-			m->bucket_hit, m->majority_hit, m->bucket_near, m->coverage,
-			m->coverage_flag, m->over_mean, m->over_p99, m->under_mean, m->mae,
-			m->flagged);
+	double v;
+	memcpy(&v, (const char *)m + pr_metrics[k].off, sizeof v);
+	return v;
+}
+
+static void write_csv(FILE *f, const struct pr_run *p)
+{
+	const char *train = base(p->a.trace);
+	fputs("predictor,model,train_trace,test_trace,buckets,bucket_max,n_train,n_test,", f);
+	for (size_t k = 0; k < PR_NMETRICS; k++)
+		csvw_cell(f, pr_metrics[k].name, k + 1 == PR_NMETRICS);
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct row *r = &p->rows[i];
+		const struct pe_metrics *m = &r->m;
+		csvw_cell(f, r->name, 0);
+		csvw_cell(f, r->model, 0);
+		csvw_cell(f, train, 0);
+		csvw_cell(f, p->test_desc, 0);
+		csvw_int(f, p->K, 0);
+		csvw_int(f, p->bmax, 0);
+		csvw_int(f, (long long)r->ntrain, 0);
+		csvw_int(f, (long long)m->n, 0);
+		for (size_t k = 0; k < PR_NMETRICS; k++)
+			csvw_real(f, pr_metric(m, k), 'f', pr_metrics[k].prec,
+				  k + 1 == PR_NMETRICS);
 	}
 }
 
-static void write_json(FILE *f, const struct row *r, size_t nr, const char *train, const char *test,
-		       const struct cfg *c, int pct)
+static void write_json(FILE *f, const struct pr_run *p)
 {
-	fprintf(f,
-		"{\n  \"train_trace\": \"%s\",\n  \"test_trace\": \"%s\",\n"
-		"  \"split_test_pct\": %d,\n  \"buckets\": %lld,\n  \"bucket_max\": %lld,\n"
-		"  \"results\": [\n",
-		train, test, pct, (long long)cfg_int(c, "predictor.buckets"),
-		(long long)cfg_int(c, "predictor.bucket_max"));
-	for (size_t i = 0; i < nr; i++) {
-		const struct pe_metrics *m = &r[i].m;
-		fprintf(f,
-			"    {\"predictor\": \"%s\", \"model\": \"%s\", \"n_train\": %zu, \"n_test\": %zu,\n"
-			"     \"bucket_hit\": %.6f, \"majority_bucket_hit\": %.6f, \"bucket_within_one\": %.6f,\n"
-			"     \"coverage\": %.6f, \"coverage_or_flagged\": %.6f, \"over_mean\": %.4f,\n"
-			"     \"over_p99\": %.4f, \"under_mean\": %.4f, \"mae\": %.4f, \"flagged\": %.6f}%s\n",
-			r[i].name, r[i].model, r[i].ntrain, m->n, m->bucket_hit, m->majority_hit,
-			m->bucket_near, m->coverage, m->coverage_flag, m->over_mean, m->over_p99,
-			m->under_mean, m->mae, m->flagged, i + 1 < nr ? "," : "");
+	struct jw w;
+	jw_init(&w, f);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "train_trace", base(p->a.trace));
+	jw_str(&w, "test_trace", p->test_desc);
+	jw_int(&w, "split_test_pct", p->pct);
+	jw_int(&w, "buckets", p->K);
+	jw_int(&w, "bucket_max", p->bmax);
+	jw_arr_begin(&w, "results");
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct row *r = &p->rows[i];
+		const struct pe_metrics *m = &r->m;
+		jw_obj_begin(&w, NULL);
+		jw_str(&w, "predictor", r->name);
+		jw_str(&w, "model", r->model);
+		jw_int(&w, "n_train", (long long)r->ntrain);
+		jw_int(&w, "n_test", (long long)m->n);
+		for (size_t k = 0; k < PR_NMETRICS; k++)
+			jw_real(&w, pr_metrics[k].name, pr_metric(m, k), 'f', pr_metrics[k].prec);
+		jw_obj_end(&w);
 	}
-	fprintf(f, "  ]\n}\n");
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	jw_finish(&w);
 }
 
 static int write_preds(struct outdir *od, const char *name, const struct pred_sample *t,
@@ -133,10 +194,15 @@ static int write_preds(struct outdir *od, const char *name, const struct pred_sa
 	FILE *f = outdir_open(od, fn, e);
 	if (!f)
 		return -1;
-	fprintf(f, "id,true_len,pred_len,pred_bucket,uncertainty,uncertain\n");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%lld,%d,%d,%d,%.6g,%d\n", (long long)t[i].id, t[i].out_tokens, p[i].len,
-			p[i].bucket, (double)p[i].uncertainty, p[i].uncertain);
+	fputs("id,true_len,pred_len,pred_bucket,uncertainty,uncertain\n", f);
+	for (size_t i = 0; i < n; i++) {
+		csvw_int(f, (long long)t[i].id, 0);
+		csvw_int(f, t[i].out_tokens, 0);
+		csvw_int(f, p[i].len, 0);
+		csvw_int(f, p[i].bucket, 0);
+		csvw_real(f, (double)p[i].uncertainty, 'g', 6, 0);
+		csvw_int(f, p[i].uncertain, 1);
+	}
 	return outdir_close(od, f, fn, e);
 }
 
@@ -159,236 +225,261 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* Returns -1 to go on, else the exit status (0 after --help). */
+static int parse_args(int argc, char **argv, struct pr_args *a)
+{
+	enum {
+		O_TRACE = 256,
+		O_TEST_TRACE,
+		O_PRED,
+		O_BUCKETS,
+		O_BMAX,
+		O_PCT,
+		O_SAVE,
+		O_VALIDATE
+	};
+	static const struct option lo[] = {
+		{ "trace", required_argument, NULL, O_TRACE },
+		{ "test-trace", required_argument, NULL, O_TEST_TRACE },
+		{ "predictor", required_argument, NULL, O_PRED },
+		{ "buckets", required_argument, NULL, O_BUCKETS },
+		{ "bucket-max", required_argument, NULL, O_BMAX },
+		{ "test-pct", required_argument, NULL, O_PCT },
+		{ "save-model", required_argument, NULL, O_SAVE },
+		{ "validate", no_argument, NULL, O_VALIDATE },
+		{ "set", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		OPTS_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts p;
+	if (opts_begin(&p, "predict", cmd_predict_usage, argc, argv) < 0)
+		return opts_end(&p);
+	for (int ch; (ch = opts_next(&p, "s:o:qh", lo)) != OPTS_END;) {
+		/* --buckets etc. are --set predictor.KEY=value, in command-line order */
+		const char *key = ch == O_BUCKETS ? "predictor.buckets"
+			: ch == O_BMAX		  ? "predictor.bucket_max"
+			: ch == O_PCT		  ? "predictor.split_test_pct"
+						  : NULL;
+		if (key && a->nextra == 8)
+			opts_fail(&p, "%s given too often", p.name);
+		else if (key) {
+			snprintf(a->extra[a->nextra], sizeof a->extra[0], "%s=%s", key, p.arg);
+			a->sets[a->nsets++] = a->extra[a->nextra++];
+		} else if (ch == O_TRACE)
+			a->trace = p.arg;
+		else if (ch == O_TEST_TRACE)
+			a->test_trace = p.arg;
+		else if (ch == O_PRED)
+			a->preds = p.arg;
+		else if (ch == O_SAVE)
+			a->save = p.arg;
+		else if (ch == O_VALIDATE)
+			a->validate = true;
+		else if (ch == 's')
+			a->sets[a->nsets++] = (char *)p.arg;
+		else if (ch == 'o')
+			a->out = p.arg;
+		else if (ch == 'q')
+			a->quiet = true;
+	}
+	if (opts_operands(&p, 0, 0, "") < 0)
+		return opts_end(&p);
+	if (!a->trace)
+		opts_fail(&p, "--trace is required");
+	else if (a->save && strchr(a->preds, ','))
+		opts_fail(&p, "--save-model needs exactly one --predictor");
+	return opts_end(&p);
+}
+
+static struct pred_sample sample_of(const struct wl_trace *t, size_t i)
+{
+	return (struct pred_sample){ t->req[i].id, trace_text(t, i), t->req[i].prompt_tokens,
+				     t->out_tokens[i] };
+}
+
+/* Train and test samples: the split of one trace, its validation slice, or
+ * the train part of one trace against all of another. */
+static void split_samples(struct pr_run *p)
+{
+	int pct = p->pct;
+	if (p->a.validate) {
+		/* rank in [pct, pct+10): validation; >= pct+10: train; < pct: untouched */
+		for (size_t i = 0; i < p->tr.n; i++) {
+			int rk = split_rank(p->tr.req[i].id);
+			if (rk >= pct + 10)
+				p->strain[p->ntrain++] = sample_of(&p->tr, i);
+			else if (rk >= pct)
+				p->stest[p->ntest++] = sample_of(&p->tr, i);
+		}
+		return;
+	}
+	p->ntrain = pred_train_samples(&p->tr, pct, p->strain);
+	const struct wl_trace *tt = p->a.test_trace ? &p->te : &p->tr;
+	for (size_t i = 0; i < tt->n; i++)
+		if (p->a.test_trace || split_is_test(tt->req[i].id, pct))
+			p->stest[p->ntest++] = sample_of(tt, i);
+}
+
+static int load_samples(struct pr_run *p, struct om_err *e)
+{
+	const struct pr_args *a = &p->a;
+	char tpath[4096];
+	if (wl_resolve(NULL, "--trace", a->trace, p->path, sizeof p->path, e) < 0
+	    || trace_read_csv(p->path, &p->tr, true, e) < 0)
+		return -1;
+	if (a->test_trace
+	    && (wl_resolve(NULL, "--test-trace", a->test_trace, tpath, sizeof tpath, e) < 0
+		|| trace_read_csv(tpath, &p->te, true, e) < 0))
+		return -1;
+	p->strain = malloc((p->tr.n + 1) * sizeof *p->strain);
+	p->stest = malloc((p->tr.n + p->te.n + 1) * sizeof *p->stest);
+	p->pout = malloc((p->tr.n + p->te.n + 1) * sizeof *p->pout);
+	if (!p->strain || !p->stest || !p->pout)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	if (a->validate && a->test_trace)
+		return err_set(e, "--validate", 0, NULL, "cannot be combined with --test-trace");
+	if (a->validate && p->pct + 10 > 99)
+		return err_set(e, "--validate", 0, NULL, "needs predictor.split_test_pct <= 89");
+	split_samples(p);
+	snprintf(p->test_desc, sizeof p->test_desc, "%s (%s)",
+		 base(a->test_trace ? a->test_trace : a->trace),
+		 a->test_trace	       ? "all rows"
+			 : a->validate ? "VALIDATION slice of the train part"
+				       : "held-out part");
+	return 0;
+}
+
+/* Creates, trains and evaluates predictor `nm`; the handle stays in p->h
+ * for saving. */
+static int eval_one(struct pr_run *p, const char *nm, struct om_err *e)
+{
+	if (p->nrows == PR_MAX_ROWS)
+		return err_set(e, "--predictor", 0, NULL, "at most 8 predictors per run");
+	char set[96];
+	snprintf(set, sizeof set, "predictor.name=%s", nm);
+	if (cfg_set(p->c, set, e) < 0)
+		return -1;
+	const struct pred_ops *ops = pred_find(nm);
+	if (!ops)
+		return err_set(e, "--predictor", 0, NULL,
+			       "unknown predictor '%s' (oracle, noisy, s3, odma)", nm);
+	if (ops->create(p->c, &p->h.state, e) < 0)
+		return -1;
+	p->h.ops = ops;
+	struct row *r = &p->rows[p->nrows++];
+	snprintf(r->name, sizeof r->name, "%s", nm);
+	model_desc(p->c, nm, r->model, sizeof r->model);
+	r->ntrain = ops->train ? p->ntrain : 0;
+	double t0 = now_s();
+	if (ops->train && ops->train(p->h.state, p->strain, p->ntrain, e) < 0) {
+		err_wrap(e, p->path);
+		return -1;
+	}
+	r->train_s = now_s() - t0;
+	if (pe_evaluate(&p->h, p->stest, p->ntest, p->strain, p->ntrain, p->K, p->bmax, &r->m,
+			p->pout)
+	    < 0)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	if (!p->a.quiet)
+		fprintf(stderr, "%s: trained in %.2f s on %zu rows%s\n", nm, r->train_s, r->ntrain,
+			ops->wants_truth
+				? " (reads the TRUE length: upper bound / sensitivity only)"
+				: "");
+	return 0;
+}
+
+static int run_predictors(struct pr_run *p, struct om_err *e)
+{
+	char list[256];
+	snprintf(list, sizeof list, "%s", p->a.preds);
+	for (char *sv = NULL, *nm = strtok_r(list, ",", &sv); nm; nm = strtok_r(NULL, ",", &sv)) {
+		if (eval_one(p, nm, e) < 0)
+			return -1;
+		if (p->a.save && pred_save_file(&p->h, p->a.save, e) < 0)
+			return -1;
+		if (p->od_open
+		    && (write_preds(&p->od, nm, p->stest, p->pout, p->ntest, e) < 0
+			|| (p->h.ops->save && save_model_to(&p->od, &p->h, e) < 0)))
+			return -1;
+		pred_handle_free(&p->h);
+	}
+	return 0;
+}
+
+static int emit(struct pr_run *p, const char *name, void (*fn)(FILE *, const struct pr_run *),
+		struct om_err *e)
+{
+	FILE *f = outdir_open(&p->od, name, e);
+	if (!f)
+		return -1;
+	if (fn)
+		fn(f, p);
+	else
+		cfg_write(p->c, f);
+	return outdir_close(&p->od, f, name, e);
+}
+
+static int run(struct pr_run *p, struct om_err *e)
+{
+	p->c = exp_load(NULL, p->a.sets, p->a.nsets, e);
+	if (!p->c)
+		return -1;
+	p->pct = (int)cfg_int(p->c, "predictor.split_test_pct");
+	p->K = (int32_t)cfg_int(p->c, "predictor.buckets");
+	p->bmax = (int32_t)cfg_int(p->c, "predictor.bucket_max");
+	if (load_samples(p, e) < 0)
+		return -1;
+	if (p->a.out) {
+		if (outdir_begin(&p->od, p->a.out, e) < 0)
+			return -1;
+		p->od_open = true;
+	}
+	if (run_predictors(p, e) < 0)
+		return -1;
+	if (!p->a.quiet)
+		print_table(stdout, p->rows, p->nrows, base(p->a.trace), p->test_desc);
+	if (!p->od_open)
+		return 0;
+	if (emit(p, "metrics.csv", write_csv, e) < 0 || emit(p, "metrics.json", write_json, e) < 0
+	    || emit(p, "config.ini", NULL, e) < 0 || outdir_commit(&p->od, e) < 0)
+		return -1;
+	p->od_open = false;
+	if (!p->a.quiet)
+		printf("results in %s/\n", p->a.out);
+	return 0;
+}
+
 int cmd_predict(int argc, char **argv)
 {
-	const char *trace = NULL, *test_trace = NULL, *preds = "s3,odma", *out = NULL, *save = NULL;
-	bool quiet = false, validate = false;
-	char **sets = calloc((size_t)argc + 8, sizeof *sets);
-	char extra[4][96];
-	int nsets = 0, nextra = 0;
-	if (!sets)
-		return 1;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		const char *flagkey = !strcmp(a, "--buckets") ? "predictor.buckets"
-			: !strcmp(a, "--bucket-max")	      ? "predictor.bucket_max"
-			: !strcmp(a, "--test-pct")	      ? "predictor.split_test_pct"
-							      : NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(predict_usage, stdout);
-			free(sets);
-			return 0;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			quiet = true;
-			continue;
-		} else if (!strcmp(a, "--validate")) {
-			validate = true;
-			continue;
-		}
-		if (!v || a[0] != '-') {
-			fprintf(stderr, "odmasim predict: %s '%s'\n%s",
-				a[0] == '-' ? "missing value after" : "unexpected argument", a,
-				predict_usage);
-			free(sets);
-			return 2;
-		}
-		i++;
-		if (!strcmp(a, "--trace"))
-			trace = v;
-		else if (!strcmp(a, "--test-trace"))
-			test_trace = v;
-		else if (!strcmp(a, "--predictor"))
-			preds = v;
-		else if (!strcmp(a, "-o") || !strcmp(a, "--out"))
-			out = v;
-		else if (!strcmp(a, "--save-model"))
-			save = v;
-		else if (!strcmp(a, "--set") || !strcmp(a, "-s"))
-			sets[nsets++] = (char *)v;
-		else if (flagkey && nextra < 4) {
-			snprintf(extra[nextra], sizeof extra[0], "%s=%s", flagkey, v);
-			sets[nsets++] = extra[nextra++];
-		} else {
-			fprintf(stderr, "odmasim predict: unknown option '%s'\n%s", a,
-				predict_usage);
-			free(sets);
-			return 2;
-		}
-	}
-	if (!trace) {
-		fprintf(stderr, "odmasim predict: --trace is required\n%s", predict_usage);
-		free(sets);
-		return 2;
-	}
-	if (save && strchr(preds, ',')) {
-		fprintf(stderr, "odmasim predict: --save-model needs exactly one --predictor\n");
-		free(sets);
-		return 2;
-	}
-
+	struct pr_run *p = calloc(1, sizeof *p);
 	struct om_err e = { "" };
-	int rc = 1;
-	struct wl_trace tr, te;
-	trace_init(&tr);
-	trace_init(&te);
-	struct pred_sample *strain = NULL, *stest = NULL;
-	struct pred_out *pout = NULL;
-	struct row rows[8];
-	size_t nrows = 0, ntrain = 0, ntest = 0;
-	struct outdir od;
-	bool od_open = false;
-	struct pred_handle h = { 0 };
-	struct cfg *c = exp_load(NULL, sets, nsets, &e);
-	if (!c)
-		goto out;
-	int pct = (int)cfg_int(c, "predictor.split_test_pct");
-	int32_t K = (int32_t)cfg_int(c, "predictor.buckets");
-	int32_t bmax = (int32_t)cfg_int(c, "predictor.bucket_max");
-	char path[4096], tpath[4096];
-	trace_path(trace, path, sizeof path);
-	if (trace_read_csv(path, &tr, true, &e) < 0)
-		goto out;
-	if (test_trace) {
-		trace_path(test_trace, tpath, sizeof tpath);
-		if (trace_read_csv(tpath, &te, true, &e) < 0)
-			goto out;
+	if (!p || !(p->a.sets = calloc((size_t)argc + 1, sizeof *p->a.sets))) {
+		free(p);
+		return 1;
 	}
-	strain = malloc((tr.n + 1) * sizeof *strain);
-	stest = malloc((tr.n + te.n + 1) * sizeof *stest);
-	pout = malloc((tr.n + te.n + 1) * sizeof *pout);
-	if (!strain || !stest || !pout) {
-		err_set(&e, NULL, 0, NULL, "out of memory");
-		goto out;
-	}
-	if (validate && test_trace) {
-		err_set(&e, "--validate", 0, NULL, "cannot be combined with --test-trace");
-		goto out;
-	}
-	if (validate && pct + 10 > 99) {
-		err_set(&e, "--validate", 0, NULL, "needs predictor.split_test_pct <= 89");
-		goto out;
-	}
-	if (validate) {
-		/* rank in [pct, pct+10): validation; >= pct+10: train; < pct: untouched */
-		for (size_t i = 0; i < tr.n; i++) {
-			int rk = split_rank(tr.req[i].id);
-			struct pred_sample s = { tr.req[i].id, trace_text(&tr, i),
-						 tr.req[i].prompt_tokens, tr.out_tokens[i] };
-			if (rk >= pct + 10)
-				strain[ntrain++] = s;
-			else if (rk >= pct)
-				stest[ntest++] = s;
+	p->a.preds = "s3,odma";
+	trace_init(&p->tr);
+	trace_init(&p->te);
+	int rc = parse_args(argc, argv, &p->a);
+	if (rc < 0) {
+		rc = 0;
+		if (run(p, &e) < 0) {
+			fprintf(stderr, "odmasim predict: error: %s\n", e.msg);
+			rc = 1;
 		}
-	} else {
-		ntrain = pred_train_samples(&tr, pct, strain);
-		const struct wl_trace *tt = test_trace ? &te : &tr;
-		for (size_t i = 0; i < tt->n; i++)
-			if (test_trace || split_is_test(tt->req[i].id, pct))
-				stest[ntest++] = (struct pred_sample){ tt->req[i].id,
-								       trace_text(tt, i),
-								       tt->req[i].prompt_tokens,
-								       tt->out_tokens[i] };
 	}
-	char test_desc[600];
-	snprintf(test_desc, sizeof test_desc, "%s (%s)",
-		 test_trace ? base(test_trace) : base(trace),
-		 test_trace	    ? "all rows"
-			 : validate ? "VALIDATION slice of the train part"
-				    : "held-out part");
-	if (out) {
-		if (outdir_begin(&od, out, &e) < 0)
-			goto out;
-		od_open = true;
-	}
-	char list[256];
-	snprintf(list, sizeof list, "%s", preds);
-	for (char *sv = NULL, *nm = strtok_r(list, ",", &sv); nm; nm = strtok_r(NULL, ",", &sv)) {
-		if (nrows == sizeof rows / sizeof rows[0]) {
-			err_set(&e, "--predictor", 0, NULL, "at most 8 predictors per run");
-			goto out;
-		}
-		char set[96];
-		snprintf(set, sizeof set, "predictor.name=%s", nm);
-		if (cfg_set(c, set, &e) < 0)
-			goto out;
-		const struct pred_ops *ops = pred_find(nm);
-		if (!ops) {
-			err_set(&e, "--predictor", 0, NULL,
-				"unknown predictor '%s' (oracle, noisy, s3, odma)", nm);
-			goto out;
-		}
-		if (ops->create(c, &h.state, &e) < 0)
-			goto out;
-		h.ops = ops;
-		struct row *r = &rows[nrows++];
-		snprintf(r->name, sizeof r->name, "%s", nm);
-		model_desc(c, nm, r->model, sizeof r->model);
-		r->ntrain = ops->train ? ntrain : 0;
-		double t0 = now_s();
-		if (ops->train && ops->train(h.state, strain, ntrain, &e) < 0) {
-			err_wrap(&e, path);
-			goto out;
-		}
-		r->train_s = now_s() - t0;
-		if (pe_evaluate(&h, stest, ntest, strain, ntrain, K, bmax, &r->m, pout) < 0) {
-			err_set(&e, NULL, 0, NULL, "out of memory");
-			goto out;
-		}
-		if (!quiet)
-			fprintf(stderr, "%s: trained in %.2f s on %zu rows%s\n", nm, r->train_s,
-				r->ntrain,
-				ops->wants_truth
-					? " (reads the TRUE length: upper bound / sensitivity only)"
-					: "");
-		if (save && pred_save_file(&h, save, &e) < 0)
-			goto out;
-		if (od_open) {
-			if (write_preds(&od, nm, stest, pout, ntest, &e) < 0)
-				goto out;
-			if (ops->save && save_model_to(&od, &h, &e) < 0)
-				goto out;
-		}
-		pred_handle_free(&h);
-	}
-	if (!quiet)
-		print_table(stdout, rows, nrows, base(trace), test_desc);
-	if (od_open) {
-		FILE *f;
-		if (!(f = outdir_open(&od, "metrics.csv", &e)))
-			goto out;
-		write_csv(f, rows, nrows, base(trace), test_desc, c);
-		if (outdir_close(&od, f, "metrics.csv", &e) < 0)
-			goto out;
-		if (!(f = outdir_open(&od, "metrics.json", &e)))
-			goto out;
-		write_json(f, rows, nrows, base(trace), test_desc, c, pct);
-		if (outdir_close(&od, f, "metrics.json", &e) < 0)
-			goto out;
-		if (!(f = outdir_open(&od, "config.ini", &e)))
-			goto out;
-		cfg_write(c, f);
-		if (outdir_close(&od, f, "config.ini", &e) < 0)
-			goto out;
-		if (outdir_commit(&od, &e) < 0)
-			goto out;
-		od_open = false;
-		if (!quiet)
-			printf("results in %s/\n", out);
-	}
-	rc = 0;
-out:
-	if (rc)
-		fprintf(stderr, "odmasim predict: error: %s\n", e.msg);
-	if (od_open)
-		outdir_abort(&od);
-	pred_handle_free(&h);
-	free(strain);
-	free(stest);
-	free(pout);
-	trace_free(&tr);
-	trace_free(&te);
-	cfg_free(c);
-	free(sets);
+	if (p->od_open)
+		outdir_abort(&p->od);
+	pred_handle_free(&p->h);
+	free(p->strain);
+	free(p->stest);
+	free(p->pout);
+	trace_free(&p->tr);
+	trace_free(&p->te);
+	cfg_free(p->c);
+	free(p->a.sets);
+	free(p);
 	return rc;
 }

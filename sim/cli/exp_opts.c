@@ -56,13 +56,3 @@ int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, str
 	o->sets = NULL;
 	return status;
 }
-
-int cli_parse(int argc, char **argv, struct cli_opts *o, const char *usage)
-{
-	char cmd[32] = "odmasim";
-	sscanf(usage, "usage: odmasim %31s", cmd);
-	int rc = cli_parse_exp(cmd, usage, argc, argv, o, false);
-	if (rc == 0)
-		exit(0);
-	return rc < 0 ? 0 : -1;
-}

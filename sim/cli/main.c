@@ -13,7 +13,7 @@ struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary; /* one line in `odmasim help` */
-	const char *usage;   /* `odmasim help NAME`; NULL: the command prints it for --help */
+	const char *usage;   /* `odmasim help NAME` and `odmasim NAME --help` */
 };
 
 /* clang-format off: one registry line per entry */
@@ -22,10 +22,10 @@ static const struct cmd cmds[] = {
 	  cmd_run_usage },
 	{ "compare", cmd_compare,
 	  "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]",
-	  NULL },
+	  cmd_compare_usage },
 	{ "predict", cmd_predict,
 	  "train and evaluate length predictors: odmasim predict --trace alpaca.csv [-o DIR]",
-	  NULL },
+	  cmd_predict_usage },
 	{ "keys", cmd_keys,
 	  "list the config keys (all, or one section's) with type, default and meaning",
 	  cmd_keys_usage },
@@ -39,10 +39,10 @@ static const struct cmd cmds[] = {
 	  "run a sweep file's runs in parallel, resumably: odmasim sweep SWEEP.ini [-j N]",
 	  cmd_sweep_usage },
 	{ "merge", cmd_merge, "one table from many runs: odmasim merge DIR... [-o TABLE.csv]",
-	  NULL },
+	  cmd_merge_usage },
 	{ "capacity", cmd_capacity,
 	  "highest rate each policy sustains within an SLO: odmasim capacity EXP.ini --slo ...",
-	  NULL },
+	  cmd_capacity_usage },
 };
 /* clang-format on */
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -89,13 +89,8 @@ static int help(int argc, char **argv)
 	const struct cmd *c = find_cmd(argv[0]);
 	if (!c)
 		return unknown_cmd(argv[0]);
-	if (c->usage) {
-		fputs(c->usage, stdout);
-		return 0;
-	}
-	char opt[] = "--help";
-	char *av[] = { opt, NULL };
-	return c->fn(1, av);
+	fputs(c->usage, stdout);
+	return 0;
 }
 
 int main(int argc, char **argv)

@@ -3,175 +3,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/csvw.h"
+#include "common/jsonw.h"
 #include "common/outdir.h"
+#include "sim/core/sumfield.h"
 
-enum fkind {
-	F_STR,
-	F_INT,
-	F_REAL
-};
-
-struct field {
-	const char *name;
-	enum fkind kind;
-	const char *s;
-	int64_t i;
-	double d;
-};
-
-#define FS(n, v)                  \
-	(struct field)            \
-	{                         \
-		n, F_STR, v, 0, 0 \
-	}
-#define FI(n, v)                                \
-	(struct field)                          \
-	{                                       \
-		n, F_INT, NULL, (int64_t)(v), 0 \
-	}
-#define FD(n, v)                                \
-	(struct field)                          \
-	{                                       \
-		n, F_REAL, NULL, 0, (double)(v) \
-	}
-
-#define MAX_FIELDS 64
-
-/* One list feeds both summary files, so they can never disagree. */
-static size_t summary_fields(const struct cfg *c, const struct wl_trace *t,
-			     const struct run_result *r, struct field *f)
+/* Both summary files come from the one field list (sumfield), so they can
+ * never disagree with each other or with compare and capacity. */
+static void write_summary_json(FILE *f, const struct sf_src *src)
 {
-	const struct summary *s = &r->sum;
-	size_t n = 0;
-	f[n++] = FS("policy", r->policy);
-	f[n++] = FS("device", r->dt.d.name);
-	f[n++] = FS("model", r->dt.m.name);
-	f[n++] = FI("devices", cfg_int(c, "cluster.devices"));
-	f[n++] = FS("cluster_mode", cfg_str(c, "cluster.mode"));
-	f[n++] = FI("instances", r->instances);
-	f[n++] = FS("workload", t->source);
-	f[n++] = FS("arrival", cfg_str(c, "workload.arrival"));
-	f[n++] = FI("seed", cfg_int(c, "workload.seed"));
-	f[n++] = FI("requests_total", s->requests_total);
-	f[n++] = FI("requests_completed", s->requests_completed);
-	f[n++] = FI("requests_rejected", s->requests_rejected);
-	f[n++] = FI("rejected_prompt_too_long", s->rejected[REJ_PROMPT_TOO_LONG]);
-	f[n++] = FI("rejected_prompt_over_batch", s->rejected[REJ_PROMPT_OVER_BATCH]);
-	f[n++] = FI("rejected_never_fits", s->rejected[REJ_NEVER_FITS]);
-	f[n++] = FI("prompt_tokens", s->prompt_tokens);
-	f[n++] = FI("generated_tokens", s->generated_tokens);
-	f[n++] = FD("rps", s->rps);
-	f[n++] = FD("tps_generated", s->tps_generated);
-	f[n++] = FD("tps_total", s->tps_total);
-	f[n++] = FD("util_reserved", s->util_reserved);
-	f[n++] = FD("util_live", s->util_live);
-	f[n++] = FD("util_packing", s->util_packing);
-	f[n++] = FD("ttft_p50_s", s->ttft_p50_s);
-	f[n++] = FD("ttft_p90_s", s->ttft_p90_s);
-	f[n++] = FD("ttft_p99_s", s->ttft_p99_s);
-	f[n++] = FD("tpot_p50_s", s->tpot_p50_s);
-	f[n++] = FD("tpot_p90_s", s->tpot_p90_s);
-	f[n++] = FD("tpot_p99_s", s->tpot_p99_s);
-	f[n++] = FD("e2e_p50_s", s->e2e_p50_s);
-	f[n++] = FD("e2e_p90_s", s->e2e_p90_s);
-	f[n++] = FD("e2e_p99_s", s->e2e_p99_s);
-	f[n++] = FD("queue_p50_s", s->queue_p50_s);
-	f[n++] = FD("queue_p90_s", s->queue_p90_s);
-	f[n++] = FD("queue_p99_s", s->queue_p99_s);
-	f[n++] = FI("preemptions", s->preemptions);
-	f[n++] = FI("recomputed_tokens", s->recomputed_tokens);
-	f[n++] = FI("overflows", s->overflows);
-	f[n++] = FI("relocations", s->relocations);
-	f[n++] = FI("relocated_bytes", s->relocated_bytes);
-	f[n++] = FD("frag_internal", s->frag_internal);
-	f[n++] = FD("frag_external", s->frag_external);
-	f[n++] = FD("safety_occupancy", s->safety_occupancy);
-	f[n++] = FD("large_bucket_share", s->large_bucket_share);
-	f[n++] = FI("iterations", s->iterations);
-	f[n++] = FD("batch_mean", s->batch_mean);
-	f[n++] = FD("running_mean", s->running_mean);
-	f[n++] = FD("kv_ms_per_iter", s->kv_ms_per_iter);
-	f[n++] = FD("kv_gbps", s->kv_gbps);
-	f[n++] = FD("kv_run_bytes_mean", s->kv_run_bytes_mean);
-	f[n++] = FI("kv_pool_tokens", s->pool_tokens);
-	f[n++] = FD("kv_pool_gib", r->dt.dd.pool_bytes / 1073741824.0);
-	f[n++] = FD("span_s", s->span_s);
-	f[n++] = FD("sim_time_s", s->sim_time_s);
-	return n;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
+	struct jw w;
+	jw_init(&w, f);
+	jw_obj_begin(&w, NULL);
+	for (size_t i = 0; i < sf_count; i++) {
+		const struct sumfield *x = &sf_fields[i];
+		struct sf_val v = sf_value(x, src);
+		if (x->kind == SF_STR)
+			jw_str(&w, x->name, v.s);
+		else if (x->kind == SF_INT)
+			jw_int(&w, x->name, (long long)v.i);
 		else
-			fputc(ch, f);
+			jw_real(&w, x->name, v.d, 'g', 9);
 	}
-	fputc('"', f);
+	jw_obj_end(&w);
+	jw_finish(&w);
 }
 
-static void csv_str(FILE *f, const char *s)
+static void write_summary_csv(FILE *f, const struct sf_src *src)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void put_val(FILE *f, const struct field *x, bool json)
-{
-	switch (x->kind) {
-	case F_STR:
-		if (json)
-			json_str(f, x->s);
-		else
-			csv_str(f, x->s);
-		break;
-	case F_INT:
-		fprintf(f, "%lld", (long long)x->i);
-		break;
-	case F_REAL:
-		fprintf(f, "%.9g", x->d);
-		break;
-	}
-}
-
-static void write_summary_json(FILE *f, const struct field *x, size_t n)
-{
-	fprintf(f, "{\n");
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "  \"%s\": ", x[i].name);
-		put_val(f, &x[i], true);
-		fprintf(f, "%s\n", i + 1 < n ? "," : "");
-	}
-	fprintf(f, "}\n");
-}
-
-static void write_summary_csv(FILE *f, const struct field *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%s", x[i].name, i + 1 < n ? "," : "\n");
-	for (size_t i = 0; i < n; i++) {
-		put_val(f, &x[i], false);
-		fputs(i + 1 < n ? "," : "\n", f);
+	for (size_t i = 0; i < sf_count; i++)
+		csvw_cell(f, sf_fields[i].name, i + 1 == sf_count);
+	for (size_t i = 0; i < sf_count; i++) {
+		char buf[64];
+		struct sf_val v = sf_value(&sf_fields[i], src);
+		csvw_cell(f, sf_format(&sf_fields[i], &v, buf, sizeof buf), i + 1 == sf_count);
 	}
 }
 
 /* requests.csv dominates output time on big runs, and printf's float path
  * is slow: times are integer ns, so they are printed exactly as seconds with
- * nine decimals by integer arithmetic. -1 marks "never happened". */
+ * nine decimals by integer arithmetic. -1 marks "never happened". This is the
+ * one CSV not written through csvw: its fields are numbers and fixed status
+ * names, which never need quoting, and 300k rows take 0.19 s this way against
+ * 0.55 s through printf (measured 2026-11). */
 static char *put_u(char *p, uint64_t v)
 {
 	char tmp[24];
@@ -257,8 +131,12 @@ static void write_util(FILE *f, const struct run_result *r)
 	fprintf(f, "t_s,util_reserved,util_live,running_mean,waiting_mean,overflows\n");
 	for (size_t i = 0; i < r->met.n_series; i++) {
 		const struct met_sample *s = &r->met.series[i];
-		fprintf(f, "%.6f,%.6f,%.6f,%.3f,%.3f,%lld\n", s->t_s, s->util_reserved,
-			s->util_live, s->running, s->waiting, (long long)s->overflows);
+		csvw_real(f, s->t_s, 'f', 6, 0);
+		csvw_real(f, s->util_reserved, 'f', 6, 0);
+		csvw_real(f, s->util_live, 'f', 6, 0);
+		csvw_real(f, s->running, 'f', 3, 0);
+		csvw_real(f, s->waiting, 'f', 3, 0);
+		csvw_int(f, (long long)s->overflows, 1);
 	}
 }
 
@@ -272,21 +150,14 @@ static int emit(struct outdir *o, const char *name, struct om_err *e,
 	return outdir_close(o, f, name, e);
 }
 
-struct sum_arg {
-	const struct field *x;
-	size_t n;
-};
-
 static void emit_json(FILE *f, const void *a)
 {
-	const struct sum_arg *s = a;
-	write_summary_json(f, s->x, s->n);
+	write_summary_json(f, a);
 }
 
 static void emit_csv(FILE *f, const void *a)
 {
-	const struct sum_arg *s = a;
-	write_summary_csv(f, s->x, s->n);
+	write_summary_csv(f, a);
 }
 
 static void emit_cfg(FILE *f, const void *a)
@@ -314,8 +185,7 @@ static void emit_text(FILE *f, const void *a)
 int report_write(const char *dir, const struct cfg *c, const struct wl_trace *t,
 		 const struct run_result *r, struct om_err *e)
 {
-	struct field x[MAX_FIELDS];
-	struct sum_arg sa = { x, summary_fields(c, t, r, x) };
+	struct sf_src sa = { c, t, r };
 	struct outdir o;
 	if (outdir_begin(&o, dir, e) < 0)
 		return -1;

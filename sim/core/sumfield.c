@@ -1,0 +1,177 @@
+#include "sim/core/sumfield.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct sf_val v_str(const char *s)
+{
+	return (struct sf_val){ .s = s };
+}
+
+static struct sf_val v_int(int64_t i)
+{
+	return (struct sf_val){ .i = i };
+}
+
+static struct sf_val g_policy(const struct sf_src *x)
+{
+	return v_str(x->r->policy);
+}
+
+static struct sf_val g_device(const struct sf_src *x)
+{
+	return v_str(x->r->dt.d.name);
+}
+
+static struct sf_val g_model(const struct sf_src *x)
+{
+	return v_str(x->r->dt.m.name);
+}
+
+static struct sf_val g_devices(const struct sf_src *x)
+{
+	return v_int(cfg_int(x->c, "cluster.devices"));
+}
+
+static struct sf_val g_cluster_mode(const struct sf_src *x)
+{
+	return v_str(cfg_str(x->c, "cluster.mode"));
+}
+
+static struct sf_val g_instances(const struct sf_src *x)
+{
+	return v_int((int64_t)x->r->instances);
+}
+
+static struct sf_val g_workload(const struct sf_src *x)
+{
+	return v_str(x->t->source);
+}
+
+static struct sf_val g_arrival(const struct sf_src *x)
+{
+	return v_str(cfg_str(x->c, "workload.arrival"));
+}
+
+static struct sf_val g_seed(const struct sf_src *x)
+{
+	return v_int(cfg_int(x->c, "workload.seed"));
+}
+
+static struct sf_val g_pool_gib(const struct sf_src *x)
+{
+	return (struct sf_val){ .d = x->r->dt.dd.pool_bytes / 1073741824.0 };
+}
+
+#define RUN(n, k, g, u, d)               \
+	{                                \
+		n, k, SF_NO_OFF, g, u, d \
+	}
+#define SUM(n, k, f, u, d)                                    \
+	{                                                     \
+		n, k, offsetof(struct summary, f), NULL, u, d \
+	}
+#define I(n, f, u, d) SUM(n, SF_INT, f, u, d)
+#define R(n, f, u, d) SUM(n, SF_REAL, f, u, d)
+
+/* Definitions in docs/MODEL.md; the order is the order of every output. */
+const struct sumfield sf_fields[] = {
+	RUN("policy", SF_STR, g_policy, "", "allocation policy"),
+	RUN("device", SF_STR, g_device, "", "device preset"),
+	RUN("model", SF_STR, g_model, "", "model preset"),
+	RUN("devices", SF_INT, g_devices, "", "cluster.devices"),
+	RUN("cluster_mode", SF_STR, g_cluster_mode, "", "cluster.mode"),
+	RUN("instances", SF_INT, g_instances, "", "serving instances"),
+	RUN("workload", SF_STR, g_workload, "", "trace file or synthetic source"),
+	RUN("arrival", SF_STR, g_arrival, "", "workload.arrival"),
+	RUN("seed", SF_INT, g_seed, "", "workload.seed"),
+	I("requests_total", requests_total, "", "requests in the workload"),
+	I("requests_completed", requests_completed, "", "requests finished"),
+	I("requests_rejected", requests_rejected, "", "requests rejected, all reasons"),
+	I("rejected_prompt_too_long", rejected[REJ_PROMPT_TOO_LONG], "",
+	  "prompt longer than max_model_len"),
+	I("rejected_prompt_over_batch", rejected[REJ_PROMPT_OVER_BATCH], "",
+	  "prompt over the batch token budget"),
+	I("rejected_never_fits", rejected[REJ_NEVER_FITS], "", "could never fit the pool"),
+	I("prompt_tokens", prompt_tokens, "tokens", "prompt tokens of completed requests"),
+	I("generated_tokens", generated_tokens, "tokens", "output tokens of completed requests"),
+	R("rps", rps, "1/s", "completed requests per second"),
+	R("tps_generated", tps_generated, "tokens/s", "generated tokens per second"),
+	R("tps_total", tps_total, "tokens/s", "prompt + generated tokens per second"),
+	R("util_reserved", util_reserved, "", "time-weighted reserved KV / pool"),
+	R("util_live", util_live, "", "time-weighted live KV / pool"),
+	R("util_packing", util_packing, "", "live / reserved"),
+	R("ttft_p50_s", ttft_p50_s, "s", "time to first token, median"),
+	R("ttft_p90_s", ttft_p90_s, "s", "time to first token, p90"),
+	R("ttft_p99_s", ttft_p99_s, "s", "time to first token, p99"),
+	R("tpot_p50_s", tpot_p50_s, "s", "time per output token, median"),
+	R("tpot_p90_s", tpot_p90_s, "s", "time per output token, p90"),
+	R("tpot_p99_s", tpot_p99_s, "s", "time per output token, p99"),
+	R("e2e_p50_s", e2e_p50_s, "s", "end-to-end latency, median"),
+	R("e2e_p90_s", e2e_p90_s, "s", "end-to-end latency, p90"),
+	R("e2e_p99_s", e2e_p99_s, "s", "end-to-end latency, p99"),
+	R("queue_p50_s", queue_p50_s, "s", "arrival to first admission, median"),
+	R("queue_p90_s", queue_p90_s, "s", "arrival to first admission, p90"),
+	R("queue_p99_s", queue_p99_s, "s", "arrival to first admission, p99"),
+	I("preemptions", preemptions, "", "preemptions"),
+	I("recomputed_tokens", recomputed_tokens, "tokens", "tokens recomputed after preemption"),
+	I("overflows", overflows, "", "requests that outgrew their region"),
+	I("relocations", relocations, "", "odma region moves"),
+	I("relocated_bytes", relocated_bytes, "bytes", "KV bytes moved by relocations"),
+	R("frag_internal", frag_internal, "", "reserved but not live / pool"),
+	R("frag_external", frag_external, "", "1 - largest free range / free"),
+	R("safety_occupancy", safety_occupancy, "", "safety pool held / safety pool"),
+	R("large_bucket_share", large_bucket_share, "", "admissions given a max-size bucket"),
+	I("iterations", iterations, "", "engine iterations"),
+	R("batch_mean", batch_mean, "requests", "mean batch size per iteration"),
+	R("running_mean", running_mean, "requests", "time-weighted running requests"),
+	R("kv_ms_per_iter", kv_ms_per_iter, "ms", "KV read time per iteration"),
+	R("kv_gbps", kv_gbps, "GB/s", "achieved KV read bandwidth"),
+	R("kv_run_bytes_mean", kv_run_bytes_mean, "bytes", "mean contiguous KV read"),
+	I("kv_pool_tokens", pool_tokens, "tokens", "KV pool size"),
+	RUN("kv_pool_gib", SF_REAL, g_pool_gib, "GiB", "KV pool size"),
+	R("span_s", span_s, "s", "first arrival to last completion"),
+	R("sim_time_s", sim_time_s, "s", "simulated time at the end"),
+};
+const size_t sf_count = sizeof sf_fields / sizeof sf_fields[0];
+
+const struct sumfield *sf_find(const char *name)
+{
+	for (size_t i = 0; i < sf_count; i++)
+		if (!strcmp(sf_fields[i].name, name))
+			return &sf_fields[i];
+	return NULL;
+}
+
+struct sf_val sf_from_summary(const struct sumfield *f, const struct summary *s)
+{
+	struct sf_val v = { 0 };
+	const char *p = (const char *)s + f->off;
+	if (f->kind == SF_INT)
+		memcpy(&v.i, p, sizeof v.i);
+	else if (f->kind == SF_REAL)
+		memcpy(&v.d, p, sizeof v.d);
+	return v;
+}
+
+struct sf_val sf_value(const struct sumfield *f, const struct sf_src *src)
+{
+	if (f->off == SF_NO_OFF)
+		return f->get(src);
+	return sf_from_summary(f, &src->r->sum);
+}
+
+const char *sf_format(const struct sumfield *f, const struct sf_val *v, char *buf, size_t n)
+{
+	switch (f->kind) {
+	case SF_STR:
+		return v->s;
+	case SF_INT:
+		snprintf(buf, n, "%lld", (long long)v->i);
+		break;
+	case SF_REAL:
+		snprintf(buf, n, "%.9g", v->d);
+		break;
+	}
+	return buf;
+}
