@@ -52,9 +52,8 @@ done
 one_line_2 unknown-command frobnicate
 one_line_2 help-unknown-command help frobnicate
 
-# unknown options and missing values: one line, exit 2 (the commands parsed
-# with sim/cli/opts.h; the others join this list as they move to it)
-for c in run bandwidth trace sweep keys list; do
+# unknown options and missing values: one line, exit 2, for every command
+for c in $cmds; do
 	one_line_2 "$c-unknown-long" "$c" --no-such-option
 	one_line_2 "$c-unknown-short" "$c" -Z
 done
