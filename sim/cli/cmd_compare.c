@@ -188,11 +188,6 @@ static int parse_policies(const char *list, char names[CMP_MAX][64], size_t *n)
 	return 0;
 }
 
-struct csv_arg {
-	const struct cmp_row *rows;
-	size_t n;
-};
-
 static int write_dir(const char *dir, const struct cfg *c, const struct cmp_row *rows, size_t n,
 		     struct om_err *e)
 {
