@@ -1,5 +1,5 @@
 /* pred_eval: held-out accuracy of a predictor (definitions in
- * docs/MODEL-predictors.md). For each test sample with true length y the
+ * docs/MODEL.md#accuracy-definitions). For each test sample with true length y the
  * predictor returns len (the capacity it would have reserved), a bucket
  * (its own if bucketed, else the bucket of len on the same K/bucket_max
  * grid) and a flag. */

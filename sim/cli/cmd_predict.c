@@ -1,5 +1,5 @@
 /* `odmasim predict`: trains predictors on the train part of a trace and
- * reports held-out accuracy (definitions: docs/MODEL-predictors.md). */
+ * reports held-out accuracy (definitions: docs/MODEL.md#accuracy-definitions). */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>

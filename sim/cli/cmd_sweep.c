@@ -29,7 +29,7 @@ const char cmd_sweep_usage[] =
 	"  --exec PROGRAM    run workers as `PROGRAM run JOB -q -o DIR` (e.g. a wrapper)\n"
 	"  -q                print only failures and the final line\n"
 	"  Exit status: 0 all runs complete, 1 some failed, 2 bad usage or sweep file,\n"
-	"  130 interrupted. See docs/README-sweep.md for the sweep file format.\n";
+	"  130 interrupted. See docs/COMMANDS.md#the-sweep-file for the sweep file format.\n";
 
 struct sweep_opts {
 	const char *file, *out, *slurm, *exec;

@@ -1,4 +1,4 @@
-/* paged: the KV cache of vLLM v1 (see docs/MODEL-paged.md for where it differs).
+/* paged: the KV cache of vLLM v1 (see docs/MODEL.md#paged for where it differs).
  * The pool is cut into fixed blocks of policy.block_size token slots. Each
  * request owns a block table that grows one block at a time as its context
  * crosses a block boundary; blocks come from a free list and go back to it
