@@ -223,7 +223,7 @@ static int check_owned(struct eng *g, const struct inst *in, int64_t reserved, s
 		struct pol_range tmp;
 		if (pol_owned(g->pol, in->ps, r, &tmp, 1) != 0)
 			return err_set(e, NULL, 0, "engine",
-				       "waiting request %lld still holds KV memory",
+				       "INV-8: waiting request %lld still holds KV memory",
 				       (long long)r->id);
 	}
 	qsort(g->rng, n, sizeof *g->rng, cmp_range);
@@ -233,19 +233,20 @@ static int check_owned(struct eng *g, const struct inst *in, int64_t reserved, s
 		if (x->len <= 0 || x->off < 0 || x->off + x->len > pool)
 			return err_set(
 				e, NULL, 0, "engine",
-				"owned range [%lld, +%lld) lies outside the pool of %lld tokens",
+				"INV-5: owned range [%lld, +%lld) lies outside the pool of %lld tokens",
 				(long long)x->off, (long long)x->len, (long long)pool);
 		if (i && g->rng[i - 1].off + g->rng[i - 1].len > x->off)
-			return err_set(e, NULL, 0, "engine",
-				       "owned ranges [%lld, +%lld) and [%lld, +%lld) overlap",
-				       (long long)g->rng[i - 1].off, (long long)g->rng[i - 1].len,
-				       (long long)x->off, (long long)x->len);
+			return err_set(
+				e, NULL, 0, "engine",
+				"INV-6: owned ranges [%lld, +%lld) and [%lld, +%lld) overlap",
+				(long long)g->rng[i - 1].off, (long long)g->rng[i - 1].len,
+				(long long)x->off, (long long)x->len);
 		sum += x->len;
 	}
 	if (sum != reserved)
 		return err_set(
 			e, NULL, 0, "engine",
-			"running requests own %lld tokens but the policy reports %lld reserved",
+			"INV-7: running requests own %lld tokens but the policy reports %lld reserved",
 			(long long)sum, (long long)reserved);
 	return 0;
 }
@@ -253,7 +254,7 @@ static int check_owned(struct eng *g, const struct inst *in, int64_t reserved, s
 static int check_all(struct eng *g, struct om_err *e)
 {
 	if (g->now < g->last_t)
-		return err_set(e, NULL, 0, "engine", "time went back from %lld to %lld ns",
+		return err_set(e, NULL, 0, "engine", "INV-1: time went back from %lld to %lld ns",
 			       (long long)g->last_t, (long long)g->now);
 	size_t inside = g->finished + rejected(g);
 	for (size_t i = 0; i < g->n_in; i++) {
@@ -263,14 +264,15 @@ static int check_all(struct eng *g, struct om_err *e)
 		struct pol_stats ps;
 		pol_stats(g->pol, in->ps, &ps);
 		if (ps.reserved_tokens + ps.free_tokens != g->env.pool_tokens)
-			return err_set(e, NULL, 0, "engine",
-				       "instance %zu: reserved %lld + free %lld != pool %lld", i,
-				       (long long)ps.reserved_tokens, (long long)ps.free_tokens,
-				       (long long)g->env.pool_tokens);
+			return err_set(
+				e, NULL, 0, "engine",
+				"INV-2: instance %zu: reserved %lld + free %lld != pool %lld", i,
+				(long long)ps.reserved_tokens, (long long)ps.free_tokens,
+				(long long)g->env.pool_tokens);
 		if (sched_live_tokens(&in->s) > ps.reserved_tokens)
 			return err_set(e, NULL, 0, "engine",
-				       "instance %zu: live tokens %lld exceed reserved %lld", i,
-				       (long long)sched_live_tokens(&in->s),
+				       "INV-3: instance %zu: live tokens %lld exceed reserved %lld",
+				       i, (long long)sched_live_tokens(&in->s),
 				       (long long)ps.reserved_tokens);
 		inside += sched_waiting(&in->s) + sched_running(&in->s);
 		if (sched_check(&in->s, e) < 0)
@@ -281,7 +283,8 @@ static int check_all(struct eng *g, struct om_err *e)
 	if (g->next_arrival != inside)
 		return err_set(
 			e, NULL, 0, "engine",
-			"request conservation: %zu arrived but %zu waiting + running + finished + rejected",
+			"INV-4: request conservation: %zu arrived but %zu waiting + running + "
+			"finished + rejected",
 			g->next_arrival, inside);
 	return 0;
 }

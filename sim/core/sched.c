@@ -359,16 +359,17 @@ int sched_check(const struct sched *s, struct om_err *e)
 		const struct sim_req *r = s->run[i];
 		if (r->state != RS_RUNNING)
 			return err_set(e, NULL, 0, "scheduler",
-				       "request %lld is in the batch in state %d", (long long)r->id,
-				       r->state);
+				       "INV-9: request %lld is in the batch in state %d",
+				       (long long)r->id, r->state);
 		if (r->ctx != r->prompt_tokens + r->generated)
-			return err_set(e, NULL, 0, "scheduler",
-				       "request %lld holds ctx %d for prompt %d + generated %d",
-				       (long long)r->id, r->ctx, r->prompt_tokens, r->generated);
+			return err_set(
+				e, NULL, 0, "scheduler",
+				"INV-10: request %lld holds ctx %d for prompt %d + generated %d",
+				(long long)r->id, r->ctx, r->prompt_tokens, r->generated);
 		for (size_t j = 0; j < i; j++)
 			if (s->run[j] == r)
 				return err_set(e, NULL, 0, "scheduler",
-					       "request %lld is in the batch twice",
+					       "INV-9: request %lld is in the batch twice",
 					       (long long)r->id);
 		live += r->ctx;
 	}
@@ -376,11 +377,12 @@ int sched_check(const struct sched *s, struct om_err *e)
 		const struct sim_req *r = sched_waiting_at(s, i);
 		if (r->state != RS_WAITING || r->ctx != 0)
 			return err_set(e, NULL, 0, "scheduler",
-				       "queued request %lld is in state %d with ctx %d",
+				       "INV-11: queued request %lld is in state %d with ctx %d",
 				       (long long)r->id, r->state, r->ctx);
 	}
 	if (live != s->live_tokens)
-		return err_set(e, NULL, 0, "scheduler", "live_tokens %lld but the batch holds %lld",
+		return err_set(e, NULL, 0, "scheduler",
+			       "INV-12: live_tokens %lld but the batch holds %lld",
 			       (long long)s->live_tokens, (long long)live);
 	return 0;
 }

@@ -77,7 +77,8 @@ int contig_pol_check(const void *state, struct om_err *e)
 	if (kvmem_check(&a->mem, e) < 0)
 		return -1;
 	if (a->reserved + a->mem.free_tokens != a->mem.total)
-		return err_set(e, NULL, 0, a->name, "reserved %lld + free %lld != pool %lld",
+		return err_set(e, NULL, 0, a->name,
+			       "INV-15: reserved %lld + free %lld != pool %lld",
 			       (long long)a->reserved, (long long)a->mem.free_tokens,
 			       (long long)a->mem.total);
 	return 0;

@@ -120,17 +120,20 @@ int kvmem_check(const struct kvmem *m, struct om_err *e)
 	for (size_t i = 0; i < m->nfr; i++) {
 		const struct kv_range *r = &m->fr[i];
 		if (r->len <= 0 || r->off < 0 || r->off + r->len > m->total)
-			return err_set(e, NULL, 0, "kvmem",
-				       "free range %zu [%lld,+%lld) out of bounds", i,
-				       (long long)r->off, (long long)r->len);
+			return err_set(
+				e, NULL, 0, "kvmem",
+				"INV-13: free range %zu [%lld,+%lld) is empty or out of bounds", i,
+				(long long)r->off, (long long)r->len);
 		if (i > 0 && m->fr[i - 1].off + m->fr[i - 1].len >= r->off)
-			return err_set(e, NULL, 0, "kvmem",
-				       "free ranges %zu and %zu overlap or were not coalesced",
-				       i - 1, i);
+			return err_set(
+				e, NULL, 0, "kvmem",
+				"INV-13: free ranges %zu and %zu overlap or were not coalesced",
+				i - 1, i);
 		sum += r->len;
 	}
 	if (sum != m->free_tokens)
-		return err_set(e, NULL, 0, "kvmem", "free list sums to %lld, counter says %lld",
-			       (long long)sum, (long long)m->free_tokens);
+		return err_set(e, NULL, 0, "kvmem",
+			       "INV-14: free list sums to %lld, counter says %lld", (long long)sum,
+			       (long long)m->free_tokens);
 	return 0;
 }

@@ -389,17 +389,17 @@ static int od_check(const void *state, struct om_err *e)
 	for (int i = 0; i < s->n_slots; i++)
 		used += s->slot_used[i] ? s->slot_len : 0;
 	if (used != s->safety_used)
-		return err_set(e, NULL, 0, "odma", "safety slots held %lld != counted %lld",
+		return err_set(e, NULL, 0, "odma", "INV-21: safety slots held %lld != counted %lld",
 			       (long long)used, (long long)s->safety_used);
 	int64_t pool = s->gen + (int64_t)s->n_slots * s->slot_len;
 	int64_t fr = s->mem.free_tokens + (int64_t)s->n_slots * s->slot_len - s->safety_used;
 	if (s->reserved + fr != pool)
-		return err_set(e, NULL, 0, "odma", "reserved %lld + free %lld != pool %lld",
+		return err_set(e, NULL, 0, "odma", "INV-22: reserved %lld + free %lld != pool %lld",
 			       (long long)s->reserved, (long long)fr, (long long)pool);
 	for (int i = 1; i < s->k; i++)
 		if (s->bounds[i] <= s->bounds[i - 1])
-			return err_set(e, NULL, 0, "odma", "class boundaries not increasing at %d",
-				       i);
+			return err_set(e, NULL, 0, "odma",
+				       "INV-23: class boundaries not increasing at %d", i);
 	return 0;
 }
 

@@ -324,7 +324,8 @@ static int pg_check(const void *state, struct om_err *e)
 {
 	const struct pg *s = state;
 	if (s->used + s->fl_len != s->nblocks)
-		return err_set(e, NULL, 0, "paged", "allocated %lld + free %d blocks != %d total",
+		return err_set(e, NULL, 0, "paged",
+			       "INV-16: allocated %lld + free %d blocks != %d total",
 			       (long long)s->used, s->fl_len, s->nblocks);
 	unsigned char *seen = calloc((size_t)s->nblocks, 1);
 	if (!seen)
@@ -333,45 +334,47 @@ static int pg_check(const void *state, struct om_err *e)
 	for (int32_t i = 0; i < s->fl_len && !rc; i++) {
 		int32_t b = s->fl[(s->fl_head + i) % s->nblocks];
 		if (b < 0 || b >= s->nblocks)
-			rc = err_set(e, NULL, 0, "paged", "free list holds block %d of %d", b,
-				     s->nblocks);
+			rc = err_set(e, NULL, 0, "paged", "INV-17: free list holds block %d of %d",
+				     b, s->nblocks);
 		else if (seen[b]++)
-			rc = err_set(e, NULL, 0, "paged", "block %d is on the free list twice", b);
+			rc = err_set(e, NULL, 0, "paged",
+				     "INV-17: block %d is on the free list twice", b);
 		else if (s->owner[b] != -1)
-			rc = err_set(e, NULL, 0, "paged", "free block %d is owned by request %lld",
-				     b, (long long)s->owner[b]);
+			rc = err_set(e, NULL, 0, "paged",
+				     "INV-17: free block %d is owned by request %lld", b,
+				     (long long)s->owner[b]);
 	}
 	int64_t held = 0;
 	for (int32_t k = 0; k < s->nlive && !rc; k++) {
 		const struct pg_req *q = s->live[k];
 		if (q->live_slot != k || q->r->pol_ptr != q)
-			rc = err_set(e, NULL, 0, "paged", "request %lld: stale bookkeeping",
+			rc = err_set(e, NULL, 0, "paged", "INV-18: request %lld: stale bookkeeping",
 				     (long long)q->r->id);
 		for (int32_t i = 0; i < q->n && !rc; i++) {
 			int32_t b = q->blk[i];
 			if (b < 0 || b >= s->nblocks)
 				rc = err_set(e, NULL, 0, "paged",
-					     "request %lld holds block %d of %d",
+					     "INV-18: request %lld holds block %d of %d",
 					     (long long)q->r->id, b, s->nblocks);
 			else if (seen[b]++)
 				rc = err_set(e, NULL, 0, "paged",
-					     "block %d is owned twice (request %lld)", b,
+					     "INV-18: block %d is owned twice (request %lld)", b,
 					     (long long)q->r->id);
 			else if (s->owner[b] != (int64_t)q->r->idx)
 				rc = err_set(e, NULL, 0, "paged",
-					     "block %d: owner %lld, table of %u", b,
+					     "INV-18: block %d: owner %lld, table of %u", b,
 					     (long long)s->owner[b], q->r->idx);
 		}
 		held += q->n;
 		if (!rc && q->r->ctx > (int64_t)q->n * s->bs)
 			rc = err_set(e, NULL, 0, "paged",
-				     "request %lld: %d tokens in %d blocks of %d",
+				     "INV-19: request %lld: %d tokens in %d blocks of %d",
 				     (long long)q->r->id, q->r->ctx, q->n, s->bs);
 	}
 	if (!rc && held != s->used)
 		rc = err_set(e, NULL, 0, "paged",
-			     "block tables hold %lld blocks, counter says %lld", (long long)held,
-			     (long long)s->used);
+			     "INV-20: block tables hold %lld blocks, counter says %lld",
+			     (long long)held, (long long)s->used);
 	free(seen);
 	return rc;
 }

@@ -262,7 +262,7 @@ START_TEST(explain_recompute_over_budget)
 }
 END_TEST
 
-/* sched_check catches a corrupted live-token count. */
+/* sched_check catches a corrupted live-token count and names the invariant. */
 START_TEST(sched_check_catches_corruption)
 {
 	struct fixture f;
@@ -276,7 +276,7 @@ START_TEST(sched_check_catches_corruption)
 	ck_assert_int_eq(sched_check(&f.s, &e), 0);
 	f.s.live_tokens += 1;
 	ck_assert_int_eq(sched_check(&f.s, &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.msg, "live_tokens"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "INV-12: live_tokens"));
 	fx_free(&f);
 }
 END_TEST

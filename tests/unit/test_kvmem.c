@@ -1,5 +1,7 @@
-/* kvmem: first-fit placement, coalescing, double-free detection. */
+/* kvmem: first-fit placement, coalescing, double-free detection, and
+ * kvmem_check naming the invariant a corrupted free list breaks. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/support/tu.h"
 #include "sim/policy/kvmem.h"
@@ -41,6 +43,31 @@ START_TEST(double_free_refused)
 }
 END_TEST
 
+/* A corrupted free list fails kvmem_check with the id of the broken invariant
+ * (docs/INVARIANTS.md): uncoalesced or overlapping ranges, then a counter
+ * that disagrees with the ranges. */
+START_TEST(corruption_names_the_invariant)
+{
+	struct kvmem m;
+	struct om_err e;
+	kvmem_init(&m, 100);
+	int64_t a = kvmem_alloc(&m, 10), b = kvmem_alloc(&m, 10);
+	ck_assert_int_eq(kvmem_release(&m, a, 10), 0);
+	ck_assert_int_eq(kvmem_check(&m, &e), 0);
+	m.fr[0].len += 10; /* [0,20) now touches the free tail at 20 */
+	ck_assert_int_eq(kvmem_check(&m, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "INV-13: "));
+	m.fr[0].len -= 10;
+	m.free_tokens += 1;
+	ck_assert_int_eq(kvmem_check(&m, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "INV-14: "));
+	m.free_tokens -= 1;
+	ck_assert_int_eq(kvmem_release(&m, b, 10), 0);
+	ck_assert_int_eq(kvmem_check(&m, &e), 0);
+	kvmem_free_all(&m);
+}
+END_TEST
+
 START_TEST(random_churn_keeps_invariants)
 {
 	struct kvmem m;
@@ -78,5 +105,5 @@ END_TEST
 Suite *tu_suite(void)
 {
 	return tu_suite_of("kvmem", first_fit_and_coalesce, double_free_refused,
-			   random_churn_keeps_invariants);
+			   corruption_names_the_invariant, random_churn_keeps_invariants);
 }
