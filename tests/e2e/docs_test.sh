@@ -53,6 +53,44 @@ for md in sys.argv[1:]:
 sys.exit(bad)
 PY
 
+# Sources, experiments, scripts and tests that point at a document
+# ("docs/MODEL.md#paged") point at one that exists, heading included.
+git ls-files 2>/dev/null | grep -vE '^(docs/|README.md)' | grep -vE '\.(png|svg|pdf)$' >"$tmp/files" ||
+	find common workload device_models predictors sim experiments scripts results tests bench \
+		-type f >"$tmp/files"
+python3 - "$tmp/files" <<'PY' || fail=1
+import os, re, sys
+def slugs(path):
+    out, seen, fence = set(), {}, False
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("```"):
+            fence = not fence
+        m = None if fence else re.match(r"#{1,6} +(.*?) *#*$", line.rstrip("\n"))
+        if not m:
+            continue
+        s = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-")
+        k = seen.get(s, 0)
+        seen[s] = k + 1
+        out.add(s if k == 0 else "%s-%d" % (s, k))
+    return out
+bad = 0
+for f in open(sys.argv[1]).read().split():
+    if not os.path.isfile(f):
+        continue
+    try:
+        text = open(f, encoding="utf-8", errors="replace").read()
+    except OSError:
+        continue
+    for doc, anchor in re.findall(r"\b(docs/[A-Za-z0-9_.-]+\.md)(?:#([a-z0-9-]+))?", text):
+        if not os.path.exists(doc):
+            print("FAIL: %s names %s, which does not exist" % (f, doc), file=sys.stderr)
+            bad = 1
+        elif anchor and anchor not in slugs(doc):
+            print("FAIL: %s names %s#%s: no such heading" % (f, doc, anchor), file=sys.stderr)
+            bad = 1
+sys.exit(bad)
+PY
+
 # A default quoted in prose ("`policy.odma_bin` tokens (default 16)") must be
 # the key's default.
 "$bin" keys >"$tmp/keys.md"
