@@ -6,6 +6,7 @@
 #define OM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "sim/cli/opts.h"
 
@@ -52,5 +53,10 @@ bool cli_exp_opt(struct cli_opts *o, int c, const char *arg);
  * message printed). On a stop o->sets is freed already; else free it when done. */
 int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, struct cli_opts *o,
 		  bool need_experiment);
+
+/* The output directory: o->out if given, else results/out/PREFIX<experiment
+ * file name without .ini> ("default" without one), with -2, -3... appended
+ * while that exists. */
+void cli_out_dir(const struct cli_opts *o, const char *prefix, char *buf, size_t n);
 
 #endif

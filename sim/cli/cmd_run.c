@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "workload/workload.h"
@@ -19,22 +18,6 @@ const char cmd_run_usage[] =
 	"  requests.csv (unless run.requests_csv = false) and util.csv to DIR\n"
 	"  (default results/out/<experiment>[-N]).\n"
 	"  DIR must not exist: results are never overwritten.\n";
-
-/* results/out/<basename without .ini>, with -2, -3... if taken. */
-static void default_out(const char *exp, char *buf, size_t n)
-{
-	const char *base = exp ? strrchr(exp, '/') : NULL;
-	base = base ? base + 1 : (exp ? exp : "default");
-	char stem[256];
-	snprintf(stem, sizeof stem, "%s", base);
-	char *dot = strrchr(stem, '.');
-	if (dot && !strcmp(dot, ".ini"))
-		*dot = '\0';
-	snprintf(buf, n, "results/out/%s", stem);
-	struct stat st;
-	for (int k = 2; stat(buf, &st) == 0; k++)
-		snprintf(buf, n, "results/out/%s-%d", stem, k);
-}
 
 int cmd_run(int argc, char **argv)
 {
@@ -52,10 +35,7 @@ int cmd_run(int argc, char **argv)
 	if (!c)
 		goto out;
 	char dir[4096];
-	if (o.out)
-		snprintf(dir, sizeof dir, "%s", o.out);
-	else
-		default_out(o.experiment, dir, sizeof dir);
+	cli_out_dir(&o, "", dir, sizeof dir);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pred_from_cfg(c, &ph, &e) < 0)
