@@ -1,5 +1,6 @@
 #include "common/cfg.h"
 
+#include "common/grow.h"
 #include "common/inisrc.h"
 #include "common/slurp.h"
 
@@ -69,14 +70,8 @@ int cfg_add_keys(struct cfg *c, const struct cfg_key *keys, struct om_err *e)
 					       "declared twice with different types");
 			continue;
 		}
-		if (c->n == c->cap) {
-			size_t nc = c->cap ? c->cap * 2 : 64;
-			struct cfg_ent *ne = realloc(c->ent, nc * sizeof *ne);
-			if (!ne)
-				return err_set(e, NULL, 0, NULL, "out of memory");
-			c->ent = ne;
-			c->cap = nc;
-		}
+		if (GROW(c->ent, c->cap, c->n + 1, 64) < 0)
+			return err_set(e, NULL, 0, NULL, "out of memory");
 		struct cfg_ent *ent = &c->ent[c->n++];
 		memset(ent, 0, sizeof *ent);
 		ent->key = k;

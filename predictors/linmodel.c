@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "predictors/predictor.h"
 
 int lm_rows_init(struct lm_rows *r, size_t d)
@@ -26,17 +27,10 @@ int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
 {
 	size_t nz = r->ptr[r->n];
 	if (nz + v->nnz > r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 1 << 16;
-		while (nc < nz + v->nnz)
-			nc *= 2;
-		uint32_t *c = realloc(r->col, nc * sizeof *c);
-		if (!c)
+		size_t nc = grow_cap(r->cap, nz + v->nnz, 1 << 16);
+		if (grow_to(&r->col, nc, sizeof *r->col) < 0
+		    || grow_to(&r->val, nc, sizeof *r->val) < 0)
 			return -1;
-		r->col = c;
-		double *x = realloc(r->val, nc * sizeof *x);
-		if (!x)
-			return -1;
-		r->val = x;
 		r->cap = nc;
 	}
 	if (r->n + 2 > r->pcap) {

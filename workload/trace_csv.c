@@ -1,5 +1,6 @@
 #include "workload/trace_csv.h"
 
+#include "common/grow.h"
 #include "common/slurp.h"
 
 #include <csv.h>
@@ -75,27 +76,13 @@ static void on_field(void *s, size_t len, void *data)
 		r->blen = 0;
 		r->nf = 0;
 	}
-	if (r->bcap - r->blen < len + 1) {
-		size_t nc = r->bcap ? r->bcap : 1024;
-		while (nc - r->blen < len + 1)
-			nc *= 2;
-		char *nb = realloc(r->buf, nc);
-		if (!nb) {
-			fail(r, r->line, NULL, "out of memory", NULL);
-			return;
-		}
-		r->buf = nb;
-		r->bcap = nc;
+	if (GROW(r->buf, r->bcap, r->blen + len + 1, 1024) < 0) {
+		fail(r, r->line, NULL, "out of memory", NULL);
+		return;
 	}
-	if (r->nf == r->fcap) {
-		size_t nc = r->fcap ? r->fcap * 2 : 16;
-		struct field *nfp = realloc(r->f, nc * sizeof *nfp);
-		if (!nfp) {
-			fail(r, r->line, NULL, "out of memory", NULL);
-			return;
-		}
-		r->f = nfp;
-		r->fcap = nc;
+	if (GROW(r->f, r->fcap, r->nf + 1, 16) < 0) {
+		fail(r, r->line, NULL, "out of memory", NULL);
+		return;
 	}
 	if (len)
 		memcpy(r->buf + r->blen, s, len);
@@ -256,15 +243,9 @@ static void record(struct rd *r)
 		r->failed = true;
 		return;
 	}
-	if ((size_t)r->rows >= r->lines_cap) {
-		size_t nc = r->lines_cap ? r->lines_cap * 2 : 1024;
-		long *nl = realloc(r->lines, nc * sizeof *nl);
-		if (!nl) {
-			fail(r, r->rec_line, NULL, "out of memory", NULL);
-			return;
-		}
-		r->lines = nl;
-		r->lines_cap = nc;
+	if (GROW(r->lines, r->lines_cap, (size_t)r->rows + 1, 1024) < 0) {
+		fail(r, r->rec_line, NULL, "out of memory", NULL);
+		return;
 	}
 	r->lines[r->rows++] = r->rec_line;
 }

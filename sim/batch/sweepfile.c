@@ -1,5 +1,6 @@
 #include "sim/batch/sweepfile.h"
 
+#include "common/grow.h"
 #include "common/inisrc.h"
 #include "common/slurp.h"
 
@@ -142,14 +143,8 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 				    "either fixed or on one axis",
 				    c->k[i].line);
 		}
-	if (c->nk == c->capk) {
-		size_t nc = c->capk ? c->capk * 2 : 16;
-		struct pkey *nk = realloc(c->k, nc * sizeof *nk);
-		if (!nk)
-			return fail(c, line, NULL, "out of memory");
-		c->k = nk;
-		c->capk = nc;
-	}
+	if (GROW(c->k, c->capk, c->nk + 1, 16) < 0)
+		return fail(c, line, NULL, "out of memory");
 	struct pkey *pk = &c->k[c->nk];
 	memset(pk, 0, sizeof *pk);
 	pk->kind = kind;

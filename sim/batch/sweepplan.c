@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/grow.h"
 #include "common/outdir.h"
 #include "sim/batch/csvtab.h"
 #include "sim/core/experiment.h"
@@ -402,15 +403,9 @@ static int scan_runs(struct sw_plan *p, struct found **fo, size_t *nfo, struct o
 		if (l < RUNHASH_HEX + 3 || strncmp(nm + l - RUNHASH_HEX - 2, "--", 2)
 		    || !is_hex(nm + l - RUNHASH_HEX, RUNHASH_HEX))
 			continue;
-		if (*nfo == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			struct found *nf = realloc(*fo, nc * sizeof *nf);
-			if (!nf) {
-				rc = err_set(e, NULL, 0, NULL, "out of memory");
-				break;
-			}
-			*fo = nf;
-			cap = nc;
+		if (GROW(*fo, cap, *nfo + 1, 64) < 0) {
+			rc = err_set(e, NULL, 0, NULL, "out of memory");
+			break;
 		}
 		struct found *f = &(*fo)[*nfo];
 		memcpy(f->hash, nm + l - RUNHASH_HEX, RUNHASH_HEX + 1);
