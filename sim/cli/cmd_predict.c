@@ -419,8 +419,7 @@ static int run(struct pr_run *p, struct om_err *e)
 	if (!p->c)
 		return -1;
 	p->pct = (int)cfg_int(p->c, "predictor.split_test_pct");
-	p->K = (int32_t)cfg_int(p->c, "predictor.buckets");
-	p->bmax = (int32_t)cfg_int(p->c, "predictor.bucket_max");
+	pred_buckets_read(p->c, &p->K, &p->bmax);
 	if (load_samples(p, e) < 0)
 		return -1;
 	if (p->a.x.out) {
