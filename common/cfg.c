@@ -2,7 +2,6 @@
 
 #include "common/grow.h"
 #include "common/inisrc.h"
-#include "common/slurp.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -156,13 +155,8 @@ int cfg_load_string(struct cfg *c, const char *text, const char *origin, enum cf
 int cfg_load_file(struct cfg *c, const char *path, struct om_err *e)
 {
 	char *buf;
-	size_t len;
-	if (slurp_file(path, "config", &buf, &len, e) < 0)
+	if (ini_src_load(path, "config", &buf, e) < 0)
 		return -1;
-	if (strlen(buf) != len) {
-		free(buf);
-		return err_set(e, path, 0, NULL, "contains a NUL byte; not a text INI file");
-	}
 	int rc = cfg_load_string(c, buf, path, CFG_LVL_FILE, e);
 	free(buf);
 	return rc;

@@ -2,7 +2,6 @@
 
 #include "common/grow.h"
 #include "common/inisrc.h"
-#include "common/slurp.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -358,13 +357,8 @@ int sweepfile_load(const char *path, struct sweepfile *s, struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
 	char *buf;
-	size_t len;
-	if (slurp_file(path, "sweep file", &buf, &len, e) < 0)
+	if (ini_src_load(path, "sweep file", &buf, e) < 0)
 		return -1;
-	if (strlen(buf) != len) {
-		free(buf);
-		return err_set(e, path, 0, NULL, "contains a NUL byte; not a text INI file");
-	}
 	int rc = sweepfile_parse(buf, path, s, e);
 	free(buf);
 	return rc;
