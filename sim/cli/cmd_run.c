@@ -9,7 +9,6 @@
 #include "sim/cli/cli.h"
 #include "sim/core/engine.h"
 #include "sim/core/pred_setup.h"
-#include "sim/core/experiment.h"
 #include "sim/core/report.h"
 
 const char cmd_run_usage[] =
@@ -22,7 +21,8 @@ const char cmd_run_usage[] =
 int cmd_run(int argc, char **argv)
 {
 	struct cli_opts o;
-	int stop = cli_parse_exp("run", cmd_run_usage, argc, argv, &o, true);
+	struct cfg *c;
+	int stop = cli_load_exp("run", cmd_run_usage, argc, argv, &o, true, &c);
 	if (stop >= 0)
 		return stop;
 	struct om_err e = { "" };
@@ -31,9 +31,6 @@ int cmd_run(int argc, char **argv)
 	trace_init(&t);
 	struct run_result r = { 0 };
 	struct pred_handle ph = { 0 };
-	struct cfg *c = exp_load(o.experiment, o.sets, o.nsets, &e);
-	if (!c)
-		goto out;
 	char dir[4096];
 	cli_out_dir(&o, "", dir, sizeof dir);
 	struct timespec t0, t1;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "sim/cli/cli.h"
+#include "sim/core/experiment.h"
 
 int cli_exp_begin(struct cli_opts *o, int argc)
 {
@@ -56,6 +57,23 @@ int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, str
 	free(o->sets);
 	o->sets = NULL;
 	return status;
+}
+
+int cli_load_exp(const char *cmd, const char *usage, int argc, char **argv, struct cli_opts *o,
+		 bool need_experiment, struct cfg **c)
+{
+	*c = NULL;
+	int stop = cli_parse_exp(cmd, usage, argc, argv, o, need_experiment);
+	if (stop >= 0)
+		return stop;
+	struct om_err e = { "" };
+	*c = exp_load(o->experiment, o->sets, o->nsets, &e);
+	if (*c)
+		return -1;
+	fprintf(stderr, "odmasim: error: %s\n", e.msg);
+	free(o->sets);
+	o->sets = NULL;
+	return 1;
 }
 
 void cli_out_dir(const struct cli_opts *o, const char *prefix, char *buf, size_t n)
