@@ -108,12 +108,10 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w),
 	       *res = malloc(n * sizeof *res), *bf = malloc(o->d * sizeof *bf);
 	int rc = -1;
-	if (!y || !w || !res || !bf || lm_rows_init(&r, o->d) < 0) {
+	if (!y || !w || !res || !bf || lm_rows_build(&r, o->d, smp, n, o->bits) < 0) {
 		free(y), free(w), free(res), free(bf);
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	}
-	if (lm_rows_from_samples(&r, smp, n, o->bits) < 0)
-		goto oom;
 	for (size_t i = 0; i < n; i++)
 		y[i] = fwd(o, smp[i].out_tokens);
 	/* cross-fitting: fold f is predicted by a model fitted on the other fold.

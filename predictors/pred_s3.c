@@ -84,14 +84,10 @@ static int s3_train(void *state, const struct pred_sample *smp, size_t n, struct
 	double *y = malloc(n * sizeof *y);
 	int *lab = malloc(n * sizeof *lab);
 	int rc = -1;
-	if (!y || !lab || lm_rows_init(&r, s->d) < 0) {
+	if (!y || !lab || lm_rows_build(&r, s->d, smp, n, s->bits) < 0) {
 		free(y);
 		free(lab);
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	}
-	if (lm_rows_from_samples(&r, smp, n, s->bits) < 0) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		lab[i] = pred_bucket_of(smp[i].out_tokens, s->K, s->bmax);
