@@ -1,7 +1,7 @@
 #include "common/cfg.h"
 
+#include "common/grow.h"
 #include "common/inisrc.h"
-#include "common/slurp.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -69,14 +69,8 @@ int cfg_add_keys(struct cfg *c, const struct cfg_key *keys, struct om_err *e)
 					       "declared twice with different types");
 			continue;
 		}
-		if (c->n == c->cap) {
-			size_t nc = c->cap ? c->cap * 2 : 64;
-			struct cfg_ent *ne = realloc(c->ent, nc * sizeof *ne);
-			if (!ne)
-				return err_set(e, NULL, 0, NULL, "out of memory");
-			c->ent = ne;
-			c->cap = nc;
-		}
+		if (GROW(c->ent, c->cap, c->n + 1, 64) < 0)
+			return err_set(e, NULL, 0, NULL, "out of memory");
 		struct cfg_ent *ent = &c->ent[c->n++];
 		memset(ent, 0, sizeof *ent);
 		ent->key = k;
@@ -161,13 +155,8 @@ int cfg_load_string(struct cfg *c, const char *text, const char *origin, enum cf
 int cfg_load_file(struct cfg *c, const char *path, struct om_err *e)
 {
 	char *buf;
-	size_t len;
-	if (slurp_file(path, "config", &buf, &len, e) < 0)
+	if (ini_src_load(path, "config", &buf, e) < 0)
 		return -1;
-	if (strlen(buf) != len) {
-		free(buf);
-		return err_set(e, path, 0, NULL, "contains a NUL byte; not a text INI file");
-	}
 	int rc = cfg_load_string(c, buf, path, CFG_LVL_FILE, e);
 	free(buf);
 	return rc;

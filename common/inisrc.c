@@ -1,6 +1,21 @@
 #include "common/inisrc.h"
+#include "common/slurp.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+int ini_src_load(const char *path, const char *what, char **text, struct om_err *e)
+{
+	size_t len;
+	if (slurp_file(path, what, text, &len, e) < 0)
+		return -1;
+	if (strlen(*text) != len) {
+		free(*text);
+		*text = NULL;
+		return err_set(e, path, 0, NULL, "contains a NUL byte; not a text INI file");
+	}
+	return 0;
+}
 
 void ini_src_init(struct ini_src *s, const char *text)
 {

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include "common/err.h"
+
 struct ini_src {
 	const char *p, *end;
 	long line;     /* line last handed to inih, 1-based */
@@ -17,5 +19,9 @@ struct ini_src {
 void ini_src_init(struct ini_src *s, const char *text);
 /* An ini_reader for ini_parse_stream with a struct ini_src as stream. */
 char *ini_src_reader(char *str, int num, void *stream);
+
+/* Reads an INI file whole (slurp_file; `what` names its role) into *text
+ * (free it), refusing a NUL byte, where inih would silently stop. */
+int ini_src_load(const char *path, const char *what, char **text, struct om_err *e);
 
 #endif

@@ -1,4 +1,5 @@
 #include "common/slurp.h"
+#include "common/grow.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -15,15 +16,9 @@ int slurp_file(const char *path, const char *what, char **out, size_t *out_len, 
 	size_t len = 0, cap = 0;
 	bool oom = false;
 	for (;;) {
-		if (cap - len < 65536) {
-			size_t nc = cap ? cap * 2 : 1 << 16;
-			char *nb = realloc(buf, nc);
-			if (!nb) {
-				oom = true;
-				break;
-			}
-			buf = nb;
-			cap = nc;
+		if (GROW(buf, cap, len + 65536, 1 << 16) < 0) {
+			oom = true;
+			break;
 		}
 		size_t got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;

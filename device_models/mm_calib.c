@@ -20,6 +20,7 @@
 
 #include "device_models/memmodel.h"
 
+#include "common/grow.h"
 #include "common/slurp.h"
 
 struct cal {
@@ -140,14 +141,8 @@ static void on_record(int ch, void *data)
 		return;
 	}
 	if (c->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 16;
-		double *nx = realloc(c->x, nc * sizeof *nx);
-		if (nx)
-			c->x = nx;
-		double *ny = realloc(c->y, nc * sizeof *ny);
-		if (ny)
-			c->y = ny;
-		if (!nx || !ny) {
+		size_t nc = grow_cap(r->cap, c->n + 1, 16);
+		if (grow_to(&c->x, nc, sizeof *c->x) < 0 || grow_to(&c->y, nc, sizeof *c->y) < 0) {
 			rd_fail(r, NULL, "out of memory");
 			return;
 		}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "predictors/predictor.h"
 
 int lm_rows_init(struct lm_rows *r, size_t d)
@@ -26,17 +27,10 @@ int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
 {
 	size_t nz = r->ptr[r->n];
 	if (nz + v->nnz > r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 1 << 16;
-		while (nc < nz + v->nnz)
-			nc *= 2;
-		uint32_t *c = realloc(r->col, nc * sizeof *c);
-		if (!c)
+		size_t nc = grow_cap(r->cap, nz + v->nnz, 1 << 16);
+		if (grow_to(&r->col, nc, sizeof *r->col) < 0
+		    || grow_to(&r->val, nc, sizeof *r->val) < 0)
 			return -1;
-		r->col = c;
-		double *x = realloc(r->val, nc * sizeof *x);
-		if (!x)
-			return -1;
-		r->val = x;
 		r->cap = nc;
 	}
 	if (r->n + 2 > r->pcap) {
@@ -313,18 +307,20 @@ int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B
 	return err_set(e, origin, *line, name, "file ends before 'end'");
 }
 
-int lm_rows_from_samples(struct lm_rows *r, const struct pred_sample *s, size_t n, int hash_bits)
+int lm_rows_build(struct lm_rows *r, size_t d, const struct pred_sample *s, size_t n, int hash_bits)
 {
-	struct feat_vec *v = malloc(sizeof *v);
-	if (!v)
+	if (lm_rows_init(r, d) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
+	struct feat_vec *v = malloc(sizeof *v);
+	size_t i = 0;
+	for (; v && i < n; i++) {
 		feat_extract(s[i].text, s[i].prompt_tokens, hash_bits, v);
-		if (lm_rows_push(r, v) < 0) {
-			free(v);
-			return -1;
-		}
+		if (lm_rows_push(r, v) < 0)
+			break;
 	}
 	free(v);
-	return 0;
+	if (i == n && v)
+		return 0;
+	lm_rows_free(r);
+	return -1;
 }

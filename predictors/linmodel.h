@@ -53,7 +53,9 @@ int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B
 	    size_t k, struct om_err *e);
 
 struct pred_sample;
-/* Appends the feature rows of n samples (prompt text + prompt tokens). */
-int lm_rows_from_samples(struct lm_rows *r, const struct pred_sample *s, size_t n, int hash_bits);
+/* Initialises r (lm_rows_init, d columns) with the feature rows of n samples
+ * (prompt text + prompt tokens). -1 when out of memory, r then left empty. */
+int lm_rows_build(struct lm_rows *r, size_t d, const struct pred_sample *s, size_t n,
+		  int hash_bits);
 
 #endif

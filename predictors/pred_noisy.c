@@ -24,8 +24,7 @@ static int noisy_create(const struct cfg *c, void **state, struct om_err *e)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	n->sigma = cfg_real(c, "predictor.noise_sigma");
 	n->seed = (uint64_t)cfg_int(c, "predictor.seed");
-	n->K = (int32_t)cfg_int(c, "predictor.buckets");
-	n->bmax = (int32_t)cfg_int(c, "predictor.bucket_max");
+	pred_buckets_read(c, &n->K, &n->bmax);
 	n->rng = rng_stream(n->seed, "predictor.noisy");
 	if (!n->rng) {
 		free(n);
@@ -49,10 +48,7 @@ static void noisy_predict(const void *state, const struct pred_sample *s, struct
 	gsl_rng_set(n->rng, (unsigned long)(k & 0xffffffffUL) | 1UL);
 	double f = exp(gsl_ran_gaussian(n->rng, n->sigma));
 	double len = round((s->out_tokens > 0 ? s->out_tokens : 0) * f);
-	o->len = len > 1e9 ? 1000000000 : (int32_t)len;
-	o->uncertainty = (float)n->sigma;
-	o->bucket = pred_bucket_of(o->len, n->K, n->bmax);
-	o->uncertain = false;
+	pred_out_of_len(o, len > 1e9 ? 1000000000 : (int32_t)len, (float)n->sigma, n->K, n->bmax);
 }
 
 const struct pred_ops pred_noisy = {

@@ -21,8 +21,10 @@
 
 enum {
 	OD_LOGRIDGE,
-	OD_RIDGE
+	OD_RIDGE,
+	OD_NMODELS
 };
+static const char *const odma_models[OD_NMODELS] = { "logridge", "ridge" };
 
 #define OD_SMIN 1e-3 /* floor on the spread so r/s stays finite */
 
@@ -106,12 +108,10 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w),
 	       *res = malloc(n * sizeof *res), *bf = malloc(o->d * sizeof *bf);
 	int rc = -1;
-	if (!y || !w || !res || !bf || lm_rows_init(&r, o->d) < 0) {
+	if (!y || !w || !res || !bf || lm_rows_build(&r, o->d, smp, n, o->bits) < 0) {
 		free(y), free(w), free(res), free(bf);
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	}
-	if (lm_rows_from_samples(&r, smp, n, o->bits) < 0)
-		goto oom;
 	for (size_t i = 0; i < n; i++)
 		y[i] = fwd(o, smp[i].out_tokens);
 	/* cross-fitting: fold f is predicted by a model fitted on the other fold.
@@ -153,7 +153,7 @@ static int odma_save(const void *state, FILE *f, struct om_err *e)
 	if (!o->trained)
 		return err_set(e, NULL, 0, NULL, "odma: nothing to save (not trained)");
 	fprintf(f, "odmasim-model odma 1\nmodel %s\nhash_bits %d\nquantile %.17g\nz %.17g\n",
-		o->model == OD_LOGRIDGE ? "logridge" : "ridge", o->bits, o->q, o->z);
+		odma_models[o->model], o->bits, o->q, o->z);
 	lm_save(f, "beta", o->beta, o->d, 1);
 	lm_save(f, "gamma", o->gamma, o->d, 1);
 	return 0;
@@ -163,28 +163,12 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 {
 	struct odma *o = state;
 	long line = 0;
-	char v[64];
 	double x;
-	if (pred_read_kv(f, origin, &line, "odmasim-model", v, sizeof v, e) < 0)
+	if (pred_read_header(f, origin, &line, "odma", 1, e) < 0
+	    || pred_read_choice(f, origin, &line, "model", odma_models, OD_NMODELS, "odma",
+				&o->model, e)
+	    || pred_expect_int(f, origin, &line, "hash_bits", o->bits, e) < 0)
 		return -1;
-	if (strcmp(v, "odma 1"))
-		return err_set(e, origin, line, "odmasim-model",
-			       "expected an odma model (version 1), got '%s'", v);
-	if (pred_read_kv(f, origin, &line, "model", v, sizeof v, e) < 0)
-		return -1;
-	if (!strcmp(v, "logridge"))
-		o->model = OD_LOGRIDGE;
-	else if (!strcmp(v, "ridge"))
-		o->model = OD_RIDGE;
-	else
-		return err_set(e, origin, line, "model", "unknown odma model '%s'", v);
-	if (pred_read_num(f, origin, &line, "hash_bits", &x, e) < 0)
-		return -1;
-	if (x != o->bits)
-		return err_set(
-			e, origin, line, "hash_bits",
-			"model has %g but the configuration says %d (set predictor.hash_bits = %g)",
-			x, o->bits, x);
 	/* the quantile is baked into z; a different predictor.quantile needs retraining */
 	if (pred_read_num(f, origin, &line, "quantile", &x, e) < 0)
 		return -1;

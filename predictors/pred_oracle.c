@@ -13,8 +13,7 @@ static int oracle_create(const struct cfg *c, void **state, struct om_err *e)
 	struct oracle *o = malloc(sizeof *o);
 	if (!o)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	o->K = (int32_t)cfg_int(c, "predictor.buckets");
-	o->bmax = (int32_t)cfg_int(c, "predictor.bucket_max");
+	pred_buckets_read(c, &o->K, &o->bmax);
 	*state = o;
 	return 0;
 }
@@ -22,10 +21,7 @@ static int oracle_create(const struct cfg *c, void **state, struct om_err *e)
 static void oracle_predict(const void *state, const struct pred_sample *s, struct pred_out *out)
 {
 	const struct oracle *o = state;
-	out->len = s->out_tokens > 0 ? s->out_tokens : 0;
-	out->uncertainty = 0;
-	out->bucket = pred_bucket_of(out->len, o->K, o->bmax);
-	out->uncertain = false;
+	pred_out_of_len(out, s->out_tokens > 0 ? s->out_tokens : 0, 0, o->K, o->bmax);
 }
 
 const struct pred_ops pred_oracle = {

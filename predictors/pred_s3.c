@@ -17,8 +17,10 @@
 
 enum {
 	S3_SOFTMAX,
-	S3_RIDGE
+	S3_RIDGE,
+	S3_NMODELS
 };
+static const char *const s3_models[S3_NMODELS] = { "softmax", "ridge" };
 
 struct s3 {
 	int32_t K, bmax;
@@ -57,8 +59,7 @@ static int s3_create(const struct cfg *c, void **state, struct om_err *e)
 	struct s3 *s = calloc(1, sizeof *s);
 	if (!s)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	s->K = (int32_t)cfg_int(c, "predictor.buckets");
-	s->bmax = (int32_t)cfg_int(c, "predictor.bucket_max");
+	pred_buckets_read(c, &s->K, &s->bmax);
 	s->bits = (int)cfg_int(c, "predictor.hash_bits");
 	s->lambda = cfg_real(c, "predictor.lambda");
 	s->maxit = (int)cfg_int(c, "predictor.max_iter");
@@ -83,14 +84,10 @@ static int s3_train(void *state, const struct pred_sample *smp, size_t n, struct
 	double *y = malloc(n * sizeof *y);
 	int *lab = malloc(n * sizeof *lab);
 	int rc = -1;
-	if (!y || !lab || lm_rows_init(&r, s->d) < 0) {
+	if (!y || !lab || lm_rows_build(&r, s->d, smp, n, s->bits) < 0) {
 		free(y);
 		free(lab);
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	}
-	if (lm_rows_from_samples(&r, smp, n, s->bits) < 0) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		lab[i] = pred_bucket_of(smp[i].out_tokens, s->K, s->bmax);
@@ -117,24 +114,8 @@ static int s3_save(const void *state, FILE *f, struct om_err *e)
 	if (!s->trained)
 		return err_set(e, NULL, 0, NULL, "s3: nothing to save (not trained)");
 	fprintf(f, "odmasim-model s3 1\nmodel %s\nbuckets %d\nbucket_max %d\nhash_bits %d\n",
-		s->model == S3_SOFTMAX ? "softmax" : "ridge", s->K, s->bmax, s->bits);
+		s3_models[s->model], s->K, s->bmax, s->bits);
 	lm_save(f, "w", s->w, s->d, s->model == S3_SOFTMAX ? (size_t)s->K : 1);
-	return 0;
-}
-
-/* A loaded model must match the configuration the policy reads (K, bucket
- * width), so mismatches are errors rather than silent overrides. */
-static int expect_int(FILE *f, const char *origin, long *line, const char *key, long want,
-		      struct om_err *e)
-{
-	double x;
-	if (pred_read_num(f, origin, line, key, &x, e) < 0)
-		return -1;
-	if (x != (double)want)
-		return err_set(
-			e, origin, *line, key,
-			"model has %g but the configuration says %ld (set predictor.%s = %g or retrain)",
-			x, want, key, x);
 	return 0;
 }
 
@@ -142,23 +123,12 @@ static int s3_load(void *state, FILE *f, const char *origin, struct om_err *e)
 {
 	struct s3 *s = state;
 	long line = 0;
-	char v[64];
-	if (pred_read_kv(f, origin, &line, "odmasim-model", v, sizeof v, e) < 0)
-		return -1;
-	if (strcmp(v, "s3 1"))
-		return err_set(e, origin, line, "odmasim-model",
-			       "expected an s3 model (version 1), got '%s'", v);
-	if (pred_read_kv(f, origin, &line, "model", v, sizeof v, e) < 0)
-		return -1;
-	if (!strcmp(v, "softmax"))
-		s->model = S3_SOFTMAX;
-	else if (!strcmp(v, "ridge"))
-		s->model = S3_RIDGE;
-	else
-		return err_set(e, origin, line, "model", "unknown s3 model '%s'", v);
-	if (expect_int(f, origin, &line, "buckets", s->K, e) < 0
-	    || expect_int(f, origin, &line, "bucket_max", s->bmax, e) < 0
-	    || expect_int(f, origin, &line, "hash_bits", s->bits, e) < 0)
+	if (pred_read_header(f, origin, &line, "s3", 1, e) < 0
+	    || pred_read_choice(f, origin, &line, "model", s3_models, S3_NMODELS, "s3", &s->model,
+				e)
+	    || pred_expect_int(f, origin, &line, "buckets", s->K, e) < 0
+	    || pred_expect_int(f, origin, &line, "bucket_max", s->bmax, e) < 0
+	    || pred_expect_int(f, origin, &line, "hash_bits", s->bits, e) < 0)
 		return -1;
 	if (s3_alloc(s, e) < 0)
 		return -1;

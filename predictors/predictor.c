@@ -63,6 +63,18 @@ int32_t pred_bucket_cap(int32_t b, int32_t K, int32_t bucket_max)
 	return (int32_t)(((int64_t)b + 1) * bucket_max / K);
 }
 
+void pred_buckets_read(const struct cfg *c, int32_t *K, int32_t *bucket_max)
+{
+	*K = (int32_t)cfg_int(c, "predictor.buckets");
+	*bucket_max = (int32_t)cfg_int(c, "predictor.bucket_max");
+}
+
+void pred_out_of_len(struct pred_out *o, int32_t len, float uncertainty, int32_t K,
+		     int32_t bucket_max)
+{
+	*o = (struct pred_out){ len, uncertainty, pred_bucket_of(len, K, bucket_max), false };
+}
+
 size_t pred_train_samples(const struct wl_trace *t, int test_pct, struct pred_sample *s)
 {
 	size_t m = 0;
@@ -149,6 +161,48 @@ int pred_read_num(FILE *f, const char *origin, long *line, const char *key, doub
 	*x = strtod(v, &end);
 	if (errno || end == v || *end || !isfinite(*x))
 		return err_set(e, origin, *line, key, "expected a finite number, got '%s'", v);
+	return 0;
+}
+
+int pred_read_header(FILE *f, const char *origin, long *line, const char *name, int version,
+		     struct om_err *e)
+{
+	char v[64], want[64];
+	if (pred_read_kv(f, origin, line, "odmasim-model", v, sizeof v, e) < 0)
+		return -1;
+	snprintf(want, sizeof want, "%s %d", name, version);
+	if (strcmp(v, want))
+		return err_set(e, origin, *line, "odmasim-model",
+			       "expected an %s model (version %d), got '%s'", name, version, v);
+	return 0;
+}
+
+int pred_read_choice(FILE *f, const char *origin, long *line, const char *key,
+		     const char *const *names, int n, const char *pred, int *choice,
+		     struct om_err *e)
+{
+	char v[64];
+	if (pred_read_kv(f, origin, line, key, v, sizeof v, e) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v, names[i])) {
+			*choice = i;
+			return 0;
+		}
+	return err_set(e, origin, *line, key, "unknown %s %s '%s'", pred, key, v);
+}
+
+int pred_expect_int(FILE *f, const char *origin, long *line, const char *key, long want,
+		    struct om_err *e)
+{
+	double x;
+	if (pred_read_num(f, origin, line, key, &x, e) < 0)
+		return -1;
+	if (x != (double)want)
+		return err_set(
+			e, origin, *line, key,
+			"model has %g but the configuration says %ld (set predictor.%s = %g or retrain)",
+			x, want, key, x);
 	return 0;
 }
 

@@ -62,6 +62,12 @@ const struct pred_ops *pred_find(const char *name);
  * b holds, i.e. the capacity an S3 allocator reserves for it. */
 int32_t pred_bucket_of(int32_t len, int32_t K, int32_t bucket_max);
 int32_t pred_bucket_cap(int32_t b, int32_t K, int32_t bucket_max);
+/* The grid a configuration sets: K = predictor.buckets, bucket_max. */
+void pred_buckets_read(const struct cfg *c, int32_t *K, int32_t *bucket_max);
+/* The output of a predictor that knows a length: len, its bucket on the
+ * grid, the given uncertainty, never flagged uncertain. */
+void pred_out_of_len(struct pred_out *o, int32_t len, float uncertainty, int32_t K,
+		     int32_t bucket_max);
 
 /* Fills `s` (n entries) from the rows of t that fall in the TRAIN part of
  * the deterministic split (pred_split.h), labels included. Texts point into
@@ -83,6 +89,19 @@ int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char 
 		 struct om_err *e);
 int pred_read_num(FILE *f, const char *origin, long *line, const char *key, double *x,
 		  struct om_err *e);
+/* The first line, "odmasim-model NAME VERSION", must name this predictor. */
+int pred_read_header(FILE *f, const char *origin, long *line, const char *name, int version,
+		     struct om_err *e);
+/* "KEY VALUE" with VALUE one of names[0..n-1]: its index in *choice, or -1
+ * after "unknown PRED KEY 'VALUE'". */
+int pred_read_choice(FILE *f, const char *origin, long *line, const char *key,
+		     const char *const *names, int n, const char *pred, int *choice,
+		     struct om_err *e);
+/* "KEY N" where N must be the configuration's predictor.KEY, `want`: a
+ * loaded model has to match what the policy reads, so a mismatch is an
+ * error rather than a silent override. */
+int pred_expect_int(FILE *f, const char *origin, long *line, const char *key, long want,
+		    struct om_err *e);
 extern const struct pred_ops *const pred_registry[];
 extern const struct cfg_key pred_common_keys[];
 

@@ -1,4 +1,5 @@
 #include "workload/trace.h"
+#include "common/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +21,10 @@ int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t promp
 	       const char *text, size_t text_len, struct om_err *e)
 {
 	if (t->n == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 1024;
-		struct wl_req *nr = realloc(t->req, nc * sizeof *nr);
-		if (!nr)
+		size_t nc = grow_cap(t->cap, t->n + 1, 1024);
+		if (grow_to(&t->req, nc, sizeof *t->req) < 0
+		    || grow_to(&t->out_tokens, nc, sizeof *t->out_tokens) < 0)
 			return err_set(e, t->source, 0, NULL, "out of memory");
-		t->req = nr;
-		int32_t *no = realloc(t->out_tokens, nc * sizeof *no);
-		if (!no)
-			return err_set(e, t->source, 0, NULL, "out of memory");
-		t->out_tokens = no;
 		t->cap = nc;
 	}
 	struct wl_req *r = &t->req[t->n];
@@ -40,16 +36,8 @@ int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t promp
 	if (text && text_len) {
 		if (text_len > UINT32_MAX)
 			return err_set(e, t->source, 0, "prompt", "prompt text too long");
-		if (t->text_cap - t->text_len < text_len + 1) {
-			size_t nc = t->text_cap ? t->text_cap : 65536;
-			while (nc - t->text_len < text_len + 1)
-				nc *= 2;
-			char *nt = realloc(t->text, nc);
-			if (!nt)
-				return err_set(e, t->source, 0, NULL, "out of memory");
-			t->text = nt;
-			t->text_cap = nc;
-		}
+		if (GROW(t->text, t->text_cap, t->text_len + text_len + 1, 65536) < 0)
+			return err_set(e, t->source, 0, NULL, "out of memory");
 		memcpy(t->text + t->text_len, text, text_len);
 		t->text[t->text_len + text_len] = '\0';
 		r->text_off = t->text_len;

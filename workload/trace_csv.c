@@ -1,5 +1,6 @@
 #include "workload/trace_csv.h"
 
+#include "common/grow.h"
 #include "common/slurp.h"
 
 #include <csv.h>
@@ -46,8 +47,8 @@ struct rd {
 	/* header */
 	bool have_header;
 	size_t ncols;
-	long col[COL_N]; /* column index per role, -1 if absent */
-	const char *colname[COL_N];
+	long col[COL_N];	    /* column index per role, -1 if absent */
+	const char *const *colname; /* the layout's column names */
 	enum layout layout;
 	long rows;
 	long *lines; /* record start line per pushed request */
@@ -75,27 +76,13 @@ static void on_field(void *s, size_t len, void *data)
 		r->blen = 0;
 		r->nf = 0;
 	}
-	if (r->bcap - r->blen < len + 1) {
-		size_t nc = r->bcap ? r->bcap : 1024;
-		while (nc - r->blen < len + 1)
-			nc *= 2;
-		char *nb = realloc(r->buf, nc);
-		if (!nb) {
-			fail(r, r->line, NULL, "out of memory", NULL);
-			return;
-		}
-		r->buf = nb;
-		r->bcap = nc;
+	if (GROW(r->buf, r->bcap, r->blen + len + 1, 1024) < 0) {
+		fail(r, r->line, NULL, "out of memory", NULL);
+		return;
 	}
-	if (r->nf == r->fcap) {
-		size_t nc = r->fcap ? r->fcap * 2 : 16;
-		struct field *nfp = realloc(r->f, nc * sizeof *nfp);
-		if (!nfp) {
-			fail(r, r->line, NULL, "out of memory", NULL);
-			return;
-		}
-		r->f = nfp;
-		r->fcap = nc;
+	if (GROW(r->f, r->fcap, r->nf + 1, 16) < 0) {
+		fail(r, r->line, NULL, "out of memory", NULL);
+		return;
 	}
 	if (len)
 		memcpy(r->buf + r->blen, s, len);
@@ -109,6 +96,37 @@ static const char *fld(struct rd *r, size_t i)
 	return r->buf + r->f[i].off;
 }
 
+/* The two header layouts: each role's column name, the column a layout
+ * needs besides the token counts, and what to say when one is missing. */
+static const struct layout_spec {
+	const char *name[COL_N];
+	enum col needs;
+	const char *missing;
+} layouts[] = {
+	[LAYOUT_SHARED] = { { "id", "prompt_tokens", "output_tokens", "prompt", "arrival_s" },
+			    COL_ID,
+			    "header must name id, prompt_tokens and output_tokens "
+			    "(or Vidur's arrived_at, num_prefill_tokens, num_decode_tokens)" },
+	[LAYOUT_VIDUR] = { { "id", "num_prefill_tokens", "num_decode_tokens", "prompt",
+			     "arrived_at" },
+			   COL_ARRIVAL,
+			   "Vidur trace header must name arrived_at, num_prefill_tokens "
+			   "and num_decode_tokens" },
+};
+
+/* The role of header name h (-1: not one of ours); *vidur is set when only
+ * the Vidur layout has that name. */
+static int header_role(const char *h, bool *vidur)
+{
+	for (int l = LAYOUT_SHARED; l <= LAYOUT_VIDUR; l++)
+		for (int c = 0; c < COL_N; c++)
+			if (!strcmp(h, layouts[l].name[c])) {
+				*vidur = *vidur || l == LAYOUT_VIDUR;
+				return c;
+			}
+	return -1;
+}
+
 static void header(struct rd *r)
 {
 	for (int c = 0; c < COL_N; c++)
@@ -120,23 +138,7 @@ static void header(struct rd *r)
 		/* A UTF-8 byte-order mark may precede the first header name. */
 		if (i == 0 && strncmp(h, "\xEF\xBB\xBF", 3) == 0)
 			h += 3;
-		int role = -1;
-		if (!strcmp(h, "id"))
-			role = COL_ID;
-		else if (!strcmp(h, "prompt_tokens"))
-			role = COL_PROMPT_TOK;
-		else if (!strcmp(h, "output_tokens"))
-			role = COL_OUTPUT_TOK;
-		else if (!strcmp(h, "prompt"))
-			role = COL_TEXT;
-		else if (!strcmp(h, "arrival_s"))
-			role = COL_ARRIVAL;
-		else if (!strcmp(h, "arrived_at"))
-			role = COL_ARRIVAL, vidur = true;
-		else if (!strcmp(h, "num_prefill_tokens"))
-			role = COL_PROMPT_TOK, vidur = true;
-		else if (!strcmp(h, "num_decode_tokens"))
-			role = COL_OUTPUT_TOK, vidur = true;
+		int role = header_role(h, &vidur);
 		if (role < 0)
 			continue;
 		if (r->col[role] >= 0) {
@@ -145,34 +147,12 @@ static void header(struct rd *r)
 		}
 		r->col[role] = (long)i;
 	}
-	r->colname[COL_ID] = "id";
-	r->colname[COL_TEXT] = "prompt";
-	if (vidur) {
-		r->layout = LAYOUT_VIDUR;
-		r->colname[COL_PROMPT_TOK] = "num_prefill_tokens";
-		r->colname[COL_OUTPUT_TOK] = "num_decode_tokens";
-		r->colname[COL_ARRIVAL] = "arrived_at";
-		if (r->col[COL_ARRIVAL] < 0 || r->col[COL_PROMPT_TOK] < 0
-		    || r->col[COL_OUTPUT_TOK] < 0) {
-			fail(r, r->rec_line, NULL,
-			     "Vidur trace header must name arrived_at, num_prefill_tokens "
-			     "and num_decode_tokens",
-			     NULL);
-			return;
-		}
-	} else {
-		r->layout = LAYOUT_SHARED;
-		r->colname[COL_PROMPT_TOK] = "prompt_tokens";
-		r->colname[COL_OUTPUT_TOK] = "output_tokens";
-		r->colname[COL_ARRIVAL] = "arrival_s";
-		if (r->col[COL_ID] < 0 || r->col[COL_PROMPT_TOK] < 0
-		    || r->col[COL_OUTPUT_TOK] < 0) {
-			fail(r, r->rec_line, NULL,
-			     "header must name id, prompt_tokens and output_tokens "
-			     "(or Vidur's arrived_at, num_prefill_tokens, num_decode_tokens)",
-			     NULL);
-			return;
-		}
+	r->layout = vidur ? LAYOUT_VIDUR : LAYOUT_SHARED;
+	const struct layout_spec *L = &layouts[r->layout];
+	r->colname = L->name;
+	if (r->col[L->needs] < 0 || r->col[COL_PROMPT_TOK] < 0 || r->col[COL_OUTPUT_TOK] < 0) {
+		fail(r, r->rec_line, NULL, L->missing, NULL);
+		return;
 	}
 	r->t->has_arrivals = r->col[COL_ARRIVAL] >= 0;
 	r->have_header = true;
@@ -256,15 +236,9 @@ static void record(struct rd *r)
 		r->failed = true;
 		return;
 	}
-	if ((size_t)r->rows >= r->lines_cap) {
-		size_t nc = r->lines_cap ? r->lines_cap * 2 : 1024;
-		long *nl = realloc(r->lines, nc * sizeof *nl);
-		if (!nl) {
-			fail(r, r->rec_line, NULL, "out of memory", NULL);
-			return;
-		}
-		r->lines = nl;
-		r->lines_cap = nc;
+	if (GROW(r->lines, r->lines_cap, (size_t)r->rows + 1, 1024) < 0) {
+		fail(r, r->rec_line, NULL, "out of memory", NULL);
+		return;
 	}
 	r->lines[r->rows++] = r->rec_line;
 }

@@ -1,6 +1,7 @@
 #include "sim/batch/csvtab.h"
 
 #include "common/csvw.h"
+#include "common/grow.h"
 #include "common/slurp.h"
 
 #include <csv.h>
@@ -34,14 +35,8 @@ static void on_field(void *s, size_t len, void *data)
 		return;
 	if (r->nf == 0)
 		r->rec_line = r->line;
-	if (r->nf == r->capf) {
-		size_t nc = r->capf ? r->capf * 2 : 32;
-		char **nf = realloc(r->f, nc * sizeof *nf);
-		if (!nf)
-			return fail(r, r->line, "out of memory");
-		r->f = nf;
-		r->capf = nc;
-	}
+	if (GROW(r->f, r->capf, r->nf + 1, 32) < 0)
+		return fail(r, r->line, "out of memory");
 	char *v = malloc(len + 1);
 	if (!v)
 		return fail(r, r->line, "out of memory");
@@ -82,14 +77,9 @@ static void on_record(int c, void *data)
 		return;
 	}
 	if (t->nrow == r->caprow) {
-		size_t nc = r->caprow ? r->caprow * 2 : 16;
-		char **ncell = realloc(t->cell, nc * (t->ncol ? t->ncol : 1) * sizeof *ncell);
-		if (ncell)
-			t->cell = ncell;
-		long *nl = realloc(t->line, nc * sizeof *nl);
-		if (nl)
-			t->line = nl;
-		if (!ncell || !nl) {
+		size_t nc = grow_cap(r->caprow, t->nrow + 1, 16);
+		if (grow_to(&t->cell, nc * (t->ncol ? t->ncol : 1), sizeof *t->cell) < 0
+		    || grow_to(&t->line, nc, sizeof *t->line) < 0) {
 			fail(r, r->rec_line, "out of memory");
 			drop_fields(r);
 			return;

@@ -1,4 +1,5 @@
 #include "sim/batch/runhash.h"
+#include "common/grow.h"
 
 #include <ini.h>
 #include <stdio.h>
@@ -14,15 +15,9 @@ struct lines {
 static int on_kv(void *user, const char *section, const char *name, const char *value)
 {
 	struct lines *l = user;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 128;
-		char **nv = realloc(l->v, nc * sizeof *nv);
-		if (!nv) {
-			l->failed = 1;
-			return 0;
-		}
-		l->v = nv;
-		l->cap = nc;
+	if (GROW(l->v, l->cap, l->n + 1, 128) < 0) {
+		l->failed = 1;
+		return 0;
 	}
 	size_t len = strlen(section) + strlen(name) + strlen(value) + 3;
 	char *s = malloc(len);

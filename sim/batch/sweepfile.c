@@ -1,7 +1,7 @@
 #include "sim/batch/sweepfile.h"
 
+#include "common/grow.h"
 #include "common/inisrc.h"
-#include "common/slurp.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -142,14 +142,8 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 				    "either fixed or on one axis",
 				    c->k[i].line);
 		}
-	if (c->nk == c->capk) {
-		size_t nc = c->capk ? c->capk * 2 : 16;
-		struct pkey *nk = realloc(c->k, nc * sizeof *nk);
-		if (!nk)
-			return fail(c, line, NULL, "out of memory");
-		c->k = nk;
-		c->capk = nc;
-	}
+	if (GROW(c->k, c->capk, c->nk + 1, 16) < 0)
+		return fail(c, line, NULL, "out of memory");
 	struct pkey *pk = &c->k[c->nk];
 	memset(pk, 0, sizeof *pk);
 	pk->kind = kind;
@@ -363,13 +357,8 @@ int sweepfile_load(const char *path, struct sweepfile *s, struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
 	char *buf;
-	size_t len;
-	if (slurp_file(path, "sweep file", &buf, &len, e) < 0)
+	if (ini_src_load(path, "sweep file", &buf, e) < 0)
 		return -1;
-	if (strlen(buf) != len) {
-		free(buf);
-		return err_set(e, path, 0, NULL, "contains a NUL byte; not a text INI file");
-	}
 	int rc = sweepfile_parse(buf, path, s, e);
 	free(buf);
 	return rc;

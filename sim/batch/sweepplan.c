@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/grow.h"
 #include "common/outdir.h"
 #include "sim/batch/csvtab.h"
 #include "sim/core/experiment.h"
@@ -38,10 +39,10 @@ static char *kv(const char *k, const char *v, struct om_err *e)
  * any run is resolved (an unknown key would otherwise fail every run). */
 static int check_keys(const struct sweepfile *sf, struct om_err *e)
 {
-	struct cfg *c = cfg_new();
+	struct cfg *c = exp_new_cfg(e);
 	if (!c)
-		return err_set(e, NULL, 0, NULL, "out of memory");
-	int rc = exp_declare_keys(c, e);
+		return -1;
+	int rc = 0;
 	size_t ns = sweepfile_nswept(sf);
 	for (size_t i = 0; rc == 0 && i < sf->nfixed + ns; i++) {
 		const struct sw_key *k = i < sf->nfixed ? &sf->fixed[i]
@@ -65,11 +66,11 @@ static int check_keys(const struct sweepfile *sf, struct om_err *e)
  * from the sweep, so validation waits for each run. */
 static int check_base(const struct sweepfile *sf, struct om_err *e)
 {
-	struct cfg *c = cfg_new();
+	struct cfg *c = exp_new_cfg(e);
 	if (!c)
-		return err_set(e, NULL, 0, NULL, "out of memory");
-	int rc = exp_declare_keys(c, e);
-	if (rc == 0 && (rc = cfg_load_file(c, sf->base, e)) < 0) {
+		return -1;
+	int rc = cfg_load_file(c, sf->base, e);
+	if (rc < 0) {
 		char where[PATH_MAX + 64];
 		snprintf(where, sizeof where, "%s:%ld: sweep.base", sf->path, sf->base_line);
 		err_wrap(e, where);
@@ -402,15 +403,9 @@ static int scan_runs(struct sw_plan *p, struct found **fo, size_t *nfo, struct o
 		if (l < RUNHASH_HEX + 3 || strncmp(nm + l - RUNHASH_HEX - 2, "--", 2)
 		    || !is_hex(nm + l - RUNHASH_HEX, RUNHASH_HEX))
 			continue;
-		if (*nfo == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			struct found *nf = realloc(*fo, nc * sizeof *nf);
-			if (!nf) {
-				rc = err_set(e, NULL, 0, NULL, "out of memory");
-				break;
-			}
-			*fo = nf;
-			cap = nc;
+		if (GROW(*fo, cap, *nfo + 1, 64) < 0) {
+			rc = err_set(e, NULL, 0, NULL, "out of memory");
+			break;
 		}
 		struct found *f = &(*fo)[*nfo];
 		memcpy(f->hash, nm + l - RUNHASH_HEX, RUNHASH_HEX + 1);

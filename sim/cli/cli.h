@@ -6,7 +6,9 @@
 #define OM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "common/cfg.h"
 #include "sim/cli/opts.h"
 
 #define ODMASIM_VERSION "0.1.0"
@@ -52,5 +54,17 @@ bool cli_exp_opt(struct cli_opts *o, int c, const char *arg);
  * message printed). On a stop o->sets is freed already; else free it when done. */
 int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, struct cli_opts *o,
 		  bool need_experiment);
+
+/* cli_parse_exp, then the experiment's configuration with the --set
+ * overrides (exp_load) in *c. Returns -1 to go on (free *c and o->sets when
+ * done), else the exit status to stop with: that of cli_parse_exp, or 1 after
+ * "odmasim: error: MESSAGE" when the experiment does not load. */
+int cli_load_exp(const char *cmd, const char *usage, int argc, char **argv, struct cli_opts *o,
+		 bool need_experiment, struct cfg **c);
+
+/* The output directory: o->out if given, else results/out/PREFIX<experiment
+ * file name without .ini> ("default" without one), with -2, -3... appended
+ * while that exists. */
+void cli_out_dir(const struct cli_opts *o, const char *prefix, char *buf, size_t n);
 
 #endif

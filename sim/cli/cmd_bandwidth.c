@@ -6,7 +6,6 @@
 
 #include "device_models/timing.h"
 #include "sim/cli/cli.h"
-#include "sim/core/experiment.h"
 
 const char cmd_bandwidth_usage[] =
 	"usage: odmasim bandwidth [EXPERIMENT.ini] [--set section.key=value]...\n"
@@ -15,14 +14,14 @@ const char cmd_bandwidth_usage[] =
 int cmd_bandwidth(int argc, char **argv)
 {
 	struct cli_opts o;
-	int stop = cli_parse_exp("bandwidth", cmd_bandwidth_usage, argc, argv, &o, false);
+	struct cfg *c;
+	int stop = cli_load_exp("bandwidth", cmd_bandwidth_usage, argc, argv, &o, false, &c);
 	if (stop >= 0)
 		return stop;
 	struct om_err e;
 	struct dev_timing t;
-	struct cfg *c = exp_load(o.experiment, o.sets, o.nsets, &e);
 	int rc = 1;
-	if (!c || dt_init(&t, c, &e) < 0) {
+	if (dt_init(&t, c, &e) < 0) {
 		fprintf(stderr, "odmasim: error: %s\n", e.msg);
 		goto out;
 	}

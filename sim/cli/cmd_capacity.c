@@ -37,14 +37,10 @@ const char cmd_capacity_usage[] =
 	"  registered ones; -j (default: cores) searches that many at once.\n";
 
 struct cap_opts {
-	const char *exp;
-	char **sets;
-	int nsets;
+	struct cli_opts x; /* the experiment, --set, -o TABLE.csv, -q */
 	struct cap_slo slo;
 	struct cap_params prm;
 	long jobs;
-	const char *out;
-	bool quiet;
 };
 
 struct eval_ctx {
@@ -61,19 +57,19 @@ static int eval_rate(void *ctxp, double rate, struct cap_point *pt, struct om_er
 	snprintf(pset, sizeof pset, "policy.name=%s", ctx->policy);
 	snprintf(rset, sizeof rset, "workload.rate=%.6g", rate);
 	pt->rate = strtod(rset + strlen("workload.rate="), NULL);
-	char **sets = calloc((size_t)o->nsets + 2, sizeof *sets);
+	char **sets = calloc((size_t)o->x.nsets + 2, sizeof *sets);
 	if (!sets)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	for (int i = 0; i < o->nsets; i++)
-		sets[i] = o->sets[i];
-	sets[o->nsets] = pset;
-	sets[o->nsets + 1] = rset;
+	for (int i = 0; i < o->x.nsets; i++)
+		sets[i] = o->x.sets[i];
+	sets[o->x.nsets] = pset;
+	sets[o->x.nsets + 1] = rset;
 	struct wl_trace t;
 	trace_init(&t);
 	struct run_result r = { 0 };
 	struct pred_handle ph = { 0 };
 	int rc = -1;
-	struct cfg *c = exp_load(o->exp, sets, o->nsets + 2, e);
+	struct cfg *c = exp_load(o->x.experiment, sets, o->x.nsets + 2, e);
 	if (c && pred_from_cfg(c, &ph, e) == 0
 	    && wl_build(c, &t, ph.ops && ph.ops->needs_text, e) == 0
 	    && engine_run(c, &t, &ph, &r, e) == 0) {
@@ -85,7 +81,7 @@ static int eval_rate(void *ctxp, double rate, struct cap_point *pt, struct om_er
 	trace_free(&t);
 	cfg_free(c);
 	free(sets);
-	if (rc == 0 && !o->quiet) {
+	if (rc == 0 && !o->x.quiet) {
 		unsigned viol = cap_slo_violations(&o->slo, &pt->s);
 		fprintf(stderr, "capacity: %-8s rate %-9.6g", ctx->policy, pt->rate);
 		for (size_t i = 0; i < o->slo.n; i++)
@@ -312,18 +308,17 @@ static int parse_args(int argc, char **argv, struct cap_opts *o, struct cap_args
 		{ "min", required_argument, NULL, O_MIN },
 		{ "max", required_argument, NULL, O_MAX },
 		{ "tol", required_argument, NULL, O_TOL },
-		{ "set", required_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		OPTS_HELP,
+		CLI_EXP_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const double pos = 1e-300, big = 1e300; /* "a positive number" */
 	struct opts p;
 	if (opts_begin(&p, "capacity", cmd_capacity_usage, argc, argv) < 0)
 		return opts_end(&p);
-	for (int ch; (ch = opts_next(&p, "s:j:o:qh", lo)) != OPTS_END;) {
+	for (int ch; (ch = opts_next(&p, "j:" CLI_EXP_SHORTOPTS, lo)) != OPTS_END;) {
+		if (cli_exp_opt(&o->x, ch, p.arg))
+			continue;
 		if (ch == O_SLO)
 			a->slo = p.arg;
 		else if (ch == O_POLICIES)
@@ -336,18 +331,12 @@ static int parse_args(int argc, char **argv, struct cap_opts *o, struct cap_args
 			opts_double(&p, pos, big, &o->prm.max);
 		else if (ch == O_TOL)
 			opts_double(&p, pos, big, &o->prm.tol);
-		else if (ch == 's')
-			o->sets[o->nsets++] = (char *)p.arg;
 		else if (ch == 'j')
 			opts_long(&p, 1, 4096, &o->jobs);
-		else if (ch == 'o')
-			o->out = p.arg;
-		else if (ch == 'q')
-			o->quiet = true;
 	}
 	if (opts_operands(&p, 1, 1, "experiment file") < 0)
 		return opts_end(&p);
-	o->exp = p.argv[p.ind];
+	o->x.experiment = p.argv[p.ind];
 	struct om_err e = { "" };
 	if (!a->slo)
 		opts_fail(&p, "--slo is required");
@@ -363,7 +352,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o, struct cap_args
 static int set_start(struct cap_opts *o, double start)
 {
 	struct om_err e = { "" };
-	struct cfg *c = exp_load(o->exp, o->sets, o->nsets, &e);
+	struct cfg *c = exp_load(o->x.experiment, o->x.sets, o->x.nsets, &e);
 	if (!c) {
 		fprintf(stderr, "odmasim capacity: error: %s\n", e.msg);
 		return -1;
@@ -420,7 +409,7 @@ static int search_all(const struct cap_opts *o, char **pol, size_t np)
 	int rc = 1;
 	if (res && pid && fds) {
 		run_searches(o, pol, np, res, pid, fds);
-		printf("capacity: %s | SLO", o->exp);
+		printf("capacity: %s | SLO", o->x.experiment);
 		for (size_t i = 0; i < o->slo.n; i++)
 			printf("%s %s <= %g%s", i ? "," : "", cap_metric_name(o->slo.m[i]),
 			       o->slo.bound[i], cap_metric_is_time(o->slo.m[i]) ? " s" : "");
@@ -430,7 +419,7 @@ static int search_all(const struct cap_opts *o, char **pol, size_t np)
 		for (size_t i = 0; i < np; i++)
 			if (res[i].status == CAP_ERROR)
 				rc = 1;
-		if (o->out && write_file(o->out, o, pol, np, res) < 0)
+		if (o->x.out && write_file(o->x.out, o, pol, np, res) < 0)
 			rc = 1;
 	}
 	free(res), free(pid), free(fds);
@@ -442,8 +431,7 @@ int cmd_capacity(int argc, char **argv)
 	struct cap_opts o = { .prm = { .tol = 0.02, .min = 0.01, .max = 1e4 } };
 	struct cap_args a = { 0 };
 	char *plist = NULL, *pol[64];
-	o.sets = calloc((size_t)argc + 1, sizeof *o.sets);
-	int rc = o.sets ? parse_args(argc, argv, &o, &a) : 1;
+	int rc = cli_exp_begin(&o.x, argc) == 0 ? parse_args(argc, argv, &o, &a) : 1;
 	if (rc < 0 && set_start(&o, a.start) < 0)
 		rc = 1;
 	if (rc < 0 && a.policies && !(plist = strdup(a.policies)))
@@ -454,6 +442,6 @@ int cmd_capacity(int argc, char **argv)
 	if (rc < 0)
 		rc = search_all(&o, pol, (size_t)np);
 	free(plist);
-	free(o.sets);
+	free(o.x.sets);
 	return rc;
 }

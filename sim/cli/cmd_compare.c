@@ -30,10 +30,8 @@ const char cmd_compare_usage[] =
 #define CMP_MAX 16
 
 struct cmp_args {
-	const char *exp, *out, *list;
-	char **sets;
-	int nsets;
-	bool quiet;
+	struct cli_opts x; /* the experiment, --set, -o, -q */
+	const char *list;
 };
 
 struct cmp_row {
@@ -43,7 +41,7 @@ struct cmp_row {
 
 static int run_one(const struct cmp_args *o, const char *pol, struct cmp_row *row, struct om_err *e)
 {
-	int n = o->nsets;
+	int n = o->x.nsets;
 	char **sets = calloc((size_t)n + 2, sizeof *sets);
 	char polset[128];
 	struct cfg *c = NULL;
@@ -56,10 +54,10 @@ static int run_one(const struct cmp_args *o, const char *pol, struct cmp_row *ro
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
-	memcpy(sets, o->sets, (size_t)n * sizeof *sets);
+	memcpy(sets, o->x.sets, (size_t)n * sizeof *sets);
 	snprintf(polset, sizeof polset, "policy.name=%.63s", pol);
 	sets[n++] = polset;
-	c = exp_load(o->exp, sets, n, e);
+	c = exp_load(o->x.experiment, sets, n, e);
 	if (!c)
 		goto out;
 	snprintf(row->policy, sizeof row->policy, "%.63s", pol);
@@ -218,50 +216,25 @@ static int parse_args(int argc, char **argv, struct cmp_args *a)
 {
 	static const struct option lo[] = {
 		{ "policies", required_argument, NULL, 'p' },
-		{ "set", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		OPTS_HELP,
+		CLI_EXP_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts p;
 	if (opts_begin(&p, "compare", cmd_compare_usage, argc, argv) < 0)
 		return opts_end(&p);
-	for (int ch; (ch = opts_next(&p, "p:s:o:qh", lo)) != OPTS_END;) {
-		if (ch == 'p')
+	for (int ch; (ch = opts_next(&p, "p:" CLI_EXP_SHORTOPTS, lo)) != OPTS_END;)
+		if (!cli_exp_opt(&a->x, ch, p.arg) && ch == 'p')
 			a->list = p.arg;
-		else if (ch == 's')
-			a->sets[a->nsets++] = (char *)p.arg;
-		else if (ch == 'o')
-			a->out = p.arg;
-		else if (ch == 'q')
-			a->quiet = true;
-	}
 	if (opts_operands(&p, 1, 1, "experiment file") < 0)
 		return opts_end(&p);
-	a->exp = p.argv[p.ind];
+	a->x.experiment = p.argv[p.ind];
 	return opts_end(&p);
-}
-
-/* results/out/compare-<experiment without .ini>, with -2, -3... if taken. */
-static void default_dir(const char *exp, char *dir, size_t n)
-{
-	const char *b = strrchr(exp, '/');
-	char stem[256];
-	snprintf(stem, sizeof stem, "%s", b ? b + 1 : exp);
-	char *dot = strrchr(stem, '.');
-	if (dot && !strcmp(dot, ".ini"))
-		*dot = '\0';
-	snprintf(dir, n, "results/out/compare-%s", stem);
-	struct stat st;
-	for (int k = 2; stat(dir, &st) == 0; k++)
-		snprintf(dir, n, "results/out/compare-%s-%d", stem, k);
 }
 
 static int run_all(const struct cmp_args *a, char names[][64], size_t np, const char *dir,
 		   struct om_err *e)
 {
-	struct cfg *c = exp_load(a->exp, a->sets, a->nsets, e);
+	struct cfg *c = exp_load(a->x.experiment, a->x.sets, a->x.nsets, e);
 	struct cmp_row *rows = calloc(np ? np : 1, sizeof *rows);
 	struct stat st;
 	int rc = -1;
@@ -276,7 +249,7 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 		goto out;
 	}
 	for (size_t i = 0; i < np; i++) {
-		if (!a->quiet)
+		if (!a->x.quiet)
 			fprintf(stderr, "odmasim compare: running %s (%zu/%zu)\n", names[i], i + 1,
 				np);
 		if (run_one(a, names[i], &rows[i], e) < 0)
@@ -285,7 +258,7 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 	if (write_dir(dir, c, rows, np, e) < 0)
 		goto out;
 	print_table(stdout, rows, np);
-	if (!a->quiet)
+	if (!a->x.quiet)
 		printf("results: %s/compare.csv\n", dir);
 	rc = 0;
 out:
@@ -296,11 +269,11 @@ out:
 
 int cmd_compare(int argc, char **argv)
 {
-	struct cmp_args a = { .sets = calloc((size_t)argc + 1, sizeof(char *)) };
+	struct cmp_args a = { .list = NULL };
 	char names[CMP_MAX][64];
 	size_t np = 0;
 	struct om_err e = { "" };
-	int rc = a.sets ? parse_args(argc, argv, &a) : 1;
+	int rc = cli_exp_begin(&a.x, argc) == 0 ? parse_args(argc, argv, &a) : 1;
 	if (rc < 0 && a.list && parse_policies(a.list, names, &np) < 0)
 		rc = 2;
 	if (rc < 0 && !a.list)
@@ -309,16 +282,13 @@ int cmd_compare(int argc, char **argv)
 	if (rc < 0) {
 		rc = 0;
 		char dir[4096];
-		if (a.out)
-			snprintf(dir, sizeof dir, "%s", a.out);
-		else
-			default_dir(a.exp, dir, sizeof dir);
+		cli_out_dir(&a.x, "compare-", dir, sizeof dir);
 		if (run_all(&a, names, np, dir, &e) < 0) {
 			fprintf(stderr, "odmasim: error: %s\n%s", e.msg,
 				a.list ? "" : "(choose the policies to compare with --policies)\n");
 			rc = 1;
 		}
 	}
-	free(a.sets);
+	free(a.x.sets);
 	return rc;
 }

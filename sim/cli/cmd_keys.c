@@ -16,10 +16,9 @@ int cmd_keys(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	struct om_err e;
-	struct cfg *c = cfg_new();
-	if (!c || exp_declare_keys(c, &e) < 0) {
-		fprintf(stderr, "odmasim: error: %s\n", c ? e.msg : "out of memory");
-		cfg_free(c);
+	struct cfg *c = exp_new_cfg(&e);
+	if (!c) {
+		fprintf(stderr, "odmasim: error: %s\n", e.msg);
 		return 1;
 	}
 	rc = 0;

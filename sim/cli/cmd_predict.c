@@ -44,10 +44,9 @@ struct row {
 #define PR_MAX_ROWS 8
 
 struct pr_args {
-	const char *trace, *test_trace, *preds, *out, *save;
-	bool quiet, validate;
-	char **sets;
-	int nsets;
+	struct cli_opts x; /* --set, -o, -q (no experiment file) */
+	const char *trace, *test_trace, *preds, *save;
+	bool validate;
 	char extra[8][96]; /* --buckets etc. as predictor.k=v */
 	int nextra;
 };
@@ -247,16 +246,13 @@ static int parse_args(int argc, char **argv, struct pr_args *a)
 		{ "test-pct", required_argument, NULL, O_PCT },
 		{ "save-model", required_argument, NULL, O_SAVE },
 		{ "validate", no_argument, NULL, O_VALIDATE },
-		{ "set", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		OPTS_HELP,
+		CLI_EXP_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts p;
 	if (opts_begin(&p, "predict", cmd_predict_usage, argc, argv) < 0)
 		return opts_end(&p);
-	for (int ch; (ch = opts_next(&p, "s:o:qh", lo)) != OPTS_END;) {
+	for (int ch; (ch = opts_next(&p, CLI_EXP_SHORTOPTS, lo)) != OPTS_END;) {
 		/* --buckets etc. are --set predictor.KEY=value, in command-line order */
 		const char *key = ch == O_BUCKETS ? "predictor.buckets"
 			: ch == O_BMAX		  ? "predictor.bucket_max"
@@ -266,7 +262,7 @@ static int parse_args(int argc, char **argv, struct pr_args *a)
 			opts_fail(&p, "%s given too often", p.name);
 		else if (key) {
 			snprintf(a->extra[a->nextra], sizeof a->extra[0], "%s=%s", key, p.arg);
-			a->sets[a->nsets++] = a->extra[a->nextra++];
+			a->x.sets[a->x.nsets++] = a->extra[a->nextra++];
 		} else if (ch == O_TRACE)
 			a->trace = p.arg;
 		else if (ch == O_TEST_TRACE)
@@ -277,12 +273,8 @@ static int parse_args(int argc, char **argv, struct pr_args *a)
 			a->save = p.arg;
 		else if (ch == O_VALIDATE)
 			a->validate = true;
-		else if (ch == 's')
-			a->sets[a->nsets++] = (char *)p.arg;
-		else if (ch == 'o')
-			a->out = p.arg;
-		else if (ch == 'q')
-			a->quiet = true;
+		else
+			cli_exp_opt(&a->x, ch, p.arg);
 	}
 	if (opts_operands(&p, 0, 0, "") < 0)
 		return opts_end(&p);
@@ -382,7 +374,7 @@ static int eval_one(struct pr_run *p, const char *nm, struct om_err *e)
 			p->pout)
 	    < 0)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	if (!p->a.quiet)
+	if (!p->a.x.quiet)
 		fprintf(stderr, "%s: trained in %.2f s on %zu rows%s\n", nm, r->train_s, r->ntrain,
 			ops->wants_truth
 				? " (reads the TRUE length: upper bound / sensitivity only)"
@@ -423,22 +415,21 @@ static int emit(struct pr_run *p, const char *name, void (*fn)(FILE *, const str
 
 static int run(struct pr_run *p, struct om_err *e)
 {
-	p->c = exp_load(NULL, p->a.sets, p->a.nsets, e);
+	p->c = exp_load(NULL, p->a.x.sets, p->a.x.nsets, e);
 	if (!p->c)
 		return -1;
 	p->pct = (int)cfg_int(p->c, "predictor.split_test_pct");
-	p->K = (int32_t)cfg_int(p->c, "predictor.buckets");
-	p->bmax = (int32_t)cfg_int(p->c, "predictor.bucket_max");
+	pred_buckets_read(p->c, &p->K, &p->bmax);
 	if (load_samples(p, e) < 0)
 		return -1;
-	if (p->a.out) {
-		if (outdir_begin(&p->od, p->a.out, e) < 0)
+	if (p->a.x.out) {
+		if (outdir_begin(&p->od, p->a.x.out, e) < 0)
 			return -1;
 		p->od_open = true;
 	}
 	if (run_predictors(p, e) < 0)
 		return -1;
-	if (!p->a.quiet)
+	if (!p->a.x.quiet)
 		print_table(stdout, p->rows, p->nrows, base(p->a.trace), p->test_desc);
 	if (!p->od_open)
 		return 0;
@@ -446,8 +437,8 @@ static int run(struct pr_run *p, struct om_err *e)
 	    || emit(p, "config.ini", NULL, e) < 0 || outdir_commit(&p->od, e) < 0)
 		return -1;
 	p->od_open = false;
-	if (!p->a.quiet)
-		printf("results in %s/\n", p->a.out);
+	if (!p->a.x.quiet)
+		printf("results in %s/\n", p->a.x.out);
 	return 0;
 }
 
@@ -455,7 +446,7 @@ int cmd_predict(int argc, char **argv)
 {
 	struct pr_run *p = calloc(1, sizeof *p);
 	struct om_err e = { "" };
-	if (!p || !(p->a.sets = calloc((size_t)argc + 1, sizeof *p->a.sets))) {
+	if (!p || cli_exp_begin(&p->a.x, argc) < 0) {
 		free(p);
 		return 1;
 	}
@@ -479,7 +470,7 @@ int cmd_predict(int argc, char **argv)
 	trace_free(&p->tr);
 	trace_free(&p->te);
 	cfg_free(p->c);
-	free(p->a.sets);
+	free(p->a.x.sets);
 	free(p);
 	return rc;
 }

@@ -3,14 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
 #include "sim/core/engine.h"
 #include "sim/core/pred_setup.h"
-#include "sim/core/experiment.h"
 #include "sim/core/report.h"
 
 const char cmd_run_usage[] =
@@ -20,26 +18,11 @@ const char cmd_run_usage[] =
 	"  (default results/out/<experiment>[-N]).\n"
 	"  DIR must not exist: results are never overwritten.\n";
 
-/* results/out/<basename without .ini>, with -2, -3... if taken. */
-static void default_out(const char *exp, char *buf, size_t n)
-{
-	const char *base = exp ? strrchr(exp, '/') : NULL;
-	base = base ? base + 1 : (exp ? exp : "default");
-	char stem[256];
-	snprintf(stem, sizeof stem, "%s", base);
-	char *dot = strrchr(stem, '.');
-	if (dot && !strcmp(dot, ".ini"))
-		*dot = '\0';
-	snprintf(buf, n, "results/out/%s", stem);
-	struct stat st;
-	for (int k = 2; stat(buf, &st) == 0; k++)
-		snprintf(buf, n, "results/out/%s-%d", stem, k);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct cli_opts o;
-	int stop = cli_parse_exp("run", cmd_run_usage, argc, argv, &o, true);
+	struct cfg *c;
+	int stop = cli_load_exp("run", cmd_run_usage, argc, argv, &o, true, &c);
 	if (stop >= 0)
 		return stop;
 	struct om_err e = { "" };
@@ -48,14 +31,8 @@ int cmd_run(int argc, char **argv)
 	trace_init(&t);
 	struct run_result r = { 0 };
 	struct pred_handle ph = { 0 };
-	struct cfg *c = exp_load(o.experiment, o.sets, o.nsets, &e);
-	if (!c)
-		goto out;
 	char dir[4096];
-	if (o.out)
-		snprintf(dir, sizeof dir, "%s", o.out);
-	else
-		default_out(o.experiment, dir, sizeof dir);
+	cli_out_dir(&o, "", dir, sizeof dir);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pred_from_cfg(c, &ph, &e) < 0)

@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/cli/cli.h"
+#include "sim/core/experiment.h"
 
 int cli_exp_begin(struct cli_opts *o, int argc)
 {
@@ -55,4 +57,41 @@ int cli_parse_exp(const char *cmd, const char *usage, int argc, char **argv, str
 	free(o->sets);
 	o->sets = NULL;
 	return status;
+}
+
+int cli_load_exp(const char *cmd, const char *usage, int argc, char **argv, struct cli_opts *o,
+		 bool need_experiment, struct cfg **c)
+{
+	*c = NULL;
+	int stop = cli_parse_exp(cmd, usage, argc, argv, o, need_experiment);
+	if (stop >= 0)
+		return stop;
+	struct om_err e = { "" };
+	*c = exp_load(o->experiment, o->sets, o->nsets, &e);
+	if (*c)
+		return -1;
+	fprintf(stderr, "odmasim: error: %s\n", e.msg);
+	free(o->sets);
+	o->sets = NULL;
+	return 1;
+}
+
+void cli_out_dir(const struct cli_opts *o, const char *prefix, char *buf, size_t n)
+{
+	if (o->out) {
+		snprintf(buf, n, "%s", o->out);
+		return;
+	}
+	const char *exp = o->experiment;
+	const char *base = exp ? strrchr(exp, '/') : NULL;
+	base = base ? base + 1 : (exp ? exp : "default");
+	char stem[256];
+	snprintf(stem, sizeof stem, "%s", base);
+	char *dot = strrchr(stem, '.');
+	if (dot && !strcmp(dot, ".ini"))
+		*dot = '\0';
+	snprintf(buf, n, "results/out/%s%s", prefix, stem);
+	struct stat st;
+	for (int k = 2; stat(buf, &st) == 0; k++)
+		snprintf(buf, n, "results/out/%s%s-%d", prefix, stem, k);
 }

@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include "common/grow.h"
+
 void evq_init(struct evq *q)
 {
 	q->h = NULL;
@@ -22,14 +24,8 @@ static bool before(const struct ev *a, const struct ev *b)
 
 int evq_push(struct evq *q, int64_t t, int32_t type, int32_t arg)
 {
-	if (q->n == q->cap) {
-		size_t nc = q->cap ? q->cap * 2 : 64;
-		struct ev *nh = realloc(q->h, nc * sizeof *nh);
-		if (!nh)
-			return -1;
-		q->h = nh;
-		q->cap = nc;
-	}
+	if (GROW(q->h, q->cap, q->n + 1, 64) < 0)
+		return -1;
 	struct ev e = { t, q->next_seq++, type, arg };
 	size_t i = q->n++;
 	while (i > 0) {

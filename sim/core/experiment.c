@@ -29,15 +29,25 @@ int exp_declare_keys(struct cfg *c, struct om_err *e)
 	return 0;
 }
 
-struct cfg *exp_load(const char *path, char *const *sets, int nsets, struct om_err *e)
+struct cfg *exp_new_cfg(struct om_err *e)
 {
 	struct cfg *c = cfg_new();
 	if (!c) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		return NULL;
 	}
-	if (exp_declare_keys(c, e) < 0)
-		goto fail;
+	if (exp_declare_keys(c, e) < 0) {
+		cfg_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct cfg *exp_load(const char *path, char *const *sets, int nsets, struct om_err *e)
+{
+	struct cfg *c = exp_new_cfg(e);
+	if (!c)
+		return NULL;
 	if (path && cfg_load_file(c, path, e) < 0)
 		goto fail;
 	for (int i = 0; i < nsets; i++)

@@ -1,4 +1,5 @@
 #include "sim/core/metrics.h"
+#include "common/grow.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
@@ -23,14 +24,8 @@ static int push_sample(struct metrics *m, int64_t end)
 	double len = (double)(end - m->win_start);
 	if (len <= 0)
 		return 0;
-	if (m->n_series == m->cap_series) {
-		size_t nc = m->cap_series ? m->cap_series * 2 : 256;
-		struct met_sample *ns = realloc(m->series, nc * sizeof *ns);
-		if (!ns)
-			return -1;
-		m->series = ns;
-		m->cap_series = nc;
-	}
+	if (GROW(m->series, m->cap_series, m->n_series + 1, 256) < 0)
+		return -1;
 	double pool = (double)m->pool_tokens;
 	m->series[m->n_series++] = (struct met_sample){
 		.t_s = (double)(end - m->t0) / 1e9,

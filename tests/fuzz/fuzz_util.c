@@ -21,8 +21,8 @@ char *fz_text(const uint8_t *data, size_t size, size_t max)
 struct cfg *fz_cfg(void)
 {
 	struct om_err e = { "" };
-	struct cfg *c = cfg_new();
-	if (!c || exp_declare_keys(c, &e) < 0)
+	struct cfg *c = exp_new_cfg(&e);
+	if (!c)
 		abort();
 	return c;
 }
