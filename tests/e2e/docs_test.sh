@@ -17,7 +17,12 @@ bad() { echo "FAIL: $*" >&2; fail=1; }
 n=$(wc -l <README.md)
 [ "$n" -le 300 ] || bad "README.md has $n lines (at most 300: details belong in docs/)"
 
-python3 - README.md docs/*.md <<'PY' || fail=1
+# Sources, experiments, scripts and tests that name a document
+# ("docs/MODEL.md#paged") name one that exists, heading included.
+git ls-files 2>/dev/null | grep -vE '^(docs/|README.md)|\.(png|svg|pdf)$' >"$tmp/files" ||
+	find common workload device_models predictors sim experiments scripts results tests bench \
+		-type f >"$tmp/files"
+python3 - "$tmp/files" README.md docs/*.md <<'PY' || fail=1
 import os, re, sys
 
 def slugs(path):
@@ -35,8 +40,22 @@ def slugs(path):
         out.add(s if k == 0 else "%s-%d" % (s, k))
     return out
 
+def check(where, path, anchor, what):
+    if not os.path.exists(path):
+        print("FAIL: %s %s, which does not exist" % (where, what), file=sys.stderr)
+        return 1
+    if anchor and path.endswith(".md") and anchor not in slugs(path):
+        print("FAIL: %s %s: no such heading in %s" % (where, what, path), file=sys.stderr)
+        return 1
+    return 0
+
 bad = 0
-for md in sys.argv[1:]:
+for f in open(sys.argv[1]).read().split():
+    if os.path.isfile(f):
+        text = open(f, encoding="utf-8", errors="replace").read()
+        for doc, anchor in re.findall(r"\b(docs/[A-Za-z0-9_.-]+\.md)(?:#([a-z0-9-]+))?", text):
+            bad |= check(f + " names", doc, anchor, doc + ("#" + anchor if anchor else ""))
+for md in sys.argv[2:]:
     text = open(md, encoding="utf-8").read()
     text = re.sub(r"```.*?```", "", text, flags=re.S)  # code blocks hold no links
     for target in re.findall(r"\]\(([^)\s]+)\)", text):
@@ -44,50 +63,7 @@ for md in sys.argv[1:]:
             continue  # http:, https:, mailto:
         path, _, anchor = target.partition("#")
         full = os.path.normpath(os.path.join(os.path.dirname(md), path)) if path else md
-        if not os.path.exists(full):
-            print("FAIL: %s links to %s, which does not exist" % (md, target), file=sys.stderr)
-            bad = 1
-        elif anchor and full.endswith(".md") and anchor not in slugs(full):
-            print("FAIL: %s links to %s: no such heading in %s" % (md, target, full), file=sys.stderr)
-            bad = 1
-sys.exit(bad)
-PY
-
-# Sources, experiments, scripts and tests that point at a document
-# ("docs/MODEL.md#paged") point at one that exists, heading included.
-git ls-files 2>/dev/null | grep -vE '^(docs/|README.md)' | grep -vE '\.(png|svg|pdf)$' >"$tmp/files" ||
-	find common workload device_models predictors sim experiments scripts results tests bench \
-		-type f >"$tmp/files"
-python3 - "$tmp/files" <<'PY' || fail=1
-import os, re, sys
-def slugs(path):
-    out, seen, fence = set(), {}, False
-    for line in open(path, encoding="utf-8"):
-        if line.startswith("```"):
-            fence = not fence
-        m = None if fence else re.match(r"#{1,6} +(.*?) *#*$", line.rstrip("\n"))
-        if not m:
-            continue
-        s = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-")
-        k = seen.get(s, 0)
-        seen[s] = k + 1
-        out.add(s if k == 0 else "%s-%d" % (s, k))
-    return out
-bad = 0
-for f in open(sys.argv[1]).read().split():
-    if not os.path.isfile(f):
-        continue
-    try:
-        text = open(f, encoding="utf-8", errors="replace").read()
-    except OSError:
-        continue
-    for doc, anchor in re.findall(r"\b(docs/[A-Za-z0-9_.-]+\.md)(?:#([a-z0-9-]+))?", text):
-        if not os.path.exists(doc):
-            print("FAIL: %s names %s, which does not exist" % (f, doc), file=sys.stderr)
-            bad = 1
-        elif anchor and anchor not in slugs(doc):
-            print("FAIL: %s names %s#%s: no such heading" % (f, doc, anchor), file=sys.stderr)
-            bad = 1
+        bad |= check(md + " links to", full, anchor, target)
 sys.exit(bad)
 PY
 
