@@ -1,6 +1,7 @@
 #include "workload/trace_csv.h"
 
 #include "common/slurp.h"
+#include "workload/trace_azure.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -21,7 +22,8 @@ enum col {
 enum layout {
 	LAYOUT_UNKNOWN,
 	LAYOUT_SHARED,
-	LAYOUT_VIDUR
+	LAYOUT_VIDUR,
+	LAYOUT_AZURE
 };
 
 struct field {
@@ -50,7 +52,8 @@ struct rd {
 	const char *colname[COL_N];
 	enum layout layout;
 	long rows;
-	long *lines; /* record start line per pushed request */
+	int64_t azure_t0; /* the first row's wall-clock time, ns (Azure layout) */
+	long *lines;	  /* record start line per pushed request */
 	size_t lines_cap;
 };
 
@@ -114,7 +117,7 @@ static void header(struct rd *r)
 	for (int c = 0; c < COL_N; c++)
 		r->col[c] = -1;
 	r->ncols = r->nf;
-	bool vidur = false;
+	bool vidur = false, azure = false;
 	for (size_t i = 0; i < r->nf; i++) {
 		const char *h = fld(r, i);
 		/* A UTF-8 byte-order mark may precede the first header name. */
@@ -137,6 +140,12 @@ static void header(struct rd *r)
 			role = COL_PROMPT_TOK, vidur = true;
 		else if (!strcmp(h, "num_decode_tokens"))
 			role = COL_OUTPUT_TOK, vidur = true;
+		else if (!strcmp(h, AZURE_COL_TIME))
+			role = COL_ARRIVAL, azure = true;
+		else if (!strcmp(h, AZURE_COL_PROMPT))
+			role = COL_PROMPT_TOK, azure = true;
+		else if (!strcmp(h, AZURE_COL_OUTPUT))
+			role = COL_OUTPUT_TOK, azure = true;
 		if (role < 0)
 			continue;
 		if (r->col[role] >= 0) {
@@ -147,7 +156,20 @@ static void header(struct rd *r)
 	}
 	r->colname[COL_ID] = "id";
 	r->colname[COL_TEXT] = "prompt";
-	if (vidur) {
+	if (azure && !vidur) {
+		r->layout = LAYOUT_AZURE;
+		r->colname[COL_PROMPT_TOK] = AZURE_COL_PROMPT;
+		r->colname[COL_OUTPUT_TOK] = AZURE_COL_OUTPUT;
+		r->colname[COL_ARRIVAL] = AZURE_COL_TIME;
+		if (r->col[COL_ARRIVAL] < 0 || r->col[COL_PROMPT_TOK] < 0
+		    || r->col[COL_OUTPUT_TOK] < 0) {
+			fail(r, r->rec_line, NULL,
+			     "Azure trace header must name " AZURE_COL_TIME ", " AZURE_COL_PROMPT
+			     " and " AZURE_COL_OUTPUT,
+			     NULL);
+			return;
+		}
+	} else if (vidur) {
 		r->layout = LAYOUT_VIDUR;
 		r->colname[COL_PROMPT_TOK] = "num_prefill_tokens";
 		r->colname[COL_OUTPUT_TOK] = "num_decode_tokens";
@@ -214,6 +236,22 @@ static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
 	return 0;
 }
 
+/* Azure times are wall-clock; arrivals are offsets from the first row's. */
+static int azure_arrival(struct rd *r, int64_t *arrival)
+{
+	const char *s = fld(r, (size_t)r->col[COL_ARRIVAL]);
+	int64_t t;
+	if (azure_time_ns(s, &t) < 0)
+		return fail(r, r->rec_line, AZURE_COL_TIME,
+			    "expected a time YYYY-MM-DD HH:MM:SS[.fraction]", s);
+	if (r->rows == 0)
+		r->azure_t0 = t;
+	if (t < r->azure_t0)
+		return fail(r, r->rec_line, AZURE_COL_TIME, "earlier than the first row's time", s);
+	*arrival = t - r->azure_t0;
+	return 0;
+}
+
 static void record(struct rd *r)
 {
 	if (!r->have_header) {
@@ -234,7 +272,10 @@ static void record(struct rd *r)
 		return;
 	if (get_count(r, COL_OUTPUT_TOK, 0, &output) < 0)
 		return;
-	if (r->col[COL_ARRIVAL] >= 0) {
+	if (r->layout == LAYOUT_AZURE) {
+		if (azure_arrival(r, &arrival) < 0)
+			return;
+	} else if (r->col[COL_ARRIVAL] >= 0) {
 		const char *s = fld(r, (size_t)r->col[COL_ARRIVAL]);
 		char *end;
 		errno = 0;
