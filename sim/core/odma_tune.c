@@ -203,7 +203,7 @@ static int ot_search(struct cfg *c, struct ot_slice *sl, struct om_err *e)
 	size_t bq = 0, bt = 0;
 	ot_best(sl, &bq, &bt);
 	char text[160];
-	snprintf(text, sizeof text, "[predictor]\nquantile = %.17g\nuncertainty_threshold = %.9g\n",
+	snprintf(text, sizeof text, "[predictor]\nquantile = %g\nuncertainty_threshold = %.9g\n",
 		 ot_q[bq], sl->tau[bq][bt]);
 	rc = cfg_load_string(c, text, "odma validation slice", CFG_LVL_PRESET, e) < 0
 			|| cfg_check(c, e) < 0
