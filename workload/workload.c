@@ -7,6 +7,7 @@
 #include "common/rng.h"
 #include "common/split.h"
 #include "workload/arrival.h"
+#include "workload/think.h"
 #include "workload/synth.h"
 #include "workload/trace_csv.h"
 
@@ -311,7 +312,8 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 		goto out;
 	}
 	if (cfg_str(c, "workload.trace")[0]) {
-		if (build_phases(c, t, keep_text, rs, e) < 0)
+		if (build_phases(c, t, keep_text, rs, e) < 0
+		    || think_apply(c, t, THINK_STREAM_WORKLOAD, e) < 0)
 			goto out;
 	} else {
 		struct synth_params sp = {

@@ -8,6 +8,7 @@
 #include "predictors/predictor.h"
 #include "sim/core/experiment.h"
 #include "sim/core/pred_setup.h"
+#include "workload/think.h"
 #include "workload/trace_csv.h"
 #include "workload/workload.h"
 
@@ -229,6 +230,8 @@ int odma_tune(struct cfg *c, struct om_err *e)
 	trace_init(&t);
 	struct ot_slice sl = { 0 };
 	int rc = trace_read_csv(path, &t, true, e);
+	if (rc == 0)
+		rc = think_apply(c, &t, THINK_STREAM_TRAIN, e);
 	if (rc == 0)
 		rc = ot_slice_build(c, &t, &sl, e);
 	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS)
