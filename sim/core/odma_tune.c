@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/odma_bounds.h"
 #include "common/split.h"
 #include "predictors/predictor.h"
 #include "sim/core/experiment.h"
@@ -23,18 +24,13 @@ static const double ot_tau_pct[] = { 0.5, 0.75, 0.9, 0.95, 0.99 };
 struct ot_slice {
 	struct pred_sample *fit, *val;
 	size_t nfit, nval;
-	int32_t top;	 /* the top class: the (1 - eps) quantile of fit lengths */
+	int32_t bounds[64]; /* the classes odma would learn from the fit lengths */
+	int k;
 	int32_t max_len; /* policy.max_model_len */
 	int32_t *pred;	 /* [OT_NQ][nval] */
 	float *unc;	 /* [OT_NQ][nval] */
 	double tau[OT_NQ][OT_NT];
 };
-
-static int cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return (x > y) - (x < y);
-}
 
 static int cmp_f(const void *a, const void *b)
 {
@@ -42,22 +38,30 @@ static int cmp_f(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Expected reserved token-iterations of one request: its region (prompt +
- * reserved output) is held while it decodes; an overflow copies the region
- * (read + write, counted as 2 token-iterations per token held) and moves it
- * to the top class, or to max_model_len beyond it. The engineered policy's
- * rules (sim/policy/pol_odma.c) without class rounding. */
+/* Expected reserved token-iterations of one request under the engineered
+ * policy's rules (sim/policy/pol_odma.c): its region (prompt + class) is held
+ * while it decodes; the class is the smallest covering min(prediction, top
+ * class), or the top class if uncertain; each overflow moves it up the class
+ * ladder (to the output limit beyond the top), a copy of the region counted
+ * as 2 token-iterations per token held (read + write). Relocation is charged
+ * on every move: growing in place is not predictable here. */
 static double ot_cost(const struct ot_slice *sl, const struct pred_sample *s, int32_t pred,
 		      bool uncertain)
 {
 	double p = s->prompt_tokens, len = s->out_tokens;
-	double res = uncertain || pred > sl->top ? sl->top : pred;
-	if (res < 1)
-		res = 1;
-	if (len <= res)
-		return (p + res) * len;
-	double next = len <= sl->top ? sl->top : sl->max_len - p;
-	return (p + res) * res + 2.0 * (p + res) + (p + next) * (len - res);
+	int32_t top = sl->bounds[sl->k - 1], out = uncertain || pred > top ? top : pred;
+	int c = 0;
+	while (c < sl->k - 1 && sl->bounds[c] < out)
+		c++;
+	double cost = 0, done = 0;
+	for (;;) {
+		double cap = c < sl->k ? sl->bounds[c] : sl->max_len - p;
+		if (len <= cap || c == sl->k)
+			return cost + (p + cap) * (len - done);
+		cost += (p + cap) * (cap - done) + 2.0 * (p + cap);
+		done = cap;
+		c++;
+	}
 }
 
 /* Trains a predictor with quantile q on the fit rows; fills its predictions
@@ -106,6 +110,29 @@ static struct cfg *ot_scratch(const struct cfg *c, struct om_err *e)
 	return t;
 }
 
+/* The classes odma starts from when it learns them from these lengths
+ * (common/odma_bounds.h, with the policy's own keys). */
+static int ot_bounds(const struct cfg *c, struct ot_slice *sl, const int32_t *lens,
+		     struct om_err *e)
+{
+	if (sl->k > (int)(sizeof sl->bounds / sizeof sl->bounds[0]))
+		return cfg_fail(c, "policy.odma_classes", e, "too many classes to tune");
+	struct ob_learner l;
+	if (ob_init(&l, sl->max_len, (int32_t)cfg_int(c, "policy.odma_bin"),
+		    sl->nfit ? sl->nfit : 1)
+	    < 0)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; i < sl->nfit; i++)
+		ob_add(&l, lens[i]);
+	enum ob_weight w = strcmp(cfg_str(c, "policy.odma_objective"), "tokens") ? OB_TOKEN_TIME
+										 : OB_TOKENS;
+	int rc = ob_learn(&l, sl->k, w, cfg_real(c, "policy.odma_overflow_cap"), sl->bounds);
+	ob_free(&l);
+	if (rc < 0)
+		sl->k = 0; /* cannot learn: no tuning (odma's own create reports why) */
+	return 0;
+}
+
 /* Splits the train part of t into fit and validation rows; sets the top class. */
 static int ot_slice_build(const struct cfg *c, const struct wl_trace *t, struct ot_slice *sl,
 			  struct om_err *e)
@@ -127,15 +154,11 @@ static int ot_slice_build(const struct cfg *c, const struct wl_trace *t, struct 
 		else
 			lens[sl->nfit] = all[i].out_tokens, sl->fit[sl->nfit++] = all[i];
 	}
-	if (sl->nfit) {
-		qsort(lens, sl->nfit, sizeof *lens, cmp_i32);
-		double eps = cfg_real(c, "policy.odma_overflow_cap");
-		size_t k = (size_t)((1.0 - eps) * (double)(sl->nfit - 1) + 0.5);
-		sl->top = lens[k] > 0 ? lens[k] : 1;
-	}
 	sl->max_len = (int32_t)cfg_int(c, "policy.max_model_len");
+	sl->k = (int)cfg_int(c, "policy.odma_classes");
+	int rc = ot_bounds(c, sl, lens, e);
 	free(all), free(lens);
-	return 0;
+	return rc;
 }
 
 /* Candidate thresholds: percentiles of the slice's uncertainties, then 1e9
@@ -234,7 +257,7 @@ int odma_tune(struct cfg *c, struct om_err *e)
 		rc = think_apply(c, &t, THINK_STREAM_TRAIN, e);
 	if (rc == 0)
 		rc = ot_slice_build(c, &t, &sl, e);
-	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS)
+	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0)
 		rc = ot_search(c, &sl, e);
 	if (rc < 0)
 		err_wrap(e, "choosing odma's quantile and tau on the validation slice");

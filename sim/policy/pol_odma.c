@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "sim/policy/kvmem.h"
-#include "sim/policy/odma_bounds.h"
+#include "common/odma_bounds.h"
 #include "sim/policy/policy.h"
 
 struct od {

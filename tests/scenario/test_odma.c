@@ -2,7 +2,7 @@
  * instead of loss, exact predictions never overflow, invariants throughout. */
 #include "tests/support/tu.h"
 #include "workload/workload.h"
-#include "sim/policy/odma_bounds.h"
+#include "common/odma_bounds.h"
 #include "sim/policy/policy.h"
 #include "sim/core/report.h"
 #include "sim/core/start_lengths.h"
