@@ -4,17 +4,18 @@
 # max_model_len 2048/4096/8192 x {4 replicas, tensor-parallel 4}, on the real
 # reasoning-model lengths (simpleqa_r1, frames_r1), on NQ with the think
 # output model (an ASSUMPTION, labelled), and on the reference-length traces
-# (alpaca, nq). Prints Markdown: req/s, packing at finish, mean reserved tokens
-# per request. Then each policy's capacity under a latency SLO on two of them.
+# (alpaca, nq). Prints one Markdown table, a row per workload and setting, a
+# column per policy: req/s · packing at finish · reserved tokens per request;
+# "paged (gather)" is paged on an accelerator without a paged-attention kernel.
 # usage: scripts/headline_table.sh [ODMASIM] [N_REQUESTS]
-# (scripts/update_docs.sh headline puts it in docs/STUDY.md)
+# (scripts/update_docs.sh headline puts it in docs/STUDY.md; ~2 min on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-build/odmasim}
 n=${2:-1000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# workload label, experiment, extra settings
+# workload label | experiment | extra setting
 workloads=(
 	"simpleqa_r1|paper_simpleqa_r1.ini|"
 	"frames_r1|paper_frames_r1.ini|"
@@ -23,8 +24,6 @@ workloads=(
 	"nq (reference)|paper_nq.ini|"
 )
 clusters=("4 replicas|cluster.mode=instances" "TP4|cluster.mode=tensor_parallel")
-echo "| workload | max_model_len | cluster | policy | req/s | packing at finish | reserved tok/req | preemptions | relocations |"
-echo "|---|---|---|---|---|---|---|---|---|"
 k=0
 for w in "${workloads[@]}"; do
 	IFS='|' read -r label exp extra <<<"$w"
@@ -37,15 +36,26 @@ for w in "${workloads[@]}"; do
 			[ -z "$extra" ] || sets+=(--set "$extra")
 			k=$((k + 1))
 			"$bin" compare "experiments/$exp" -q -o "$tmp/c$k" "${sets[@]}" >/dev/null
-			python3 - "$tmp/c$k/compare.csv" "$label" "$mml" "$cname" <<'PY'
-import csv, sys
-f, label, mml, cl = sys.argv[1:]
-for r in csv.DictReader(open(f)):
-    print("| %s | %s | %s | %s | %.2f | %.1f%% | %.0f | %s | %s |" % (
-        label, mml, cl, r["policy"], float(r["rps"]),
-        100 * float(r["util_packing_at_finish"]), float(r["reserved_tokens_mean"]),
-        r["preemptions"], r["relocations"]))
-PY
+			"$bin" compare "experiments/$exp" -q -o "$tmp/g$k" "${sets[@]}" --policies paged \
+				--set policy.paged_kernel=gather >/dev/null
+			printf '%s|%s|%s|%s|%s\n' "$label" "$mml" "$cname" "$tmp/c$k/compare.csv" \
+				"$tmp/g$k/compare.csv" >>"$tmp/list"
 		done
 	done
 done
+python3 - "$tmp/list" <<'PY'
+import csv, sys
+rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1])]
+pols = None
+for label, mml, cl, f, g in rows:
+    rs = {r["policy"]: r for r in csv.DictReader(open(f))}
+    rs["paged (gather)"] = next(csv.DictReader(open(g)))
+    if pols is None:
+        pols = list(rs)
+        print("| workload | max_model_len | cluster | " + " | ".join(pols) + " |")
+        print("|---|---|---|" + "---|" * len(pols))
+    cells = ["%.2f · %.0f%% · %.0f" % (float(rs[p]["rps"]),
+             100 * float(rs[p]["util_packing_at_finish"]), float(rs[p]["reserved_tokens_mean"]))
+             for p in pols]
+    print("| %s | %s | %s | %s |" % (label, mml, cl, " | ".join(cells)))
+PY
