@@ -52,10 +52,23 @@ for ds in alpaca nq; do
 	[ -d "$p" ] || "$bin" predict --trace $ds.csv --predictor s3,odma -o "$p" >/dev/null &
 done
 wait
-for ds in alpaca nq; do
-	for pr in s3 odma; do cp "$D/pred_$ds/model-$pr.txt" "$D/models/$ds-$pr.txt"; done
-done
+for ds in alpaca nq; do cp "$D/pred_$ds/model-s3.txt" "$D/models/$ds-s3.txt"; done
 M=$D/models
+
+# odma (engineered) chooses its quantile and tau on a validation slice of the
+# training rows when it trains at start; a saved model has its quantile baked
+# in, so the same choice is made once per dataset (a one-request run) and the
+# model saved with it; the runs then load it and set tau.
+step "odma: quantile and tau from the validation slice"
+declare -A oq otau
+for ds in alpaca nq; do
+	"$bin" run "$exp/paper_$ds.ini" --set workload.num_requests=1 -q -o "$out/runs/tune_$ds" >/dev/null
+	oq[$ds]=$(sed -n 's/^quantile = //p' "$out/runs/tune_$ds/config.ini")
+	otau[$ds]=$(sed -n 's/^uncertainty_threshold = //p' "$out/runs/tune_$ds/config.ini")
+	"$bin" predict --trace $ds.csv --predictor odma --set predictor.quantile="${oq[$ds]}" \
+		--save-model "$M/$ds-odma.txt" -q >/dev/null &
+done
+wait
 
 # a sweep-file list, one value per line (sweep files limit line length):
 # list KEY ", v1, v2, ..."
@@ -63,12 +76,12 @@ list() { printf '%s = %s\n' "$1" "$(printf '%s' "${2#, }" | sed 's/, /,\n\t/g')"
 # runs of every policy on both datasets: the zip's columns move together
 # (and each dataset's row sampling from experiments/paper_<dataset>.ini)
 pol_zip() { # pol_zip RATE_ALPACA RATE_NQ [POLICIES...]
-	local ra=$1 rn=$2 tr="" po="" mf="" rt="" sa="" nr="" ds p m
+	local ra=$1 rn=$2 tr="" po="" mf="" rt="" sa="" nr="" qq="" ta="" ds p m
 	shift 2
 	for ds in alpaca nq; do
 		for p in "$@"; do
 			case $p in s3 | odma) m=$M/$ds-$p.txt ;; *) m='""' ;; esac
-			tr="$tr, $ds.csv" po="$po, $p" mf="$mf, $m"
+			tr="$tr, $ds.csv" po="$po, $p" mf="$mf, $m" qq="$qq, ${oq[$ds]}" ta="$ta, ${otau[$ds]}"
 			sa="$sa, $(val paper_$ds.ini sampling)" nr="$nr, $(val paper_$ds.ini num_requests)"
 			if [ $ds = alpaca ]; then rt="$rt, $ra"; else rt="$rt, $rn"; fi
 		done
@@ -79,6 +92,8 @@ pol_zip() { # pol_zip RATE_ALPACA RATE_NQ [POLICIES...]
 	list predictor.model_file "$mf"
 	list workload.sampling "$sa"
 	list workload.num_requests "$nr"
+	list predictor.quantile "$qq"
+	[ -n "${NO_TAU:-}" ] || list predictor.uncertainty_threshold "$ta"
 	[ -z "$ra" ] || list workload.rate "$rt"
 }
 sweep() { # sweep NAME < sweep file text
@@ -99,7 +114,9 @@ step "arrival-rate sweep"
 step "odma sensitivity to K, T, sigma, tau"
 for s in K:policy.odma_classes T:policy.odma_relearn_every sigma:policy.odma_safety \
 	tau:predictor.uncertainty_threshold; do
-	{ printf '[sweep]\nbase = %s/paper_alpaca.ini\n' "$exp"; pol_zip "$ra" "$rn" odma
+	nt=""
+	[ "${s%%:*}" != tau ] || nt=1
+	{ printf '[sweep]\nbase = %s/paper_alpaca.ini\n' "$exp"; NO_TAU=$nt pol_zip "$ra" "$rn" odma
 	  printf '[grid]\n%s = %s\n' "${s#*:}" "$(axis "odma_sens_${s%%:*}.ini" "${s#*:}")"; } |
 		sweep "sens_${s%%:*}"
 done
@@ -114,7 +131,9 @@ step "L_half sweep"
 step "drift run"
 { printf '[sweep]\nbase = %s/drift.ini\n[zip run]\n' "$exp"
   printf 'policy.name = paged, s3, odma, oracle\n'
-  list predictor.model_file ", \"\", $M/alpaca-s3.txt, $M/alpaca-odma.txt, \"\""; } |
+  list predictor.model_file ", \"\", $M/alpaca-s3.txt, $M/alpaca-odma.txt, \"\""
+  printf '[set]\npredictor.quantile = %s\npredictor.uncertainty_threshold = %s\n' \
+	"${oq[alpaca]}" "${otau[alpaca]}"; } |
 	sweep drift
 
 step "output-length histograms (all rows of each trace, oracle runs)"

@@ -2,6 +2,7 @@
 
 #include "common/grow.h"
 #include "common/slurp.h"
+#include "workload/trace_azure.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -22,7 +23,8 @@ enum col {
 enum layout {
 	LAYOUT_UNKNOWN,
 	LAYOUT_SHARED,
-	LAYOUT_VIDUR
+	LAYOUT_VIDUR,
+	LAYOUT_AZURE
 };
 
 struct field {
@@ -51,7 +53,8 @@ struct rd {
 	const char *const *colname; /* the layout's column names */
 	enum layout layout;
 	long rows;
-	long *lines; /* record start line per pushed request */
+	int64_t azure_t0; /* the first row's wall-clock time, ns (Azure layout) */
+	long *lines;	  /* record start line per pushed request */
 	size_t lines_cap;
 };
 
@@ -96,7 +99,7 @@ static const char *fld(struct rd *r, size_t i)
 	return r->buf + r->f[i].off;
 }
 
-/* The two header layouts: each role's column name, the column a layout
+/* The header layouts: each role's column name, the column a layout
  * needs besides the token counts, and what to say when one is missing. */
 static const struct layout_spec {
 	const char *name[COL_N];
@@ -112,16 +115,21 @@ static const struct layout_spec {
 			   COL_ARRIVAL,
 			   "Vidur trace header must name arrived_at, num_prefill_tokens "
 			   "and num_decode_tokens" },
+	[LAYOUT_AZURE] = { { "id", AZURE_COL_PROMPT, AZURE_COL_OUTPUT, "prompt", AZURE_COL_TIME },
+			   COL_ARRIVAL,
+			   "Azure trace header must name " AZURE_COL_TIME ", " AZURE_COL_PROMPT
+			   " and " AZURE_COL_OUTPUT },
 };
 
-/* The role of header name h (-1: not one of ours); *vidur is set when only
- * the Vidur layout has that name. */
-static int header_role(const char *h, bool *vidur)
+/* The role of header name h (-1: not one of ours); sets bit l of *only
+ * when only layout l (not the shared one) has that name. */
+static int header_role(const char *h, unsigned *only)
 {
-	for (int l = LAYOUT_SHARED; l <= LAYOUT_VIDUR; l++)
+	for (int l = LAYOUT_SHARED; l <= LAYOUT_AZURE; l++)
 		for (int c = 0; c < COL_N; c++)
 			if (!strcmp(h, layouts[l].name[c])) {
-				*vidur = *vidur || l == LAYOUT_VIDUR;
+				if (l != LAYOUT_SHARED)
+					*only |= 1u << l;
 				return c;
 			}
 	return -1;
@@ -132,13 +140,13 @@ static void header(struct rd *r)
 	for (int c = 0; c < COL_N; c++)
 		r->col[c] = -1;
 	r->ncols = r->nf;
-	bool vidur = false;
+	unsigned only = 0;
 	for (size_t i = 0; i < r->nf; i++) {
 		const char *h = fld(r, i);
 		/* A UTF-8 byte-order mark may precede the first header name. */
 		if (i == 0 && strncmp(h, "\xEF\xBB\xBF", 3) == 0)
 			h += 3;
-		int role = header_role(h, &vidur);
+		int role = header_role(h, &only);
 		if (role < 0)
 			continue;
 		if (r->col[role] >= 0) {
@@ -147,7 +155,12 @@ static void header(struct rd *r)
 		}
 		r->col[role] = (long)i;
 	}
-	r->layout = vidur ? LAYOUT_VIDUR : LAYOUT_SHARED;
+	/* Vidur's names win a mixed header, as before Azure's joined */
+	r->layout = LAYOUT_SHARED;
+	if (only & (1u << LAYOUT_VIDUR))
+		r->layout = LAYOUT_VIDUR;
+	else if (only & (1u << LAYOUT_AZURE))
+		r->layout = LAYOUT_AZURE;
 	const struct layout_spec *L = &layouts[r->layout];
 	r->colname = L->name;
 	if (r->col[L->needs] < 0 || r->col[COL_PROMPT_TOK] < 0 || r->col[COL_OUTPUT_TOK] < 0) {
@@ -194,6 +207,22 @@ static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
 	return 0;
 }
 
+/* Azure times are wall-clock; arrivals are offsets from the first row's. */
+static int azure_arrival(struct rd *r, int64_t *arrival)
+{
+	const char *s = fld(r, (size_t)r->col[COL_ARRIVAL]);
+	int64_t t;
+	if (azure_time_ns(s, &t) < 0)
+		return fail(r, r->rec_line, AZURE_COL_TIME,
+			    "expected a time YYYY-MM-DD HH:MM:SS[.fraction]", s);
+	if (r->rows == 0)
+		r->azure_t0 = t;
+	if (t < r->azure_t0)
+		return fail(r, r->rec_line, AZURE_COL_TIME, "earlier than the first row's time", s);
+	*arrival = t - r->azure_t0;
+	return 0;
+}
+
 static void record(struct rd *r)
 {
 	if (!r->have_header) {
@@ -214,7 +243,10 @@ static void record(struct rd *r)
 		return;
 	if (get_count(r, COL_OUTPUT_TOK, 0, &output) < 0)
 		return;
-	if (r->col[COL_ARRIVAL] >= 0) {
+	if (r->layout == LAYOUT_AZURE) {
+		if (azure_arrival(r, &arrival) < 0)
+			return;
+	} else if (r->col[COL_ARRIVAL] >= 0) {
 		const char *s = fld(r, (size_t)r->col[COL_ARRIVAL]);
 		char *end;
 		errno = 0;

@@ -1,7 +1,8 @@
 /* trace_csv: reads request traces with libcsv (RFC 4180: quoted fields may
- * span lines, CRLF or LF endings). Two layouts, told apart by the header:
+ * span lines, CRLF or LF endings). Three layouts, told apart by the header:
  *  - odmasim/shared: id,prompt_tokens,output_tokens[,prompt][,arrival_s]
  *  - Vidur: arrived_at,num_prefill_tokens,num_decode_tokens (extra columns ignored)
+ *  - Azure (trace_azure.h): TIMESTAMP,ContextTokens,GeneratedTokens
  * Columns are found by name. Every rejected row names file, line and field. */
 #ifndef OM_TRACE_CSV_H
 #define OM_TRACE_CSV_H

@@ -7,6 +7,8 @@
 #include "common/rng.h"
 #include "common/split.h"
 #include "workload/arrival.h"
+#include "workload/servegen.h"
+#include "workload/think.h"
 #include "workload/synth.h"
 #include "workload/trace_csv.h"
 
@@ -310,8 +312,16 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (cfg_str(c, "workload.trace")[0]) {
-		if (build_phases(c, t, keep_text, rs, e) < 0)
+	if (servegen_wanted(c) && cfg_str(c, "workload.trace")[0]) {
+		cfg_fail(c, "workload.servegen_clients", e,
+			 "a ServeGen workload replaces workload.trace: set only one");
+		goto out;
+	} else if (servegen_wanted(c)) {
+		if (servegen_build(c, t, e) < 0)
+			goto out;
+	} else if (cfg_str(c, "workload.trace")[0]) {
+		if (build_phases(c, t, keep_text, rs, e) < 0
+		    || think_apply(c, t, THINK_STREAM_WORKLOAD, e) < 0)
 			goto out;
 	} else {
 		struct synth_params sp = {

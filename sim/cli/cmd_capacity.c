@@ -18,6 +18,7 @@
 #include "sim/cli/opts.h"
 #include "sim/batch/capsearch.h"
 #include "sim/core/engine.h"
+#include "sim/core/odma_tune.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/experiment.h"
 #include "sim/core/sumfield.h"
@@ -70,7 +71,7 @@ static int eval_rate(void *ctxp, double rate, struct cap_point *pt, struct om_er
 	struct pred_handle ph = { 0 };
 	int rc = -1;
 	struct cfg *c = exp_load(o->x.experiment, sets, o->x.nsets + 2, e);
-	if (c && pred_from_cfg(c, &ph, e) == 0
+	if (c && odma_tune(c, e) == 0 && pred_from_cfg(c, &ph, e) == 0
 	    && wl_build(c, &t, ph.ops && ph.ops->needs_text, e) == 0
 	    && engine_run(c, &t, &ph, &r, e) == 0) {
 		pt->s = r.sum;

@@ -15,6 +15,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/opts.h"
 #include "sim/core/engine.h"
+#include "sim/core/odma_tune.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/experiment.h"
 #include "sim/core/sumfield.h"
@@ -23,8 +24,9 @@
 const char cmd_compare_usage[] =
 	"usage: odmasim compare EXPERIMENT.ini [--policies static,paged,s3,odma,oracle]\n"
 	"                       [--set section.key=value]... [-o DIR] [-q]\n"
-	"  Runs the experiment once per policy (default: every registered policy) and\n"
-	"  prints one table; writes compare.csv and config.ini to DIR (default\n"
+	"  Runs the experiment once per policy (default: every registered policy, then\n"
+	"  NAME/VARIANT for each other choice of a policy.NAME_variant key, e.g.\n"
+	"  odma/literal) and prints one table; writes compare.csv and config.ini to DIR (default\n"
 	"  results/out/compare-<experiment>[-N]), which must not exist.\n";
 
 #define CMP_MAX 16
@@ -42,8 +44,8 @@ struct cmp_row {
 static int run_one(const struct cmp_args *o, const char *pol, struct cmp_row *row, struct om_err *e)
 {
 	int n = o->x.nsets;
-	char **sets = calloc((size_t)n + 2, sizeof *sets);
-	char polset[128];
+	char **sets = calloc((size_t)n + 3, sizeof *sets);
+	char polset[128], varset[192];
 	struct cfg *c = NULL;
 	struct wl_trace t;
 	struct run_result r = { 0 };
@@ -55,17 +57,27 @@ static int run_one(const struct cmp_args *o, const char *pol, struct cmp_row *ro
 		goto out;
 	}
 	memcpy(sets, o->x.sets, (size_t)n * sizeof *sets);
-	snprintf(polset, sizeof polset, "policy.name=%.63s", pol);
+	/* NAME/VARIANT sets policy.NAME_variant too */
+	const char *slash = strchr(pol, '/');
+	int nl = slash ? (int)(slash - pol) : (int)strlen(pol);
+	snprintf(polset, sizeof polset, "policy.name=%.*s", nl < 63 ? nl : 63, pol);
 	sets[n++] = polset;
+	if (slash) {
+		snprintf(varset, sizeof varset, "policy.%.*s_variant=%.63s", nl < 63 ? nl : 63, pol,
+			 slash + 1);
+		sets[n++] = varset;
+	}
 	c = exp_load(o->x.experiment, sets, n, e);
 	if (!c)
 		goto out;
 	snprintf(row->policy, sizeof row->policy, "%.63s", pol);
 	snprintf(row->predictor, sizeof row->predictor, "%s", cfg_str(c, "predictor.name"));
-	if (pred_from_cfg(c, &ph, e) < 0 || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0
+	if (odma_tune(c, e) < 0 || pred_from_cfg(c, &ph, e) < 0
+	    || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0
 	    || engine_run(c, &t, &ph, &r, e) < 0)
 		goto out;
-	snprintf(row->policy, sizeof row->policy, "%s", r.policy);
+	if (!slash)
+		snprintf(row->policy, sizeof row->policy, "%s", r.policy);
 	row->s = r.sum;
 	rc = 0;
 out:
@@ -114,6 +126,9 @@ static const struct {
 	{ "frag_external", "frag_external" },
 	{ "safety_occupancy", "safety_occupancy" },
 	{ "large_bucket_share", "large_bucket_share" },
+	{ "util_packing_at_finish", "util_packing_at_finish" },
+	{ "reserved_tokens_mean", "reserved_tokens_mean" },
+	{ "frag_external_no_room", "frag_external_no_room" },
 };
 #define CMP_NCOLS (sizeof cmp_cols / sizeof cmp_cols[0])
 
@@ -137,17 +152,19 @@ static void write_csv(FILE *f, const struct cmp_row *rows, size_t n)
 
 static void print_table(FILE *f, const struct cmp_row *rows, size_t n)
 {
-	fprintf(f, "%-8s %-9s %6s %8s %9s %7s %7s %7s %8s %8s %8s %7s %7s %7s %7s %7s\n", "policy",
-		"predictor", "done", "req/s", "gen tok/s", "U_res", "U_live", "U_pack", "TTFT50",
-		"TPOT50", "e2e p99", "preempt", "overfl", "reloc", "frag_in", "frag_ex");
+	fprintf(f, "%-12s %-9s %6s %8s %9s %7s %7s %7s %7s %7s %8s %8s %8s %7s %7s %7s %7s %7s\n",
+		"policy", "predictor", "done", "req/s", "gen tok/s", "U_res", "U_live", "U_pack",
+		"Pk_fin", "res/req", "TTFT50", "TPOT50", "e2e p99", "preempt", "overfl", "reloc",
+		"frag_in", "frag_ex");
 	for (size_t i = 0; i < n; i++) {
 		const struct summary *s = &rows[i].s;
 		fprintf(f,
-			"%-8s %-9s %6lld %8.3f %9.1f %6.1f%% %6.1f%% %6.1f%% %7.3fs %7.4fs %7.2fs "
-			"%7lld %7lld %7lld %6.1f%% %6.1f%%\n",
+			"%-12s %-9s %6lld %8.3f %9.1f %6.1f%% %6.1f%% %6.1f%% %6.1f%% %7.0f %7.3fs "
+			"%7.4fs %7.2fs %7lld %7lld %7lld %6.1f%% %6.1f%%\n",
 			rows[i].policy, rows[i].predictor, (long long)s->requests_completed, s->rps,
 			s->tps_generated, 100 * s->util_reserved, 100 * s->util_live,
-			100 * s->util_packing, s->ttft_p50_s, s->tpot_p50_s, s->e2e_p99_s,
+			100 * s->util_packing, 100 * s->util_packing_at_finish,
+			s->reserved_tokens_mean, s->ttft_p50_s, s->tpot_p50_s, s->e2e_p99_s,
 			(long long)s->preemptions, (long long)s->overflows,
 			(long long)s->relocations, 100 * s->frag_internal, 100 * s->frag_external);
 	}
@@ -167,10 +184,12 @@ static int parse_policies(const char *list, char names[CMP_MAX][64], size_t *n)
 		}
 		memcpy(names[*n], p, len);
 		names[*n][len] = '\0';
-		if (!pol_find(names[*n])) {
+		char base[64];
+		snprintf(base, sizeof base, "%.*s", (int)strcspn(names[*n], "/"), names[*n]);
+		if (!pol_find(base)) {
 			fprintf(stderr,
 				"odmasim compare: --policies: policy '%s' is not in this build (known:",
-				names[*n]);
+				base);
 			for (size_t i = 0; pol_registry[i]; i++)
 				fprintf(stderr, " %s", pol_registry[i]->name);
 			fprintf(stderr, ")\n");
@@ -267,6 +286,30 @@ out:
 	return rc;
 }
 
+/* Every registered policy, then NAME/VARIANT for each non-default choice of
+ * a policy's own policy.NAME_variant key. */
+static void default_list(char names[CMP_MAX][64], size_t *np)
+{
+	for (size_t i = 0; pol_registry[i] && *np < CMP_MAX; i++)
+		snprintf(names[(*np)++], 64, "%s", pol_registry[i]->name);
+	for (size_t i = 0; pol_registry[i]; i++) {
+		const struct pol_ops *p = pol_registry[i];
+		char key[96];
+		snprintf(key, sizeof key, "policy.%s_variant", p->name);
+		for (const struct cfg_key *k = p->keys; k && k->name; k++) {
+			if (strcmp(k->name, key) || k->type != CFG_ENUM)
+				continue;
+			for (const char *c = k->choices; *c && *np < CMP_MAX;) {
+				size_t len = strcspn(c, "|");
+				if (len != strlen(k->def) || strncmp(c, k->def, len))
+					snprintf(names[(*np)++], 64, "%.30s/%.*s", p->name,
+						 (int)len, c);
+				c += len + (c[len] == '|');
+			}
+		}
+	}
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct cmp_args a = { .list = NULL };
@@ -277,8 +320,7 @@ int cmd_compare(int argc, char **argv)
 	if (rc < 0 && a.list && parse_policies(a.list, names, &np) < 0)
 		rc = 2;
 	if (rc < 0 && !a.list)
-		for (size_t i = 0; pol_registry[i] && np < CMP_MAX; i++)
-			snprintf(names[np++], sizeof names[0], "%s", pol_registry[i]->name);
+		default_list(names, &np);
 	if (rc < 0) {
 		rc = 0;
 		char dir[4096];

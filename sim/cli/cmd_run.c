@@ -8,6 +8,7 @@
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
 #include "sim/core/engine.h"
+#include "sim/core/odma_tune.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/report.h"
 
@@ -35,7 +36,7 @@ int cmd_run(int argc, char **argv)
 	cli_out_dir(&o, "", dir, sizeof dir);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (pred_from_cfg(c, &ph, &e) < 0)
+	if (odma_tune(c, &e) < 0 || pred_from_cfg(c, &ph, &e) < 0)
 		goto out;
 	if (wl_build(c, &t, ph.ops && ph.ops->needs_text, &e) < 0)
 		goto out;

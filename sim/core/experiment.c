@@ -5,6 +5,8 @@
 #include "device_models/device.h"
 #include "device_models/memmodel.h"
 #include "predictors/predictor.h"
+#include "workload/servegen.h"
+#include "workload/think.h"
 #include "workload/workload.h"
 #include "sim/core/engine.h"
 #include "sim/policy/policy.h"
@@ -13,7 +15,8 @@
 int exp_declare_keys(struct cfg *c, struct om_err *e)
 {
 	const struct cfg_key *tables[] = { wl_keys,    engine_keys,	dev_keys,
-					   sched_keys, pol_common_keys, pred_common_keys };
+					   sched_keys, pol_common_keys, pred_common_keys,
+					   think_keys, servegen_keys };
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (cfg_add_keys(c, tables[i], e) < 0)
 			return -1;

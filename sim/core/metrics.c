@@ -168,7 +168,7 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		return -1;
 	}
 	size_t nt = 0, np = 0;
-	int64_t first = INT64_MAX, last = 0;
+	int64_t first = INT64_MAX, last = 0, held = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sim_req *r = &reqs[i];
 		o->requests_total++;
@@ -181,6 +181,7 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		if (r->state != RS_FINISHED)
 			continue;
 		o->requests_completed++;
+		held += r->max_cap;
 		o->generated_tokens += r->generated;
 		o->prompt_tokens += r->prompt_tokens;
 		if (r->finish_ns > last)
@@ -225,6 +226,13 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 	o->kv_gbps = s->kv_ns_sum > 0 ? s->kv_bytes_sum / s->kv_ns_sum : 0;
 	o->kv_run_bytes_mean = s->kv_runs_sum > 0 ? s->kv_bytes_sum / s->kv_runs_sum : 0;
 	o->pool_tokens = m->pool_tokens;
+	if (held > 0)
+		o->util_packing_at_finish = (double)(o->prompt_tokens + o->generated_tokens)
+			/ (double)held;
+	if (o->requests_completed)
+		o->reserved_tokens_mean = (double)held / (double)o->requests_completed;
+	o->no_room_admissions = s->no_room;
+	o->frag_external_no_room = s->no_room ? s->no_room_frag_sum / (double)s->no_room : 0;
 	free(ttft), free(tpot), free(e2e), free(queue);
 	return 0;
 }

@@ -67,6 +67,11 @@ struct summary {
 	/* allocation-policy metrics (see the formulas above) */
 	int64_t overflows, relocations, relocated_bytes;
 	double frag_internal, frag_external, safety_occupancy, large_bucket_share;
+	/* completion-time view: over completed requests, sum(prompt + generated)
+	 * / sum(largest region held); mean largest region; mean external
+	 * fragmentation when an admission found no room */
+	double util_packing_at_finish, reserved_tokens_mean, frag_external_no_room;
+	int64_t no_room_admissions;
 };
 
 int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns);

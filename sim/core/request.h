@@ -35,6 +35,10 @@ struct sim_req {
 	uint64_t admit_seq;  /* order of (re)admission, for preemption */
 	int32_t preemptions;
 	int64_t recomputed_tokens;
+	/* the largest region (pol_cap) it held, kept by the scheduler for the
+	 * completion-time metrics */
+	int32_t max_cap;
+	bool no_room_noted; /* its current wait was refused for room once already */
 	/* policy bookkeeping */
 	int64_t pol_off;
 	int32_t pol_cap;

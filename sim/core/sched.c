@@ -30,6 +30,28 @@ void sched_stats_add(struct sched_stats *a, const struct sched_stats *b)
 	a->kv_runs_sum += b->kv_runs_sum;
 	for (int k = 0; k < REJ_N; k++)
 		a->rejected[k] += b->rejected[k];
+	a->no_room += b->no_room;
+	a->no_room_frag_sum += b->no_room_frag_sum;
+}
+
+/* Notes the pool's external fragmentation when an admission found no room. */
+static void note_no_room(struct sched *s, struct sim_req *r)
+{
+	if (r->no_room_noted)
+		return;
+	r->no_room_noted = true;
+	struct pol_stats ps;
+	pol_stats(s->pol, s->ps, &ps);
+	s->st.no_room++;
+	if (ps.free_tokens > 0)
+		s->st.no_room_frag_sum += 1.0 - (double)ps.largest_free / (double)ps.free_tokens;
+}
+
+static void note_cap(struct sim_req *r)
+{
+	r->no_room_noted = false;
+	if (r->pol_cap > r->max_cap)
+		r->max_cap = r->pol_cap;
 }
 
 void sched_params_read(const struct cfg *c, struct sched_params *p)
@@ -155,6 +177,7 @@ static bool grow_one(struct sched *s, size_t i, int32_t need, struct it_cost *co
 		if (self)
 			return false;
 	}
+	note_cap(r);
 	return true;
 }
 
@@ -231,8 +254,11 @@ static bool admit_waiting(struct sched *s, bool preempted, int64_t now, struct i
 		}
 		if (rc != POL_OK) {
 			s->blocked = rc == POL_NO_ROOM;
+			if (s->blocked)
+				note_no_room(s, r);
 			break;
 		}
+		note_cap(r);
 		start_running(s, r, need, now, cost);
 		empty_ctx |= need == 0;
 		budget -= need;

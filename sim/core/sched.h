@@ -32,6 +32,12 @@ struct sched_stats {
 	int64_t preemptions, recomputed_tokens, iterations, batch_sum;
 	double kv_ns_sum, kv_bytes_sum, kv_runs_sum; /* KV reads, summed over iterations */
 	int64_t rejected[REJ_N];
+	/* admissions refused for room (each wait of a request counted once, so
+	 * the count does not depend on how often a blocked queue is re-asked),
+	 * and the summed external fragmentation (1 - largest free range / free)
+	 * at those moments */
+	int64_t no_room;
+	double no_room_frag_sum;
 };
 
 /* Adds b's counters into a. */

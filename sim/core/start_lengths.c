@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/split.h"
+#include "workload/think.h"
 #include "workload/trace_csv.h"
 #include "workload/workload.h"
 
@@ -42,7 +43,8 @@ int start_lengths_load(const struct cfg *c, const char *policy_key, struct start
 		return 0;
 	struct wl_trace t;
 	trace_init(&t);
-	if (trace_read_csv(s->origin, &t, false, e) < 0) {
+	if (trace_read_csv(s->origin, &t, false, e) < 0
+	    || think_apply(c, &t, THINK_STREAM_TRAIN, e) < 0) {
 		trace_free(&t);
 		return err_wrap(e, s->key);
 	}

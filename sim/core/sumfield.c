@@ -53,6 +53,11 @@ static struct sf_val g_arrival(const struct sf_src *x)
 	return v_str(cfg_str(x->c, "workload.arrival"));
 }
 
+static struct sf_val g_output_model(const struct sf_src *x)
+{
+	return v_str(cfg_str(x->c, "workload.output_model"));
+}
+
 static struct sf_val g_seed(const struct sf_src *x)
 {
 	return v_int(cfg_int(x->c, "workload.seed"));
@@ -84,6 +89,8 @@ const struct sumfield sf_fields[] = {
 	RUN("instances", SF_INT, g_instances, "", "serving instances"),
 	RUN("workload", SF_STR, g_workload, "", "trace file or synthetic source"),
 	RUN("arrival", SF_STR, g_arrival, "", "workload.arrival"),
+	RUN("output_model", SF_STR, g_output_model, "",
+	    "workload.output_model: reference, or think (an ASSUMPTION: reference + R1 thinking length)"),
 	RUN("seed", SF_INT, g_seed, "", "workload.seed"),
 	I("requests_total", requests_total, "", "requests in the workload"),
 	I("requests_completed", requests_completed, "", "requests finished"),
@@ -122,6 +129,13 @@ const struct sumfield sf_fields[] = {
 	R("frag_external", frag_external, "", "1 - largest free range / free"),
 	R("safety_occupancy", safety_occupancy, "", "safety pool held / safety pool"),
 	R("large_bucket_share", large_bucket_share, "", "admissions given a max-size bucket"),
+	R("util_packing_at_finish", util_packing_at_finish, "",
+	  "completed: final context / largest region held"),
+	R("reserved_tokens_mean", reserved_tokens_mean, "tokens",
+	  "completed: mean largest region held"),
+	I("no_room_admissions", no_room_admissions, "", "admissions refused for room"),
+	R("frag_external_no_room", frag_external_no_room, "",
+	  "1 - largest free range / free, at refused admissions"),
 	I("iterations", iterations, "", "engine iterations"),
 	R("batch_mean", batch_mean, "requests", "mean batch size per iteration"),
 	R("running_mean", running_mean, "requests", "time-weighted running requests"),

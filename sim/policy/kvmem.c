@@ -45,6 +45,32 @@ int64_t kvmem_alloc(struct kvmem *m, int64_t len)
 	return -1;
 }
 
+int kvmem_extend(struct kvmem *m, int64_t off, int64_t len, int64_t more)
+{
+	if (more <= 0 || off < 0 || len <= 0)
+		return -1;
+	int64_t end = off + len;
+	size_t lo = 0, hi = m->nfr; /* first free range starting at or after end */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->fr[mid].off < end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == m->nfr || m->fr[lo].off != end || m->fr[lo].len < more)
+		return -1;
+	struct kv_range *r = &m->fr[lo];
+	r->off += more;
+	r->len -= more;
+	if (r->len == 0) {
+		memmove(r, r + 1, (m->nfr - lo - 1) * sizeof *r);
+		m->nfr--;
+	}
+	m->free_tokens -= more;
+	return 0;
+}
+
 int kvmem_release(struct kvmem *m, int64_t off, int64_t len)
 {
 	if (len <= 0 || off < 0 || off + len > m->total)

@@ -28,6 +28,10 @@ void kvmem_free_all(struct kvmem *m);
 int64_t kvmem_alloc(struct kvmem *m, int64_t len);
 /* Returns a range; -1 (and no change) if any of it is already free or out of bounds. */
 int kvmem_release(struct kvmem *m, int64_t off, int64_t len);
+/* Grows the held range [off, off + len) in place by `more` tokens taken from
+ * the free range that starts right at its end; -1 (and no change) if that
+ * range is absent or shorter. */
+int kvmem_extend(struct kvmem *m, int64_t off, int64_t len, int64_t more);
 /* Largest free range, tokens. */
 int64_t kvmem_largest(const struct kvmem *m);
 /* External fragmentation: 1 - largest free range / free tokens (0 if nothing free). */

@@ -1,13 +1,19 @@
 /* odma: predictor-driven contiguous KV buckets with a safety pool (ODMA).
  * Classes c_1 < ... < c_K are output-token capacities; a request's region is
  * prompt + c_k tokens (capped at prompt + its visible output limit) for the
- * smallest c_k >= predicted * (1 + margin), or a large bucket (prompt + the
- * output limit, at most max_model_len) if no class covers the prediction or
- * the predictor flagged it uncertain.
+ * smallest c_k >= predicted * (1 + margin). Two variants (policy.odma_variant):
+ *  engineered (default): an uncertain request, or a prediction above c_K,
+ *    takes the top learned class c_K (a high percentile of the window); only
+ *    an overflow beyond c_K takes the large bucket (prompt + the output
+ *    limit, at most max_model_len). An overflow first grows the region in
+ *    place when the range after it is free (no copy).
+ *  literal: the paper word for word: uncertain requests and predictions
+ *    above c_K take the large bucket; every overflow relocates.
  * Memory: [0, G) is a first-fit arena with coalescing (kvmem) for the
  * classes and certain large requests; [G, pool) is the safety pool, n slots
- * of max_model_len tokens, for uncertain requests (first choice) and for
- * overflows the arena has no room for.
+ * of max_model_len tokens, for uncertain requests (literal: first choice;
+ * engineered: when the arena has no room) and for overflows the arena has
+ * no room for.
  * Overflow: the request moves to the next class up (or the large bucket),
  * in the arena or else a safety slot; the copy (bytes read + written) is
  * charged at streaming bandwidth to the iteration. If nothing has room,
@@ -21,7 +27,7 @@
 #include <string.h>
 
 #include "sim/policy/kvmem.h"
-#include "sim/policy/odma_bounds.h"
+#include "common/odma_bounds.h"
 #include "sim/policy/policy.h"
 
 struct od {
@@ -33,6 +39,7 @@ struct od {
 	uint8_t *slot_used;
 	int k;
 	int32_t *bounds;
+	bool literal; /* policy.odma_variant = literal: the paper read word for word */
 	double margin, eps;
 	enum ob_weight weight;
 	int64_t relearn_every;
@@ -42,6 +49,7 @@ struct od {
 	int64_t ovf_idx, ovf_tokens;
 	int64_t reserved, safety_used;
 	int64_t admissions, large_admissions, overflows, relocations, relocated_bytes;
+	int64_t grown_in_place;
 	/* boundaries over time: rows of (t_ns, completions, bounds[k]) */
 	int64_t *hist;
 	size_t n_hist, cap_hist;
@@ -50,6 +58,13 @@ struct od {
 _Static_assert(offsetof(struct od, env) == 0, "pol_region_layout reads env first");
 
 static const struct cfg_key od_keys[] = {
+	{ "policy.odma_variant", CFG_ENUM, "engineered", 0, -1, "engineered|literal",
+	  "odma: engineered = uncertain or above-top predictions take the top learned class, overflow "
+	  "grows in place when the next range is free; literal = a max_model_len bucket for both "
+	  "(docs/MODEL.md#odma)" },
+	{ "policy.odma_tune", CFG_ENUM, "validation", 0, -1, "validation|off",
+	  "odma (engineered, predictor odma): choose predictor.quantile and uncertainty_threshold on a "
+	  "validation slice of the training rows (sim/core/odma_tune.h) unless set" },
 	{ "policy.odma_classes", CFG_INT, "4", 1, 64, NULL,
 	  "odma: number K of capacity classes (plus the large bucket)" },
 	{ "policy.odma_margin", CFG_REAL, "0", 0, 100, NULL,
@@ -163,6 +178,7 @@ static int od_create(const struct cfg *c, const struct pol_env *env, void **stat
 	s->env = env;
 	s->slot_len = env->max_model_len;
 	s->k = (int)cfg_int(c, "policy.odma_classes");
+	s->literal = !strcmp(cfg_str(c, "policy.odma_variant"), "literal");
 	s->margin = cfg_real(c, "policy.odma_margin");
 	s->eps = cfg_real(c, "policy.odma_overflow_cap");
 	s->weight = strcmp(cfg_str(c, "policy.odma_objective"), "tokens") ? OB_TOKEN_TIME
@@ -278,26 +294,43 @@ static void od_give_back(struct od *s, int64_t off, int32_t cap, int cls)
 	s->reserved -= cls == s->k + 1 ? s->slot_len : cap;
 }
 
+/* The class a request enters: literal sends uncertain requests and
+ * predictions above the top class to the max_model_len bucket (K); the
+ * engineered variant caps both at the top learned class, since it already
+ * covers all but eps of the observed lengths and overflow can still move up. */
+static int od_admit_class(const struct od *s, const struct sim_req *r, int32_t tokens,
+			  bool uncertain)
+{
+	int64_t out;
+	if (uncertain && s->literal)
+		return s->k;
+	if (uncertain)
+		out = s->bounds[s->k - 1];
+	else
+		out = (int64_t)ceil((double)r->predicted_len * (1.0 + s->margin));
+	if (!s->literal && out > s->bounds[s->k - 1])
+		out = s->bounds[s->k - 1];
+	if (out < (int64_t)r->generated + 1)
+		out = (int64_t)r->generated + 1;
+	return od_class_for(s, r, out, tokens);
+}
+
 static enum pol_rc od_admit(void *state, struct sim_req *r, int32_t tokens)
 {
 	struct od *s = state;
-	int k = s->k;
 	bool uncertain = r->pred_uncertain || r->predicted_len < 0;
-	if (!uncertain) {
-		int64_t out = (int64_t)ceil((double)r->predicted_len * (1.0 + s->margin));
-		if (out < (int64_t)r->generated + 1)
-			out = (int64_t)r->generated + 1;
-		k = od_class_for(s, r, out, tokens);
-	}
+	int k = od_admit_class(s, r, tokens, uncertain);
 	int64_t len = od_size(s, r, k);
 	if (len < tokens)
 		len = tokens;
 	bool fits_arena = len <= s->gen, fits_slot = s->n_slots > 0 && len <= s->slot_len;
 	if (!fits_arena && !fits_slot)
 		return POL_NEVER;
-	bool ok = uncertain
-		? od_take(s, r, k, len, false, true) || od_take(s, r, k, len, true, false)
-		: od_take(s, r, k, len, true, false);
+	bool ok;
+	if (uncertain && s->literal)
+		ok = od_take(s, r, k, len, false, true) || od_take(s, r, k, len, true, false);
+	else
+		ok = od_take(s, r, k, len, true, uncertain);
 	if (!ok)
 		return POL_NO_ROOM;
 	s->admissions++;
@@ -327,6 +360,15 @@ static enum pol_rc od_grow(void *state, struct sim_req *r, int32_t tokens, struc
 	int64_t len = od_size(s, r, k);
 	if (len < tokens)
 		return POL_NEVER; /* beyond the large bucket: cannot happen below the output cap */
+	if (!s->literal && r->pol_class <= s->k
+	    && kvmem_extend(&s->mem, r->pol_off, r->pol_cap, len - r->pol_cap) == 0) {
+		/* the range after the region is free: take it, nothing moves */
+		s->reserved += len - r->pol_cap;
+		r->pol_cap = (int32_t)len;
+		r->pol_class = k;
+		s->grown_in_place++;
+		return POL_OK;
+	}
 	int64_t old_off = r->pol_off;
 	int32_t old_cap = r->pol_cap;
 	int old_cls = r->pol_class;

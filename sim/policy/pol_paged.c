@@ -12,7 +12,12 @@
  * block) * head_dim * bytes per (layer, KV head, K or V), or with the
  * per_layer block layout one run of all KV heads per (layer, K or V);
  * optionally physically adjacent blocks merge into one run. The
- * paged-attention kernel factor scales the resulting KV time. */
+ * paged-attention kernel factor scales the resulting KV time.
+ * policy.paged_kernel = gather models an accelerator without a paged-
+ * attention kernel: every iteration copies each request's blocks into a
+ * contiguous buffer (read and write, both at the memory model's rate for the
+ * block runs, charged as extra memory time) and attention then reads that
+ * buffer as one contiguous region. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +36,7 @@ struct pg {
 	double kernel_factor;
 	bool merge, fifo;
 	bool per_layer; /* a block's KV heads sit together (vLLM v1 NHD layout) */
+	bool gather;	/* no paged-attention kernel: gather blocks, then attend */
 	/* free list: a ring; LIFO pops the back, FIFO pops the front */
 	int32_t *fl;
 	int32_t fl_head, fl_len;
@@ -49,9 +55,12 @@ static const struct cfg_key pg_keys[] = {
 	  "paged: multiplies the KV read time of paged layouts (paged-attention kernel overhead; vLLM measured 1.2-1.26 on HBM GPUs)" },
 	{ "policy.paged_merge_adjacent", CFG_BOOL, "false", 0, -1, NULL,
 	  "paged: read physically adjacent blocks of a request as one run (optimistic; default one run per block)" },
-	{ "policy.paged_block_layout", CFG_ENUM, "per_head", 0, -1, "per_head|per_layer",
+	{ "policy.paged_block_layout", CFG_ENUM, "per_layer", 0, -1, "per_head|per_layer",
 	  "paged: what one block of one layer's K (or V) is in memory: per_head = one run per KV head "
 	  "(block_size*head_dim), per_layer = one run of all KV heads (block_size*kv_heads*head_dim, vLLM v1 FlashAttention layout)" },
+	{ "policy.paged_kernel", CFG_ENUM, "native", 0, -1, "native|gather",
+	  "paged: native = a paged-attention kernel reads the blocks in place; gather = no such kernel "
+	  "(the case ODMA argues): blocks are copied to a contiguous buffer (read + write) before attention" },
 	{ "policy.paged_free_order", CFG_ENUM, "lifo", 0, -1, "lifo|fifo",
 	  "paged: free-block reuse order: lifo (last freed, first reused) or fifo (vLLM v1's free queue)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
@@ -101,6 +110,7 @@ static int pg_create(const struct cfg *c, const struct pol_env *env, void **stat
 	s->merge = cfg_bool(c, "policy.paged_merge_adjacent");
 	s->fifo = strcmp(cfg_str(c, "policy.paged_free_order"), "fifo") == 0;
 	s->per_layer = strcmp(cfg_str(c, "policy.paged_block_layout"), "per_layer") == 0;
+	s->gather = strcmp(cfg_str(c, "policy.paged_kernel"), "gather") == 0;
 	s->fl = malloc((size_t)nb * sizeof *s->fl);
 	s->owner = malloc((size_t)nb * sizeof *s->owner);
 	if (!s->fl || !s->owner) {
@@ -282,6 +292,12 @@ static void pg_layout(const void *state, const struct sim_req *r, int32_t tokens
 			i = j;
 		}
 	}
+	if (s->gather) {
+		/* the copy: read the block runs and write them again */
+		cost->extra_ns += 2.0 * dt_kv_ns(dt, &kv);
+		dt_region(dt, cost, tokens);
+		return;
+	}
 	cost->kv_ns += kv.kv_ns * s->kernel_factor;
 	cost->kv_bytes += kv.kv_bytes;
 	cost->kv_runs += kv.kv_runs;
@@ -295,7 +311,7 @@ static bool pg_batch_reads(const void *state, size_t n, int64_t tokens, struct p
 {
 	const struct pg *s = state;
 	(void)n;
-	if (s->merge)
+	if (s->merge || s->gather)
 		return false;
 	double per_tok, regions;
 	pg_run_shape(s, &per_tok, &regions);

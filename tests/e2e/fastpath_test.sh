@@ -65,10 +65,27 @@ check odma-checked --set policy.name=odma "${pred_noisy[@]}" "${base[@]}" --set 
 	--set run.check_invariants=true
 check paged-checked --set policy.name=paged "${base[@]}" "${tight[@]}" --set workload.rate=2 \
 	--set run.check_invariants=true
-check paged-layer --set policy.name=paged --set policy.paged_block_layout=per_layer \
+check paged-layer --set policy.name=paged --set policy.paged_block_layout=per_head \
 	--set policy.paged_kernel_factor=1.23 "${base[@]}" "${tight[@]}"
+check paged-gather --set policy.name=paged --set policy.paged_kernel=gather "${base[@]}" "${tight[@]}"
+# the odma variants: literal, and engineered with checked invariants
+check odma-literal --set policy.name=odma --set policy.odma_variant=literal "${pred_noisy[@]}" \
+	"${base[@]}" --set workload.rate=2
+check odma-engineered-checked --set policy.name=odma --set policy.odma_variant=engineered \
+	"${pred_noisy[@]}" "${base[@]}" --set workload.rate=8 --set run.check_invariants=true
 check paged-merge --set policy.name=paged --set policy.paged_merge_adjacent=true "${base[@]}" "${tight[@]}"
 check static-lpddr5 --set device.mem_model=lpddr5 "${base[@]}" "${tight[@]}"
+# the reasoning-regime workloads, where the shared traces are present
+traces=${ODMASIM_TRACES:-../shared/traces}
+if [ -f "$traces/simpleqa_r1.csv" ] && [ -f "$traces/nq.csv" ]; then
+	check odma-simpleqa --set policy.name=odma --set workload.trace=simpleqa_r1.csv \
+		--set workload.num_requests=300 --set workload.arrival=offline
+	check s3-nq-think --set policy.name=s3 --set workload.trace=nq.csv --set workload.rows=held_out \
+		--set workload.output_model=think --set workload.num_requests=300 --set workload.rate=16
+fi
+az=$traces/azure/AzureLLMInferenceTrace_conv.csv
+[ -f "$az" ] && check paged-azure --set policy.name=paged --set workload.trace="$az" \
+	--set workload.arrival=trace --set workload.num_requests=300 --set policy.max_model_len=16384
 
 # the cases exercise what they claim to
 for c in paged-tight s3-tight odma-tight paged-merge; do

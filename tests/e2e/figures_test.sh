@@ -61,7 +61,7 @@ head -1 "$tmp/drift/util.csv" | grep -q ',overflows$' || fail "util.csv has no o
 
 # a saved predictor gives the same run as one trained at start
 "$bin" predict --trace nq.csv --predictor odma -o "$tmp/pred" >/dev/null
-common=(--set workload.num_requests=300 --set policy.name=odma -q)
+common=(--set workload.num_requests=300 --set policy.name=odma --set policy.odma_tune=off -q)
 "$bin" run experiments/paper_nq.ini "${common[@]}" -o "$tmp/trained" >/dev/null
 "$bin" run experiments/paper_nq.ini "${common[@]}" --set predictor.model_file="$tmp/pred/model-odma.txt" \
 	-o "$tmp/loaded" >/dev/null

@@ -2,7 +2,7 @@
  * instead of loss, exact predictions never overflow, invariants throughout. */
 #include "tests/support/tu.h"
 #include "workload/workload.h"
-#include "sim/policy/odma_bounds.h"
+#include "common/odma_bounds.h"
 #include "sim/policy/policy.h"
 #include "sim/core/report.h"
 #include "sim/core/start_lengths.h"
@@ -137,9 +137,10 @@ static void checked(struct fix *f)
 START_TEST(relocation_charged_at_stream_bandwidth)
 {
 	/* mml 512, K=4 geometric start: classes 64, 128, 256, 512 output tokens */
-	const char *s[] = { "policy.odma_safety=0" };
+	/* literal: every overflow relocates (engineered would grow in place here) */
+	const char *s[] = { "policy.odma_safety=0", "policy.odma_variant=literal" };
 	struct fix f;
-	fix_open(&f, 4096, 512, s, 1);
+	fix_open(&f, 4096, 512, s, 2);
 	struct sim_req r;
 	req(&r, 0, 10, 50, 502);
 	ck_assert_int_eq(pol_odma.admit(f.ps, &r, 10), POL_OK);
@@ -176,9 +177,9 @@ END_TEST
 START_TEST(safety_pool_then_no_room_changes_nothing)
 {
 	/* pool 1024 = arena 512 + one 512-token safety slot */
-	const char *s[] = { "policy.odma_safety=0.5" };
+	const char *s[] = { "policy.odma_safety=0.5", "policy.odma_variant=literal" };
 	struct fix f;
-	fix_open(&f, 1024, 512, s, 1);
+	fix_open(&f, 1024, 512, s, 2);
 	struct sim_req a, b, u;
 	req(&u, 0, 10, 50, 502);
 	u.pred_uncertain = true; /* goes to the safety slot first */
@@ -286,8 +287,8 @@ END_TEST
 START_TEST(underpredicted_request_relocates_and_finishes)
 {
 	const char *s[] = { "policy.name=odma", "predictor.name=test", "policy.max_model_len=1024",
-			    "policy.odma_safety=0" };
-	struct cfg *c = tu_pool_cfg(20000, s, 4);
+			    "policy.odma_safety=0", "policy.odma_variant=literal" };
+	struct cfg *c = tu_pool_cfg(20000, s, 5);
 	struct wl_trace t;
 	tu_trace(&t, 1, 0, 30, 600);
 	struct run_result r;
@@ -343,8 +344,8 @@ START_TEST(exact_predictions_never_overflow)
 	const char *s[] = { "policy.name=odma",		 "predictor.name=test",
 			    "policy.odma_margin=0",	 "policy.odma_relearn_every=50",
 			    "workload.num_requests=400", "workload.rate=20",
-			    "policy.odma_safety=0.2" };
-	struct cfg *c = tu_pool_cfg(30000, s, 7);
+			    "policy.odma_safety=0.2",	 "policy.odma_variant=literal" };
+	struct cfg *c = tu_pool_cfg(30000, s, 8);
 	struct wl_trace t;
 	struct om_err e = { "" };
 	trace_init(&t);
@@ -465,6 +466,90 @@ START_TEST(refuses_without_predictor)
 }
 END_TEST
 
+/* Engineered (the default): an uncertain request and a prediction above the
+ * top class both take the top class, not max_model_len; an overflow grows in
+ * place while the range after the region is free, and relocates once it is
+ * not. */
+/* The class an uncertain request and a prediction above the top class get,
+ * after the classes were learned from 20 lengths of 100 tokens. */
+static void top_class_caps(const char *variant, int32_t *unc_cap, int32_t *big_cap)
+{
+	const char *s[] = { "policy.odma_safety=0", "policy.odma_classes=3",
+			    "policy.odma_relearn_every=20", "policy.odma_window=20", variant };
+	struct fix f;
+	fix_open(&f, 8192, 2048, s, 5);
+	struct sim_req r;
+	for (uint32_t i = 0; i < 20; i++) {
+		req(&r, i, 10, 100, 2038);
+		r.generated = 100;
+		pol_odma.finish(f.ps, &r, 0);
+	}
+	req(&r, 0, 10, 50, 2038);
+	r.pred_uncertain = true;
+	ck_assert_int_eq(pol_odma.admit(f.ps, &r, 10), POL_OK);
+	*unc_cap = r.pol_cap;
+	pol_odma.release(f.ps, &r);
+	req(&r, 1, 10, 1500, 2038);
+	ck_assert_int_eq(pol_odma.admit(f.ps, &r, 10), POL_OK);
+	*big_cap = r.pol_cap;
+	pol_odma.release(f.ps, &r);
+	checked(&f);
+	fix_close(&f);
+}
+
+/* Engineered (the default): an uncertain request and a prediction above the
+ * top class both take the top learned class, not the output limit; literal
+ * sends both to the output limit. */
+START_TEST(engineered_caps_at_the_top_learned_class)
+{
+	int32_t u, b;
+	top_class_caps("policy.odma_variant=engineered", &u, &b);
+	ck_assert_int_ge(u, 10 + 100);
+	ck_assert_int_lt(u, 10 + 200);
+	ck_assert_int_eq(b, u);
+	top_class_caps("policy.odma_variant=literal", &u, &b);
+	ck_assert_int_eq(u, 10 + 2038);
+	ck_assert_int_eq(b, 10 + 2038);
+}
+END_TEST
+
+/* Engineered: an overflow grows in place while the range after the region
+ * is free, and relocates once another region sits there. */
+START_TEST(engineered_grows_in_place_else_relocates)
+{
+	const char *s[] = { "policy.odma_safety=0", "policy.odma_classes=3" };
+	struct fix f;
+	fix_open(&f, 8192, 2048, s, 2); /* geometric classes 512, 1024, 2048 */
+	struct sim_req a, b;
+	req(&a, 1, 10, 100, 2038);
+	ck_assert_int_eq(pol_odma.admit(f.ps, &a, 10), POL_OK);
+	ck_assert_int_eq(a.pol_off, 0);
+	ck_assert_int_eq(a.pol_cap, 10 + 512);
+	struct it_cost cost = { 0 };
+	a.ctx = 522;
+	ck_assert_int_eq(pol_odma.grow(f.ps, &a, 523, &cost), POL_OK);
+	ck_assert_int_eq(a.pol_off, 0); /* grown in place: nothing moved or charged */
+	ck_assert_int_eq(a.pol_cap, 10 + 1024);
+	ck_assert(cost.extra_ns == 0);
+	req(&b, 2, 10, 100, 2038); /* lands right after a */
+	ck_assert_int_eq(pol_odma.admit(f.ps, &b, 10), POL_OK);
+	ck_assert_int_eq(b.pol_off, 1034);
+	a.ctx = 1034;
+	ck_assert_int_eq(pol_odma.grow(f.ps, &a, 1035, &cost), POL_OK);
+	ck_assert_int_ne(a.pol_off, 0); /* b blocks the range after a: relocated */
+	ck_assert(cost.extra_ns > 0);
+	struct pol_stats ps;
+	pol_odma.stats(f.ps, &ps);
+	ck_assert_int_eq(ps.overflows, 2);
+	ck_assert_int_eq(ps.relocations, 1);
+	ck_assert_int_eq(ps.reserved_tokens, a.pol_cap + b.pol_cap);
+	checked(&f);
+	pol_odma.release(f.ps, &a);
+	pol_odma.release(f.ps, &b);
+	fix_close(&f);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	return tu_suite_of(
@@ -474,5 +559,6 @@ Suite *tu_suite(void)
 		underpredicted_request_relocates_and_finishes,
 		exhausted_safety_pool_preempts_never_loses, exact_predictions_never_overflow,
 		deterministic_and_writes_boundaries_csv, starting_boundaries_from_training_lengths,
-		refuses_without_predictor);
+		refuses_without_predictor, engineered_caps_at_the_top_learned_class,
+		engineered_grows_in_place_else_relocates);
 }

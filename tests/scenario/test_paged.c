@@ -125,6 +125,19 @@ START_TEST(kernel_factor_scales_kv_time)
 }
 END_TEST
 
+/* Without a paged-attention kernel the blocks are copied to a contiguous
+ * buffer (read + write, each at the block runs' price) and attention reads
+ * that buffer as one region: it1 = 1000 + 27 + 2 * 33, it2 = 1000 + 30 + 2 * 38. */
+START_TEST(gather_kernel_copies_blocks_then_reads_contiguous)
+{
+	struct run_result r;
+	three_requests("policy.name=paged", "policy.paged_kernel=gather", &r);
+	ck_assert_int_le(llabs(r.reqs[0].first_token_ns - 1093), 1);
+	ck_assert_int_le(llabs(r.reqs[0].finish_ns - r.reqs[0].first_token_ns - 1106), 1);
+	run_result_free(&r);
+}
+END_TEST
+
 /* From a fresh pool the blocks come out in address order: A gets 0-2, B 3-4,
  * C 5, then C grows into 6. Merging adjacent blocks then reads each request
  * as one run, exactly the contiguous price (1027 then 1030). */
@@ -330,15 +343,17 @@ START_TEST(per_layer_layout_reads_heads_together)
 END_TEST
 
 /* The reference device under load: paging holds more requests at once but
- * reads its KV more slowly (4 KiB runs instead of whole-context runs). */
+ * reads its KV more slowly (with the per-head layout, 4 KiB runs instead of
+ * whole-context runs). */
 START_TEST(mlu370_paged_fits_more_reads_slower)
 {
 	struct run_result r[2];
 	const char *pol[] = { "policy.name=static", "policy.name=paged" };
 	for (int k = 0; k < 2; k++) {
 		const char *sets[] = { "device.preset=mlu370-x4", "workload.num_requests=600",
-				       "workload.rate=20", pol[k] };
-		struct cfg *c = tu_cfg(sets, 4);
+				       "workload.rate=20", pol[k],
+				       "policy.paged_block_layout=per_head" };
+		struct cfg *c = tu_cfg(sets, 5);
 		tu_run_workload(c, &r[k]);
 		cfg_free(c);
 	}
@@ -372,6 +387,7 @@ END_TEST
 Suite *tu_suite(void)
 {
 	return tu_suite_of("paged", three_requests_paged_vs_contiguous,
+			   gather_kernel_copies_blocks_then_reads_contiguous,
 			   kernel_factor_scales_kv_time, merged_fresh_blocks_cost_as_contiguous,
 			   preemption_by_recompute, block_invariants_under_churn,
 			   ideal_memory_paged_never_slower, per_layer_layout_reads_heads_together,

@@ -63,12 +63,48 @@ START_TEST(vidur_layout)
 }
 END_TEST
 
+/* A sample in the released Azure format (rows made up, layout as released):
+ * wall-clock times become offsets from the first row, across midnight and a
+ * leap day, with 7 fractional digits. */
+START_TEST(azure_layout)
+{
+	const char *csv = "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+			  "2024-02-28 23:59:59.9000000,374,44\n"
+			  "2024-02-29 00:00:00.0000001,396,0\n"
+			  "2024-03-01 00:00:01,12,7\n";
+	struct wl_trace t;
+	struct om_err e;
+	ck_assert_int_eq(parse(csv, &t, false, &e), 0);
+	ck_assert_int_eq(t.n, 3);
+	ck_assert(t.has_arrivals);
+	ck_assert_int_eq(t.req[0].arrival_ns, 0);
+	ck_assert_int_eq(t.req[1].arrival_ns, 100000100);
+	ck_assert_int_eq(t.req[2].arrival_ns, 86400LL * 1000000000 + 1100000000);
+	ck_assert_int_eq(t.req[1].prompt_tokens, 396);
+	ck_assert_int_eq(t.out_tokens[1], 0);
+	ck_assert_int_eq(t.req[2].id, 2);
+	trace_free(&t);
+}
+END_TEST
+
 struct bad {
 	const char *csv, *want[3];
 };
 
 static const struct bad bad_rows[] = {
 	{ "", { "t.csv", "empty file", NULL } },
+	{ "TIMESTAMP,ContextTokens\n2023-11-16 18:15:46,3\n",
+	  { "t.csv:1", "Azure trace header", "GeneratedTokens" } },
+	{ "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,3,4\n2023-11-16 18:15:45,3,4\n",
+	  { "t.csv:3", "TIMESTAMP", "earlier than the first" } },
+	{ "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-02-29 10:00:00,3,4\n",
+	  { "t.csv:2", "TIMESTAMP", "expected a time" } },
+	{ "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16T18:15:46,3,4\n",
+	  { "t.csv:2", "TIMESTAMP", "expected a time" } },
+	{ "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.,3,4\n",
+	  { "t.csv:2", "TIMESTAMP", "expected a time" } },
+	{ "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,0,4\n",
+	  { "t.csv:2", "ContextTokens", "positive" } },
 	{ "id,prompt_tokens,output_tokens,prompt\r\n", { "header only", NULL, NULL } },
 	{ "id,foo,bar\n1,2,3\n", { "t.csv:1", "header must name", NULL } },
 	{ "id,prompt_tokens,output_tokens\n1,2,3\n2,-4,3\n",
@@ -121,13 +157,32 @@ START_TEST(shared_alpaca_if_present)
 }
 END_TEST
 
+/* The Azure conversation trace, if present: rows and span as SOURCES.md says. */
+START_TEST(shared_azure_if_present)
+{
+	char path[4096];
+	if (!tu_shared_trace(path, sizeof path, "azure/AzureLLMInferenceTrace_conv.csv"))
+		return;
+	struct wl_trace t;
+	struct om_err e;
+	trace_init(&t);
+	ck_assert_msg(trace_read_csv(path, &t, false, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(t.n, 19366);
+	double span = (double)t.req[t.n - 1].arrival_ns / 1e9;
+	ck_assert_msg(span > 3501 && span < 3503, "span %g s", span);
+	trace_free(&t);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	Suite *s = suite_create("csv");
 	TCase *tc = tu_case(s, multiline_quotes_and_crlf, lf_only_and_no_trailing_newline,
 			    vidur_layout);
+	tcase_add_test(tc, azure_layout);
 	tcase_add_loop_test(tc, bad_input_names_file_line_field, 0,
 			    (int)(sizeof bad_rows / sizeof bad_rows[0]));
 	tcase_add_test(tc, shared_alpaca_if_present);
+	tcase_add_test(tc, shared_azure_if_present);
 	return s;
 }

@@ -30,6 +30,30 @@ START_TEST(first_fit_and_coalesce)
 }
 END_TEST
 
+START_TEST(extend_in_place_only_into_the_adjacent_free_range)
+{
+	struct kvmem m;
+	struct om_err e;
+	kvmem_init(&m, 100);
+	ck_assert_int_eq(kvmem_alloc(&m, 20), 0);
+	ck_assert_int_eq(kvmem_alloc(&m, 20), 20);
+	ck_assert_int_eq(kvmem_extend(&m, 0, 20, 1), -1);   /* neighbour is held */
+	ck_assert_int_eq(kvmem_extend(&m, 20, 20, 61), -1); /* only 60 free after it */
+	ck_assert_int_eq(m.free_tokens, 60);
+	ck_assert_int_eq(kvmem_extend(&m, 20, 20, 15), 0);
+	ck_assert_int_eq(m.free_tokens, 45);
+	ck_assert_int_eq(kvmem_alloc(&m, 10), 55);
+	ck_assert_int_eq(kvmem_release(&m, 0, 20), 0);
+	ck_assert_int_eq(kvmem_extend(&m, 55, 10, 35), 0); /* takes the whole tail */
+	ck_assert_int_eq(m.nfr, 1);
+	ck_assert_int_eq(kvmem_check(&m, &e), 0);
+	ck_assert_int_eq(kvmem_release(&m, 20, 35), 0);
+	ck_assert_int_eq(kvmem_release(&m, 55, 45), 0);
+	ck_assert_int_eq(kvmem_largest(&m), 100);
+	kvmem_free_all(&m);
+}
+END_TEST
+
 START_TEST(double_free_refused)
 {
 	struct kvmem m;
@@ -105,5 +129,7 @@ END_TEST
 Suite *tu_suite(void)
 {
 	return tu_suite_of("kvmem", first_fit_and_coalesce, double_free_refused,
-			   corruption_names_the_invariant, random_churn_keeps_invariants);
+			   corruption_names_the_invariant,
+			   extend_in_place_only_into_the_adjacent_free_range,
+			   random_churn_keeps_invariants);
 }

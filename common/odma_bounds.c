@@ -1,4 +1,4 @@
-#include "sim/policy/odma_bounds.h"
+#include "common/odma_bounds.h"
 
 #include <float.h>
 #include <stdlib.h>
