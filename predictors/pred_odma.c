@@ -170,14 +170,11 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	if (strcmp(v, "odma 1"))
 		return err_set(e, origin, line, "odmasim-model",
 			       "expected an odma model (version 1), got '%s'", v);
-	if (pred_read_kv(f, origin, &line, "model", v, sizeof v, e) < 0)
+	if (pred_expect_str(f, origin, &line, "model",
+			    o->model == OD_LOGRIDGE ? "logridge" : "ridge", "predictor.odma_model",
+			    e)
+	    < 0)
 		return -1;
-	if (!strcmp(v, "logridge"))
-		o->model = OD_LOGRIDGE;
-	else if (!strcmp(v, "ridge"))
-		o->model = OD_RIDGE;
-	else
-		return err_set(e, origin, line, "model", "unknown odma model '%s'", v);
 	if (pred_read_num(f, origin, &line, "hash_bits", &x, e) < 0)
 		return -1;
 	if (x != o->bits)
@@ -197,7 +194,8 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	if (od_alloc(o, e) < 0)
 		return -1;
 	if (lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0
-	    || lm_load(f, origin, &line, "gamma", o->gamma, o->d, 1, e) < 0)
+	    || lm_load(f, origin, &line, "gamma", o->gamma, o->d, 1, e) < 0
+	    || pred_expect_eof(f, origin, line, e) < 0)
 		return -1;
 	o->trained = true;
 	return 0;

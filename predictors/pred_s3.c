@@ -148,14 +148,10 @@ static int s3_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	if (strcmp(v, "s3 1"))
 		return err_set(e, origin, line, "odmasim-model",
 			       "expected an s3 model (version 1), got '%s'", v);
-	if (pred_read_kv(f, origin, &line, "model", v, sizeof v, e) < 0)
+	if (pred_expect_str(f, origin, &line, "model", s->model == S3_SOFTMAX ? "softmax" : "ridge",
+			    "predictor.s3_model", e)
+	    < 0)
 		return -1;
-	if (!strcmp(v, "softmax"))
-		s->model = S3_SOFTMAX;
-	else if (!strcmp(v, "ridge"))
-		s->model = S3_RIDGE;
-	else
-		return err_set(e, origin, line, "model", "unknown s3 model '%s'", v);
 	if (expect_int(f, origin, &line, "buckets", s->K, e) < 0
 	    || expect_int(f, origin, &line, "bucket_max", s->bmax, e) < 0
 	    || expect_int(f, origin, &line, "hash_bits", s->bits, e) < 0)
@@ -164,6 +160,8 @@ static int s3_load(void *state, FILE *f, const char *origin, struct om_err *e)
 		return -1;
 	if (lm_load(f, origin, &line, "w", s->w, s->d, s->model == S3_SOFTMAX ? (size_t)s->K : 1, e)
 	    < 0)
+		return -1;
+	if (pred_expect_eof(f, origin, line, e) < 0)
 		return -1;
 	s->trained = true;
 	return 0;

@@ -152,6 +152,34 @@ int pred_read_num(FILE *f, const char *origin, long *line, const char *key, doub
 	return 0;
 }
 
+int pred_expect_str(FILE *f, const char *origin, long *line, const char *key, const char *want,
+		    const char *cfg_key, struct om_err *e)
+{
+	char v[128];
+	if (pred_read_kv(f, origin, line, key, v, sizeof v, e) < 0)
+		return -1;
+	if (strcmp(v, want))
+		return err_set(
+			e, origin, *line, key,
+			"model file has %s '%s' but the configuration says %s = %s (retrain or change the setting)",
+			key, v, cfg_key, want);
+	return 0;
+}
+
+int pred_expect_eof(FILE *f, const char *origin, long line, struct om_err *e)
+{
+	char buf[512];
+	while (fgets(buf, sizeof buf, f)) {
+		++line;
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (buf[strspn(buf, " \t")])
+			return err_set(e, origin, line, NULL,
+				       "unexpected text after the model's last table: '%.40s'",
+				       buf);
+	}
+	return 0;
+}
+
 void pred_handle_free(struct pred_handle *h)
 {
 	if (h->ops)

@@ -83,6 +83,12 @@ int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char 
 		 struct om_err *e);
 int pred_read_num(FILE *f, const char *origin, long *line, const char *key, double *x,
 		  struct om_err *e);
+/* For load(): reads "KEY VALUE" and refuses a VALUE other than `want`, the
+ * configuration's setting `cfg_key`: a model file never overrides the config. */
+int pred_expect_str(FILE *f, const char *origin, long *line, const char *key, const char *want,
+		    const char *cfg_key, struct om_err *e);
+/* For load(): after the last table, only blank lines may follow. */
+int pred_expect_eof(FILE *f, const char *origin, long line, struct om_err *e);
 extern const struct pred_ops *const pred_registry[];
 extern const struct cfg_key pred_common_keys[];
 
