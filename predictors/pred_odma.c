@@ -1,16 +1,22 @@
 /* odma: a lightweight regressor of the output length with an uncertainty
- * score, standing in for ODMA's length predictor.
+ * score, standing in for ODMA's length predictor. The train part is split
+ * (by id hash) into a proper-training part and a calibration slice of
+ * predictor.calib_pct percent (split-conformal calibration):
  *  mean:   ridge regression of t(len) on the prompt features, where
- *          t = log(1+len) (model logridge) or t = len (model ridge);
+ *          t = log(1+len) (model logridge) or t = len (model ridge), fitted
+ *          on the proper-training part;
  *  spread: ridge regression of |residual| on the same features, fitted on
- *          cross-fitted residuals (two folds by id hash, so the spread is not
- *          the optimistic in-sample one);
- *  len:    t^-1(mu + z_q * s), z_q = the q-quantile of the cross-fitted
- *          standardised residuals r/s (predictor.quantile; 0.5 ~ median);
- *  uncertainty: s in log-length units (logridge) or s/max(mu,1) (ridge);
- *          `uncertain` = uncertainty > predictor.uncertainty_threshold. */
+ *          cross-fitted residuals (two folds by id hash, each fitted on its
+ *          own half, so the spread is not the optimistic in-sample one);
+ *  z_q:    the conformal q-quantile of the scores (t - mu) / s on the
+ *          calibration slice (the ceil((m+1)q)-th smallest of m), so that
+ *          t^-1(mu + z_q s) covers q of exchangeable held-out requests;
+ *  len:    t^-1(mu + z_q s) at q = predictor.quantile; any other q through
+ *          pred_ops.quantile (z_q on a grid of 1/200 steps, interpolated);
+ *  uncertainty: (z_0.9 - z_0.5) s, the calibrated log-ratio of the 90%
+ *          quantile to the median (logridge), divided by max(median,1)
+ *          (ridge); `uncertain` = uncertainty > predictor.uncertainty_threshold. */
 #include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +30,24 @@ enum {
 	OD_RIDGE
 };
 
-#define OD_SMIN 1e-3 /* floor on the spread so r/s stays finite */
+/* Floor on the spread, as a fraction of the mean absolute cross-fitted
+ * residual: a row the spread model calls near-certain must not turn a
+ * moderate error into an unbounded calibration score (validation: see
+ * docs/MODEL.md#odma). */
+#define OD_SFLOOR_FRAC 0.25
+
+#define OD_NGRID 199 /* z at q = 1/200 ... 199/200 */
+#define OD_GRID(q) ((q) * 200.0)
 
 struct odma {
 	int model;
 	int bits;
-	double lambda, q, tau, z;
-	int maxit;
+	double lambda, q, tau, z, tol, smin;
+	int maxit, calib_pct;
 	size_t d;
 	double *beta, *gamma;
+	double zgrid[OD_NGRID]; /* conformal z at q = (g+1)/200 */
+	double sgrid[OD_NGRID]; /* calibration spreads' quantiles, same q */
 	bool trained;
 };
 
@@ -41,6 +56,8 @@ static const struct cfg_key odma_keys[] = {
 	  "odma: ridge regression of log(1+len) or of len itself" },
 	{ "predictor.quantile", CFG_REAL, "0.9", 0.01, 0.999, NULL,
 	  "odma: predicted length = this quantile of the (cross-fitted) conditional length distribution" },
+	{ "predictor.calib_pct", CFG_INT, "20", 1, 90, NULL,
+	  "odma: percent of the train part (by id hash) held back to calibrate the quantiles (split-conformal)" },
 	{ "predictor.max_iter", CFG_INT, "50", 1, 100000, NULL,
 	  "s3/odma: iteration cap of the fitting loops (BFGS for softmax, conjugate gradients for ridge)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
@@ -80,6 +97,8 @@ static int odma_create(const struct cfg *c, void **state, struct om_err *e)
 	o->q = cfg_real(c, "predictor.quantile");
 	o->tau = cfg_real(c, "predictor.uncertainty_threshold");
 	o->maxit = (int)cfg_int(c, "predictor.max_iter");
+	o->tol = cfg_real(c, "predictor.cg_tol");
+	o->calib_pct = (int)cfg_int(c, "predictor.calib_pct");
 	*state = o;
 	return 0;
 }
@@ -92,9 +111,100 @@ static void odma_destroy(void *state)
 	free(o);
 }
 
-static double spread(double s)
+static double spread(const struct odma *o, double s)
 {
-	return s > OD_SMIN ? s : OD_SMIN;
+	return s > o->smin ? s : o->smin;
+}
+
+/* The conformal q-quantile of m sorted scores: the ceil((m+1)q)-th smallest,
+ * the largest when that rank exceeds m. */
+static double conformal(const double *sc, size_t m, double q)
+{
+	double k = ceil((double)(m + 1) * q);
+	size_t i = k < 1 ? 0 : (size_t)k - 1;
+	return sc[i < m ? i : m - 1];
+}
+
+/* z at any q in (0,1): linear in the grid, clamped to its ends. */
+static double z_at(const struct odma *o, double q)
+{
+	double g = OD_GRID(q) - 1;
+	if (g <= 0)
+		return o->zgrid[0];
+	if (g >= OD_NGRID - 1)
+		return o->zgrid[OD_NGRID - 1];
+	size_t i = (size_t)g;
+	double f = g - (double)i;
+	return o->zgrid[i] * (1 - f) + o->zgrid[i + 1] * f;
+}
+
+struct od_fit {
+	struct lm_rows all, prop, half[2];
+	double *y, *yp, *res, *bf;
+	bool *keep;
+};
+
+static void fit_free(struct od_fit *t)
+{
+	lm_rows_free(&t->all);
+	lm_rows_free(&t->prop);
+	lm_rows_free(&t->half[0]);
+	lm_rows_free(&t->half[1]);
+	free(t->y), free(t->yp), free(t->res), free(t->bf), free(t->keep);
+}
+
+static bool is_calib(const struct odma *o, int64_t id)
+{
+	return (int)(rng_mix64((uint64_t)id ^ 0xca11b0a7ULL) % 100) < o->calib_pct;
+}
+
+static int fold_of(int64_t id)
+{
+	return (int)(rng_mix64((uint64_t)id ^ 0xf01dULL) & 1);
+}
+
+/* Mean and spread on the proper-training part (rows of t->prop). */
+static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t n,
+			   struct od_fit *t)
+{
+	size_t np = t->prop.n;
+	int64_t *pid = malloc((np ? np : 1) * sizeof *pid);
+	if (!pid)
+		return -1;
+	for (size_t i = 0, m = 0; i < n; i++)
+		if (!is_calib(o, smp[i].id))
+			pid[m++] = smp[i].id;
+	int rc = -1;
+	for (int f = 0; f < 2; f++) {
+		for (size_t i = 0; i < np; i++)
+			t->keep[i] = fold_of(pid[i]) == f;
+		double *yh = t->res; /* the fold's labels, then overwritten below */
+		size_t m = 0;
+		for (size_t i = 0; i < np; i++)
+			if (t->keep[i])
+				yh[m++] = t->yp[i];
+		if (lm_rows_subset(&t->half[f], &t->prop, t->keep) < 0
+		    || lm_ridge(&t->half[f], yh, NULL, o->lambda, o->maxit, o->tol, t->bf) < 0)
+			goto out;
+		/* predict the other fold with this fold's model (stash in y of the
+		 * rows not kept; res is rebuilt once both folds are done) */
+		for (size_t i = 0; i < np; i++)
+			if (!t->keep[i])
+				t->y[i] = t->yp[i] - lm_dot(&t->prop, i, t->bf, 1, 0);
+	}
+	double sum = 0;
+	for (size_t i = 0; i < np; i++)
+		sum += (t->res[i] = fabs(t->y[i]));
+	o->smin = OD_SFLOOR_FRAC * sum / (double)np;
+	if (!(o->smin > 0))
+		o->smin = 1e-9; /* all residuals zero: any positive floor keeps r/s finite */
+	if (lm_ridge(&t->prop, t->yp, NULL, o->lambda, o->maxit, o->tol, o->beta) < 0
+	    || lm_ridge(&t->prop, t->res, NULL, o->lambda, o->maxit, o->tol, o->gamma) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(pid);
+	return rc;
 }
 
 static int odma_train(void *state, const struct pred_sample *smp, size_t n, struct om_err *e)
@@ -102,48 +212,58 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	struct odma *o = state;
 	if (od_alloc(o, e) < 0)
 		return -1;
-	struct lm_rows r;
-	double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w),
-	       *res = malloc(n * sizeof *res), *bf = malloc(o->d * sizeof *bf);
+	struct od_fit t = { 0 };
+	t.y = malloc((n ? n : 1) * sizeof *t.y);
+	t.yp = malloc((n ? n : 1) * sizeof *t.yp);
+	t.res = malloc((n ? n : 1) * sizeof *t.res);
+	t.keep = malloc((n ? n : 1) * sizeof *t.keep);
+	t.bf = malloc(o->d * sizeof *t.bf);
 	int rc = -1;
-	if (!y || !w || !res || !bf || lm_rows_init(&r, o->d) < 0) {
-		free(y), free(w), free(res), free(bf);
-		return err_set(e, NULL, 0, NULL, "out of memory");
+	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || lm_rows_init(&t.all, o->d) < 0
+	    || lm_rows_from_samples(&t.all, smp, n, o->bits) < 0)
+		goto oom;
+	size_t np = 0, nc = 0;
+	for (size_t i = 0; i < n; i++) {
+		t.keep[i] = !is_calib(o, smp[i].id);
+		if (t.keep[i])
+			t.yp[np++] = fwd(o, smp[i].out_tokens);
+		nc += !t.keep[i];
 	}
-	if (lm_rows_from_samples(&r, smp, n, o->bits) < 0)
-		goto oom;
-	for (size_t i = 0; i < n; i++)
-		y[i] = fwd(o, smp[i].out_tokens);
-	/* cross-fitting: fold f is predicted by a model fitted on the other fold.
-	 * Weights 0/2 keep the objective's scale equal to a fit on half the rows. */
-	for (int f = 0; f < 2; f++) {
-		for (size_t i = 0; i < n; i++)
-			w[i] = (int)(rng_mix64((uint64_t)smp[i].id ^ 0xf01dULL) & 1) == f ? 0.0
-											  : 2.0;
-		if (lm_ridge(&r, y, w, o->lambda, o->maxit, bf) < 0)
-			goto oom;
-		for (size_t i = 0; i < n; i++)
-			if (w[i] == 0.0)
-				res[i] = y[i] - lm_dot(&r, i, bf, 1, 0);
+	if (np < 2 || nc < 1) {
+		err_set(e, NULL, 0, NULL,
+			"odma: %zu training rows leave %zu to fit and %zu to calibrate (predictor.calib_pct = %d); need at least 2 and 1",
+			n, np, nc, o->calib_pct);
+		goto out;
 	}
-	if (lm_ridge(&r, y, NULL, o->lambda, o->maxit, o->beta) < 0)
+	if (lm_rows_subset(&t.prop, &t.all, t.keep) < 0 || fit_mean_spread(o, smp, n, &t) < 0)
 		goto oom;
+	/* scores on the calibration slice (res is free again) */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_calib(o, smp[i].id))
+			continue;
+		double mu = lm_dot(&t.all, i, o->beta, 1, 0);
+		t.res[m++] = (fwd(o, smp[i].out_tokens) - mu)
+			     / spread(o, lm_dot(&t.all, i, o->gamma, 1, 0));
+	}
+	gsl_sort(t.res, 1, m);
+	o->z = conformal(t.res, m, o->q);
+	for (int g = 0; g < OD_NGRID; g++)
+		o->zgrid[g] = conformal(t.res, m, (g + 1) / 200.0);
+	m = 0;
 	for (size_t i = 0; i < n; i++)
-		w[i] = fabs(res[i]);
-	if (lm_ridge(&r, w, NULL, o->lambda, o->maxit, o->gamma) < 0)
-		goto oom;
-	for (size_t i = 0; i < n; i++)
-		res[i] /= spread(lm_dot(&r, i, o->gamma, 1, 0));
-	gsl_sort(res, 1, n);
-	o->z = gsl_stats_quantile_from_sorted_data(res, 1, n, o->q);
+		if (is_calib(o, smp[i].id))
+			t.res[m++] = spread(o, lm_dot(&t.all, i, o->gamma, 1, 0));
+	gsl_sort(t.res, 1, m);
+	for (int g = 0; g < OD_NGRID; g++)
+		o->sgrid[g] = conformal(t.res, m, (g + 1) / 200.0);
 	o->trained = true;
 	rc = 0;
 	goto out;
 oom:
 	err_set(e, NULL, 0, NULL, "out of memory while fitting");
 out:
-	lm_rows_free(&r);
-	free(y), free(w), free(res), free(bf);
+	fit_free(&t);
 	return rc;
 }
 
@@ -152,10 +272,28 @@ static int odma_save(const void *state, FILE *f, struct om_err *e)
 	const struct odma *o = state;
 	if (!o->trained)
 		return err_set(e, NULL, 0, NULL, "odma: nothing to save (not trained)");
-	fprintf(f, "odmasim-model odma 1\nmodel %s\nhash_bits %d\nquantile %.17g\nz %.17g\n",
-		o->model == OD_LOGRIDGE ? "logridge" : "ridge", o->bits, o->q, o->z);
+	fprintf(f,
+		"odmasim-model odma 2\nmodel %s\nhash_bits %d\nquantile %.17g\ncalib_pct %d\nz %.17g\nsmin %.17g\n",
+		o->model == OD_LOGRIDGE ? "logridge" : "ridge", o->bits, o->q, o->calib_pct, o->z,
+		o->smin);
+	lm_save(f, "zgrid", o->zgrid, OD_NGRID, 1);
+	lm_save(f, "sgrid", o->sgrid, OD_NGRID, 1);
 	lm_save(f, "beta", o->beta, o->d, 1);
 	lm_save(f, "gamma", o->gamma, o->d, 1);
+	return 0;
+}
+
+/* A numeric setting the model was trained with must equal the config's. */
+static int expect_num(FILE *f, const char *origin, long *line, const char *key, double want,
+		      const char *cfg_key, struct om_err *e)
+{
+	double x;
+	if (pred_read_num(f, origin, line, key, &x, e) < 0)
+		return -1;
+	if (fabs(x - want) > 1e-12)
+		return err_set(e, origin, *line, key,
+			       "model file has %s %g but the configuration says %s = %g (retrain or change the setting)",
+			       key, x, cfg_key, want);
 	return 0;
 }
 
@@ -164,41 +302,60 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	struct odma *o = state;
 	long line = 0;
 	char v[64];
-	double x;
 	if (pred_read_kv(f, origin, &line, "odmasim-model", v, sizeof v, e) < 0)
 		return -1;
-	if (strcmp(v, "odma 1"))
+	if (strcmp(v, "odma 2"))
 		return err_set(e, origin, line, "odmasim-model",
-			       "expected an odma model (version 1), got '%s'", v);
+			       "expected an odma model (version 2), got '%s'", v);
+	/* the quantile is baked into z, the calibration slice into every weight */
 	if (pred_expect_str(f, origin, &line, "model",
 			    o->model == OD_LOGRIDGE ? "logridge" : "ridge", "predictor.odma_model",
 			    e)
-	    < 0)
+		    < 0
+	    || expect_num(f, origin, &line, "hash_bits", o->bits, "predictor.hash_bits", e) < 0
+	    || expect_num(f, origin, &line, "quantile", o->q, "predictor.quantile", e) < 0
+	    || expect_num(f, origin, &line, "calib_pct", o->calib_pct, "predictor.calib_pct", e)
+		       < 0
+	    || pred_read_num(f, origin, &line, "z", &o->z, e) < 0
+	    || pred_read_num(f, origin, &line, "smin", &o->smin, e) < 0 || od_alloc(o, e) < 0)
 		return -1;
-	if (pred_read_num(f, origin, &line, "hash_bits", &x, e) < 0)
-		return -1;
-	if (x != o->bits)
-		return err_set(
-			e, origin, line, "hash_bits",
-			"model has %g but the configuration says %d (set predictor.hash_bits = %g)",
-			x, o->bits, x);
-	/* the quantile is baked into z; a different predictor.quantile needs retraining */
-	if (pred_read_num(f, origin, &line, "quantile", &x, e) < 0)
-		return -1;
-	if (fabs(x - o->q) > 1e-12)
-		return err_set(e, origin, line, "quantile",
-			       "model was calibrated for quantile %g but predictor.quantile is %g",
-			       x, o->q);
-	if (pred_read_num(f, origin, &line, "z", &o->z, e) < 0)
-		return -1;
-	if (od_alloc(o, e) < 0)
-		return -1;
-	if (lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0
+	if (!(o->smin > 0))
+		return err_set(e, origin, line, "smin", "must be positive");
+	if (lm_load(f, origin, &line, "zgrid", o->zgrid, OD_NGRID, 1, e) < 0
+	    || lm_load(f, origin, &line, "sgrid", o->sgrid, OD_NGRID, 1, e) < 0
+	    || lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0
 	    || lm_load(f, origin, &line, "gamma", o->gamma, o->d, 1, e) < 0
 	    || pred_expect_eof(f, origin, line, e) < 0)
 		return -1;
 	o->trained = true;
 	return 0;
+}
+
+/* The share of calibration requests with a smaller spread (interpolated in
+ * the grid): uniform on [0,1] for exchangeable requests, so flagging above
+ * tau flags about 1 - tau of them. */
+static double spread_rank(const struct odma *o, double s)
+{
+	if (s < o->sgrid[0])
+		return 0;
+	size_t lo = 0, hi = OD_NGRID - 1;
+	if (s >= o->sgrid[hi])
+		return 1;
+	while (hi - lo > 1) { /* sgrid[lo] <= s < sgrid[hi] */
+		size_t mid = (lo + hi) / 2;
+		if (o->sgrid[mid] <= s)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	double w = o->sgrid[hi] - o->sgrid[lo], f = w > 0 ? (s - o->sgrid[lo]) / w : 0;
+	return ((double)lo + 1 + f) / 200.0;
+}
+
+static int32_t clamp_len(double len)
+{
+	len = round(len);
+	return len < 1 ? 1 : len > 1e9 ? 1000000000 : (int32_t)len;
 }
 
 static void odma_predict(const void *state, const struct pred_sample *smp, struct pred_out *out)
@@ -211,13 +368,21 @@ static void odma_predict(const void *state, const struct pred_sample *smp, struc
 	struct feat_vec v;
 	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
-	double s = spread(lm_dot_vec(&v, o->gamma, 1, 0));
-	double len = round(inv(o, mu + o->z * s));
-	out->len = len < 1 ? 1 : len > 1e9 ? 1000000000 : (int32_t)len;
-	double m = inv(o, mu);
-	out->uncertainty = (float)(o->model == OD_LOGRIDGE ? s : s / (m > 1 ? m : 1));
+	double s = spread(o, lm_dot_vec(&v, o->gamma, 1, 0));
+	out->len = clamp_len(inv(o, mu + o->z * s));
+	out->uncertainty = (float)spread_rank(o, s);
 	out->bucket = -1;
 	out->uncertain = out->uncertainty > o->tau;
+}
+
+static int32_t odma_quantile(const void *state, const struct pred_sample *smp, double q)
+{
+	const struct odma *o = state;
+	struct feat_vec v;
+	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
+	double mu = lm_dot_vec(&v, o->beta, 1, 0);
+	double s = spread(o, lm_dot_vec(&v, o->gamma, 1, 0));
+	return clamp_len(inv(o, mu + (fabs(q - o->q) < 1e-12 ? o->z : z_at(o, q)) * s));
 }
 
 const struct pred_ops pred_odma = {
@@ -231,4 +396,5 @@ const struct pred_ops pred_odma = {
 	.save = odma_save,
 	.load = odma_load,
 	.predict = odma_predict,
+	.quantile = odma_quantile,
 };

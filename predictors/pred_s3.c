@@ -25,7 +25,10 @@ struct s3 {
 	int bits;
 	int model;
 	double lambda;
-	int maxit;
+	int maxit, epochs;
+	bool bfgs;
+	double eta, tol;
+	uint64_t seed;
 	size_t d;
 	double *w; /* d x K (softmax) or d (ridge) */
 	bool trained;
@@ -34,6 +37,12 @@ struct s3 {
 static const struct cfg_key s3_keys[] = {
 	{ "predictor.s3_model", CFG_ENUM, "softmax", 0, -1, "softmax|ridge",
 	  "s3: bucket classifier = multinomial logistic regression, or bucket of a ridge log-length estimate" },
+	{ "predictor.s3_fit", CFG_ENUM, "adagrad", 0, -1, "adagrad|bfgs",
+	  "s3 softmax: fitted by predictor.epochs passes of sparse AdaGrad, or by full-batch BFGS (predictor.max_iter iterations; slow, kept for comparison)" },
+	{ "predictor.epochs", CFG_INT, "2", 1, 1000, NULL,
+	  "s3 softmax (adagrad): passes over the training rows" },
+	{ "predictor.learning_rate", CFG_REAL, "0.03", 1e-6, 100, NULL,
+	  "s3 softmax (adagrad): AdaGrad step size" },
 	{ "predictor.max_iter", CFG_INT, "50", 1, 100000, NULL,
 	  "s3/odma: iteration cap of the fitting loops (BFGS for softmax, conjugate gradients for ridge)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
@@ -62,6 +71,11 @@ static int s3_create(const struct cfg *c, void **state, struct om_err *e)
 	s->bits = (int)cfg_int(c, "predictor.hash_bits");
 	s->lambda = cfg_real(c, "predictor.lambda");
 	s->maxit = (int)cfg_int(c, "predictor.max_iter");
+	s->epochs = (int)cfg_int(c, "predictor.epochs");
+	s->eta = cfg_real(c, "predictor.learning_rate");
+	s->tol = cfg_real(c, "predictor.cg_tol");
+	s->seed = (uint64_t)cfg_int(c, "predictor.seed");
+	s->bfgs = !strcmp(cfg_str(c, "predictor.s3_fit"), "bfgs");
 	s->model = strcmp(cfg_str(c, "predictor.s3_model"), "ridge") ? S3_SOFTMAX : S3_RIDGE;
 	*state = s;
 	return 0;
@@ -96,8 +110,9 @@ static int s3_train(void *state, const struct pred_sample *smp, size_t n, struct
 		lab[i] = pred_bucket_of(smp[i].out_tokens, s->K, s->bmax);
 		y[i] = log1p(smp[i].out_tokens > 0 ? smp[i].out_tokens : 0);
 	}
-	int it = s->model == S3_SOFTMAX ? lm_softmax(&r, lab, s->K, s->lambda, s->maxit, s->w)
-					: lm_ridge(&r, y, NULL, s->lambda, s->maxit, s->w);
+	int it = s->model == S3_RIDGE ? lm_ridge(&r, y, NULL, s->lambda, s->maxit, s->tol, s->w)
+		 : s->bfgs ? lm_softmax(&r, lab, s->K, s->lambda, s->maxit, s->w)
+			   : lm_softmax_sgd(&r, lab, s->K, s->lambda, s->epochs, s->eta, s->seed, s->w);
 	if (it < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory while fitting");
 		goto out;

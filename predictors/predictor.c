@@ -34,12 +34,14 @@ const struct cfg_key pred_common_keys[] = {
 	  "K, the number of equal-width S3 buckets" },
 	{ "predictor.bucket_max", CFG_INT, "2048", 1, 1e7, NULL,
 	  "S3 max_len: bucket width = bucket_max/K tokens; longer outputs fall in the last bucket" },
-	{ "predictor.uncertainty_threshold", CFG_REAL, "0.75", 0, 1e9, NULL,
-	  "odma: tau; a request whose uncertainty (predicted log-length spread) exceeds it is flagged for the large bucket" },
+	{ "predictor.uncertainty_threshold", CFG_REAL, "0.9", 0, 1, NULL,
+	  "odma: tau; a request whose uncertainty (the calibrated rank of its predicted spread, 0..1) exceeds it is flagged for the large bucket: about 1 - tau of requests" },
 	{ "predictor.hash_bits", CFG_INT, "14", 8, 22, NULL,
 	  "s3/odma: hashed word features go into 2^hash_bits slots" },
 	{ "predictor.lambda", CFG_REAL, "1e-3", 0, 1e3, NULL,
 	  "s3/odma: L2 regularisation strength of the linear models" },
+	{ "predictor.cg_tol", CFG_REAL, "1e-3", 1e-12, 0.5, NULL,
+	  "s3 ridge/odma: conjugate gradients stop when the residual norm falls below this fraction of its start" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 

@@ -44,6 +44,9 @@ struct pred_ops {
 	int (*save)(const void *state, FILE *f, struct om_err *e);
 	int (*load)(void *state, FILE *f, const char *origin, struct om_err *e);
 	void (*predict)(const void *state, const struct pred_sample *s, struct pred_out *o);
+	/* Optional: the calibrated q-quantile of the output length (q in (0,1)),
+	 * for callers that choose the reservation quantile themselves. */
+	int32_t (*quantile)(const void *state, const struct pred_sample *s, double q);
 };
 
 struct pred_handle {
