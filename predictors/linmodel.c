@@ -253,8 +253,8 @@ out:
 /* One AdaGrad step on row i: the gradient of its cross-entropy plus the L2
  * term on the rows it touches (lazy regularisation: untouched weights are
  * not decayed, which is what keeps a step sparse). */
-static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double lambda,
-		     double eta, double *B, double *G, double *z)
+static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double lambda, double eta,
+		     double *B, double *G, double *z)
 {
 	for (int k = 0; k < K; k++)
 		z[k] = 0;

@@ -37,7 +37,7 @@ enum {
 #define OD_SFLOOR_FRAC 0.25
 
 #define OD_NGRID 199 /* z at q = 1/200 ... 199/200 */
-#define OD_GRID(q) ((q) * 200.0)
+#define OD_GRID(q) ((q)*200.0)
 
 struct odma {
 	int model;
@@ -244,7 +244,7 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 			continue;
 		double mu = lm_dot(&t.all, i, o->beta, 1, 0);
 		t.res[m++] = (fwd(o, smp[i].out_tokens) - mu)
-			     / spread(o, lm_dot(&t.all, i, o->gamma, 1, 0));
+			/ spread(o, lm_dot(&t.all, i, o->gamma, 1, 0));
 	}
 	gsl_sort(t.res, 1, m);
 	o->z = conformal(t.res, m, o->q);
@@ -291,9 +291,10 @@ static int expect_num(FILE *f, const char *origin, long *line, const char *key, 
 	if (pred_read_num(f, origin, line, key, &x, e) < 0)
 		return -1;
 	if (fabs(x - want) > 1e-12)
-		return err_set(e, origin, *line, key,
-			       "model file has %s %g but the configuration says %s = %g (retrain or change the setting)",
-			       key, x, cfg_key, want);
+		return err_set(
+			e, origin, *line, key,
+			"model file has %s %g but the configuration says %s = %g (retrain or change the setting)",
+			key, x, cfg_key, want);
 	return 0;
 }
 
@@ -314,8 +315,7 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 		    < 0
 	    || expect_num(f, origin, &line, "hash_bits", o->bits, "predictor.hash_bits", e) < 0
 	    || expect_num(f, origin, &line, "quantile", o->q, "predictor.quantile", e) < 0
-	    || expect_num(f, origin, &line, "calib_pct", o->calib_pct, "predictor.calib_pct", e)
-		       < 0
+	    || expect_num(f, origin, &line, "calib_pct", o->calib_pct, "predictor.calib_pct", e) < 0
 	    || pred_read_num(f, origin, &line, "z", &o->z, e) < 0
 	    || pred_read_num(f, origin, &line, "smin", &o->smin, e) < 0 || od_alloc(o, e) < 0)
 		return -1;

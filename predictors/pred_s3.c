@@ -111,8 +111,9 @@ static int s3_train(void *state, const struct pred_sample *smp, size_t n, struct
 		y[i] = log1p(smp[i].out_tokens > 0 ? smp[i].out_tokens : 0);
 	}
 	int it = s->model == S3_RIDGE ? lm_ridge(&r, y, NULL, s->lambda, s->maxit, s->tol, s->w)
-		 : s->bfgs ? lm_softmax(&r, lab, s->K, s->lambda, s->maxit, s->w)
-			   : lm_softmax_sgd(&r, lab, s->K, s->lambda, s->epochs, s->eta, s->seed, s->w);
+		: s->bfgs
+		? lm_softmax(&r, lab, s->K, s->lambda, s->maxit, s->w)
+		: lm_softmax_sgd(&r, lab, s->K, s->lambda, s->epochs, s->eta, s->seed, s->w);
 	if (it < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory while fitting");
 		goto out;

@@ -40,7 +40,7 @@ const struct cfg_key pred_common_keys[] = {
 	  "s3/odma: hashed word features go into 2^hash_bits slots" },
 	{ "predictor.lambda", CFG_REAL, "1e-3", 0, 1e3, NULL,
 	  "s3/odma: L2 regularisation strength of the linear models" },
-	{ "predictor.cg_tol", CFG_REAL, "1e-3", 1e-12, 0.5, NULL,
+	{ "predictor.cg_tol", CFG_REAL, "1e-4", 1e-12, 0.5, NULL,
 	  "s3 ridge/odma: conjugate gradients stop when the residual norm falls below this fraction of its start" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };

@@ -110,7 +110,7 @@ gen() {
 		[ $check = 1 ] || cp "$d"/fig[0-9]*.png docs/figures/ ;;
 	compare)
 		scripts/compare_table.sh "$bin"
-		SETS=predictor.uncertainty_threshold=1000 POLICIES=odma scripts/compare_table.sh "$bin" ;;
+		SETS=predictor.uncertainty_threshold=1 POLICIES=odma scripts/compare_table.sh "$bin" ;;
 	predictors)
 		ODMASIM=$bin scripts/predictor-tables.sh "$tmp/pred" >/dev/null
 		python3 scripts/predictor_readme.py "$tmp/pred" ;;
