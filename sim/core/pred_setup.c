@@ -104,12 +104,17 @@ static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_
 	size_t len = 0;
 	FILE *f = NULL;
 	int rc = pred_train_on_file(c, h, path, e);
-	if (rc == 0 && !(f = open_memstream(&text, &len)))
-		rc = err_set(e, NULL, 0, NULL, "out of memory");
-	if (f && (rc = h->ops->save(h->state, f, e)) == 0 && ferror(f))
-		rc = err_set(e, NULL, 0, NULL, "out of memory");
-	if (f && fclose(f) != 0 && rc == 0)
-		rc = err_set(e, NULL, 0, NULL, "out of memory");
+	if (rc == 0) {
+		f = open_memstream(&text, &len);
+		if (!f)
+			rc = err_set(e, NULL, 0, NULL, "out of memory");
+	}
+	if (f) {
+		rc = h->ops->save(h->state, f, e);
+		int bad = ferror(f);
+		if ((fclose(f) != 0 || bad) && rc == 0)
+			rc = err_set(e, NULL, 0, NULL, "out of memory");
+	}
 	if (rc == 0)
 		rc = load_text(h, text, len, e);
 	if (rc == 0 && pc->n < PRED_CACHE_MAX) {
