@@ -212,6 +212,26 @@ static void s3_predict(const void *state, const struct pred_sample *smp, struct 
 	o->uncertain = false;
 }
 
+/* The smallest bucket whose cumulative class probability reaches q (softmax);
+ * the ridge model has one operating point, its bucket. */
+static int32_t s3_quantile(const void *state, const struct pred_sample *smp, double q)
+{
+	const struct s3 *s = state;
+	struct pred_out o;
+	s3_predict(state, smp, &o);
+	if (!s->trained || s->model != S3_SOFTMAX)
+		return o.len;
+	struct feat_vec v;
+	feat_extract(smp->text, smp->prompt_tokens, s->bits, &v);
+	double p[1000], cum = 0;
+	lm_softmax_prob(&v, s->w, s->K, p);
+	int b = 0;
+	for (; b < s->K - 1; b++)
+		if ((cum += p[b]) >= q)
+			break;
+	return pred_bucket_cap(b, s->K, s->bmax);
+}
+
 const struct pred_ops pred_s3 = {
 	.name = "s3",
 	.help = "S3-style classifier over K equal-width length buckets (len = bucket upper edge)",
@@ -223,4 +243,5 @@ const struct pred_ops pred_s3 = {
 	.save = s3_save,
 	.load = s3_load,
 	.predict = s3_predict,
+	.quantile = s3_quantile,
 };
