@@ -16,12 +16,12 @@
  *  uncertainty: (z_0.9 - z_0.5) s, the calibrated log-ratio of the 90%
  *          quantile to the median (logridge), divided by max(median,1)
  *          (ridge); `uncertain` = uncertainty > predictor.uncertainty_threshold. */
-#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/rng.h"
+#include "predictors/conformal.h"
 #include "predictors/linmodel.h"
 #include "predictors/predictor.h"
 
@@ -36,18 +36,14 @@ enum {
  * docs/MODEL.md#odma). */
 #define OD_SFLOOR_FRAC 0.25
 
-#define OD_NGRID 199 /* z at q = 1/200 ... 199/200 */
-#define OD_GRID(q) ((q)*200.0)
-
 struct odma {
 	int model;
 	int bits;
-	double lambda, q, tau, z, tol, smin;
+	double lambda, tau, tol;
 	int maxit, calib_pct;
 	size_t d;
 	double *beta, *gamma;
-	double zgrid[OD_NGRID]; /* conformal z at q = (g+1)/200 */
-	double sgrid[OD_NGRID]; /* calibration spreads' quantiles, same q */
+	struct conf cal;
 	bool trained;
 };
 
@@ -94,7 +90,7 @@ static int odma_create(const struct cfg *c, void **state, struct om_err *e)
 	o->model = strcmp(cfg_str(c, "predictor.odma_model"), "ridge") ? OD_LOGRIDGE : OD_RIDGE;
 	o->bits = (int)cfg_int(c, "predictor.hash_bits");
 	o->lambda = cfg_real(c, "predictor.lambda");
-	o->q = cfg_real(c, "predictor.quantile");
+	o->cal.q = cfg_real(c, "predictor.quantile");
 	o->tau = cfg_real(c, "predictor.uncertainty_threshold");
 	o->maxit = (int)cfg_int(c, "predictor.max_iter");
 	o->tol = cfg_real(c, "predictor.cg_tol");
@@ -109,33 +105,6 @@ static void odma_destroy(void *state)
 	free(o->beta);
 	free(o->gamma);
 	free(o);
-}
-
-static double spread(const struct odma *o, double s)
-{
-	return s > o->smin ? s : o->smin;
-}
-
-/* The conformal q-quantile of m sorted scores: the ceil((m+1)q)-th smallest,
- * the largest when that rank exceeds m. */
-static double conformal(const double *sc, size_t m, double q)
-{
-	double k = ceil((double)(m + 1) * q);
-	size_t i = k < 1 ? 0 : (size_t)k - 1;
-	return sc[i < m ? i : m - 1];
-}
-
-/* z at any q in (0,1): linear in the grid, clamped to its ends. */
-static double z_at(const struct odma *o, double q)
-{
-	double g = OD_GRID(q) - 1;
-	if (g <= 0)
-		return o->zgrid[0];
-	if (g >= OD_NGRID - 1)
-		return o->zgrid[OD_NGRID - 1];
-	size_t i = (size_t)g;
-	double f = g - (double)i;
-	return o->zgrid[i] * (1 - f) + o->zgrid[i + 1] * f;
 }
 
 struct od_fit {
@@ -153,11 +122,6 @@ static void fit_free(struct od_fit *t)
 	free(t->y), free(t->yp), free(t->res), free(t->bf), free(t->keep);
 }
 
-static bool is_calib(const struct odma *o, int64_t id)
-{
-	return (int)(rng_mix64((uint64_t)id ^ 0xca11b0a7ULL) % 100) < o->calib_pct;
-}
-
 static int fold_of(int64_t id)
 {
 	return (int)(rng_mix64((uint64_t)id ^ 0xf01dULL) & 1);
@@ -172,7 +136,7 @@ static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t
 	if (!pid)
 		return -1;
 	for (size_t i = 0, m = 0; i < n; i++)
-		if (!is_calib(o, smp[i].id))
+		if (!conf_is_calib(smp[i].id, o->calib_pct))
 			pid[m++] = smp[i].id;
 	int rc = -1;
 	for (int f = 0; f < 2; f++) {
@@ -195,9 +159,9 @@ static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t
 	double sum = 0;
 	for (size_t i = 0; i < np; i++)
 		sum += (t->res[i] = fabs(t->y[i]));
-	o->smin = OD_SFLOOR_FRAC * sum / (double)np;
-	if (!(o->smin > 0))
-		o->smin = 1e-9; /* all residuals zero: any positive floor keeps r/s finite */
+	o->cal.smin = OD_SFLOOR_FRAC * sum / (double)np;
+	if (!(o->cal.smin > 0))
+		o->cal.smin = 1e-9; /* all residuals zero: any positive floor keeps r/s finite */
 	if (lm_ridge(&t->prop, t->yp, NULL, o->lambda, o->maxit, o->tol, o->beta) < 0
 	    || lm_ridge(&t->prop, t->res, NULL, o->lambda, o->maxit, o->tol, o->gamma) < 0)
 		goto out;
@@ -224,7 +188,7 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 		goto oom;
 	size_t np = 0, nc = 0;
 	for (size_t i = 0; i < n; i++) {
-		t.keep[i] = !is_calib(o, smp[i].id);
+		t.keep[i] = !conf_is_calib(smp[i].id, o->calib_pct);
 		if (t.keep[i])
 			t.yp[np++] = fwd(o, smp[i].out_tokens);
 		nc += !t.keep[i];
@@ -237,26 +201,16 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	}
 	if (lm_rows_subset(&t.prop, &t.all, t.keep) < 0 || fit_mean_spread(o, smp, n, &t) < 0)
 		goto oom;
-	/* scores on the calibration slice (res is free again) */
+	/* scores and spreads on the calibration slice (res and y are free again) */
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!is_calib(o, smp[i].id))
+		if (!conf_is_calib(smp[i].id, o->calib_pct))
 			continue;
-		double mu = lm_dot(&t.all, i, o->beta, 1, 0);
-		t.res[m++] = (fwd(o, smp[i].out_tokens) - mu)
-			/ spread(o, lm_dot(&t.all, i, o->gamma, 1, 0));
+		double s = conf_spread(&o->cal, lm_dot(&t.all, i, o->gamma, 1, 0));
+		t.res[m] = (fwd(o, smp[i].out_tokens) - lm_dot(&t.all, i, o->beta, 1, 0)) / s;
+		t.y[m++] = s;
 	}
-	gsl_sort(t.res, 1, m);
-	o->z = conformal(t.res, m, o->q);
-	for (int g = 0; g < OD_NGRID; g++)
-		o->zgrid[g] = conformal(t.res, m, (g + 1) / 200.0);
-	m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (is_calib(o, smp[i].id))
-			t.res[m++] = spread(o, lm_dot(&t.all, i, o->gamma, 1, 0));
-	gsl_sort(t.res, 1, m);
-	for (int g = 0; g < OD_NGRID; g++)
-		o->sgrid[g] = conformal(t.res, m, (g + 1) / 200.0);
+	conf_fit(&o->cal, t.res, t.y, m);
 	o->trained = true;
 	rc = 0;
 	goto out;
@@ -272,12 +226,9 @@ static int odma_save(const void *state, FILE *f, struct om_err *e)
 	const struct odma *o = state;
 	if (!o->trained)
 		return err_set(e, NULL, 0, NULL, "odma: nothing to save (not trained)");
-	fprintf(f,
-		"odmasim-model odma 2\nmodel %s\nhash_bits %d\nquantile %.17g\ncalib_pct %d\nz %.17g\nsmin %.17g\n",
-		o->model == OD_LOGRIDGE ? "logridge" : "ridge", o->bits, o->q, o->calib_pct, o->z,
-		o->smin);
-	lm_save(f, "zgrid", o->zgrid, OD_NGRID, 1);
-	lm_save(f, "sgrid", o->sgrid, OD_NGRID, 1);
+	fprintf(f, "odmasim-model odma 2\nmodel %s\nhash_bits %d\nquantile %.17g\ncalib_pct %d\n",
+		o->model == OD_LOGRIDGE ? "logridge" : "ridge", o->bits, o->cal.q, o->calib_pct);
+	conf_save(&o->cal, f);
 	lm_save(f, "beta", o->beta, o->d, 1);
 	lm_save(f, "gamma", o->gamma, o->d, 1);
 	return 0;
@@ -314,42 +265,16 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 			    e)
 		    < 0
 	    || expect_num(f, origin, &line, "hash_bits", o->bits, "predictor.hash_bits", e) < 0
-	    || expect_num(f, origin, &line, "quantile", o->q, "predictor.quantile", e) < 0
+	    || expect_num(f, origin, &line, "quantile", o->cal.q, "predictor.quantile", e) < 0
 	    || expect_num(f, origin, &line, "calib_pct", o->calib_pct, "predictor.calib_pct", e) < 0
-	    || pred_read_num(f, origin, &line, "z", &o->z, e) < 0
-	    || pred_read_num(f, origin, &line, "smin", &o->smin, e) < 0 || od_alloc(o, e) < 0)
+	    || conf_load(&o->cal, f, origin, &line, e) < 0 || od_alloc(o, e) < 0)
 		return -1;
-	if (!(o->smin > 0))
-		return err_set(e, origin, line, "smin", "must be positive");
-	if (lm_load(f, origin, &line, "zgrid", o->zgrid, OD_NGRID, 1, e) < 0
-	    || lm_load(f, origin, &line, "sgrid", o->sgrid, OD_NGRID, 1, e) < 0
-	    || lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0
+	if (lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0
 	    || lm_load(f, origin, &line, "gamma", o->gamma, o->d, 1, e) < 0
 	    || pred_expect_eof(f, origin, line, e) < 0)
 		return -1;
 	o->trained = true;
 	return 0;
-}
-
-/* The share of calibration requests with a smaller spread (interpolated in
- * the grid): uniform on [0,1] for exchangeable requests, so flagging above
- * tau flags about 1 - tau of them. */
-static double spread_rank(const struct odma *o, double s)
-{
-	if (s < o->sgrid[0])
-		return 0;
-	size_t lo = 0, hi = OD_NGRID - 1;
-	if (s >= o->sgrid[hi])
-		return 1;
-	while (hi - lo > 1) { /* sgrid[lo] <= s < sgrid[hi] */
-		size_t mid = (lo + hi) / 2;
-		if (o->sgrid[mid] <= s)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	double w = o->sgrid[hi] - o->sgrid[lo], f = w > 0 ? (s - o->sgrid[lo]) / w : 0;
-	return ((double)lo + 1 + f) / 200.0;
 }
 
 static int32_t clamp_len(double len)
@@ -368,9 +293,9 @@ static void odma_predict(const void *state, const struct pred_sample *smp, struc
 	struct feat_vec v;
 	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
-	double s = spread(o, lm_dot_vec(&v, o->gamma, 1, 0));
-	out->len = clamp_len(inv(o, mu + o->z * s));
-	out->uncertainty = (float)spread_rank(o, s);
+	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
+	out->len = clamp_len(inv(o, mu + o->cal.z * s));
+	out->uncertainty = (float)conf_rank(&o->cal, s);
 	out->bucket = -1;
 	out->uncertain = out->uncertainty > o->tau;
 }
@@ -381,8 +306,8 @@ static int32_t odma_quantile(const void *state, const struct pred_sample *smp, d
 	struct feat_vec v;
 	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
-	double s = spread(o, lm_dot_vec(&v, o->gamma, 1, 0));
-	return clamp_len(inv(o, mu + (fabs(q - o->q) < 1e-12 ? o->z : z_at(o, q)) * s));
+	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
+	return clamp_len(inv(o, mu + conf_z(&o->cal, q) * s));
 }
 
 const struct pred_ops pred_odma = {
