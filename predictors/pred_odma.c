@@ -27,8 +27,11 @@
 
 enum {
 	OD_LOGRIDGE,
-	OD_RIDGE
+	OD_RIDGE,
+	OD_GBDT /* every operation forwarded to the gbdt predictor */
 };
+
+extern const struct pred_ops pred_gbdt;
 
 /* Floor on the spread, as a fraction of the mean absolute cross-fitted
  * residual: a row the spread model calls near-certain must not turn a
@@ -45,11 +48,12 @@ struct odma {
 	double *beta, *gamma;
 	struct conf cal;
 	bool trained;
+	void *gb; /* OD_GBDT: the gbdt predictor's state */
 };
 
 static const struct cfg_key odma_keys[] = {
-	{ "predictor.odma_model", CFG_ENUM, "logridge", 0, -1, "logridge|ridge",
-	  "odma: ridge regression of log(1+len) or of len itself" },
+	{ "predictor.odma_model", CFG_ENUM, "logridge", 0, -1, "logridge|ridge|gbdt",
+	  "odma: ridge regression of log(1+len) or of len itself, or the gbdt predictor's boosted trees" },
 	{ "predictor.quantile", CFG_REAL, "0.9", 0.01, 0.999, NULL,
 	  "odma: predicted length = this quantile of the (cross-fitted) conditional length distribution" },
 	{ "predictor.calib_pct", CFG_INT, "20", 1, 90, NULL,
@@ -87,7 +91,12 @@ static int odma_create(const struct cfg *c, void **state, struct om_err *e)
 	struct odma *o = calloc(1, sizeof *o);
 	if (!o)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	o->model = strcmp(cfg_str(c, "predictor.odma_model"), "ridge") ? OD_LOGRIDGE : OD_RIDGE;
+	const char *mk = cfg_str(c, "predictor.odma_model");
+	o->model = !strcmp(mk, "ridge") ? OD_RIDGE : !strcmp(mk, "gbdt") ? OD_GBDT : OD_LOGRIDGE;
+	if (o->model == OD_GBDT && pred_gbdt.create(c, &o->gb, e) < 0) {
+		free(o);
+		return -1;
+	}
 	o->bits = (int)cfg_int(c, "predictor.hash_bits");
 	o->lambda = cfg_real(c, "predictor.lambda");
 	o->cal.q = cfg_real(c, "predictor.quantile");
@@ -102,6 +111,8 @@ static int odma_create(const struct cfg *c, void **state, struct om_err *e)
 static void odma_destroy(void *state)
 {
 	struct odma *o = state;
+	if (o->gb)
+		pred_gbdt.destroy(o->gb);
 	free(o->beta);
 	free(o->gamma);
 	free(o);
@@ -174,6 +185,8 @@ out:
 static int odma_train(void *state, const struct pred_sample *smp, size_t n, struct om_err *e)
 {
 	struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.train(o->gb, smp, n, e);
 	if (od_alloc(o, e) < 0)
 		return -1;
 	struct od_fit t = { 0 };
@@ -224,6 +237,8 @@ out:
 static int odma_save(const void *state, FILE *f, struct om_err *e)
 {
 	const struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.save(o->gb, f, e);
 	if (!o->trained)
 		return err_set(e, NULL, 0, NULL, "odma: nothing to save (not trained)");
 	fprintf(f, "odmasim-model odma 2\nmodel %s\nhash_bits %d\nquantile %.17g\ncalib_pct %d\n",
@@ -252,6 +267,8 @@ static int expect_num(FILE *f, const char *origin, long *line, const char *key, 
 static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 {
 	struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.load(o->gb, f, origin, e);
 	long line = 0;
 	char v[64];
 	if (pred_read_kv(f, origin, &line, "odmasim-model", v, sizeof v, e) < 0)
@@ -286,6 +303,10 @@ static int32_t clamp_len(double len)
 static void odma_predict(const void *state, const struct pred_sample *smp, struct pred_out *out)
 {
 	const struct odma *o = state;
+	if (o->gb) {
+		pred_gbdt.predict(o->gb, smp, out);
+		return;
+	}
 	if (!o->trained) { /* cannot happen via pred_from_cfg; be loud, not wrong */
 		*out = (struct pred_out){ 0, INFINITY, -1, true };
 		return;
@@ -303,6 +324,8 @@ static void odma_predict(const void *state, const struct pred_sample *smp, struc
 static int32_t odma_quantile(const void *state, const struct pred_sample *smp, double q)
 {
 	const struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.quantile(o->gb, smp, q);
 	struct feat_vec v;
 	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);

@@ -9,11 +9,11 @@
 #include "common/registry.h"
 #include "common/split.h"
 
-extern const struct pred_ops pred_oracle, pred_noisy, pred_s3, pred_odma;
+extern const struct pred_ops pred_oracle, pred_noisy, pred_s3, pred_odma, pred_gbdt;
 
 /* clang-format off: one registry line per entry */
 const struct pred_ops *const pred_registry[] = {
-	&pred_oracle, &pred_noisy, &pred_s3, &pred_odma, NULL,
+	&pred_oracle, &pred_noisy, &pred_s3, &pred_odma, &pred_gbdt, NULL,
 };
 /* clang-format on */
 

@@ -84,6 +84,8 @@ static void model_desc(const struct cfg *c, const char *name, char *buf, size_t 
 	else if (!strcmp(name, "odma"))
 		snprintf(buf, n, "%s q=%g", cfg_str(c, "predictor.odma_model"),
 			 cfg_real(c, "predictor.quantile"));
+	else if (!strcmp(name, "gbdt"))
+		snprintf(buf, n, "trees q=%g", cfg_real(c, "predictor.quantile"));
 	else if (!strcmp(name, "noisy"))
 		snprintf(buf, n, "sigma=%g", cfg_real(c, "predictor.noise_sigma"));
 	else
