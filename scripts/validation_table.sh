@@ -21,13 +21,14 @@ for tr in alpaca.csv nq.csv; do
 	for m in softmax ridge; do
 		val $tr "2048/10" --predictor s3 --set predictor.s3_model=$m
 	done
+	val $tr "2048/10, BFGS fit" --predictor s3 --set predictor.s3_fit=bfgs
 	for m in softmax ridge; do
 		val $tr "512/10" --predictor s3 --bucket-max 512 --set predictor.s3_model=$m
 	done
 done
 for tr in alpaca.csv nq.csv; do
 	for q in 0.9 0.5; do
-		for m in logridge ridge; do
+		for m in logridge ridge gbdt; do
 			val $tr "q = $q" --predictor odma --set predictor.quantile=$q --set predictor.odma_model=$m
 		done
 	done
