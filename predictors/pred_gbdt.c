@@ -281,20 +281,6 @@ static int load_booster(FILE *f, const char *origin, long *line, const char *nam
 	return rc;
 }
 
-static int expect_num(FILE *f, const char *origin, long *line, const char *key, double want,
-		      const char *cfg_key, struct om_err *e)
-{
-	double x;
-	if (pred_read_num(f, origin, line, key, &x, e) < 0)
-		return -1;
-	if (fabs(x - want) > 1e-12)
-		return err_set(
-			e, origin, *line, key,
-			"model file has %s %g but the configuration says %s = %g (retrain or change the setting)",
-			key, x, cfg_key, want);
-	return 0;
-}
-
 static int gbdt_load(void *state, FILE *f, const char *origin, struct om_err *e)
 {
 	struct gbdt *g = state;
@@ -305,12 +291,15 @@ static int gbdt_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	if (strcmp(v, "gbdt 1"))
 		return err_set(e, origin, line, "odmasim-model",
 			       "expected a gbdt model (version 1), got '%s'", v);
-	if (expect_num(f, origin, &line, "hash_bits", g->bits, "predictor.hash_bits", e) < 0
-	    || expect_num(f, origin, &line, "quantile", g->cal.q, "predictor.quantile", e) < 0
-	    || expect_num(f, origin, &line, "calib_pct", g->calib_pct, "predictor.calib_pct", e) < 0
-	    || expect_num(f, origin, &line, "rounds", g->rounds, "predictor.gbdt_rounds", e) < 0
-	    || expect_num(f, origin, &line, "depth", g->depth, "predictor.gbdt_depth", e) < 0
-	    || expect_num(f, origin, &line, "eta", g->eta, "predictor.gbdt_eta", e) < 0
+	if (pred_expect_num(f, origin, &line, "hash_bits", g->bits, "predictor.hash_bits", e) < 0
+	    || pred_expect_num(f, origin, &line, "quantile", g->cal.q, "predictor.quantile", e) < 0
+	    || pred_expect_num(f, origin, &line, "calib_pct", g->calib_pct, "predictor.calib_pct",
+			       e)
+		    < 0
+	    || pred_expect_num(f, origin, &line, "rounds", g->rounds, "predictor.gbdt_rounds", e)
+		    < 0
+	    || pred_expect_num(f, origin, &line, "depth", g->depth, "predictor.gbdt_depth", e) < 0
+	    || pred_expect_num(f, origin, &line, "eta", g->eta, "predictor.gbdt_eta", e) < 0
 	    || conf_load(&g->cal, f, origin, &line, e) < 0
 	    || load_booster(f, origin, &line, "mean", &g->mean, e) < 0
 	    || load_booster(f, origin, &line, "spread", &g->spread, e) < 0

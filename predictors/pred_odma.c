@@ -249,21 +249,6 @@ static int odma_save(const void *state, FILE *f, struct om_err *e)
 	return 0;
 }
 
-/* A numeric setting the model was trained with must equal the config's. */
-static int expect_num(FILE *f, const char *origin, long *line, const char *key, double want,
-		      const char *cfg_key, struct om_err *e)
-{
-	double x;
-	if (pred_read_num(f, origin, line, key, &x, e) < 0)
-		return -1;
-	if (fabs(x - want) > 1e-12)
-		return err_set(
-			e, origin, *line, key,
-			"model file has %s %g but the configuration says %s = %g (retrain or change the setting)",
-			key, x, cfg_key, want);
-	return 0;
-}
-
 static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 {
 	struct odma *o = state;
@@ -281,9 +266,11 @@ static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 			    o->model == OD_LOGRIDGE ? "logridge" : "ridge", "predictor.odma_model",
 			    e)
 		    < 0
-	    || expect_num(f, origin, &line, "hash_bits", o->bits, "predictor.hash_bits", e) < 0
-	    || expect_num(f, origin, &line, "quantile", o->cal.q, "predictor.quantile", e) < 0
-	    || expect_num(f, origin, &line, "calib_pct", o->calib_pct, "predictor.calib_pct", e) < 0
+	    || pred_expect_num(f, origin, &line, "hash_bits", o->bits, "predictor.hash_bits", e) < 0
+	    || pred_expect_num(f, origin, &line, "quantile", o->cal.q, "predictor.quantile", e) < 0
+	    || pred_expect_num(f, origin, &line, "calib_pct", o->calib_pct, "predictor.calib_pct",
+			       e)
+		    < 0
 	    || conf_load(&o->cal, f, origin, &line, e) < 0 || od_alloc(o, e) < 0)
 		return -1;
 	if (lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0

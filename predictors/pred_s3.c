@@ -138,22 +138,6 @@ static int s3_save(const void *state, FILE *f, struct om_err *e)
 	return 0;
 }
 
-/* A loaded model must match the configuration the policy reads (K, bucket
- * width), so mismatches are errors rather than silent overrides. */
-static int expect_int(FILE *f, const char *origin, long *line, const char *key, long want,
-		      struct om_err *e)
-{
-	double x;
-	if (pred_read_num(f, origin, line, key, &x, e) < 0)
-		return -1;
-	if (x != (double)want)
-		return err_set(
-			e, origin, *line, key,
-			"model has %g but the configuration says %ld (set predictor.%s = %g or retrain)",
-			x, want, key, x);
-	return 0;
-}
-
 static int s3_load(void *state, FILE *f, const char *origin, struct om_err *e)
 {
 	struct s3 *s = state;
@@ -168,9 +152,12 @@ static int s3_load(void *state, FILE *f, const char *origin, struct om_err *e)
 			    "predictor.s3_model", e)
 	    < 0)
 		return -1;
-	if (expect_int(f, origin, &line, "buckets", s->K, e) < 0
-	    || expect_int(f, origin, &line, "bucket_max", s->bmax, e) < 0
-	    || expect_int(f, origin, &line, "hash_bits", s->bits, e) < 0)
+	/* the policy reads K and the bucket width: a mismatch is an error, not an override */
+	if (pred_expect_num(f, origin, &line, "buckets", s->K, "predictor.buckets", e) < 0
+	    || pred_expect_num(f, origin, &line, "bucket_max", s->bmax, "predictor.bucket_max", e)
+		    < 0
+	    || pred_expect_num(f, origin, &line, "hash_bits", s->bits, "predictor.hash_bits", e)
+		    < 0)
 		return -1;
 	if (s3_alloc(s, e) < 0)
 		return -1;

@@ -168,6 +168,20 @@ int pred_expect_str(FILE *f, const char *origin, long *line, const char *key, co
 	return 0;
 }
 
+int pred_expect_num(FILE *f, const char *origin, long *line, const char *key, double want,
+		    const char *cfg_key, struct om_err *e)
+{
+	double x;
+	if (pred_read_num(f, origin, line, key, &x, e) < 0)
+		return -1;
+	if (fabs(x - want) > 1e-12 * (fabs(want) > 1 ? fabs(want) : 1))
+		return err_set(
+			e, origin, *line, key,
+			"model file has %s %g but the configuration says %s = %g (retrain or change the setting)",
+			key, x, cfg_key, want);
+	return 0;
+}
+
 int pred_expect_eof(FILE *f, const char *origin, long line, struct om_err *e)
 {
 	char buf[512];

@@ -90,6 +90,10 @@ int pred_read_num(FILE *f, const char *origin, long *line, const char *key, doub
  * configuration's setting `cfg_key`: a model file never overrides the config. */
 int pred_expect_str(FILE *f, const char *origin, long *line, const char *key, const char *want,
 		    const char *cfg_key, struct om_err *e);
+/* For load(): reads "KEY NUMBER" and refuses a number other than `want`,
+ * the configuration's setting `cfg_key`. */
+int pred_expect_num(FILE *f, const char *origin, long *line, const char *key, double want,
+		    const char *cfg_key, struct om_err *e);
 /* For load(): after the last table, only blank lines may follow. */
 int pred_expect_eof(FILE *f, const char *origin, long line, struct om_err *e);
 extern const struct pred_ops *const pred_registry[];
