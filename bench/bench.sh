@@ -9,22 +9,29 @@
 # Extra --set arguments for every run can be given in BENCH_SETS, e.g.
 #   BENCH_SETS="--set run.fast_path=false" bench/bench.sh
 #
-# usage: bench/bench.sh [-r REPS] [-p POLICIES] [-q]   (from the project root)
+# usage: bench/bench.sh [-r REPS] [-p POLICIES] [-q] [-t] [-a]   (from the project root)
 #   -q  quick: 2 reps, no 1M run; POLICIES default to every registered one
+#   -t  s3 and odma train their predictor at the start of every run (timed)
+#   -a  the Alpaca rows only (no synthetic traces)
+# BENCH_BIN=path/to/odmasim benchmarks another build (e.g. a baseline checkout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=5
 policies=""
 big=1000000
-while getopts "r:p:q" o; do
+train=0
+alpaca_only=0
+while getopts "r:p:qta" o; do
 	case $o in
 	r) reps=$OPTARG ;;
 	p) policies=$OPTARG ;;
 	q) reps=2 big=0 ;;
+	t) train=1 ;;
+	a) alpaca_only=1 ;;
 	*) exit 2 ;;
 	esac
 done
-bin=build/odmasim
+bin=${BENCH_BIN:-build/odmasim}
 [ -x "$bin" ] || scripts/build.sh
 traces=${ODMASIM_TRACES:-../shared/traces}
 alpaca=$traces/alpaca.csv
@@ -53,6 +60,10 @@ measure() {
 policy_sets() {
 	case $1 in
 	s3 | odma)
+		if [ $train = 1 ]; then
+			echo "--set predictor.name=$1"
+			return
+		fi
 		local model=$tmp/model-$1.txt
 		[ -f "$model" ] || "$bin" predict --trace "$alpaca" --predictor "$1" \
 			--save-model "$model" -o "$tmp/predict-$1" >/dev/null
@@ -98,6 +109,7 @@ for pol in $policies; do
 		row "$pol" alpaca-offline 52002 "$base --set workload.trace=$alpaca --set workload.arrival=offline"
 		row "$pol" alpaca-poisson 52002 "$base --set workload.trace=$alpaca --set workload.rate=4"
 	fi
+	[ $alpaca_only = 1 ] && continue
 	for n in 10000 100000 $big; do
 		[ "$n" -gt 0 ] || continue
 		row "$pol" "synthetic 1.5/s" "$n" "$base --set workload.num_requests=$n --set workload.rate=1.5"

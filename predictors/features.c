@@ -10,30 +10,45 @@
 
 #include "common/rng.h"
 
+#define MAXW 384 /* words kept per block */
+
+/* Word lists with their lengths, so a lookup compares lengths before bytes
+ * (strlen of every entry for every word showed in profiles). */
+struct word {
+	const char *s;
+	size_t n;
+};
+#define W(lit)                      \
+	{                           \
+		lit, sizeof lit - 1 \
+	}
+
 /* Words that open most instructions; a verb anywhere in the first three words
  * gets its own feature because it says what kind of answer is asked for
  * (a list, an essay, a single label). */
-static const char *const verbs[] = {
-	"write",      "describe",   "explain",	  "generate", "list",	   "create",
-	"summarize",  "classify",   "identify",	  "rewrite",  "translate", "give",
-	"name",	      "compose",    "compare",	  "suggest",  "find",	   "calculate",
-	"convert",    "edit",	    "design",	  "develop",  "provide",   "outline",
-	"analyze",    "evaluate",   "construct",  "make",     "choose",	   "select",
-	"categorize", "paraphrase", "brainstorm", "discuss",  "predict",   "determine",
-	"tell",	      "come",	    "add",	  "sort",     "arrange",   "correct",
-	"detect",     "formulate",  "propose",	  "produce",  "answer",	   "complete",
-	"change",     NULL,
+static const struct word verbs[] = {
+	W("write"),	 W("describe"),	  W("explain"),	   W("generate"),  W("list"),
+	W("create"),	 W("summarize"),  W("classify"),   W("identify"),  W("rewrite"),
+	W("translate"),	 W("give"),	  W("name"),	   W("compose"),   W("compare"),
+	W("suggest"),	 W("find"),	  W("calculate"),  W("convert"),   W("edit"),
+	W("design"),	 W("develop"),	  W("provide"),	   W("outline"),   W("analyze"),
+	W("evaluate"),	 W("construct"),  W("make"),	   W("choose"),	   W("select"),
+	W("categorize"), W("paraphrase"), W("brainstorm"), W("discuss"),   W("predict"),
+	W("determine"),	 W("tell"),	  W("come"),	   W("add"),	   W("sort"),
+	W("arrange"),	 W("correct"),	  W("detect"),	   W("formulate"), W("propose"),
+	W("produce"),	 W("answer"),	  W("complete"),   W("change"),	   { NULL, 0 },
 };
 
-static const char *const qwords[] = {
-	"who", "what", "when", "where", "why",	"how", "which", "whom",	  "whose", "is",
-	"are", "was",  "were", "do",	"does", "did", "can",	"should", NULL,
+static const struct word qwords[] = {
+	W("who"),  W("what"),  W("when"), W("where"),  W("why"),    W("how"),  W("which"),
+	W("whom"), W("whose"), W("is"),	  W("are"),    W("was"),    W("were"), W("do"),
+	W("does"), W("did"),   W("can"),  W("should"), { NULL, 0 },
 };
 
-static bool in_list(const char *const *l, const char *w, size_t n)
+static bool in_list(const struct word *l, const char *w, size_t n)
 {
-	for (size_t i = 0; l[i]; i++)
-		if (strlen(l[i]) == n && memcmp(l[i], w, n) == 0)
+	for (; l->s; l++)
+		if (l->n == n && memcmp(l->s, w, n) == 0)
 			return true;
 	return false;
 }
@@ -44,26 +59,23 @@ uint32_t feat_hash(const char *s, size_t n, int hash_bits)
 	return (uint32_t)(FEAT_NDENSE + (h & (((uint64_t)1 << hash_bits) - 1)));
 }
 
+/* Raw entries in insertion order; duplicates are merged at the end. The most
+ * a prompt can add is 8 dense + 3 first-word + 3 verb + MAXW unigrams +
+ * MAXW-1 bigrams + 64 input words. */
+#define RAW_MAX (8 + 6 + 2 * MAXW + 64)
 struct acc {
-	struct feat_vec *v;
+	size_t n;
+	uint32_t idx[RAW_MAX];
+	double val[RAW_MAX];
 	int bits;
 };
 
-static bool put(struct acc *a, uint32_t idx, double val)
+static void put(struct acc *a, uint32_t idx, double val)
 {
-	struct feat_vec *v = a->v;
-	if (val == 0)
-		return false;
-	/* a repeated word or a hash collision sets the slot once: presence, not counts */
-	for (size_t i = 0; i < v->nnz; i++)
-		if (v->idx[i] == idx)
-			return false;
-	if (v->nnz < FEAT_MAX_NNZ) {
-		v->idx[v->nnz] = idx;
-		v->val[v->nnz++] = val;
-		return true;
+	if (val != 0 && a->n < RAW_MAX) {
+		a->idx[a->n] = idx;
+		a->val[a->n++] = val;
 	}
-	return false;
 }
 
 /* Hashes ns + w (+ "_" + w2) as one string without building it: this runs
@@ -81,9 +93,8 @@ static void put_tok(struct acc *a, const char *ns, const char *w, size_t n, cons
 	put(a, (uint32_t)(FEAT_NDENSE + (h & (((uint64_t)1 << a->bits) - 1))), 1.0);
 }
 
-/* Splits [p, end) into lower-cased ASCII alphanumeric words (at most 64
- * characters each; non-ASCII bytes separate words). Returns the count. */
-#define MAXW 384
+/* Splits [p, end) into lower-cased ASCII alphanumeric words (at most 24
+ * characters each; non-ASCII bytes separate words). */
 struct words {
 	size_t n;
 	char w[MAXW][24];
@@ -115,78 +126,134 @@ static void split_words(const char *p, const char *end, struct words *ws)
 	}
 }
 
+/* Merges duplicates like the original put() did: the first FEAT_MAX_NNZ
+ * distinct indices in insertion order, each with its first value (a repeated
+ * word or a hash collision sets the slot once: presence, not counts). Keys
+ * pack (index, position), so one sort orders by index and then by position. */
+/* Quicksort on plain keys (no comparator calls: libc's qsort dominated the
+ * feature profile), insertion sort below 24 keys. */
+static void sort_u64(uint64_t *k, size_t n)
+{
+	while (n > 24) {
+		uint64_t a = k[0], b = k[n / 2], c = k[n - 1];
+		uint64_t p = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (k[i] < p)
+				i++;
+			while (k[j] > p)
+				j--;
+			if (i >= j)
+				break;
+			uint64_t t = k[i];
+			k[i++] = k[j];
+			k[j--] = t;
+		}
+		/* recurse into the smaller side, loop on the larger */
+		if (j + 1 < n - j - 1) {
+			sort_u64(k, j + 1);
+			k += j + 1;
+			n -= j + 1;
+		} else {
+			sort_u64(k + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = k[i];
+		size_t j = i;
+		for (; j > 0 && k[j - 1] > x; j--)
+			k[j] = k[j - 1];
+		k[j] = x;
+	}
+}
+
+static void merge(const struct acc *a, struct feat_vec *v)
+{
+	uint64_t key[RAW_MAX];
+	size_t m = 0;
+	for (size_t i = 0; i < a->n; i++)
+		key[i] = (uint64_t)a->idx[i] << 32 | i;
+	sort_u64(key, a->n);
+	for (size_t i = 0; i < a->n; i++)
+		if (i == 0 || key[i] >> 32 != key[m - 1] >> 32)
+			key[m++] = key[i];
+	if (m > FEAT_MAX_NNZ) { /* keep the earliest distinct ones, then re-sort */
+		for (size_t i = 0; i < m; i++)
+			key[i] = key[i] << 32 | key[i] >> 32;
+		sort_u64(key, m);
+		m = FEAT_MAX_NNZ;
+		for (size_t i = 0; i < m; i++)
+			key[i] = key[i] << 32 | key[i] >> 32;
+		sort_u64(key, m);
+	}
+	v->nnz = m;
+	for (size_t i = 0; i < m; i++) {
+		v->idx[i] = (uint32_t)(key[i] >> 32);
+		v->val[i] = a->val[key[i] & 0xffffffffu];
+	}
+}
+
+/* The words of one prompt: instruction and input blocks. */
+struct blocks {
+	struct words ins, inp;
+};
+
+static void put_words(struct acc *a, const struct blocks *b)
+{
+	const struct words *ins = &b->ins, *inp = &b->inp;
+	if (ins->n) {
+		put_tok(a, "f:", ins->w[0], ins->len[0], NULL, 0);
+		if (ins->n > 1)
+			put_tok(a, "f2:", ins->w[0], ins->len[0], ins->w[1], ins->len[1]);
+		if (in_list(qwords, ins->w[0], ins->len[0]))
+			put_tok(a, "q:", ins->w[0], ins->len[0], NULL, 0);
+	}
+	for (size_t i = 0; i < ins->n && i < 3; i++)
+		if (in_list(verbs, ins->w[i], ins->len[i]))
+			put_tok(a, "v:", ins->w[i], ins->len[i], NULL, 0);
+	for (size_t i = 0; i < ins->n; i++) {
+		put_tok(a, "u:", ins->w[i], ins->len[i], NULL, 0);
+		if (i + 1 < ins->n)
+			put_tok(a, "b:", ins->w[i], ins->len[i], ins->w[i + 1], ins->len[i + 1]);
+	}
+	for (size_t i = 0; i < inp->n && i < 64; i++)
+		put_tok(a, "i:", inp->w[i], inp->len[i], NULL, 0);
+}
+
 void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct feat_vec *v)
 {
 	static_assert(FEAT_NDENSE == 8, "the dense indices below must fit");
-	v->nnz = 0;
 	if (!text)
 		text = "";
-	struct acc a = { v, hash_bits };
+	struct acc a;
+	a.n = 0;
+	a.bits = hash_bits;
+	struct blocks b;
 	size_t tl = strlen(text);
 	const char *brk = strstr(text, "\n\n"); /* Alpaca: instruction "\n\n" input */
 	const char *iend = brk ? brk : text + tl;
-	/* words are large; keep them off the stack of deep callers */
-	struct words *ins = malloc(sizeof *ins), *inp = malloc(sizeof *inp);
-	if (!ins || !inp) {
-		free(ins);
-		free(inp);
-		ins = inp = NULL;
-	}
 	double lp = log1p(prompt_tokens > 0 ? (double)prompt_tokens : 0.0) / 4.0;
 	put(&a, 0, 1.0); /* bias */
 	put(&a, 1, lp);
 	put(&a, 2, lp * lp);
 	if (brk)
 		put(&a, 3, 1.0); /* an input block is present */
-	if (ins) {
-		split_words(text, iend, ins);
-		split_words(brk ? brk + 2 : iend, text + tl, inp);
-		put(&a, 4, log1p((double)ins->total) / 4.0);
-		if (inp->total)
-			put(&a, 5, log1p((double)inp->total) / 4.0);
-		if (tl && text[tl - 1] == '?')
-			put(&a, 6, 1.0);
-		bool digit = false;
-		for (const char *p = text; *p && !digit; p++)
-			digit = isdigit((unsigned char)*p);
-		if (digit)
-			put(&a, 7, 1.0);
-		if (ins->n) {
-			put_tok(&a, "f:", ins->w[0], ins->len[0], NULL, 0);
-			if (ins->n > 1)
-				put_tok(&a, "f2:", ins->w[0], ins->len[0], ins->w[1], ins->len[1]);
-			if (in_list(qwords, ins->w[0], ins->len[0]))
-				put_tok(&a, "q:", ins->w[0], ins->len[0], NULL, 0);
-		}
-		for (size_t i = 0; i < ins->n && i < 3; i++)
-			if (in_list(verbs, ins->w[i], ins->len[i]))
-				put_tok(&a, "v:", ins->w[i], ins->len[i], NULL, 0);
-		for (size_t i = 0; i < ins->n; i++) {
-			put_tok(&a, "u:", ins->w[i], ins->len[i], NULL, 0);
-			if (i + 1 < ins->n)
-				put_tok(&a, "b:", ins->w[i], ins->len[i], ins->w[i + 1],
-					ins->len[i + 1]);
-		}
-		for (size_t i = 0; i < inp->n && i < 64; i++)
-			put_tok(&a, "i:", inp->w[i], inp->len[i], NULL, 0);
-	}
-	free(ins);
-	free(inp);
+	split_words(text, iend, &b.ins);
+	split_words(brk ? brk + 2 : iend, text + tl, &b.inp);
+	put(&a, 4, log1p((double)b.ins.total) / 4.0);
+	if (b.inp.total)
+		put(&a, 5, log1p((double)b.inp.total) / 4.0);
+	if (tl && text[tl - 1] == '?')
+		put(&a, 6, 1.0);
+	bool digit = false;
+	for (const char *p = text; *p && !digit; p++)
+		digit = isdigit((unsigned char)*p);
+	if (digit)
+		put(&a, 7, 1.0);
+	put_words(&a, &b);
 	/* Hashed features stay binary and unscaled: a per-prompt scale (e.g. 1/sqrt
 	 * of the feature count) makes even "length is set by one word" unlearnable
 	 * by a linear model, and cost accuracy on validation data too. */
-	/* Insertion sort: vectors are short (a few dozen entries) and qsort's
-	 * per-call overhead showed in profiles; indices are distinct, so any
-	 * correct sort gives the same vector. */
-	for (size_t i = 1; i < v->nnz; i++) {
-		uint32_t ki = v->idx[i];
-		double kv = v->val[i];
-		size_t j = i;
-		for (; j > 0 && v->idx[j - 1] > ki; j--) {
-			v->idx[j] = v->idx[j - 1];
-			v->val[j] = v->val[j - 1];
-		}
-		v->idx[j] = ki;
-		v->val[j] = kv;
-	}
+	merge(&a, v);
 }

@@ -2,13 +2,14 @@
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_multimin.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/grow.h"
+#include "common/rng.h"
 #include "predictors/predictor.h"
 
 int lm_rows_init(struct lm_rows *r, size_t d)
@@ -23,14 +24,22 @@ int lm_rows_init(struct lm_rows *r, size_t d)
 	return 0;
 }
 
-int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
+/* Room for one more row of nnz entries. */
+static int lm_rows_reserve(struct lm_rows *r, size_t nnz)
 {
 	size_t nz = r->ptr[r->n];
-	if (nz + v->nnz > r->cap) {
-		size_t nc = grow_cap(r->cap, nz + v->nnz, 1 << 16);
-		if (grow_to(&r->col, nc, sizeof *r->col) < 0
-		    || grow_to(&r->val, nc, sizeof *r->val) < 0)
+	if (nz + nnz > r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 1 << 16;
+		while (nc < nz + nnz)
+			nc *= 2;
+		uint32_t *c = realloc(r->col, nc * sizeof *c);
+		if (!c)
 			return -1;
+		r->col = c;
+		double *x = realloc(r->val, nc * sizeof *x);
+		if (!x)
+			return -1;
+		r->val = x;
 		r->cap = nc;
 	}
 	if (r->n + 2 > r->pcap) {
@@ -41,6 +50,14 @@ int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
 		r->ptr = p;
 		r->pcap = nc;
 	}
+	return 0;
+}
+
+int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
+{
+	if (lm_rows_reserve(r, v->nnz) < 0)
+		return -1;
+	size_t nz = r->ptr[r->n];
 	memcpy(r->col + nz, v->idx, v->nnz * sizeof *v->idx);
 	memcpy(r->val + nz, v->val, v->nnz * sizeof *v->val);
 	r->ptr[++r->n] = nz + v->nnz;
@@ -87,7 +104,7 @@ static void normal_mul(const struct lm_rows *r, const double *w, double lambda, 
 }
 
 int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
-	     double *b)
+	     double tol, double *b)
 {
 	size_t d = r->d;
 	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
@@ -105,7 +122,7 @@ int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double l
 	gsl_blas_ddot(res, res, &bnorm);
 	gsl_vector_memcpy(p, res);
 	double rr = bnorm;
-	for (it = 0; it < maxit && rr > 1e-20 * bnorm && rr > 0; it++) {
+	for (it = 0; it < maxit && rr > tol * tol * bnorm && rr > 0; it++) {
 		normal_mul(r, w, lambda, p, ap);
 		double pap;
 		gsl_blas_ddot(p, ap, &pap);
@@ -233,6 +250,77 @@ out:
 	return it;
 }
 
+/* One AdaGrad step on row i: the gradient of its cross-entropy plus the L2
+ * term on the rows it touches (lazy regularisation: untouched weights are
+ * not decayed, which is what keeps a step sparse). */
+static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double lambda, double eta,
+		     double *B, double *G, double *z)
+{
+	for (int k = 0; k < K; k++)
+		z[k] = 0;
+	for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++) {
+		const double *br = B + (size_t)r->col[j] * (size_t)K;
+		for (int k = 0; k < K; k++)
+			z[k] += r->val[j] * br[k];
+	}
+	double mx = z[0], sum = 0;
+	for (int k = 1; k < K; k++)
+		mx = z[k] > mx ? z[k] : mx;
+	for (int k = 0; k < K; k++)
+		sum += (z[k] = exp(z[k] - mx));
+	for (int k = 0; k < K; k++)
+		z[k] = z[k] / sum - (k == label);
+	/* one accumulator per feature (the sum over its K weights' squared
+	 * gradients): one square root per non-zero instead of K, same step sizes
+	 * up to a per-feature constant */
+	for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++) {
+		size_t f = r->col[j], c = f * (size_t)K;
+		double x = r->val[j], l2 = f ? 2 * lambda : 0; /* bias row unpenalised */
+		double *b = B + c, gg = 0;
+		for (int k = 0; k < K; k++) {
+			double g = x * z[k] + l2 * b[k];
+			gg += g * g;
+		}
+		G[f] += gg / K;
+		double step = eta / (sqrt(G[f]) + 1e-8);
+		for (int k = 0; k < K; k++)
+			b[k] -= step * (x * z[k] + l2 * b[k]);
+	}
+}
+
+int lm_softmax_sgd(const struct lm_rows *r, const int *label, int K, double lambda, int epochs,
+		   double eta, uint64_t seed, double *B)
+{
+	size_t dim = r->d * (size_t)K;
+	double *G = calloc(r->d, sizeof *G), *z = malloc((size_t)K * sizeof *z);
+	double *cnt = calloc((size_t)K, sizeof *cnt);
+	size_t *perm = malloc((r->n ? r->n : 1) * sizeof *perm);
+	gsl_rng *g = rng_stream(seed, "predictor.sgd");
+	int rc = -1;
+	if (!G || !z || !cnt || !perm || !g)
+		goto out;
+	memset(B, 0, dim * sizeof *B);
+	/* start from the class prior in the bias row, as the BFGS fit did */
+	for (size_t i = 0; i < r->n; i++)
+		cnt[label[i]] += 1;
+	for (int k = 0; k < K; k++)
+		B[k] = log((cnt[k] + 0.5) / ((double)r->n + 0.5 * K));
+	for (size_t i = 0; i < r->n; i++)
+		perm[i] = i;
+	for (rc = 0; rc < epochs; rc++) {
+		gsl_ran_shuffle(g, perm, r->n, sizeof *perm);
+		for (size_t i = 0; i < r->n; i++)
+			sgd_step(r, perm[i], label[perm[i]], K, lambda, eta, B, G, z);
+	}
+out:
+	gsl_rng_free(g);
+	free(G);
+	free(z);
+	free(cnt);
+	free(perm);
+	return rc;
+}
+
 void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p)
 {
 	double mx = -INFINITY, sum = 0;
@@ -307,20 +395,36 @@ int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B
 	return err_set(e, origin, *line, name, "file ends before 'end'");
 }
 
-int lm_rows_build(struct lm_rows *r, size_t d, const struct pred_sample *s, size_t n, int hash_bits)
+int lm_rows_subset(struct lm_rows *out, const struct lm_rows *r, const bool *keep)
 {
-	if (lm_rows_init(r, d) < 0)
+	if (lm_rows_init(out, r->d) < 0)
 		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		if (!keep[i])
+			continue;
+		size_t a = r->ptr[i], nnz = r->ptr[i + 1] - a;
+		if (lm_rows_reserve(out, nnz) < 0)
+			return -1;
+		size_t nz = out->ptr[out->n];
+		memcpy(out->col + nz, r->col + a, nnz * sizeof *r->col);
+		memcpy(out->val + nz, r->val + a, nnz * sizeof *r->val);
+		out->ptr[++out->n] = nz + nnz;
+	}
+	return 0;
+}
+
+int lm_rows_from_samples(struct lm_rows *r, const struct pred_sample *s, size_t n, int hash_bits)
+{
 	struct feat_vec *v = malloc(sizeof *v);
-	size_t i = 0;
-	for (; v && i < n; i++) {
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
 		feat_extract(s[i].text, s[i].prompt_tokens, hash_bits, v);
-		if (lm_rows_push(r, v) < 0)
-			break;
+		if (lm_rows_push(r, v) < 0) {
+			free(v);
+			return -1;
+		}
 	}
 	free(v);
-	if (i == n && v)
-		return 0;
-	lm_rows_free(r);
-	return -1;
+	return 0;
 }

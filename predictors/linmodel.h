@@ -4,11 +4,12 @@
  *    gsl_blas); cost per iteration is one pass over the non-zeros.
  *  - softmax: multinomial logistic regression over K classes, minimising the
  *    mean cross-entropy + lambda |B|^2 with GSL's BFGS minimiser
- *    (gsl_multimin_fdfminimizer_vector_bfgs2).
+ *    (gsl_multimin_fdfminimizer_vector_bfgs2), or by sparse AdaGrad epochs.
  * Both are deterministic: no randomness, fixed iteration order. */
 #ifndef OM_LINMODEL_H
 #define OM_LINMODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,19 +29,29 @@ struct lm_rows {
 int lm_rows_init(struct lm_rows *r, size_t d);
 int lm_rows_push(struct lm_rows *r, const struct feat_vec *v);
 void lm_rows_free(struct lm_rows *r);
+/* out = the rows i of r with keep[i], in order (out is initialised here). */
+int lm_rows_subset(struct lm_rows *out, const struct lm_rows *r, const bool *keep);
 
 /* x_i . b for row i; b has r->d entries (stride `stride`, offset k). */
 double lm_dot(const struct lm_rows *r, size_t i, const double *b, size_t stride, size_t k);
 double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size_t k);
 
-/* Fits b (d entries). `w` (n weights) may be NULL = all ones. Returns the
- * number of CG iterations used, or -1 on OOM. */
+/* Fits b (d entries). `w` (n weights) may be NULL = all ones. Stops when the
+ * residual norm falls below tol x its starting norm, or after maxit
+ * iterations. Returns the number of CG iterations used, or -1 on OOM. */
 int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
-	     double *b);
+	     double tol, double *b);
 
 /* Fits B (d x K, row-major) for labels in [0,K). Returns iterations or -1. */
 int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda, int maxit,
 	       double *B);
+
+/* The same objective fitted by `epochs` passes of AdaGrad over the rows in
+ * a seeded random order (step eta / sqrt(sum of squared gradients)); the
+ * L2 term is applied lazily to the weights a row touches. Cost per epoch is
+ * one pass over the non-zeros x K. Returns epochs run or -1 on OOM. */
+int lm_softmax_sgd(const struct lm_rows *r, const int *label, int K, double lambda, int epochs,
+		   double eta, uint64_t seed, double *B);
 
 /* Class probabilities for one vector (p has K entries). */
 void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p);
@@ -53,9 +64,7 @@ int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B
 	    size_t k, struct om_err *e);
 
 struct pred_sample;
-/* Initialises r (lm_rows_init, d columns) with the feature rows of n samples
- * (prompt text + prompt tokens). -1 when out of memory, r then left empty. */
-int lm_rows_build(struct lm_rows *r, size_t d, const struct pred_sample *s, size_t n,
-		  int hash_bits);
+/* Appends the feature rows of n samples (prompt text + prompt tokens). */
+int lm_rows_from_samples(struct lm_rows *r, const struct pred_sample *s, size_t n, int hash_bits);
 
 #endif

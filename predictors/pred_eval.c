@@ -6,6 +6,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+const double pe_quantiles[PE_NQ] = { 0.5, 0.9, 0.95, 0.99 };
+
+/* Average ranks (1-based) of x into r; idx is scratch. */
+static int ranks(const double *x, size_t n, double *r)
+{
+	size_t *idx = malloc(n * sizeof *idx);
+	if (!idx)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	/* stable order of equal values does not matter: ties get their mean rank */
+	gsl_sort_index(idx, x, 1, n);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && x[idx[j + 1]] == x[idx[i]])
+			j++;
+		double avg = (double)(i + j) / 2.0 + 1.0;
+		for (size_t k = i; k <= j; k++)
+			r[idx[k]] = avg;
+		i = j + 1;
+	}
+	free(idx);
+	return 0;
+}
+
+/* Pearson correlation of the ranks; NAN when either side is constant. */
+static double spearman(const double *a, const double *b, size_t n)
+{
+	double *ra = malloc(n * sizeof *ra), *rb = malloc(n * sizeof *rb), rho = NAN;
+	if (ra && rb && ranks(a, n, ra) == 0 && ranks(b, n, rb) == 0) {
+		double sa = gsl_stats_sd(ra, 1, n), sb = gsl_stats_sd(rb, 1, n);
+		if (sa > 0 && sb > 0)
+			rho = gsl_stats_correlation(ra, 1, rb, 1, n);
+	}
+	free(ra);
+	free(rb);
+	return rho;
+}
+
+static void quantile_curve(const struct pred_handle *h, const struct pred_sample *test, size_t n,
+			   const double *len, struct pe_metrics *m)
+{
+	for (int j = 0; j < PE_NQ; j++) {
+		size_t cov = 0;
+		double over = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct pred_sample s = test[i];
+			int32_t y = s.out_tokens > 0 ? s.out_tokens : 0;
+			if (!h->ops->wants_truth)
+				s.out_tokens = -1;
+			double l = h->ops->quantile
+				? h->ops->quantile(h->state, &s, pe_quantiles[j])
+				: len[i];
+			cov += y <= l;
+			over += l > y ? l - y : 0;
+		}
+		m->qcov[j] = (double)cov / (double)n;
+		m->qover[j] = over / (double)n;
+	}
+}
+
 int pe_evaluate(const struct pred_handle *h, const struct pred_sample *test, size_t n,
 		const struct pred_sample *train, size_t ntrain, int32_t K, int32_t bucket_max,
 		struct pe_metrics *m, struct pred_out *pred)
@@ -15,14 +76,17 @@ int pe_evaluate(const struct pred_handle *h, const struct pred_sample *test, siz
 	m->majority_hit = NAN;
 	if (n == 0)
 		return 0;
-	double *over = malloc(n * sizeof *over);
-	if (!over)
+	double *over = malloc(n * sizeof *over), *len = malloc(n * sizeof *len),
+	       *truth = malloc(n * sizeof *truth);
+	if (!over || !len || !truth) {
+		free(over), free(len), free(truth);
 		return -1;
+	}
 	int32_t major = -1;
 	if (train && ntrain) {
 		size_t *cnt = calloc((size_t)K, sizeof *cnt);
 		if (!cnt) {
-			free(over);
+			free(over), free(len), free(truth);
 			return -1;
 		}
 		for (size_t i = 0; i < ntrain; i++)
@@ -52,6 +116,8 @@ int pe_evaluate(const struct pred_handle *h, const struct pred_sample *test, siz
 		cov += y <= o.len;
 		covf += y <= o.len || o.uncertain;
 		flag += o.uncertain;
+		len[i] = o.len;
+		truth[i] = y;
 		double d = (double)o.len - y;
 		over[i] = d > 0 ? d : 0;
 		under += d < 0 ? -d : 0;
@@ -72,6 +138,8 @@ int pe_evaluate(const struct pred_handle *h, const struct pred_sample *test, siz
 	/* nearest-rank p99, like the trace statistics in SOURCES.md */
 	size_t r = (size_t)ceil(0.99 * dn);
 	m->over_p99 = over[(r ? r : 1) - 1];
-	free(over);
+	m->spearman = spearman(len, truth, n);
+	quantile_curve(h, test, n, len, m);
+	free(over), free(len), free(truth);
 	return 0;
 }

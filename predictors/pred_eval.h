@@ -22,7 +22,14 @@ struct pe_metrics {
 	double under_mean;	    /* max(0, y - len), tokens */
 	double mae;		    /* |len - y| */
 	double flagged;		    /* share flagged uncertain */
+	double spearman;	    /* rank correlation of len and y (average ranks) */
+	/* coverage and mean over-reservation of the pred_ops.quantile estimate
+	 * at q = pe_quantiles[j]; a predictor without one reserves len at every q */
+	double qcov[4], qover[4];
 };
+
+#define PE_NQ 4
+extern const double pe_quantiles[PE_NQ];
 
 /* Predicts every sample (the label is hidden unless the predictor is a
  * labelled truth-reader) and fills m. `train` gives the majority bucket

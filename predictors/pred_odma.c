@@ -1,48 +1,63 @@
 /* odma: a lightweight regressor of the output length with an uncertainty
- * score, standing in for ODMA's length predictor.
+ * score, standing in for ODMA's length predictor. The train part is split
+ * (by id hash) into a proper-training part and a calibration slice of
+ * predictor.calib_pct percent (split-conformal calibration):
  *  mean:   ridge regression of t(len) on the prompt features, where
- *          t = log(1+len) (model logridge) or t = len (model ridge);
+ *          t = log(1+len) (model logridge) or t = len (model ridge), fitted
+ *          on the proper-training part;
  *  spread: ridge regression of |residual| on the same features, fitted on
- *          cross-fitted residuals (two folds by id hash, so the spread is not
- *          the optimistic in-sample one);
- *  len:    t^-1(mu + z_q * s), z_q = the q-quantile of the cross-fitted
- *          standardised residuals r/s (predictor.quantile; 0.5 ~ median);
- *  uncertainty: s in log-length units (logridge) or s/max(mu,1) (ridge);
- *          `uncertain` = uncertainty > predictor.uncertainty_threshold. */
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
+ *          cross-fitted residuals (two folds by id hash, each fitted on its
+ *          own half, so the spread is not the optimistic in-sample one);
+ *  z_q:    the conformal q-quantile of the scores (t - mu) / s on the
+ *          calibration slice (the ceil((m+1)q)-th smallest of m), so that
+ *          t^-1(mu + z_q s) covers q of exchangeable held-out requests;
+ *  len:    t^-1(mu + z_q s) at q = predictor.quantile; any other q through
+ *          pred_ops.quantile (z_q on a grid of 1/200 steps, interpolated);
+ *  uncertainty: (z_0.9 - z_0.5) s, the calibrated log-ratio of the 90%
+ *          quantile to the median (logridge), divided by max(median,1)
+ *          (ridge); `uncertain` = uncertainty > predictor.uncertainty_threshold. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/rng.h"
+#include "predictors/conformal.h"
 #include "predictors/linmodel.h"
 #include "predictors/predictor.h"
 
 enum {
 	OD_LOGRIDGE,
 	OD_RIDGE,
-	OD_NMODELS
+	OD_GBDT /* every operation forwarded to the gbdt predictor */
 };
-static const char *const odma_models[OD_NMODELS] = { "logridge", "ridge" };
 
-#define OD_SMIN 1e-3 /* floor on the spread so r/s stays finite */
+extern const struct pred_ops pred_gbdt;
+
+/* Floor on the spread, as a fraction of the mean absolute cross-fitted
+ * residual: a row the spread model calls near-certain must not turn a
+ * moderate error into an unbounded calibration score (validation: see
+ * docs/MODEL.md#odma). */
+#define OD_SFLOOR_FRAC 0.25
 
 struct odma {
 	int model;
 	int bits;
-	double lambda, q, tau, z;
-	int maxit;
+	double lambda, tau, tol;
+	int maxit, calib_pct;
 	size_t d;
 	double *beta, *gamma;
+	struct conf cal;
 	bool trained;
+	void *gb; /* OD_GBDT: the gbdt predictor's state */
 };
 
 static const struct cfg_key odma_keys[] = {
-	{ "predictor.odma_model", CFG_ENUM, "logridge", 0, -1, "logridge|ridge",
-	  "odma: ridge regression of log(1+len) or of len itself" },
+	{ "predictor.odma_model", CFG_ENUM, "logridge", 0, -1, "logridge|ridge|gbdt",
+	  "odma: ridge regression of log(1+len) or of len itself, or the gbdt predictor's boosted trees" },
 	{ "predictor.quantile", CFG_REAL, "0.9", 0.01, 0.999, NULL,
 	  "odma: predicted length = this quantile of the (cross-fitted) conditional length distribution" },
+	{ "predictor.calib_pct", CFG_INT, "20", 1, 90, NULL,
+	  "odma: percent of the train part (by id hash) held back to calibrate the quantiles (split-conformal)" },
 	{ "predictor.max_iter", CFG_INT, "50", 1, 100000, NULL,
 	  "s3/odma: iteration cap of the fitting loops (BFGS for softmax, conjugate gradients for ridge)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
@@ -76,12 +91,19 @@ static int odma_create(const struct cfg *c, void **state, struct om_err *e)
 	struct odma *o = calloc(1, sizeof *o);
 	if (!o)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	o->model = strcmp(cfg_str(c, "predictor.odma_model"), "ridge") ? OD_LOGRIDGE : OD_RIDGE;
+	const char *mk = cfg_str(c, "predictor.odma_model");
+	o->model = !strcmp(mk, "ridge") ? OD_RIDGE : !strcmp(mk, "gbdt") ? OD_GBDT : OD_LOGRIDGE;
+	if (o->model == OD_GBDT && pred_gbdt.create(c, &o->gb, e) < 0) {
+		free(o);
+		return -1;
+	}
 	o->bits = (int)cfg_int(c, "predictor.hash_bits");
 	o->lambda = cfg_real(c, "predictor.lambda");
-	o->q = cfg_real(c, "predictor.quantile");
+	o->cal.q = cfg_real(c, "predictor.quantile");
 	o->tau = cfg_real(c, "predictor.uncertainty_threshold");
 	o->maxit = (int)cfg_int(c, "predictor.max_iter");
+	o->tol = cfg_real(c, "predictor.cg_tol");
+	o->calib_pct = (int)cfg_int(c, "predictor.calib_pct");
 	*state = o;
 	return 0;
 }
@@ -89,71 +111,139 @@ static int odma_create(const struct cfg *c, void **state, struct om_err *e)
 static void odma_destroy(void *state)
 {
 	struct odma *o = state;
+	if (o->gb)
+		pred_gbdt.destroy(o->gb);
 	free(o->beta);
 	free(o->gamma);
 	free(o);
 }
 
-static double spread(double s)
+struct od_fit {
+	struct lm_rows all, prop, half[2];
+	double *y, *yp, *res, *bf;
+	bool *keep;
+};
+
+static void fit_free(struct od_fit *t)
 {
-	return s > OD_SMIN ? s : OD_SMIN;
+	lm_rows_free(&t->all);
+	lm_rows_free(&t->prop);
+	lm_rows_free(&t->half[0]);
+	lm_rows_free(&t->half[1]);
+	free(t->y), free(t->yp), free(t->res), free(t->bf), free(t->keep);
+}
+
+static int fold_of(int64_t id)
+{
+	return (int)(rng_mix64((uint64_t)id ^ 0xf01dULL) & 1);
+}
+
+/* Mean and spread on the proper-training part (rows of t->prop). */
+static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t n,
+			   struct od_fit *t)
+{
+	size_t np = t->prop.n;
+	int64_t *pid = malloc((np ? np : 1) * sizeof *pid);
+	if (!pid)
+		return -1;
+	for (size_t i = 0, m = 0; i < n; i++)
+		if (!conf_is_calib(smp[i].id, o->calib_pct))
+			pid[m++] = smp[i].id;
+	int rc = -1;
+	for (int f = 0; f < 2; f++) {
+		for (size_t i = 0; i < np; i++)
+			t->keep[i] = fold_of(pid[i]) == f;
+		double *yh = t->res; /* the fold's labels, then overwritten below */
+		size_t m = 0;
+		for (size_t i = 0; i < np; i++)
+			if (t->keep[i])
+				yh[m++] = t->yp[i];
+		if (lm_rows_subset(&t->half[f], &t->prop, t->keep) < 0
+		    || lm_ridge(&t->half[f], yh, NULL, o->lambda, o->maxit, o->tol, t->bf) < 0)
+			goto out;
+		/* predict the other fold with this fold's model (stash in y of the
+		 * rows not kept; res is rebuilt once both folds are done) */
+		for (size_t i = 0; i < np; i++)
+			if (!t->keep[i])
+				t->y[i] = t->yp[i] - lm_dot(&t->prop, i, t->bf, 1, 0);
+	}
+	double sum = 0;
+	for (size_t i = 0; i < np; i++)
+		sum += (t->res[i] = fabs(t->y[i]));
+	o->cal.smin = OD_SFLOOR_FRAC * sum / (double)np;
+	if (!(o->cal.smin > 0))
+		o->cal.smin = 1e-9; /* all residuals zero: any positive floor keeps r/s finite */
+	if (lm_ridge(&t->prop, t->yp, NULL, o->lambda, o->maxit, o->tol, o->beta) < 0
+	    || lm_ridge(&t->prop, t->res, NULL, o->lambda, o->maxit, o->tol, o->gamma) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(pid);
+	return rc;
 }
 
 static int odma_train(void *state, const struct pred_sample *smp, size_t n, struct om_err *e)
 {
 	struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.train(o->gb, smp, n, e);
 	if (od_alloc(o, e) < 0)
 		return -1;
-	struct lm_rows r;
-	double *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w),
-	       *res = malloc(n * sizeof *res), *bf = malloc(o->d * sizeof *bf);
+	struct od_fit t = { 0 };
+	t.y = malloc((n ? n : 1) * sizeof *t.y);
+	t.yp = malloc((n ? n : 1) * sizeof *t.yp);
+	t.res = malloc((n ? n : 1) * sizeof *t.res);
+	t.keep = malloc((n ? n : 1) * sizeof *t.keep);
+	t.bf = malloc(o->d * sizeof *t.bf);
 	int rc = -1;
-	if (!y || !w || !res || !bf || lm_rows_build(&r, o->d, smp, n, o->bits) < 0) {
-		free(y), free(w), free(res), free(bf);
-		return err_set(e, NULL, 0, NULL, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		y[i] = fwd(o, smp[i].out_tokens);
-	/* cross-fitting: fold f is predicted by a model fitted on the other fold.
-	 * Weights 0/2 keep the objective's scale equal to a fit on half the rows. */
-	for (int f = 0; f < 2; f++) {
-		for (size_t i = 0; i < n; i++)
-			w[i] = (int)(rng_mix64((uint64_t)smp[i].id ^ 0xf01dULL) & 1) == f ? 0.0
-											  : 2.0;
-		if (lm_ridge(&r, y, w, o->lambda, o->maxit, bf) < 0)
-			goto oom;
-		for (size_t i = 0; i < n; i++)
-			if (w[i] == 0.0)
-				res[i] = y[i] - lm_dot(&r, i, bf, 1, 0);
-	}
-	if (lm_ridge(&r, y, NULL, o->lambda, o->maxit, o->beta) < 0)
+	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || lm_rows_init(&t.all, o->d) < 0
+	    || lm_rows_from_samples(&t.all, smp, n, o->bits) < 0)
 		goto oom;
-	for (size_t i = 0; i < n; i++)
-		w[i] = fabs(res[i]);
-	if (lm_ridge(&r, w, NULL, o->lambda, o->maxit, o->gamma) < 0)
+	size_t np = 0, nc = 0;
+	for (size_t i = 0; i < n; i++) {
+		t.keep[i] = !conf_is_calib(smp[i].id, o->calib_pct);
+		if (t.keep[i])
+			t.yp[np++] = fwd(o, smp[i].out_tokens);
+		nc += !t.keep[i];
+	}
+	if (np < 2 || nc < 1) {
+		err_set(e, NULL, 0, NULL,
+			"odma: %zu training rows leave %zu to fit and %zu to calibrate (predictor.calib_pct = %d); need at least 2 and 1",
+			n, np, nc, o->calib_pct);
+		goto out;
+	}
+	if (lm_rows_subset(&t.prop, &t.all, t.keep) < 0 || fit_mean_spread(o, smp, n, &t) < 0)
 		goto oom;
-	for (size_t i = 0; i < n; i++)
-		res[i] /= spread(lm_dot(&r, i, o->gamma, 1, 0));
-	gsl_sort(res, 1, n);
-	o->z = gsl_stats_quantile_from_sorted_data(res, 1, n, o->q);
+	/* scores and spreads on the calibration slice (res and y are free again) */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!conf_is_calib(smp[i].id, o->calib_pct))
+			continue;
+		double s = conf_spread(&o->cal, lm_dot(&t.all, i, o->gamma, 1, 0));
+		t.res[m] = (fwd(o, smp[i].out_tokens) - lm_dot(&t.all, i, o->beta, 1, 0)) / s;
+		t.y[m++] = s;
+	}
+	conf_fit(&o->cal, t.res, t.y, m);
 	o->trained = true;
 	rc = 0;
 	goto out;
 oom:
 	err_set(e, NULL, 0, NULL, "out of memory while fitting");
 out:
-	lm_rows_free(&r);
-	free(y), free(w), free(res), free(bf);
+	fit_free(&t);
 	return rc;
 }
 
 static int odma_save(const void *state, FILE *f, struct om_err *e)
 {
 	const struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.save(o->gb, f, e);
 	if (!o->trained)
 		return err_set(e, NULL, 0, NULL, "odma: nothing to save (not trained)");
-	fprintf(f, "odmasim-model odma 1\nmodel %s\nhash_bits %d\nquantile %.17g\nz %.17g\n",
-		odma_models[o->model], o->bits, o->q, o->z);
+	fprintf(f, "odmasim-model odma 2\nmodel %s\nhash_bits %d\nquantile %.17g\ncalib_pct %d\n",
+		o->model == OD_LOGRIDGE ? "logridge" : "ridge", o->bits, o->cal.q, o->calib_pct);
+	conf_save(&o->cal, f);
 	lm_save(f, "beta", o->beta, o->d, 1);
 	lm_save(f, "gamma", o->gamma, o->d, 1);
 	return 0;
@@ -162,34 +252,48 @@ static int odma_save(const void *state, FILE *f, struct om_err *e)
 static int odma_load(void *state, FILE *f, const char *origin, struct om_err *e)
 {
 	struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.load(o->gb, f, origin, e);
 	long line = 0;
-	double x;
-	if (pred_read_header(f, origin, &line, "odma", 1, e) < 0
-	    || pred_read_choice(f, origin, &line, "model", odma_models, OD_NMODELS, "odma",
-				&o->model, e)
-	    || pred_expect_int(f, origin, &line, "hash_bits", o->bits, e) < 0)
+	char v[64];
+	if (pred_read_kv(f, origin, &line, "odmasim-model", v, sizeof v, e) < 0)
 		return -1;
-	/* the quantile is baked into z; a different predictor.quantile needs retraining */
-	if (pred_read_num(f, origin, &line, "quantile", &x, e) < 0)
-		return -1;
-	if (fabs(x - o->q) > 1e-12)
-		return err_set(e, origin, line, "quantile",
-			       "model was calibrated for quantile %g but predictor.quantile is %g",
-			       x, o->q);
-	if (pred_read_num(f, origin, &line, "z", &o->z, e) < 0)
-		return -1;
-	if (od_alloc(o, e) < 0)
+	if (strcmp(v, "odma 2"))
+		return err_set(e, origin, line, "odmasim-model",
+			       "expected an odma model (version 2), got '%s'", v);
+	/* the quantile is baked into z, the calibration slice into every weight */
+	if (pred_expect_str(f, origin, &line, "model",
+			    o->model == OD_LOGRIDGE ? "logridge" : "ridge", "predictor.odma_model",
+			    e)
+		    < 0
+	    || pred_expect_num(f, origin, &line, "hash_bits", o->bits, "predictor.hash_bits", e) < 0
+	    || pred_expect_num(f, origin, &line, "quantile", o->cal.q, "predictor.quantile", e) < 0
+	    || pred_expect_num(f, origin, &line, "calib_pct", o->calib_pct, "predictor.calib_pct",
+			       e)
+		    < 0
+	    || conf_load(&o->cal, f, origin, &line, e) < 0 || od_alloc(o, e) < 0)
 		return -1;
 	if (lm_load(f, origin, &line, "beta", o->beta, o->d, 1, e) < 0
-	    || lm_load(f, origin, &line, "gamma", o->gamma, o->d, 1, e) < 0)
+	    || lm_load(f, origin, &line, "gamma", o->gamma, o->d, 1, e) < 0
+	    || pred_expect_eof(f, origin, line, e) < 0)
 		return -1;
 	o->trained = true;
 	return 0;
 }
 
+static int32_t clamp_len(double len)
+{
+	len = round(len);
+	return len < 1 ? 1 : len > 1e9 ? 1000000000 : (int32_t)len;
+}
+
 static void odma_predict(const void *state, const struct pred_sample *smp, struct pred_out *out)
 {
 	const struct odma *o = state;
+	if (o->gb) {
+		pred_gbdt.predict(o->gb, smp, out);
+		return;
+	}
 	if (!o->trained) { /* cannot happen via pred_from_cfg; be loud, not wrong */
 		*out = (struct pred_out){ 0, INFINITY, -1, true };
 		return;
@@ -197,13 +301,23 @@ static void odma_predict(const void *state, const struct pred_sample *smp, struc
 	struct feat_vec v;
 	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
-	double s = spread(lm_dot_vec(&v, o->gamma, 1, 0));
-	double len = round(inv(o, mu + o->z * s));
-	out->len = len < 1 ? 1 : len > 1e9 ? 1000000000 : (int32_t)len;
-	double m = inv(o, mu);
-	out->uncertainty = (float)(o->model == OD_LOGRIDGE ? s : s / (m > 1 ? m : 1));
+	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
+	out->len = clamp_len(inv(o, mu + o->cal.z * s));
+	out->uncertainty = (float)conf_rank(&o->cal, s);
 	out->bucket = -1;
 	out->uncertain = out->uncertainty > o->tau;
+}
+
+static int32_t odma_quantile(const void *state, const struct pred_sample *smp, double q)
+{
+	const struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.quantile(o->gb, smp, q);
+	struct feat_vec v;
+	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
+	double mu = lm_dot_vec(&v, o->beta, 1, 0);
+	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
+	return clamp_len(inv(o, mu + conf_z(&o->cal, q) * s));
 }
 
 const struct pred_ops pred_odma = {
@@ -217,4 +331,5 @@ const struct pred_ops pred_odma = {
 	.save = odma_save,
 	.load = odma_load,
 	.predict = odma_predict,
+	.quantile = odma_quantile,
 };

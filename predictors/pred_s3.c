@@ -17,17 +17,18 @@
 
 enum {
 	S3_SOFTMAX,
-	S3_RIDGE,
-	S3_NMODELS
+	S3_RIDGE
 };
-static const char *const s3_models[S3_NMODELS] = { "softmax", "ridge" };
 
 struct s3 {
 	int32_t K, bmax;
 	int bits;
 	int model;
 	double lambda;
-	int maxit;
+	int maxit, epochs;
+	bool bfgs;
+	double eta, tol;
+	uint64_t seed;
 	size_t d;
 	double *w; /* d x K (softmax) or d (ridge) */
 	bool trained;
@@ -36,6 +37,12 @@ struct s3 {
 static const struct cfg_key s3_keys[] = {
 	{ "predictor.s3_model", CFG_ENUM, "softmax", 0, -1, "softmax|ridge",
 	  "s3: bucket classifier = multinomial logistic regression, or bucket of a ridge log-length estimate" },
+	{ "predictor.s3_fit", CFG_ENUM, "adagrad", 0, -1, "adagrad|bfgs",
+	  "s3 softmax: fitted by predictor.epochs passes of sparse AdaGrad, or by full-batch BFGS (predictor.max_iter iterations; slow, kept for comparison)" },
+	{ "predictor.epochs", CFG_INT, "2", 1, 1000, NULL,
+	  "s3 softmax (adagrad): passes over the training rows" },
+	{ "predictor.learning_rate", CFG_REAL, "0.03", 1e-6, 100, NULL,
+	  "s3 softmax (adagrad): AdaGrad step size" },
 	{ "predictor.max_iter", CFG_INT, "50", 1, 100000, NULL,
 	  "s3/odma: iteration cap of the fitting loops (BFGS for softmax, conjugate gradients for ridge)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
@@ -59,10 +66,16 @@ static int s3_create(const struct cfg *c, void **state, struct om_err *e)
 	struct s3 *s = calloc(1, sizeof *s);
 	if (!s)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	pred_buckets_read(c, &s->K, &s->bmax);
+	s->K = (int32_t)cfg_int(c, "predictor.buckets");
+	s->bmax = (int32_t)cfg_int(c, "predictor.bucket_max");
 	s->bits = (int)cfg_int(c, "predictor.hash_bits");
 	s->lambda = cfg_real(c, "predictor.lambda");
 	s->maxit = (int)cfg_int(c, "predictor.max_iter");
+	s->epochs = (int)cfg_int(c, "predictor.epochs");
+	s->eta = cfg_real(c, "predictor.learning_rate");
+	s->tol = cfg_real(c, "predictor.cg_tol");
+	s->seed = (uint64_t)cfg_int(c, "predictor.seed");
+	s->bfgs = !strcmp(cfg_str(c, "predictor.s3_fit"), "bfgs");
 	s->model = strcmp(cfg_str(c, "predictor.s3_model"), "ridge") ? S3_SOFTMAX : S3_RIDGE;
 	*state = s;
 	return 0;
@@ -84,17 +97,23 @@ static int s3_train(void *state, const struct pred_sample *smp, size_t n, struct
 	double *y = malloc(n * sizeof *y);
 	int *lab = malloc(n * sizeof *lab);
 	int rc = -1;
-	if (!y || !lab || lm_rows_build(&r, s->d, smp, n, s->bits) < 0) {
+	if (!y || !lab || lm_rows_init(&r, s->d) < 0) {
 		free(y);
 		free(lab);
 		return err_set(e, NULL, 0, NULL, "out of memory");
+	}
+	if (lm_rows_from_samples(&r, smp, n, s->bits) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		lab[i] = pred_bucket_of(smp[i].out_tokens, s->K, s->bmax);
 		y[i] = log1p(smp[i].out_tokens > 0 ? smp[i].out_tokens : 0);
 	}
-	int it = s->model == S3_SOFTMAX ? lm_softmax(&r, lab, s->K, s->lambda, s->maxit, s->w)
-					: lm_ridge(&r, y, NULL, s->lambda, s->maxit, s->w);
+	int it = s->model == S3_RIDGE ? lm_ridge(&r, y, NULL, s->lambda, s->maxit, s->tol, s->w)
+		: s->bfgs
+		? lm_softmax(&r, lab, s->K, s->lambda, s->maxit, s->w)
+		: lm_softmax_sgd(&r, lab, s->K, s->lambda, s->epochs, s->eta, s->seed, s->w);
 	if (it < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory while fitting");
 		goto out;
@@ -114,7 +133,7 @@ static int s3_save(const void *state, FILE *f, struct om_err *e)
 	if (!s->trained)
 		return err_set(e, NULL, 0, NULL, "s3: nothing to save (not trained)");
 	fprintf(f, "odmasim-model s3 1\nmodel %s\nbuckets %d\nbucket_max %d\nhash_bits %d\n",
-		s3_models[s->model], s->K, s->bmax, s->bits);
+		s->model == S3_SOFTMAX ? "softmax" : "ridge", s->K, s->bmax, s->bits);
 	lm_save(f, "w", s->w, s->d, s->model == S3_SOFTMAX ? (size_t)s->K : 1);
 	return 0;
 }
@@ -123,17 +142,29 @@ static int s3_load(void *state, FILE *f, const char *origin, struct om_err *e)
 {
 	struct s3 *s = state;
 	long line = 0;
-	if (pred_read_header(f, origin, &line, "s3", 1, e) < 0
-	    || pred_read_choice(f, origin, &line, "model", s3_models, S3_NMODELS, "s3", &s->model,
-				e)
-	    || pred_expect_int(f, origin, &line, "buckets", s->K, e) < 0
-	    || pred_expect_int(f, origin, &line, "bucket_max", s->bmax, e) < 0
-	    || pred_expect_int(f, origin, &line, "hash_bits", s->bits, e) < 0)
+	char v[64];
+	if (pred_read_kv(f, origin, &line, "odmasim-model", v, sizeof v, e) < 0)
+		return -1;
+	if (strcmp(v, "s3 1"))
+		return err_set(e, origin, line, "odmasim-model",
+			       "expected an s3 model (version 1), got '%s'", v);
+	if (pred_expect_str(f, origin, &line, "model", s->model == S3_SOFTMAX ? "softmax" : "ridge",
+			    "predictor.s3_model", e)
+	    < 0)
+		return -1;
+	/* the policy reads K and the bucket width: a mismatch is an error, not an override */
+	if (pred_expect_num(f, origin, &line, "buckets", s->K, "predictor.buckets", e) < 0
+	    || pred_expect_num(f, origin, &line, "bucket_max", s->bmax, "predictor.bucket_max", e)
+		    < 0
+	    || pred_expect_num(f, origin, &line, "hash_bits", s->bits, "predictor.hash_bits", e)
+		    < 0)
 		return -1;
 	if (s3_alloc(s, e) < 0)
 		return -1;
 	if (lm_load(f, origin, &line, "w", s->w, s->d, s->model == S3_SOFTMAX ? (size_t)s->K : 1, e)
 	    < 0)
+		return -1;
+	if (pred_expect_eof(f, origin, line, e) < 0)
 		return -1;
 	s->trained = true;
 	return 0;
@@ -168,6 +199,26 @@ static void s3_predict(const void *state, const struct pred_sample *smp, struct 
 	o->uncertain = false;
 }
 
+/* The smallest bucket whose cumulative class probability reaches q (softmax);
+ * the ridge model has one operating point, its bucket. */
+static int32_t s3_quantile(const void *state, const struct pred_sample *smp, double q)
+{
+	const struct s3 *s = state;
+	struct pred_out o;
+	s3_predict(state, smp, &o);
+	if (!s->trained || s->model != S3_SOFTMAX)
+		return o.len;
+	struct feat_vec v;
+	feat_extract(smp->text, smp->prompt_tokens, s->bits, &v);
+	double p[1000], cum = 0;
+	lm_softmax_prob(&v, s->w, s->K, p);
+	int b = 0;
+	for (; b < s->K - 1; b++)
+		if ((cum += p[b]) >= q)
+			break;
+	return pred_bucket_cap(b, s->K, s->bmax);
+}
+
 const struct pred_ops pred_s3 = {
 	.name = "s3",
 	.help = "S3-style classifier over K equal-width length buckets (len = bucket upper edge)",
@@ -179,4 +230,5 @@ const struct pred_ops pred_s3 = {
 	.save = s3_save,
 	.load = s3_load,
 	.predict = s3_predict,
+	.quantile = s3_quantile,
 };

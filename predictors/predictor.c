@@ -9,11 +9,11 @@
 #include "common/registry.h"
 #include "common/split.h"
 
-extern const struct pred_ops pred_oracle, pred_noisy, pred_s3, pred_odma;
+extern const struct pred_ops pred_oracle, pred_noisy, pred_s3, pred_odma, pred_gbdt;
 
 /* clang-format off: one registry line per entry */
 const struct pred_ops *const pred_registry[] = {
-	&pred_oracle, &pred_noisy, &pred_s3, &pred_odma, NULL,
+	&pred_oracle, &pred_noisy, &pred_s3, &pred_odma, &pred_gbdt, NULL,
 };
 /* clang-format on */
 
@@ -34,12 +34,14 @@ const struct cfg_key pred_common_keys[] = {
 	  "K, the number of equal-width S3 buckets" },
 	{ "predictor.bucket_max", CFG_INT, "2048", 1, 1e7, NULL,
 	  "S3 max_len: bucket width = bucket_max/K tokens; longer outputs fall in the last bucket" },
-	{ "predictor.uncertainty_threshold", CFG_REAL, "0.75", 0, 1e9, NULL,
-	  "odma: tau; a request whose uncertainty (predicted log-length spread) exceeds it is flagged for the large bucket" },
+	{ "predictor.uncertainty_threshold", CFG_REAL, "0.9", 0, 1, NULL,
+	  "odma: tau; a request whose uncertainty (the calibrated rank of its predicted spread, 0..1) exceeds it is flagged for the large bucket: about 1 - tau of requests" },
 	{ "predictor.hash_bits", CFG_INT, "14", 8, 22, NULL,
 	  "s3/odma: hashed word features go into 2^hash_bits slots" },
 	{ "predictor.lambda", CFG_REAL, "1e-3", 0, 1e3, NULL,
 	  "s3/odma: L2 regularisation strength of the linear models" },
+	{ "predictor.cg_tol", CFG_REAL, "1e-4", 1e-12, 0.5, NULL,
+	  "s3 ridge/odma: conjugate gradients stop when the residual norm falls below this fraction of its start" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -164,45 +166,45 @@ int pred_read_num(FILE *f, const char *origin, long *line, const char *key, doub
 	return 0;
 }
 
-int pred_read_header(FILE *f, const char *origin, long *line, const char *name, int version,
-		     struct om_err *e)
+int pred_expect_str(FILE *f, const char *origin, long *line, const char *key, const char *want,
+		    const char *cfg_key, struct om_err *e)
 {
-	char v[64], want[64];
-	if (pred_read_kv(f, origin, line, "odmasim-model", v, sizeof v, e) < 0)
+	char v[128];
+	if (pred_read_kv(f, origin, line, key, v, sizeof v, e) < 0)
 		return -1;
-	snprintf(want, sizeof want, "%s %d", name, version);
 	if (strcmp(v, want))
-		return err_set(e, origin, *line, "odmasim-model",
-			       "expected an %s model (version %d), got '%s'", name, version, v);
+		return err_set(
+			e, origin, *line, key,
+			"model file has %s '%s' but the configuration says %s = %s (retrain or change the setting)",
+			key, v, cfg_key, want);
 	return 0;
 }
 
-int pred_read_choice(FILE *f, const char *origin, long *line, const char *key,
-		     const char *const *names, int n, const char *pred, int *choice,
-		     struct om_err *e)
-{
-	char v[64];
-	if (pred_read_kv(f, origin, line, key, v, sizeof v, e) < 0)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (!strcmp(v, names[i])) {
-			*choice = i;
-			return 0;
-		}
-	return err_set(e, origin, *line, key, "unknown %s %s '%s'", pred, key, v);
-}
-
-int pred_expect_int(FILE *f, const char *origin, long *line, const char *key, long want,
-		    struct om_err *e)
+int pred_expect_num(FILE *f, const char *origin, long *line, const char *key, double want,
+		    const char *cfg_key, struct om_err *e)
 {
 	double x;
 	if (pred_read_num(f, origin, line, key, &x, e) < 0)
 		return -1;
-	if (x != (double)want)
+	if (fabs(x - want) > 1e-12 * (fabs(want) > 1 ? fabs(want) : 1))
 		return err_set(
 			e, origin, *line, key,
-			"model has %g but the configuration says %ld (set predictor.%s = %g or retrain)",
-			x, want, key, x);
+			"model file has %s %g but the configuration says %s = %g (retrain or change the setting)",
+			key, x, cfg_key, want);
+	return 0;
+}
+
+int pred_expect_eof(FILE *f, const char *origin, long line, struct om_err *e)
+{
+	char buf[512];
+	while (fgets(buf, sizeof buf, f)) {
+		++line;
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (buf[strspn(buf, " \t")])
+			return err_set(e, origin, line, NULL,
+				       "unexpected text after the model's last table: '%.40s'",
+				       buf);
+	}
 	return 0;
 }
 

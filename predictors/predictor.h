@@ -44,6 +44,9 @@ struct pred_ops {
 	int (*save)(const void *state, FILE *f, struct om_err *e);
 	int (*load)(void *state, FILE *f, const char *origin, struct om_err *e);
 	void (*predict)(const void *state, const struct pred_sample *s, struct pred_out *o);
+	/* Optional: the calibrated q-quantile of the output length (q in (0,1)),
+	 * for callers that choose the reservation quantile themselves. */
+	int32_t (*quantile)(const void *state, const struct pred_sample *s, double q);
 };
 
 struct pred_handle {
@@ -89,19 +92,16 @@ int pred_read_kv(FILE *f, const char *origin, long *line, const char *key, char 
 		 struct om_err *e);
 int pred_read_num(FILE *f, const char *origin, long *line, const char *key, double *x,
 		  struct om_err *e);
-/* The first line, "odmasim-model NAME VERSION", must name this predictor. */
-int pred_read_header(FILE *f, const char *origin, long *line, const char *name, int version,
-		     struct om_err *e);
-/* "KEY VALUE" with VALUE one of names[0..n-1]: its index in *choice, or -1
- * after "unknown PRED KEY 'VALUE'". */
-int pred_read_choice(FILE *f, const char *origin, long *line, const char *key,
-		     const char *const *names, int n, const char *pred, int *choice,
-		     struct om_err *e);
-/* "KEY N" where N must be the configuration's predictor.KEY, `want`: a
- * loaded model has to match what the policy reads, so a mismatch is an
- * error rather than a silent override. */
-int pred_expect_int(FILE *f, const char *origin, long *line, const char *key, long want,
-		    struct om_err *e);
+/* For load(): reads "KEY VALUE" and refuses a VALUE other than `want`, the
+ * configuration's setting `cfg_key`: a model file never overrides the config. */
+int pred_expect_str(FILE *f, const char *origin, long *line, const char *key, const char *want,
+		    const char *cfg_key, struct om_err *e);
+/* For load(): reads "KEY NUMBER" and refuses a number other than `want`,
+ * the configuration's setting `cfg_key`. */
+int pred_expect_num(FILE *f, const char *origin, long *line, const char *key, double want,
+		    const char *cfg_key, struct om_err *e);
+/* For load(): after the last table, only blank lines may follow. */
+int pred_expect_eof(FILE *f, const char *origin, long line, struct om_err *e);
 extern const struct pred_ops *const pred_registry[];
 extern const struct cfg_key pred_common_keys[];
 

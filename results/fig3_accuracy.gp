@@ -1,29 +1,29 @@
-# Figure 3: predictor accuracy on held-out requests, s3 vs odma, per dataset,
-# both definitions: bucket-hit (same 10 x 204.8-token grid) and coverage
-# (true length <= reserved). Reference points: the majority-bucket baseline
-# (bucket-hit rows, dashed across both bars) and odma's coverage counting
-# flagged requests as covered (coverage rows, solid over odma's bar).
-# Input: data/fig3_accuracy.csv (metric,s3_pct,odma_pct,reference_pct).
+# Figure 3: the predictors on held-out requests as a reservation trade-off:
+# coverage (true length <= reserved) against the mean over-reservation
+# (tokens reserved beyond the true length), at the predictor's calibrated
+# q = 0.5, 0.9, 0.95, 0.99 quantiles (odma: split-conformal; s3: the smallest
+# bucket whose cumulative class probability reaches q). One panel per trace;
+# open circles mark the nominal q a calibrated predictor should reach.
+# Input: data/fig3_accuracy.csv (q_pct, then <ds>_<s3|odma>_{cov_pct,over_tokens}).
 load 'results/common.gp'
-set title 'Output-length predictors on held-out requests'
-set xlabel 'Alpaca: 10,463 held-out requests; NQ: 539 (buckets: 10 x 204.8 tokens)'
-set ylabel 'share of held-out requests (%)'
-set yrange [0:118]
-set ytics 0,20,100
-set xrange [-0.6:3.6]
-set style fill solid 0.85 noborder
-set key top center horizontal maxcols 2 font 'sans,10'
-set grid noxtics ytics
-w = 0.36
+ds = 'alpaca nq simpleqa_r1 frames_r1'
+names = 'Alpaca NQ SimpleQA-R1 FRAMES-R1'
 do for [fmt in 'png svg'] {
-	if (fmt eq 'png') { set terminal pngcairo size 900,560 font 'sans,11' } else { set terminal svg size 900,560 font 'sans,11' }
+	if (fmt eq 'png') { set terminal pngcairo size 1000,760 font 'sans,11' } else { set terminal svg size 1000,760 font 'sans,11' }
 	set output out.'.'.fmt
 	f = data.'/fig3_accuracy.csv'
-	plot f using ($0-w/2):(column('s3_pct')):(w) with boxes lc rgb '#d1495b' title 's3 predictor', \
-	     f using ($0+w/2):(column('odma_pct')):(w) with boxes lc rgb '#1b6ca8' title 'odma predictor (q = 0.9)', \
-	     f using ($0-w):(int($0)%2 == 0 ? column('reference_pct') : NaN):(2*w):(0) with vectors nohead lw 3 dt 2 lc rgb '#222222' title 'majority-bucket baseline (ignores the prompt)', \
-	     f using 0:(int($0)%2 == 1 ? column('reference_pct') : NaN):(w):(0) with vectors nohead lw 3 lc rgb '#222222' title 'odma coverage counting flagged requests as covered', \
-	     f using ($0-w/2):(column('s3_pct')-4):(sprintf('%.1f', column('s3_pct'))) with labels tc rgb 'white' font 'sans,10' notitle, \
-	     f using ($0+w/2):(column('odma_pct')-4):(sprintf('%.1f', column('odma_pct'))) with labels tc rgb 'white' font 'sans,10' notitle, \
-	     f using 0:(NaN):xtic(strcol('metric')) notitle
+	set multiplot layout 2,2 title 'Output-length predictors on held-out requests: coverage vs over-reservation'
+	set yrange [40:102]
+	set grid
+	set key bottom right font 'sans,9'
+	set xlabel 'mean over-reservation (tokens)'
+	set ylabel 'coverage (%)'
+	do for [i=1:4] {
+		d = word(ds, i)
+		set title word(names, i)
+		plot f using (column(d.'_s3_over_tokens')):(column(d.'_s3_cov_pct')) with linespoints lw 2 pt 7 lc rgb '#d1495b' title 's3', \
+		     f using (column(d.'_odma_over_tokens')):(column(d.'_odma_cov_pct')) with linespoints lw 2 pt 5 lc rgb '#1b6ca8' title 'odma', \
+		     f using (column(d.'_odma_over_tokens')):(column('q_pct')) with points pt 6 ps 1.2 lc rgb '#222222' title 'nominal q (at odma)'
+	}
+	unset multiplot
 }

@@ -47,9 +47,10 @@ val() { sed -n "s/^$2 *= *//p" "$exp/$1" | head -1; }
 
 # --- predictors: fig 3's metrics and the models every s3/odma run loads -----
 step "training and evaluating the s3 and odma predictors"
-for ds in alpaca nq; do
+for ds in alpaca nq simpleqa_r1 frames_r1; do
 	p=$D/pred_$ds
 	[ -d "$p" ] || "$bin" predict --trace $ds.csv --predictor s3,odma -o "$p" >/dev/null &
+	[ $ds != nq ] || wait # two at a time
 done
 wait
 for ds in alpaca nq; do cp "$D/pred_$ds/model-s3.txt" "$D/models/$ds-s3.txt"; done

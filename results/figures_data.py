@@ -15,6 +15,10 @@ DATASETS = [("alpaca", "Alpaca"), ("nq", "NQ")]
 SENS = [("K", "policy.odma_classes"), ("T", "policy.odma_relearn_every"),
         ("sigma", "policy.odma_safety"), ("tau", "predictor.uncertainty_threshold")]
 DRIFT_POLICIES = ["paged", "s3", "odma", "oracle"]
+# fig 3: the predictors on every trace with prompt texts, the reasoning ones included
+PRED_DATASETS = [("alpaca", "Alpaca"), ("nq", "NQ"), ("simpleqa_r1", "SimpleQA-R1"),
+                 ("frames_r1", "FRAMES-R1")]
+PRED_Q = ["50", "90", "95", "99"]  # the quantile columns of `odmasim predict`'s metrics.csv
 S3_K, S3_MAX = 10, 2048  # the s3 predictor's default grid (predictor.buckets, bucket_max)
 
 
@@ -33,7 +37,9 @@ def headers(k=4):
     h = {
         "fig2_hist.csv": ["len_lo_tokens"] + ["%s_pct" % d for d, _ in DATASETS],
         "fig2_s3_edges.csv": ["k", "tokens"],
-        "fig3_accuracy.csv": ["metric", "s3_pct", "odma_pct", "reference_pct"],
+        "fig3_accuracy.csv": ["q_pct"] + ["%s_%s_%s" % (d, p, m) for d, _ in PRED_DATASETS
+                                          for p in ("s3", "odma")
+                                          for m in ("cov_pct", "over_tokens")],
         "fig4_util.csv": ["policy"] + ["%s_%s_pct" % (d, m) for d, _ in DATASETS
                                        for m in ("reserved", "live", "packing")],
         "fig5_throughput.csv": ["policy"] + ["%s_%s_vs_static" % (d, m) for d, _ in DATASETS
@@ -111,14 +117,18 @@ def fig2(out, data):
 
 
 def fig3(data):
+    """Coverage against mean over-reservation at the predictors' q-quantiles."""
+    m = {}
+    for ds, _ in PRED_DATASETS:
+        m[ds] = {r["predictor"]: r for r in rows(os.path.join(data, "pred_" + ds, "metrics.csv"))}
     table = []
-    for ds, name in DATASETS:
-        m = {r["predictor"]: r for r in rows(os.path.join(data, "pred_" + ds, "metrics.csv"))}
-        pct = lambda p, k: 100.0 * float(m[p][k])
-        table.append([name + " bucket-hit", pct("s3", "bucket_hit"), pct("odma", "bucket_hit"),
-                      pct("s3", "majority_bucket_hit")])
-        table.append([name + " coverage", pct("s3", "coverage"), pct("odma", "coverage"),
-                      pct("odma", "coverage_or_flagged")])
+    for q in PRED_Q:
+        row = [float(q)]
+        for ds, _ in PRED_DATASETS:
+            for p in ("s3", "odma"):
+                row += [100.0 * float(m[ds][p]["coverage_q" + q]),
+                        float(m[ds][p]["over_mean_q" + q])]
+        table.append(row)
     write(data, "fig3_accuracy.csv", table)
 
 

@@ -109,7 +109,8 @@ gen() {
 		scripts/figures_table.sh "$d"
 		[ $check = 1 ] || cp "$d"/fig[0-9]*.png docs/figures/ ;;
 	compare)
-		scripts/compare_table.sh "$bin" ;;
+		scripts/compare_table.sh "$bin"
+		SETS=predictor.uncertainty_threshold=1 POLICIES=odma scripts/compare_table.sh "$bin" ;;
 	headline) scripts/headline_table.sh "$bin" ;;
 	capacity_r1) scripts/capacity_table.sh "$bin" ;;
 	predictors)

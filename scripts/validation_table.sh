@@ -21,13 +21,14 @@ for tr in alpaca.csv nq.csv; do
 	for m in softmax ridge; do
 		val $tr "2048/10" --predictor s3 --set predictor.s3_model=$m
 	done
+	val $tr "2048/10 BFGS fit" --predictor s3 --set predictor.s3_fit=bfgs
 	for m in softmax ridge; do
 		val $tr "512/10" --predictor s3 --bucket-max 512 --set predictor.s3_model=$m
 	done
 done
 for tr in alpaca.csv nq.csv; do
 	for q in 0.9 0.5; do
-		for m in logridge ridge; do
+		for m in logridge ridge gbdt; do
 			val $tr "q = $q" --predictor odma --set predictor.quantile=$q --set predictor.odma_model=$m
 		done
 	done
@@ -44,7 +45,8 @@ for r in csv.reader(open(sys.argv[1])):
     d = dict(zip(["n_train", "n_test", "bucket_hit", "majority_bucket_hit", "bucket_within_one",
                   "coverage", "coverage_or_flagged", "over_mean", "over_p99", "under_mean", "mae",
                   "flagged"], r[8:]))
-    m = "**%s**" % model if kept.get(pred) == model.split()[0] else model.split()[0]
+    bold = kept.get(pred) == model.split()[0] and "BFGS" not in label  # the default fit only
+    m = "**%s**" % model if bold else model.split()[0]
     print("| %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f |" % (
         names.get(tr, tr), pred, label, m, d["n_test"], pct(d["bucket_hit"]),
         pct(d["majority_bucket_hit"]), pct(d["coverage"]), float(d["over_mean"]), float(d["mae"])))

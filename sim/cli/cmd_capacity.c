@@ -47,6 +47,7 @@ struct cap_opts {
 struct eval_ctx {
 	const struct cap_opts *o;
 	const char *policy;
+	struct pred_cache *pc; /* models trained by this search, reused at every rate */
 };
 
 /* One simulation at `rate` (as "%.6g" text, the form reported and rerunnable). */
@@ -71,7 +72,7 @@ static int eval_rate(void *ctxp, double rate, struct cap_point *pt, struct om_er
 	struct pred_handle ph = { 0 };
 	int rc = -1;
 	struct cfg *c = exp_load(o->x.experiment, sets, o->x.nsets + 2, e);
-	if (c && odma_tune(c, e) == 0 && pred_from_cfg(c, &ph, e) == 0
+	if (c && odma_tune(c, e) == 0 && pred_from_cfg_cached(c, ctx->pc, &ph, e) == 0
 	    && wl_build(c, &t, ph.ops && ph.ops->needs_text, e) == 0
 	    && engine_run(c, &t, &ph, &r, e) == 0) {
 		pt->s = r.sum;
@@ -193,8 +194,10 @@ static pid_t spawn_search(const struct cap_opts *o, const char *policy, int *rfd
 	if (pid == 0) {
 		close(fd[0]);
 		struct cap_result res;
-		struct eval_ctx ctx = { o, policy };
+		struct pred_cache pc = { 0 };
+		struct eval_ctx ctx = { o, policy, &pc };
 		cap_search(&o->prm, &o->slo, eval_rate, &ctx, &res);
+		pred_cache_free(&pc);
 		const char *p = (const char *)&res;
 		size_t left = sizeof res;
 		while (left) {

@@ -41,7 +41,8 @@ struct cmp_row {
 	struct summary s;
 };
 
-static int run_one(const struct cmp_args *o, const char *pol, struct cmp_row *row, struct om_err *e)
+static int run_one(const struct cmp_args *o, const char *pol, struct pred_cache *pc,
+		   struct cmp_row *row, struct om_err *e)
 {
 	int n = o->x.nsets;
 	char **sets = calloc((size_t)n + 3, sizeof *sets);
@@ -72,7 +73,7 @@ static int run_one(const struct cmp_args *o, const char *pol, struct cmp_row *ro
 		goto out;
 	snprintf(row->policy, sizeof row->policy, "%.63s", pol);
 	snprintf(row->predictor, sizeof row->predictor, "%s", cfg_str(c, "predictor.name"));
-	if (odma_tune(c, e) < 0 || pred_from_cfg(c, &ph, e) < 0
+	if (odma_tune(c, e) < 0 || pred_from_cfg_cached(c, pc, &ph, e) < 0
 	    || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0
 	    || engine_run(c, &t, &ph, &r, e) < 0)
 		goto out;
@@ -255,6 +256,7 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 {
 	struct cfg *c = exp_load(a->x.experiment, a->x.sets, a->x.nsets, e);
 	struct cmp_row *rows = calloc(np ? np : 1, sizeof *rows);
+	struct pred_cache pc = { 0 };
 	struct stat st;
 	int rc = -1;
 	if (!c)
@@ -271,7 +273,7 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 		if (!a->x.quiet)
 			fprintf(stderr, "odmasim compare: running %s (%zu/%zu)\n", names[i], i + 1,
 				np);
-		if (run_one(a, names[i], &rows[i], e) < 0)
+		if (run_one(a, names[i], &pc, &rows[i], e) < 0)
 			goto out;
 	}
 	if (write_dir(dir, c, rows, np, e) < 0)
@@ -281,6 +283,7 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 		printf("results: %s/compare.csv\n", dir);
 	rc = 0;
 out:
+	pred_cache_free(&pc);
 	free(rows);
 	cfg_free(c);
 	return rc;

@@ -83,6 +83,8 @@ static void model_desc(const struct cfg *c, const char *name, char *buf, size_t 
 	else if (!strcmp(name, "odma"))
 		snprintf(buf, n, "%s q=%g", cfg_str(c, "predictor.odma_model"),
 			 cfg_real(c, "predictor.quantile"));
+	else if (!strcmp(name, "gbdt"))
+		snprintf(buf, n, "trees q=%g", cfg_real(c, "predictor.quantile"));
 	else if (!strcmp(name, "noisy"))
 		snprintf(buf, n, "sigma=%g", cfg_real(c, "predictor.noise_sigma"));
 	else
@@ -93,17 +95,28 @@ static void print_table(FILE *f, const struct row *r, size_t nr, const char *tra
 			const char *test)
 {
 	fprintf(f, "train: %s (train part)   test: %s\n", train, test);
-	fprintf(f, "%-7s %-15s %7s %6s %7s %7s %7s %7s %7s %8s %8s %8s %7s %7s\n", "pred", "model",
-		"n_train", "n_test", "b_hit", "b_maj", "b_near", "cover", "cov+fl", "over_avg",
-		"over_p99", "under", "MAE", "flagged");
+	fprintf(f, "%-7s %-15s %7s %6s %7s %7s %7s %7s %7s %8s %8s %8s %7s %7s %6s\n", "pred",
+		"model", "n_train", "n_test", "b_hit", "b_maj", "b_near", "cover", "cov+fl",
+		"over_avg", "over_p99", "under", "MAE", "flagged", "rho");
 	for (size_t i = 0; i < nr; i++) {
 		const struct pe_metrics *m = &r[i].m;
 		fprintf(f,
-			"%-7s %-15s %7zu %6zu %6.2f%% %6.2f%% %6.2f%% %6.2f%% %6.2f%% %8.1f %8.0f %8.1f %7.1f %6.2f%%\n",
+			"%-7s %-15s %7zu %6zu %6.2f%% %6.2f%% %6.2f%% %6.2f%% %6.2f%% %8.1f %8.0f %8.1f %7.1f %6.2f%% %6.3f\n",
 			r[i].name, r[i].model, r[i].ntrain, m->n, 100 * m->bucket_hit,
 			100 * m->majority_hit, 100 * m->bucket_near, 100 * m->coverage,
 			100 * m->coverage_flag, m->over_mean, m->over_p99, m->under_mean, m->mae,
-			100 * m->flagged);
+			100 * m->flagged, m->spearman);
+	}
+	fprintf(f, "coverage / mean over-reservation (tokens) at the predictor's q-quantile:\n%-7s",
+		"pred");
+	for (int j = 0; j < PE_NQ; j++)
+		fprintf(f, "       q=%-5g", pe_quantiles[j]);
+	fputc('\n', f);
+	for (size_t i = 0; i < nr; i++) {
+		fprintf(f, "%-7s", r[i].name);
+		for (int j = 0; j < PE_NQ; j++)
+			fprintf(f, " %6.2f%% %6.1f", 100 * r[i].m.qcov[j], r[i].m.qover[j]);
+		fputc('\n', f);
 	}
 }
 
@@ -124,6 +137,15 @@ static const struct {
 	{ "under_mean", offsetof(struct pe_metrics, under_mean), 4 },
 	{ "mae", offsetof(struct pe_metrics, mae), 4 },
 	{ "flagged", offsetof(struct pe_metrics, flagged), 6 },
+	{ "spearman", offsetof(struct pe_metrics, spearman), 6 },
+	{ "coverage_q50", offsetof(struct pe_metrics, qcov[0]), 6 },
+	{ "over_mean_q50", offsetof(struct pe_metrics, qover[0]), 4 },
+	{ "coverage_q90", offsetof(struct pe_metrics, qcov[1]), 6 },
+	{ "over_mean_q90", offsetof(struct pe_metrics, qover[1]), 4 },
+	{ "coverage_q95", offsetof(struct pe_metrics, qcov[2]), 6 },
+	{ "over_mean_q95", offsetof(struct pe_metrics, qover[2]), 4 },
+	{ "coverage_q99", offsetof(struct pe_metrics, qcov[3]), 6 },
+	{ "over_mean_q99", offsetof(struct pe_metrics, qover[3]), 4 },
 };
 #define PR_NMETRICS (sizeof pr_metrics / sizeof pr_metrics[0])
 

@@ -161,7 +161,7 @@ static int ot_slice_build(const struct cfg *c, const struct wl_trace *t, struct 
 	return rc;
 }
 
-/* Candidate thresholds: percentiles of the slice's uncertainties, then 1e9
+/* Candidate thresholds: percentiles of the slice's uncertainties, then 1
  * (flag nothing). */
 static int ot_taus(struct ot_slice *sl, size_t qi, struct om_err *e)
 {
@@ -172,7 +172,7 @@ static int ot_taus(struct ot_slice *sl, size_t qi, struct om_err *e)
 	qsort(u, sl->nval, sizeof *u, cmp_f);
 	for (size_t j = 0; j + 1 < OT_NT; j++)
 		sl->tau[qi][j] = u[(size_t)(ot_tau_pct[j] * (double)(sl->nval - 1))];
-	sl->tau[qi][OT_NT - 1] = 1e9;
+	sl->tau[qi][OT_NT - 1] = 1; /* scores are calibrated ranks in [0, 1]: flag nothing */
 	free(u);
 	return 0;
 }

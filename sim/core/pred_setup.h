@@ -16,6 +16,26 @@
  * train_trace names another file. */
 int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e);
 
+/* Trained models kept by one process, keyed by the training trace's path
+ * and every [predictor] setting, so `compare` and `capacity` train once per
+ * configuration instead of once per run. Owned by the caller; zero-initialise. */
+#define PRED_CACHE_MAX 8
+struct pred_cache {
+	size_t n;
+	struct {
+		char *key;   /* path + settings, one "name=value" line each */
+		char *model; /* the model file's text */
+		size_t len;
+	} e[PRED_CACHE_MAX];
+};
+void pred_cache_free(struct pred_cache *pc);
+
+/* pred_from_cfg through the cache (pc may be NULL = no cache). A model
+ * trained here is saved to text and loaded back, on the first run as on
+ * every later one, so cached and freshly trained runs are byte-identical. */
+int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
+			 struct om_err *e);
+
 /* Trains `h` (already created) on the train part of the trace at `path`
  * (read with prompt texts). */
 int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,

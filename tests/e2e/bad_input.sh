@@ -127,6 +127,9 @@ fail_case unknown_predictor "--set: predictor.name: unknown predictor 'lstm'" --
 fail_case missing_model_file "$T/none.model: cannot open model" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/none.model"
 printf 'odmasim-model s3 1\nmodel\n' >bad.model
 fail_case corrupt_model_file "$T/bad.model:2:" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/bad.model"
+printf 'odmasim-model s3 1\nmodel ridge\nbuckets 10\nbucket_max 2048\nhash_bits 14\nweights w 16392 1\n0 1.5\nend\njunk\n' >ridge.model
+fail_case model_kind_contradicts_config "$T/ridge.model:2: model|predictor.s3_model = softmax" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/ridge.model"
+fail_case model_text_after_end "$T/ridge.model:9:|after the model's last table" -- good.csv.ini --set predictor.name=s3 --set predictor.s3_model=ridge --set "predictor.model_file=$T/ridge.model"
 OUT="$T/afile/out" fail_case output_under_a_file "$T/afile/out: cannot create output directory: Not a directory" -- good.csv.ini
 
 # The results directory already exists: refused, and left untouched.

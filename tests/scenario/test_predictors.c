@@ -251,6 +251,49 @@ START_TEST(save_load_identical_odma)
 }
 END_TEST
 
+START_TEST(save_load_identical_gbdt)
+{
+	roundtrip("gbdt", "predictor.gbdt_rounds=20");
+	roundtrip("odma", "predictor.odma_model=gbdt");
+}
+END_TEST
+
+/* A model file never overrides the config: another model kind is refused,
+ * naming file, line and the config key. */
+START_TEST(model_kind_must_match_config)
+{
+	char *p1;
+	struct pred_sample *tr = synth(500, 7, &p1);
+	struct cfg *c = mkcfg("predictor.odma_model=logridge", NULL, NULL, NULL),
+		   *c2 = mkcfg("predictor.odma_model=ridge", NULL, NULL, NULL);
+	struct pred_handle h, g;
+	struct om_err e;
+	make(c, "odma", &h);
+	ck_assert_int_eq(h.ops->train(h.state, tr, 500, &e), 0);
+	char path[TU_PATH];
+	tu_write_temp(path, "");
+	ck_assert_int_eq(pred_save_file(&h, path, &e), 0);
+	make(c2, "odma", &g);
+	ck_assert_int_eq(pred_load_file(&g, path, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, ":2:"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "predictor.odma_model"));
+	pred_handle_free(&g);
+	/* and text after the last table is refused */
+	FILE *f = fopen(path, "a");
+	fputs("weights extra 1 1\n", f);
+	fclose(f);
+	make(c, "odma", &g);
+	ck_assert_int_eq(pred_load_file(&g, path, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "after the model's last table"));
+	pred_handle_free(&g);
+	remove(path);
+	pred_handle_free(&h);
+	cfg_free(c);
+	cfg_free(c2);
+	free(tr), free(p1);
+}
+END_TEST
+
 /* The simulator's path: predictor.name + workload.trace trains on start on
  * the train part only. Needs the shared NQ trace (small). */
 START_TEST(train_on_start_from_trace)
@@ -285,6 +328,7 @@ Suite *tu_suite(void)
 	TCase *tc = tu_case(s, bucket_arithmetic, split_never_leaks, learns_length_from_one_word,
 			    oracle_full_coverage, noisy_is_per_request_deterministic,
 			    save_load_identical_s3, save_load_identical_odma,
+			    save_load_identical_gbdt, model_kind_must_match_config,
 			    train_on_start_from_trace);
 	tcase_set_timeout(tc, 120);
 	return s;
