@@ -131,6 +131,14 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 	struct load_ctx *lc = user;
 	if (lc->failed)
 		return 1;
+	if (lc->src->indented) {
+		/* inih reads an indented line as more of the key above (and a
+		 * second value for it), so the message would name the wrong key. */
+		err_set(lc->e, lc->origin, lc->src->line, NULL,
+			"indented line; a config line must not start with a space or tab");
+		lc->failed = true;
+		return 0;
+	}
 	if (put(lc->c, section, name, value, lc->origin, lc->src->line, lc->lvl, lc->e) < 0) {
 		lc->failed = true;
 		return 0;
@@ -150,6 +158,9 @@ int cfg_load_string(struct cfg *c, const char *text, const char *origin, enum cf
 	if (src.too_long)
 		return err_set(e, origin, src.line, NULL, "line longer than %d characters",
 			       INI_MAX_LINE - 2);
+	if (src.after_section)
+		return err_set(e, origin, src.line, NULL,
+			       "text after the section header; put each key on a line of its own");
 	if (rc > 0)
 		return err_set(e, origin, rc, NULL,
 			       "syntax error (expected `[section]`, `key = value` or a comment)");

@@ -2,7 +2,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/slurp.h"
 
 #include "device_models/presets.h"
 
@@ -75,16 +78,22 @@ static int load_one(struct cfg *c, const char *section, struct om_err *e)
 	snprintf(kf, sizeof kf, "%s.preset_file", section);
 	const char *file = cfg_str(c, kf);
 	if (file[0]) {
-		FILE *f = fopen(file, "rb");
-		if (!f)
-			return cfg_fail(c, kf, e, "cannot open preset file '%s'", file);
-		char buf[65536];
-		size_t len = fread(buf, 1, sizeof buf - 1, f);
-		fclose(f);
-		if (len == sizeof buf - 1)
+		char *buf;
+		size_t len;
+		struct om_err why;
+		if (slurp_file(file, "preset file", &buf, &len, &why) < 0)
+			return cfg_fail(c, kf, e, "%s", why.msg);
+		if (len > 65535) {
+			free(buf);
 			return cfg_fail(c, kf, e, "preset file '%s' is larger than 64 KiB", file);
-		buf[len] = '\0';
-		return cfg_load_string(c, buf, file, CFG_LVL_PRESET, e);
+		}
+		if (strlen(buf) != len) {
+			free(buf);
+			return cfg_fail(c, kf, e, "preset file '%s' contains a NUL byte", file);
+		}
+		int rc = cfg_load_string(c, buf, file, CFG_LVL_PRESET, e);
+		free(buf);
+		return rc;
 	}
 	const char *name = cfg_str(c, kp);
 	if (!name[0])

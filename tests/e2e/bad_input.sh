@@ -109,7 +109,7 @@ fail_case reserve_frac_one '--set: device.reserve_frac: 1 is out of range' -- go
 fail_case kv_heads_over_heads '--set: model.kv_heads: 64 KV heads but only 28 heads' -- good.csv.ini --set model.kv_heads=64
 fail_case bad_set_syntax "--set: expected section.key=value, got 'rate=3'" -- good.csv.ini --set rate=3
 fail_case unknown_preset "--set: device.preset: unknown device preset 'h100'" -- good.csv.ini --set device.preset=h100
-fail_case missing_preset_file "--set: model.preset_file: cannot open preset file" -- good.csv.ini --set model.preset_file=/nonexistent.ini
+fail_case missing_preset_file "--set: model.preset_file: /nonexistent.ini: cannot open preset file" -- good.csv.ini --set model.preset_file=/nonexistent.ini
 fail_case model_does_not_fit "model.params_b: model 'deepseek-r1-distill-qwen-7b' does not fit on device 'mlu370-x4'|device.capacity_gib from --set" -- good.csv.ini --set device.capacity_gib=10
 fail_case static_region_over_pool '--set: policy.max_model_len: one static region of 1000000 tokens does not fit' -- good.csv.ini --set policy.max_model_len=1000000
 fail_case trace_arrival_without_times "good.csv: workload.arrival: 'trace' needs timestamps" -- good.csv.ini --set workload.arrival=trace
@@ -127,6 +127,26 @@ fail_case unknown_predictor "--set: predictor.name: unknown predictor 'lstm'" --
 fail_case missing_model_file "$T/none.model: cannot open model" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/none.model"
 printf 'odmasim-model s3 1\nmodel\n' >bad.model
 fail_case corrupt_model_file "$T/bad.model:2:" -- good.csv.ini --set predictor.name=s3 --set "predictor.model_file=$T/bad.model"
+# INI and preset readers (issue 16): nothing is silently dropped.
+printf '[workload]\ntrace = %s/good.csv\narrival = offline\n[policy] name = nosuch\n' "$T" >after_section.ini
+fail_case text_after_section 'after_section.ini:4: text after the section header' -- after_section.ini
+printf '[workload]\rtrace = %s/missing.csv\rarrival = offline\r' "$T" >cr_only.ini
+fail_case cr_only_line_ends "$T/missing.csv: cannot open trace" -- cr_only.ini
+printf '[workload]\rtrace = %s/good.csv\r[polcy]\rname = static\r' "$T" >cr_only_line.ini
+fail_case cr_only_line_number 'cr_only_line.ini:4:|unknown section [polcy]' -- cr_only_line.ini
+printf '[workload]\ntrace = %s/good.csv\n  arrival = offline\n' "$T" >indented.ini
+fail_case indented_key 'indented.ini:3: indented line' -- indented.ini
+printf '[device]\nname = x\ncapacity_gib = 48\n\0\npeak_tflops = 1\n' >nul_preset.ini
+fail_case preset_nul_byte "--set: device.preset_file: preset file '$T/nul_preset.ini' contains a NUL byte" -- good.csv.ini --set "device.preset_file=$T/nul_preset.ini"
+printf '[device]\nname = x\ncapacity_gib = -48\n' >neg_preset.ini
+fail_case preset_bad_value "$T/neg_preset.ini:3: device.capacity_gib: -48 is out of range" -- good.csv.ini --set "device.preset_file=$T/neg_preset.ini"
+printf '[device] name = x\n' >junk_preset.ini
+fail_case preset_text_after_section "$T/junk_preset.ini:1: text after the section header" -- good.csv.ini --set "device.preset_file=$T/junk_preset.ini"
+fail_case preset_not_regular '--set: device.preset_file: /dev/zero: preset file is not a regular file' -- good.csv.ini --set device.preset_file=/dev/zero
+fail_case trace_endless '/dev/zero: trace is not a regular file' -- good.csv.ini --set workload.trace=/dev/zero
+fail_case experiment_endless '/dev/zero: config is not a regular file' -- /dev/zero
+mkdir adir
+fail_case experiment_directory "$T/adir: config is a directory" -- "$T/adir"
 OUT="$T/afile/out" fail_case output_under_a_file "$T/afile/out: cannot create output directory: Not a directory" -- good.csv.ini
 
 # The results directory already exists: refused, and left untouched.
