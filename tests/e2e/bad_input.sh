@@ -113,7 +113,13 @@ fail_case missing_preset_file "--set: model.preset_file: /nonexistent.ini: canno
 fail_case model_does_not_fit "model.params_b: model 'deepseek-r1-distill-qwen-7b' does not fit on device 'mlu370-x4'|device.capacity_gib from --set" -- good.csv.ini --set device.capacity_gib=10
 fail_case static_region_over_pool '--set: policy.max_model_len: one static region of 1000000 tokens does not fit' -- good.csv.ini --set policy.max_model_len=1000000
 fail_case trace_arrival_without_times "good.csv: workload.arrival: 'trace' needs timestamps" -- good.csv.ini --set workload.arrival=trace
-fail_case more_requests_than_rows '--set: workload.num_requests: 5 requested but the trace has 2 rows' -- good.csv.ini --set workload.num_requests=5
+fail_case more_requests_than_rows "--set: workload.num_requests: 5 requested but $T/good.csv has 2 rows" -- good.csv.ini --set workload.num_requests=5
+# Phases (several traces in workload.trace).
+fail_case phase_trailing_comma '--set: workload.trace: item 2 of the trace list is empty' -- good.csv.ini --set "workload.trace=$T/good.csv,"
+many=$(for i in $(seq 33); do printf '%s/good.csv,' "$T"; done)
+fail_case phases_over_32 '--set: workload.trace: more than 32 phases' -- good.csv.ini --set "workload.trace=${many%,}"
+fail_case phase_more_than_rows "--set: workload.phase_requests: 5 requested but $T/good.csv has 2 rows" -- good.csv.ini --set "workload.trace=$T/good.csv,$T/good.csv" --set workload.phase_requests=1,5
+fail_case phase_count_not_number "--set: workload.phase_requests: 'x' is not a request count" -- good.csv.ini --set "workload.trace=$T/good.csv,$T/good.csv" --set workload.phase_requests=1,x
 fail_case stall_limit 'run.max_stall_iterations: stalled at t = |request 1 at the head of the queue|scheduler.max_num_seqs = 1' -- good.csv.ini --set scheduler.max_num_seqs=1 --set run.max_stall_iterations=2 --set workload.max_new_tokens=0
 csv far_apart.csv 'id,prompt_tokens,output_tokens,arrival_s\n0,10,5,0\n1,10,5,8e9\n'
 fail_case series_too_long 'run.sample_interval_s: simulated time reached 8e+09 s|raise run.sample_interval_s' -- far_apart.csv.ini --set workload.arrival=trace
