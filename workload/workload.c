@@ -346,7 +346,8 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 			goto out;
 	}
 	const struct arr_ops *ao = arr_find(cfg_str(c, "workload.arrival"));
-	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv") };
+	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv"),
+				 cfg_origin(c, "workload.rate") };
 	if (ao->assign(t, &ap, ra, e) < 0)
 		goto out;
 	rc = sort_by_arrival(t, e);

@@ -120,6 +120,8 @@ many=$(for i in $(seq 33); do printf '%s/good.csv,' "$T"; done)
 fail_case phases_over_32 '--set: workload.trace: more than 32 phases' -- good.csv.ini --set "workload.trace=${many%,}"
 fail_case phase_more_than_rows "--set: workload.phase_requests: 5 requested but $T/good.csv has 2 rows" -- good.csv.ini --set "workload.trace=$T/good.csv,$T/good.csv" --set workload.phase_requests=1,5
 fail_case phase_count_not_number "--set: workload.phase_requests: 'x' is not a request count" -- good.csv.ini --set "workload.trace=$T/good.csv,$T/good.csv" --set workload.phase_requests=1,x
+fail_case rate_overflows_clock '--set: workload.rate: request |raise workload.rate' -- good.csv.ini --set workload.arrival=poisson --set workload.rate=1e-9 --set workload.seed=1 --set run.sample_interval_s=0 --set workload.sampling=replace --set workload.num_requests=50
+fail_case gamma_rate_overflows_clock '--set: workload.rate: request ' -- good.csv.ini --set workload.arrival=gamma --set workload.rate=1e-9 --set workload.seed=1 --set run.sample_interval_s=0 --set workload.sampling=replace --set workload.num_requests=50
 fail_case stall_limit 'run.max_stall_iterations: stalled at t = |request 1 at the head of the queue|scheduler.max_num_seqs = 1' -- good.csv.ini --set scheduler.max_num_seqs=1 --set run.max_stall_iterations=2 --set workload.max_new_tokens=0
 csv far_apart.csv 'id,prompt_tokens,output_tokens,arrival_s\n0,10,5,0\n1,10,5,8e9\n'
 fail_case series_too_long 'run.sample_interval_s: simulated time reached 8e+09 s|raise run.sample_interval_s' -- far_apart.csv.ini --set workload.arrival=trace
