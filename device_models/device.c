@@ -157,15 +157,23 @@ int dev_from_cfg(const struct cfg *c, struct dev_device *d, struct dev_model *m,
 		return cfg_fail(c, "model.kv_heads", e, "%d KV heads but only %d heads",
 				m->kv_heads, m->heads);
 	dev_derive(d, m, dd);
-	if (dd->pool_tokens < 1)
-		return cfg_fail(c, "model.params_b", e,
-				"model '%s' does not fit on device '%s': %.2f GiB of weights, "
-				"%.2f GiB of memory after the %.0f%% runtime reserve "
-				"(device.capacity_gib from %s, device.reserve_frac from %s)",
-				m->name, d->name, dd->weight_bytes / GIB,
-				(d->capacity_bytes - d->reserve_bytes) / GIB,
-				100.0 * d->reserve_bytes / d->capacity_bytes,
-				cfg_origin(c, "device.capacity_gib"),
-				cfg_origin(c, "device.reserve_frac"));
 	return 0;
+}
+
+int dev_check_fit(const struct cfg *c, const struct dev_device *d, const struct dev_model *m,
+		  const struct dev_derived *dd, int cards, struct om_err *e)
+{
+	if (dd->pool_tokens >= 1)
+		return 0;
+	char over[64] = "";
+	if (cards > 1)
+		snprintf(over, sizeof over, " over %d cards", cards);
+	return cfg_fail(c, "model.params_b", e,
+			"model '%s' does not fit on device '%s'%s: %.2f GiB of weights, "
+			"%.2f GiB of memory after the %.0f%% runtime reserve "
+			"(device.capacity_gib from %s, device.reserve_frac from %s)",
+			m->name, d->name, over, dd->weight_bytes / GIB,
+			(d->capacity_bytes - d->reserve_bytes) / GIB,
+			100.0 * d->reserve_bytes / d->capacity_bytes,
+			cfg_origin(c, "device.capacity_gib"), cfg_origin(c, "device.reserve_frac"));
 }

@@ -111,6 +111,7 @@ fail_case bad_set_syntax "--set: expected section.key=value, got 'rate=3'" -- go
 fail_case unknown_preset "--set: device.preset: unknown device preset 'h100'" -- good.csv.ini --set device.preset=h100
 fail_case missing_preset_file "--set: model.preset_file: /nonexistent.ini: cannot open preset file" -- good.csv.ini --set model.preset_file=/nonexistent.ini
 fail_case model_does_not_fit "model.params_b: model 'deepseek-r1-distill-qwen-7b' does not fit on device 'mlu370-x4'|device.capacity_gib from --set" -- good.csv.ini --set device.capacity_gib=10
+fail_case tp_model_over_all_cards "--set: model.params_b: model 'deepseek-r1-distill-qwen-7b' does not fit on device 'mlu370-x4' over 4 cards" -- good.csv.ini --set model.params_b=400 --set cluster.devices=4 --set cluster.mode=tensor_parallel
 fail_case static_region_over_pool '--set: policy.max_model_len: one static region of 1000000 tokens does not fit' -- good.csv.ini --set policy.max_model_len=1000000
 fail_case trace_arrival_without_times "good.csv: workload.arrival: 'trace' needs timestamps" -- good.csv.ini --set workload.arrival=trace
 fail_case more_requests_than_rows "--set: workload.num_requests: 5 requested but $T/good.csv has 2 rows" -- good.csv.ini --set workload.num_requests=5
@@ -196,6 +197,8 @@ fi
 # counted (a serving system refuses them; the trace is not malformed), and an
 # output beyond the cap is truncated at it.
 ok_case over_max_model_len '"rejected_prompt_too_long": 1' -- too_long.csv.ini
+# Tensor parallelism: a model larger than one card fits on four (each holds a quarter).
+ok_case tp_model_over_one_card '"requests_completed": 2' -- good.csv.ini --set model.params_b=40 --set cluster.devices=4 --set cluster.mode=tensor_parallel
 ok_case all_at_time_zero '"requests_completed": 2' -- good.csv.ini --set run.check_invariants=true
 
 echo "bad-input matrix: $pass passed, $fail failed"
