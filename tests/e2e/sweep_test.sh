@@ -186,6 +186,13 @@ wait $pid 2>/dev/null
 sleep 2.5
 expect "workers of a killed sweep do not run on" test "$(ndirs K)" -eq 0
 
+# --- output that cannot be written (full disk) is an error, not exit 0
+"$bin" sweep k.ini --emit-jobs >/dev/full 2>full.err
+expect "--emit-jobs to a full disk fails" test $? -ne 0
+expect "... saying so" grep -q 'standard output: write failed' full.err
+"$bin" sweep a.ini --list >/dev/full 2>/dev/null
+expect "--list to a full disk fails" test $? -ne 0
+
 if [ $fail -ne 0 ]; then
 	echo "$fail check(s) failed; stderr of the sweeps:"
 	tail -n 5 ./*.err
