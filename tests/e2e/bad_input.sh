@@ -107,6 +107,8 @@ fail_case zero_max_num_seqs '--set: scheduler.max_num_seqs: 0 is out of range' -
 fail_case eta_above_one '--set: device.eta_seq: 1.5 is out of range' -- good.csv.ini --set device.eta_seq=1.5
 fail_case reserve_frac_one '--set: device.reserve_frac: 1 is out of range' -- good.csv.ini --set device.reserve_frac=1
 fail_case kv_heads_over_heads '--set: model.kv_heads: 64 KV heads but only 28 heads' -- good.csv.ini --set model.kv_heads=64
+fail_case set_line_break '--set: device.name: a value cannot hold a line break' -- good.csv.ini --set $'device.name=a\nb'
+fail_case set_inline_comment "--set: device.name: a ';' at the start of a value or after a space starts a comment" -- good.csv.ini --set 'device.name=x ;y'
 fail_case bad_set_syntax "--set: expected section.key=value, got 'rate=3'" -- good.csv.ini --set rate=3
 fail_case unknown_preset "--set: device.preset: unknown device preset 'h100'" -- good.csv.ini --set device.preset=h100
 fail_case missing_preset_file "--set: model.preset_file: /nonexistent.ini: cannot open preset file" -- good.csv.ini --set model.preset_file=/nonexistent.ini
