@@ -6,12 +6,23 @@
 #  - no results directory and no leftover DIR.tmp-* directory.
 # A few cases that are valid-but-extreme input must instead succeed and count
 # what they dropped. usage: tests/e2e/bad_input.sh path/to/odmasim
+# With MATRIX=FILE, also writes the matrix as a Markdown table (case, what
+# the binary printed) to FILE: docs/ROBUSTNESS.md's badinput block.
 set -u
 BIN=$(realpath "${1:?usage: bad_input.sh ODMASIM}")
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 pass=0 fail=0
+[ -n "${MATRIX:-}" ] && printf '| case | expected message |\n|---|---|\n' >"$MATRIX"
+# row NAME TEXT: one table row; temporary paths cut, `|` escaped for Markdown.
+row() {
+	[ -n "${MATRIX:-}" ] || return 0
+	local text=${2//$T\//}
+	text=${text//$T/.}
+	text=${text//|/\\|}
+	printf '| %s | `` %s `` |\n' "$1" "$text" >>"$MATRIX"
+}
 
 # fail_case NAME 'PATTERN1|PATTERN2...' -- ARGS... : the run must fail so.
 fail_case() {
@@ -33,6 +44,7 @@ fail_case() {
 		echo "FAIL $name:${why#;}"; sed 's/^/    /' "$T/stderr"; fail=$((fail + 1))
 	else
 		echo "ok   $name: $(cat "$T/stderr")"; pass=$((pass + 1))
+		row "$name" "$(cat "$T/stderr")"
 	fi
 }
 
@@ -43,6 +55,7 @@ ok_case() {
 	local out="$T/out-$name"
 	if "$BIN" run "$@" -o "$out" -q 2>"$T/stderr" && grep -qF -- "$pat" "$out/summary.json"; then
 		echo "ok   $name: $pat"; pass=$((pass + 1))
+		row "$name" "(succeeds) $pat"
 	else
 		echo "FAIL $name: expected success with '$pat'"; cat "$T/stderr"; fail=$((fail + 1))
 	fi
@@ -166,6 +179,7 @@ mkdir exists && echo keep >exists/mine.txt
 if [ $? -ne 0 ] && grep -qF "exists: output directory already exists" stderr && [ "$(cat exists/mine.txt)" = keep ] &&
 	[ "$(ls exists)" = mine.txt ] && ! compgen -G 'exists.tmp-*' >/dev/null; then
 	echo "ok   results_dir_exists: $(cat stderr)"; pass=$((pass + 1))
+	row results_dir_exists "$(cat stderr)"
 else
 	echo "FAIL results_dir_exists"; cat stderr; fail=$((fail + 1))
 fi
@@ -175,6 +189,7 @@ fi
 	--set workload.num_requests=2000 -o "$T/partial" -q) 2>stderr
 if [ $? -ne 0 ] && grep -qF "write failed" stderr && [ ! -e partial ] && ! compgen -G 'partial.tmp-*' >/dev/null; then
 	echo "ok   write_fails_midway: $(cat stderr)"; pass=$((pass + 1))
+	row write_fails_midway "$(cat stderr)"
 else
 	echo "FAIL write_fails_midway"; cat stderr; ls; fail=$((fail + 1))
 fi
@@ -191,6 +206,7 @@ if [ $? -ne 0 ] && [ "$(wc -l <stderr)" -eq 1 ] &&
 	grep -qF "huge_sweep.ini:15: device.eta_seq: this axis takes the sweep past 100000 runs" stderr &&
 	[ ! -e sweep-out ]; then
 	echo "ok   sweep_too_many_runs: $(cat stderr)"; pass=$((pass + 1))
+	row sweep_too_many_runs "$(cat stderr)"
 else
 	echo "FAIL sweep_too_many_runs"; cat stderr; fail=$((fail + 1))
 fi
