@@ -109,12 +109,26 @@ static const char *fld(struct rd *r, size_t i)
 	return r->buf + r->f[i].off;
 }
 
+/* The static copy of a recognised header name (h lives in a reused buffer). */
+static const char *role_literal(const char *h)
+{
+	static const char *const names[] = {
+		"id",	     "prompt_tokens", "output_tokens",	    "prompt",
+		"arrival_s", "arrived_at",    "num_prefill_tokens", "num_decode_tokens"
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(h, names[i]))
+			return names[i];
+	return NULL;
+}
+
 static void header(struct rd *r)
 {
 	for (int c = 0; c < COL_N; c++)
 		r->col[c] = -1;
 	r->ncols = r->nf;
 	bool vidur = false;
+	const char *named[COL_N] = { NULL }; /* the header's own names, for messages */
 	for (size_t i = 0; i < r->nf; i++) {
 		const char *h = fld(r, i);
 		/* A UTF-8 byte-order mark may precede the first header name. */
@@ -144,6 +158,7 @@ static void header(struct rd *r)
 			return;
 		}
 		r->col[role] = (long)i;
+		named[role] = role_literal(h);
 	}
 	r->colname[COL_ID] = "id";
 	r->colname[COL_TEXT] = "prompt";
@@ -174,6 +189,9 @@ static void header(struct rd *r)
 			return;
 		}
 	}
+	for (int c = 0; c < COL_N; c++)
+		if (named[c])
+			r->colname[c] = named[c]; /* e.g. prompt_tokens in a Vidur-style header */
 	r->t->has_arrivals = r->col[COL_ARRIVAL] >= 0;
 	r->have_header = true;
 }
@@ -286,6 +304,20 @@ static void on_record(int c, void *data)
 	record(r);
 }
 
+/* Length of the physical line at s, its end included: LF, CRLF or a lone CR
+ * (libcsv ends records at any of them, so CR-only files count lines too). */
+static size_t line_len(const char *s, size_t n, bool *ended)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n' || s[i] == '\r') {
+			*ended = true;
+			return i + 1 + (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
+		}
+	}
+	*ended = false;
+	return n;
+}
+
 struct idline {
 	int64_t id;
 	long line;
@@ -338,8 +370,8 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
 	/* Feed one physical line at a time so callbacks know the line number. */
 	size_t pos = 0;
 	while (pos < len && !r.failed) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t seg = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+		bool nl = false;
+		size_t seg = line_len(buf + pos, len - pos, &nl);
 		if (memchr(buf + pos, '\0', seg)) {
 			fail(&r, r.line, NULL, "NUL byte in a text file", NULL);
 			break;

@@ -108,6 +108,10 @@ fail_case short_row 'short_row.csv:3:|expected 3 fields' -- short_row.csv.ini
 fail_case duplicate_ids 'dup_ids.csv:4: id: duplicate id 7 (first on line 2)' -- dup_ids.csv.ini
 fail_case negative_arrival 'bad_arrival.csv:2: arrival_s:' -- bad_arrival.csv.ini --set workload.arrival=trace
 fail_case nul_byte 'nul.csv:2:|NUL byte' -- nul.csv.ini
+csv cr_only.csv 'id,prompt_tokens,output_tokens\r0,10,5\r1,-3,5\r'
+fail_case trace_cr_only_line "cr_only.csv:3: prompt_tokens: must be positive, got '-3'" -- cr_only.csv.ini
+csv mixed_header.csv 'id,prompt_tokens,output_tokens,arrived_at\n0,10,5,0\n1,x,5,1\n'
+fail_case mixed_header_names_its_column "mixed_header.csv:3: prompt_tokens: expected an integer, got 'x'" -- mixed_header.csv.ini
 fail_case nan_rate "--set: workload.rate: expected a finite number, got 'nan'" -- good.csv.ini --set workload.rate=nan
 fail_case zero_rate '--set: workload.rate: 0 is out of range' -- good.csv.ini --set workload.rate=0
 fail_case unknown_policy "--set: policy.name: unknown policy 'lru'" -- good.csv.ini --set policy.name=lru
