@@ -48,6 +48,26 @@ fail_case() {
 	fi
 }
 
+# cmd_fail NAME 'PATTERN1|...' -- COMMAND ARGS... : another command must fail
+# with one "error:" line holding each pattern.
+cmd_fail() {
+	local name=$1 pats=$2 why=""
+	shift 3
+	"$BIN" "$@" >"$T/stdout" 2>"$T/stderr" && why="exit status 0"
+	[ "$(wc -l <"$T/stderr")" -eq 1 ] || why="$why; stderr has $(wc -l <"$T/stderr") lines"
+	grep -q '^odmasim[a-z ]*: error: ' "$T/stderr" || why="$why; no 'error:' line"
+	local IFS='|'
+	for p in $pats; do
+		grep -qF -- "$p" "$T/stderr" || why="$why; message lacks '$p'"
+	done
+	if [ -n "$why" ]; then
+		echo "FAIL $name:${why#;}"; sed 's/^/    /' "$T/stderr"; fail=$((fail + 1))
+	else
+		echo "ok   $name: $(cat "$T/stderr")"; pass=$((pass + 1))
+		row "$name" "$(cat "$T/stderr")"
+	fi
+}
+
 # ok_case NAME 'summary.json needle' -- ARGS... : the run must succeed.
 ok_case() {
 	local name=$1 pat=$2
@@ -88,6 +108,7 @@ printf '[workload]\ntrace = %s/good.csv\nrate\n' "$T" >syntax.ini
 printf '[workload]\ntrace = %s/good.csv\n[scheduler]\nmax_num_seqs = many\n' "$T" >nonnum_key.ini
 printf '[workload]\nrate = 1\nrate = 2\n' >twice.ini
 touch afile
+printf '[sweep] base = good.csv.ini\n' >sweep_junk.ini
 
 fail_case missing_experiment 'nope.ini|cannot open' -- "$T/nope.ini"
 fail_case missing_trace 'missing.csv|cannot open trace' -- good.csv.ini --set "workload.trace=$T/missing.csv"
@@ -176,6 +197,13 @@ fail_case experiment_endless '/dev/zero: config is not a regular file' -- /dev/z
 mkdir adir
 fail_case experiment_directory "$T/adir: config is a directory" -- "$T/adir"
 OUT="$T/afile/out" fail_case output_under_a_file "$T/afile/out: cannot create output directory: Not a directory" -- good.csv.ini
+
+# predict: no metrics over zero test rows; s3 needs prompt texts, as in run.
+cmd_fail predict_no_test_rows 'predictor.split_test_pct: no test rows' -- predict --trace "$T/good.csv" --predictor noisy --test-pct 0 -q
+cmd_fail predict_s3_without_text "good.csv: prompt: predictor 's3' needs prompt texts but the trace has none" -- predict --trace "$T/good.csv" --predictor s3 -q
+cmd_fail sweep_text_after_section 'sweep_junk.ini:1: text after the section header' -- sweep sweep_junk.ini --list
+cmd_fail sweep_file_endless '/dev/zero: sweep file is not a regular file' -- sweep /dev/zero --list
+cmd_fail merge_nothing "$T/adir: no runs here" -- merge "$T/adir"
 
 # The results directory already exists: refused, and left untouched.
 mkdir exists && echo keep >exists/mine.txt
