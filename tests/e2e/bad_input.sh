@@ -24,48 +24,49 @@ row() {
 	printf '| %s | `` %s `` |\n' "$1" "$text" >>"$MATRIX"
 }
 
+# one_line PREFIX_RE 'PATTERN1|...': appends to $why what is wrong with
+# $T/stderr (one line, matching PREFIX_RE, holding every pattern).
+one_line() {
+	[ "$(wc -l <"$T/stderr")" -eq 1 ] || why="$why; stderr has $(wc -l <"$T/stderr") lines"
+	grep -q "$1" "$T/stderr" || why="$why; no '$1' prefix"
+	local IFS='|' p
+	for p in $2; do
+		grep -qF -- "$p" "$T/stderr" || why="$why; message lacks '$p'"
+	done
+}
+
+# verdict NAME: prints and counts the case from $why.
+verdict() {
+	if [ -n "$why" ]; then
+		echo "FAIL $1:${why#;}"; sed 's/^/    /' "$T/stderr"; fail=$((fail + 1))
+	else
+		echo "ok   $1: $(cat "$T/stderr")"; pass=$((pass + 1))
+		row "$1" "$(cat "$T/stderr")"
+	fi
+}
+
 # fail_case NAME 'PATTERN1|PATTERN2...' -- ARGS... : the run must fail so.
 fail_case() {
 	local name=$1 pats=$2
 	shift 3
 	local out=${OUT:-$T/out-$name}
-	"$BIN" run "$@" -o "$out" -q >"$T/stdout" 2>"$T/stderr"
-	local rc=$? why=""
-	[ $rc -ne 0 ] || why="exit status 0"
-	[ "$(wc -l <"$T/stderr")" -eq 1 ] || why="$why; stderr has $(wc -l <"$T/stderr") lines"
-	grep -q '^odmasim: error: ' "$T/stderr" || why="$why; no 'odmasim: error:' prefix"
-	local IFS='|'
-	for p in $pats; do
-		grep -qF -- "$p" "$T/stderr" || why="$why; message lacks '$p'"
-	done
+	why=""
+	"$BIN" run "$@" -o "$out" -q >"$T/stdout" 2>"$T/stderr" && why="exit status 0"
+	one_line '^odmasim: error: ' "$pats"
 	[ ! -e "$out" ] || why="$why; $out was created"
 	compgen -G "$out.tmp-*" >/dev/null && why="$why; temporary directory left behind"
-	if [ -n "$why" ]; then
-		echo "FAIL $name:${why#;}"; sed 's/^/    /' "$T/stderr"; fail=$((fail + 1))
-	else
-		echo "ok   $name: $(cat "$T/stderr")"; pass=$((pass + 1))
-		row "$name" "$(cat "$T/stderr")"
-	fi
+	verdict "$name"
 }
 
 # cmd_fail NAME 'PATTERN1|...' -- COMMAND ARGS... : another command must fail
 # with one "error:" line holding each pattern.
 cmd_fail() {
-	local name=$1 pats=$2 why=""
+	local name=$1 pats=$2
 	shift 3
+	why=""
 	"$BIN" "$@" >"$T/stdout" 2>"$T/stderr" && why="exit status 0"
-	[ "$(wc -l <"$T/stderr")" -eq 1 ] || why="$why; stderr has $(wc -l <"$T/stderr") lines"
-	grep -q '^odmasim[a-z ]*: error: ' "$T/stderr" || why="$why; no 'error:' line"
-	local IFS='|'
-	for p in $pats; do
-		grep -qF -- "$p" "$T/stderr" || why="$why; message lacks '$p'"
-	done
-	if [ -n "$why" ]; then
-		echo "FAIL $name:${why#;}"; sed 's/^/    /' "$T/stderr"; fail=$((fail + 1))
-	else
-		echo "ok   $name: $(cat "$T/stderr")"; pass=$((pass + 1))
-		row "$name" "$(cat "$T/stderr")"
-	fi
+	one_line '^odmasim[a-z ]*: error: ' "$pats"
+	verdict "$name"
 }
 
 # ok_case NAME 'summary.json needle' -- ARGS... : the run must succeed.
