@@ -71,6 +71,22 @@ const char *dev_preset_list(const char *section, char *buf, size_t n)
 	return buf;
 }
 
+/* A preset file that leaves a required key of its section unset is named,
+ * rather than the key alone ("required but not set"). */
+static int preset_complete(struct cfg *c, const char *section, const char *kf, const char *file,
+			   struct om_err *e)
+{
+	size_t sl = strlen(section);
+	for (const struct cfg_key *k = dev_keys; k->name; k++)
+		if (!k->def && !strncmp(k->name, section, sl) && k->name[sl] == '.'
+		    && !cfg_is_set(c, k->name))
+			return cfg_fail(
+				c, kf, e,
+				"preset file '%s' does not set %s (nor does the experiment)", file,
+				k->name);
+	return 0;
+}
+
 static int load_one(struct cfg *c, const char *section, struct om_err *e)
 {
 	char kp[64], kf[64];
@@ -93,7 +109,7 @@ static int load_one(struct cfg *c, const char *section, struct om_err *e)
 		}
 		int rc = cfg_load_string(c, buf, file, CFG_LVL_PRESET, e);
 		free(buf);
-		return rc;
+		return rc < 0 ? -1 : preset_complete(c, section, kf, file, e);
 	}
 	const char *name = cfg_str(c, kp);
 	if (!name[0])

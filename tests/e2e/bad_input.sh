@@ -192,6 +192,8 @@ printf '[device]\nname = x\ncapacity_gib = -48\n' >neg_preset.ini
 fail_case preset_bad_value "$T/neg_preset.ini:3: device.capacity_gib: -48 is out of range" -- good.csv.ini --set "device.preset_file=$T/neg_preset.ini"
 printf '[device] name = x\n' >junk_preset.ini
 fail_case preset_text_after_section "$T/junk_preset.ini:1: text after the section header" -- good.csv.ini --set "device.preset_file=$T/junk_preset.ini"
+printf '[device]\nname = x\n' >partial_preset.ini
+fail_case preset_incomplete "--set: device.preset_file: preset file '$T/partial_preset.ini' does not set device.capacity_gib" -- good.csv.ini --set "device.preset_file=$T/partial_preset.ini"
 fail_case preset_not_regular '--set: device.preset_file: /dev/zero: preset file is not a regular file' -- good.csv.ini --set device.preset_file=/dev/zero
 fail_case trace_endless '/dev/zero: trace is not a regular file' -- good.csv.ini --set workload.trace=/dev/zero
 fail_case experiment_endless '/dev/zero: config is not a regular file' -- /dev/zero
