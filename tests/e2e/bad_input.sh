@@ -10,6 +10,7 @@
 # the binary printed) to FILE: docs/ROBUSTNESS.md's badinput block.
 set -u
 BIN=$(realpath "${1:?usage: bad_input.sh ODMASIM}")
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
@@ -188,8 +189,8 @@ printf '[workload]\ntrace = %s/good.csv\n  arrival = offline\n' "$T" >indented.i
 fail_case indented_key 'indented.ini:3: indented line' -- indented.ini
 printf '[device]\nname = x\ncapacity_gib = 48\n\0\npeak_tflops = 1\n' >nul_preset.ini
 fail_case preset_nul_byte "--set: device.preset_file: preset file '$T/nul_preset.ini' contains a NUL byte" -- good.csv.ini --set "device.preset_file=$T/nul_preset.ini"
-printf '[device]\nname = x\ncapacity_gib = -48\n' >neg_preset.ini
-fail_case preset_bad_value "$T/neg_preset.ini:3: device.capacity_gib: -48 is out of range" -- good.csv.ini --set "device.preset_file=$T/neg_preset.ini"
+sed 's/^capacity_gib = .*/capacity_gib = -48/' "$SRC/device_models/presets/a100-80g.ini" >neg_preset.ini
+fail_case preset_bad_value "$T/neg_preset.ini:6: device.capacity_gib: -48 is out of range" -- good.csv.ini --set "device.preset_file=$T/neg_preset.ini"
 printf '[device] name = x\n' >junk_preset.ini
 fail_case preset_text_after_section "$T/junk_preset.ini:1: text after the section header" -- good.csv.ini --set "device.preset_file=$T/junk_preset.ini"
 printf '[device]\nname = x\n' >partial_preset.ini
