@@ -188,7 +188,8 @@ int cfg_load_file(struct cfg *c, const char *path, struct om_err *e)
 /* A --set value as an INI file would hold it, so that config.ini (written
  * as `key = value`) reruns the same experiment: surrounding whitespace is
  * trimmed as inih trims it; a line break or a ';' that inih would read as
- * an inline comment cannot be written back and is refused. Returns a malloc'd copy or NULL. */
+ * an inline comment cannot be written back and is refused. Returns a malloc'd
+ * copy, or NULL with e filled. */
 static char *set_value(const char *raw_v, const char *sec, const char *key, struct om_err *e)
 {
 	char full[260];
