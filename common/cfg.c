@@ -3,6 +3,7 @@
 #include "common/grow.h"
 #include "common/inisrc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
@@ -125,6 +126,14 @@ static int on_kv(void *user, const char *section, const char *name, const char *
 	struct load_ctx *lc = user;
 	if (lc->failed)
 		return 1;
+	if (lc->src->indented) {
+		/* inih reads an indented line as more of the key above (and a
+		 * second value for it), so the message would name the wrong key. */
+		err_set(lc->e, lc->origin, lc->src->line, NULL,
+			"indented line; a config line must not start with a space or tab");
+		lc->failed = true;
+		return 0;
+	}
 	if (put(lc->c, section, name, value, lc->origin, lc->src->line, lc->lvl, lc->e) < 0) {
 		lc->failed = true;
 		return 0;
@@ -144,6 +153,9 @@ int cfg_load_string(struct cfg *c, const char *text, const char *origin, enum cf
 	if (src.too_long)
 		return err_set(e, origin, src.line, NULL, "line longer than %d characters",
 			       INI_MAX_LINE - 2);
+	if (src.after_section)
+		return err_set(e, origin, src.line, NULL,
+			       "text after the section header; put each key on a line of its own");
 	if (rc > 0)
 		return err_set(e, origin, rc, NULL,
 			       "syntax error (expected `[section]`, `key = value` or a comment)");
@@ -162,6 +174,43 @@ int cfg_load_file(struct cfg *c, const char *path, struct om_err *e)
 	return rc;
 }
 
+/* A --set value as an INI file would hold it, so that config.ini (written
+ * as `key = value`) reruns the same experiment: surrounding whitespace is
+ * trimmed as inih trims it; a line break or a ';' that inih would read as
+ * an inline comment cannot be written back and is refused. Returns a malloc'd
+ * copy, or NULL with e filled. */
+static char *set_value(const char *raw_v, const char *sec, const char *key, struct om_err *e)
+{
+	char full[260];
+	snprintf(full, sizeof full, "%s.%s", sec, key);
+	while (isspace((unsigned char)*raw_v))
+		raw_v++;
+	size_t n = strlen(raw_v);
+	while (n && isspace((unsigned char)raw_v[n - 1]))
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		if (raw_v[i] == '\n' || raw_v[i] == '\r') {
+			err_set(e, "--set", 0, full, "a value cannot hold a line break");
+			return NULL;
+		}
+		/* config.ini writes "key = value": a leading ';' follows a space too */
+		if (raw_v[i] == ';' && (i == 0 || isspace((unsigned char)raw_v[i - 1]))) {
+			err_set(e, "--set", 0, full,
+				"a ';' at the start of a value or after a space starts a comment "
+				"in an INI file, so config.ini could not hold it");
+			return NULL;
+		}
+	}
+	char *v = malloc(n + 1);
+	if (!v) {
+		err_set(e, "--set", 0, full, "out of memory");
+		return NULL;
+	}
+	memcpy(v, raw_v, n);
+	v[n] = '\0';
+	return v;
+}
+
 int cfg_set(struct cfg *c, const char *assignment, struct om_err *e)
 {
 	const char *eq = strchr(assignment, '=');
@@ -178,7 +227,12 @@ int cfg_set(struct cfg *c, const char *assignment, struct om_err *e)
 	sec[sl] = '\0';
 	memcpy(key, dot + 1, kl);
 	key[kl] = '\0';
-	return put(c, sec, key, eq + 1, "--set", 0, CFG_LVL_CMDLINE, e);
+	char *v = set_value(eq + 1, sec, key, e);
+	if (!v)
+		return -1;
+	int rc = put(c, sec, key, v, "--set", 0, CFG_LVL_CMDLINE, e);
+	free(v);
+	return rc;
 }
 
 static const char *raw(const struct cfg_ent *ent)

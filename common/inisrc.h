@@ -1,7 +1,8 @@
 /* inisrc: feeds libinih one line at a time from a buffer in memory, so a
  * parser can name the line of each key (Debian's libinih is built without
  * INI_HANDLER_LINENO), refuse lines too long for inih's buffer instead of
- * letting it split them, and tell an indented continuation line. */
+ * letting it split them, tell an indented continuation line, end lines at LF,
+ * CRLF or a lone CR, and refuse text after a section header's `]`. */
 #ifndef OM_INISRC_H
 #define OM_INISRC_H
 
@@ -11,9 +12,10 @@
 
 struct ini_src {
 	const char *p, *end;
-	long line;     /* line last handed to inih, 1-based */
-	bool too_long; /* stopped at a line longer than inih's buffer */
-	bool indented; /* that line starts with a space or tab */
+	long line;	    /* line last handed to inih, 1-based */
+	bool too_long;	    /* stopped at a line longer than inih's buffer */
+	bool indented;	    /* that line starts with a space or tab */
+	bool after_section; /* stopped at text after a `[section]` on its line */
 };
 
 void ini_src_init(struct ini_src *s, const char *text);

@@ -27,21 +27,37 @@ int outdir_mkdirs(const char *path, struct om_err *e)
 	return 0;
 }
 
-int outdir_begin(struct outdir *o, const char *path, struct om_err *e)
+/* The name without trailing slashes, or an error. */
+static int final_name(const char *path, char *out, size_t n, struct om_err *e)
 {
-	memset(o, 0, sizeof *o);
 	size_t len = strlen(path);
 	while (len > 1 && path[len - 1] == '/')
 		len--;
-	if (len == 0 || len >= sizeof o->final - 32)
+	if (len == 0 || len >= n - 32)
 		return err_set(e, path, 0, NULL, "bad output directory name");
-	memcpy(o->final, path, len);
-	o->final[len] = '\0';
+	memcpy(out, path, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int outdir_check(const char *path, struct om_err *e)
+{
+	char final[PATH_MAX];
+	if (final_name(path, final, sizeof final, e) < 0)
+		return -1;
 	struct stat st;
-	if (stat(o->final, &st) == 0)
-		return err_set(e, o->final, 0, NULL,
+	if (stat(final, &st) == 0)
+		return err_set(e, final, 0, NULL,
 			       "output directory already exists; choose another with -o "
 			       "or remove it (results are never overwritten)");
+	return 0;
+}
+
+int outdir_begin(struct outdir *o, const char *path, struct om_err *e)
+{
+	memset(o, 0, sizeof *o);
+	if (final_name(path, o->final, sizeof o->final, e) < 0 || outdir_check(o->final, e) < 0)
+		return -1;
 	char parent[PATH_MAX];
 	snprintf(parent, sizeof parent, "%s", o->final);
 	char *slash = strrchr(parent, '/');
@@ -97,22 +113,33 @@ int outdir_commit(struct outdir *o, struct om_err *e)
 	return 0;
 }
 
-void outdir_abort(struct outdir *o)
+/* Removes a directory of plain files (what outdir writes: one level). */
+static void remove_flat(const char *dir)
 {
-	if (!o->tmp[0])
-		return;
-	DIR *d = opendir(o->tmp);
+	DIR *d = opendir(dir);
 	if (d) {
 		struct dirent *de;
 		while ((de = readdir(d))) {
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			char p[PATH_MAX + 300];
-			snprintf(p, sizeof p, "%s/%s", o->tmp, de->d_name);
+			snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
 			unlink(p);
 		}
 		closedir(d);
 	}
-	rmdir(o->tmp);
+	rmdir(dir);
+}
+
+void outdir_abort(struct outdir *o)
+{
+	if (!o->tmp[0])
+		return;
+	remove_flat(o->tmp);
 	o->tmp[0] = '\0';
+}
+
+void outdir_remove(const char *path)
+{
+	remove_flat(path);
 }

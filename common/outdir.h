@@ -14,6 +14,8 @@ struct outdir {
 	char tmp[PATH_MAX];
 };
 
+/* Fails if `path` exists: lets a command refuse -o before hours of work. */
+int outdir_check(const char *path, struct om_err *e);
 /* Fails if `path` exists; creates missing parents and the temporary directory. */
 int outdir_begin(struct outdir *o, const char *path, struct om_err *e);
 /* Opens `name` inside the temporary directory for writing. */
@@ -24,6 +26,10 @@ int outdir_close(struct outdir *o, FILE *f, const char *name, struct om_err *e);
 int outdir_commit(struct outdir *o, struct om_err *e);
 /* Removes the temporary directory and everything in it. */
 void outdir_abort(struct outdir *o);
+
+/* Removes a committed results directory again (its files, then itself):
+ * for a run interrupted while it wrote. */
+void outdir_remove(const char *path);
 
 /* mkdir -p. */
 int outdir_mkdirs(const char *path, struct om_err *e);

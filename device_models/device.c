@@ -2,7 +2,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/slurp.h"
 
 #include "device_models/presets.h"
 
@@ -68,6 +71,22 @@ const char *dev_preset_list(const char *section, char *buf, size_t n)
 	return buf;
 }
 
+/* A preset file that leaves a required key of its section unset is named,
+ * rather than the key alone ("required but not set"). */
+static int preset_complete(struct cfg *c, const char *section, const char *kf, const char *file,
+			   struct om_err *e)
+{
+	size_t sl = strlen(section);
+	for (const struct cfg_key *k = dev_keys; k->name; k++)
+		if (!k->def && !strncmp(k->name, section, sl) && k->name[sl] == '.'
+		    && !cfg_is_set(c, k->name))
+			return cfg_fail(
+				c, kf, e,
+				"preset file '%s' does not set %s (nor does the experiment)", file,
+				k->name);
+	return 0;
+}
+
 static int load_one(struct cfg *c, const char *section, struct om_err *e)
 {
 	char kp[64], kf[64];
@@ -75,16 +94,22 @@ static int load_one(struct cfg *c, const char *section, struct om_err *e)
 	snprintf(kf, sizeof kf, "%s.preset_file", section);
 	const char *file = cfg_str(c, kf);
 	if (file[0]) {
-		FILE *f = fopen(file, "rb");
-		if (!f)
-			return cfg_fail(c, kf, e, "cannot open preset file '%s'", file);
-		char buf[65536];
-		size_t len = fread(buf, 1, sizeof buf - 1, f);
-		fclose(f);
-		if (len == sizeof buf - 1)
+		char *buf;
+		size_t len;
+		struct om_err why;
+		if (slurp_file(file, "preset file", &buf, &len, &why) < 0)
+			return cfg_fail(c, kf, e, "%s", why.msg);
+		if (len > 65535) {
+			free(buf);
 			return cfg_fail(c, kf, e, "preset file '%s' is larger than 64 KiB", file);
-		buf[len] = '\0';
-		return cfg_load_string(c, buf, file, CFG_LVL_PRESET, e);
+		}
+		if (strlen(buf) != len) {
+			free(buf);
+			return cfg_fail(c, kf, e, "preset file '%s' contains a NUL byte", file);
+		}
+		int rc = cfg_load_string(c, buf, file, CFG_LVL_PRESET, e);
+		free(buf);
+		return rc < 0 ? -1 : preset_complete(c, section, kf, file, e);
 	}
 	const char *name = cfg_str(c, kp);
 	if (!name[0])
@@ -148,15 +173,23 @@ int dev_from_cfg(const struct cfg *c, struct dev_device *d, struct dev_model *m,
 		return cfg_fail(c, "model.kv_heads", e, "%d KV heads but only %d heads",
 				m->kv_heads, m->heads);
 	dev_derive(d, m, dd);
-	if (dd->pool_tokens < 1)
-		return cfg_fail(c, "model.params_b", e,
-				"model '%s' does not fit on device '%s': %.2f GiB of weights, "
-				"%.2f GiB of memory after the %.0f%% runtime reserve "
-				"(device.capacity_gib from %s, device.reserve_frac from %s)",
-				m->name, d->name, dd->weight_bytes / GIB,
-				(d->capacity_bytes - d->reserve_bytes) / GIB,
-				100.0 * d->reserve_bytes / d->capacity_bytes,
-				cfg_origin(c, "device.capacity_gib"),
-				cfg_origin(c, "device.reserve_frac"));
 	return 0;
+}
+
+int dev_check_fit(const struct cfg *c, const struct dev_device *d, const struct dev_model *m,
+		  const struct dev_derived *dd, int cards, struct om_err *e)
+{
+	if (dd->pool_tokens >= 1)
+		return 0;
+	char over[64] = "";
+	if (cards > 1)
+		snprintf(over, sizeof over, " over %d cards", cards);
+	return cfg_fail(c, "model.params_b", e,
+			"model '%s' does not fit on device '%s'%s: %.2f GiB of weights, "
+			"%.2f GiB of memory after the %.0f%% runtime reserve "
+			"(device.capacity_gib from %s, device.reserve_frac from %s)",
+			m->name, d->name, over, dd->weight_bytes / GIB,
+			(d->capacity_bytes - d->reserve_bytes) / GIB,
+			100.0 * d->reserve_bytes / d->capacity_bytes,
+			cfg_origin(c, "device.capacity_gib"), cfg_origin(c, "device.reserve_frac"));
 }

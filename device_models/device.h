@@ -45,10 +45,14 @@ extern const struct cfg_key dev_keys[];
  * layer; call after the experiment file and --set, before cfg_check. */
 int dev_load_presets(struct cfg *c, struct om_err *e);
 
-/* Reads the checked cfg into the structs and derives the rest; fails with a
- * message naming the key if the model does not fit in the device. */
+/* Reads the checked cfg into the structs and derives the rest. */
 int dev_from_cfg(const struct cfg *c, struct dev_device *d, struct dev_model *m,
 		 struct dev_derived *dd, struct om_err *e);
+/* Fails with a message naming the keys if the model leaves no KV pool on a
+ * device of `cards` cards (d and dd already scaled to all of them): under
+ * tensor parallelism each card holds only its share of the weights. */
+int dev_check_fit(const struct cfg *c, const struct dev_device *d, const struct dev_model *m,
+		  const struct dev_derived *dd, int cards, struct om_err *e);
 
 void dev_derive(const struct dev_device *d, const struct dev_model *m, struct dev_derived *dd);
 

@@ -39,7 +39,7 @@ int dt_init(struct dev_timing *t, const struct cfg *c, struct om_err *e)
 	memset(t, 0, sizeof *t);
 	if (dev_from_cfg(c, &t->d, &t->m, &t->dd, e) < 0)
 		return -1;
-	if (apply_tp(t, c, e) < 0)
+	if (apply_tp(t, c, e) < 0 || dev_check_fit(c, &t->d, &t->m, &t->dd, t->tp, e) < 0)
 		return -1;
 	t->mm = mm_find(t->d.mem_model);
 	if (!t->mm) {

@@ -20,7 +20,7 @@ if [ "${1:-}" = --check ]; then
 	check=1
 	shift
 fi
-cheap=(keys commands quickstart errors sweeplist)
+cheap=(keys commands quickstart errors sweeplist badinput)
 [ -x "$bin" ] || scripts/build.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -103,6 +103,9 @@ gen() {
 	commands) gen_commands ;;
 	quickstart) gen_quickstart ;;
 	errors) gen_errors ;;
+	badinput) # the bad-input matrix as a table: each case and what the binary says
+		MATRIX=$tmp/matrix.md bash tests/e2e/bad_input.sh "$bin" >/dev/null
+		cat "$tmp/matrix.md" ;;
 	figures) # the table, and the committed copies of the figures it comes with
 		local d
 		d=$(figures_dir)

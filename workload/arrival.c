@@ -10,14 +10,20 @@
 
 /* Gap-based processes accumulate in double seconds and round once per
  * request, so rounding error does not build up over a million arrivals. */
-static void stamp_gaps(struct wl_trace *t, double (*gap)(gsl_rng *, const struct arr_params *),
-		       const struct arr_params *p, gsl_rng *rng)
+static int stamp_gaps(struct wl_trace *t, double (*gap)(gsl_rng *, const struct arr_params *),
+		      const struct arr_params *p, gsl_rng *rng, struct om_err *e)
 {
 	double now = 0.0;
 	for (size_t i = 0; i < t->n; i++) {
 		now += gap(rng, p);
+		if (!(now <= ARR_MAX_S))
+			return err_set(e, p->rate_origin, 0, "workload.rate",
+				       "request %zu would arrive at %g s, past the %g s the "
+				       "simulated clock allows; raise workload.rate",
+				       i + 1, now, ARR_MAX_S);
 		t->req[i].arrival_ns = llround(now * 1e9);
 	}
+	return 0;
 }
 
 static double exp_gap(gsl_rng *rng, const struct arr_params *p)
@@ -34,17 +40,13 @@ static double gamma_gap(gsl_rng *rng, const struct arr_params *p)
 static int assign_poisson(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
 			  struct om_err *e)
 {
-	(void)e;
-	stamp_gaps(t, exp_gap, p, rng);
-	return 0;
+	return stamp_gaps(t, exp_gap, p, rng, e);
 }
 
 static int assign_gamma(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
 			struct om_err *e)
 {
-	(void)e;
-	stamp_gaps(t, gamma_gap, p, rng);
-	return 0;
+	return stamp_gaps(t, gamma_gap, p, rng, e);
 }
 
 static int assign_offline(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,

@@ -8,9 +8,14 @@
 #include "workload/trace.h"
 
 struct arr_params {
-	double rate; /* requests per second (poisson, gamma) */
-	double cv;   /* coefficient of variation of gaps (gamma) */
+	double rate;		 /* requests per second (poisson, gamma) */
+	double cv;		 /* coefficient of variation of gaps (gamma) */
+	const char *rate_origin; /* where workload.rate was set, for messages */
 };
+
+/* Latest arrival any process may stamp, in seconds: the trace reader's bound,
+ * which leaves the engine's int64 nanosecond clock room to run. */
+#define ARR_MAX_S 9.0e9
 
 struct arr_ops {
 	const char *name;

@@ -50,7 +50,7 @@ struct rd {
 	bool have_header;
 	size_t ncols;
 	long col[COL_N];	    /* column index per role, -1 if absent */
-	const char *const *colname; /* the layout's column names */
+	const char *colname[COL_N]; /* each role's column name, as the header spells it */
 	enum layout layout;
 	long rows;
 	int64_t azure_t0; /* the first row's wall-clock time, ns (Azure layout) */
@@ -121,15 +121,17 @@ static const struct layout_spec {
 			   " and " AZURE_COL_OUTPUT },
 };
 
-/* The role of header name h (-1: not one of ours); sets bit l of *only
- * when only layout l (not the shared one) has that name. */
-static int header_role(const char *h, unsigned *only)
+/* The role of header name h (-1: not one of ours) and, in *lit, the table's
+ * copy of the name (h lives in a reused buffer); sets bit l of *only when
+ * only layout l (not the shared one) has that name. */
+static int header_role(const char *h, unsigned *only, const char **lit)
 {
 	for (int l = LAYOUT_SHARED; l <= LAYOUT_AZURE; l++)
 		for (int c = 0; c < COL_N; c++)
 			if (!strcmp(h, layouts[l].name[c])) {
 				if (l != LAYOUT_SHARED)
 					*only |= 1u << l;
+				*lit = layouts[l].name[c];
 				return c;
 			}
 	return -1;
@@ -141,12 +143,14 @@ static void header(struct rd *r)
 		r->col[c] = -1;
 	r->ncols = r->nf;
 	unsigned only = 0;
+	const char *named[COL_N] = { NULL }; /* the header's own names, for messages */
 	for (size_t i = 0; i < r->nf; i++) {
 		const char *h = fld(r, i);
 		/* A UTF-8 byte-order mark may precede the first header name. */
 		if (i == 0 && strncmp(h, "\xEF\xBB\xBF", 3) == 0)
 			h += 3;
-		int role = header_role(h, &only);
+		const char *lit = NULL;
+		int role = header_role(h, &only, &lit);
 		if (role < 0)
 			continue;
 		if (r->col[role] >= 0) {
@@ -154,6 +158,7 @@ static void header(struct rd *r)
 			return;
 		}
 		r->col[role] = (long)i;
+		named[role] = lit;
 	}
 	/* Vidur's names win a mixed header, as before Azure's joined */
 	r->layout = LAYOUT_SHARED;
@@ -162,11 +167,15 @@ static void header(struct rd *r)
 	else if (only & (1u << LAYOUT_AZURE))
 		r->layout = LAYOUT_AZURE;
 	const struct layout_spec *L = &layouts[r->layout];
-	r->colname = L->name;
+	for (int c = 0; c < COL_N; c++)
+		r->colname[c] = L->name[c];
 	if (r->col[L->needs] < 0 || r->col[COL_PROMPT_TOK] < 0 || r->col[COL_OUTPUT_TOK] < 0) {
 		fail(r, r->rec_line, NULL, L->missing, NULL);
 		return;
 	}
+	for (int c = 0; c < COL_N; c++)
+		if (named[c])
+			r->colname[c] = named[c]; /* e.g. prompt_tokens in a Vidur-style header */
 	r->t->has_arrivals = r->col[COL_ARRIVAL] >= 0;
 	r->have_header = true;
 }
@@ -292,6 +301,20 @@ static void on_record(int c, void *data)
 	record(r);
 }
 
+/* Length of the physical line at s, its end included: LF, CRLF or a lone CR
+ * (libcsv ends records at any of them, so CR-only files count lines too). */
+static size_t line_len(const char *s, size_t n, bool *ended)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n' || s[i] == '\r') {
+			*ended = true;
+			return i + 1 + (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
+		}
+	}
+	*ended = false;
+	return n;
+}
+
 struct idline {
 	int64_t id;
 	long line;
@@ -344,8 +367,8 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
 	/* Feed one physical line at a time so callbacks know the line number. */
 	size_t pos = 0;
 	while (pos < len && !r.failed) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t seg = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+		bool nl = false;
+		size_t seg = line_len(buf + pos, len - pos, &nl);
 		if (memchr(buf + pos, '\0', seg)) {
 			fail(&r, r.line, NULL, "NUL byte in a text file", NULL);
 			break;

@@ -150,8 +150,9 @@ static int held_out(const struct cfg *c, struct wl_trace *t, struct om_err *e)
 	return 0;
 }
 
-static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_trace *dst,
-		  size_t want, gsl_rng *rng, struct om_err *e)
+/* `key` is the setting that asked for `want` rows, named if there are too few. */
+static int sample(const struct cfg *c, const char *key, const struct wl_trace *src,
+		  struct wl_trace *dst, size_t want, gsl_rng *rng, struct om_err *e)
 {
 	if (!want)
 		want = src->n;
@@ -168,9 +169,9 @@ static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_tra
 		if (want > src->n) {
 			free(pick);
 			return cfg_fail(
-				c, "workload.num_requests", e,
-				"%zu requested but the trace has %zu rows (set workload.sampling = replace to draw with replacement)",
-				want, src->n);
+				c, key, e,
+				"%zu requested but %s has %zu rows (set workload.sampling = replace to draw with replacement)",
+				want, src->source[0] ? src->source : "the trace", src->n);
 		}
 		if (!strcmp(mode, "random")) {
 			size_t *all = malloc(src->n * sizeof *all);
@@ -203,11 +204,14 @@ static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_tra
 	return 0;
 }
 
-/* Splits a comma-separated list in place; returns the number of items. */
+/* Splits a comma-separated list in place; returns the number of items, or
+ * max + 1 if there are more than max (the rest are not stored). */
 static size_t split(char *s, char **items, size_t max)
 {
 	size_t n = 0;
-	for (char *tok = s; n < max;) {
+	for (char *tok = s;;) {
+		if (n == max)
+			return max + 1;
 		char *comma = strchr(tok, ',');
 		if (comma)
 			*comma = '\0';
@@ -233,11 +237,25 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 			struct om_err *e)
 {
 	char traces[4096], counts[1024];
-	snprintf(traces, sizeof traces, "%s", cfg_str(c, "workload.trace"));
-	snprintf(counts, sizeof counts, "%s", cfg_str(c, "workload.phase_requests"));
+	if ((size_t)snprintf(traces, sizeof traces, "%s", cfg_str(c, "workload.trace"))
+	    >= sizeof traces)
+		return cfg_fail(c, "workload.trace", e, "list longer than %zu characters",
+				sizeof traces - 1);
+	if ((size_t)snprintf(counts, sizeof counts, "%s", cfg_str(c, "workload.phase_requests"))
+	    >= sizeof counts)
+		return cfg_fail(c, "workload.phase_requests", e, "list longer than %zu characters",
+				sizeof counts - 1);
 	char *name[MAX_PHASES], *cnt[MAX_PHASES];
 	size_t np = split(traces, name, MAX_PHASES);
 	size_t nc = counts[0] ? split(counts, cnt, MAX_PHASES) : 0;
+	if (np > MAX_PHASES || nc > MAX_PHASES)
+		return cfg_fail(c, np > MAX_PHASES ? "workload.trace" : "workload.phase_requests",
+				e, "more than %d phases", MAX_PHASES);
+	for (size_t i = 0; i < np; i++)
+		if (!name[i][0])
+			return cfg_fail(c, "workload.trace", e,
+					"item %zu of the trace list is empty (a stray comma?)",
+					i + 1);
 	if (np == 1 && nc == 0) {
 		struct wl_trace raw;
 		trace_init(&raw);
@@ -249,7 +267,7 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		if (rc == 0)
 			rc = held_out(c, &raw, e);
 		if (rc == 0)
-			rc = sample(c, &raw, t, want, rs, e);
+			rc = sample(c, "workload.num_requests", &raw, t, want, rs, e);
 		trace_free(&raw);
 		return rc;
 	}
@@ -281,7 +299,7 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		if (rc == 0)
 			rc = held_out(c, &raw, e);
 		if (rc == 0)
-			rc = sample(c, &raw, &part, want, rs, e);
+			rc = sample(c, "workload.phase_requests", &raw, &part, want, rs, e);
 		all_arrivals = all_arrivals && raw.has_arrivals;
 		for (size_t k = 0; rc == 0 && k < part.n; k++)
 			rc = trace_push(t, part.req[k].id, part.req[k].arrival_ns,
@@ -334,11 +352,12 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 		};
 		if (synth_generate(&raw, &sp, rl, e) < 0)
 			goto out;
-		if (sample(c, &raw, t, raw.n, rs, e) < 0)
+		if (sample(c, "workload.num_requests", &raw, t, raw.n, rs, e) < 0)
 			goto out;
 	}
 	const struct arr_ops *ao = arr_find(cfg_str(c, "workload.arrival"));
-	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv") };
+	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv"),
+				 cfg_origin(c, "workload.rate") };
 	if (ao->assign(t, &ap, ra, e) < 0)
 		goto out;
 	rc = sort_by_arrival(t, e);

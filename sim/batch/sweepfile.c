@@ -332,6 +332,9 @@ int sweepfile_parse(const char *text, const char *path, struct sweepfile *s, str
 			     "line longer than %d characters; continue a long list on "
 			     "indented lines",
 			     INI_MAX_LINE - 2);
+	} else if (src.after_section) {
+		rc = err_set(e, path, src.line, NULL,
+			     "text after the section header; put each key on a line of its own");
 	} else if (irc > 0) {
 		rc = err_set(e, path, irc, NULL,
 			     "syntax error (expected `[section]`, `key = value` or a comment)");

@@ -434,6 +434,10 @@ static int mark_done(struct sw_plan *p, struct sw_run *r, const char *dirname, s
 	free(text);
 	if (canon && !strcmp(canon, r->canon)) {
 		r->st = SW_DONE;
+		/* A log of a run that finished while its sweep was killed. */
+		char log[PATH_MAX + 64];
+		swplan_log_path(p, r, log, sizeof log);
+		unlink(log);
 		if (strcmp(dirname, r->dir)) {
 			/* Same run under an older label: keep the existing directory. */
 			free(r->dir);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -186,12 +189,21 @@ static int spawn(struct sw_pool *pl, size_t run, struct om_err *e)
 	if (fd < 0)
 		return err_set(e, log, 0, NULL, "cannot create: %s", strerror(errno));
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(fd);
 		return err_set(e, NULL, 0, NULL, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
+#ifdef __linux__
+		/* A worker dies with the sweep, even by SIGKILL: an orphan would run
+		 * on and race a rerun for the same directory. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(126);
+#else
+		(void)parent;
+#endif
 		sigprocmask(SIG_SETMASK, &pl->old_mask, NULL);
 		int nul = open("/dev/null", O_RDWR);
 		if (nul >= 0) {

@@ -4,7 +4,8 @@
  * worker ends (whoever made it), failed otherwise, with the log's last line as
  * the error. SIGINT/SIGTERM/SIGHUP stop the pool: workers get SIGTERM (SIGKILL
  * on a second signal), their partial directories are removed, and they count
- * as not run. Progress goes to stderr: one updating line on a terminal, else
+ * as not run. Workers die with the pool even if it is killed (SIGKILL):
+ * Linux's parent-death signal sends them SIGTERM. Progress goes to stderr: one updating line on a terminal, else
  * one line per finished run (failures only when quiet). */
 #ifndef OM_SWEEPPOOL_H
 #define OM_SWEEPPOOL_H

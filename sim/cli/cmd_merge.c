@@ -3,6 +3,7 @@
  * and every column of its summary.csv; values are copied as text, so the
  * table depends only on the runs' files, not on who ran them or when. Every
  * CSV is read with libcsv (csvtab). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <ini.h>
@@ -19,6 +20,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/opts.h"
 #include "sim/batch/csvtab.h"
+#include "sim/batch/runhash.h"
 
 /* cmd_<name>_usage: the name the help table (main.c) looks for */
 const char cmd_merge_usage[] =
@@ -67,6 +69,8 @@ static void sv_free(struct strv *s)
 
 struct mrun {
 	char *name;
+	char *real;		/* realpath of its directory: the run's identity */
+	char *path;		/* as given: its name in the table if two runs share a name */
 	struct strv ckey, cval; /* config.ini as key/value pairs */
 	struct csvtab sum;	/* summary.csv: header + one row */
 };
@@ -128,11 +132,16 @@ static int read_config(const char *dir, struct mrun *r, struct om_err *e)
 	return 0;
 }
 
+/* A run is its directory, not its name: a/res and b/res are two runs (named
+ * by their paths in the table), the same directory given twice is one. */
 static int add_run(struct merge *m, const char *dir, const char *name, struct om_err *e)
 {
+	char real[PATH_MAX];
+	if (!realpath(dir, real))
+		return err_set(e, dir, 0, NULL, "cannot resolve: %s", strerror(errno));
 	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->r[i].name, name)) {
-			fprintf(stderr, "merge: note: %s given twice; kept once\n", name);
+		if (!strcmp(m->r[i].real, real)) {
+			fprintf(stderr, "merge: note: %s given twice; kept once\n", dir);
 			return 0;
 		}
 	struct mrun *nr = realloc(m->r, (m->n + 1) * sizeof *nr);
@@ -141,8 +150,11 @@ static int add_run(struct merge *m, const char *dir, const char *name, struct om
 	m->r = nr;
 	struct mrun *r = &m->r[m->n];
 	memset(r, 0, sizeof *r);
-	if (!(r->name = strdup(name)))
+	if (!(r->name = strdup(name)) || !(r->real = strdup(real)) || !(r->path = strdup(dir))) {
+		free(r->name);
+		free(r->real);
 		return err_set(e, NULL, 0, NULL, "out of memory");
+	}
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/summary.csv", dir);
 	int rc = csvtab_read(path, &r->sum, e);
@@ -153,6 +165,8 @@ static int add_run(struct merge *m, const char *dir, const char *name, struct om
 		rc = read_config(dir, r, e);
 	if (rc < 0) {
 		free(r->name);
+		free(r->real);
+		free(r->path);
 		csvtab_free(&r->sum);
 		sv_free(&r->ckey);
 		sv_free(&r->cval);
@@ -165,6 +179,27 @@ static int add_run(struct merge *m, const char *dir, const char *name, struct om
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the run directory's config.ini hashes to the manifest's hash: the
+ * test sweep applies before it counts a directory as that run (mark_done). */
+static bool same_config(const char *rd, const char *hash)
+{
+	char path[PATH_MAX + 640];
+	snprintf(path, sizeof path, "%s/config.ini", rd);
+	char *text;
+	size_t len;
+	struct om_err ce;
+	if (slurp_file(path, "config", &text, &len, &ce) < 0)
+		return false;
+	char *canon = runhash_canon_text(text, path, &ce);
+	free(text);
+	if (!canon)
+		return false;
+	char h[RUNHASH_HEX + 1];
+	runhash_name(canon, h);
+	free(canon);
+	return !strcmp(h, hash);
 }
 
 static int from_manifest(struct merge *m, const char *dir, const char *manifest, struct om_err *e)
@@ -191,6 +226,14 @@ static int from_manifest(struct merge *m, const char *dir, const char *manifest,
 		if (!is_dir(rd)) {
 			m->missing++;
 			fprintf(stderr, "merge: not complete, left out: %s\n", rd);
+			continue;
+		}
+		if (!same_config(rd, csvtab_get(&t, i, (size_t)chash))) {
+			m->missing++;
+			fprintf(stderr,
+				"merge: conflict, left out: %s holds results of a different "
+				"configuration than its manifest hash (as sweep reports it)\n",
+				rd);
 			continue;
 		}
 		rc = add_run(m, rd, name, e);
@@ -323,12 +366,32 @@ static void merge_free(struct merge *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->r[i].name);
+		free(m->r[i].real);
+		free(m->r[i].path);
 		csvtab_free(&m->r[i].sum);
 		sv_free(&m->r[i].ckey);
 		sv_free(&m->r[i].cval);
 	}
 	free(m->r);
 	sv_free(&m->swept);
+}
+
+/* Runs that share a directory name are named by their paths instead, so
+ * each row says which run it is. */
+static void name_by_path(struct merge *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		bool shared = false;
+		for (size_t j = 0; j < m->n; j++)
+			shared = shared || (i != j && !strcmp(m->r[i].name, m->r[j].name));
+		if (shared) {
+			fprintf(stderr, "merge: note: another run is also named %s; row named %s\n",
+				m->r[i].name, m->r[i].path);
+			free(m->r[i].name);
+			m->r[i].name = m->r[i].path;
+			m->r[i].path = NULL;
+		}
+	}
 }
 
 /* Reads every DIR, then settles the key columns and the metric columns (the
@@ -344,6 +407,8 @@ static int gather(struct merge *m, char **dirs, int n, struct strv *metrics, str
 			d[--l] = '\0';
 		rc = from_dir(m, d, e);
 	}
+	if (rc == 0)
+		name_by_path(m);
 	if (rc == 0 && !m->have_manifest)
 		rc = differing_keys(m, e);
 	if (rc == 0 && m->n == 0)

@@ -357,6 +357,11 @@ static int load_samples(struct pr_run *p, struct om_err *e)
 	if (a->validate && p->pct + 10 > 99)
 		return err_set(e, "--validate", 0, NULL, "needs predictor.split_test_pct <= 89");
 	split_samples(p);
+	if (p->ntest == 0)
+		return cfg_fail(p->c, "predictor.split_test_pct", e,
+				"no test rows (the held-out part of %zu rows is empty); metrics "
+				"over zero rows would read as 0%%",
+				p->tr.n);
 	snprintf(p->test_desc, sizeof p->test_desc, "%s (%s)",
 		 base(a->test_trace ? a->test_trace : a->trace),
 		 a->test_trace	       ? "all rows"
@@ -379,6 +384,9 @@ static int eval_one(struct pr_run *p, const char *nm, struct om_err *e)
 	if (!ops)
 		return err_set(e, "--predictor", 0, NULL,
 			       "unknown predictor '%s' (oracle, noisy, s3, odma)", nm);
+	if (ops->needs_text && ops->train && p->tr.text_len == 0)
+		return err_set(e, p->path, 0, "prompt",
+			       "predictor '%s' needs prompt texts but the trace has none", nm);
 	if (ops->create(p->c, &p->h.state, e) < 0)
 		return -1;
 	p->h.ops = ops;

@@ -1,10 +1,12 @@
 /* `odmasim run`: one experiment, results in a fresh directory. */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/outdir.h"
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
 #include "sim/core/engine.h"
@@ -18,6 +20,44 @@ const char cmd_run_usage[] =
 	"  requests.csv (unless run.requests_csv = false) and util.csv to DIR\n"
 	"  (default results/out/<experiment>[-N]).\n"
 	"  DIR must not exist: results are never overwritten.\n";
+
+/* Writes the results with SIGINT, SIGTERM and SIGHUP held, so an interrupt
+ * cannot leave DIR.tmp-PID behind; if one came meanwhile, the finished
+ * directory is removed again (an interrupted run leaves nothing), and
+ * restoring the mask then delivers the signal. */
+static bool pending_stop(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	sigset_t pend;
+	if (sigpending(&pend) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa;
+		/* Linux keeps even an ignored signal pending while it is blocked. */
+		if (sigismember(&pend, sigs[i]) == 1 && sigaction(sigs[i], NULL, &sa) == 0
+		    && sa.sa_handler != SIG_IGN)
+			return true;
+	}
+	return false;
+}
+
+static int write_held(const char *dir, const struct cfg *c, const struct wl_trace *t,
+		      const struct run_result *r, struct om_err *e)
+{
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	int rc = report_write(dir, c, t, r, e);
+	if (rc == 0 && pending_stop()) {
+		outdir_remove(dir);
+		rc = err_set(e, dir, 0, NULL, "interrupted; no results written");
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -34,6 +74,8 @@ int cmd_run(int argc, char **argv)
 	struct pred_handle ph = { 0 };
 	char dir[4096];
 	cli_out_dir(&o, "", dir, sizeof dir);
+	if (outdir_check(dir, &e) < 0)
+		goto out;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (odma_tune(c, &e) < 0 || pred_from_cfg(c, &ph, &e) < 0)
@@ -43,7 +85,7 @@ int cmd_run(int argc, char **argv)
 	if (engine_run(c, &t, &ph, &r, &e) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (report_write(dir, c, &t, &r, &e) < 0)
+	if (write_held(dir, c, &t, &r, &e) < 0)
 		goto out;
 	if (!o.quiet) {
 		report_print(stdout, c, &t, &r);

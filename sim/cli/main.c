@@ -1,5 +1,6 @@
 /* odmasim: entry point, subcommand table and help. */
 #include <stdbool.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,18 @@ static int help(int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Every command's stdout output (--list, --emit-jobs, tables, help) is
+ * checked once here: a full disk or /dev/full must not exit 0. */
+static int stdout_checked(int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "odmasim: error: standard output: write failed (%s)\n",
+		errno ? strerror(errno) : "disk full?");
+	return rc ? rc : 1;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -108,4 +120,11 @@ int main(int argc, char **argv)
 	}
 	const struct cmd *c = find_cmd(a);
 	return c ? c->fn(argc - 2, argv + 2) : unknown_cmd(a);
+}
+
+int main(int argc, char **argv)
+{
+	int rc = dispatch(argc, argv);
+	errno = 0;
+	return stdout_checked(rc);
 }

@@ -151,6 +151,48 @@ expect "resume completes the sweep" test "$(ndirs I)" -eq 12
 expect "resume leaves finished runs alone" \
 	bash -c "ls -i I/runs | grep -F -x -f iin1 | wc -l | grep -qx $k"
 
+# --- merge: a run is its directory, not its name
+"$bin" run base.ini -q -o X/res && "$bin" run base.ini --set workload.rate=4 -q -o Y/res
+"$bin" merge X/res Y/res -o XY.csv 2>xy.err
+expect "merge: two runs named alike are two rows" test "$(wc -l <XY.csv)" -eq 3
+expect "merge: ... named by their paths" grep -q '^X/res,' XY.csv
+"$bin" merge X/res X/res/ -o XX.csv 2>/dev/null
+expect "merge: the same directory twice is one row" test "$(wc -l <XX.csv)" -eq 2
+# a run directory whose config does not hash to its manifest entry (sweep
+# calls it a conflict) is left out of the table too
+cp -r A C
+conflicted=$(ls C/runs | sed -n 2p)
+sed -i 's/^max_num_seqs = .*/max_num_seqs = 3/' C/runs/"$conflicted"/config.ini
+"$bin" merge C -o C.csv 2>c.err
+expect "merge leaves out a conflicting run" test "$(wc -l <C.csv)" -eq 6
+expect "merge says why" grep -q "conflict, left out: C/runs/$conflicted" c.err
+
+# --- a log left by a run that finished while its sweep was killed goes on rerun
+h=$(sed -n 2p A/manifest.csv | cut -d, -f2)
+echo stale >A/logs/"$h".log
+"$bin" sweep a.ini 2>/dev/null
+expect "rerun removes logs of finished runs" test ! -e A/logs/"$h".log
+
+# --- SIGKILL of the sweep: its workers die too, no orphan finishes a run
+worker slow2.sh 'sleep 1.5'
+sweep_grid K >k.ini <<'EOF'
+workload.seed = 1, 2, 3, 4
+EOF
+"$bin" sweep k.ini -j 2 --exec ./slow2.sh 2>/dev/null &
+pid=$!
+for _ in $(seq 100); do [ "$(ls K/logs 2>/dev/null | wc -l)" -ge 2 ] && break; sleep 0.05; done
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 2.5
+expect "workers of a killed sweep do not run on" test "$(ndirs K)" -eq 0
+
+# --- output that cannot be written (full disk) is an error, not exit 0
+"$bin" sweep k.ini --emit-jobs >/dev/full 2>full.err
+expect "--emit-jobs to a full disk fails" test $? -ne 0
+expect "... saying so" grep -q 'standard output: write failed' full.err
+"$bin" sweep a.ini --list >/dev/full 2>/dev/null
+expect "--list to a full disk fails" test $? -ne 0
+
 if [ $fail -ne 0 ]; then
 	echo "$fail check(s) failed; stderr of the sweeps:"
 	tail -n 5 ./*.err

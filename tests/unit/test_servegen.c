@@ -70,14 +70,15 @@ END_TEST
 
 START_TEST(servegen_refuses_bad_rows_and_specs)
 {
-	char rp[TU_PATH], lp[TU_PATH];
+	char rp[TU_PATH], lp[TU_PATH], ep[TU_PATH];
 	tu_write_temp(rp, "client,t_s,rate_rps,cv,iat_dist,iat_shape,iat_scale\n0,0,x,1,,,\n");
+	tu_write_temp(ep, ""); /* empty: the spec is refused before any row is read */
 	tu_write_temp(lp, lengths);
 	const char *bad[][2] = { { "0", "rate" }, { "top:0", "top:N" }, { "7,x", "client ids" } };
 	for (int k = 0; k < 3; k++) {
 		char a[64], r[4200], l[4200];
 		snprintf(a, sizeof a, "workload.servegen_clients=%s", bad[k][0]);
-		snprintf(r, sizeof r, "workload.servegen_rates=%s", k ? "/dev/null" : rp);
+		snprintf(r, sizeof r, "workload.servegen_rates=%s", k ? ep : rp);
 		snprintf(l, sizeof l, "workload.servegen_lengths=%s", lp);
 		const char *sets[] = { a, r, l };
 		struct cfg *c = tu_cfg(sets, 3);
@@ -92,6 +93,7 @@ START_TEST(servegen_refuses_bad_rows_and_specs)
 	}
 	unlink(rp);
 	unlink(lp);
+	unlink(ep);
 }
 END_TEST
 
