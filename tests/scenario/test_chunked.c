@@ -13,35 +13,48 @@
  *                  both emit their first token at 3048
  * it4 [3048,4074)  decode A(21) B(5); A ends             1000 + 26
  * it5 [4074,5080)  decode B(6); B ends                   1000 + 6 */
-START_TEST(chunks_by_hand)
+/* Runs A (prompt 20, output 2) and B (prompt 4, output 3), both at t = 0, on
+ * the tiny device with a budget of 8 tokens per iteration. */
+static void run_ab(const char *chunked, struct run_result *r)
 {
 	const char *sets[] = { TINY_DEVICE,
 			       "policy.max_model_len=48",
 			       "workload.arrival=offline",
 			       "scheduler.max_batched_tokens=8",
+			       chunked,
 			       "run.check_invariants=true",
 			       "run.sample_interval_s=0" };
+	const int32_t prompt_output[2][2] = { { 20, 2 }, { 4, 3 } };
 	struct wl_trace t;
 	trace_init(&t);
 	struct om_err e;
-	trace_push(&t, 1, 0, 20, 2, NULL, 0, &e);
-	trace_push(&t, 2, 0, 4, 3, NULL, 0, &e);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(trace_push(&t, i + 1, 0, prompt_output[i][0], prompt_output[i][1],
+					    NULL, 0, &e),
+				 0);
+	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, r);
+	trace_free(&t);
+}
+
+START_TEST(chunks_by_hand)
+{
 	struct run_result r;
-	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
+	run_ab("scheduler.chunked_prefill=true", &r);
 	const struct summary *s = &r.sum;
 	ck_assert_int_eq(s->requests_completed, 2);
 	ck_assert_int_eq(s->iterations, 5);
-	ck_assert_int_eq(r.reqs[0].first_admit_ns, 0);
-	ck_assert_int_eq(r.reqs[0].first_token_ns, 3048);
-	ck_assert_int_eq(r.reqs[0].finish_ns, 4074);
-	ck_assert_int_eq(r.reqs[1].first_admit_ns, 2024);
-	ck_assert_int_eq(r.reqs[1].first_token_ns, 3048);
-	ck_assert_int_eq(r.reqs[1].finish_ns, 5080);
+	/* first admitted, first token, finished; ns */
+	const int64_t want[2][3] = { { 0, 3048, 4074 }, { 2024, 3048, 5080 } };
+	for (int i = 0; i < 2; i++) {
+		const struct sim_req *q = &r.reqs[i];
+		const int64_t got[3] = { q->first_admit_ns, q->first_token_ns, q->finish_ns };
+		for (int k = 0; k < 3; k++)
+			ck_assert_int_eq(got[k], want[i][k]);
+	}
 	/* batches of 1, 1, 2, 2, 1 requests */
 	ck_assert_double_eq_tol(s->batch_mean, 7.0 / 5.0, 1e-12);
 	ck_assert_int_eq(s->rejected[REJ_PROMPT_OVER_BATCH], 0);
 	run_result_free(&r);
-	trace_free(&t);
 }
 END_TEST
 
@@ -50,27 +63,14 @@ END_TEST
  * (it1 [0,1004) prefill, it2 +1005, it3 +1006). */
 START_TEST(unchunked_refuses_long_prompt)
 {
-	const char *sets[] = { TINY_DEVICE,
-			       "policy.max_model_len=48",
-			       "workload.arrival=offline",
-			       "scheduler.max_batched_tokens=8",
-			       "scheduler.chunked_prefill=false",
-			       "run.check_invariants=true",
-			       "run.sample_interval_s=0" };
-	struct wl_trace t;
-	trace_init(&t);
-	struct om_err e;
-	trace_push(&t, 1, 0, 20, 2, NULL, 0, &e);
-	trace_push(&t, 2, 0, 4, 3, NULL, 0, &e);
 	struct run_result r;
-	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
+	run_ab("scheduler.chunked_prefill=false", &r);
 	ck_assert_int_eq(r.sum.requests_completed, 1);
 	ck_assert_int_eq(r.sum.rejected[REJ_PROMPT_OVER_BATCH], 1);
 	ck_assert_int_eq(r.reqs[0].state, RS_REJECTED);
 	ck_assert_int_eq(r.reqs[1].first_token_ns, 1004);
 	ck_assert_int_eq(r.reqs[1].finish_ns, 1004 + 1005 + 1006);
 	run_result_free(&r);
-	trace_free(&t);
 }
 END_TEST
 

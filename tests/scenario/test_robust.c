@@ -27,39 +27,50 @@ static int run_sets(char **sets, int n, struct run_result *r, struct om_err *e)
 	return rc;
 }
 
+/* Runs every registered policy on `extra` plus a contended workload with
+ * checks after every event; each must resolve all `n` requests. Returns the
+ * preemptions summed over the policies. */
+static int64_t every_policy(char **extra, int n_extra, int64_t n)
+{
+	int64_t preemptions = 0;
+	for (size_t i = 0; pol_registry[i]; i++) {
+		char pol[96], num[64];
+		snprintf(pol, sizeof pol, "policy.name=%s", pol_registry[i]->name);
+		snprintf(num, sizeof num, "workload.num_requests=%lld", (long long)n);
+		/* 17 GiB less 10% and 15.2 GB of weights leave about 20k KV tokens:
+		 * tight enough to preempt, yet room for odma's safety pool */
+		char *sets[16] = { pol,
+				   num,
+				   "run.check_invariants=true",
+				   "workload.seed=7",
+				   "policy.max_model_len=2048",
+				   "device.capacity_gib=17" };
+		int k = 6;
+		for (int j = 0; j < n_extra && k < 16; j++)
+			sets[k++] = extra[j];
+		struct run_result r;
+		struct om_err e = { "" };
+		int rc = run_sets(sets, k, &r, &e);
+		ck_assert_msg(rc == 0, "policy %s: %s", pol_registry[i]->name, e.msg);
+		ck_assert_int_eq(r.sum.requests_total, n);
+		ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, n);
+		ck_assert_int_gt(r.sum.requests_completed, 0);
+		ck_assert_int_eq(r.sum.rejected[REJ_PROMPT_OVER_BATCH], 0);
+		preemptions += r.sum.preemptions;
+		run_result_free(&r);
+	}
+	return preemptions;
+}
+
 /* Every registered policy, on a pool small enough that requests queue and
  * (for growing policies) preempt, with checks after every event. */
 START_TEST(every_policy_with_checks)
 {
-	int64_t preemptions = 0;
-	size_t n_pol = 0;
-	for (size_t i = 0; pol_registry[i]; i++, n_pol++) {
-		char pol[96];
-		snprintf(pol, sizeof pol, "policy.name=%s", pol_registry[i]->name);
-		char *sets[] = {
-			pol,
-			"run.check_invariants=true",
-			"workload.num_requests=300",
-			"workload.rate=40",
-			"workload.seed=7",
-			"policy.max_model_len=2048",
-			/* 17 GiB less 10% and 15.2 GB of weights leave about 20k KV tokens:
-			 * tight for 300 requests, yet room for odma's safety pool */
-			"device.capacity_gib=17",
-		};
-		struct run_result r;
-		struct om_err e = { "" };
-		int rc = run_sets(sets, (int)(sizeof sets / sizeof sets[0]), &r, &e);
-		ck_assert_msg(rc == 0, "policy %s: %s", pol_registry[i]->name, e.msg);
-		ck_assert_int_eq(r.sum.requests_total, 300);
-		ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, 300);
-		ck_assert_int_gt(r.sum.requests_completed, 0);
-		preemptions += r.sum.preemptions;
-		run_result_free(&r);
-	}
+	char *extra[] = { "workload.rate=40" };
+	int64_t preemptions = every_policy(extra, 1, 300);
 	/* the pool is tight enough that growing policies preempt, so the checks
 	 * also cover release/readmission paths */
-	if (n_pol > 1)
+	if (pol_registry[0] && pol_registry[1])
 		ck_assert_int_gt(preemptions, 0);
 }
 END_TEST
@@ -69,33 +80,9 @@ END_TEST
  * the end with invariants checked after every event. */
 START_TEST(every_policy_long_prompts_chunked)
 {
-	int64_t preemptions = 0;
-	for (size_t i = 0; pol_registry[i]; i++) {
-		char pol[96];
-		snprintf(pol, sizeof pol, "policy.name=%s", pol_registry[i]->name);
-		char *sets[] = {
-			pol,
-			"run.check_invariants=true",
-			"workload.num_requests=150",
-			"workload.rate=20",
-			"workload.seed=7",
-			"workload.synth_prompt_median=700",
-			"workload.synth_prompt_sigma=0.4",
-			"scheduler.max_batched_tokens=256",
-			"policy.max_model_len=2048",
-			"device.capacity_gib=17",
-		};
-		struct run_result r;
-		struct om_err e = { "" };
-		int rc = run_sets(sets, (int)(sizeof sets / sizeof sets[0]), &r, &e);
-		ck_assert_msg(rc == 0, "policy %s: %s", pol_registry[i]->name, e.msg);
-		ck_assert_int_eq(r.sum.rejected[REJ_PROMPT_OVER_BATCH], 0);
-		ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, 150);
-		ck_assert_int_gt(r.sum.requests_completed, 0);
-		preemptions += r.sum.preemptions;
-		run_result_free(&r);
-	}
-	ck_assert_int_gt(preemptions, 0);
+	char *extra[] = { "workload.rate=20", "workload.synth_prompt_median=700",
+			  "workload.synth_prompt_sigma=0.4", "scheduler.max_batched_tokens=256" };
+	ck_assert_int_gt(every_policy(extra, 4, 150), 0);
 }
 END_TEST
 
