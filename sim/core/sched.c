@@ -142,23 +142,11 @@ static void preempt_last(struct sched *s)
 	preempt_at(s, s->n_run - 1);
 }
 
-/* Rejects the only running request: it cannot fit even in an empty pool. */
-static void drop_never_fits(struct sched *s, int64_t now)
-{
-	struct sim_req *v = s->run[--s->n_run];
-	pol_release(s->pol, s->ps, v);
-	s->live_tokens -= v->ctx;
-	v->ctx = 0;
-	v->partial = false;
-	s->blocked = false;
-	reject(s, v, REJ_NEVER_FITS, now);
-}
-
 /* Grows run[i] to `need` tokens, preempting the newest running requests
  * while the policy has no room. Returns false when run[i] itself left the
  * batch; *rc tells how (POL_REQUEUE: the next request now sits at run[i]). */
-static bool grow_one(struct sched *s, size_t i, int32_t need, int64_t now, struct it_cost *cost,
-		     bool *preempted, enum pol_rc *rc)
+static bool grow_one(struct sched *s, size_t i, int32_t need, struct it_cost *cost, bool *preempted,
+		     enum pol_rc *rc)
 {
 	struct sim_req *r = s->run[i];
 	while ((*rc = pol_grow(s->pol, s->ps, r, need, cost)) != POL_OK) {
@@ -168,12 +156,9 @@ static bool grow_one(struct sched *s, size_t i, int32_t need, int64_t now, struc
 			return false;
 		}
 		bool self = s->run[s->n_run - 1] == r;
-		if (self && s->n_run == 1 && s->chunked) {
-			/* alone in the pool and still short of room: re-admitting
-			 * it on a first chunk would only come back here */
-			drop_never_fits(s, now);
-			return false;
-		}
+		/* alone in the pool and still short of room: re-admitting it on
+		 * a first chunk would only come back here */
+		r->reserve_all = self && s->n_run == 1 && s->chunked;
 		preempt_last(s);
 		if (self)
 			return false;
@@ -205,7 +190,7 @@ static void count_chunk(struct sched *s, struct sim_req *r, int32_t need, int64_
 /* 1. decode: every running request needs one more KV slot; a partially
  * prefilled one (chunked) as many more as the token budget left gives it.
  * Returns whether anything was preempted. */
-static bool grow_running(struct sched *s, int64_t now, int64_t *budget, struct it_cost *cost)
+static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 {
 	bool preempted = false;
 	for (size_t i = 0; i < s->n_run;) {
@@ -221,7 +206,7 @@ static bool grow_running(struct sched *s, int64_t now, int64_t *budget, struct i
 		enum pol_rc rc = POL_OK;
 		/* a grow the policy promises is a no-op need not be asked */
 		bool ask = !s->fast || need > pol_free_grow_limit(s->pol, r);
-		if (ask && !grow_one(s, i, need, now, cost, &preempted, &rc)) {
+		if (ask && !grow_one(s, i, need, cost, &preempted, &rc)) {
 			if (rc == POL_REQUEUE)
 				continue; /* run[i] is now the next request */
 			break;		  /* r was the last running request */
@@ -249,6 +234,7 @@ static void start_running(struct sched *s, struct sim_req *r, int32_t need, int6
 	r->state = RS_RUNNING;
 	r->prefill = true;
 	r->partial = need < r->prompt_tokens + r->generated;
+	r->reserve_all = false;
 	r->admit_seq = ++s->admit_counter;
 	if (r->first_admit_ns < 0)
 		r->first_admit_ns = now;
@@ -289,7 +275,8 @@ static bool admit_waiting(struct sched *s, bool preempted, int64_t now, int64_t 
 			s->blocked = need > (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
 			break;
 		}
-		enum pol_rc rc = pol_admit(s->pol, s->ps, r, need);
+		int32_t whole = r->prompt_tokens + r->generated;
+		enum pol_rc rc = pol_admit(s->pol, s->ps, r, r->reserve_all ? whole : need);
 		if (rc == POL_NO_ROOM && s->n_run == 0)
 			rc = POL_NEVER; /* the pool is empty and it still does not fit */
 		if (rc == POL_NEVER) {
@@ -337,7 +324,7 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 {
 	struct it_cost cost = { 0 };
 	int64_t budget = s->max_batched_tokens;
-	bool preempted = grow_running(s, now, &budget, &cost);
+	bool preempted = grow_running(s, &budget, &cost);
 	bool empty_ctx = admit_waiting(s, preempted, now, budget, &cost);
 	s->partial = s->n_run && s->run[s->n_run - 1]->partial;
 	if (s->n_run == 0)

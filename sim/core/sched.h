@@ -9,7 +9,9 @@
  * (always the newest running one), then to first chunks of waiting requests;
  * a prompt (plus tokens generated before a preemption) is computed chunk by
  * chunk, the policy asked to admit the first chunk and to grow by each later
- * one, and the request emits its first token when the last chunk lands.
+ * one, and the request emits its first token when the last chunk lands (a
+ * request that could not grow while running alone is re-admitted asking for
+ * its whole context at once).
  * Without it a newly admitted request prefills its whole context at once.
  * The scheduler never sees a true output length: at the end of an iteration
  * the engine tells it, through a callback, which requests emitted their last

@@ -315,8 +315,9 @@ START_TEST(chunks_grow_the_policy)
 END_TEST
 
 /* Chunked: a prompt bigger than the whole pool fits its first chunk; the
- * grow that follows fails with nothing else running, so it is refused as
- * never_fits rather than re-admitted on a first chunk forever. */
+ * grow that follows fails with nothing else running, so it is re-admitted
+ * asking for its whole context at once (not on a first chunk forever), which
+ * an empty pool refuses: never_fits, in the same iteration. */
 START_TEST(chunked_never_fits_alone)
 {
 	struct fixture f;
