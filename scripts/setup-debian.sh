@@ -3,6 +3,11 @@
 # Uses sudo when not run as root. Safe to run again.
 set -eu
 pkgs="meson ninja-build pkg-config gcc libgsl-dev libcsv-dev check libinih-dev libxgboost-dev gnuplot-nox parallel"
+# --vidur: also what scripts/vidur_crosscheck.sh and a Vidur checkout need
+if [ "${1:-}" = --vidur ]; then
+	pkgs="$pkgs python3-numpy python3-pandas python3-sklearn python3-scipy python3-fasteners"
+	pkgs="$pkgs python3-plotly python3-matplotlib python3-seaborn python3-tqdm python3-yaml bc"
+fi
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 missing=""
 for p in $pkgs; do

@@ -9,7 +9,8 @@
 # usage: scripts/update_docs.sh [--check] [BLOCK...]
 #   no BLOCK: every block (the study, RACM sweep and benchmark take minutes);
 #   with --check and no BLOCK: the cheap blocks only (seconds).
-# Environment: ODMASIM (default build/odmasim), FIGURES_DIR (a directory
+# Environment: ODMASIM (default build/odmasim), VIDUR (a Vidur checkout, for the
+# vidur block; unset: that block is kept as it is), FIGURES_DIR (a directory
 # written by results/figures.sh; default docs/figures-build, made if absent;
 # the figures block also copies its PNGs into docs/figures/).
 set -euo pipefail
@@ -136,6 +137,14 @@ gen() {
 		ODMASIM=$bin scripts/racm_sweep.sh "$tmp/racm" >/dev/null
 		racm_tables "$tmp/racm/table.md" ;;
 	bench) bench/bench.sh ;;
+	vidur) # needs a Vidur checkout; without one the block stays as it is
+		if [ -n "${VIDUR:-}" ]; then
+			scripts/vidur_crosscheck.sh -v "$VIDUR"
+		else
+			echo "update_docs: VIDUR (a Vidur checkout) unset: gen:vidur kept" >&2
+			python3 -c 'import sys; s = open("docs/STUDY.md").read(); b = "<!-- gen:vidur begin -->\n"
+print(s[s.index(b) + len(b):s.index("<!-- gen:vidur end -->")], end="")'
+		fi ;;
 	*) echo "update_docs: no generator for block '$1'" >&2; return 1 ;;
 	esac
 }

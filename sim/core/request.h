@@ -22,6 +22,12 @@ struct sim_req {
 	uint8_t state;
 	uint8_t reject_reason; /* enum sched_reject */
 	bool prefill;	       /* computing its prompt in the current iteration */
+	/* chunked prefill: ctx counts only the context computed so far, short of
+	 * prompt + generated; no token is emitted until the last chunk lands */
+	bool partial;
+	/* chunked: it could not grow while running alone, so its next admission
+	 * asks the policy for its whole context at once (as unchunked) */
+	bool reserve_all;
 	int64_t arrival_ns;
 	int32_t prompt_tokens;
 	int32_t generated;  /* output tokens produced so far */

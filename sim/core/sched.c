@@ -16,6 +16,8 @@ const struct cfg_key sched_keys[] = {
 	  "most requests in one iteration (vLLM max_num_seqs)" },
 	{ "scheduler.max_batched_tokens", CFG_INT, "8192", 1, 1 << 26, NULL,
 	  "most tokens computed in one iteration, prefill + decode (vLLM max_num_batched_tokens)" },
+	{ "scheduler.chunked_prefill", CFG_BOOL, "true", 0, 0, NULL,
+	  "prefill long contexts in chunks within max_batched_tokens, decodes first (vLLM v1)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -58,6 +60,7 @@ void sched_params_read(const struct cfg *c, struct sched_params *p)
 {
 	p->max_num_seqs = (int32_t)cfg_int(c, "scheduler.max_num_seqs");
 	p->max_batched_tokens = (int32_t)cfg_int(c, "scheduler.max_batched_tokens");
+	p->chunked = cfg_bool(c, "scheduler.chunked_prefill");
 	p->fast = cfg_bool(c, "run.fast_path");
 }
 
@@ -71,6 +74,7 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	s->ps = ps;
 	s->dt = dt;
 	s->fast = p->fast;
+	s->chunked = p->chunked;
 	s->wq_cap = n_requests ? n_requests : 1;
 	s->run_cap = n_requests ? n_requests : 1;
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
@@ -129,7 +133,7 @@ bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now)
 		reject(s, r, REJ_PROMPT_TOO_LONG, now);
 		return false;
 	}
-	if (r->prompt_tokens > s->max_batched_tokens) {
+	if (!s->chunked && r->prompt_tokens > s->max_batched_tokens) {
 		reject(s, r, REJ_PROMPT_OVER_BATCH, now);
 		return false;
 	}
@@ -147,6 +151,7 @@ static void preempt_at(struct sched *s, size_t i)
 	pol_release(s->pol, s->ps, v);
 	s->live_tokens -= v->ctx;
 	v->ctx = 0;
+	v->partial = false;
 	v->state = RS_WAITING;
 	v->preemptions++;
 	s->st.preemptions++;
@@ -173,6 +178,9 @@ static bool grow_one(struct sched *s, size_t i, int32_t need, struct it_cost *co
 			return false;
 		}
 		bool self = s->run[s->n_run - 1] == r;
+		/* alone in the pool and still short of room: re-admitting it on
+		 * a first chunk would only come back here */
+		r->reserve_all = self && s->n_run == 1 && s->chunked;
 		preempt_last(s);
 		if (self)
 			return false;
@@ -181,15 +189,43 @@ static bool grow_one(struct sched *s, size_t i, int32_t need, struct it_cost *co
 	return true;
 }
 
-/* 1. decode: every running request needs one more KV slot. Returns whether
- * anything was preempted. */
-static bool grow_running(struct sched *s, struct it_cost *cost)
+/* Query-key pairs that computing context tokens c0+1 .. c1 adds (causal). */
+static double chunk_pairs(int32_t c0, int32_t c1)
+{
+	return ((double)c1 * (c1 + 1) - (double)c0 * (c0 + 1)) / 2.0;
+}
+
+/* Charges the chunk that takes partially prefilled r from ctx to `need`. */
+static void count_chunk(struct sched *s, struct sim_req *r, int32_t need, int64_t *budget,
+			struct it_cost *cost)
+{
+	int32_t step = need - r->ctx;
+	cost->tokens += step;
+	cost->attn_pairs += chunk_pairs(r->ctx, need);
+	*budget -= step;
+	if (r->generated > 0) {
+		r->recomputed_tokens += step;
+		s->st.recomputed_tokens += step;
+	}
+	r->partial = need < r->prompt_tokens + r->generated;
+}
+
+/* 1. decode: every running request needs one more KV slot; a partially
+ * prefilled one (chunked) as many more as the token budget left gives it.
+ * Returns whether anything was preempted. */
+static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 {
 	bool preempted = false;
 	for (size_t i = 0; i < s->n_run;) {
 		struct sim_req *r = s->run[i];
 		int32_t need = r->prompt_tokens + r->generated;
-		r->prefill = false;
+		if (r->partial && need - r->ctx > *budget)
+			need = r->ctx + (int32_t)(*budget > 0 ? *budget : 0);
+		r->prefill = r->partial && need > r->ctx;
+		if (r->partial && !r->prefill) { /* decodes took the whole budget */
+			i++;
+			continue;
+		}
 		enum pol_rc rc = POL_OK;
 		/* a grow the policy promises is a no-op need not be asked */
 		bool ask = !s->fast || need > pol_free_grow_limit(s->pol, r);
@@ -198,22 +234,30 @@ static bool grow_running(struct sched *s, struct it_cost *cost)
 				continue; /* run[i] is now the next request */
 			break;		  /* r was the last running request */
 		}
+		if (r->partial) {
+			count_chunk(s, r, need, budget, cost);
+		} else {
+			cost->tokens += 1;
+			cost->attn_pairs += need;
+			*budget -= 1;
+		}
 		s->live_tokens += need - r->ctx;
 		r->ctx = need;
-		cost->tokens += 1;
-		cost->attn_pairs += need;
 		i++;
 	}
 	return preempted;
 }
 
-/* Moves the head of the queue, admitted with `need` tokens, into the batch. */
+/* Moves the head of the queue, admitted with `need` tokens (its first chunk,
+ * or all of its context), into the batch. */
 static void start_running(struct sched *s, struct sim_req *r, int32_t need, int64_t now,
 			  struct it_cost *cost)
 {
 	wq_pop_front(s);
 	r->state = RS_RUNNING;
 	r->prefill = true;
+	r->partial = need < r->prompt_tokens + r->generated;
+	r->reserve_all = false;
 	r->admit_seq = ++s->admit_counter;
 	if (r->first_admit_ns < 0)
 		r->first_admit_ns = now;
@@ -231,20 +275,31 @@ static void start_running(struct sched *s, struct sim_req *r, int32_t need, int6
 /* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1)
  * unless nothing is left running: then nothing else would ever admit.
  * Returns whether a request with no tokens (that reads no KV) was admitted. */
-static bool admit_waiting(struct sched *s, bool preempted, int64_t now, struct it_cost *cost)
+static bool admit_waiting(struct sched *s, bool preempted, int64_t now, int64_t chunk_budget,
+			  struct it_cost *cost)
 {
 	bool empty_ctx = false;
-	int64_t budget = (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
+	int64_t budget = s->chunked ? chunk_budget
+				    : (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
 	s->blocked = false;
 	while ((!preempted || s->n_run == 0) && s->wq_len && s->n_run < (size_t)s->max_num_seqs) {
 		struct sim_req *r = wq_front(s);
 		int32_t need = r->prompt_tokens + r->generated;
+		if (s->chunked && need > budget) {
+			if (budget <= 0) {
+				/* only a release helps if next iteration's decodes fill it */
+				s->blocked = (int64_t)s->n_run >= (int64_t)s->max_batched_tokens;
+				break;
+			}
+			need = (int32_t)budget; /* the first chunk */
+		}
 		if (need > budget) {
 			/* persists only if it exceeds what the next iteration has */
 			s->blocked = need > (int64_t)s->max_batched_tokens - (int64_t)s->n_run;
 			break;
 		}
-		enum pol_rc rc = pol_admit(s->pol, s->ps, r, need);
+		int32_t whole = r->prompt_tokens + r->generated;
+		enum pol_rc rc = pol_admit(s->pol, s->ps, r, r->reserve_all ? whole : need);
 		if (rc == POL_NO_ROOM && s->n_run == 0)
 			rc = POL_NEVER; /* the pool is empty and it still does not fit */
 		if (rc == POL_NEVER) {
@@ -294,8 +349,10 @@ static void count_iteration(struct sched *s, int64_t n, const struct it_cost *co
 int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 {
 	struct it_cost cost = { 0 };
-	bool preempted = grow_running(s, &cost);
-	bool empty_ctx = admit_waiting(s, preempted, now, &cost);
+	int64_t budget = s->max_batched_tokens;
+	bool preempted = grow_running(s, &budget, &cost);
+	bool empty_ctx = admit_waiting(s, preempted, now, budget, &cost);
+	s->partial = s->n_run && s->run[s->n_run - 1]->partial;
 	if (s->n_run == 0)
 		return 0;
 	/* 3. price it: the policy knows where each request's KV lives */
@@ -312,6 +369,11 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 	size_t keep = 0;
 	for (size_t i = 0; i < s->n_run; i++) {
 		struct sim_req *r = s->run[i];
+		if (r->partial) { /* its first token comes with its last chunk */
+			r->prefill = false;
+			s->run[keep++] = r;
+			continue;
+		}
 		r->generated++;
 		if (r->first_token_ns < 0)
 			r->first_token_ns = now;
@@ -387,11 +449,15 @@ int sched_check(const struct sched *s, struct om_err *e)
 			return err_set(e, NULL, 0, "scheduler",
 				       "INV-9: request %lld is in the batch in state %d",
 				       (long long)r->id, r->state);
-		if (r->ctx != r->prompt_tokens + r->generated)
+		int32_t want = r->prompt_tokens + r->generated;
+		if (r->partial ? r->ctx <= 0 || r->ctx >= want || i + 1 != s->n_run
+			       : r->ctx != want)
 			return err_set(
 				e, NULL, 0, "scheduler",
-				"INV-10: request %lld holds ctx %d for prompt %d + generated %d",
-				(long long)r->id, r->ctx, r->prompt_tokens, r->generated);
+				"INV-10: request %lld holds ctx %d for prompt %d + generated "
+				"%d (%s)",
+				(long long)r->id, r->ctx, r->prompt_tokens, r->generated,
+				r->partial ? "partially prefilled" : "prefilled");
 		for (size_t j = 0; j < i; j++)
 			if (s->run[j] == r)
 				return err_set(e, NULL, 0, "scheduler",
@@ -434,7 +500,12 @@ void sched_explain(const struct sched *s, char *buf, size_t n)
 	if (s->n_run >= (size_t)s->max_num_seqs)
 		snprintf(buf, n, "waits for a batch slot: scheduler.max_num_seqs = %d requests run",
 			 s->max_num_seqs);
-	else if (need > budget)
+	else if (s->chunked && budget <= 0)
+		snprintf(buf, n,
+			 "waits for the token budget: %zu running requests' decodes fill "
+			 "scheduler.max_batched_tokens = %d",
+			 s->n_run, s->max_batched_tokens);
+	else if (!s->chunked && need > budget)
 		snprintf(buf, n,
 			 "needs %d tokens computed in one iteration, more than "
 			 "scheduler.max_batched_tokens = %d leaves beside %zu running requests",

@@ -3,9 +3,16 @@
  * the most recently admitted request, by recompute, when the policy has no
  * room, or the request itself when the policy answers POL_REQUEUE), then,
  * if nothing was preempted, admits waiting requests FCFS while
- * the policy accepts them and max_num_seqs / max_batched_tokens hold. Newly
- * admitted requests prefill their whole prompt (plus any tokens generated
- * before a preemption) in that iteration; there is no chunked prefill.
+ * the policy accepts them and max_num_seqs / max_batched_tokens hold.
+ * With scheduler.chunked_prefill (vLLM v1's only mode) the token budget goes
+ * to decodes first, then to the next chunk of the partially prefilled request
+ * (always the newest running one), then to first chunks of waiting requests;
+ * a prompt (plus tokens generated before a preemption) is computed chunk by
+ * chunk, the policy asked to admit the first chunk and to grow by each later
+ * one, and the request emits its first token when the last chunk lands (a
+ * request that could not grow while running alone is re-admitted asking for
+ * its whole context at once).
+ * Without it a newly admitted request prefills its whole context at once.
  * The scheduler never sees a true output length: at the end of an iteration
  * the engine tells it, through a callback, which requests emitted their last
  * token. */
@@ -46,7 +53,8 @@ void sched_stats_add(struct sched_stats *a, const struct sched_stats *b);
 /* The scheduler's keys, read once by whoever composes the run. */
 struct sched_params {
 	int32_t max_num_seqs, max_batched_tokens;
-	bool fast; /* run.fast_path: use the policy's speed promises */
+	bool chunked; /* scheduler.chunked_prefill */
+	bool fast;    /* run.fast_path: use the policy's speed promises */
 };
 void sched_params_read(const struct cfg *c, struct sched_params *p);
 
@@ -64,6 +72,8 @@ struct sched {
 	uint64_t admit_counter;
 	int64_t live_tokens; /* sum of ctx over running requests */
 	bool fast;	     /* run.fast_path: use the policy's speed hooks */
+	bool chunked;	     /* scheduler.chunked_prefill */
+	bool partial;	     /* a running request is partially prefilled */
 	/* the last admission stopped on something only a release can change
 	 * (no room, batch token budget, max_num_seqs) with requests waiting */
 	bool blocked;
@@ -84,8 +94,8 @@ bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now);
  * there is nothing to run. `bd` (may be NULL) receives the cost breakdown. */
 int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd);
 
-/* Ends the iteration begun by sched_begin: every request in the batch gains
- * one output token; those for which `is_done` answers true, or that reached
+/* Ends the iteration begun by sched_begin: every request in the batch that
+ * is not still partially prefilled gains one output token; those for which `is_done` answers true, or that reached
  * their visible cap, finish and release their memory. `on_finish` (may be
  * NULL) is told about each finished request. */
 void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const struct sim_req *r),
@@ -94,7 +104,7 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 /* Whether sched_leap could do anything now (cheap; no per-request work). */
 static inline bool sched_may_leap(const struct sched *s)
 {
-	return s->fast && s->n_run && (!s->wq_len || s->blocked) && s->dt->lin
+	return s->fast && s->n_run && !s->partial && (!s->wq_len || s->blocked) && s->dt->lin
 		&& pol_decode_is_batchable(s->pol);
 }
 
@@ -113,7 +123,9 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_ite
 		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx);
 
 /* Checking mode: every queued request is waiting and every running one is
- * running, no request is in both, live_tokens is the sum of running ctx. */
+ * running, no request is in both, live_tokens is the sum of running ctx, a
+ * running request holds its whole context unless partially prefilled (then
+ * some but not all of it, and it is the newest running request). */
 int sched_check(const struct sched *s, struct om_err *e);
 
 /* One sentence on why the request at the head of the queue is not running

@@ -13,6 +13,9 @@ pred_noisy=(--set predictor.name=noisy --set predictor.noise_sigma=0.8)
 tight=(--set device.capacity_gib=15.0 --set device.reserve_frac=0)
 two=(--set cluster.devices=2 --set cluster.router=least_kv)
 tp=(--set cluster.devices=2 --set cluster.mode=tensor_parallel)
+# chunked prefill: prompts several times the token budget
+long=(--set workload.synth_prompt_median=700 --set workload.synth_prompt_sigma=0.4
+	--set scheduler.max_batched_tokens=256)
 
 # case name, then odmasim run arguments
 check() {
@@ -52,6 +55,8 @@ for pol in $pols; do
 	check "$pol-two-sparse" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${two[@]}" \
 		--set workload.rate=2 --set cluster.router=round_robin
 	check "$pol-tp" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${tp[@]}"
+	check "$pol-chunked" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${long[@]}" \
+		--set workload.rate=2
 done
 # admission blocked by the batch limits rather than by memory
 check static-seqs "${base[@]}" --set workload.rate=3 --set scheduler.max_num_seqs=4
@@ -88,6 +93,12 @@ az=$traces/azure/AzureLLMInferenceTrace_conv.csv
 	--set workload.arrival=trace --set workload.num_requests=300 --set policy.max_model_len=16384
 
 # the cases exercise what they claim to
+for c in paged-chunked static-chunked; do
+	p=$(field "$c" rejected_prompt_over_batch)
+	[ "$p" = 0 ] && ok || bad "$c: prompts over the budget refused ($p)"
+	p=$(field "$c" requests_completed)
+	[ -n "$p" ] && [ "$p" -gt 0 ] && ok || bad "$c: nothing completed ($p)"
+done
 for c in paged-tight s3-tight odma-tight paged-merge; do
 	p=$(field "$c" preemptions)
 	[ -n "$p" ] && [ "$p" -gt 0 ] && ok || bad "$c: no preemptions ($p)"

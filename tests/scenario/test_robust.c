@@ -27,40 +27,62 @@ static int run_sets(char **sets, int n, struct run_result *r, struct om_err *e)
 	return rc;
 }
 
+/* Runs every registered policy on `extra` plus a contended workload with
+ * checks after every event; each must resolve all `n` requests. Returns the
+ * preemptions summed over the policies. */
+static int64_t every_policy(char **extra, int n_extra, int64_t n)
+{
+	int64_t preemptions = 0;
+	for (size_t i = 0; pol_registry[i]; i++) {
+		char pol[96], num[64];
+		snprintf(pol, sizeof pol, "policy.name=%s", pol_registry[i]->name);
+		snprintf(num, sizeof num, "workload.num_requests=%lld", (long long)n);
+		/* 17 GiB less 10% and 15.2 GB of weights leave about 20k KV tokens:
+		 * tight enough to preempt, yet room for odma's safety pool */
+		char *sets[16] = { pol,
+				   num,
+				   "run.check_invariants=true",
+				   "workload.seed=7",
+				   "policy.max_model_len=2048",
+				   "device.capacity_gib=17" };
+		int k = 6;
+		for (int j = 0; j < n_extra && k < 16; j++)
+			sets[k++] = extra[j];
+		struct run_result r;
+		struct om_err e = { "" };
+		int rc = run_sets(sets, k, &r, &e);
+		ck_assert_msg(rc == 0, "policy %s: %s", pol_registry[i]->name, e.msg);
+		ck_assert_int_eq(r.sum.requests_total, n);
+		ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, n);
+		ck_assert_int_gt(r.sum.requests_completed, 0);
+		ck_assert_int_eq(r.sum.rejected[REJ_PROMPT_OVER_BATCH], 0);
+		preemptions += r.sum.preemptions;
+		run_result_free(&r);
+	}
+	return preemptions;
+}
+
 /* Every registered policy, on a pool small enough that requests queue and
  * (for growing policies) preempt, with checks after every event. */
 START_TEST(every_policy_with_checks)
 {
-	int64_t preemptions = 0;
-	size_t n_pol = 0;
-	for (size_t i = 0; pol_registry[i]; i++, n_pol++) {
-		char pol[96];
-		snprintf(pol, sizeof pol, "policy.name=%s", pol_registry[i]->name);
-		char *sets[] = {
-			pol,
-			"run.check_invariants=true",
-			"workload.num_requests=300",
-			"workload.rate=40",
-			"workload.seed=7",
-			"policy.max_model_len=2048",
-			/* 17 GiB less 10% and 15.2 GB of weights leave about 20k KV tokens:
-			 * tight for 300 requests, yet room for odma's safety pool */
-			"device.capacity_gib=17",
-		};
-		struct run_result r;
-		struct om_err e = { "" };
-		int rc = run_sets(sets, (int)(sizeof sets / sizeof sets[0]), &r, &e);
-		ck_assert_msg(rc == 0, "policy %s: %s", pol_registry[i]->name, e.msg);
-		ck_assert_int_eq(r.sum.requests_total, 300);
-		ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, 300);
-		ck_assert_int_gt(r.sum.requests_completed, 0);
-		preemptions += r.sum.preemptions;
-		run_result_free(&r);
-	}
+	char *extra[] = { "workload.rate=40" };
+	int64_t preemptions = every_policy(extra, 1, 300);
 	/* the pool is tight enough that growing policies preempt, so the checks
 	 * also cover release/readmission paths */
-	if (n_pol > 1)
+	if (pol_registry[0] && pol_registry[1])
 		ck_assert_int_gt(preemptions, 0);
+}
+END_TEST
+
+/* Chunked prefill: prompts far longer than the token budget, a pool tight
+ * enough to preempt partially prefilled requests; every policy runs them to
+ * the end with invariants checked after every event. */
+START_TEST(every_policy_long_prompts_chunked)
+{
+	char *extra[] = { "workload.rate=20", "workload.synth_prompt_median=700",
+			  "workload.synth_prompt_sigma=0.4", "scheduler.max_batched_tokens=256" };
+	ck_assert_int_gt(every_policy(extra, 4, 150), 0);
 }
 END_TEST
 
@@ -247,6 +269,7 @@ START_TEST(explain_recompute_over_budget)
 {
 	struct fixture f;
 	fx_init(&f, 100000, "scheduler.max_batched_tokens=100");
+	f.s.chunked = false; /* chunked prefill would take it in two chunks */
 	f.r[0].prompt_tokens = 90;
 	f.r[0].generated = 20; /* as if preempted after 20 tokens */
 	f.r[0].preemptions = 1;
@@ -258,6 +281,57 @@ START_TEST(explain_recompute_over_budget)
 	ck_assert_ptr_nonnull(strstr(why, "request 0"));
 	ck_assert_ptr_nonnull(strstr(why, "needs 110 tokens"));
 	ck_assert_ptr_nonnull(strstr(why, "scheduler.max_batched_tokens = 100"));
+	fx_free(&f);
+}
+END_TEST
+
+/* Chunked: a 250-token prompt under a 100-token budget is admitted on its
+ * first chunk and grown by each later one (the policy holds 100, 200, 250
+ * tokens), and emits its first token only when the last chunk lands. */
+START_TEST(chunks_grow_the_policy)
+{
+	struct fixture f;
+	fx_init(&f, 1000, "scheduler.max_batched_tokens=100");
+	struct om_err e;
+	f.r[0].prompt_tokens = 250;
+	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	const int64_t held[] = { 100, 200, 250 };
+	int64_t now = 0;
+	for (int it = 0; it < 3; it++) {
+		int64_t d = sched_begin(&f.s, now, NULL);
+		ck_assert_int_gt(d, 0);
+		ck_assert_int_eq(f.pol.used, held[it]);
+		ck_assert_int_eq(f.r[0].ctx, held[it]);
+		ck_assert_int_eq(f.r[0].partial, it < 2);
+		ck_assert_int_eq(sched_check(&f.s, &e), 0);
+		ck_assert_int_eq(sched_may_leap(&f.s) && it < 2, false);
+		now += d;
+		sched_end(&f.s, now, never_done, NULL, NULL);
+		ck_assert_int_eq(f.r[0].generated, it == 2 ? 1 : 0);
+		ck_assert_int_eq(f.r[0].first_token_ns, it == 2 ? now : -1);
+	}
+	fx_free(&f);
+}
+END_TEST
+
+/* Chunked: a prompt bigger than the whole pool fits its first chunk; the
+ * grow that follows fails with nothing else running, so it is re-admitted
+ * asking for its whole context at once (not on a first chunk forever), which
+ * an empty pool refuses: never_fits, in the same iteration. */
+START_TEST(chunked_never_fits_alone)
+{
+	struct fixture f;
+	fx_init(&f, 150, "scheduler.max_batched_tokens=100");
+	f.r[0].prompt_tokens = 250;
+	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	int64_t d = sched_begin(&f.s, 0, NULL);
+	ck_assert_int_gt(d, 0);
+	sched_end(&f.s, d, never_done, NULL, NULL);
+	ck_assert_int_eq(sched_begin(&f.s, d, NULL), 0);
+	ck_assert_int_eq(f.r[0].state, RS_REJECTED);
+	ck_assert_int_eq(f.s.st.rejected[REJ_NEVER_FITS], 1);
+	ck_assert_int_eq(f.pol.used, 0);
+	ck_assert_int_eq(sched_waiting(&f.s) + sched_running(&f.s), 0);
 	fx_free(&f);
 }
 END_TEST
@@ -287,7 +361,8 @@ Suite *tu_suite(void)
 	TCase *tc = tu_case(s, every_policy_with_checks, offline_arrivals_run,
 			    never_fits_is_counted, stall_guard_names_request,
 			    self_preemption_does_not_idle, explain_recompute_over_budget,
-			    sched_check_catches_corruption);
+			    sched_check_catches_corruption, every_policy_long_prompts_chunked,
+			    chunks_grow_the_policy, chunked_never_fits_alone);
 	tcase_set_timeout(tc, 300);
 	return s;
 }
