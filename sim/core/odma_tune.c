@@ -64,13 +64,17 @@ static double ot_cost(const struct ot_slice *sl, const struct pred_sample *s, in
 	}
 }
 
-/* Trains a predictor with quantile q on the fit rows; fills its predictions
- * and uncertainties of the validation rows. */
-static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, double q, int32_t *pred,
-		      float *unc, struct om_err *e)
+/* Trains one predictor on the fit rows and fills, for every q of the grid,
+ * its predictions of the validation rows (pred[qi][i]) and their
+ * uncertainties (unc[qi][i]). The fit does not depend on q (only the
+ * conformal z does, kept for every q on a 1/200 grid that holds every ot_q
+ * exactly), so one training serves the whole grid through pred_ops.quantile:
+ * the same lengths as one predictor trained per q. */
+static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred, float *unc,
+		      struct om_err *e)
 {
 	char set[64];
-	snprintf(set, sizeof set, "predictor.quantile=%.17g", q);
+	snprintf(set, sizeof set, "predictor.quantile=%.17g", ot_q[OT_NQ - 1]);
 	struct pred_handle h = { pred_find("odma"), NULL };
 	if (cfg_set(tmp, set, e) < 0 || cfg_check(tmp, e) < 0
 	    || h.ops->create(tmp, &h.state, e) < 0)
@@ -81,8 +85,12 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, double q, int3
 		s.out_tokens = -1; /* predicting: the label stays with the scorer */
 		struct pred_out o;
 		h.ops->predict(h.state, &s, &o);
-		pred[i] = o.len;
-		unc[i] = o.uncertainty;
+		for (size_t qi = 0; qi < OT_NQ; qi++) {
+			pred[qi * sl->nval + i] = qi + 1 < OT_NQ
+				? h.ops->quantile(h.state, &s, ot_q[qi])
+				: o.len;
+			unc[qi * sl->nval + i] = o.uncertainty;
+		}
 	}
 	pred_handle_free(&h);
 	return rc;
@@ -218,11 +226,10 @@ static int ot_search(struct cfg *c, struct ot_slice *sl, struct om_err *e)
 			err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
+	if (ot_predict(tmp, sl, sl->pred, sl->unc, e) < 0)
+		goto out;
 	for (size_t qi = 0; qi < OT_NQ; qi++)
-		if (ot_predict(tmp, sl, ot_q[qi], sl->pred + qi * sl->nval, sl->unc + qi * sl->nval,
-			       e)
-			    < 0
-		    || ot_taus(sl, qi, e) < 0)
+		if (ot_taus(sl, qi, e) < 0)
 			goto out;
 	size_t bq = 0, bt = 0;
 	ot_best(sl, &bq, &bt);
