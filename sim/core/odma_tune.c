@@ -9,8 +9,6 @@
 #include "predictors/predictor.h"
 #include "sim/core/experiment.h"
 #include "sim/core/pred_setup.h"
-#include "workload/think.h"
-#include "workload/trace_csv.h"
 #include "workload/workload.h"
 
 #define OT_VALID_PCT 20 /* width of the validation slice, percent of ids */
@@ -75,7 +73,7 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred,
 {
 	char set[64];
 	snprintf(set, sizeof set, "predictor.quantile=%.17g", ot_q[OT_NQ - 1]);
-	struct pred_handle h = { pred_find("odma"), NULL };
+	struct pred_handle h = { .ops = pred_find("odma") };
 	if (cfg_set(tmp, set, e) < 0 || cfg_check(tmp, e) < 0
 	    || h.ops->create(tmp, &h.state, e) < 0)
 		return -1;
@@ -245,7 +243,7 @@ out:
 	return rc;
 }
 
-int odma_tune(struct cfg *c, struct om_err *e)
+int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 {
 	if (!ot_applies(c))
 		return 0;
@@ -256,19 +254,17 @@ int odma_tune(struct cfg *c, struct om_err *e)
 		return -1;
 	if (!path[0])
 		return 0; /* no trace: pred_from_cfg says what is missing */
-	struct wl_trace t;
-	trace_init(&t);
+	const struct wl_trace *t = NULL;
 	struct ot_slice sl = { 0 };
-	int rc = trace_read_csv(path, &t, true, e);
+	struct pred_cache own = { 0 };
+	int rc = pred_train_trace(c, pc ? pc : &own, path, &t, e);
 	if (rc == 0)
-		rc = think_apply(c, &t, THINK_STREAM_TRAIN, e);
-	if (rc == 0)
-		rc = ot_slice_build(c, &t, &sl, e);
+		rc = ot_slice_build(c, t, &sl, e);
 	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0)
 		rc = ot_search(c, &sl, e);
 	if (rc < 0)
 		err_wrap(e, "choosing odma's quantile and tau on the validation slice");
 	free(sl.fit), free(sl.val), free(sl.pred), free(sl.unc);
-	trace_free(&t);
+	pred_cache_free(&own);
 	return rc;
 }
