@@ -32,7 +32,9 @@ int cmd_run(int argc, char **argv)
 	trace_init(&t);
 	struct run_result r = { 0 };
 	struct pred_handle ph = { 0 };
-	struct pred_cache pc = { 0 };
+	/* a sweep's workers share a model directory (pred_setup.h) */
+	const char *models = getenv(PRED_CACHE_ENV);
+	struct pred_cache pc = { .dir = models && models[0] ? models : NULL };
 	char dir[4096];
 	cli_out_dir(&o, "", dir, sizeof dir);
 	struct timespec t0, t1;

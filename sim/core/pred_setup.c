@@ -1,10 +1,16 @@
 #include "sim/core/pred_setup.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/registry.h"
+#include "common/rng.h"
 #include "workload/think.h"
 #include "workload/trace_csv.h"
 #include "workload/workload.h"
@@ -24,7 +30,13 @@ static char *cache_key(const struct cfg *c, const struct pred_ops *ops, const ch
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
 		return NULL;
-	fprintf(f, "%s\nworkload.seed=%s\n", path, cfg_str(c, "workload.seed"));
+	struct stat st; /* a rewritten trace is another trace */
+	if (stat(path, &st) == 0)
+		fprintf(f, "%s\nsize=%lld mtime=%lld.%09ld\n", path, (long long)st.st_size,
+			(long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	else
+		fprintf(f, "%s\n", path);
+	fprintf(f, "workload.seed=%s\n", cfg_str(c, "workload.seed"));
 	key_keys(f, c, think_keys);
 	if (ops) {
 		key_keys(f, c, pred_common_keys);
@@ -139,6 +151,80 @@ static int load_text(struct pred_handle *h, const char *text, size_t len, struct
 	return rc;
 }
 
+/* pc->dir's file for key: dir/<hash of key>.model. */
+static void disk_path(const struct pred_cache *pc, const char *key, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%016llx.model", pc->dir,
+		 (unsigned long long)rng_hash_bytes(key, strlen(key)));
+}
+
+/* The model text of key from pc->dir, NULL when absent (or another key's). */
+static char *disk_get(const struct pred_cache *pc, const char *key, size_t *len)
+{
+	char path[4096];
+	disk_path(pc, key, path, sizeof path);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, kl = strlen(key);
+	for (;;) {
+		if (n + 65536 > cap) {
+			char *b = realloc(buf, cap = 2 * cap + 65536);
+			if (!b)
+				break;
+			buf = b;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	bool ok = buf && !ferror(f) && n > kl && !memcmp(buf, key, kl) && buf[kl] == '\n';
+	fclose(f);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	memmove(buf, buf + kl + 1, n - kl - 1);
+	*len = n - kl - 1;
+	return buf;
+}
+
+/* Writes key + model text to pc->dir atomically (FILE.tmp-PID, rename). */
+static int disk_put(const struct pred_cache *pc, const char *key, const char *text, size_t len,
+		    struct om_err *e)
+{
+	char path[4096], tmp[4200];
+	disk_path(pc, key, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return err_set(e, tmp, 0, NULL, "cannot create: %s", strerror(errno));
+	fprintf(f, "%s\n", key);
+	fwrite(text, 1, len, f);
+	if (ferror(f) | (fclose(f) != 0) || rename(tmp, path) != 0) {
+		remove(tmp);
+		return err_set(e, path, 0, NULL, "cannot write the model: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* Locks pc->dir's lock file of key (fd, or -1 when it cannot: then two
+ * processes may both train, writing the same text). */
+static int disk_lock(const struct pred_cache *pc, const char *key)
+{
+	char path[4096 + 8];
+	disk_path(pc, key, path, sizeof path - 8);
+	strcat(path, ".lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* Trains on `path` (or finds the model in pc) and leaves h loaded from text. */
 static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
 			const char *path, struct om_err *e)
@@ -156,7 +242,11 @@ static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = NULL;
-	int rc = pred_train_on_file(c, pc, h, path, e);
+	int lock = pc->dir ? disk_lock(pc, key) : -1;
+	int rc = 0;
+	if (pc->dir && (text = disk_get(pc, key, &len)) != NULL)
+		goto loaded;
+	rc = pred_train_on_file(c, pc, h, path, e);
 	if (rc == 0) {
 		f = open_memstream(&text, &len);
 		if (!f)
@@ -168,6 +258,11 @@ static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_
 		if ((fclose(f) != 0 || bad) && rc == 0)
 			rc = err_set(e, NULL, 0, NULL, "out of memory");
 	}
+	if (rc == 0 && pc->dir)
+		rc = disk_put(pc, key, text, len, e);
+loaded:
+	if (lock >= 0)
+		close(lock); /* releases the lock */
 	if (rc == 0)
 		rc = load_text(h, text, len, e);
 	if (rc == 0 && pc->n < PRED_CACHE_MAX) {

@@ -31,11 +31,20 @@ struct pred_cache {
 		char *model; /* the model file's text */
 		size_t len;
 	} e[PRED_CACHE_MAX];
+	/* Set by the caller (may be NULL): a directory where trained models
+	 * are also kept as files, for processes that share it (sweep workers:
+	 * PRED_CACHE_ENV). A file holds its full key, then the model's text. */
+	const char *dir;
 	char *tr_key; /* path + think settings of tr; NULL = none read */
 	char *tr_path;
 	struct wl_trace tr;
 };
 void pred_cache_free(struct pred_cache *pc);
+
+/* The environment variable through which `sweep` gives its workers
+ * (`odmasim run`) the model directory OUT/models, so that a sweep trains
+ * each distinct model once. Files are written atomically under a lock. */
+#define PRED_CACHE_ENV "ODMASIM_MODEL_CACHE"
 
 /* The trace at `path` as training sees it (texts kept, training think stream
  * applied), read once and kept in pc until a call names another trace or
