@@ -35,6 +35,7 @@ int cmd_run(int argc, char **argv)
 	/* a sweep's workers share a model directory (pred_setup.h) */
 	const char *models = getenv(PRED_CACHE_ENV);
 	struct pred_cache pc = { .dir = models && models[0] ? models : NULL };
+	pc.trace_only = !pc.dir;
 	char dir[4096];
 	cli_out_dir(&o, "", dir, sizeof dir);
 	struct timespec t0, t1;

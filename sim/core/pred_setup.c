@@ -229,7 +229,7 @@ static int disk_lock(const struct pred_cache *pc, const char *key)
 static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
 			const char *path, struct om_err *e)
 {
-	if (!pc || !h->ops->save || !h->ops->load)
+	if (!pc || pc->trace_only || !h->ops->save || !h->ops->load)
 		return pred_train_on_file(c, pc, h, path, e);
 	char *key = cache_key(c, h->ops, path);
 	if (!key)

@@ -35,6 +35,9 @@ struct pred_cache {
 	 * are also kept as files, for processes that share it (sweep workers:
 	 * PRED_CACHE_ENV). A file holds its full key, then the model's text. */
 	const char *dir;
+	/* Set by the caller: keep the trace only, no models (one run with no
+	 * dir: a model used once is not worth its save and load). */
+	bool trace_only;
 	char *tr_key; /* path + think settings of tr; NULL = none read */
 	char *tr_path;
 	struct wl_trace tr;
