@@ -60,6 +60,8 @@ int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
 	size_t nz = r->ptr[r->n];
 	memcpy(r->col + nz, v->idx, v->nnz * sizeof *v->idx);
 	memcpy(r->val + nz, v->val, v->nnz * sizeof *v->val);
+	for (size_t j = 0; j < v->nnz && !r->nonbin; j++)
+		r->nonbin = v->idx[j] >= FEAT_NDENSE && v->val[j] != 1.0;
 	r->ptr[++r->n] = nz + v->nnz;
 	return 0;
 }
@@ -88,19 +90,42 @@ double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size
 	return s;
 }
 
-/* out = (X^T W X / n + lambda P) p, with P = I except the bias entry. */
+/* Row i's first entry at a column >= FEAT_NDENSE (columns ascend). */
+static size_t first_hashed(const struct lm_rows *r, size_t i)
+{
+	size_t j = r->ptr[i];
+	while (j < r->ptr[i + 1] && r->col[j] < FEAT_NDENSE)
+		j++;
+	return j;
+}
+
+/* out = (X^T W X / n + lambda P) p, with P = I except the bias entry. With
+ * binary hashed entries (!r->nonbin) their products 1.0 * x are the x
+ * themselves, so skipping them changes no bit of the result. */
 static void normal_mul(const struct lm_rows *r, const double *w, double lambda, const gsl_vector *p,
 		       gsl_vector *out)
 {
 	gsl_vector_set_zero(out);
 	double inv = 1.0 / (double)r->n;
+	const double *pd = p->data;
+	double *od = out->data;
+	const uint32_t *col = r->col;
 	for (size_t i = 0; i < r->n; i++) {
-		double z = lm_dot(r, i, p->data, 1, 0) * inv * (w ? w[i] : 1.0);
-		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
-			out->data[r->col[j]] += r->val[j] * z;
+		size_t a = r->ptr[i], h = r->nonbin ? r->ptr[i + 1] : first_hashed(r, i),
+		       b = r->ptr[i + 1];
+		double s = 0;
+		for (size_t j = a; j < h; j++)
+			s += r->val[j] * pd[col[j]];
+		for (size_t j = h; j < b; j++)
+			s += pd[col[j]];
+		double z = s * inv * (w ? w[i] : 1.0);
+		for (size_t j = a; j < h; j++)
+			od[col[j]] += r->val[j] * z;
+		for (size_t j = h; j < b; j++)
+			od[col[j]] += z;
 	}
 	for (size_t j = 1; j < r->d; j++)
-		out->data[j] += lambda * p->data[j];
+		od[j] += lambda * pd[j];
 }
 
 int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
@@ -253,15 +278,54 @@ out:
 /* One AdaGrad step on row i: the gradient of its cross-entropy plus the L2
  * term on the rows it touches (lazy regularisation: untouched weights are
  * not decayed, which is what keeps a step sparse). */
+/* The AdaGrad update of row i's weights given the K gradients z of the
+ * logits; x the entry's value. One accumulator per feature (the sum over its
+ * K weights' squared gradients): one square root per non-zero instead of K,
+ * same step sizes up to a per-feature constant. */
+static inline void sgd_update(double *b, double *Gf, double x, double l2, int K, const double *z,
+			      double eta)
+{
+	double gg = 0;
+	for (int k = 0; k < K; k++) {
+		double g = x * z[k] + l2 * b[k];
+		gg += g * g;
+	}
+	*Gf += gg / K;
+	double step = eta / (sqrt(*Gf) + 1e-8);
+	for (int k = 0; k < K; k++)
+		b[k] -= step * (x * z[k] + l2 * b[k]);
+}
+
+/* As sgd_update with x = 1.0 (a binary hashed entry): 1.0 * z is z, so the
+ * same values without the products. */
+static inline void sgd_update1(double *b, double *Gf, double l2, int K, const double *z, double eta)
+{
+	double gg = 0;
+	for (int k = 0; k < K; k++) {
+		double g = z[k] + l2 * b[k];
+		gg += g * g;
+	}
+	*Gf += gg / K;
+	double step = eta / (sqrt(*Gf) + 1e-8);
+	for (int k = 0; k < K; k++)
+		b[k] -= step * (z[k] + l2 * b[k]);
+}
+
 static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double lambda, double eta,
 		     double *B, double *G, double *z)
 {
+	size_t a = r->ptr[i], h = r->nonbin ? r->ptr[i + 1] : first_hashed(r, i), e = r->ptr[i + 1];
 	for (int k = 0; k < K; k++)
 		z[k] = 0;
-	for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++) {
+	for (size_t j = a; j < h; j++) {
 		const double *br = B + (size_t)r->col[j] * (size_t)K;
 		for (int k = 0; k < K; k++)
 			z[k] += r->val[j] * br[k];
+	}
+	for (size_t j = h; j < e; j++) {
+		const double *br = B + (size_t)r->col[j] * (size_t)K;
+		for (int k = 0; k < K; k++)
+			z[k] += br[k];
 	}
 	double mx = z[0], sum = 0;
 	for (int k = 1; k < K; k++)
@@ -270,21 +334,13 @@ static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double
 		sum += (z[k] = exp(z[k] - mx));
 	for (int k = 0; k < K; k++)
 		z[k] = z[k] / sum - (k == label);
-	/* one accumulator per feature (the sum over its K weights' squared
-	 * gradients): one square root per non-zero instead of K, same step sizes
-	 * up to a per-feature constant */
-	for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++) {
-		size_t f = r->col[j], c = f * (size_t)K;
-		double x = r->val[j], l2 = f ? 2 * lambda : 0; /* bias row unpenalised */
-		double *b = B + c, gg = 0;
-		for (int k = 0; k < K; k++) {
-			double g = x * z[k] + l2 * b[k];
-			gg += g * g;
-		}
-		G[f] += gg / K;
-		double step = eta / (sqrt(G[f]) + 1e-8);
-		for (int k = 0; k < K; k++)
-			b[k] -= step * (x * z[k] + l2 * b[k]);
+	for (size_t j = a; j < h; j++) {
+		size_t f = r->col[j];
+		sgd_update(B + f * (size_t)K, &G[f], r->val[j], f ? 2 * lambda : 0, K, z, eta);
+	}
+	for (size_t j = h; j < e; j++) { /* hashed: never the (unpenalised) bias */
+		size_t f = r->col[j];
+		sgd_update1(B + f * (size_t)K, &G[f], 2 * lambda, K, z, eta);
 	}
 }
 
@@ -399,6 +455,7 @@ int lm_rows_subset(struct lm_rows *out, const struct lm_rows *r, const bool *kee
 {
 	if (lm_rows_init(out, r->d) < 0)
 		return -1;
+	out->nonbin = r->nonbin;
 	for (size_t i = 0; i < r->n; i++) {
 		if (!keep[i])
 			continue;

@@ -22,6 +22,7 @@
 
 #include "common/rng.h"
 #include "predictors/conformal.h"
+#include "predictors/featmemo.h"
 #include "predictors/linmodel.h"
 #include "predictors/predictor.h"
 
@@ -48,7 +49,8 @@ struct odma {
 	double *beta, *gamma;
 	struct conf cal;
 	bool trained;
-	void *gb; /* OD_GBDT: the gbdt predictor's state */
+	void *gb;	       /* OD_GBDT: the gbdt predictor's state */
+	struct feat_memo memo; /* the training rows, for predicting them */
 };
 
 static const struct cfg_key odma_keys[] = {
@@ -115,6 +117,7 @@ static void odma_destroy(void *state)
 		pred_gbdt.destroy(o->gb);
 	free(o->beta);
 	free(o->gamma);
+	feat_memo_free(&o->memo);
 	free(o);
 }
 
@@ -225,6 +228,7 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	}
 	conf_fit(&o->cal, t.res, t.y, m);
 	o->trained = true;
+	feat_memo_keep(&o->memo, &t.all, smp, n, o->bits);
 	rc = 0;
 	goto out;
 oom:
@@ -299,7 +303,7 @@ static void odma_predict(const void *state, const struct pred_sample *smp, struc
 		return;
 	}
 	struct feat_vec v;
-	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
+	feat_memo_extract(&o->memo, smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
 	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
 	out->len = clamp_len(inv(o, mu + o->cal.z * s));
@@ -314,7 +318,7 @@ static int32_t odma_quantile(const void *state, const struct pred_sample *smp, d
 	if (o->gb)
 		return pred_gbdt.quantile(o->gb, smp, q);
 	struct feat_vec v;
-	feat_extract(smp->text, smp->prompt_tokens, o->bits, &v);
+	feat_memo_extract(&o->memo, smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
 	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
 	return clamp_len(inv(o, mu + conf_z(&o->cal, q) * s));

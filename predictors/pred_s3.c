@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "predictors/featmemo.h"
 #include "predictors/linmodel.h"
 #include "predictors/predictor.h"
 
@@ -32,6 +33,7 @@ struct s3 {
 	size_t d;
 	double *w; /* d x K (softmax) or d (ridge) */
 	bool trained;
+	struct feat_memo memo; /* the training rows, for predicting them */
 };
 
 static const struct cfg_key s3_keys[] = {
@@ -85,6 +87,7 @@ static void s3_destroy(void *state)
 {
 	struct s3 *s = state;
 	free(s->w);
+	feat_memo_free(&s->memo);
 	free(s);
 }
 
@@ -119,6 +122,7 @@ static int s3_train(void *state, const struct pred_sample *smp, size_t n, struct
 		goto out;
 	}
 	s->trained = true;
+	feat_memo_keep(&s->memo, &r, smp, n, s->bits);
 	rc = 0;
 out:
 	lm_rows_free(&r);
@@ -179,7 +183,7 @@ static void s3_predict(const void *state, const struct pred_sample *smp, struct 
 		return;
 	}
 	struct feat_vec v;
-	feat_extract(smp->text, smp->prompt_tokens, s->bits, &v);
+	feat_memo_extract(&s->memo, smp->text, smp->prompt_tokens, s->bits, &v);
 	if (s->model == S3_SOFTMAX) {
 		double p[1000];
 		lm_softmax_prob(&v, s->w, s->K, p);
@@ -209,7 +213,7 @@ static int32_t s3_quantile(const void *state, const struct pred_sample *smp, dou
 	if (!s->trained || s->model != S3_SOFTMAX)
 		return o.len;
 	struct feat_vec v;
-	feat_extract(smp->text, smp->prompt_tokens, s->bits, &v);
+	feat_memo_extract(&s->memo, smp->text, smp->prompt_tokens, s->bits, &v);
 	double p[1000], cum = 0;
 	lm_softmax_prob(&v, s->w, s->K, p);
 	int b = 0;

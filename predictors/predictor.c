@@ -214,4 +214,6 @@ void pred_handle_free(struct pred_handle *h)
 		h->ops->destroy(h->state);
 	h->ops = NULL;
 	h->state = NULL;
+	h->train = NULL;
+	h->train_path = NULL;
 }

@@ -52,6 +52,11 @@ struct pred_ops {
 struct pred_handle {
 	const struct pred_ops *ops; /* NULL: no predictor configured */
 	void *state;
+	/* The trace the model was trained on, as the caller's cache still holds
+	 * it (training stream applied, texts kept), and its path; NULL when not
+	 * held. Lets the composition root read a trace once per process. */
+	const struct wl_trace *train;
+	const char *train_path;
 };
 
 void pred_handle_free(struct pred_handle *h);

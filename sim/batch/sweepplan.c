@@ -464,7 +464,7 @@ static int mark_done(struct sw_plan *p, struct sw_run *r, const char *dirname, s
 
 int swplan_prepare(struct sw_plan *p, struct om_err *e)
 {
-	const char *subs[] = { "", "/jobs", "/runs", "/logs" };
+	const char *subs[] = { "", "/jobs", "/runs", "/logs", "/models" };
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		char d[PATH_MAX + 16];
 		snprintf(d, sizeof d, "%s%s", p->out, subs[i]);

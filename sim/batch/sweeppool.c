@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/outdir.h"
+#include "sim/core/pred_setup.h"
 
 struct sw_worker {
 	pid_t pid;
@@ -211,6 +212,10 @@ static int spawn(struct sw_pool *pl, size_t run, struct om_err *e)
 			dup2(nul, 1);
 		}
 		dup2(fd, 2);
+		/* workers share trained models: each distinct one is trained once */
+		char models[PATH_MAX + 16];
+		snprintf(models, sizeof models, "%s/models", p->out);
+		setenv(PRED_CACHE_ENV, models, 1);
 		char *argv[] = { (char *)pl->prog, "run", job, "-q", "-o", dir, NULL };
 		execv(pl->prog, argv);
 		fprintf(stderr, "odmasim: error: cannot execute %s: %s\n", pl->prog,

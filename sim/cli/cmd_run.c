@@ -72,13 +72,18 @@ int cmd_run(int argc, char **argv)
 	trace_init(&t);
 	struct run_result r = { 0 };
 	struct pred_handle ph = { 0 };
+	/* a sweep's workers share a model directory (pred_setup.h) */
+	const char *models = getenv(PRED_CACHE_ENV);
+	struct pred_cache pc = { .dir = models && models[0] ? models : NULL };
+	pc.trace_only = !pc.dir;
 	char dir[4096];
 	cli_out_dir(&o, "", dir, sizeof dir);
 	if (outdir_check(dir, &e) < 0)
 		goto out;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (odma_tune(c, &e) < 0 || pred_from_cfg(c, &ph, &e) < 0)
+	/* one read of the training trace serves tuning, training, start lengths */
+	if (odma_tune(c, &pc, &e) < 0 || pred_from_cfg_cached(c, &pc, &ph, &e) < 0)
 		goto out;
 	if (wl_build(c, &t, ph.ops && ph.ops->needs_text, &e) < 0)
 		goto out;
@@ -100,6 +105,7 @@ out:
 		fprintf(stderr, "odmasim: error: %s\n", e.msg);
 	run_result_free(&r);
 	pred_handle_free(&ph);
+	pred_cache_free(&pc);
 	trace_free(&t);
 	cfg_free(c);
 	free(o.sets);

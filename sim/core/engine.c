@@ -569,7 +569,8 @@ static void free_instances(struct eng *g)
 
 /* What every policy instance is created with; the starting lengths (for a
  * policy that names them) are read here so that no policy opens a trace. */
-static int init_env(struct eng *g, const struct dev_timing *dt, struct om_err *e)
+static int init_env(struct eng *g, const struct dev_timing *dt, const struct pred_handle *pred,
+		    struct om_err *e)
 {
 	g->env = (struct pol_env){
 		.dt = dt,
@@ -580,7 +581,7 @@ static int init_env(struct eng *g, const struct dev_timing *dt, struct om_err *e
 	};
 	if (!g->pol->start_lengths_key)
 		return 0;
-	if (start_lengths_load(g->c, g->pol->start_lengths_key, &g->start, e) < 0)
+	if (start_lengths_load(g->c, g->pol->start_lengths_key, pred, &g->start, e) < 0)
 		return -1;
 	g->env.start_lengths = g->start.len;
 	g->env.n_start_lengths = g->start.n;
@@ -606,7 +607,7 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
 	if (pred && pred->ops)
 		predict_all(pred, t, g.reqs, g.target);
-	if (init_env(&g, &out->dt, e) < 0 || init_instances(&g, &out->dt, e) < 0)
+	if (init_env(&g, &out->dt, pred, e) < 0 || init_instances(&g, &out->dt, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
 	if (loop(&g, e) < 0)

@@ -9,8 +9,6 @@
 #include "predictors/predictor.h"
 #include "sim/core/experiment.h"
 #include "sim/core/pred_setup.h"
-#include "workload/think.h"
-#include "workload/trace_csv.h"
 #include "workload/workload.h"
 
 #define OT_VALID_PCT 20 /* width of the validation slice, percent of ids */
@@ -64,14 +62,18 @@ static double ot_cost(const struct ot_slice *sl, const struct pred_sample *s, in
 	}
 }
 
-/* Trains a predictor with quantile q on the fit rows; fills its predictions
- * and uncertainties of the validation rows. */
-static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, double q, int32_t *pred,
-		      float *unc, struct om_err *e)
+/* Trains one predictor on the fit rows and fills, for every q of the grid,
+ * its predictions of the validation rows (pred[qi][i]) and their
+ * uncertainties (unc[qi][i]). The fit does not depend on q (only the
+ * conformal z does, kept for every q on a 1/200 grid that holds every ot_q
+ * exactly), so one training serves the whole grid through pred_ops.quantile:
+ * the same lengths as one predictor trained per q. */
+static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred, float *unc,
+		      struct om_err *e)
 {
 	char set[64];
-	snprintf(set, sizeof set, "predictor.quantile=%.17g", q);
-	struct pred_handle h = { pred_find("odma"), NULL };
+	snprintf(set, sizeof set, "predictor.quantile=%.17g", ot_q[OT_NQ - 1]);
+	struct pred_handle h = { .ops = pred_find("odma") };
 	if (cfg_set(tmp, set, e) < 0 || cfg_check(tmp, e) < 0
 	    || h.ops->create(tmp, &h.state, e) < 0)
 		return -1;
@@ -81,8 +83,12 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, double q, int3
 		s.out_tokens = -1; /* predicting: the label stays with the scorer */
 		struct pred_out o;
 		h.ops->predict(h.state, &s, &o);
-		pred[i] = o.len;
-		unc[i] = o.uncertainty;
+		for (size_t qi = 0; qi < OT_NQ; qi++) {
+			pred[qi * sl->nval + i] = qi + 1 < OT_NQ
+				? h.ops->quantile(h.state, &s, ot_q[qi])
+				: o.len;
+			unc[qi * sl->nval + i] = o.uncertainty;
+		}
 	}
 	pred_handle_free(&h);
 	return rc;
@@ -218,11 +224,10 @@ static int ot_search(struct cfg *c, struct ot_slice *sl, struct om_err *e)
 			err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
+	if (ot_predict(tmp, sl, sl->pred, sl->unc, e) < 0)
+		goto out;
 	for (size_t qi = 0; qi < OT_NQ; qi++)
-		if (ot_predict(tmp, sl, ot_q[qi], sl->pred + qi * sl->nval, sl->unc + qi * sl->nval,
-			       e)
-			    < 0
-		    || ot_taus(sl, qi, e) < 0)
+		if (ot_taus(sl, qi, e) < 0)
 			goto out;
 	size_t bq = 0, bt = 0;
 	ot_best(sl, &bq, &bt);
@@ -238,7 +243,7 @@ out:
 	return rc;
 }
 
-int odma_tune(struct cfg *c, struct om_err *e)
+int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 {
 	if (!ot_applies(c))
 		return 0;
@@ -249,19 +254,17 @@ int odma_tune(struct cfg *c, struct om_err *e)
 		return -1;
 	if (!path[0])
 		return 0; /* no trace: pred_from_cfg says what is missing */
-	struct wl_trace t;
-	trace_init(&t);
+	const struct wl_trace *t = NULL;
 	struct ot_slice sl = { 0 };
-	int rc = trace_read_csv(path, &t, true, e);
+	struct pred_cache own = { 0 };
+	int rc = pred_train_trace(c, pc ? pc : &own, path, &t, e);
 	if (rc == 0)
-		rc = think_apply(c, &t, THINK_STREAM_TRAIN, e);
-	if (rc == 0)
-		rc = ot_slice_build(c, &t, &sl, e);
+		rc = ot_slice_build(c, t, &sl, e);
 	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0)
 		rc = ot_search(c, &sl, e);
 	if (rc < 0)
 		err_wrap(e, "choosing odma's quantile and tau on the validation slice");
 	free(sl.fit), free(sl.val), free(sl.pred), free(sl.unc);
-	trace_free(&t);
+	pred_cache_free(&own);
 	return rc;
 }

@@ -13,7 +13,10 @@
 #define OM_ODMA_TUNE_H
 
 #include "common/cfg.h"
+#include "sim/core/pred_setup.h"
 
-int odma_tune(struct cfg *c, struct om_err *e);
+/* pc: the process's predictor cache (may be NULL), which reads the training
+ * trace once for this and the training that follows. */
+int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e);
 
 #endif

@@ -1,45 +1,128 @@
 #include "sim/core/pred_setup.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/registry.h"
+#include "common/rng.h"
 #include "workload/think.h"
 #include "workload/trace_csv.h"
 #include "workload/workload.h"
 
-int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,
-		       struct om_err *e)
+static void key_keys(FILE *f, const struct cfg *c, const struct cfg_key *k)
 {
-	struct wl_trace t;
-	trace_init(&t);
+	for (; k && k->name; k++)
+		fprintf(f, "%s=%s\n", k->name, cfg_str(c, k->name));
+}
+
+/* A trace's training side depends on its path and the think stream's
+ * settings (workload.seed seeds it). Predictor settings follow for models. */
+static char *cache_key(const struct cfg *c, const struct pred_ops *ops, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	struct stat st; /* a rewritten trace is another trace */
+	if (stat(path, &st) == 0)
+		fprintf(f, "%s\nsize=%lld mtime=%lld.%09ld\n", path, (long long)st.st_size,
+			(long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	else
+		fprintf(f, "%s\n", path);
+	fprintf(f, "workload.seed=%s\n", cfg_str(c, "workload.seed"));
+	key_keys(f, c, think_keys);
+	if (ops) {
+		key_keys(f, c, pred_common_keys);
+		key_keys(f, c, ops->keys);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int read_train(const struct cfg *c, const char *path, struct wl_trace *t, struct om_err *e)
+{
+	trace_init(t);
+	if (trace_read_csv(path, t, true, e) < 0 || think_apply(c, t, THINK_STREAM_TRAIN, e) < 0) {
+		trace_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+int pred_train_trace(const struct cfg *c, struct pred_cache *pc, const char *path,
+		     const struct wl_trace **t, struct om_err *e)
+{
+	char *key = cache_key(c, NULL, path);
+	if (!key)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	if (pc->tr_key && !strcmp(pc->tr_key, key)) {
+		free(key);
+		*t = &pc->tr;
+		return 0;
+	}
+	if (pc->tr_key)
+		trace_free(&pc->tr);
+	free(pc->tr_key);
+	free(pc->tr_path);
+	pc->tr_key = pc->tr_path = NULL;
+	char *p = strdup(path);
+	if (!p) {
+		free(key);
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	}
+	if (read_train(c, path, &pc->tr, e) < 0) {
+		free(key);
+		free(p);
+		return -1;
+	}
+	pc->tr_key = key;
+	pc->tr_path = p;
+	*t = &pc->tr;
+	return 0;
+}
+
+static int train_on(const struct cfg *c, struct pred_handle *h, const struct wl_trace *t,
+		    const char *path, struct om_err *e)
+{
+	if (h->ops->needs_text && t->text_len == 0)
+		return err_set(e, path, 0, "prompt",
+			       "predictor '%s' needs prompt texts but the trace has none",
+			       h->ops->name);
+	struct pred_sample *s = malloc((t->n ? t->n : 1) * sizeof *s);
+	if (!s)
+		return err_set(e, path, 0, NULL, "out of memory");
 	int rc = -1;
-	struct pred_sample *s = NULL;
-	if (trace_read_csv(path, &t, true, e) < 0 || think_apply(c, &t, THINK_STREAM_TRAIN, e) < 0)
-		goto out;
-	if (h->ops->needs_text && t.text_len == 0) {
-		err_set(e, path, 0, "prompt",
-			"predictor '%s' needs prompt texts but the trace has none", h->ops->name);
-		goto out;
-	}
-	s = malloc((t.n ? t.n : 1) * sizeof *s);
-	if (!s) {
-		err_set(e, path, 0, NULL, "out of memory");
-		goto out;
-	}
-	size_t m = pred_train_samples(&t, (int)cfg_int(c, "predictor.split_test_pct"), s);
-	if (m == 0) {
+	size_t m = pred_train_samples(t, (int)cfg_int(c, "predictor.split_test_pct"), s);
+	if (m == 0)
 		err_set(e, path, 0, NULL, "no rows in the train part of the split");
-		goto out;
-	}
-	if (h->ops->train(h->state, s, m, e) < 0) {
+	else if (h->ops->train(h->state, s, m, e) < 0)
 		err_wrap(e, path);
-		goto out;
-	}
-	rc = 0;
-out:
+	else
+		rc = 0;
 	free(s);
+	return rc;
+}
+
+int pred_train_on_file(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
+		       const char *path, struct om_err *e)
+{
+	const struct wl_trace *tp;
+	if (pc)
+		return pred_train_trace(c, pc, path, &tp, e) < 0 ? -1 : train_on(c, h, tp, path, e);
+	struct wl_trace t;
+	if (read_train(c, path, &t, e) < 0)
+		return -1;
+	int rc = train_on(c, h, &t, path, e);
 	trace_free(&t);
 	return rc;
 }
@@ -51,30 +134,11 @@ void pred_cache_free(struct pred_cache *pc)
 		free(pc->e[i].model);
 	}
 	pc->n = 0;
-}
-
-static void key_keys(FILE *f, const struct cfg *c, const struct cfg_key *k)
-{
-	for (; k && k->name; k++)
-		fprintf(f, "%s=%s\n", k->name, cfg_str(c, k->name));
-}
-
-/* The cache key: training trace, then every setting a predictor reads. */
-static char *cache_key(const struct cfg *c, const struct pred_ops *ops, const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return NULL;
-	fprintf(f, "%s\n", path);
-	key_keys(f, c, pred_common_keys);
-	key_keys(f, c, ops->keys);
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	if (pc->tr_key)
+		trace_free(&pc->tr);
+	free(pc->tr_key);
+	free(pc->tr_path);
+	pc->tr_key = pc->tr_path = NULL;
 }
 
 static int load_text(struct pred_handle *h, const char *text, size_t len, struct om_err *e)
@@ -87,12 +151,86 @@ static int load_text(struct pred_handle *h, const char *text, size_t len, struct
 	return rc;
 }
 
+/* pc->dir's file for key: dir/<hash of key>.model. */
+static void disk_path(const struct pred_cache *pc, const char *key, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%016llx.model", pc->dir,
+		 (unsigned long long)rng_hash_bytes(key, strlen(key)));
+}
+
+/* The model text of key from pc->dir, NULL when absent (or another key's). */
+static char *disk_get(const struct pred_cache *pc, const char *key, size_t *len)
+{
+	char path[4096];
+	disk_path(pc, key, path, sizeof path);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, kl = strlen(key);
+	for (;;) {
+		if (n + 65536 > cap) {
+			char *b = realloc(buf, cap = 2 * cap + 65536);
+			if (!b)
+				break;
+			buf = b;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	bool ok = buf && !ferror(f) && n > kl && !memcmp(buf, key, kl) && buf[kl] == '\n';
+	fclose(f);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	memmove(buf, buf + kl + 1, n - kl - 1);
+	*len = n - kl - 1;
+	return buf;
+}
+
+/* Writes key + model text to pc->dir atomically (FILE.tmp-PID, rename). */
+static int disk_put(const struct pred_cache *pc, const char *key, const char *text, size_t len,
+		    struct om_err *e)
+{
+	char path[4096], tmp[4200];
+	disk_path(pc, key, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return err_set(e, tmp, 0, NULL, "cannot create: %s", strerror(errno));
+	fprintf(f, "%s\n", key);
+	fwrite(text, 1, len, f);
+	if (ferror(f) | (fclose(f) != 0) || rename(tmp, path) != 0) {
+		remove(tmp);
+		return err_set(e, path, 0, NULL, "cannot write the model: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* Locks pc->dir's lock file of key (fd, or -1 when it cannot: then two
+ * processes may both train, writing the same text). */
+static int disk_lock(const struct pred_cache *pc, const char *key)
+{
+	char path[4096 + 8];
+	disk_path(pc, key, path, sizeof path - 8);
+	strcat(path, ".lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* Trains on `path` (or finds the model in pc) and leaves h loaded from text. */
 static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
 			const char *path, struct om_err *e)
 {
-	if (!pc || !h->ops->save || !h->ops->load)
-		return pred_train_on_file(c, h, path, e);
+	if (!pc || pc->trace_only || !h->ops->save || !h->ops->load)
+		return pred_train_on_file(c, pc, h, path, e);
 	char *key = cache_key(c, h->ops, path);
 	if (!key)
 		return err_set(e, NULL, 0, NULL, "out of memory");
@@ -104,7 +242,11 @@ static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = NULL;
-	int rc = pred_train_on_file(c, h, path, e);
+	int lock = pc->dir ? disk_lock(pc, key) : -1;
+	int rc = 0;
+	if (pc->dir && (text = disk_get(pc, key, &len)) != NULL)
+		goto loaded;
+	rc = pred_train_on_file(c, pc, h, path, e);
 	if (rc == 0) {
 		f = open_memstream(&text, &len);
 		if (!f)
@@ -116,6 +258,11 @@ static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_
 		if ((fclose(f) != 0 || bad) && rc == 0)
 			rc = err_set(e, NULL, 0, NULL, "out of memory");
 	}
+	if (rc == 0 && pc->dir)
+		rc = disk_put(pc, key, text, len, e);
+loaded:
+	if (lock >= 0)
+		close(lock); /* releases the lock */
 	if (rc == 0)
 		rc = load_text(h, text, len, e);
 	if (rc == 0 && pc->n < PRED_CACHE_MAX) {
@@ -129,6 +276,18 @@ static int train_cached(const struct cfg *c, struct pred_cache *pc, struct pred_
 	return rc;
 }
 
+/* Points h->train at pc's trace when it is the one at path with c's settings. */
+static void held_trace(const struct cfg *c, const struct pred_cache *pc, struct pred_handle *h,
+		       const char *path)
+{
+	char *key = cache_key(c, NULL, path);
+	if (key && !strcmp(key, pc->tr_key)) {
+		h->train = &pc->tr;
+		h->train_path = pc->tr_path;
+	}
+	free(key);
+}
+
 int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e)
 {
 	return pred_from_cfg_cached(c, NULL, h, e);
@@ -137,8 +296,7 @@ int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e)
 int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
 			 struct om_err *e)
 {
-	h->ops = NULL;
-	h->state = NULL;
+	*h = (struct pred_handle){ 0 };
 	const char *name = cfg_str(c, "predictor.name");
 	if (!strcmp(name, "none"))
 		return 0;
@@ -174,6 +332,8 @@ int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred
 				name);
 		}
 		rc = train_cached(c, pc, h, path, e);
+		if (rc == 0 && pc && pc->tr_key) /* the trace training read, or read before */
+			held_trace(c, pc, h, path);
 		if (rc < 0) {
 			char ctx[128];
 			snprintf(ctx, sizeof ctx, "training predictor '%s' (trace from %s)", name,

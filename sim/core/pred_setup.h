@@ -8,6 +8,7 @@
 
 #include "common/cfg.h"
 #include "predictors/predictor.h"
+#include "workload/trace.h"
 
 /* Builds the predictor named by predictor.name ("none" leaves h->ops NULL),
  * ready to predict: a predictor with a train() loads predictor.model_file if
@@ -16,9 +17,12 @@
  * train_trace names another file. */
 int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e);
 
-/* Trained models kept by one process, keyed by the training trace's path
- * and every [predictor] setting, so `compare` and `capacity` train once per
- * configuration instead of once per run. Owned by the caller; zero-initialise. */
+/* Trained models kept by one process, keyed by the training trace's path,
+ * every [predictor] setting and the settings of the labels' think stream
+ * (workload/think.h), so `compare` and `capacity` train once per
+ * configuration instead of once per run; and the last training trace read,
+ * so that odma's tuning, the training and the starting lengths parse it once.
+ * Owned by the caller; zero-initialise. */
 #define PRED_CACHE_MAX 8
 struct pred_cache {
 	size_t n;
@@ -27,18 +31,40 @@ struct pred_cache {
 		char *model; /* the model file's text */
 		size_t len;
 	} e[PRED_CACHE_MAX];
+	/* Set by the caller (may be NULL): a directory where trained models
+	 * are also kept as files, for processes that share it (sweep workers:
+	 * PRED_CACHE_ENV). A file holds its full key, then the model's text. */
+	const char *dir;
+	/* Set by the caller: keep the trace only, no models (one run with no
+	 * dir: a model used once is not worth its save and load). */
+	bool trace_only;
+	char *tr_key; /* path + think settings of tr; NULL = none read */
+	char *tr_path;
+	struct wl_trace tr;
 };
 void pred_cache_free(struct pred_cache *pc);
 
+/* The environment variable through which `sweep` gives its workers
+ * (`odmasim run`) the model directory OUT/models, so that a sweep trains
+ * each distinct model once. Files are written atomically under a lock. */
+#define PRED_CACHE_ENV "ODMASIM_MODEL_CACHE"
+
+/* The trace at `path` as training sees it (texts kept, training think stream
+ * applied), read once and kept in pc until a call names another trace or
+ * settings (which frees the previous one). */
+int pred_train_trace(const struct cfg *c, struct pred_cache *pc, const char *path,
+		     const struct wl_trace **t, struct om_err *e);
+
 /* pred_from_cfg through the cache (pc may be NULL = no cache). A model
  * trained here is saved to text and loaded back, on the first run as on
- * every later one, so cached and freshly trained runs are byte-identical. */
+ * every later one, so cached and freshly trained runs are byte-identical.
+ * With pc, h->train / h->train_path point into pc while it holds that trace. */
 int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
 			 struct om_err *e);
 
 /* Trains `h` (already created) on the train part of the trace at `path`
- * (read with prompt texts). */
-int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,
-		       struct om_err *e);
+ * (read with prompt texts, through pc when not NULL). */
+int pred_train_on_file(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
+		       const char *path, struct om_err *e);
 
 #endif

@@ -30,8 +30,20 @@ static int source(const struct cfg *c, const char *policy_key, struct start_leng
 	return wl_trace_path(c, s->origin, sizeof s->origin, e);
 }
 
-int start_lengths_load(const struct cfg *c, const char *policy_key, struct start_lengths *s,
-		       struct om_err *e)
+/* The train part's lengths (every row at test_pct 0). */
+static int take(const struct wl_trace *t, int test_pct, struct start_lengths *s, struct om_err *e)
+{
+	s->len = malloc((t->n ? t->n : 1) * sizeof *s->len);
+	if (!s->len)
+		return err_set(e, s->origin, 0, NULL, "out of memory");
+	for (size_t i = 0; i < t->n; i++)
+		if (!split_is_test(t->req[i].id, test_pct))
+			s->len[s->n++] = t->out_tokens[i];
+	return 0;
+}
+
+int start_lengths_load(const struct cfg *c, const char *policy_key, const struct pred_handle *ph,
+		       struct start_lengths *s, struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
 	if (policy_key && !strcmp(cfg_str(c, policy_key), "none"))
@@ -41,6 +53,8 @@ int start_lengths_load(const struct cfg *c, const char *policy_key, struct start
 		return -1;
 	if (!s->origin[0])
 		return 0;
+	if (ph && ph->train && s->key != policy_key && !strcmp(ph->train_path, s->origin))
+		return take(ph->train, test_pct, s, e);
 	struct wl_trace t;
 	trace_init(&t);
 	if (trace_read_csv(s->origin, &t, false, e) < 0
@@ -48,16 +62,9 @@ int start_lengths_load(const struct cfg *c, const char *policy_key, struct start
 		trace_free(&t);
 		return err_wrap(e, s->key);
 	}
-	s->len = malloc((t.n ? t.n : 1) * sizeof *s->len);
-	if (!s->len) {
-		trace_free(&t);
-		return err_set(e, s->origin, 0, NULL, "out of memory");
-	}
-	for (size_t i = 0; i < t.n; i++)
-		if (!split_is_test(t.req[i].id, test_pct))
-			s->len[s->n++] = t.out_tokens[i];
+	int rc = take(&t, test_pct, s, e);
 	trace_free(&t);
-	return 0;
+	return rc;
 }
 
 void start_lengths_free(struct start_lengths *s)

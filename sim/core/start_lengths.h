@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/cfg.h"
+#include "predictors/predictor.h"
 
 struct start_lengths {
 	int32_t *len; /* NULL when there are none */
@@ -19,9 +20,12 @@ struct start_lengths {
 	const char *key;   /* the config key that named it */
 };
 
-/* policy_key: the policy's own key (may be NULL). Returns 0 or -1 with e set. */
-int start_lengths_load(const struct cfg *c, const char *policy_key, struct start_lengths *s,
-		       struct om_err *e);
+/* policy_key: the policy's own key (may be NULL). ph (may be NULL): the
+ * run's predictor; when it holds the trace it was trained on and that is the
+ * source, its rows are used instead of reading the file again (the same
+ * rows: both apply the training think stream). Returns 0 or -1 with e set. */
+int start_lengths_load(const struct cfg *c, const char *policy_key, const struct pred_handle *ph,
+		       struct start_lengths *s, struct om_err *e);
 void start_lengths_free(struct start_lengths *s);
 
 #endif

@@ -192,6 +192,22 @@ expect "--emit-jobs to a full disk fails" test $? -ne 0
 expect "... saying so" grep -q 'standard output: write failed' full.err
 "$bin" sweep a.ini --list >/dev/full 2>/dev/null
 expect "--list to a full disk fails" test $? -ne 0
+# --- workers train each distinct predictor model once (OUT/models) and give
+# the runs a fresh `run` gives
+{
+	echo 'id,prompt_tokens,output_tokens,prompt'
+	for i in $(seq 0 199); do echo "$i,$((5 + i % 7)),$((3 + (i * 37) % 90)),\"word$((i % 5)) how many $((i % 3))\""; done
+} >texts.csv
+printf '[workload]\ntrace = %s\narrival = offline\n[policy]\nname = s3\n[predictor]\nname = s3\n' \
+	"$tmp/texts.csv" >pm_base.ini
+printf '[sweep]\nbase = pm_base.ini\nout = PM\n[grid]\nscheduler.max_num_seqs = 4, 16, 64\n' >pm.ini
+"$bin" sweep pm.ini -j 2 2>pm.err
+expect "predictor sweep exits 0" test $? -eq 0
+expect "one model file for three runs of one model" \
+	test "$(find PM/models -name '*.model' | wc -l)" -eq 1
+"$bin" run pm_base.ini -q -o p16 --set scheduler.max_num_seqs=16
+expect "a worker with the saved model gives the run a fresh training gives" \
+	diff -r -x config.ini p16 "$(find PM/runs -mindepth 1 -maxdepth 1 -name '*max_num_seqs-16-*')"
 
 if [ $fail -ne 0 ]; then
 	echo "$fail check(s) failed; stderr of the sweeps:"

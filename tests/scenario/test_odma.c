@@ -95,7 +95,7 @@ static void fix_open(struct fix *f, int64_t pool, int32_t mml, const char *const
 	f->c = tu_pool_cfg(100000, all, k);
 	struct om_err e = { "" };
 	ck_assert_int_eq(dt_init(&f->dt, f->c, &e), 0);
-	if (start_lengths_load(f->c, pol_odma.start_lengths_key, &f->start, &e) < 0)
+	if (start_lengths_load(f->c, pol_odma.start_lengths_key, NULL, &f->start, &e) < 0)
 		ck_abort_msg("start lengths: %s", e.msg);
 	f->env = (struct pol_env){ .dt = &f->dt,
 				   .pool_tokens = pool,
@@ -350,7 +350,7 @@ START_TEST(exact_predictions_never_overflow)
 	struct om_err e = { "" };
 	trace_init(&t);
 	ck_assert_msg(wl_build(c, &t, false, &e) == 0, "%s", e.msg);
-	struct pred_handle ph = { &tu_exact, NULL };
+	struct pred_handle ph = { .ops = &tu_exact };
 	struct run_result r;
 	tu_engine_run(c, &t, &ph, &r);
 	ck_assert_int_eq(r.sum.requests_completed + r.sum.requests_rejected, 400);

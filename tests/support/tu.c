@@ -126,7 +126,7 @@ void tu_engine_run(const struct cfg *c, const struct wl_trace *t, const struct p
 void tu_run_guess(const struct cfg *c, const struct wl_trace *t, struct pred_out guess,
 		  struct run_result *r)
 {
-	struct pred_handle ph = { &fixed, &guess };
+	struct pred_handle ph = { .ops = &fixed, .state = &guess };
 	tu_engine_run(c, t, &ph, r);
 }
 

@@ -6,7 +6,9 @@
 
 #include "tests/support/tu.h"
 #include "common/rng.h"
+#include "predictors/featmemo.h"
 #include "predictors/features.h"
+#include "predictors/predictor.h"
 
 START_TEST(hash_is_stable)
 {
@@ -76,8 +78,53 @@ START_TEST(long_prompt_capped)
 }
 END_TEST
 
+static bool same_vec(const struct feat_vec *a, const struct feat_vec *b)
+{
+	return a->nnz == b->nnz && !memcmp(a->idx, b->idx, a->nnz * sizeof *a->idx)
+		&& !memcmp(a->val, b->val, a->nnz * sizeof *a->val);
+}
+
+/* The memo gives feat_extract's vector for trained prompts (found by
+ * content: another copy of the text), and computes the others. */
+START_TEST(memo_equals_extract)
+{
+	static const char *texts[] = { "Write a poem about the sea.", "",
+				       "List three colours.\n\nred green",
+				       "Write a poem about the sea." };
+	struct pred_sample s[4];
+	struct lm_rows r;
+	ck_assert_int_eq(lm_rows_init(&r, feat_dim(12)), 0);
+	for (int i = 0; i < 4; i++)
+		s[i] = (struct pred_sample){ i, texts[i], 5 + i, 1 };
+	ck_assert_int_eq(lm_rows_from_samples(&r, s, 4, 12), 0);
+	struct feat_memo m = { 0 };
+	feat_memo_keep(&m, &r, s, 4, 12);
+	ck_assert_uint_eq(r.n, 0); /* taken over */
+	ck_assert_uint_eq(m.rows.n, 4);
+	static struct feat_vec a, b;
+	char copy[64];
+	for (int i = 0; i < 4; i++) {
+		snprintf(copy, sizeof copy, "%s", texts[i]);
+		feat_memo_extract(&m, copy, 5 + i, 12, &a);
+		feat_extract(texts[i], 5 + i, 12, &b);
+		ck_assert(same_vec(&a, &b));
+		feat_memo_extract(&m, copy, 99, 12, &a); /* not trained: computed */
+		feat_extract(texts[i], 99, 12, &b);
+		ck_assert(same_vec(&a, &b));
+	}
+	/* a hit is served from the memo: corrupt its row and see it */
+	m.rows.val[m.rows.ptr[2]] = 42.0;
+	feat_memo_extract(&m, texts[2], 7, 12, &a);
+	ck_assert(a.val[0] == 42.0);
+	feat_memo_extract(&m, texts[2], 7, 13, &a); /* other hash width: computed */
+	feat_extract(texts[2], 7, 13, &b);
+	ck_assert(same_vec(&a, &b));
+	feat_memo_free(&m);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	return tu_suite_of("features", hash_is_stable, vector_deterministic_sorted, dense_features,
-			   long_prompt_capped);
+			   long_prompt_capped, memo_equals_extract);
 }
