@@ -2,7 +2,7 @@
 # Installs what odmasim needs to build, test and plot on Debian/Ubuntu.
 # Uses sudo when not run as root. Safe to run again.
 set -eu
-pkgs="meson ninja-build pkg-config gcc libgsl-dev libcsv-dev check libinih-dev gnuplot-nox parallel"
+pkgs="meson ninja-build pkg-config gcc libgsl-dev libcsv-dev check libinih-dev libjansson-dev gnuplot-nox parallel"
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 missing=""
 for p in $pkgs; do

@@ -8,7 +8,7 @@
 #include "common/split.h"
 #include "workload/arrival.h"
 #include "workload/synth.h"
-#include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 
 const struct cfg_key wl_keys[] = {
 	{ "workload.trace", CFG_STR, "", 0, -1, NULL,
@@ -17,8 +17,8 @@ const struct cfg_key wl_keys[] = {
 	  "with several traces: requests taken from each, comma-separated (0 = all its rows); empty = all rows of each" },
 	{ "workload.trace_dir", CFG_STR, "", 0, -1, NULL,
 	  "where bare trace names are looked up; empty = $ODMASIM_TRACES, else ../shared/traces" },
-	{ "workload.arrival", CFG_ENUM, "poisson", 0, -1, "trace|offline|poisson|gamma",
-	  "arrival process" },
+	{ "workload.arrival", CFG_ENUM, "auto", 0, -1, "auto|trace|offline|poisson|gamma",
+	  "arrival process; auto = the trace's own timestamps when it has them, else poisson" },
 	{ "workload.rate", CFG_REAL, "8", 1e-9, 1e9, NULL,
 	  "mean arrival rate, requests/s (poisson, gamma)" },
 	{ "workload.cv", CFG_REAL, "2", 1e-3, 100, NULL,
@@ -188,6 +188,7 @@ static int sample(const struct cfg *c, const struct wl_trace *src, struct wl_tra
 	}
 	dst->has_arrivals = src->has_arrivals;
 	snprintf(dst->source, sizeof dst->source, "%s", src->source);
+	snprintf(dst->format, sizeof dst->format, "%s", src->format);
 	for (size_t i = 0; i < want; i++) {
 		const struct wl_req *r = &src->req[pick[i]];
 		if (trace_push(dst, renumber ? (int64_t)i : r->id, r->arrival_ns, r->prompt_tokens,
@@ -242,7 +243,7 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		char path[4096];
 		int rc = wl_resolve(c, "workload.trace", name[0], path, sizeof path, e);
 		if (rc == 0)
-			rc = trace_read_csv(path, &raw, keep_text, e);
+			rc = trace_read(path, &raw, keep_text, e);
 		size_t want = (size_t)cfg_int(c, "workload.num_requests");
 		if (rc == 0)
 			rc = held_out(c, &raw, e);
@@ -275,12 +276,16 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		trace_init(&part);
 		int rc = wl_resolve(c, "workload.trace", name[i], path, sizeof path, e);
 		if (rc == 0)
-			rc = trace_read_csv(path, &raw, keep_text, e);
+			rc = trace_read(path, &raw, keep_text, e);
 		if (rc == 0)
 			rc = held_out(c, &raw, e);
 		if (rc == 0)
 			rc = sample(c, &raw, &part, want, rs, e);
 		all_arrivals = all_arrivals && raw.has_arrivals;
+		if (i == 0 || !strcmp(t->format, raw.format))
+			snprintf(t->format, sizeof t->format, "%s", raw.format);
+		else
+			snprintf(t->format, sizeof t->format, "mixed");
 		for (size_t k = 0; rc == 0 && k < part.n; k++)
 			rc = trace_push(t, part.req[k].id, part.req[k].arrival_ns,
 					part.req[k].prompt_tokens, part.out_tokens[k],
@@ -329,6 +334,7 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 	}
 	const struct arr_ops *ao = arr_find(cfg_str(c, "workload.arrival"));
 	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv") };
+	snprintf(t->arrival, sizeof t->arrival, "%s", ao->name);
 	if (ao->assign(t, &ap, ra, e) < 0)
 		goto out;
 	rc = sort_by_arrival(t, e);

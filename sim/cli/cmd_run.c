@@ -14,13 +14,18 @@
 #include "sim/core/report.h"
 
 const char cmd_run_usage[] =
-	"usage: odmasim run EXPERIMENT.ini [--set section.key=value]... [-o DIR] [-q]\n"
+	"usage: odmasim run [EXPERIMENT.ini] [--trace FILE] [--set section.key=value]...\n"
+	"                   [-o DIR] [-q]\n"
 	"  Runs one experiment and writes config.ini, summary.json, summary.csv,\n"
 	"  requests.csv (unless run.requests_csv = false) and util.csv to DIR\n"
-	"  (default results/out/<experiment>[-N]).\n"
+	"  (default results/out/<experiment or trace name>[-N]).\n"
+	"  Without EXPERIMENT.ini every key keeps its default (odmasim keys).\n"
+	"  --trace FILE is short for --set workload.trace=FILE: any format that\n"
+	"  `odmasim list trace-formats` names; its own timestamps give the\n"
+	"  arrivals when it has them (workload.arrival = auto).\n"
 	"  DIR must not exist: results are never overwritten.\n";
 
-/* results/out/<basename without .ini>, with -2, -3... if taken. */
+/* results/out/<basename without its extension>, with -2, -3... if taken. */
 static void default_out(const char *exp, char *buf, size_t n)
 {
 	const char *base = exp ? strrchr(exp, '/') : NULL;
@@ -28,7 +33,7 @@ static void default_out(const char *exp, char *buf, size_t n)
 	char stem[256];
 	snprintf(stem, sizeof stem, "%s", base);
 	char *dot = strrchr(stem, '.');
-	if (dot && !strcmp(dot, ".ini"))
+	if (dot && dot != stem)
 		*dot = '\0';
 	snprintf(buf, n, "results/out/%s", stem);
 	struct stat st;
@@ -39,7 +44,7 @@ static void default_out(const char *exp, char *buf, size_t n)
 int cmd_run(int argc, char **argv)
 {
 	struct cli_opts o;
-	int stop = cli_parse_exp("run", cmd_run_usage, argc, argv, &o, true);
+	int stop = cli_parse_exp("run", cmd_run_usage, argc, argv, &o, false);
 	if (stop >= 0)
 		return stop;
 	struct om_err e = { "" };
@@ -55,7 +60,7 @@ int cmd_run(int argc, char **argv)
 	if (o.out)
 		snprintf(dir, sizeof dir, "%s", o.out);
 	else
-		default_out(o.experiment, dir, sizeof dir);
+		default_out(o.experiment ? o.experiment : o.trace, dir, sizeof dir);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pred_from_cfg(c, &ph, &e) < 0)

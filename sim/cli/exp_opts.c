@@ -25,6 +25,12 @@ bool cli_exp_opt(struct cli_opts *o, int c, const char *arg)
 	case 'o':
 		o->out = arg;
 		return true;
+	case 't':
+		/* one buffer: a later --trace replaces an earlier one, as --set would */
+		o->trace = arg;
+		snprintf(o->trace_set, sizeof o->trace_set, "workload.trace=%s", arg);
+		o->sets[o->nsets++] = o->trace_set;
+		return true;
 	case 'q':
 		o->quiet = true;
 		return true;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/registry.h"
-#include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 #include "workload/workload.h"
 
 int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *path,
@@ -14,7 +14,7 @@ int pred_train_on_file(const struct cfg *c, struct pred_handle *h, const char *p
 	trace_init(&t);
 	int rc = -1;
 	struct pred_sample *s = NULL;
-	if (trace_read_csv(path, &t, true, e) < 0)
+	if (trace_read(path, &t, true, e) < 0)
 		goto out;
 	if (h->ops->needs_text && t.text_len == 0) {
 		err_set(e, path, 0, "prompt",

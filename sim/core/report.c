@@ -205,11 +205,16 @@ void report_print(FILE *f, const struct cfg *c, const struct wl_trace *t,
 		  const struct run_result *r)
 {
 	const struct summary *s = &r->sum;
-	(void)c;
-	fprintf(f, "odmasim: %s | %s on %s | %s, %lld requests\n", r->policy, r->dt.m.name,
-		r->dt.d.name, t->source, (long long)s->requests_total);
-	fprintf(f, "  KV pool        %.2f GiB = %lld tokens\n", r->dt.dd.pool_bytes / 1073741824.0,
-		(long long)s->pool_tokens);
+	long long cards = (long long)cfg_int(c, "cluster.devices");
+	fprintf(f, "odmasim: %s | %s on %lld x %s | %s, %lld requests\n", r->policy, r->dt.m.name,
+		cards, r->dt.d.name, t->source, (long long)s->requests_total);
+	fprintf(f, "  workload       %s%s%s, arrivals: %s%s\n",
+		t->format[0] ? t->format : "built-in", t->format[0] ? " trace" : " synthetic",
+		t->has_arrivals ? " with timestamps" : "", t->arrival,
+		strcmp(t->arrival, "poisson") && strcmp(t->arrival, "gamma") ? ""
+									     : " at workload.rate");
+	fprintf(f, "  KV pool        %.2f GiB per instance x %zu = %lld tokens in all\n",
+		r->dt.dd.pool_bytes / 1073741824.0, r->instances, (long long)s->pool_tokens);
 	fprintf(f, "  completed      %lld (rejected %lld) in %.2f s simulated\n",
 		(long long)s->requests_completed, (long long)s->requests_rejected, s->span_s);
 	fprintf(f, "  throughput     %.3f req/s   %.1f gen tok/s   %.1f total tok/s\n", s->rps,

@@ -50,7 +50,8 @@ static struct sf_val g_workload(const struct sf_src *x)
 
 static struct sf_val g_arrival(const struct sf_src *x)
 {
-	return v_str(cfg_str(x->c, "workload.arrival"));
+	/* the process that ran: workload.arrival = auto resolved */
+	return v_str(x->t->arrival[0] ? x->t->arrival : cfg_str(x->c, "workload.arrival"));
 }
 
 static struct sf_val g_seed(const struct sf_src *x)
@@ -83,7 +84,8 @@ const struct sumfield sf_fields[] = {
 	RUN("cluster_mode", SF_STR, g_cluster_mode, "", "cluster.mode"),
 	RUN("instances", SF_INT, g_instances, "", "serving instances"),
 	RUN("workload", SF_STR, g_workload, "", "trace file or synthetic source"),
-	RUN("arrival", SF_STR, g_arrival, "", "workload.arrival"),
+	RUN("arrival", SF_STR, g_arrival, "",
+	    "arrival process that ran (workload.arrival, auto resolved)"),
 	RUN("seed", SF_INT, g_seed, "", "workload.seed"),
 	I("requests_total", requests_total, "", "requests in the workload"),
 	I("requests_completed", requests_completed, "", "requests finished"),
