@@ -6,6 +6,7 @@
 
 #include "common/registry.h"
 #include "sim/core/evq.h"
+#include "sim/core/pred_setup.h"
 #include "sim/core/router.h"
 #include "sim/core/start_lengths.h"
 
@@ -598,6 +599,8 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		err_set(e, NULL, 0, "workload", "no requests to simulate");
 		goto done;
 	}
+	if (pred_check_text(c, pred, t, e) < 0)
+		goto done;
 	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, e) < 0 || init_requests(&g, t, e) < 0)
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);

@@ -9,11 +9,13 @@
 #include "sim/core/engine.h"
 #include "sim/policy/policy.h"
 #include "sim/core/sched.h"
+#include "sim/core/pred_setup.h"
 
 int exp_declare_keys(struct cfg *c, struct om_err *e)
 {
-	const struct cfg_key *tables[] = { wl_keys,    engine_keys,	dev_keys,
-					   sched_keys, pol_common_keys, pred_common_keys };
+	const struct cfg_key *tables[] = { wl_keys,	   engine_keys,	    dev_keys,
+					   sched_keys,	   pol_common_keys, pred_common_keys,
+					   pred_setup_keys };
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (cfg_add_keys(c, tables[i], e) < 0)
 			return -1;

@@ -61,6 +61,16 @@ printf '{"prompt_tokens": 5, "output_tokens": 7}\n{"prompt_tokens": 6, "output_t
 "$bin" run --trace "$tmp/nots.jsonl" -q -o "$tmp/nots" 2>"$tmp/err" && ok || bad "no timestamps: $(cat "$tmp/err")"
 expect "no timestamps: poisson" grep -q '"arrival": "poisson"' "$tmp/nots/summary.json"
 
+# a text-based predictor on a trace without prompt texts: refused unless allowed
+if [ -f ../shared/traces/alpaca.csv ] || [ -n "${ODMASIM_TRACES:-}" ]; then
+	sets=(--set policy.name=odma --set predictor.train_trace=alpaca.csv)
+	"$bin" run --trace tests/data/traces/llmservingsim.tsv "${sets[@]}" -q -o "$tmp/nt1" 2>"$tmp/err" \
+		&& bad "text predictor ran on a trace without text" || ok
+	expect "no text: message names the override" grep -q 'predictor.allow_no_text' "$tmp/err"
+	"$bin" run --trace tests/data/traces/llmservingsim.tsv "${sets[@]}" \
+		--set predictor.allow_no_text=true -q -o "$tmp/nt2" 2>"$tmp/err" && ok || bad "allow_no_text: $(cat "$tmp/err")"
+fi
+
 # bad lines name file, line and field in every format
 bad_case() { # NAME CONTENT EXPECTED-MESSAGE-PART
 	printf '%b' "$2" >"$tmp/$1"
