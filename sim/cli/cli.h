@@ -9,8 +9,6 @@
 
 #include "sim/cli/opts.h"
 
-#define ODMASIM_VERSION "0.1.0"
-
 int cmd_run(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buildinfo.h"
 #include "common/registry.h"
 #include "device_models/device.h"
 #include "sim/cli/cli.h"
@@ -52,7 +53,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"odmasim %s: trace-driven simulator of LLM serving on LPDDR-class accelerators\n\n"
 		"usage: odmasim COMMAND [ARGS]\n\ncommands:\n",
-		ODMASIM_VERSION);
+		om_version);
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
 	char buf[256];
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
 	if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help"))
 		return help(argc - 2, argv + 2);
 	if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-		printf("odmasim %s\n", ODMASIM_VERSION);
+		printf("odmasim %s (commit %s)\n", om_version, om_git_commit);
 		return 0;
 	}
 	const struct cmd *c = find_cmd(a);

@@ -144,7 +144,9 @@ static int ingest(struct eng *g, struct om_err *e)
 {
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
-		(void)sched_arrive(&g->in[route(g)].s, r, g->now);
+		size_t k = route(g);
+		r->replica = (int32_t)k;
+		(void)sched_arrive(&g->in[k].s, r, g->now);
 	}
 	if (!g->arrival_pending && g->next_arrival < g->t->n) {
 		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
@@ -513,6 +515,7 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct om_err 
 		r->max_output = cap > 0 ? (int32_t)cap : 0;
 		r->predicted_len = -1;
 		r->pred_bucket = -1;
+		r->replica = -1;
 		r->pol_off = -1;
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
 		g->target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;

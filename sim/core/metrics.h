@@ -67,6 +67,10 @@ struct summary {
 	/* allocation-policy metrics (see the formulas above) */
 	int64_t overflows, relocations, relocated_bytes;
 	double frag_internal, frag_external, safety_occupancy, large_bucket_share;
+	/* means beside the percentiles; itl: inter-token latency, the gap
+	 * between a request's consecutive tokens (its mean is token-weighted:
+	 * all gaps of all finished requests). NAN where nothing was measured. */
+	double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s, itl_mean_s;
 };
 
 int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns);

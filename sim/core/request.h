@@ -40,6 +40,10 @@ struct sim_req {
 	int32_t pol_cap;
 	int32_t pol_class;
 	void *pol_ptr;
+	/* the request's allocation record (requests.csv): most KV tokens
+	 * reserved for it at an iteration's end (sched), its overflows and
+	 * relocations (the policy that counts them), the instance it went to */
+	int32_t reserved_peak, overflows, relocations, replica;
 	/* timestamps, ns; -1 until they happen */
 	int64_t first_admit_ns, first_token_ns, finish_ns;
 };

@@ -286,6 +286,8 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 	size_t keep = 0;
 	for (size_t i = 0; i < s->n_run; i++) {
 		struct sim_req *r = s->run[i];
+		if (r->pol_cap > r->reserved_peak)
+			r->reserved_peak = r->pol_cap;
 		r->generated++;
 		if (r->first_token_ns < 0)
 			r->first_token_ns = now;
