@@ -3,6 +3,7 @@
 #include <gsl/gsl_randist.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/rng.h"
 #include "common/split.h"
@@ -16,7 +17,7 @@ const struct cfg_key wl_keys[] = {
 	{ "workload.phase_requests", CFG_STR, "", 0, -1, NULL,
 	  "with several traces: requests taken from each, comma-separated (0 = all its rows); empty = all rows of each" },
 	{ "workload.trace_dir", CFG_STR, "", 0, -1, NULL,
-	  "where bare trace names are looked up; empty = $ODMASIM_TRACES, else ../shared/traces" },
+	  "where bare trace names are looked up first; then $ODMASIM_TRACES, $XDG_DATA_HOME/odmasim/traces, <prefix>/share/odmasim/traces, ../shared/traces" },
 	{ "workload.arrival", CFG_ENUM, "auto", 0, -1, "auto|trace|offline|poisson|gamma",
 	  "arrival process; auto = the trace's own timestamps when it has them, else poisson" },
 	{ "workload.rate", CFG_REAL, "8", 1e-9, 1e9, NULL,
@@ -43,19 +44,62 @@ const struct cfg_key wl_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
+#ifndef OM_DATADIR
+#define OM_DATADIR "/usr/local/share/odmasim" /* meson passes <prefix>/<datadir>/odmasim */
+#endif
+
+/* The directories a bare trace name is looked up in, in order, each with
+ * where it came from; returns how many. */
+static size_t trace_dirs(const struct cfg *c, char dirs[][1024], const char **why)
+{
+	size_t n = 0;
+	const char *d = c ? cfg_str(c, "workload.trace_dir") : "";
+	if (d[0])
+		snprintf(dirs[n], 1024, "%s", d), why[n++] = "workload.trace_dir";
+	d = getenv("ODMASIM_TRACES");
+	if (d && d[0])
+		snprintf(dirs[n], 1024, "%s", d), why[n++] = "$ODMASIM_TRACES";
+	d = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	if (d && d[0])
+		snprintf(dirs[n], 1024, "%s/odmasim/traces", d), why[n++] = "$XDG_DATA_HOME";
+	else if (home && home[0])
+		snprintf(dirs[n], 1024, "%s/.local/share/odmasim/traces", home),
+			why[n++] = "$XDG_DATA_HOME (default ~/.local/share)";
+	snprintf(dirs[n], 1024, "%s/traces", OM_DATADIR), why[n++] = "the installed data";
+	/* a development checkout with the shared data beside it */
+	snprintf(dirs[n], 1024, "../shared/traces"), why[n++] = "a checkout's ../shared";
+	return n;
+}
+
 int wl_resolve(const struct cfg *c, const char *key, const char *name, char *out, size_t n,
 	       struct om_err *e)
 {
-	int w;
+	int w = -1;
 	if (strchr(name, '/')) {
 		w = snprintf(out, n, "%s", name);
 	} else {
-		const char *dir = c ? cfg_str(c, "workload.trace_dir") : "";
-		if (!dir[0])
-			dir = getenv("ODMASIM_TRACES");
-		if (!dir || !dir[0])
-			dir = "../shared/traces";
-		w = snprintf(out, n, "%s/%s", dir, name);
+		char dirs[8][1024];
+		const char *why[8];
+		size_t nd = trace_dirs(c, dirs, why);
+		char looked[OM_ERR_LEN / 2] = "";
+		size_t ll = 0;
+		for (size_t i = 0; i < nd; i++) {
+			w = snprintf(out, n, "%s/%s", dirs[i], name);
+			if (w >= 0 && (size_t)w < n && access(out, R_OK) == 0)
+				break;
+			int k = snprintf(looked + ll, sizeof looked - ll, "%s%s (%s)",
+					 i ? ", " : "", dirs[i], why[i]);
+			ll = k > 0 && ll + (size_t)k < sizeof looked ? ll + (size_t)k : ll;
+			if (i + 1 == nd) {
+				if (c)
+					return cfg_fail(c, key, e,
+							"trace '%s' not found; looked in %s", name,
+							looked);
+				return err_set(e, NULL, 0, key,
+					       "trace '%s' not found; looked in %s", name, looked);
+			}
+		}
 	}
 	if (w < 0 || (size_t)w >= n) {
 		if (c)

@@ -19,7 +19,8 @@ struct cmd {
 
 /* clang-format off: one registry line per entry */
 static const struct cmd cmds[] = {
-	{ "run", cmd_run, "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]",
+	{ "run", cmd_run,
+	  "run one experiment: odmasim run [EXPERIMENT.ini] [--trace FILE] [--set k=v]... [-o DIR]",
 	  cmd_run_usage },
 	{ "compare", cmd_compare,
 	  "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]",
@@ -62,7 +63,8 @@ static void usage(FILE *f)
 	fprintf(f, "model presets: %s\n", dev_preset_list("model", buf, sizeof buf));
 	fprintf(f,
 		"\n`odmasim help COMMAND` (or odmasim COMMAND --help) shows a command's options.\n"
-		"Traces named without a '/' are read from $ODMASIM_TRACES or ../shared/traces.\n"
+		"Traces named without a '/' are looked up in workload.trace_dir, $ODMASIM_TRACES,\n"
+		"$XDG_DATA_HOME/odmasim/traces, <prefix>/share/odmasim/traces, ../shared/traces.\n"
 		"Example: odmasim run experiments/quickstart.ini --set workload.rate=4\n");
 }
 
