@@ -134,7 +134,7 @@ static void write_requests(FILE *f, const struct run_result *r)
 		p = put_i(p, q->reserved_peak), *p++ = ',';
 		p = put_i(p, q->overflows), *p++ = ',';
 		p = put_i(p, q->relocations), *p++ = ',';
-		p = put_opt(p, q->replica), *p++ = '\n';
+		p = put_opt(p, r->replica ? r->replica[i] : -1), *p++ = '\n';
 		fwrite(line, 1, (size_t)(p - line), f);
 	}
 }

@@ -22,6 +22,7 @@ struct sim_req {
 	uint8_t state;
 	uint8_t reject_reason; /* enum sched_reject */
 	bool prefill;	       /* computing its prompt in the current iteration */
+	bool pred_uncertain;   /* the predictor flagged it (ODMA: large bucket) */
 	int64_t arrival_ns;
 	int32_t prompt_tokens;
 	int32_t generated;  /* output tokens produced so far */
@@ -31,19 +32,20 @@ struct sim_req {
 	int32_t predicted_len;
 	float uncertainty;
 	int32_t pred_bucket;
-	bool pred_uncertain; /* the predictor flagged it (ODMA: large bucket) */
-	uint64_t admit_seq;  /* order of (re)admission, for preemption */
+	/* the request's allocation record (requests.csv), in what was padding
+	 * (the struct stays 128 bytes, two cache lines): its overflows and
+	 * relocations (counted by the policy; at most one per size class) and
+	 * the most KV tokens reserved for it at an iteration's end (sched) */
+	uint16_t overflows, relocations;
+	uint64_t admit_seq; /* order of (re)admission, for preemption */
 	int32_t preemptions;
+	int32_t reserved_peak;
 	int64_t recomputed_tokens;
 	/* policy bookkeeping */
 	int64_t pol_off;
 	int32_t pol_cap;
 	int32_t pol_class;
 	void *pol_ptr;
-	/* the request's allocation record (requests.csv): most KV tokens
-	 * reserved for it at an iteration's end (sched), its overflows and
-	 * relocations (the policy that counts them), the instance it went to */
-	int32_t reserved_peak, overflows, relocations, replica;
 	/* timestamps, ns; -1 until they happen */
 	int64_t first_admit_ns, first_token_ns, finish_ns;
 };

@@ -40,6 +40,28 @@ keys=$(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))
 expect "schema_version is a number" grep -q '"schema_version": [0-9]' "$tmp/q/summary.json"
 expect "git_commit is given" grep -q '"git_commit": "[^"]' "$tmp/q/summary.json"
 
+# the allocation columns agree with the summary and with the request itself
+alloc_check() { # RUNDIR
+	python3 - "$1" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+j = json.load(open(d + "/summary.json"))
+r = list(csv.DictReader(open(d + "/requests.csv")))
+assert sum(int(x["overflows"]) for x in r) == j["overflows"], "overflows"
+assert sum(int(x["relocations"]) for x in r) == j["relocations"], "relocations"
+for x in r:
+    if x["status"] == "finished":
+        assert int(x["reserved_peak_tokens"]) >= int(x["prompt_tokens"]) + int(x["generated_tokens"]) - 1, x
+        assert 0 <= int(x["replica"]) < j["instances"], x
+PY
+}
+alloc_check "$tmp/q" && ok || bad "allocation columns (static)"
+if "$bin" run experiments/nq_compare.ini --set policy.name=odma --set cluster.devices=2 -q -o "$tmp/odma" 2>/dev/null; then
+	alloc_check "$tmp/odma" && ok || bad "allocation columns (odma, 2 replicas)"
+	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["overflows"] == 0)' "$tmp/odma/summary.json" \
+		&& ok || bad "the odma check saw no overflow, so it checks nothing"
+fi
+
 # nothing completes (every prompt is too long): no latency exists
 "$bin" run --trace tests/data/traces/plain.jsonl --set policy.max_model_len=2 -q -o "$tmp/none" 2>"$tmp/err" \
 	|| bad "all-rejected run: $(cat "$tmp/err")"
