@@ -1,5 +1,7 @@
 #include "device_models/device.h"
 
+#include "device_models/hf_config.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 
 const struct cfg_key dev_keys[] = {
 	{ "device.preset", CFG_STR, "mlu370-x4", 0, -1, NULL,
-	  "built-in device preset (mlu370-x4, a100-80g); keys below override it" },
+	  "built-in device preset (odmasim list devices); keys below override it" },
 	{ "device.preset_file", CFG_STR, "", 0, -1, NULL,
 	  "INI file with a [device] section, used instead of device.preset" },
 	{ "device.name", CFG_STR, NULL, 0, -1, NULL, "device name (from the preset)" },
@@ -42,9 +44,11 @@ const struct cfg_key dev_keys[] = {
 	{ "cluster.mode", CFG_ENUM, "instances", 0, -1, "instances|tensor_parallel",
 	  "instances: one replica per card behind a router; tensor_parallel: one instance split over all cards" },
 	{ "model.preset", CFG_STR, "deepseek-r1-distill-qwen-7b", 0, -1, NULL,
-	  "built-in model preset (deepseek-r1-distill-qwen-7b, llama-2-7b)" },
+	  "built-in model preset (odmasim list models)" },
 	{ "model.preset_file", CFG_STR, "", 0, -1, NULL,
 	  "INI file with a [model] section, used instead of model.preset" },
+	{ "model.hf_config", CFG_STR, "", 0, -1, NULL,
+	  "a Hugging Face config.json (llama, mistral, qwen2): layers, heads, KV heads, head_dim and dtype from it, params_b computed; used instead of model.preset" },
 	{ "model.name", CFG_STR, NULL, 0, -1, NULL, "model name (from the preset)" },
 	{ "model.layers", CFG_INT, NULL, 1, 100000, NULL, "transformer layers" },
 	{ "model.heads", CFG_INT, NULL, 1, 100000, NULL, "attention (query) heads" },
@@ -126,9 +130,24 @@ static int load_one(struct cfg *c, const char *section, struct om_err *e)
 			dev_preset_list(section, list, sizeof list));
 }
 
+/* model.hf_config: the [model] section built from a config.json. */
+static int load_hf(struct cfg *c, const char *path, struct om_err *e)
+{
+	struct hf_model m;
+	struct om_err inner = { "" };
+	if (hf_config_read(path, &m, &inner) < 0)
+		return cfg_fail(c, "model.hf_config", e, "%s", inner.msg);
+	char ini[1024];
+	if (hf_model_ini(&m, path, ini, sizeof ini) < 0)
+		return cfg_fail(c, "model.hf_config", e, "model name too long");
+	return cfg_load_string(c, ini, path, CFG_LVL_PRESET, e);
+}
+
 int dev_load_presets(struct cfg *c, struct om_err *e)
 {
-	if (load_one(c, "device", e) < 0 || load_one(c, "model", e) < 0)
+	const char *hf = cfg_str(c, "model.hf_config");
+	if (load_one(c, "device", e) < 0
+	    || (hf[0] ? load_hf(c, hf, e) : load_one(c, "model", e)) < 0)
 		return -1;
 	return 0;
 }

@@ -7,8 +7,8 @@ set ylabel 'effective bandwidth (GB/s)'
 set logscale xy 2
 set xtics ('32 B' 32, '128 B' 128, '512 B' 512, '2 KiB' 2048, '8 KiB' 8192, '32 KiB' 32768, '128 KiB' 131072, '512 KiB' 524288)
 set key bottom right
-do for [fmt in 'png svg'] {
-	if (fmt eq 'png') { set terminal pngcairo size 900,560 font 'sans,11' } else { set terminal svg size 900,560 font 'sans,11' }
+do for [fmt in fmts] {
+	eval term(fmt, 2.6)
 	set output out.'.'.fmt
 	plot for [f in files] f using (column('run_bytes')):2 with linespoints title columnheader(2)
 }

@@ -11,10 +11,10 @@ set logscale y
 set yrange [0.001:100]
 set style fill solid 0.6 noborder
 set key top right
-do for [fmt in 'png svg'] {
-	if (fmt eq 'png') { set terminal pngcairo size 1000,760 font 'sans,11' } else { set terminal svg size 1000,760 font 'sans,11' }
+do for [fmt in fmts] {
+	eval term(fmt, 4.2)
 	set output out.'.'.fmt
-	set multiplot layout 2,1 title 'Output lengths with S3 bucket edges and learned ODMA class boundaries'
+	set multiplot layout 2,1
 	do for [i=1:2] {
 		ds = word('alpaca nq', i)
 		set title (i == 1 ? 'Alpaca (all 52,002 rows)' : 'NQ (all 2,655 rows; one answer, 2,210 tokens, lies off the axis)')

@@ -12,16 +12,17 @@ set yrange [0:*]
 set y2range [0:*]
 set ytics nomirror
 set y2tics
-set key outside bottom center horizontal maxrows 2 width -2 font 'sans,9'
+set key top right vertical maxrows 3 font 'sans,5' samplen 1.5 spacing 0.9
 names = 'K T sigma tau'
 titles = "'K = odma\\_classes' 'T = odma\\_relearn\\_every (completions)' 'σ = odma\\_safety (share of pool)' 'τ = uncertainty\\_threshold'"
-do for [fmt in 'png svg'] {
-	if (fmt eq 'png') { set terminal pngcairo size 1100,900 font 'sans,11' } else { set terminal svg size 1100,900 font 'sans,11' }
+do for [fmt in fmts] {
+	eval term(fmt, 4.8)
 	set output out.'.'.fmt
-	set multiplot layout 2,2 title 'odma sensitivity, one parameter at a time (4 x MLU370-X4; defaults K = 4, T = 200, σ = 0.1, τ = 0.75)'
+	set multiplot layout 2,2
 	do for [i=1:4] {
 		f = data.'/fig7_'.word(names, i).'.csv'
 		set xlabel word(titles, i)
+		if (i == 1) { set key } else { unset key }
 		plot f using 0:(column('alpaca_reserved_pct')):xtic(strcol('value')) with linespoints ls 1 title 'Alpaca reserved', \
 		     f using 0:(column('nq_reserved_pct')) with linespoints ls 2 title 'NQ reserved', \
 		     f using 0:(column('alpaca_frag_external_pct')) with linespoints ls 1 dt 3 lw 1.5 title 'Alpaca ext. frag.', \

@@ -9,7 +9,7 @@ load 'results/common.gp'
 set xlabel 'simulated time (s)'
 set lmargin 12
 set rmargin 4
-set key top left font 'sans,9' width 1
+set key top left font 'sans,7' width 1
 stats data.'/fig9_phases.csv' using (column('start_s')) every ::1::1 nooutput
 nq0 = STATS_max
 stats data.'/fig9_phases.csv' using (column('end_s')) every ::1::1 nooutput
@@ -18,13 +18,13 @@ stats data.'/fig9_util_odma.csv' using (column('t_s')) nooutput
 tmax = STATS_max
 set xrange [0:tmax]
 set object 1 rect from nq0, graph 0 to nq1, graph 1 behind fc rgb '#fdf1d6' fs solid noborder
-set label 1 'NQ arrivals' at (nq0+nq1)/2, graph 0.95 center font 'sans,9'
+set label 1 'NQ arrivals' at (nq0+nq1)/2, graph 0.95 center font 'sans,7'
 pols = 'paged s3 odma oracle'
 nb = words(system("head -1 '".data."/fig9_bounds.csv' | tr ',' ' '"))  # t_s + K classes
-do for [fmt in 'png svg'] {
-	if (fmt eq 'png') { set terminal pngcairo size 1000,1000 font 'sans,11' } else { set terminal svg size 1000,1000 font 'sans,11' }
+do for [fmt in fmts] {
+	eval term(fmt, 5.2)
 	set output out.'.'.fmt
-	set multiplot layout 3,1 title 'Drift: Alpaca -> NQ -> Alpaca (1 x MLU370-X4, 8 req/s, predictors trained on Alpaca)'
+	set multiplot layout 3,1
 	set title 'KV memory reserved (5-s windows)'
 	set ylabel 'reserved (% of pool)'
 	plot for [i=1:4] data.'/fig9_util_'.word(pols, i).'.csv' using (column('t_s')):(column('reserved_pct')) with lines ls i title word(pols, i)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Regenerates every figure of the study: runs what is needed, writes each
 # figure's CSV first (DIR/data/figN_*.csv, so it can be replotted), then draws
-# PNG and SVG with gnuplot (results/figN_*.gp, style in results/common.gp).
+# PDF, PNG and SVG with gnuplot (results/figN_*.gp, style and print sizes in
+# results/common.gp: one journal column, 8-pt text).
 # usage: results/figures.sh [-o DIR] [-j N] [-r]
 #   -o DIR  output directory (default results/out/figures)
 #   -j N    parallel simulator runs (default: CPUs)

@@ -2,7 +2,7 @@
 # Installs what odmasim needs to build, test and plot on Debian/Ubuntu.
 # Uses sudo when not run as root. Safe to run again.
 set -eu
-pkgs="meson ninja-build pkg-config gcc libgsl-dev libcsv-dev check libinih-dev libxgboost-dev gnuplot-nox parallel"
+pkgs="meson ninja-build pkg-config gcc libgsl-dev libcsv-dev check libinih-dev libxgboost-dev libjansson-dev gnuplot-nox parallel"
 # --vidur: also what scripts/vidur_crosscheck.sh and a Vidur checkout need
 if [ "${1:-}" = --vidur ]; then
 	pkgs="$pkgs python3-numpy python3-pandas python3-sklearn python3-scipy python3-fasteners"

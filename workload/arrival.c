@@ -3,6 +3,7 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,9 +67,25 @@ static int assign_trace(struct wl_trace *t, const struct arr_params *p, gsl_rng 
 		return err_set(e, t->source, 0, "workload.arrival",
 			       "'trace' needs timestamps, but this trace has no arrival_s "
 			       "or arrived_at column (use poisson, gamma or offline)");
+	snprintf(t->arrival, sizeof t->arrival, "trace");
 	return 0; /* times were read from the file; the builder sorts by them */
 }
 
+/* The default: a trace's own timestamps are the most faithful arrival
+ * process when it has them; a trace without them (or the synthetic
+ * workload) gets Poisson arrivals at workload.rate. */
+static int assign_auto(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
+		       struct om_err *e)
+{
+	if (t->has_arrivals)
+		return assign_trace(t, p, rng, e);
+	snprintf(t->arrival, sizeof t->arrival, "poisson");
+	return assign_poisson(t, p, rng, e);
+}
+
+static const struct arr_ops arr_auto = { "auto",
+					 "the trace's timestamps when it has them, else poisson",
+					 assign_auto };
 static const struct arr_ops arr_trace = {
 	"trace", "the trace's own timestamps (arrival_s or Vidur's arrived_at)", assign_trace
 };
@@ -81,7 +98,7 @@ static const struct arr_ops arr_gamma = {
 
 /* clang-format off: one registry line per entry */
 const struct arr_ops *const arr_registry[] = {
-	&arr_trace, &arr_offline, &arr_poisson, &arr_gamma, NULL,
+	&arr_auto, &arr_trace, &arr_offline, &arr_poisson, &arr_gamma, NULL,
 };
 /* clang-format on */
 

@@ -55,3 +55,41 @@ const char *trace_text(const struct wl_trace *t, size_t i)
 		return "";
 	return t->text + t->req[i].text_off;
 }
+
+struct idline {
+	int64_t id;
+	long line;
+};
+
+static int cmp_idline(const void *a, const void *b)
+{
+	const struct idline *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int trace_check_ids(const struct wl_trace *t, size_t first, const long *lines, const char *name,
+		    struct om_err *e)
+{
+	size_t n = t->n - first;
+	if (n < 2)
+		return 0;
+	struct idline *v = malloc(n * sizeof *v);
+	if (!v)
+		return err_set(e, name, 0, NULL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct idline){ t->req[first + i].id, lines[i] };
+	qsort(v, n, sizeof *v, cmp_idline);
+	int rc = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (v[i].id == v[i - 1].id) {
+			rc = err_set(e, name, v[i].line, "id",
+				     "duplicate id %lld (first on line %ld)", (long long)v[i].id,
+				     v[i - 1].line);
+			break;
+		}
+	}
+	free(v);
+	return rc;
+}

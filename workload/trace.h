@@ -27,6 +27,8 @@ struct wl_trace {
 	size_t text_len, text_cap;
 	bool has_arrivals; /* rows carried their own timestamps */
 	char source[512];  /* file name or "synthetic" */
+	char format[16];   /* reader that read it (trace_fmt name), "" for synthetic */
+	char arrival[16];  /* the arrival process that ran (auto resolved) */
 };
 
 void trace_init(struct wl_trace *t);
@@ -36,5 +38,10 @@ int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t promp
 	       const char *text, size_t text_len, struct om_err *e);
 /* Pointer to request i's prompt text ("" if none). */
 const char *trace_text(const struct wl_trace *t, size_t i);
+
+/* Fails naming the later line if two of the requests from index `first` on
+ * share an id; lines[i] is the file line of request first + i. */
+int trace_check_ids(const struct wl_trace *t, size_t first, const long *lines, const char *name,
+		    struct om_err *e);
 
 #endif

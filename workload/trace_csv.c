@@ -1,6 +1,7 @@
 #include "workload/trace_csv.h"
 
 #include "common/grow.h"
+#include "workload/trace_fmt.h"
 #include "common/slurp.h"
 #include "workload/trace_azure.h"
 
@@ -166,6 +167,10 @@ static void header(struct rd *r)
 		r->layout = LAYOUT_VIDUR;
 	else if (only & (1u << LAYOUT_AZURE))
 		r->layout = LAYOUT_AZURE;
+	if (r->layout == LAYOUT_VIDUR)
+		snprintf(r->t->format, sizeof r->t->format, "vidur");
+	else if (r->layout == LAYOUT_AZURE)
+		snprintf(r->t->format, sizeof r->t->format, "azure");
 	const struct layout_spec *L = &layouts[r->layout];
 	for (int c = 0; c < COL_N; c++)
 		r->colname[c] = L->name[c];
@@ -315,43 +320,6 @@ static size_t line_len(const char *s, size_t n, bool *ended)
 	return n;
 }
 
-struct idline {
-	int64_t id;
-	long line;
-};
-
-static int cmp_idline(const void *a, const void *b)
-{
-	const struct idline *x = a, *y = b;
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
-}
-
-static int check_duplicates(struct rd *r, size_t first)
-{
-	size_t n = r->t->n - first;
-	if (n < 2)
-		return 0;
-	struct idline *v = malloc(n * sizeof *v);
-	if (!v)
-		return err_set(r->e, r->name, 0, NULL, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		v[i] = (struct idline){ r->t->req[first + i].id, r->lines[i] };
-	qsort(v, n, sizeof *v, cmp_idline);
-	int rc = 0;
-	for (size_t i = 1; i < n; i++) {
-		if (v[i].id == v[i - 1].id) {
-			rc = err_set(r->e, r->name, v[i].line, "id",
-				     "duplicate id %lld (first on line %ld)", (long long)v[i].id,
-				     v[i - 1].line);
-			break;
-		}
-	}
-	free(v);
-	return rc;
-}
-
 int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
 		    bool keep_text, struct om_err *e)
 {
@@ -397,7 +365,7 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
 	else if (r.rows == 0)
 		rc = err_set(e, name, 0, NULL, "header only: the trace has no requests");
 	else
-		rc = check_duplicates(&r, first);
+		rc = trace_check_ids(t, first, r.lines, name, e);
 	free(r.buf);
 	free(r.f);
 	free(r.lines);
@@ -415,3 +383,16 @@ int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text, struct 
 	free(buf);
 	return rc;
 }
+
+static bool csv_claims(const char *ext, const char *line, size_t len)
+{
+	(void)ext, (void)line, (void)len;
+	return true; /* the fallback: the header decides the layout */
+}
+
+const struct trace_fmt trace_fmt_csv = {
+	"csv",
+	"comma-separated with a header: odmasim (id,prompt_tokens,output_tokens[,prompt][,arrival_s]) or Vidur (arrived_at,num_prefill_tokens,num_decode_tokens)",
+	csv_claims,
+	trace_parse_csv,
+};

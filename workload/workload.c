@@ -3,6 +3,7 @@
 #include <gsl/gsl_randist.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/rng.h"
 #include "common/split.h"
@@ -10,7 +11,7 @@
 #include "workload/servegen.h"
 #include "workload/think.h"
 #include "workload/synth.h"
-#include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 
 const struct cfg_key wl_keys[] = {
 	{ "workload.trace", CFG_STR, "", 0, -1, NULL,
@@ -18,9 +19,9 @@ const struct cfg_key wl_keys[] = {
 	{ "workload.phase_requests", CFG_STR, "", 0, -1, NULL,
 	  "with several traces: requests taken from each, comma-separated (0 = all its rows); empty = all rows of each" },
 	{ "workload.trace_dir", CFG_STR, "", 0, -1, NULL,
-	  "where bare trace names are looked up; empty = $ODMASIM_TRACES, else ../shared/traces" },
-	{ "workload.arrival", CFG_ENUM, "poisson", 0, -1, "trace|offline|poisson|gamma",
-	  "arrival process" },
+	  "where bare trace names are looked up first; then $ODMASIM_TRACES, $XDG_DATA_HOME/odmasim/traces, <prefix>/share/odmasim/traces, ../shared/traces" },
+	{ "workload.arrival", CFG_ENUM, "auto", 0, -1, "auto|trace|offline|poisson|gamma",
+	  "arrival process; auto = the trace's own timestamps when it has them, else poisson" },
 	{ "workload.rate", CFG_REAL, "8", 1e-9, 1e9, NULL,
 	  "mean arrival rate, requests/s (poisson, gamma)" },
 	{ "workload.cv", CFG_REAL, "2", 1e-3, 100, NULL,
@@ -45,19 +46,62 @@ const struct cfg_key wl_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
+#ifndef OM_DATADIR
+#define OM_DATADIR "/usr/local/share/odmasim" /* meson passes <prefix>/<datadir>/odmasim */
+#endif
+
+/* The directories a bare trace name is looked up in, in order, each with
+ * where it came from; returns how many. */
+static size_t trace_dirs(const struct cfg *c, char dirs[][1024], const char **why)
+{
+	size_t n = 0;
+	const char *d = c ? cfg_str(c, "workload.trace_dir") : "";
+	if (d[0])
+		snprintf(dirs[n], 1024, "%s", d), why[n++] = "workload.trace_dir";
+	d = getenv("ODMASIM_TRACES");
+	if (d && d[0])
+		snprintf(dirs[n], 1024, "%s", d), why[n++] = "$ODMASIM_TRACES";
+	d = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	if (d && d[0])
+		snprintf(dirs[n], 1024, "%s/odmasim/traces", d), why[n++] = "$XDG_DATA_HOME";
+	else if (home && home[0])
+		snprintf(dirs[n], 1024, "%s/.local/share/odmasim/traces", home),
+			why[n++] = "$XDG_DATA_HOME (default ~/.local/share)";
+	snprintf(dirs[n], 1024, "%s/traces", OM_DATADIR), why[n++] = "the installed data";
+	/* a development checkout with the shared data beside it */
+	snprintf(dirs[n], 1024, "../shared/traces"), why[n++] = "a checkout's ../shared";
+	return n;
+}
+
 int wl_resolve(const struct cfg *c, const char *key, const char *name, char *out, size_t n,
 	       struct om_err *e)
 {
-	int w;
+	int w = -1;
 	if (strchr(name, '/')) {
 		w = snprintf(out, n, "%s", name);
 	} else {
-		const char *dir = c ? cfg_str(c, "workload.trace_dir") : "";
-		if (!dir[0])
-			dir = getenv("ODMASIM_TRACES");
-		if (!dir || !dir[0])
-			dir = "../shared/traces";
-		w = snprintf(out, n, "%s/%s", dir, name);
+		char dirs[8][1024];
+		const char *why[8];
+		size_t nd = trace_dirs(c, dirs, why);
+		char looked[OM_ERR_LEN / 2] = "";
+		size_t ll = 0;
+		for (size_t i = 0; i < nd; i++) {
+			w = snprintf(out, n, "%s/%s", dirs[i], name);
+			if (w >= 0 && (size_t)w < n && access(out, R_OK) == 0)
+				break;
+			int k = snprintf(looked + ll, sizeof looked - ll, "%s%s (%s)",
+					 i ? ", " : "", dirs[i], why[i]);
+			ll = k > 0 && ll + (size_t)k < sizeof looked ? ll + (size_t)k : ll;
+			if (i + 1 == nd) {
+				if (c)
+					return cfg_fail(c, key, e,
+							"trace '%s' not found; looked in %s", name,
+							looked);
+				return err_set(e, NULL, 0, key,
+					       "trace '%s' not found; looked in %s", name, looked);
+			}
+		}
 	}
 	if (w < 0 || (size_t)w >= n) {
 		if (c)
@@ -191,6 +235,7 @@ static int sample(const struct cfg *c, const char *key, const struct wl_trace *s
 	}
 	dst->has_arrivals = src->has_arrivals;
 	snprintf(dst->source, sizeof dst->source, "%s", src->source);
+	snprintf(dst->format, sizeof dst->format, "%s", src->format);
 	for (size_t i = 0; i < want; i++) {
 		const struct wl_req *r = &src->req[pick[i]];
 		if (trace_push(dst, renumber ? (int64_t)i : r->id, r->arrival_ns, r->prompt_tokens,
@@ -262,7 +307,7 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		char path[4096];
 		int rc = wl_resolve(c, "workload.trace", name[0], path, sizeof path, e);
 		if (rc == 0)
-			rc = trace_read_csv(path, &raw, keep_text, e);
+			rc = trace_read(path, &raw, keep_text, e);
 		size_t want = (size_t)cfg_int(c, "workload.num_requests");
 		if (rc == 0)
 			rc = held_out(c, &raw, e);
@@ -295,12 +340,16 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		trace_init(&part);
 		int rc = wl_resolve(c, "workload.trace", name[i], path, sizeof path, e);
 		if (rc == 0)
-			rc = trace_read_csv(path, &raw, keep_text, e);
+			rc = trace_read(path, &raw, keep_text, e);
 		if (rc == 0)
 			rc = held_out(c, &raw, e);
 		if (rc == 0)
 			rc = sample(c, "workload.phase_requests", &raw, &part, want, rs, e);
 		all_arrivals = all_arrivals && raw.has_arrivals;
+		if (i == 0 || !strcmp(t->format, raw.format))
+			snprintf(t->format, sizeof t->format, "%s", raw.format);
+		else
+			snprintf(t->format, sizeof t->format, "mixed");
 		for (size_t k = 0; rc == 0 && k < part.n; k++)
 			rc = trace_push(t, part.req[k].id, part.req[k].arrival_ns,
 					part.req[k].prompt_tokens, part.out_tokens[k],
@@ -358,6 +407,7 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 	const struct arr_ops *ao = arr_find(cfg_str(c, "workload.arrival"));
 	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv"),
 				 cfg_origin(c, "workload.rate") };
+	snprintf(t->arrival, sizeof t->arrival, "%s", ao->name);
 	if (ao->assign(t, &ap, ra, e) < 0)
 		goto out;
 	rc = sort_by_arrival(t, e);

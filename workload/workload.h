@@ -11,12 +11,14 @@
 
 extern const struct cfg_key wl_keys[];
 
-/* Resolves workload.trace to a path: a bare file name is looked up in the
- * traces directory (workload.trace_dir, else $ODMASIM_TRACES, else
- * ../shared/traces). Writes "" for the synthetic workload. */
+/* Resolves workload.trace to a path: a bare file name is looked up in
+ * workload.trace_dir, $ODMASIM_TRACES, $XDG_DATA_HOME/odmasim/traces
+ * (default ~/.local/share), <prefix>/share/odmasim/traces, then
+ * ../shared/traces (a development checkout); the first readable one wins,
+ * and the error lists where it looked. Writes "" for the synthetic workload. */
 int wl_trace_path(const struct cfg *c, char *out, size_t n, struct om_err *e);
 /* The one trace-name lookup: `name` with a '/' is a path; a bare name is
- * looked up in the traces directory as above (c may be NULL: no trace_dir).
+ * looked up in the directories above (c may be NULL: no trace_dir).
  * Errors (path too long) name `key`. */
 int wl_resolve(const struct cfg *c, const char *key, const char *name, char *out, size_t n,
 	       struct om_err *e);

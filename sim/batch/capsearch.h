@@ -11,30 +11,7 @@
 
 #include "common/err.h"
 #include "sim/core/metrics.h"
-
-#define CAP_MAX_METRICS 16
-/* Violation bit set when no request completed (the metrics mean nothing). */
-#define CAP_NOTHING_COMPLETED (1u << 30)
-
-struct cap_metric;
-
-struct cap_slo {
-	const struct cap_metric *m[CAP_MAX_METRICS];
-	double bound[CAP_MAX_METRICS];
-	size_t n;
-};
-
-/* "ttft_p99=2,tpot_p99=100ms": metrics ttft|tpot|e2e|queue _p50|_p90|_p99
- * (an optional _s suffix; bounds in seconds or with ms) and reject_frac. */
-int cap_slo_parse(const char *spec, struct cap_slo *o, struct om_err *e);
-const char *cap_metric_name(const struct cap_metric *m);
-/* True for metrics measured in seconds. */
-int cap_metric_is_time(const struct cap_metric *m);
-double cap_metric_value(const struct cap_metric *m, const struct summary *s);
-/* Bit k set: metric k exceeds its bound; CAP_NOTHING_COMPLETED as above. */
-unsigned cap_slo_violations(const struct cap_slo *o, const struct summary *s);
-/* "ttft_p99+tpot_p99" for the bits of viol. */
-void cap_slo_describe(const struct cap_slo *o, unsigned viol, char *buf, size_t n);
+#include "sim/core/slo.h"
 
 struct cap_point {
 	double rate; /* the rate actually simulated */

@@ -11,8 +11,6 @@
 #include "common/cfg.h"
 #include "sim/cli/opts.h"
 
-#define ODMASIM_VERSION "0.1.0"
-
 int cmd_run(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_list(int argc, char **argv);
@@ -29,22 +27,26 @@ extern const char cmd_run_usage[], cmd_keys_usage[], cmd_list_usage[], cmd_trace
 	cmd_merge_usage[], cmd_capacity_usage[];
 
 /* The options of the commands that run an experiment: EXPERIMENT.ini,
- * repeated `--set k=v` (also -s, --set=k=v), -o/--out DIR, -q/--quiet. */
+ * repeated `--set k=v` (also -s, --set=k=v), -o/--out DIR, -q/--quiet,
+ * -t/--trace FILE (short for --set workload.trace=FILE). */
 struct cli_opts {
 	const char *experiment;
 	const char *out;
+	const char *trace; /* the --trace operand, or NULL */
 	char **sets;
 	int nsets;
 	bool quiet;
+	char trace_set[4200]; /* "workload.trace=FILE", pointed to from sets */
 };
 
 /* For a command's own getopt loop: put these in its short and long options,
  * call cli_exp_begin first, then give every option to cli_exp_opt, which
  * takes the ones above and returns false for the rest. */
-#define CLI_EXP_SHORTOPTS "s:o:qh"
-#define CLI_EXP_LONGOPTS                                                                  \
-	{ "set", required_argument, NULL, 's' }, { "out", required_argument, NULL, 'o' }, \
-		{ "quiet", no_argument, NULL, 'q' }, OPTS_HELP
+#define CLI_EXP_SHORTOPTS "s:o:t:qh"
+#define CLI_EXP_LONGOPTS                                                                        \
+	{ "set", required_argument, NULL, 's' }, { "out", required_argument, NULL, 'o' },       \
+		{ "trace", required_argument, NULL, 't' }, { "quiet", no_argument, NULL, 'q' }, \
+		OPTS_HELP
 int cli_exp_begin(struct cli_opts *o, int argc);
 bool cli_exp_opt(struct cli_opts *o, int c, const char *arg);
 

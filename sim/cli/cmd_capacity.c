@@ -363,6 +363,13 @@ static int set_start(struct cap_opts *o, double start)
 	}
 	const char *arr = cfg_str(c, "workload.arrival");
 	int rc = 0;
+	/* auto is poisson unless the trace has its own timestamps: build the
+	 * workload once to see which */
+	struct wl_trace t;
+	if (!strcmp(arr, "auto") && wl_build(c, &t, false, &e) == 0) {
+		arr = !strcmp(t.arrival, "poisson") ? "poisson" : "auto (trace timestamps)";
+		trace_free(&t);
+	}
 	if (strcmp(arr, "poisson") && strcmp(arr, "gamma")) {
 		cfg_fail(c, "workload.arrival", &e,
 			 "capacity varies workload.rate, which only "

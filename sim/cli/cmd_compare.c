@@ -1,9 +1,13 @@
 /* `odmasim compare`: the same experiment under several policies, one
  * side-by-side table on stdout and as compare.csv in a fresh results
- * directory (written atomically, with the base configuration).
+ * directory (written atomically, with the base configuration and each
+ * policy's full run directory, so `odmasim merge DIR` reads it like a sweep).
+ * compare.csv is the runs' summary.csv rows with the summary's own column
+ * names, the predictor added after the policy.
  * A policy built around a predictor (pol_ops.predictor) runs with the
  * experiment's predictor.name, or with its own if the experiment names none
  * (exp_load does that). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +15,8 @@
 
 #include "common/csvw.h"
 #include "common/outdir.h"
+#include "common/slurp.h"
+#include "sim/core/report.h"
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/opts.h"
@@ -26,8 +32,11 @@ const char cmd_compare_usage[] =
 	"                       [--set section.key=value]... [-o DIR] [-q]\n"
 	"  Runs the experiment once per policy (default: every registered policy, then\n"
 	"  NAME/VARIANT for each other choice of a policy.NAME_variant key, e.g.\n"
-	"  odma/literal) and prints one table; writes compare.csv and config.ini to DIR (default\n"
-	"  results/out/compare-<experiment>[-N]), which must not exist.\n";
+	"  odma/literal) and prints one table; writes compare.csv (the runs' summary\n"
+	"  rows), config.ini and one run directory per policy (DIR/<policy>/, as\n"
+	"  odmasim run writes; NAME/VARIANT as NAME-VARIANT) to DIR (default\n"
+	"  results/out/compare-<experiment>[-N]), which must not exist.\n"
+	"  `odmasim merge DIR` reads it like a sweep.\n";
 
 #define CMP_MAX 16
 
@@ -39,10 +48,11 @@ struct cmp_args {
 struct cmp_row {
 	char policy[64], predictor[64];
 	struct summary s;
+	char *csv; /* the run's summary.csv: header line, then its row */
 };
 
-static int run_one(const struct cmp_args *o, const char *pol, struct pred_cache *pc,
-		   struct cmp_row *row, struct om_err *e)
+static int run_one(const struct cmp_args *o, const char *pol, const char *rundir,
+		   struct pred_cache *pc, struct cmp_row *row, struct om_err *e)
 {
 	int n = o->x.nsets;
 	char **sets = calloc((size_t)n + 3, sizeof *sets);
@@ -75,11 +85,16 @@ static int run_one(const struct cmp_args *o, const char *pol, struct pred_cache 
 	snprintf(row->predictor, sizeof row->predictor, "%s", cfg_str(c, "predictor.name"));
 	if (odma_tune(c, pc, e) < 0 || pred_from_cfg_cached(c, pc, &ph, e) < 0
 	    || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0
-	    || engine_run(c, &t, &ph, &r, e) < 0)
+	    || engine_run(c, &t, &ph, &r, e) < 0 || report_write(rundir, c, &t, &r, e) < 0)
 		goto out;
 	if (!slash)
 		snprintf(row->policy, sizeof row->policy, "%s", r.policy);
 	row->s = r.sum;
+	char path[4200];
+	size_t len;
+	snprintf(path, sizeof path, "%s/summary.csv", rundir);
+	if (slurp_file(path, "summary", &row->csv, &len, e) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc < 0 && e->msg[0]) {
@@ -99,55 +114,63 @@ out:
 	return rc;
 }
 
-/* compare.csv: the policy, its predictor, then these summary fields (two
- * under shorter names). */
-static const struct {
-	const char *col, *field;
-} cmp_cols[] = {
-	{ "completed", "requests_completed" },
-	{ "rejected", "requests_rejected" },
-	{ "rps", "rps" },
-	{ "tps_generated", "tps_generated" },
-	{ "tps_total", "tps_total" },
-	{ "util_reserved", "util_reserved" },
-	{ "util_live", "util_live" },
-	{ "util_packing", "util_packing" },
-	{ "ttft_p50_s", "ttft_p50_s" },
-	{ "ttft_p99_s", "ttft_p99_s" },
-	{ "tpot_p50_s", "tpot_p50_s" },
-	{ "tpot_p99_s", "tpot_p99_s" },
-	{ "e2e_p50_s", "e2e_p50_s" },
-	{ "e2e_p99_s", "e2e_p99_s" },
-	{ "preemptions", "preemptions" },
-	{ "recomputed_tokens", "recomputed_tokens" },
-	{ "overflows", "overflows" },
-	{ "relocations", "relocations" },
-	{ "relocated_bytes", "relocated_bytes" },
-	{ "frag_internal", "frag_internal" },
-	{ "frag_external", "frag_external" },
-	{ "safety_occupancy", "safety_occupancy" },
-	{ "large_bucket_share", "large_bucket_share" },
-	{ "util_packing_at_finish", "util_packing_at_finish" },
-	{ "reserved_tokens_mean", "reserved_tokens_mean" },
-	{ "frag_external_no_room", "frag_external_no_room" },
-};
-#define CMP_NCOLS (sizeof cmp_cols / sizeof cmp_cols[0])
+/* compare.csv: each run's summary.csv row with the predictor inserted after
+ * the `policy` column, whose cell becomes the compared name (odma/literal
+ * where a variant ran; `policy` NULL keeps the cell); all runs share one
+ * header. The fields before it (version, commit, schema) never hold a comma. */
+static void put_row(FILE *f, const char *line, size_t len, size_t col, const char *policy,
+		    const char *predictor)
+{
+	size_t start = 0;
+	for (size_t k = 0; k < col && start < len; start++)
+		if (line[start] == ',')
+			k++;
+	size_t end = start;
+	while (end < len && line[end] != ',')
+		end++;
+	fwrite(line, 1, start, f);
+	if (policy)
+		csvw_cell(f, policy, 0);
+	else {
+		fwrite(line + start, 1, end - start, f);
+		fputc(',', f);
+	}
+	csvw_cell(f, predictor, end >= len);
+	if (end < len) {
+		fwrite(line + end + 1, 1, len - end - 1, f);
+		fputc('\n', f);
+	}
+}
+
+/* Index of the `policy` column in a summary.csv header line. */
+static size_t policy_col(const char *h, size_t len)
+{
+	size_t col = 0;
+	for (size_t i = 0; i < len; col++) {
+		size_t j = i;
+		while (j < len && h[j] != ',')
+			j++;
+		if (j - i == 6 && !memcmp(h + i, "policy", 6))
+			return col;
+		i = j + 1;
+	}
+	return 0;
+}
 
 static void write_csv(FILE *f, const struct cmp_row *rows, size_t n)
 {
-	csvw_cell(f, "policy", 0);
-	csvw_cell(f, "predictor", 0);
-	for (size_t k = 0; k < CMP_NCOLS; k++)
-		csvw_cell(f, cmp_cols[k].col, k + 1 == CMP_NCOLS);
+	size_t col = 0;
 	for (size_t i = 0; i < n; i++) {
-		csvw_cell(f, rows[i].policy, 0);
-		csvw_cell(f, rows[i].predictor, 0);
-		for (size_t k = 0; k < CMP_NCOLS; k++) {
-			const struct sumfield *x = sf_find(cmp_cols[k].field);
-			struct sf_val v = sf_from_summary(x, &rows[i].s);
-			char buf[64];
-			csvw_cell(f, sf_format(x, &v, buf, sizeof buf), k + 1 == CMP_NCOLS);
+		const char *h = rows[i].csv, *nl = strchr(h, '\n');
+		if (!nl)
+			continue;
+		const char *row = nl + 1, *end = strchr(row, '\n');
+		size_t rl = end ? (size_t)(end - row) : strlen(row);
+		if (i == 0) {
+			col = policy_col(h, (size_t)(nl - h));
+			put_row(f, h, (size_t)(nl - h), col, NULL, "predictor");
 		}
+		put_row(f, row, rl, col, rows[i].policy, rows[i].predictor);
 	}
 }
 
@@ -206,12 +229,10 @@ static int parse_policies(const char *list, char names[CMP_MAX][64], size_t *n)
 	return 0;
 }
 
-static int write_dir(const char *dir, const struct cfg *c, const struct cmp_row *rows, size_t n,
-		     struct om_err *e)
+static int write_dir(const struct outdir *op, const struct cfg *c, const struct cmp_row *rows,
+		     size_t n, struct om_err *e)
 {
-	struct outdir o;
-	if (outdir_begin(&o, dir, e) < 0)
-		return -1;
+	struct outdir o = *op;
 	FILE *f = outdir_open(&o, "config.ini", e);
 	if (!f)
 		goto fail;
@@ -258,6 +279,8 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 	struct cmp_row *rows = calloc(np ? np : 1, sizeof *rows);
 	struct pred_cache pc = { 0 };
 	struct stat st;
+	struct outdir od;
+	bool begun = false;
 	int rc = -1;
 	if (!c)
 		goto out;
@@ -269,14 +292,23 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
+	if (outdir_begin(&od, dir, e) < 0)
+		goto out;
+	begun = true;
 	for (size_t i = 0; i < np; i++) {
 		if (!a->x.quiet)
 			fprintf(stderr, "odmasim compare: running %s (%zu/%zu)\n", names[i], i + 1,
 				np);
-		if (run_one(a, names[i], &pc, &rows[i], e) < 0)
+		char rundir[PATH_MAX + 80];
+		snprintf(rundir, sizeof rundir, "%s/%.63s", od.tmp, names[i]);
+		for (char *q = rundir + strlen(od.tmp) + 1; *q; q++)
+			if (*q == '/')
+				*q = '-'; /* odma/literal runs in DIR/odma-literal */
+		if (run_one(a, names[i], rundir, &pc, &rows[i], e) < 0)
 			goto out;
 	}
-	if (write_dir(dir, c, rows, np, e) < 0)
+	begun = false; /* write_dir commits or aborts */
+	if (write_dir(&od, c, rows, np, e) < 0)
 		goto out;
 	print_table(stdout, rows, np);
 	if (!a->x.quiet)
@@ -284,6 +316,10 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 	rc = 0;
 out:
 	pred_cache_free(&pc);
+	if (begun)
+		outdir_abort(&od);
+	for (size_t i = 0; rows && i < np; i++)
+		free(rows[i].csv);
 	free(rows);
 	cfg_free(c);
 	return rc;

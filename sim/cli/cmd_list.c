@@ -11,6 +11,7 @@
 #include "sim/core/router.h"
 #include "sim/policy/policy.h"
 #include "workload/arrival.h"
+#include "workload/trace_fmt.h"
 
 struct list_kind {
 	const char *name;
@@ -27,17 +28,17 @@ static const struct list_kind kinds[] = {
 	{ "mem-models", REG(mm_registry), NULL, "KV access-cost models (device.mem_model)" },
 	{ "arrivals", REG(arr_registry), NULL, "arrival processes (workload.arrival)" },
 	{ "routers", REG(router_registry), NULL, "cluster routers (cluster.router)" },
+	{ "trace-formats", REG(trace_fmt_registry), NULL, "trace file readers (workload.trace)" },
 	{ "devices", NULL, "device", "built-in device presets (device.preset)" },
 	{ "models", NULL, "model", "built-in model presets (model.preset)" },
 };
 /* clang-format on */
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
-const char cmd_list_usage[] =
-	"usage: odmasim list [KIND]\n"
-	"  Prints the names of one KIND, one per line: policies, predictors,\n"
-	"  mem-models, arrivals, routers, devices or models. Without KIND, lists\n"
-	"  the kinds.\n";
+const char cmd_list_usage[] = "usage: odmasim list [KIND]\n"
+			      "  Prints the names of one KIND, one per line: policies, predictors,\n"
+			      "  mem-models, arrivals, routers, trace-formats, devices or models.\n"
+			      "  Without KIND, lists the kinds.\n";
 
 static void list_names(const struct list_kind *k)
 {
@@ -61,7 +62,7 @@ int cmd_list(int argc, char **argv)
 		return rc;
 	for (size_t i = 0; i < NKINDS; i++) {
 		if (!want)
-			printf("%-11s %s\n", kinds[i].name, kinds[i].what);
+			printf("%-13s %s\n", kinds[i].name, kinds[i].what);
 		else if (!strcmp(want, kinds[i].name)) {
 			list_names(&kinds[i]);
 			return 0;

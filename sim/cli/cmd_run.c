@@ -15,10 +15,15 @@
 #include "sim/core/report.h"
 
 const char cmd_run_usage[] =
-	"usage: odmasim run EXPERIMENT.ini [--set section.key=value]... [-o DIR] [-q]\n"
+	"usage: odmasim run [EXPERIMENT.ini] [--trace FILE] [--set section.key=value]...\n"
+	"                   [-o DIR] [-q]\n"
 	"  Runs one experiment and writes config.ini, summary.json, summary.csv,\n"
 	"  requests.csv (unless run.requests_csv = false) and util.csv to DIR\n"
-	"  (default results/out/<experiment>[-N]).\n"
+	"  (default results/out/<experiment or trace name>[-N]).\n"
+	"  Without EXPERIMENT.ini every key keeps its default (odmasim keys).\n"
+	"  --trace FILE is short for --set workload.trace=FILE: any format that\n"
+	"  `odmasim list trace-formats` names; its own timestamps give the\n"
+	"  arrivals when it has them (workload.arrival = auto).\n"
 	"  DIR must not exist: results are never overwritten.\n";
 
 /* Writes the results with SIGINT, SIGTERM and SIGHUP held, so an interrupt
@@ -63,7 +68,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct cfg *c;
-	int stop = cli_load_exp("run", cmd_run_usage, argc, argv, &o, true, &c);
+	int stop = cli_load_exp("run", cmd_run_usage, argc, argv, &o, false, &c);
 	if (stop >= 0)
 		return stop;
 	struct om_err e = { "" };

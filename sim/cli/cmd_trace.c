@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 #include "sim/cli/cli.h"
 
 static void stats(const char *what, double *v, size_t n)
@@ -31,7 +31,7 @@ static int trace_one(const char *path)
 	struct wl_trace t;
 	struct om_err e;
 	trace_init(&t);
-	if (trace_read_csv(path, &t, true, &e) < 0) {
+	if (trace_read(path, &t, true, &e) < 0) {
 		fprintf(stderr, "odmasim: error: %s\n", e.msg);
 		trace_free(&t);
 		return -1;

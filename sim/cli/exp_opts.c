@@ -27,6 +27,12 @@ bool cli_exp_opt(struct cli_opts *o, int c, const char *arg)
 	case 'o':
 		o->out = arg;
 		return true;
+	case 't':
+		/* one buffer: a later --trace replaces an earlier one, as --set would */
+		o->trace = arg;
+		snprintf(o->trace_set, sizeof o->trace_set, "workload.trace=%s", arg);
+		o->sets[o->nsets++] = o->trace_set;
+		return true;
 	case 'q':
 		o->quiet = true;
 		return true;
@@ -82,13 +88,14 @@ void cli_out_dir(const struct cli_opts *o, const char *prefix, char *buf, size_t
 		snprintf(buf, n, "%s", o->out);
 		return;
 	}
-	const char *exp = o->experiment;
+	/* named after the experiment, else the --trace file, without extension */
+	const char *exp = o->experiment ? o->experiment : o->trace;
 	const char *base = exp ? strrchr(exp, '/') : NULL;
 	base = base ? base + 1 : (exp ? exp : "default");
 	char stem[256];
 	snprintf(stem, sizeof stem, "%s", base);
 	char *dot = strrchr(stem, '.');
-	if (dot && !strcmp(dot, ".ini"))
+	if (dot && dot != stem)
 		*dot = '\0';
 	snprintf(buf, n, "results/out/%s%s", prefix, stem);
 	struct stat st;

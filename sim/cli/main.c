@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buildinfo.h"
 #include "common/registry.h"
 #include "device_models/device.h"
 #include "sim/cli/cli.h"
@@ -19,7 +20,8 @@ struct cmd {
 
 /* clang-format off: one registry line per entry */
 static const struct cmd cmds[] = {
-	{ "run", cmd_run, "run one experiment: odmasim run EXPERIMENT.ini [--set k=v]... [-o DIR]",
+	{ "run", cmd_run,
+	  "run one experiment: odmasim run [EXPERIMENT.ini] [--trace FILE] [--set k=v]... [-o DIR]",
 	  cmd_run_usage },
 	{ "compare", cmd_compare,
 	  "same experiment under several policies, one table: odmasim compare EXPERIMENT.ini [--policies a,b]",
@@ -53,7 +55,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"odmasim %s: trace-driven simulator of LLM serving on LPDDR-class accelerators\n\n"
 		"usage: odmasim COMMAND [ARGS]\n\ncommands:\n",
-		ODMASIM_VERSION);
+		om_version);
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
 	char buf[256];
@@ -62,7 +64,8 @@ static void usage(FILE *f)
 	fprintf(f, "model presets: %s\n", dev_preset_list("model", buf, sizeof buf));
 	fprintf(f,
 		"\n`odmasim help COMMAND` (or odmasim COMMAND --help) shows a command's options.\n"
-		"Traces named without a '/' are read from $ODMASIM_TRACES or ../shared/traces.\n"
+		"Traces named without a '/' are looked up in workload.trace_dir, $ODMASIM_TRACES,\n"
+		"$XDG_DATA_HOME/odmasim/traces, <prefix>/share/odmasim/traces, ../shared/traces.\n"
 		"Example: odmasim run experiments/quickstart.ini --set workload.rate=4\n");
 }
 
@@ -115,7 +118,7 @@ static int dispatch(int argc, char **argv)
 	if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help"))
 		return help(argc - 2, argv + 2);
 	if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-		printf("odmasim %s\n", ODMASIM_VERSION);
+		printf("odmasim %s (commit %s)\n", om_version, om_git_commit);
 		return 0;
 	}
 	const struct cmd *c = find_cmd(a);

@@ -6,6 +6,7 @@
 
 #include "common/registry.h"
 #include "sim/core/evq.h"
+#include "sim/core/pred_setup.h"
 #include "sim/core/router.h"
 #include "sim/core/start_lengths.h"
 
@@ -67,7 +68,8 @@ struct eng {
 	struct eng_params p;
 	const struct wl_trace *t;
 	struct sim_req *reqs;
-	int32_t *target; /* true output tokens, at least 1: engine-private */
+	int32_t *replica; /* the instance each request was routed to */
+	int32_t *target;  /* true output tokens, at least 1: engine-private */
 	struct inst *in;
 	size_t n_in;
 	const struct router_ops *router;
@@ -143,7 +145,9 @@ static int ingest(struct eng *g, struct om_err *e)
 {
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
-		(void)sched_arrive(&g->in[route(g)].s, r, g->now);
+		size_t k = route(g);
+		g->replica[r->idx] = (int32_t)k;
+		(void)sched_arrive(&g->in[k].s, r, g->now);
 	}
 	if (!g->arrival_pending && g->next_arrival < g->t->n) {
 		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
@@ -494,12 +498,25 @@ static int capture_series(const struct pol_ops *pol, const void *ps, struct run_
 	return 0;
 }
 
+/* Requests still running when the run stops were never released, where the
+ * scheduler records a stay's peak reservation: record theirs now. */
+static void note_held_peaks(struct eng *g)
+{
+	for (size_t i = 0; i < g->n_in; i++)
+		for (size_t k = 0; k < sched_running(&g->in[i].s); k++) {
+			struct sim_req *r = &g->reqs[sched_running_at(&g->in[i].s, k)->idx];
+			if (r->pol_cap > r->reserved_peak)
+				r->reserved_peak = r->pol_cap;
+		}
+}
+
 static int init_requests(struct eng *g, const struct wl_trace *t, struct om_err *e)
 {
 	size_t n = t->n;
 	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
 	g->target = malloc((n ? n : 1) * sizeof *g->target);
-	if (!g->reqs || !g->target)
+	g->replica = malloc((n ? n : 1) * sizeof *g->replica);
+	if (!g->reqs || !g->target || !g->replica)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	int32_t mml = g->p.pol.max_model_len;
 	int64_t max_new = g->p.max_new_tokens;
@@ -515,6 +532,7 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct om_err 
 		r->max_output = cap > 0 ? (int32_t)cap : 0;
 		r->predicted_len = -1;
 		r->pred_bucket = -1;
+		g->replica[i] = -1;
 		r->pol_off = -1;
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
 		g->target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
@@ -602,6 +620,8 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		err_set(e, NULL, 0, "workload", "no requests to simulate");
 		goto done;
 	}
+	if (pred_check_text(c, pred, t, e) < 0)
+		goto done;
 	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, e) < 0 || init_requests(&g, t, e) < 0)
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
@@ -612,6 +632,7 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
 	if (loop(&g, e) < 0)
 		goto done;
+	note_held_peaks(&g);
 	struct sched_stats st = { 0 };
 	for (size_t i = 0; i < g.n_in; i++) {
 		struct pol_stats ps;
@@ -645,8 +666,10 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 		goto done;
 	}
 	out->reqs = g.reqs;
+	out->replica = g.replica;
 	out->n = t->n;
 	g.reqs = NULL;
+	g.replica = NULL;
 	rc = 0;
 done:
 	free_instances(&g);
@@ -658,6 +681,7 @@ done:
 	}
 	start_lengths_free(&g.start);
 	free(g.reqs);
+	free(g.replica);
 	free(g.target);
 	free(g.rng);
 	evq_free(&g.q);
@@ -667,6 +691,7 @@ done:
 void run_result_free(struct run_result *r)
 {
 	free(r->reqs);
+	free(r->replica);
 	free(r->pol_series);
 	met_free(&r->met);
 	dt_free(&r->dt);

@@ -17,6 +17,7 @@
 
 struct run_result {
 	struct sim_req *reqs; /* in arrival order, as the trace */
+	int32_t *replica;     /* reqs[i]'s instance, -1 if it never arrived */
 	size_t n;
 	struct metrics met;
 	struct summary sum;

@@ -11,12 +11,15 @@
 #include "sim/core/engine.h"
 #include "sim/policy/policy.h"
 #include "sim/core/sched.h"
+#include "sim/core/pred_setup.h"
+#include "sim/core/slo.h"
 
 int exp_declare_keys(struct cfg *c, struct om_err *e)
 {
 	const struct cfg_key *tables[] = { wl_keys,    engine_keys,	dev_keys,
 					   sched_keys, pol_common_keys, pred_common_keys,
-					   think_keys, servegen_keys };
+					   think_keys, servegen_keys,	pred_setup_keys,
+					   slo_keys };
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (cfg_add_keys(c, tables[i], e) < 0)
 			return -1;
@@ -57,6 +60,10 @@ struct cfg *exp_load(const char *path, char *const *sets, int nsets, struct om_e
 		if (cfg_set(c, sets[i], e) < 0)
 			goto fail;
 	if (dev_load_presets(c, e) < 0 || cfg_check(c, e) < 0)
+		goto fail;
+	struct cap_slo slo;
+	int have_slo;
+	if (slo_from_cfg(c, &slo, &have_slo, e) < 0)
 		goto fail;
 	/* A policy built around a predictor (s3, odma) brings it along unless the
 	 * experiment names one, so policy.name alone switches between policies. */

@@ -2,6 +2,7 @@
 #include "common/grow.h"
 
 #include <gsl/gsl_statistics_double.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,8 +127,8 @@ static void select_kth(double *v, size_t lo, size_t n, size_t k)
  * full sort would, in linear time. */
 static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
 {
-	if (n == 0) {
-		*p50 = *p90 = *p99 = 0;
+	if (n == 0) { /* nothing measured: no value, not 0 */
+		*p50 = *p90 = *p99 = NAN;
 		return;
 	}
 	const double f[3] = { 0.50, 0.90, 0.99 };
@@ -155,6 +156,17 @@ static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
 	*p99 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.99);
 }
 
+/* Before pct(), which reorders v. */
+static double mean(const double *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += v[i];
+	return s / (double)n;
+}
+
 int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		  const struct sched_stats *s, struct summary *o)
 {
@@ -169,6 +181,7 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 	}
 	size_t nt = 0, np = 0;
 	int64_t first = INT64_MAX, last = 0, held = 0;
+	double itl_sum = 0, itl_n = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sim_req *r = &reqs[i];
 		o->requests_total++;
@@ -190,9 +203,12 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		e2e[nt] = (double)(r->finish_ns - r->arrival_ns) / 1e9;
 		queue[nt] = (double)(r->first_admit_ns - r->arrival_ns) / 1e9;
 		nt++;
-		if (r->generated > 1)
+		if (r->generated > 1) {
 			tpot[np++] = (double)(r->finish_ns - r->first_token_ns) / 1e9
 				/ (double)(r->generated - 1);
+			itl_sum += (double)(r->finish_ns - r->first_token_ns) / 1e9;
+			itl_n += (double)(r->generated - 1);
+		}
 	}
 	for (int k = 0; k < REJ_N; k++)
 		o->rejected[k] = s->rejected[k];
@@ -214,6 +230,11 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 			o->safety_occupancy = m->int_safety / ((double)m->safety_tokens * T);
 	}
 	o->util_packing = m->int_reserved > 0 ? m->int_live / m->int_reserved : 0;
+	o->ttft_mean_s = mean(ttft, nt);
+	o->e2e_mean_s = mean(e2e, nt);
+	o->queue_mean_s = mean(queue, nt);
+	o->tpot_mean_s = mean(tpot, np);
+	o->itl_mean_s = itl_n > 0 ? itl_sum / itl_n : NAN;
 	pct(ttft, nt, &o->ttft_p50_s, &o->ttft_p90_s, &o->ttft_p99_s);
 	pct(e2e, nt, &o->e2e_p50_s, &o->e2e_p90_s, &o->e2e_p99_s);
 	pct(queue, nt, &o->queue_p50_s, &o->queue_p90_s, &o->queue_p99_s);

@@ -72,6 +72,10 @@ struct summary {
 	 * fragmentation when an admission found no room */
 	double util_packing_at_finish, reserved_tokens_mean, frag_external_no_room;
 	int64_t no_room_admissions;
+	/* means beside the percentiles; itl: inter-token latency, the gap
+	 * between a request's consecutive tokens (its mean is token-weighted:
+	 * all gaps of all finished requests). NAN where nothing was measured. */
+	double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s, itl_mean_s;
 };
 
 int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns);

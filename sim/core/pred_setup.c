@@ -12,8 +12,26 @@
 #include "common/registry.h"
 #include "common/rng.h"
 #include "workload/think.h"
-#include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 #include "workload/workload.h"
+
+const struct cfg_key pred_setup_keys[] = {
+	{ "predictor.allow_no_text", CFG_BOOL, "false", 0, -1, NULL,
+	  "run a text-based predictor (s3, odma) on a workload without prompt texts, where every request gets the same prediction; false = refuse" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+int pred_check_text(const struct cfg *c, const struct pred_handle *h, const struct wl_trace *t,
+		    struct om_err *e)
+{
+	if (!h || !h->ops || !h->ops->needs_text || t->text_len > 0
+	    || cfg_bool(c, "predictor.allow_no_text"))
+		return 0;
+	return cfg_fail(
+		c, "predictor.name", e,
+		"predictor '%s' reads prompt texts, but the workload (%s) has none: every request would get the same prediction (set predictor.allow_no_text = true to run anyway)",
+		h->ops->name, t->source);
+}
 
 static void key_keys(FILE *f, const struct cfg *c, const struct cfg_key *k)
 {
@@ -52,7 +70,7 @@ static char *cache_key(const struct cfg *c, const struct pred_ops *ops, const ch
 static int read_train(const struct cfg *c, const char *path, struct wl_trace *t, struct om_err *e)
 {
 	trace_init(t);
-	if (trace_read_csv(path, t, true, e) < 0 || think_apply(c, t, THINK_STREAM_TRAIN, e) < 0) {
+	if (trace_read(path, t, true, e) < 0 || think_apply(c, t, THINK_STREAM_TRAIN, e) < 0) {
 		trace_free(t);
 		return -1;
 	}

@@ -67,4 +67,13 @@ int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred
 int pred_train_on_file(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
 		       const char *path, struct om_err *e);
 
+/* The key below, declared with every module's keys (experiment.c). */
+extern const struct cfg_key pred_setup_keys[];
+
+/* Refuses a predictor that reads prompt texts on a workload without any
+ * (it would give every request the same prediction, silently), unless
+ * predictor.allow_no_text is set. h may have no predictor. */
+int pred_check_text(const struct cfg *c, const struct pred_handle *h, const struct wl_trace *t,
+		    struct om_err *e);
+
 #endif

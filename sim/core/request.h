@@ -28,6 +28,7 @@ struct sim_req {
 	/* chunked: it could not grow while running alone, so its next admission
 	 * asks the policy for its whole context at once (as unchunked) */
 	bool reserve_all;
+	bool pred_uncertain; /* the predictor flagged it (ODMA: large bucket) */
 	int64_t arrival_ns;
 	int32_t prompt_tokens;
 	int32_t generated;  /* output tokens produced so far */
@@ -37,9 +38,14 @@ struct sim_req {
 	int32_t predicted_len;
 	float uncertainty;
 	int32_t pred_bucket;
-	bool pred_uncertain; /* the predictor flagged it (ODMA: large bucket) */
-	uint64_t admit_seq;  /* order of (re)admission, for preemption */
+	/* the request's allocation record (requests.csv), in what was padding
+	 * (the struct stays 128 bytes, two cache lines): its overflows and
+	 * relocations (counted by the policy; at most one per size class) and
+	 * the most KV tokens reserved for it at an iteration's end (sched) */
+	uint16_t overflows, relocations;
+	uint64_t admit_seq; /* order of (re)admission, for preemption */
 	int32_t preemptions;
+	int32_t reserved_peak;
 	int64_t recomputed_tokens;
 	/* the largest region (pol_cap) it held, kept by the scheduler for the
 	 * completion-time metrics */

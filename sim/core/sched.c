@@ -142,13 +142,23 @@ bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now)
 	return true;
 }
 
+/* A region only grows while its request holds it, so the peak of a stay is
+ * what it holds when released (finish or preemption): recorded there, not
+ * every iteration. */
+static void release(struct sched *s, struct sim_req *r)
+{
+	if (r->pol_cap > r->reserved_peak)
+		r->reserved_peak = r->pol_cap;
+	pol_release(s->pol, s->ps, r);
+}
+
 /* Preempts run[i] by recompute, keeping the others in admission order. */
 static void preempt_at(struct sched *s, size_t i)
 {
 	struct sim_req *v = s->run[i];
 	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
 	s->n_run--;
-	pol_release(s->pol, s->ps, v);
+	release(s, v);
 	s->live_tokens -= v->ctx;
 	v->ctx = 0;
 	v->partial = false;
@@ -381,7 +391,7 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
 			s->blocked = false;
 			pol_finish(s->pol, s->ps, r, now);
-			pol_release(s->pol, s->ps, r);
+			release(s, r);
 			s->live_tokens -= r->ctx;
 			r->ctx = 0;
 			r->state = RS_FINISHED;

@@ -5,7 +5,7 @@
 
 #include "common/split.h"
 #include "workload/think.h"
-#include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 #include "workload/workload.h"
 
 /* Which trace, and which part of it: the policy's key (every row), else the
@@ -57,7 +57,7 @@ int start_lengths_load(const struct cfg *c, const char *policy_key, const struct
 		return take(ph->train, test_pct, s, e);
 	struct wl_trace t;
 	trace_init(&t);
-	if (trace_read_csv(s->origin, &t, false, e) < 0
+	if (trace_read(s->origin, &t, false, e) < 0
 	    || think_apply(c, &t, THINK_STREAM_TRAIN, e) < 0) {
 		trace_free(&t);
 		return err_wrap(e, s->key);

@@ -1,5 +1,9 @@
 #include "sim/core/sumfield.h"
 
+#include "common/buildinfo.h"
+#include "sim/core/slo.h"
+
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,7 +54,8 @@ static struct sf_val g_workload(const struct sf_src *x)
 
 static struct sf_val g_arrival(const struct sf_src *x)
 {
-	return v_str(cfg_str(x->c, "workload.arrival"));
+	/* the process that ran: workload.arrival = auto resolved */
+	return v_str(x->t->arrival[0] ? x->t->arrival : cfg_str(x->c, "workload.arrival"));
 }
 
 static struct sf_val g_output_model(const struct sf_src *x)
@@ -68,6 +73,63 @@ static struct sf_val g_pool_gib(const struct sf_src *x)
 	return (struct sf_val){ .d = x->r->dt.dd.pool_bytes / 1073741824.0 };
 }
 
+/* i15 group: provenance, SLO and goodput (keep together for merges) */
+static struct sf_val g_version(const struct sf_src *x)
+{
+	(void)x;
+	return v_str(om_version);
+}
+
+static struct sf_val g_commit(const struct sf_src *x)
+{
+	(void)x;
+	return v_str(om_git_commit);
+}
+
+static struct sf_val g_schema(const struct sf_src *x)
+{
+	(void)x;
+	return v_int(SF_SCHEMA_VERSION);
+}
+
+/* run.slo judged on this run; false if it has none (checked at load). */
+static bool slo_of(const struct sf_src *x, struct slo_run *out)
+{
+	struct cap_slo o;
+	int have = 0;
+	struct om_err e;
+	if (slo_from_cfg(x->c, &o, &have, &e) < 0 || !have)
+		return false;
+	slo_judge(&o, x->r->reqs, x->r->n, &x->r->sum, out);
+	return true;
+}
+
+static struct sf_val g_slo(const struct sf_src *x)
+{
+	return v_str(cfg_str(x->c, "run.slo"));
+}
+
+static struct sf_val g_slo_met(const struct sf_src *x)
+{
+	struct slo_run s;
+	if (!slo_of(x, &s))
+		return (struct sf_val){ .none = true };
+	return v_int(s.violations == 0);
+}
+
+static struct sf_val g_slo_attainment(const struct sf_src *x)
+{
+	struct slo_run s;
+	return (struct sf_val){ .d = slo_of(x, &s) ? s.attainment : NAN };
+}
+
+static struct sf_val g_goodput(const struct sf_src *x)
+{
+	struct slo_run s;
+	return (struct sf_val){ .d = slo_of(x, &s) ? s.goodput_rps : NAN };
+}
+/* end of the i15 group */
+
 #define RUN(n, k, g, u, d)               \
 	{                                \
 		n, k, SF_NO_OFF, g, u, d \
@@ -81,6 +143,11 @@ static struct sf_val g_pool_gib(const struct sf_src *x)
 
 /* Definitions in docs/MODEL.md; the order is the order of every output. */
 const struct sumfield sf_fields[] = {
+	/* i15 group: provenance */
+	RUN("odmasim_version", SF_STR, g_version, "", "version of the odmasim that wrote it"),
+	RUN("git_commit", SF_STR, g_commit, "",
+	    "commit it was built from (git describe; -dirty: uncommitted changes; unknown outside git)"),
+	RUN("schema_version", SF_INT, g_schema, "", "version of this field list (docs/OUTPUTS.md)"),
 	RUN("policy", SF_STR, g_policy, "", "allocation policy"),
 	RUN("device", SF_STR, g_device, "", "device preset"),
 	RUN("model", SF_STR, g_model, "", "model preset"),
@@ -88,7 +155,8 @@ const struct sumfield sf_fields[] = {
 	RUN("cluster_mode", SF_STR, g_cluster_mode, "", "cluster.mode"),
 	RUN("instances", SF_INT, g_instances, "", "serving instances"),
 	RUN("workload", SF_STR, g_workload, "", "trace file or synthetic source"),
-	RUN("arrival", SF_STR, g_arrival, "", "workload.arrival"),
+	RUN("arrival", SF_STR, g_arrival, "",
+	    "arrival process that ran (workload.arrival, auto resolved)"),
 	RUN("output_model", SF_STR, g_output_model, "",
 	    "workload.output_model: reference, or think (an ASSUMPTION: reference + R1 thinking length)"),
 	RUN("seed", SF_INT, g_seed, "", "workload.seed"),
@@ -120,6 +188,18 @@ const struct sumfield sf_fields[] = {
 	R("queue_p50_s", queue_p50_s, "s", "arrival to first admission, median"),
 	R("queue_p90_s", queue_p90_s, "s", "arrival to first admission, p90"),
 	R("queue_p99_s", queue_p99_s, "s", "arrival to first admission, p99"),
+	/* i15 group: means, inter-token latency, SLO */
+	R("ttft_mean_s", ttft_mean_s, "s", "time to first token, mean"),
+	R("tpot_mean_s", tpot_mean_s, "s", "time per output token, mean over requests"),
+	R("e2e_mean_s", e2e_mean_s, "s", "end-to-end latency, mean"),
+	R("queue_mean_s", queue_mean_s, "s", "arrival to first admission, mean"),
+	R("itl_mean_s", itl_mean_s, "s", "inter-token latency, mean over all token gaps"),
+	RUN("slo", SF_STR, g_slo, "", "run.slo as given; empty = none"),
+	RUN("slo_met", SF_INT, g_slo_met, "", "1 if the run meets run.slo, else 0"),
+	RUN("slo_attainment", SF_REAL, g_slo_attainment, "",
+	    "requests finished within every latency bound of run.slo / requests"),
+	RUN("goodput_rps", SF_REAL, g_goodput, "1/s",
+	    "requests finished within every latency bound of run.slo per second of span_s"),
 	I("preemptions", preemptions, "", "preemptions"),
 	I("recomputed_tokens", recomputed_tokens, "tokens", "tokens recomputed after preemption"),
 	I("overflows", overflows, "", "requests that outgrew their region"),
@@ -181,9 +261,13 @@ const char *sf_format(const struct sumfield *f, const struct sf_val *v, char *bu
 	case SF_STR:
 		return v->s;
 	case SF_INT:
+		if (v->none)
+			return "";
 		snprintf(buf, n, "%lld", (long long)v->i);
 		break;
 	case SF_REAL:
+		if (!isfinite(v->d))
+			return "";
 		snprintf(buf, n, "%.9g", v->d);
 		break;
 	}

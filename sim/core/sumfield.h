@@ -6,6 +6,7 @@
 #ifndef OM_SUMFIELD_H
 #define OM_SUMFIELD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,11 +27,17 @@ struct sf_src {
 	const struct run_result *r;
 };
 
+/* A value that does not exist (a latency with nothing completed, an SLO
+ * field without run.slo) is none, or NAN for a real: JSON null, empty CSV. */
 struct sf_val {
 	const char *s;
 	int64_t i;
 	double d;
+	bool none;
 };
+
+/* Bumped whenever a summary field is renamed, removed or changes meaning. */
+#define SF_SCHEMA_VERSION 2
 
 #define SF_NO_OFF ((size_t)-1)
 

@@ -346,6 +346,7 @@ static enum pol_rc od_grow(void *state, struct sim_req *r, int32_t tokens, struc
 		return POL_OK;
 	if (s->ovf_idx != (int64_t)r->idx || s->ovf_tokens != tokens) {
 		s->overflows++;
+		r->overflows++;
 		s->ovf_idx = r->idx;
 		s->ovf_tokens = tokens;
 	}
@@ -378,6 +379,7 @@ static enum pol_rc od_grow(void *state, struct sim_req *r, int32_t tokens, struc
 	double bytes = (double)r->ctx * s->env->dt->dd.kv_bytes_per_token;
 	cost->extra_ns += dt_stream_ns(s->env->dt, 2.0 * bytes); /* read + write */
 	s->relocations++;
+	r->relocations++;
 	s->relocated_bytes += (int64_t)bytes;
 	return POL_OK;
 }

@@ -76,6 +76,7 @@ static enum pol_rc s3_grow(void *state, struct sim_req *r, int32_t tokens, struc
 	if (tokens <= r->pol_cap)
 		return POL_OK;
 	s->a.overflows++;
+	r->overflows++;
 	r->pol_class++;
 	return POL_REQUEUE;
 }

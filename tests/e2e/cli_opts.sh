@@ -59,7 +59,6 @@ for c in $cmds; do
 done
 one_line_2 run-missing-out run "$exp" -o
 one_line_2 run-missing-set run "$exp" --set
-one_line_2 run-no-experiment run -q
 one_line_2 run-two-experiments run "$exp" "$exp"
 one_line_2 run-quiet-value run "$exp" --quiet=yes
 one_line_2 sweep-bad-jobs sweep "$tmp/s.ini" -j 0

@@ -9,8 +9,21 @@ small=(--set workload.num_requests=200 --set workload.rate=8)
 "$bin" compare "$qs" --policies static,paged,oracle "${small[@]}" -q -o "$tmp/a" >"$tmp/a.txt" \
 	&& ok || bad "compare exits 0"
 [ "$(wc -l <"$tmp/a/compare.csv")" -eq 4 ] && ok || bad "header + 3 rows"
-[ "$(cut -d, -f1 "$tmp/a/compare.csv" | tr '\n' ' ')" = "policy static paged oracle " ] \
+col() { # FILE NAME: that column's values, one per line
+	python3 -c 'import csv,sys; [print(r[sys.argv[2]]) for r in csv.DictReader(open(sys.argv[1]))]' "$1" "$2"
+}
+[ "$(col "$tmp/a/compare.csv" policy | tr '\n' ' ')" = "static paged oracle " ] \
 	&& ok || bad "rows in the order asked"
+# the summary's own column names, each policy's run kept, merge reads it like a sweep
+[ "$(col "$tmp/a/compare.csv" requests_completed | tr '\n' ' ')" = "200 200 200 " ] \
+	&& ok || bad "compare.csv has requests_completed"
+for p in static paged oracle; do
+	[ -s "$tmp/a/$p/summary.csv" ] && [ -s "$tmp/a/$p/requests.csv" ] && ok || bad "run directory $p kept"
+	[ "$(col "$tmp/a/$p/summary.csv" rps)" = "$(python3 -c 'import csv,sys; print([r for r in csv.DictReader(open(sys.argv[1])) if r["policy"] == sys.argv[2]][0]["rps"])' "$tmp/a/compare.csv" "$p")" ] \
+		&& ok || bad "$p: compare.csv row equals its summary.csv"
+done
+"$bin" merge "$tmp/a" -o "$tmp/a-merged.csv" 2>"$tmp/merge.err" && ok || bad "merge a compare dir: $(cat "$tmp/merge.err")"
+[ "$(col "$tmp/a-merged.csv" policy | sort | tr '\n' ' ')" = "oracle paged static " ] && ok || bad "merged rows"
 grep -q '^oracle ' "$tmp/a.txt" && ok || bad "printed table has the oracle row"
 [ -s "$tmp/a/config.ini" ] && ok || bad "config.ini written"
 "$bin" compare "$qs" --policies static,paged,oracle "${small[@]}" -q -o "$tmp/b" >/dev/null

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Figures: every gnuplot script draws a non-empty PNG and SVG from tiny CSVs
+# Figures: every gnuplot script draws a non-empty PDF, PNG and SVG from tiny CSVs
 # written with the headers results/figures_data.py produces, without a gnuplot
 # warning (the scripts read columns by header name, so a column the data lacks
 # is a warning and fails here); the committed study sweeps parse; and a run
@@ -27,11 +27,14 @@ for gp in results/fig[0-9]*.gp; do
 	if grep -qi 'warning' "$tmp/$name.err"; then
 		fail "$gp warns: $(cat "$tmp/$name.err")"
 	fi
-	for ext in png svg; do
+	for ext in pdf png svg; do
 		[ -s "$tmp/$name.$ext" ] || fail "$gp wrote no $name.$ext"
 	done
 	[ "$(head -c 8 "$tmp/$name.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
 		fail "$name.png is not a PNG"
+	[ "$(head -c 5 "$tmp/$name.pdf")" = "%PDF-" ] || fail "$name.pdf is not a PDF"
+	# drawn for one journal column: 3.5 in wide (252 pt in the PDF's media box)
+	grep -aq 'MediaBox \[ *0 0 252' "$tmp/$name.pdf" || fail "$name.pdf is not 3.5 in wide"
 	n=$((n + 1))
 done
 [ $n -ge 9 ] || fail "expected nine figure scripts, found $n"

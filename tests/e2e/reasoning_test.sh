@@ -10,17 +10,19 @@
 traces=${ODMASIM_TRACES:-../shared/traces}
 # col NAME ROW: the value of column NAME in compare.csv's row ROW (by policy)
 col() {
-	awk -F, -v c="$1" -v p="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
-		$1 == p { print $k }' "$tmp/sq/compare.csv"
+	awk -F, -v c="$1" -v p="$2" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == c) k = i
+			if ($i == "policy") q = i }; next }
+		$q == p { print $k }' "$tmp/sq/compare.csv"
 }
 if [ -f "$traces/simpleqa_r1.csv" ]; then
 	"$bin" compare experiments/paper_simpleqa_r1.ini -q -o "$tmp/sq" >"$tmp/sq.txt" 2>&1 \
 		&& ok || bad "compare on paper_simpleqa_r1: $(head -c 300 "$tmp/sq.txt")"
-	[ "$(cut -d, -f1 "$tmp/sq/compare.csv" | tr '\n' ' ')" = \
+	[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "policy") k = i } { print $k }' \
+		"$tmp/sq/compare.csv" | tr '\n' ' ')" = \
 		"policy static paged s3 odma oracle odma/literal " ] \
 		&& ok || bad "every policy and both odma variants"
 	for p in static paged s3 odma oracle odma/literal; do
-		[ "$(col completed "$p")" = 2000 ] && ok || bad "$p completed $(col completed "$p")"
+		[ "$(col requests_completed "$p")" = 2000 ] && ok || bad "$p completed $(col requests_completed "$p")"
 	done
 	awk -v a="$(col rps odma)" -v b="$(col rps odma/literal)" 'BEGIN { exit !(a >= b) }' \
 		&& ok || bad "engineered odma $(col rps odma) req/s < literal $(col rps odma/literal)"

@@ -1,6 +1,6 @@
-/* libFuzzer target: the trace CSV reader (shared and Vidur layouts) over an
- * arbitrary buffer. The first byte chooses whether prompt texts are kept, so
- * both paths of the reader are exercised. Any accepted trace must satisfy the
+/* libFuzzer target: the trace readers (trace_parse picks CSV, JSON Lines or
+ * TSV by the first line) over an arbitrary buffer. The first byte chooses
+ * whether prompt texts are kept, so both paths of each reader are exercised. Any accepted trace must satisfy the
  * reader's promises: at least one row, positive prompt lengths, non-negative
  * outputs, unique ids. */
 #include <stdint.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz_util.h"
-#include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wl_trace t;
 	trace_init(&t);
 	struct om_err e = { "" };
-	int rc = trace_parse_csv((const char *)data, size, "fuzz.csv", &t, keep_text, &e);
+	int rc = trace_parse((const char *)data, size, "fuzz.csv", &t, keep_text, &e);
 	if (rc == 0) {
 		if (t.n == 0)
 			abort();
