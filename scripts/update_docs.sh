@@ -111,7 +111,7 @@ gen() {
 	compare)
 		scripts/compare_table.sh "$bin" ;;
 	headline) scripts/headline_table.sh "$bin" ;;
-	capacity_r1) scripts/capacity_table.sh "$bin" ;;
+	capacity_grid) scripts/capacity_table.sh "$bin" ;;
 	odma_ablation) scripts/odma_ablation.sh "$bin" ;;
 	predictors)
 		ODMASIM=$bin scripts/predictor-tables.sh "$tmp/pred" >/dev/null
