@@ -83,14 +83,7 @@ int kvmem_extend(struct kvmem *m, int64_t off, int64_t len, int64_t more)
 	}
 	if (lo == m->nfr || m->fr[lo].off != end || m->fr[lo].len < more)
 		return -1;
-	struct kv_range *r = &m->fr[lo];
-	r->off += more;
-	r->len -= more;
-	if (r->len == 0) {
-		memmove(r, r + 1, (m->nfr - lo - 1) * sizeof *r);
-		m->nfr--;
-	}
-	m->free_tokens -= more;
+	take_at(m, lo, more);
 	return 0;
 }
 
