@@ -8,7 +8,10 @@
  *          a request holds its slack for about L decode iterations)
  * subject to the share of lengths above c_K (the overflow rate if every
  * prediction were exact) being at most eps. Exact dynamic programme over the
- * bins, O(K * bins^2); ties go to the smaller edge, so it is deterministic. */
+ * bins, O(K * bins^2); ties go to the smaller edge, so it is deterministic.
+ * ob_add_pair files a length under a larger key (e.g. max(predicted, observed),
+ * the smallest class a request ended up needing): the key picks the bin (and
+ * the overflow share), the length the slack c - L and its weight. */
 #ifndef OM_ODMA_BOUNDS_H
 #define OM_ODMA_BOUNDS_H
 
@@ -24,6 +27,7 @@ struct ob_learner {
 	int32_t max_len, bin, nbins;
 	size_t window, n, head;
 	int32_t *ring;	 /* the last `window` lengths */
+	int32_t *keys;	 /* their keys (>= the length; = it for ob_add) */
 	int64_t *count;	 /* per bin, over the ring */
 	double *sum_len; /* per bin: sum of lengths */
 	double *sum_sq;	 /* per bin: sum of squared lengths */
@@ -32,6 +36,7 @@ struct ob_learner {
 int ob_init(struct ob_learner *l, int32_t max_len, int32_t bin, size_t window);
 void ob_free(struct ob_learner *l);
 void ob_add(struct ob_learner *l, int32_t len);
+void ob_add_pair(struct ob_learner *l, int32_t key, int32_t len);
 /* Fills bounds[0..k-1]; returns -1 (bounds untouched) with no observations,
  * if k exceeds the number of bins, or on allocation failure. */
 int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, int32_t *bounds);

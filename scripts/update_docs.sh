@@ -116,7 +116,8 @@ gen() {
 		scripts/compare_table.sh "$bin"
 		SETS=predictor.uncertainty_threshold=1 POLICIES=odma scripts/compare_table.sh "$bin" ;;
 	headline) scripts/headline_table.sh "$bin" ;;
-	capacity_r1) scripts/capacity_table.sh "$bin" ;;
+	capacity_grid) scripts/capacity_table.sh "$bin" ;;
+	odma_ablation) scripts/odma_ablation.sh "$bin" ;;
 	predictors)
 		ODMASIM=$bin scripts/predictor-tables.sh "$tmp/pred" >/dev/null
 		python3 scripts/predictor_readme.py "$tmp/pred" ;;

@@ -24,24 +24,47 @@ void kvmem_free_all(struct kvmem *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* Takes len tokens from the start of free range i (which holds them). */
+static int64_t take_at(struct kvmem *m, size_t i, int64_t len)
+{
+	struct kv_range *r = &m->fr[i];
+	int64_t off = r->off;
+	r->off += len;
+	r->len -= len;
+	if (r->len == 0) {
+		memmove(r, r + 1, (m->nfr - i - 1) * sizeof *r);
+		m->nfr--;
+	}
+	m->free_tokens -= len;
+	return off;
+}
+
 int64_t kvmem_alloc(struct kvmem *m, int64_t len)
 {
 	if (len <= 0)
 		return -1;
-	for (size_t i = 0; i < m->nfr; i++) {
-		struct kv_range *r = &m->fr[i];
-		if (r->len < len)
-			continue;
-		int64_t off = r->off;
-		r->off += len;
-		r->len -= len;
-		if (r->len == 0) {
-			memmove(r, r + 1, (m->nfr - i - 1) * sizeof *r);
-			m->nfr--;
-		}
-		m->free_tokens -= len;
-		return off;
-	}
+	for (size_t i = 0; i < m->nfr; i++)
+		if (m->fr[i].len >= len)
+			return take_at(m, i, len);
+	return -1;
+}
+
+static int size_class(int64_t len, const int64_t *edges, int n)
+{
+	int c = 0;
+	while (c < n && len > edges[c])
+		c++;
+	return c;
+}
+
+int64_t kvmem_alloc_seg(struct kvmem *m, int64_t len, const int64_t *edges, int n)
+{
+	if (len <= 0)
+		return -1;
+	for (int c = size_class(len, edges, n); c <= n; c++)
+		for (size_t i = 0; i < m->nfr; i++)
+			if (m->fr[i].len >= len && size_class(m->fr[i].len, edges, n) == c)
+				return take_at(m, i, len);
 	return -1;
 }
 
@@ -60,14 +83,7 @@ int kvmem_extend(struct kvmem *m, int64_t off, int64_t len, int64_t more)
 	}
 	if (lo == m->nfr || m->fr[lo].off != end || m->fr[lo].len < more)
 		return -1;
-	struct kv_range *r = &m->fr[lo];
-	r->off += more;
-	r->len -= more;
-	if (r->len == 0) {
-		memmove(r, r + 1, (m->nfr - lo - 1) * sizeof *r);
-		m->nfr--;
-	}
-	m->free_tokens -= more;
+	take_at(m, lo, more);
 	return 0;
 }
 

@@ -26,6 +26,13 @@ int kvmem_init(struct kvmem *m, int64_t total_tokens);
 void kvmem_free_all(struct kvmem *m);
 /* First fit; returns the offset, or -1 if no free range is long enough. */
 int64_t kvmem_alloc(struct kvmem *m, int64_t len);
+/* Size-segregated fit: free ranges fall in size classes split at the
+ * increasing edges[0..n-1] (class c: edges[c-1] < len <= edges[c]; class n
+ * above all); the request takes the lowest-addressed range that holds it in
+ * the smallest class that has one, so a small request does not split a large
+ * range while a smaller one fits (segregated free lists, searched in order).
+ * Returns the offset, or -1 if no free range is long enough. */
+int64_t kvmem_alloc_seg(struct kvmem *m, int64_t len, const int64_t *edges, int n);
 /* Returns a range; -1 (and no change) if any of it is already free or out of bounds. */
 int kvmem_release(struct kvmem *m, int64_t off, int64_t len);
 /* Grows the held range [off, off + len) in place by `more` tokens taken from

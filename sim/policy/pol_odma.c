@@ -39,7 +39,9 @@ struct od {
 	uint8_t *slot_used;
 	int k;
 	int32_t *bounds;
-	bool literal; /* policy.odma_variant = literal: the paper read word for word */
+	bool literal;	    /* policy.odma_variant = literal: the paper read word for word */
+	bool learn_pred;    /* policy.odma_learn_from = both (engineered only) */
+	int64_t *seg_edges; /* policy.odma_free_lists = segregated: the class edges; else NULL */
 	double margin, eps;
 	enum ob_weight weight;
 	int64_t relearn_every;
@@ -65,6 +67,12 @@ static const struct cfg_key od_keys[] = {
 	{ "policy.odma_tune", CFG_ENUM, "validation", 0, -1, "validation|off",
 	  "odma (engineered, predictor odma): choose predictor.quantile and uncertainty_threshold on a "
 	  "validation slice of the training rows (sim/core/odma_tune.h) unless set" },
+	{ "policy.odma_learn_from", CFG_ENUM, "observed", 0, -1, "observed|both",
+	  "odma (engineered): re-learn the classes from observed lengths, or file each under "
+	  "max(its admitted prediction, observed), the class it ended up needing (docs/MODEL.md#odma)" },
+	{ "policy.odma_free_lists", CFG_ENUM, "one", 0, -1, "one|segregated",
+	  "odma (engineered): the arena's free ranges in one address-ordered list (first fit), or "
+	  "segregated by the current class sizes (smallest size class that fits first; docs/MODEL.md#odma)" },
 	{ "policy.odma_classes", CFG_INT, "4", 1, 64, NULL,
 	  "odma: number K of capacity classes (plus the large bucket)" },
 	{ "policy.odma_margin", CFG_REAL, "0", 0, 100, NULL,
@@ -117,6 +125,7 @@ static void od_destroy(void *state)
 	ob_free(&s->learn);
 	free(s->slot_used);
 	free(s->bounds);
+	free(s->seg_edges);
 	free(s->hist);
 	free(s);
 }
@@ -179,6 +188,7 @@ static int od_create(const struct cfg *c, const struct pol_env *env, void **stat
 	s->slot_len = env->max_model_len;
 	s->k = (int)cfg_int(c, "policy.odma_classes");
 	s->literal = !strcmp(cfg_str(c, "policy.odma_variant"), "literal");
+	s->learn_pred = !s->literal && !strcmp(cfg_str(c, "policy.odma_learn_from"), "both");
 	s->margin = cfg_real(c, "policy.odma_margin");
 	s->eps = cfg_real(c, "policy.odma_overflow_cap");
 	s->weight = strcmp(cfg_str(c, "policy.odma_objective"), "tokens") ? OB_TOKEN_TIME
@@ -208,7 +218,10 @@ static int od_create(const struct cfg *c, const struct pol_env *env, void **stat
 	}
 	s->slot_used = calloc((size_t)s->n_slots + 1, 1);
 	s->bounds = calloc((size_t)s->k, sizeof *s->bounds);
-	if (!s->slot_used || !s->bounds || kvmem_init(&s->mem, s->gen) < 0
+	bool seg = !s->literal && !strcmp(cfg_str(c, "policy.odma_free_lists"), "segregated");
+	if (seg)
+		s->seg_edges = calloc((size_t)s->k, sizeof *s->seg_edges);
+	if (!s->slot_used || !s->bounds || (seg && !s->seg_edges) || kvmem_init(&s->mem, s->gen) < 0
 	    || ob_init(&s->learn, s->slot_len, bin, (size_t)cfg_int(c, "policy.odma_window")) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto fail;
@@ -258,7 +271,14 @@ static int od_slot_alloc(struct od *s)
 static bool od_take(struct od *s, struct sim_req *r, int k, int64_t len, bool arena, bool safety)
 {
 	if (arena) {
-		int64_t off = kvmem_alloc(&s->mem, len);
+		int64_t off;
+		if (s->seg_edges) {
+			for (int i = 0; i < s->k; i++)
+				s->seg_edges[i] = s->bounds[i];
+			off = kvmem_alloc_seg(&s->mem, len, s->seg_edges, s->k);
+		} else {
+			off = kvmem_alloc(&s->mem, len);
+		}
 		if (off >= 0) {
 			r->pol_off = off;
 			r->pol_cap = (int32_t)len;
@@ -395,10 +415,25 @@ static void od_release(void *state, struct sim_req *r)
 	r->pol_class = 0;
 }
 
+/* The learner's key for a finished request: its observed length, or (learn
+ * from both) the larger of it and the prediction it was admitted on, capped
+ * at the top class as admission caps it: the request's final region is the
+ * smallest class >= that key. Uncertain requests were placed without a
+ * prediction: observed only. */
+static int32_t od_learn_key(const struct od *s, const struct sim_req *r)
+{
+	if (!s->learn_pred || r->pred_uncertain || r->predicted_len < 0)
+		return r->generated;
+	int64_t p = (int64_t)ceil((double)r->predicted_len * (1.0 + s->margin));
+	if (p > s->bounds[s->k - 1])
+		p = s->bounds[s->k - 1];
+	return p > r->generated ? (int32_t)p : r->generated;
+}
+
 static void od_finish(void *state, const struct sim_req *r, int64_t now)
 {
 	struct od *s = state;
-	ob_add(&s->learn, r->generated);
+	ob_add_pair(&s->learn, od_learn_key(s, r), r->generated);
 	s->completions++;
 	if (s->relearn_every <= 0 || ++s->since_learn < s->relearn_every)
 		return;

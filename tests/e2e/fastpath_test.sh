@@ -73,10 +73,12 @@ check paged-checked --set policy.name=paged "${base[@]}" "${tight[@]}" --set wor
 check paged-layer --set policy.name=paged --set policy.paged_block_layout=per_head \
 	--set policy.paged_kernel_factor=1.23 "${base[@]}" "${tight[@]}"
 check paged-gather --set policy.name=paged --set policy.paged_kernel=gather "${base[@]}" "${tight[@]}"
-# the odma variants: literal, and engineered with checked invariants
+# the odma variants: literal, and engineered (classes learned from predicted and
+# observed lengths) with checked invariants
 check odma-literal --set policy.name=odma --set policy.odma_variant=literal "${pred_noisy[@]}" \
 	"${base[@]}" --set workload.rate=2
 check odma-engineered-checked --set policy.name=odma --set policy.odma_variant=engineered \
+	--set policy.odma_learn_from=both --set policy.odma_free_lists=segregated \
 	"${pred_noisy[@]}" "${base[@]}" --set workload.rate=8 --set run.check_invariants=true
 check paged-merge --set policy.name=paged --set policy.paged_merge_adjacent=true "${base[@]}" "${tight[@]}"
 check static-lpddr5 --set device.mem_model=lpddr5 "${base[@]}" "${tight[@]}"

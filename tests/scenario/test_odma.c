@@ -74,6 +74,33 @@ START_TEST(bounds_overflow_cap_binds)
 }
 END_TEST
 
+START_TEST(bounds_pair_key_picks_bin_length_slack)
+{
+	/* 300 requests of length 100 whose predictions were 500: filed under the
+	 * key 500 they need a class >= 500 (edge 512), observed alone one at 112;
+	 * the slack the learner minimises is still c - 100 */
+	struct ob_learner l;
+	ck_assert_int_eq(ob_init(&l, 1024, 16, 400), 0);
+	for (int i = 0; i < 300; i++)
+		ob_add_pair(&l, 500, 100);
+	int32_t one;
+	ck_assert_int_eq(ob_learn(&l, 1, OB_TOKENS, 0.0, &one), 0);
+	ck_assert_int_eq(one, 512);
+	/* a key below the length is the length: 100 of length 1000 filed under 50 */
+	for (int i = 0; i < 100; i++)
+		ob_add_pair(&l, 50, 1000);
+	int32_t b[2];
+	ck_assert_int_eq(ob_learn(&l, 2, OB_TOKENS, 0.0, b), 0);
+	ck_assert_int_eq(b[0], 512);
+	ck_assert_int_eq(b[1], 1008);
+	/* the window forgets keys with their lengths: 400 plain lengths of 50 */
+	add_n(&l, 400, 50);
+	ck_assert_int_eq(ob_learn(&l, 1, OB_TOKENS, 0.0, &one), 0);
+	ck_assert_int_eq(one, 64);
+	ob_free(&l);
+}
+END_TEST
+
 /* A policy instance over a hand-sized pool, driven directly. */
 struct fix {
 	struct cfg *c;
@@ -554,9 +581,9 @@ Suite *tu_suite(void)
 {
 	return tu_suite_of(
 		"odma", bounds_uniform_equal_width, bounds_two_point_and_window,
-		bounds_overflow_cap_binds, relocation_charged_at_stream_bandwidth,
-		safety_pool_then_no_room_changes_nothing, random_churn_regions_never_overlap,
-		underpredicted_request_relocates_and_finishes,
+		bounds_overflow_cap_binds, bounds_pair_key_picks_bin_length_slack,
+		relocation_charged_at_stream_bandwidth, safety_pool_then_no_room_changes_nothing,
+		random_churn_regions_never_overlap, underpredicted_request_relocates_and_finishes,
 		exhausted_safety_pool_preempts_never_loses, exact_predictions_never_overflow,
 		deterministic_and_writes_boundaries_csv, starting_boundaries_from_training_lengths,
 		refuses_without_predictor, engineered_caps_at_the_top_learned_class,

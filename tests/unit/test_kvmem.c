@@ -1,4 +1,4 @@
-/* kvmem: first-fit placement, coalescing, double-free detection, and
+/* kvmem: first-fit and size-segregated placement, coalescing, double-free detection, and
  * kvmem_check naming the invariant a corrupted free list breaks. */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +25,29 @@ START_TEST(first_fit_and_coalesce)
 	ck_assert_int_eq(kvmem_release(&m, 60, 30), 0);
 	ck_assert_int_eq(m.nfr, 1); /* everything coalesced back */
 	ck_assert_int_eq(kvmem_largest(&m), 100);
+	ck_assert_int_eq(kvmem_check(&m, &e), 0);
+	kvmem_free_all(&m);
+}
+END_TEST
+
+START_TEST(segregated_fit_takes_the_smallest_class_that_holds_it)
+{
+	struct kvmem m;
+	struct om_err e;
+	const int64_t edges[2] = { 10, 40 }; /* classes: <= 10, 11..40, above */
+	ck_assert_int_eq(kvmem_init(&m, 200), 0);
+	/* holes [0,50) (class 2), [60,90) (class 1), [100,108) (class 0), [110,200) */
+	ck_assert_int_eq(kvmem_alloc(&m, 200), 0);
+	ck_assert_int_eq(kvmem_release(&m, 0, 50), 0);
+	ck_assert_int_eq(kvmem_release(&m, 60, 30), 0);
+	ck_assert_int_eq(kvmem_release(&m, 100, 8), 0);
+	ck_assert_int_eq(kvmem_release(&m, 110, 90), 0);
+	ck_assert_int_eq(kvmem_alloc_seg(&m, 5, edges, 2), 100); /* first fit: 0 */
+	ck_assert_int_eq(kvmem_alloc_seg(&m, 20, edges, 2), 60); /* class 1 */
+	ck_assert_int_eq(kvmem_alloc_seg(&m, 20, edges, 2), 0);	 /* [80,90) too short */
+	ck_assert_int_eq(kvmem_alloc_seg(&m, 3, edges, 2),
+			 80); /* class 0: [80,90) before [105,108) */
+	ck_assert_int_eq(kvmem_alloc_seg(&m, 95, edges, 2), -1); /* nothing that long */
 	ck_assert_int_eq(kvmem_check(&m, &e), 0);
 	kvmem_free_all(&m);
 }
@@ -131,5 +154,6 @@ Suite *tu_suite(void)
 	return tu_suite_of("kvmem", first_fit_and_coalesce, double_free_refused,
 			   corruption_names_the_invariant,
 			   extend_in_place_only_into_the_adjacent_free_range,
-			   random_churn_keeps_invariants);
+			   random_churn_keeps_invariants,
+			   segregated_fit_takes_the_smallest_class_that_holds_it);
 }
