@@ -131,13 +131,19 @@ static void normal_mul(const struct lm_rows *r, const double *w, double lambda, 
 int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
 	     double tol, double *b)
 {
+	return lm_ridge_from(r, y, w, lambda, maxit, tol, NULL, b);
+}
+
+int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
+		  int maxit, double tol, const double *b0, double *b)
+{
 	size_t d = r->d;
 	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
 		   *ap = gsl_vector_alloc(d);
 	int it = -1;
 	if (!x || !res || !p || !ap)
 		goto out;
-	/* rhs = X^T W y / n; start from b = 0, so the residual is the rhs */
+	/* rhs = X^T W y / n */
 	for (size_t i = 0; i < r->n; i++) {
 		double z = y[i] * (w ? w[i] : 1.0) / (double)r->n;
 		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
@@ -145,8 +151,14 @@ int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double l
 	}
 	double bnorm;
 	gsl_blas_ddot(res, res, &bnorm);
+	if (b0) { /* residual of the start: rhs - A b0; tol stays relative to |rhs| */
+		memcpy(x->data, b0, d * sizeof *b0);
+		normal_mul(r, w, lambda, x, ap);
+		gsl_vector_sub(res, ap);
+	}
 	gsl_vector_memcpy(p, res);
-	double rr = bnorm;
+	double rr;
+	gsl_blas_ddot(res, res, &rr);
 	for (it = 0; it < maxit && rr > tol * tol * bnorm && rr > 0; it++) {
 		normal_mul(r, w, lambda, p, ap);
 		double pap;

@@ -45,6 +45,11 @@ double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size
  * iterations. Returns the number of CG iterations used, or -1 on OOM. */
 int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
 	     double tol, double *b);
+/* The same fit started from b0 (d entries; NULL = zeros), stopping at the
+ * same residual norm: a start near the optimum saves iterations. b0 may
+ * alias b. */
+int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
+		  int maxit, double tol, const double *b0, double *b);
 
 /* Fits B (d x K, row-major) for labels in [0,K). Returns iterations or -1. */
 int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda, int maxit,

@@ -123,7 +123,7 @@ static void odma_destroy(void *state)
 
 struct od_fit {
 	struct lm_rows all, prop, half[2];
-	double *y, *yp, *res, *bf;
+	double *y, *yp, *res, *bf, *b0; /* b0: the full fit's start */
 	bool *keep;
 };
 
@@ -133,7 +133,7 @@ static void fit_free(struct od_fit *t)
 	lm_rows_free(&t->prop);
 	lm_rows_free(&t->half[0]);
 	lm_rows_free(&t->half[1]);
-	free(t->y), free(t->yp), free(t->res), free(t->bf), free(t->keep);
+	free(t->y), free(t->yp), free(t->res), free(t->bf), free(t->b0), free(t->keep);
 }
 
 static int fold_of(int64_t id)
@@ -162,13 +162,19 @@ static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t
 			if (t->keep[i])
 				yh[m++] = t->yp[i];
 		if (lm_rows_subset(&t->half[f], &t->prop, t->keep) < 0
-		    || lm_ridge(&t->half[f], yh, NULL, o->lambda, o->maxit, o->tol, t->bf) < 0)
+		    || lm_ridge_from(&t->half[f], yh, NULL, o->lambda, o->maxit, o->tol,
+				     f ? t->bf : NULL, t->bf)
+			    < 0)
 			goto out;
-		/* predict the other fold with this fold's model (stash in y of the
+		/* (fold 1 starts from fold 0's fit: the same target, other rows)
+		 * predict the other fold with this fold's model (stash in y of the
 		 * rows not kept; res is rebuilt once both folds are done) */
 		for (size_t i = 0; i < np; i++)
 			if (!t->keep[i])
 				t->y[i] = t->yp[i] - lm_dot(&t->prop, i, t->bf, 1, 0);
+		/* the mean of the two half fits: where the full fit starts */
+		for (size_t j = 0; j < o->d; j++)
+			t->b0[j] = f ? t->b0[j] + 0.5 * t->bf[j] : 0.5 * t->bf[j];
 	}
 	double sum = 0;
 	for (size_t i = 0; i < np; i++)
@@ -176,7 +182,7 @@ static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t
 	o->cal.smin = OD_SFLOOR_FRAC * sum / (double)np;
 	if (!(o->cal.smin > 0))
 		o->cal.smin = 1e-9; /* all residuals zero: any positive floor keeps r/s finite */
-	if (lm_ridge(&t->prop, t->yp, NULL, o->lambda, o->maxit, o->tol, o->beta) < 0
+	if (lm_ridge_from(&t->prop, t->yp, NULL, o->lambda, o->maxit, o->tol, t->b0, o->beta) < 0
 	    || lm_ridge(&t->prop, t->res, NULL, o->lambda, o->maxit, o->tol, o->gamma) < 0)
 		goto out;
 	rc = 0;
@@ -198,8 +204,9 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	t.res = malloc((n ? n : 1) * sizeof *t.res);
 	t.keep = malloc((n ? n : 1) * sizeof *t.keep);
 	t.bf = malloc(o->d * sizeof *t.bf);
+	t.b0 = malloc(o->d * sizeof *t.b0);
 	int rc = -1;
-	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || lm_rows_init(&t.all, o->d) < 0
+	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || !t.b0 || lm_rows_init(&t.all, o->d) < 0
 	    || lm_rows_from_samples(&t.all, smp, n, o->bits) < 0)
 		goto oom;
 	size_t np = 0, nc = 0;

@@ -27,6 +27,7 @@ struct s3 {
 	int model;
 	double lambda;
 	int maxit, epochs;
+	int64_t min_steps; /* passes = min(epochs, ceil(min_steps / rows)), at least 1 */
 	bool bfgs;
 	double eta, tol;
 	uint64_t seed;
@@ -42,7 +43,9 @@ static const struct cfg_key s3_keys[] = {
 	{ "predictor.s3_fit", CFG_ENUM, "adagrad", 0, -1, "adagrad|bfgs",
 	  "s3 softmax: fitted by predictor.epochs passes of sparse AdaGrad, or by full-batch BFGS (predictor.max_iter iterations; slow, kept for comparison)" },
 	{ "predictor.epochs", CFG_INT, "2", 1, 1000, NULL,
-	  "s3 softmax (adagrad): passes over the training rows" },
+	  "s3 softmax (adagrad): most passes over the training rows" },
+	{ "predictor.sgd_min_steps", CFG_INT, "10000", 0, 1000000000, NULL,
+	  "s3 softmax (adagrad): passes stop once this many row steps are done (at least one pass, at most predictor.epochs)" },
 	{ "predictor.learning_rate", CFG_REAL, "0.03", 1e-6, 100, NULL,
 	  "s3 softmax (adagrad): AdaGrad step size" },
 	{ "predictor.max_iter", CFG_INT, "50", 1, 100000, NULL,
@@ -74,6 +77,7 @@ static int s3_create(const struct cfg *c, void **state, struct om_err *e)
 	s->lambda = cfg_real(c, "predictor.lambda");
 	s->maxit = (int)cfg_int(c, "predictor.max_iter");
 	s->epochs = (int)cfg_int(c, "predictor.epochs");
+	s->min_steps = cfg_int(c, "predictor.sgd_min_steps");
 	s->eta = cfg_real(c, "predictor.learning_rate");
 	s->tol = cfg_real(c, "predictor.cg_tol");
 	s->seed = (uint64_t)cfg_int(c, "predictor.seed");
@@ -89,6 +93,14 @@ static void s3_destroy(void *state)
 	free(s->w);
 	feat_memo_free(&s->memo);
 	free(s);
+}
+
+/* Passes of AdaGrad: a large training set reaches its validation quality in
+ * one pass, a small one needs more steps (docs/MODEL.md, "softmax"). */
+static int s3_passes(const struct s3 *s, size_t n)
+{
+	int64_t p = n ? (s->min_steps + (int64_t)n - 1) / (int64_t)n : 1;
+	return p < 1 ? 1 : p > s->epochs ? s->epochs : (int)p;
 }
 
 static int s3_train(void *state, const struct pred_sample *smp, size_t n, struct om_err *e)
@@ -116,7 +128,7 @@ static int s3_train(void *state, const struct pred_sample *smp, size_t n, struct
 	int it = s->model == S3_RIDGE ? lm_ridge(&r, y, NULL, s->lambda, s->maxit, s->tol, s->w)
 		: s->bfgs
 		? lm_softmax(&r, lab, s->K, s->lambda, s->maxit, s->w)
-		: lm_softmax_sgd(&r, lab, s->K, s->lambda, s->epochs, s->eta, s->seed, s->w);
+		: lm_softmax_sgd(&r, lab, s->K, s->lambda, s3_passes(s, n), s->eta, s->seed, s->w);
 	if (it < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory while fitting");
 		goto out;
