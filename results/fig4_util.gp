@@ -13,7 +13,7 @@ set y2tics 0,20,100
 set xtics font 'sans,6'
 set xrange [-0.6:4.6]
 set style fill solid 0.85 noborder
-set key top center horizontal font 'sans,6' samplen 1.5
+set key outside bottom center horizontal font 'sans,6' samplen 1.5
 set grid noxtics ytics
 w = 0.3
 do for [fmt in fmts] {
@@ -23,7 +23,7 @@ do for [fmt in fmts] {
 	f = data.'/fig4_util.csv'
 	do for [i=0:1] {
 		ds = word('alpaca nq', i+1)
-		if (i == 0) { set key } else { unset key }
+		if (i == 1) { set key } else { unset key }
 		set title (i == 0 ? 'Alpaca, 128 req/s (4 x MLU370-X4)' : 'NQ, 64 req/s (4 x MLU370-X4)')
 		plot f using ($0-w/2):(column(ds.'_reserved_pct')):(w) with boxes lc rgb '#8d99a6' title 'reserved', \
 		     f using ($0+w/2):(column(ds.'_live_pct')):(w) with boxes lc rgb '#2e933c' title 'live', \

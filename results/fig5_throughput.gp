@@ -1,12 +1,12 @@
 # Figure 5: RPS and generated TPS per policy, normalised to static, paper setup.
 # Input: data/fig5_throughput.csv (policy, <ds>_rps_vs_static, <ds>_tps_vs_static).
 load 'results/common.gp'
-set title 'Throughput vs static allocation (4 x MLU370-X4)'
+set title 'Throughput vs static (4 x MLU370-X4)' font 'sans,7'
 set ylabel 'throughput / static (ratio)'
 set yrange [0:*]
 set xrange [-0.6:4.6]
 set style fill solid 0.85 noborder
-set key outside bottom center horizontal
+set key outside bottom center horizontal font 'sans,6' samplen 1.5
 set grid noxtics ytics
 w = 0.2
 do for [fmt in fmts] {
