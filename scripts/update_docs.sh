@@ -116,6 +116,7 @@ gen() {
 		scripts/compare_table.sh "$bin"
 		SETS=predictor.uncertainty_threshold=1 POLICIES=odma scripts/compare_table.sh "$bin" ;;
 	headline) scripts/headline_table.sh "$bin" ;;
+	azure) scripts/azure_table.sh "$bin" 2>/dev/null ;;
 	capacity_r1) scripts/capacity_table.sh "$bin" ;;
 	predictors)
 		ODMASIM=$bin scripts/predictor-tables.sh "$tmp/pred" >/dev/null
