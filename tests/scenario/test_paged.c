@@ -151,6 +151,17 @@ START_TEST(merged_fresh_blocks_cost_as_contiguous)
 }
 END_TEST
 
+/* Runs three requests arriving together, prompts of 30 and 40 output tokens,
+ * with `sets`; the caller frees r and t. */
+static void run_three_30_40(const char **sets, size_t n, struct wl_trace *t, struct run_result *r)
+{
+	trace_init(t);
+	struct om_err e;
+	for (int i = 0; i < 3; i++)
+		trace_push(t, i + 1, 0, 30, 40, NULL, 0, &e);
+	tu_run_sets(sets, n, t, r);
+}
+
 /* Pool of 8 blocks of 16 tokens (the tiny device's 128 tokens); A, B, C have
  * prompts of 30 (2 blocks each) and 40 output tokens. Worked through:
  *  it4   contexts reach 33: A and B take the last two blocks, C finds none
@@ -171,12 +182,8 @@ START_TEST(preemption_by_recompute)
 			       "workload.arrival=offline",
 			       "run.check_invariants=true" };
 	struct wl_trace t;
-	trace_init(&t);
-	struct om_err e;
-	for (int i = 0; i < 3; i++)
-		trace_push(&t, i + 1, 0, 30, 40, NULL, 0, &e);
 	struct run_result r;
-	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
+	run_three_30_40(sets, sizeof sets / sizeof sets[0], &t, &r);
 	ck_assert_int_eq(r.dt.dd.pool_tokens, 128);
 	ck_assert_int_eq(r.sum.requests_completed, 3);
 	for (int i = 0; i < 3; i++) {
@@ -222,12 +229,8 @@ START_TEST(prefix_cache_saves_unevicted_blocks)
 				       "run.check_invariants=true",
 				       orders[k] };
 		struct wl_trace t;
-		trace_init(&t);
-		struct om_err e;
-		for (int i = 0; i < 3; i++)
-			trace_push(&t, i + 1, 0, 30, 40, NULL, 0, &e);
 		struct run_result r;
-		tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
+		run_three_30_40(sets, sizeof sets / sizeof sets[0], &t, &r);
 		ck_assert_int_eq(r.sum.requests_completed, 3);
 		for (int i = 0; i < 3; i++)
 			ck_assert_int_eq(r.reqs[i].generated, 40);
