@@ -118,6 +118,7 @@ gen() {
 	headline) scripts/headline_table.sh "$bin" ;;
 	capacity_grid) scripts/capacity_table.sh "$bin" ;;
 	odma_ablation) scripts/odma_ablation.sh "$bin" ;;
+	azure) scripts/azure_table.sh "$bin" 2>/dev/null ;;
 	predictors)
 		ODMASIM=$bin scripts/predictor-tables.sh "$tmp/pred" >/dev/null
 		python3 scripts/predictor_readme.py "$tmp/pred" ;;

@@ -18,6 +18,9 @@ const struct cfg_key sched_keys[] = {
 	  "most tokens computed in one iteration, prefill + decode (vLLM max_num_batched_tokens)" },
 	{ "scheduler.chunked_prefill", CFG_BOOL, "true", 0, 0, NULL,
 	  "prefill long contexts in chunks within max_batched_tokens, decodes first (vLLM v1)" },
+	{ "scheduler.prefix_cache", CFG_BOOL, "false", 0, 0, NULL,
+	  "a request preempted by recompute recomputes only the KV the policy did not keep cached "
+	  "(paged: its blocks nobody reused; vLLM prefix caching); other policies keep nothing" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -61,6 +64,7 @@ void sched_params_read(const struct cfg *c, struct sched_params *p)
 	p->max_num_seqs = (int32_t)cfg_int(c, "scheduler.max_num_seqs");
 	p->max_batched_tokens = (int32_t)cfg_int(c, "scheduler.max_batched_tokens");
 	p->chunked = cfg_bool(c, "scheduler.chunked_prefill");
+	p->prefix_cache = cfg_bool(c, "scheduler.prefix_cache");
 	p->fast = cfg_bool(c, "run.fast_path");
 }
 
@@ -75,6 +79,7 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	s->dt = dt;
 	s->fast = p->fast;
 	s->chunked = p->chunked;
+	s->prefix_cache = p->prefix_cache;
 	s->wq_cap = n_requests ? n_requests : 1;
 	s->run_cap = n_requests ? n_requests : 1;
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
@@ -158,6 +163,8 @@ static void preempt_at(struct sched *s, size_t i)
 	struct sim_req *v = s->run[i];
 	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
 	s->n_run--;
+	if (s->prefix_cache)
+		pol_preempt(s->pol, s->ps, v);
 	release(s, v);
 	s->live_tokens -= v->ctx;
 	v->ctx = 0;
@@ -259,10 +266,15 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 }
 
 /* Moves the head of the queue, admitted with `need` tokens (its first chunk,
- * or all of its context), into the batch. */
-static void start_running(struct sched *s, struct sim_req *r, int32_t need, int64_t now,
-			  struct it_cost *cost)
+ * or all of its context), into the batch. With the prefix cache, the leading
+ * tokens the policy kept cached are not computed (at least one token is, as
+ * vLLM needs the last position's logits). Returns the tokens computed. */
+static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, int64_t now,
+			     struct it_cost *cost)
 {
+	int32_t hit = s->prefix_cache ? pol_cached(s->pol, s->ps, r) : 0;
+	if (hit > need - 1)
+		hit = need > 0 ? need - 1 : 0;
 	wq_pop_front(s);
 	r->state = RS_RUNNING;
 	r->prefill = true;
@@ -272,14 +284,18 @@ static void start_running(struct sched *s, struct sim_req *r, int32_t need, int6
 	if (r->first_admit_ns < 0)
 		r->first_admit_ns = now;
 	if (r->generated > 0) {
-		r->recomputed_tokens += need;
-		s->st.recomputed_tokens += need;
+		r->recomputed_tokens += need - hit;
+		s->st.recomputed_tokens += need - hit;
 	}
 	r->ctx = need;
 	s->live_tokens += need;
 	s->run[s->n_run++] = r;
-	cost->tokens += need;
-	cost->attn_pairs += (double)need * (need + 1) / 2.0;
+	cost->tokens += need - hit;
+	if (hit > 0)
+		cost->attn_pairs += chunk_pairs(hit, need);
+	else
+		cost->attn_pairs += (double)need * (need + 1) / 2.0;
+	return need - hit;
 }
 
 /* 2. admission, FCFS, skipped in an iteration that preempted (as vLLM v1)
@@ -324,9 +340,8 @@ static bool admit_waiting(struct sched *s, bool preempted, int64_t now, int64_t 
 			break;
 		}
 		note_cap(r);
-		start_running(s, r, need, now, cost);
 		empty_ctx |= need == 0;
-		budget -= need;
+		budget -= start_running(s, r, need, now, cost);
 	}
 	if (!preempted && s->wq_len && s->n_run >= (size_t)s->max_num_seqs)
 		s->blocked = true;

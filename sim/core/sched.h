@@ -13,6 +13,9 @@
  * request that could not grow while running alone is re-admitted asking for
  * its whole context at once).
  * Without it a newly admitted request prefills its whole context at once.
+ * With scheduler.prefix_cache the policy is told of each preemption
+ * (pol_preempt) and asked at re-admission how much of the context it kept
+ * cached (pol_cached); that part is not computed again.
  * The scheduler never sees a true output length: at the end of an iteration
  * the engine tells it, through a callback, which requests emitted their last
  * token. */
@@ -53,8 +56,9 @@ void sched_stats_add(struct sched_stats *a, const struct sched_stats *b);
 /* The scheduler's keys, read once by whoever composes the run. */
 struct sched_params {
 	int32_t max_num_seqs, max_batched_tokens;
-	bool chunked; /* scheduler.chunked_prefill */
-	bool fast;    /* run.fast_path: use the policy's speed promises */
+	bool chunked;	   /* scheduler.chunked_prefill */
+	bool prefix_cache; /* scheduler.prefix_cache */
+	bool fast;	   /* run.fast_path: use the policy's speed promises */
 };
 void sched_params_read(const struct cfg *c, struct sched_params *p);
 
@@ -73,6 +77,7 @@ struct sched {
 	int64_t live_tokens; /* sum of ctx over running requests */
 	bool fast;	     /* run.fast_path: use the policy's speed hooks */
 	bool chunked;	     /* scheduler.chunked_prefill */
+	bool prefix_cache;   /* scheduler.prefix_cache */
 	bool partial;	     /* a running request is partially prefilled */
 	/* the last admission stopped on something only a release can change
 	 * (no room, batch token budget, max_num_seqs) with requests waiting */

@@ -17,7 +17,13 @@
  * attention kernel: every iteration copies each request's blocks into a
  * contiguous buffer (read and write, both at the memory model's rate for the
  * block runs, charged as extra memory time) and attention then reads that
- * buffer as one contiguous region. */
+ * buffer as one contiguous region.
+ * Prefix cache (scheduler.prefix_cache, vLLM automatic prefix caching for one
+ * request's own context): a preempted request's full blocks go to the free
+ * list still tagged with (request, position); any pop from the free list
+ * evicts a tag. At re-admission the longest run of leading blocks still
+ * tagged is taken back out of the free list and reported as cached. Blocks
+ * are never shared between requests. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +50,16 @@ struct pg {
 	struct pg_req **live;
 	int32_t nlive, live_cap;
 	int64_t used; /* blocks held */
+	/* prefix cache: per free block, the request whose KV it still holds and
+	 * at which position (-1: none); per request idx, its table when preempted */
+	int64_t *tag_req;
+	int32_t *tag_pos;
+	struct pg_saved {
+		int32_t *blk;
+		int32_t n;   /* full blocks */
+		int32_t hit; /* blocks found cached at the last admission */
+	} * saved;
+	uint32_t nsaved;
 };
 
 static const struct cfg_key pg_keys[] = {
@@ -78,6 +94,11 @@ static void pg_destroy(void *state)
 	free(s->live);
 	free(s->fl);
 	free(s->owner);
+	for (uint32_t i = 0; i < s->nsaved; i++)
+		free(s->saved[i].blk);
+	free(s->saved);
+	free(s->tag_req);
+	free(s->tag_pos);
 	free(s);
 }
 
@@ -113,7 +134,9 @@ static int pg_create(const struct cfg *c, const struct pol_env *env, void **stat
 	s->gather = strcmp(cfg_str(c, "policy.paged_kernel"), "gather") == 0;
 	s->fl = malloc((size_t)nb * sizeof *s->fl);
 	s->owner = malloc((size_t)nb * sizeof *s->owner);
-	if (!s->fl || !s->owner) {
+	s->tag_req = malloc((size_t)nb * sizeof *s->tag_req);
+	s->tag_pos = malloc((size_t)nb * sizeof *s->tag_pos);
+	if (!s->fl || !s->owner || !s->tag_req || !s->tag_pos) {
 		pg_destroy(s);
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	}
@@ -121,6 +144,7 @@ static int pg_create(const struct cfg *c, const struct pol_env *env, void **stat
 	for (int32_t i = 0; i < s->nblocks; i++) {
 		s->fl[i] = s->fifo ? i : s->nblocks - 1 - i;
 		s->owner[i] = -1;
+		s->tag_req[i] = -1;
 	}
 	s->fl_len = s->nblocks;
 	*state = s;
@@ -137,6 +161,7 @@ static int32_t fl_pop(struct pg *s)
 		b = s->fl[(s->fl_head + s->fl_len - 1) % s->nblocks];
 	}
 	s->fl_len--;
+	s->tag_req[b] = -1; /* reused: whatever KV it cached is gone */
 	return b;
 }
 
@@ -151,9 +176,9 @@ static int32_t blocks_for(const struct pg *s, int64_t tokens)
 	return (int32_t)((tokens + s->bs - 1) / s->bs);
 }
 
-/* Appends `add` blocks; the caller has checked they are free. Returns -1 only
- * when the table cannot grow (out of memory), having changed nothing. */
-static int take(struct pg *s, struct pg_req *q, int32_t add)
+/* Makes room in q's table for `add` more blocks; -1 (nothing changed) when
+ * out of memory. */
+static int reserve(struct pg_req *q, int32_t add)
 {
 	if (q->n + add > q->cap) {
 		int32_t nc = q->cap ? q->cap : 4;
@@ -165,6 +190,15 @@ static int take(struct pg *s, struct pg_req *q, int32_t add)
 		q->blk = nb;
 		q->cap = nc;
 	}
+	return 0;
+}
+
+/* Appends `add` blocks; the caller has checked they are free. Returns -1 only
+ * when the table cannot grow (out of memory), having changed nothing. */
+static int take(struct pg *s, struct pg_req *q, int32_t add)
+{
+	if (reserve(q, add) < 0)
+		return -1;
 	for (int32_t i = 0; i < add; i++) {
 		int32_t b = fl_pop(s);
 		s->owner[b] = q->r->idx;
@@ -172,6 +206,38 @@ static int take(struct pg *s, struct pg_req *q, int32_t add)
 	}
 	s->used += add;
 	return 0;
+}
+
+/* Prefix cache: moves the leading blocks of r's preempted table that are still
+ * cached (at most nb) from the free list into q, which has room for them, and
+ * notes how many for pg_cached. The free list keeps the others' order. */
+static void reclaim(struct pg *s, struct pg_req *q, const struct sim_req *r, int32_t nb)
+{
+	if (r->idx >= s->nsaved)
+		return;
+	struct pg_saved *v = &s->saved[r->idx];
+	int32_t h = 0;
+	while (h < v->n && h < nb && s->tag_req[v->blk[h]] == (int64_t)r->idx
+	       && s->tag_pos[v->blk[h]] == h)
+		s->tag_req[v->blk[h++]] = -2; /* to leave the free list */
+	v->hit = h;
+	v->n = 0;
+	if (h == 0)
+		return;
+	int32_t w = 0;
+	for (int32_t k = 0; k < s->fl_len; k++) {
+		int32_t b = s->fl[(s->fl_head + k) % s->nblocks];
+		if (s->tag_req[b] != -2)
+			s->fl[(s->fl_head + w++) % s->nblocks] = b;
+	}
+	s->fl_len = w;
+	for (int32_t i = 0; i < h; i++) {
+		int32_t b = v->blk[i];
+		s->tag_req[b] = -1;
+		s->owner[b] = r->idx;
+		q->blk[q->n++] = b;
+	}
+	s->used += h;
 }
 
 static enum pol_rc pg_admit(void *state, struct sim_req *r, int32_t tokens)
@@ -197,10 +263,12 @@ static enum pol_rc pg_admit(void *state, struct sim_req *r, int32_t tokens)
 	if (!q)
 		return POL_NO_ROOM;
 	q->r = r;
-	if (take(s, q, nb) < 0) {
+	if (reserve(q, nb) < 0) {
 		free(q);
 		return POL_NO_ROOM;
 	}
+	reclaim(s, q, r, nb);
+	take(s, q, nb - q->n); /* cannot fail: the table has room */
 	q->live_slot = s->nlive;
 	s->live[s->nlive++] = q;
 	r->pol_ptr = q;
@@ -247,6 +315,47 @@ static void pg_release(void *state, struct sim_req *r)
 	free(q);
 	r->pol_ptr = NULL;
 	r->pol_cap = 0;
+}
+
+/* Prefix cache: r is about to be released by preemption. Its full blocks
+ * (vLLM caches only full blocks) stay tagged as holding its KV until reused. */
+static void pg_preempt(void *state, const struct sim_req *r)
+{
+	struct pg *s = state;
+	const struct pg_req *q = r->pol_ptr;
+	if (!q)
+		return;
+	if (r->idx >= s->nsaved) {
+		uint32_t nn = s->nsaved ? s->nsaved : 64;
+		while (nn <= r->idx)
+			nn *= 2;
+		struct pg_saved *ns = realloc(s->saved, (size_t)nn * sizeof *ns);
+		if (!ns)
+			return; /* out of memory: nothing kept, all recomputed */
+		memset(ns + s->nsaved, 0, (size_t)(nn - s->nsaved) * sizeof *ns);
+		s->saved = ns;
+		s->nsaved = nn;
+	}
+	struct pg_saved *v = &s->saved[r->idx];
+	int32_t full = r->ctx / s->bs;
+	if (full > q->n)
+		full = q->n;
+	int32_t *nb = realloc(v->blk, (size_t)(full > 0 ? full : 1) * sizeof *nb);
+	if (!nb)
+		return;
+	v->blk = nb;
+	v->n = full;
+	for (int32_t i = 0; i < full; i++) {
+		v->blk[i] = q->blk[i];
+		s->tag_req[q->blk[i]] = r->idx;
+		s->tag_pos[q->blk[i]] = i;
+	}
+}
+
+static int32_t pg_cached(const void *state, const struct sim_req *r)
+{
+	const struct pg *s = state;
+	return r->idx < s->nsaved ? s->saved[r->idx].hit * s->bs : 0;
 }
 
 /* Bytes per token of one run, and runs per block (one per layer, K or V,
@@ -387,6 +496,12 @@ static int pg_check(const void *state, struct om_err *e)
 				     "INV-19: request %lld: %d tokens in %d blocks of %d",
 				     (long long)q->r->id, q->r->ctx, q->n, s->bs);
 	}
+	for (int32_t b = 0; b < s->nblocks && !rc; b++)
+		if (s->tag_req[b] != -1 && s->owner[b] != -1)
+			rc = err_set(
+				e, NULL, 0, "paged",
+				"INV-24: block %d is held by request %lld yet tagged as cached", b,
+				(long long)s->owner[b]);
 	if (!rc && held != s->used)
 		rc = err_set(e, NULL, 0, "paged",
 			     "INV-20: block tables hold %lld blocks, counter says %lld",
@@ -422,4 +537,6 @@ const struct pol_ops pol_paged = {
 	.stats = pg_stats,
 	.check = pg_check,
 	.owned = pg_owned,
+	.preempt = pg_preempt,
+	.cached = pg_cached,
 };

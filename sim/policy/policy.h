@@ -26,6 +26,13 @@
  *  series  writes a time series as CSV into series_file      default: none
  *  owned   the token-slot ranges a request holds, for the checking mode
  *          (no two requests may share a slot)                default: unchecked
+ *  preempt told r is preempted by recompute, just before its release (only
+ *          with scheduler.prefix_cache): a policy with a prefix cache may
+ *          keep the released KV cached until its memory is reused
+ *                                                            default: nothing
+ *  cached  after an admit that returned POL_OK: how many leading tokens of
+ *          r's context the admission found still cached (never recomputed)
+ *                                                            default: 0
  * Speed promises (struct pol_speed, optional) let run.fast_path skip work;
  * results must not depend on them. */
 #ifndef OM_POLICY_H
@@ -132,6 +139,8 @@ struct pol_ops {
 	size_t (*owned)(const void *state, const struct sim_req *r, struct pol_range *out,
 			size_t max);
 	const struct pol_speed *speed; /* NULL: no promises */
+	void (*preempt)(void *state, const struct sim_req *r);
+	int32_t (*cached)(const void *state, const struct sim_req *r);
 };
 
 /* The one way in: p is the policy, st its state. */
@@ -197,6 +206,15 @@ static inline size_t pol_owned(const struct pol_ops *p, const void *st, const st
 			       struct pol_range *out, size_t max)
 {
 	return p->owned ? p->owned(st, r, out, max) : 0;
+}
+static inline void pol_preempt(const struct pol_ops *p, void *st, const struct sim_req *r)
+{
+	if (p->preempt)
+		p->preempt(st, r);
+}
+static inline int32_t pol_cached(const struct pol_ops *p, const void *st, const struct sim_req *r)
+{
+	return p->cached ? p->cached(st, r) : 0;
 }
 /* Speed promises. The most tokens r may grow to with a grow the policy
  * promises changes nothing (so need not be called); -1 without that promise. */

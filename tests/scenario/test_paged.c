@@ -151,6 +151,17 @@ START_TEST(merged_fresh_blocks_cost_as_contiguous)
 }
 END_TEST
 
+/* Runs three requests arriving together, prompts of 30 and 40 output tokens,
+ * with `sets`; the caller frees r and t. */
+static void run_three_30_40(const char **sets, size_t n, struct wl_trace *t, struct run_result *r)
+{
+	trace_init(t);
+	struct om_err e;
+	for (int i = 0; i < 3; i++)
+		trace_push(t, i + 1, 0, 30, 40, NULL, 0, &e);
+	tu_run_sets(sets, n, t, r);
+}
+
 /* Pool of 8 blocks of 16 tokens (the tiny device's 128 tokens); A, B, C have
  * prompts of 30 (2 blocks each) and 40 output tokens. Worked through:
  *  it4   contexts reach 33: A and B take the last two blocks, C finds none
@@ -171,12 +182,8 @@ START_TEST(preemption_by_recompute)
 			       "workload.arrival=offline",
 			       "run.check_invariants=true" };
 	struct wl_trace t;
-	trace_init(&t);
-	struct om_err e;
-	for (int i = 0; i < 3; i++)
-		trace_push(&t, i + 1, 0, 30, 40, NULL, 0, &e);
 	struct run_result r;
-	tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
+	run_three_30_40(sets, sizeof sets / sizeof sets[0], &t, &r);
 	ck_assert_int_eq(r.dt.dd.pool_tokens, 128);
 	ck_assert_int_eq(r.sum.requests_completed, 3);
 	for (int i = 0; i < 3; i++) {
@@ -197,6 +204,44 @@ START_TEST(preemption_by_recompute)
 	ck_assert_int_eq(r.sum.generated_tokens, 120);
 	run_result_free(&r);
 	trace_free(&t);
+}
+END_TEST
+
+/* scheduler.prefix_cache on the preemption_by_recompute scenario. C is
+ * preempted at 32 tokens (2 full blocks cached) but A and B take both its
+ * blocks at 49 tokens: nothing left, C recomputes all 33. B is preempted at 64
+ * tokens (4 full blocks, released tail first) and A takes one block for its
+ * 65th token. fifo (vLLM v1) pops the oldest free block, B's last: its first
+ * 3 blocks (48 tokens) stay cached until A finishes, and B recomputes
+ * 65 - 48 = 17. lifo pops the last freed, B's first block: no leading block
+ * survives and B recomputes all 65, as without the cache. */
+START_TEST(prefix_cache_saves_unevicted_blocks)
+{
+	const char *orders[] = { "policy.paged_free_order=fifo", "policy.paged_free_order=lifo" };
+	const int64_t b_recompute[] = { 17, 65 };
+	for (int k = 0; k < 2; k++) {
+		const char *sets[] = { TINY_DEVICE,
+				       "policy.name=paged",
+				       "policy.block_size=16",
+				       "policy.max_model_len=128",
+				       "workload.arrival=offline",
+				       "scheduler.prefix_cache=true",
+				       "run.check_invariants=true",
+				       orders[k] };
+		struct wl_trace t;
+		struct run_result r;
+		run_three_30_40(sets, sizeof sets / sizeof sets[0], &t, &r);
+		ck_assert_int_eq(r.sum.requests_completed, 3);
+		for (int i = 0; i < 3; i++)
+			ck_assert_int_eq(r.reqs[i].generated, 40);
+		ck_assert_int_eq(r.reqs[1].preemptions, 1);
+		ck_assert_int_eq(r.reqs[2].preemptions, 1);
+		ck_assert_int_eq(r.reqs[1].recomputed_tokens, b_recompute[k]);
+		ck_assert_int_eq(r.reqs[2].recomputed_tokens, 33);
+		ck_assert_int_eq(r.sum.recomputed_tokens, b_recompute[k] + 33);
+		run_result_free(&r);
+		trace_free(&t);
+	}
 }
 END_TEST
 
@@ -389,7 +434,8 @@ Suite *tu_suite(void)
 	return tu_suite_of("paged", three_requests_paged_vs_contiguous,
 			   gather_kernel_copies_blocks_then_reads_contiguous,
 			   kernel_factor_scales_kv_time, merged_fresh_blocks_cost_as_contiguous,
-			   preemption_by_recompute, block_invariants_under_churn,
-			   ideal_memory_paged_never_slower, per_layer_layout_reads_heads_together,
+			   preemption_by_recompute, prefix_cache_saves_unevicted_blocks,
+			   block_invariants_under_churn, ideal_memory_paged_never_slower,
+			   per_layer_layout_reads_heads_together,
 			   mlu370_paged_fits_more_reads_slower, refuses_model_len_beyond_pool);
 }
