@@ -9,7 +9,8 @@
 #   -r      reuse complete runs already in DIR/runs (default: start afresh, so
 #           a changed simulator never hides behind old results)
 # The experiments are the committed files in experiments/ (paper_*.ini,
-# rate_sweep.ini, odma_sens_*.ini, lhalf_sweep.ini, drift.ini); the sweep files
+# rate_sweep.ini, odma_sens_*.ini, lhalf_sweep.ini, drift.ini, and azure_sweep.ini
+# through scripts/azure_table.sh, which writes DIR/data/azure.csv); the sweep files
 # written to DIR/sweeps take their axes from those files and add one thing:
 # the s3 and odma predictors are trained once per dataset by `odmasim predict`
 # (which figure 3 needs anyway) and loaded from DIR/data/models instead of
@@ -143,6 +144,9 @@ for ds in alpaca nq; do
 	"$bin" run "$exp/paper_$ds.ini" --set workload.rows=all --set policy.name=oracle \
 		--set run.sample_interval_s=0 -q -o "$out/runs/lengths_$ds" >/dev/null
 done
+
+step "Azure traces: every policy, chunked prefill off and on"
+scripts/azure_table.sh "$bin" "$D/azure.csv" >/dev/null
 
 step "writing the figures' CSVs"
 python3 results/figures_data.py "$out"

@@ -20,6 +20,9 @@ PRED_DATASETS = [("alpaca", "Alpaca"), ("nq", "NQ"), ("simpleqa_r1", "SimpleQA-R
                  ("frames_r1", "FRAMES-R1")]
 PRED_Q = ["50", "90", "95", "99"]  # the quantile columns of `odmasim predict`'s metrics.csv
 S3_K, S3_MAX = 10, 2048  # the s3 predictor's default grid (predictor.buckets, bucket_max)
+# fig 10: the Azure traces (experiments/azure_sweep.ini) at the paper's max_model_len
+AZURE = [("conv", "AzureLLMInferenceTrace_conv.csv"), ("code", "AzureLLMInferenceTrace_code.csv")]
+AZURE_LEN = "4096"
 
 
 def rows(path):
@@ -49,6 +52,8 @@ def headers(k=4):
                                               for m in ("tps", "tpot_p50_ms")],
         "fig9_bounds.csv": ["t_s"] + ["c%d" % (i + 1) for i in range(k)],
         "fig9_phases.csv": ["phase", "start_s", "end_s"],
+        "fig10_azure.csv": ["policy"] + ["%s_chunked_%s_ttft_p50_s" % (t, c) for t, _ in AZURE
+                                         for c in ("off", "on")],
     }
     for d, _ in DATASETS:
         h["fig2_odma_%s.csv" % d] = ["k", "tokens"]
@@ -225,6 +230,21 @@ def fig9(out, data):
                   [[names[i], starts[i], ends[i]] for i in range(len(names))])
 
 
+def fig10(data):
+    t = rows(os.path.join(data, "azure.csv"))
+    table = []
+    for p in POLICIES:
+        line = [p]
+        for _, trace in AZURE:
+            for c in ("false", "true"):
+                r = pick(t, **{"policy.name": p, "workload.trace": trace,
+                               "policy.max_model_len": AZURE_LEN,
+                               "scheduler.chunked_prefill": c})
+                line.append(float(r["ttft_p50_s"]))
+        table.append(line)
+    write(data, "fig10_azure.csv", table)
+
+
 def tiny(data):
     """A few rows of made-up numbers in every figure CSV, for testing the
     plot scripts without running the study."""
@@ -254,6 +274,7 @@ def main():
     fig7(data)
     fig8(data)
     fig9(out, data)
+    fig10(data)
 
 
 if __name__ == "__main__":

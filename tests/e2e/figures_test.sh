@@ -37,7 +37,7 @@ for gp in results/fig[0-9]*.gp; do
 	grep -aq 'MediaBox \[ *0 0 252' "$tmp/$name.pdf" || fail "$name.pdf is not 3.5 in wide"
 	n=$((n + 1))
 done
-[ $n -ge 9 ] || fail "expected nine figure scripts, found $n"
+[ $n -ge 10 ] || fail "expected ten figure scripts, found $n"
 
 # a column missing from a CSV must fail the check above (guards the guard)
 sed -i '1s/alpaca_live_pct/alpaca_other/' "$tmp/data/fig4_util.csv"
@@ -48,7 +48,7 @@ grep -qi 'warning' "$tmp/broken.err" || fail "a missing column did not make gnup
 # fails above: gnuplot cannot open it)
 for f in fig2_hist fig2_s3_edges fig2_odma_alpaca fig2_odma_nq fig3_accuracy fig4_util \
 	fig5_throughput fig6_alpaca fig6_nq fig7_K fig7_T fig7_sigma fig7_tau fig8_lhalf \
-	fig9_bounds fig9_phases fig9_util_paged fig9_util_s3 fig9_util_odma fig9_util_oracle; do
+	fig9_bounds fig9_phases fig9_util_paged fig9_util_s3 fig9_util_odma fig9_util_oracle fig10_azure; do
 	[ -s "$tmp/data/$f.csv" ] || fail "no schema for $f.csv"
 done
 
