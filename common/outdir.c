@@ -113,8 +113,9 @@ int outdir_commit(struct outdir *o, struct om_err *e)
 	return 0;
 }
 
-/* Removes a directory of plain files (what outdir writes: one level). */
-static void remove_flat(const char *dir)
+/* Removes a directory and what it holds: files, and the run directories
+ * `compare` writes inside its own (symbolic links are not followed). */
+static void remove_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (d) {
@@ -124,7 +125,11 @@ static void remove_flat(const char *dir)
 				continue;
 			char p[PATH_MAX + 300];
 			snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-			unlink(p);
+			struct stat st;
+			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+				remove_tree(p);
+			else
+				unlink(p);
 		}
 		closedir(d);
 	}
@@ -135,11 +140,49 @@ void outdir_abort(struct outdir *o)
 {
 	if (!o->tmp[0])
 		return;
-	remove_flat(o->tmp);
+	remove_tree(o->tmp);
 	o->tmp[0] = '\0';
 }
 
 void outdir_remove(const char *path)
 {
-	remove_flat(path);
+	remove_tree(path);
+}
+
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+void outdir_hold(sigset_t *old)
+{
+	sigset_t stop;
+	sigemptyset(&stop);
+	for (size_t i = 0; i < sizeof stop_sigs / sizeof stop_sigs[0]; i++)
+		sigaddset(&stop, stop_sigs[i]);
+	sigprocmask(SIG_BLOCK, &stop, old);
+}
+
+static bool stop_pending(void)
+{
+	sigset_t pend;
+	if (sigpending(&pend) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof stop_sigs / sizeof stop_sigs[0]; i++) {
+		struct sigaction sa;
+		/* Linux keeps even an ignored signal pending while it is blocked. */
+		if (sigismember(&pend, stop_sigs[i]) == 1 && sigaction(stop_sigs[i], NULL, &sa) == 0
+		    && sa.sa_handler != SIG_IGN)
+			return true;
+	}
+	return false;
+}
+
+int outdir_stop_check(const char *path, struct om_err *e)
+{
+	if (stop_pending())
+		return err_set(e, path, 0, NULL, "interrupted; no results written");
+	return 0;
+}
+
+void outdir_release(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
 }

@@ -5,6 +5,7 @@
 #define OM_OUTDIR_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "common/err.h"
@@ -30,6 +31,15 @@ void outdir_abort(struct outdir *o);
 /* Removes a committed results directory again (its files, then itself):
  * for a run interrupted while it wrote. */
 void outdir_remove(const char *path);
+
+/* SIGINT, SIGTERM and SIGHUP are held while a directory is written, so an
+ * interrupt cannot leave DIR.tmp-PID behind: outdir_hold blocks them (*old
+ * gets the previous mask); outdir_stop_check fails with "interrupted" if one
+ * came meanwhile (the caller then aborts, or removes what it committed);
+ * outdir_release restores the mask, which delivers the signal. */
+void outdir_hold(sigset_t *old);
+int outdir_stop_check(const char *path, struct om_err *e);
+void outdir_release(const sigset_t *old);
 
 /* mkdir -p. */
 int outdir_mkdirs(const char *path, struct om_err *e);

@@ -280,7 +280,8 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 	struct pred_cache pc = { 0 };
 	struct stat st;
 	struct outdir od;
-	bool begun = false;
+	sigset_t old_mask;
+	bool begun = false, held = false;
 	int rc = -1;
 	if (!c)
 		goto out;
@@ -292,6 +293,9 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
+	/* interrupts held from here to the end, checked after each run (outdir.h) */
+	outdir_hold(&old_mask);
+	held = true;
 	if (outdir_begin(&od, dir, e) < 0)
 		goto out;
 	begun = true;
@@ -304,12 +308,17 @@ static int run_all(const struct cmp_args *a, char names[][64], size_t np, const 
 		for (char *q = rundir + strlen(od.tmp) + 1; *q; q++)
 			if (*q == '/')
 				*q = '-'; /* odma/literal runs in DIR/odma-literal */
-		if (run_one(a, names[i], rundir, &pc, &rows[i], e) < 0)
+		if (run_one(a, names[i], rundir, &pc, &rows[i], e) < 0
+		    || outdir_stop_check(dir, e) < 0)
 			goto out;
 	}
 	begun = false; /* write_dir commits or aborts */
 	if (write_dir(&od, c, rows, np, e) < 0)
 		goto out;
+	if (outdir_stop_check(dir, e) < 0) {
+		outdir_remove(od.final);
+		goto out;
+	}
 	print_table(stdout, rows, np);
 	if (!a->x.quiet)
 		printf("results: %s/compare.csv\n", dir);
@@ -318,6 +327,8 @@ out:
 	pred_cache_free(&pc);
 	if (begun)
 		outdir_abort(&od);
+	if (held)
+		outdir_release(&old_mask);
 	for (size_t i = 0; rows && i < np; i++)
 		free(rows[i].csv);
 	free(rows);

@@ -67,6 +67,8 @@ struct pr_run {
 	size_t nrows;
 	struct outdir od;
 	bool od_open;
+	bool held; /* interrupts held from outdir_begin to the end (outdir.h) */
+	sigset_t old_mask;
 	struct pred_handle h;
 };
 
@@ -425,7 +427,8 @@ static int run_predictors(struct pr_run *p, struct om_err *e)
 		if (p->a.save && pred_save_file(&p->h, p->a.save, e) < 0)
 			return -1;
 		if (p->od_open
-		    && (write_preds(&p->od, nm, p->stest, p->pout, p->ntest, e) < 0
+		    && (outdir_stop_check(p->a.x.out, e) < 0
+			|| write_preds(&p->od, nm, p->stest, p->pout, p->ntest, e) < 0
 			|| (p->h.ops->save && save_model_to(&p->od, &p->h, e) < 0)))
 			return -1;
 		pred_handle_free(&p->h);
@@ -456,6 +459,8 @@ static int run(struct pr_run *p, struct om_err *e)
 	if (load_samples(p, e) < 0)
 		return -1;
 	if (p->a.x.out) {
+		outdir_hold(&p->old_mask);
+		p->held = true;
 		if (outdir_begin(&p->od, p->a.x.out, e) < 0)
 			return -1;
 		p->od_open = true;
@@ -470,6 +475,10 @@ static int run(struct pr_run *p, struct om_err *e)
 	    || emit(p, "config.ini", NULL, e) < 0 || outdir_commit(&p->od, e) < 0)
 		return -1;
 	p->od_open = false;
+	if (outdir_stop_check(p->a.x.out, e) < 0) {
+		outdir_remove(p->od.final);
+		return -1;
+	}
 	if (!p->a.x.quiet)
 		printf("results in %s/\n", p->a.x.out);
 	return 0;
@@ -496,6 +505,8 @@ int cmd_predict(int argc, char **argv)
 	}
 	if (p->od_open)
 		outdir_abort(&p->od);
+	if (p->held)
+		outdir_release(&p->old_mask);
 	pred_handle_free(&p->h);
 	free(p->strain);
 	free(p->stest);

@@ -1,5 +1,4 @@
 /* `odmasim run`: one experiment, results in a fresh directory. */
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,41 +25,20 @@ const char cmd_run_usage[] =
 	"  arrivals when it has them (workload.arrival = auto).\n"
 	"  DIR must not exist: results are never overwritten.\n";
 
-/* Writes the results with SIGINT, SIGTERM and SIGHUP held, so an interrupt
- * cannot leave DIR.tmp-PID behind; if one came meanwhile, the finished
- * directory is removed again (an interrupted run leaves nothing), and
- * restoring the mask then delivers the signal. */
-static bool pending_stop(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	sigset_t pend;
-	if (sigpending(&pend) < 0)
-		return false;
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		struct sigaction sa;
-		/* Linux keeps even an ignored signal pending while it is blocked. */
-		if (sigismember(&pend, sigs[i]) == 1 && sigaction(sigs[i], NULL, &sa) == 0
-		    && sa.sa_handler != SIG_IGN)
-			return true;
-	}
-	return false;
-}
-
+/* Writes the results with interrupts held (outdir_hold); if one came
+ * meanwhile, the finished directory is removed again (an interrupted run
+ * leaves nothing), and releasing then delivers the signal. */
 static int write_held(const char *dir, const struct cfg *c, const struct wl_trace *t,
 		      const struct run_result *r, struct om_err *e)
 {
-	sigset_t stop, old;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, &old);
+	sigset_t old;
+	outdir_hold(&old);
 	int rc = report_write(dir, c, t, r, e);
-	if (rc == 0 && pending_stop()) {
+	if (rc == 0 && outdir_stop_check(dir, e) < 0) {
 		outdir_remove(dir);
-		rc = err_set(e, dir, 0, NULL, "interrupted; no results written");
+		rc = -1;
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	outdir_release(&old);
 	return rc;
 }
 

@@ -163,6 +163,13 @@ static void tally(struct sweep *s)
 			s->p.stale_tmp, s->p.stale_tmp == 1 ? "y" : "ies", s->p.out);
 }
 
+/* False if stdout could not be written: the caller then prints nothing more,
+ * so main's "standard output: write failed" stays the one error line. */
+static bool stdout_ok(void)
+{
+	return fflush(stdout) == 0 && !ferror(stdout);
+}
+
 /* --list: every run and its status as CSV. */
 static int sweep_list(struct sweep *s)
 {
@@ -175,6 +182,8 @@ static int sweep_list(struct sweep *s)
 		csvtab_put(stdout, desc);
 		putchar('\n');
 	}
+	if (!stdout_ok())
+		return 2;
 	fprintf(stderr, "sweep: %zu runs: %zu done, %zu pending, %zu invalid or conflicting%s\n",
 		s->pl.total, s->pl.skipped, s->npending, s->pl.nfail,
 		s->ndup ? " (duplicates not counted)" : "");
@@ -192,18 +201,19 @@ static int sweep_emit(struct sweep *s)
 				swemit_cmd(stdout, &s->p, &s->p.run[i], s->prog, s->cwd);
 				putchar('\n');
 			}
-		fflush(stdout);
+		if (!stdout_ok())
+			return 2;
 	} else if (s->npending == 0) {
 		fprintf(stderr, "sweep: nothing pending; no script written\n");
 	} else if (swemit_slurm(s->o.slurm, &s->p, s->prog, s->cwd, s->npending, &e) < 0) {
 		fprintf(stderr, "odmasim sweep: error: %s\n", e.msg);
-		rc = 2;
+		return 2; /* one line: no summary after the error */
 	} else {
 		fprintf(stderr,
 			"sweep: wrote %s: a job array of %zu runs; submit with `sbatch %s`\n",
 			s->o.slurm, s->npending, s->o.slurm);
 	}
-	if (rc == 0 && s->pl.nfail) {
+	if (s->pl.nfail) {
 		swpool_report(&s->pl);
 		rc = 1;
 	}

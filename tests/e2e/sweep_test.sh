@@ -190,8 +190,15 @@ expect "workers of a killed sweep do not run on" test "$(ndirs K)" -eq 0
 "$bin" sweep k.ini --emit-jobs >/dev/full 2>full.err
 expect "--emit-jobs to a full disk fails" test $? -ne 0
 expect "... saying so" grep -q 'standard output: write failed' full.err
-"$bin" sweep a.ini --list >/dev/full 2>/dev/null
+expect "... in exactly one line (no summary)" test "$(wc -l <full.err)" -eq 1
+"$bin" sweep a.ini --list >/dev/full 2>full.err
 expect "--list to a full disk fails" test $? -ne 0
+expect "... in exactly one line" test "$(wc -l <full.err)" -eq 1
+# (a script path that cannot be written, not /dev/full: as root, renaming
+# into /dev would replace the device)
+"$bin" sweep k.ini --emit-slurm nodir/job.sbatch 2>full.err
+expect "--emit-slurm to an unwritable path fails" test $? -ne 0
+expect "... in exactly one line" test "$(wc -l <full.err)" -eq 1
 # --- workers train each distinct predictor model once (OUT/models) and give
 # the runs a fresh `run` gives
 {
