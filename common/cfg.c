@@ -482,6 +482,24 @@ const char *cfg_sections(const struct cfg *c, char *buf, size_t n)
 	return buf;
 }
 
+char *cfg_write_string(const struct cfg *c, struct om_err *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		return NULL;
+	}
+	cfg_write(c, f);
+	if (fclose(f) != 0 || !buf) {
+		free(buf);
+		err_set(e, NULL, 0, NULL, "out of memory");
+		return NULL;
+	}
+	return buf;
+}
+
 size_t cfg_write_reference(const struct cfg *c, const char *section, FILE *f)
 {
 	size_t nw = 0;

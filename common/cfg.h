@@ -76,6 +76,9 @@ int cfg_fail(const struct cfg *c, const char *name, struct om_err *e, const char
 
 /* Writes the effective configuration as a loadable INI file. */
 void cfg_write(const struct cfg *c, FILE *f);
+/* The same text as a malloc'd string (a job file, a scratch copy), or NULL
+ * with e filled. */
+char *cfg_write_string(const struct cfg *c, struct om_err *e);
 /* Writes the key reference (name, type, default, help) as a Markdown table:
  * every key, or only those of SECTION (not NULL). Returns how many keys it
  * wrote; a section without keys writes nothing, not even the header. */

@@ -2,7 +2,6 @@
 
 #include "common/grow.h"
 #include "workload/trace_fmt.h"
-#include "common/slurp.h"
 #include "workload/trace_azure.h"
 
 #include <csv.h>
@@ -369,18 +368,6 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
 	free(r.buf);
 	free(r.f);
 	free(r.lines);
-	return rc;
-}
-
-int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text, struct om_err *e)
-{
-	char *buf;
-	size_t len;
-	if (slurp_file(path, "trace", &buf, &len, e) < 0)
-		return -1;
-	snprintf(t->source, sizeof t->source, "%s", path);
-	int rc = trace_parse_csv(buf, len, path, t, keep_text, e);
-	free(buf);
 	return rc;
 }
 

@@ -11,10 +11,10 @@
 
 #include "workload/trace.h"
 
-/* Appends the rows of `path` to t (t must be initialised). keep_text keeps
- * prompt texts (predictors need them; runs without predictors do not). */
-int trace_read_csv(const char *path, struct wl_trace *t, bool keep_text, struct om_err *e);
-/* Same over a buffer; `name` is used in messages. */
+/* Appends the rows of the CSV text buf to t (t must be initialised); `name`
+ * is used in messages. keep_text keeps prompt texts (predictors need them;
+ * runs without predictors do not). Files are read through trace_read
+ * (trace_fmt.h), which picks this reader for CSV. */
 int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
 		    bool keep_text, struct om_err *e);
 

@@ -27,7 +27,7 @@ extern const struct trace_fmt trace_fmt_csv, trace_fmt_jsonl, trace_fmt_tsv;
 
 /* The reader for a file called `name` whose contents start with buf. */
 const struct trace_fmt *trace_fmt_pick(const char *name, const char *buf, size_t len);
-/* Reads any registered format; keep_text as in trace_read_csv. */
+/* Reads any registered format; keep_text as in trace_parse_csv. */
 int trace_read(const char *path, struct wl_trace *t, bool keep_text, struct om_err *e);
 int trace_parse(const char *buf, size_t len, const char *name, struct wl_trace *t, bool keep_text,
 		struct om_err *e);

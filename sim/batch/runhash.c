@@ -74,27 +74,9 @@ done:
 	return out;
 }
 
-char *runhash_cfg_text(const struct cfg *c, struct om_err *e)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		return NULL;
-	}
-	cfg_write(c, f);
-	if (fclose(f) != 0 || !buf) {
-		free(buf);
-		err_set(e, NULL, 0, NULL, "out of memory");
-		return NULL;
-	}
-	return buf;
-}
-
 char *runhash_canon_cfg(const struct cfg *c, struct om_err *e)
 {
-	char *text = runhash_cfg_text(c, e);
+	char *text = cfg_write_string(c, e);
 	if (!text)
 		return NULL;
 	char *canon = runhash_canon_text(text, "effective configuration", e);

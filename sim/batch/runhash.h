@@ -20,8 +20,6 @@
 char *runhash_canon_text(const char *ini_text, const char *origin, struct om_err *e);
 /* Canonical form of a checked configuration. */
 char *runhash_canon_cfg(const struct cfg *c, struct om_err *e);
-/* cfg_write's output as a malloc'd string (the text of a job file). */
-char *runhash_cfg_text(const struct cfg *c, struct om_err *e);
 /* FNV-1a, 64 bits: kept here (not rng_hash_bytes) so run names can never
  * move when the RNG's seeding changes. */
 uint64_t runhash_fnv1a64(const void *p, size_t n);

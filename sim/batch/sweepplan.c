@@ -147,7 +147,7 @@ static int resolve(struct sw_plan *p, struct sw_run *r, struct om_err *e)
 		r->st = SW_INVALID;
 		return (r->error = xstrdup(le.msg, e)) ? 0 : -1;
 	}
-	r->job_text = runhash_cfg_text(c, e);
+	r->job_text = cfg_write_string(c, e);
 	cfg_free(c);
 	if (!r->job_text || !(r->canon = runhash_canon_text(r->job_text, "job", e)))
 		return -1;

@@ -13,7 +13,7 @@
 #include "predictors/pred_eval.h"
 #include "predictors/predictor.h"
 #include "common/split.h"
-#include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/opts.h"
@@ -343,11 +343,11 @@ static int load_samples(struct pr_run *p, struct om_err *e)
 	const struct pr_args *a = &p->a;
 	char tpath[4096];
 	if (wl_resolve(NULL, "--trace", a->trace, p->path, sizeof p->path, e) < 0
-	    || trace_read_csv(p->path, &p->tr, true, e) < 0)
+	    || trace_read(p->path, &p->tr, true, e) < 0)
 		return -1;
 	if (a->test_trace
 	    && (wl_resolve(NULL, "--test-trace", a->test_trace, tpath, sizeof tpath, e) < 0
-		|| trace_read_csv(tpath, &p->te, true, e) < 0))
+		|| trace_read(tpath, &p->te, true, e) < 0))
 		return -1;
 	p->strain = malloc((p->tr.n + 1) * sizeof *p->strain);
 	p->stest = malloc((p->tr.n + p->te.n + 1) * sizeof *p->stest);

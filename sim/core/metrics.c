@@ -194,7 +194,7 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		if (r->state != RS_FINISHED)
 			continue;
 		o->requests_completed++;
-		held += r->max_cap;
+		held += r->reserved_peak;
 		o->generated_tokens += r->generated;
 		o->prompt_tokens += r->prompt_tokens;
 		if (r->finish_ns > last)

@@ -97,15 +97,9 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred,
 /* A scratch copy of c whose predictor.quantile can be set again and again. */
 static struct cfg *ot_scratch(const struct cfg *c, struct om_err *e)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (!f) {
-		err_set(e, NULL, 0, NULL, "out of memory");
+	char *text = cfg_write_string(c, e);
+	if (!text)
 		return NULL;
-	}
-	cfg_write(c, f);
-	fclose(f);
 	struct cfg *t = cfg_new();
 	if (!t || exp_declare_keys(t, e) < 0
 	    || cfg_load_string(t, text, "odma tuning copy", CFG_LVL_FILE, e) < 0) {

@@ -38,18 +38,16 @@ struct sim_req {
 	int32_t predicted_len;
 	float uncertainty;
 	int32_t pred_bucket;
-	/* the request's allocation record (requests.csv), in what was padding
-	 * (the struct stays 128 bytes, two cache lines): its overflows and
-	 * relocations (counted by the policy; at most one per size class) and
-	 * the most KV tokens reserved for it at an iteration's end (sched) */
+	/* the request's allocation record (requests.csv): its overflows and
+	 * relocations (counted by the policy; at most one per size class) */
 	uint16_t overflows, relocations;
 	uint64_t admit_seq; /* order of (re)admission, for preemption */
 	int32_t preemptions;
+	/* the largest region (pol_cap) it held: recorded by the scheduler when
+	 * it releases the request (a region only grows while held), read by
+	 * requests.csv and the completion-time metrics */
 	int32_t reserved_peak;
 	int64_t recomputed_tokens;
-	/* the largest region (pol_cap) it held, kept by the scheduler for the
-	 * completion-time metrics */
-	int32_t max_cap;
 	bool no_room_noted; /* its current wait was refused for room once already */
 	/* policy bookkeeping */
 	int64_t pol_off;

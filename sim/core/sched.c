@@ -52,11 +52,10 @@ static void note_no_room(struct sched *s, struct sim_req *r)
 		s->st.no_room_frag_sum += 1.0 - (double)ps.largest_free / (double)ps.free_tokens;
 }
 
-static void note_cap(struct sim_req *r)
+/* It got room: a later refusal starts a new wait for the room metrics. */
+static void note_room(struct sim_req *r)
 {
 	r->no_room_noted = false;
-	if (r->pol_cap > r->max_cap)
-		r->max_cap = r->pol_cap;
 }
 
 void sched_params_read(const struct cfg *c, struct sched_params *p)
@@ -202,7 +201,7 @@ static bool grow_one(struct sched *s, size_t i, int32_t need, struct it_cost *co
 		if (self)
 			return false;
 	}
-	note_cap(r);
+	note_room(r);
 	return true;
 }
 
@@ -339,7 +338,7 @@ static bool admit_waiting(struct sched *s, bool preempted, int64_t now, int64_t 
 				note_no_room(s, r);
 			break;
 		}
-		note_cap(r);
+		note_room(r);
 		empty_ctx |= need == 0;
 		budget -= start_running(s, r, need, now, cost);
 	}

@@ -73,7 +73,7 @@ static struct sf_val g_pool_gib(const struct sf_src *x)
 	return (struct sf_val){ .d = x->r->dt.dd.pool_bytes / 1073741824.0 };
 }
 
-/* i15 group: provenance, SLO and goodput (keep together for merges) */
+/* Provenance, SLO and goodput: read from the run and its config, not the summary. */
 static struct sf_val g_version(const struct sf_src *x)
 {
 	(void)x;
@@ -128,7 +128,6 @@ static struct sf_val g_goodput(const struct sf_src *x)
 	struct slo_run s;
 	return (struct sf_val){ .d = slo_of(x, &s) ? s.goodput_rps : NAN };
 }
-/* end of the i15 group */
 
 #define RUN(n, k, g, u, d)               \
 	{                                \
@@ -143,7 +142,7 @@ static struct sf_val g_goodput(const struct sf_src *x)
 
 /* Definitions in docs/MODEL.md; the order is the order of every output. */
 const struct sumfield sf_fields[] = {
-	/* i15 group: provenance */
+	/* provenance: which binary and field list wrote the row */
 	RUN("odmasim_version", SF_STR, g_version, "", "version of the odmasim that wrote it"),
 	RUN("git_commit", SF_STR, g_commit, "",
 	    "commit it was built from (git describe; -dirty: uncommitted changes; unknown outside git)"),
@@ -188,7 +187,6 @@ const struct sumfield sf_fields[] = {
 	R("queue_p50_s", queue_p50_s, "s", "arrival to first admission, median"),
 	R("queue_p90_s", queue_p90_s, "s", "arrival to first admission, p90"),
 	R("queue_p99_s", queue_p99_s, "s", "arrival to first admission, p99"),
-	/* i15 group: means, inter-token latency, SLO */
 	R("ttft_mean_s", ttft_mean_s, "s", "time to first token, mean"),
 	R("tpot_mean_s", tpot_mean_s, "s", "time per output token, mean over requests"),
 	R("e2e_mean_s", e2e_mean_s, "s", "end-to-end latency, mean"),

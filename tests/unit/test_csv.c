@@ -4,6 +4,7 @@
 
 #include "tests/support/tu.h"
 #include "workload/trace_csv.h"
+#include "workload/trace_fmt.h"
 
 static int parse(const char *text, struct wl_trace *t, bool keep, struct om_err *e)
 {
@@ -144,7 +145,7 @@ START_TEST(shared_alpaca_if_present)
 	struct wl_trace t;
 	struct om_err e;
 	trace_init(&t);
-	ck_assert_msg(trace_read_csv(path, &t, true, &e) == 0, "%s", e.msg);
+	ck_assert_msg(trace_read(path, &t, true, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(t.n, 52002);
 	long zero = 0, out_sum = 0;
 	for (size_t i = 0; i < t.n; i++) {
@@ -166,7 +167,7 @@ START_TEST(shared_azure_if_present)
 	struct wl_trace t;
 	struct om_err e;
 	trace_init(&t);
-	ck_assert_msg(trace_read_csv(path, &t, false, &e) == 0, "%s", e.msg);
+	ck_assert_msg(trace_read(path, &t, false, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(t.n, 19366);
 	double span = (double)t.req[t.n - 1].arrival_ns / 1e9;
 	ck_assert_msg(span > 3501 && span < 3503, "span %g s", span);

@@ -69,7 +69,7 @@ START_TEST(same_config_same_name)
 	/* Round trip through the resolved config (what a sweep job file holds). */
 	struct om_err e;
 	struct cfg *c = exp_load(tmpl, NULL, 0, &e);
-	char *text = runhash_cfg_text(c, &e);
+	char *text = cfg_write_string(c, &e);
 	cfg_free(c);
 	FILE *f = fopen(tmpl, "w");
 	fputs(text, f);
