@@ -56,6 +56,7 @@ struct sim_req {
 	void *pol_ptr;
 	/* timestamps, ns; -1 until they happen */
 	int64_t first_admit_ns, first_token_ns, finish_ns;
+	int64_t last_token_ns; /* its latest token so far: where the next gap starts */
 };
 
 #endif

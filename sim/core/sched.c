@@ -401,6 +401,9 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 		r->generated++;
 		if (r->first_token_ns < 0)
 			r->first_token_ns = now;
+		else if (s->itl)
+			itl_add(s->itl, now - r->last_token_ns, 1);
+		r->last_token_ns = now;
 		r->prefill = false;
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
 			s->blocked = false;
@@ -459,6 +462,7 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_ite
 		struct sim_req *r = s->run[i];
 		r->generated += (int32_t)done;
 		r->ctx = r->prompt_tokens + r->generated - 1;
+		r->last_token_ns = t;
 	}
 	*now = t;
 	return done;
