@@ -41,37 +41,50 @@ static void check_weight(const struct run_result *r)
 	ck_assert_int_eq(r->met.itl.n, want);
 }
 
+/* Runs t on the tiny device with `extra` settings, invariants checked, the
+ * fast path on or off. */
+static void run_tiny(const struct wl_trace *t, const char *const *extra, size_t n, bool fast,
+		     struct run_result *r)
+{
+	const char *sets[32] = { TINY_DEVICE };
+	size_t k = 0;
+	while (sets[k])
+		k++;
+	ck_assert_uint_le(k + n + 3, 32);
+	for (size_t i = 0; i < n; i++)
+		sets[k++] = extra[i];
+	sets[k++] = "run.sample_interval_s=0";
+	sets[k++] = "run.check_invariants=true";
+	sets[k++] = fast ? "run.fast_path=true" : "run.fast_path=false";
+	tu_run_sets(sets, (int)k, t, r);
+}
+
 /* Requests of prompt 10 and 101 output tokens spaced 1 ms apart, so each
  * runs alone: 100 gaps each, 1011 .. 1110 ns. */
 START_TEST(alone_gaps_by_hand)
 {
+	const char *extra[] = { "policy.max_model_len=128", "workload.arrival=trace" };
+	struct wl_trace t;
+	trace_init(&t);
+	struct om_err e;
+	int64_t gaps[300];
+	size_t n = 0;
+	for (int i = 0; i < 3; i++) {
+		trace_push(&t, i, (int64_t)i * 1000000, 10, 101, NULL, 0, &e);
+		for (int j = 2; j <= 101; j++)
+			gaps[n++] = 1000 + 10 + j - 1;
+	}
 	for (int fast = 0; fast < 2; fast++) {
-		const char *sets[] = { TINY_DEVICE,
-				       "policy.max_model_len=128",
-				       "workload.arrival=trace",
-				       "run.sample_interval_s=0",
-				       "run.check_invariants=true",
-				       fast ? "run.fast_path=true" : "run.fast_path=false" };
-		struct wl_trace t;
-		trace_init(&t);
-		struct om_err e;
-		int64_t gaps[300];
-		size_t n = 0;
-		for (int i = 0; i < 3; i++) {
-			trace_push(&t, i, (int64_t)i * 1000000, 10, 101, NULL, 0, &e);
-			for (int j = 2; j <= 101; j++)
-				gaps[n++] = 1000 + 10 + j - 1;
-		}
 		struct run_result r;
-		tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
+		run_tiny(&t, extra, 2, fast, &r);
 		ck_assert_int_eq(r.sum.requests_completed, 3);
 		check_weight(&r);
 		check_pcts(&r.sum, gaps, n);
 		ck_assert_double_eq(r.sum.itl_p50_s, 1060e-9);
 		ck_assert_double_eq(r.sum.itl_p99_s, 1109e-9);
 		run_result_free(&r);
-		trace_free(&t);
 	}
+	trace_free(&t);
 }
 END_TEST
 
@@ -80,36 +93,31 @@ END_TEST
  * 1000 + 2 (10 + j - 1) ns), then the second alone (1000 + 10 + j - 1). */
 START_TEST(shared_iterations_weigh_every_request)
 {
-	for (int fast = 0; fast < 2; fast++) {
-		const char *sets[] = { TINY_DEVICE,
-				       "policy.max_model_len=64",
-				       "workload.arrival=offline",
-				       "run.sample_interval_s=0",
-				       "run.check_invariants=true",
-				       fast ? "run.fast_path=true" : "run.fast_path=false" };
-		struct wl_trace t;
-		trace_init(&t);
-		struct om_err e;
-		trace_push(&t, 1, 0, 10, 21, NULL, 0, &e);
-		trace_push(&t, 2, 0, 10, 51, NULL, 0, &e);
-		int64_t gaps[100];
-		size_t n = 0;
-		for (int j = 2; j <= 51; j++) {
-			if (j <= 21) {
-				gaps[n++] = 1000 + 2 * (10 + j - 1);
-				gaps[n++] = 1000 + 2 * (10 + j - 1);
-			} else {
-				gaps[n++] = 1000 + 10 + j - 1;
-			}
+	const char *extra[] = { "policy.max_model_len=64", "workload.arrival=offline" };
+	struct wl_trace t;
+	trace_init(&t);
+	struct om_err e;
+	trace_push(&t, 1, 0, 10, 21, NULL, 0, &e);
+	trace_push(&t, 2, 0, 10, 51, NULL, 0, &e);
+	int64_t gaps[100];
+	size_t n = 0;
+	for (int j = 2; j <= 51; j++) {
+		if (j <= 21) {
+			gaps[n++] = 1000 + 2 * (10 + j - 1);
+			gaps[n++] = 1000 + 2 * (10 + j - 1);
+		} else {
+			gaps[n++] = 1000 + 10 + j - 1;
 		}
+	}
+	for (int fast = 0; fast < 2; fast++) {
 		struct run_result r;
-		tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
+		run_tiny(&t, extra, 2, fast, &r);
 		ck_assert_int_eq(r.sum.requests_completed, 2);
 		check_weight(&r);
 		check_pcts(&r.sum, gaps, n);
 		run_result_free(&r);
-		trace_free(&t);
 	}
+	trace_free(&t);
 }
 END_TEST
 
@@ -118,22 +126,17 @@ END_TEST
  * first, and the same percentiles with and without leaps. */
 START_TEST(preempted_gaps_fast_and_slow_agree)
 {
+	const char *extra[] = { "policy.name=paged", "policy.block_size=16",
+				"policy.max_model_len=128", "workload.arrival=offline" };
+	struct wl_trace t;
+	trace_init(&t);
+	struct om_err e;
+	for (int i = 0; i < 3; i++)
+		trace_push(&t, i + 1, 0, 30, 40, NULL, 0, &e);
 	double p[2][3];
 	for (int fast = 0; fast < 2; fast++) {
-		const char *sets[] = { TINY_DEVICE,
-				       "policy.name=paged",
-				       "policy.block_size=16",
-				       "policy.max_model_len=128",
-				       "workload.arrival=offline",
-				       "run.check_invariants=true",
-				       fast ? "run.fast_path=true" : "run.fast_path=false" };
-		struct wl_trace t;
-		trace_init(&t);
-		struct om_err e;
-		for (int i = 0; i < 3; i++)
-			trace_push(&t, i + 1, 0, 30, 40, NULL, 0, &e);
 		struct run_result r;
-		tu_run_sets(sets, sizeof sets / sizeof sets[0], &t, &r);
+		run_tiny(&t, extra, 4, fast, &r);
 		ck_assert_int_eq(r.sum.preemptions, 2);
 		check_weight(&r);
 		/* the longest gap is a resumed request's: more than 10 iterations */
@@ -142,8 +145,8 @@ START_TEST(preempted_gaps_fast_and_slow_agree)
 		p[fast][1] = r.sum.itl_p90_s;
 		p[fast][2] = r.sum.itl_p99_s;
 		run_result_free(&r);
-		trace_free(&t);
 	}
+	trace_free(&t);
 	for (int k = 0; k < 3; k++)
 		ck_assert_double_eq(p[0][k], p[1][k]);
 }
