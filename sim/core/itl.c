@@ -15,12 +15,17 @@ void itl_free(struct itl *h)
 	itl_init(h);
 }
 
+/* v > 0 */
 static int floor_log2(uint64_t v)
 {
+#if defined(__GNUC__) || defined(__clang__)
+	return 63 - __builtin_clzll(v);
+#else
 	int e = 0;
 	while (v >>= 1)
 		e++;
 	return e;
+#endif
 }
 
 void itl_add(struct itl *h, int64_t gap_ns, int64_t weight)
