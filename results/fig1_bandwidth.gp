@@ -1,12 +1,13 @@
 # Figure 1: effective bandwidth vs contiguous run length, one line per
 # device / memory model. Input: files with header run_bytes,<series title>.
 load 'results/common.gp'
-set title 'Effective bandwidth of one contiguous read'
+set title 'Effective bandwidth of one contiguous read' font 'sans,7'
 set xlabel 'contiguous run length (bytes)'
 set ylabel 'effective bandwidth (GB/s)'
 set logscale xy 2
-set xtics ('32 B' 32, '128 B' 128, '512 B' 512, '2 KiB' 2048, '8 KiB' 8192, '32 KiB' 32768, '128 KiB' 131072, '512 KiB' 524288)
-set key bottom right
+set xtics ('32 B' 32, '512 B' 512, '8 KiB' 8192, '128 KiB' 131072) font 'sans,6'
+set ytics font 'sans,6'
+set key bottom right font 'sans,6' samplen 1.5 spacing 0.9
 do for [fmt in fmts] {
 	eval term(fmt, 2.6)
 	set output out.'.'.fmt

@@ -50,6 +50,13 @@ void swemit_cmd(FILE *f, const struct sw_plan *p, const struct sw_run *r, const 
 int swemit_slurm(const char *path, const struct sw_plan *p, const char *prog, const char *cwd,
 		 size_t npending, struct om_err *e)
 {
+	/* the script is renamed into place, which would replace a device, a
+	 * FIFO or a link as readily as an old script */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return err_set(e, path, 0, NULL,
+			       "exists and is not a regular file (a device, FIFO, directory or "
+			       "link); --emit-slurm only writes a new script or replaces one");
 	char tmp[PATH_MAX + 32];
 	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "w");

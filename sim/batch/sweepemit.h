@@ -14,7 +14,8 @@
 void swemit_cmd(FILE *f, const struct sw_plan *p, const struct sw_run *r, const char *prog,
 		const char *cwd);
 /* Writes an sbatch script at path (atomically, mode 755) whose job array has
- * one task per pending run, npending >= 1. */
+ * one task per pending run, npending >= 1. An existing path that is not a
+ * regular file (device, FIFO, directory, symbolic link) is refused. */
 int swemit_slurm(const char *path, const struct sw_plan *p, const char *prog, const char *cwd,
 		 size_t npending, struct om_err *e);
 

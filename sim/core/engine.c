@@ -358,6 +358,7 @@ static int check_stall(struct eng *g, struct om_err *e)
  * end. Only this instance's live tokens change meanwhile. */
 struct leap_ctx {
 	struct eng *g;
+	const struct sched *s;
 	struct om_err *e;
 	struct met_state st;
 	int64_t other_live;
@@ -366,8 +367,9 @@ struct leap_ctx {
 static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
 {
 	struct leap_ctx *lc = ctx;
-	(void)begin;
 	lc->st.live = lc->other_live + live;
+	/* every running request got a token here, its last one at `begin` */
+	itl_add(&lc->g->met->itl, end - begin, (int64_t)sched_running(lc->s));
 	met_set(lc->g->met, &lc->st);
 	lc->g->now = end;
 	if (met_advance(lc->g->met, end) < 0)
@@ -402,7 +404,7 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	    && m->window_ns <= (INT64_MAX - m->t0) / ((int64_t)OM_MAX_WINDOWS + 1)
 	    && m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns < limit)
 		limit = m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns;
-	struct leap_ctx lc = { .g = g, .e = e };
+	struct leap_ctx lc = { .g = g, .s = s, .e = e };
 	fill_state(g, &lc.st);
 	lc.other_live = lc.st.live - sched_live_tokens(s);
 	return sched_leap(s, &g->now, limit, max_iters, leap_iter, &lc) < 0 ? -1 : 0;
@@ -534,7 +536,7 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct om_err 
 		r->pred_bucket = -1;
 		g->replica[i] = -1;
 		r->pol_off = -1;
-		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
+		r->first_admit_ns = r->first_token_ns = r->finish_ns = r->last_token_ns = -1;
 		g->target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
 	}
 	return 0;
@@ -571,6 +573,7 @@ static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_
 			return -1;
 		if (sched_init(&g->in[i].s, &g->p.sched, g->pol, g->in[i].ps, dt, g->t->n, e) < 0)
 			return -1;
+		g->in[i].s.itl = &g->met->itl;
 	}
 	return 0;
 }

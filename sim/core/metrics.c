@@ -11,6 +11,7 @@ int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns)
 	memset(m, 0, sizeof *m);
 	m->pool_tokens = pool_tokens;
 	m->window_ns = window_ns;
+	itl_init(&m->itl);
 	return 0;
 }
 
@@ -18,6 +19,7 @@ void met_free(struct metrics *m)
 {
 	free(m->series);
 	m->series = NULL;
+	itl_free(&m->itl);
 }
 
 static int push_sample(struct metrics *m, int64_t end)
@@ -171,6 +173,8 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		  const struct sched_stats *s, struct summary *o)
 {
 	memset(o, 0, sizeof *o);
+	if (m->itl.oom)
+		return -1;
 	double *ttft = malloc((n ? n : 1) * sizeof *ttft);
 	double *tpot = malloc((n ? n : 1) * sizeof *tpot);
 	double *e2e = malloc((n ? n : 1) * sizeof *e2e);
@@ -235,6 +239,9 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 	o->queue_mean_s = mean(queue, nt);
 	o->tpot_mean_s = mean(tpot, np);
 	o->itl_mean_s = itl_n > 0 ? itl_sum / itl_n : NAN;
+	o->itl_p50_s = itl_quantile_s(&m->itl, 50, 100);
+	o->itl_p90_s = itl_quantile_s(&m->itl, 90, 100);
+	o->itl_p99_s = itl_quantile_s(&m->itl, 99, 100);
 	pct(ttft, nt, &o->ttft_p50_s, &o->ttft_p90_s, &o->ttft_p99_s);
 	pct(e2e, nt, &o->e2e_p50_s, &o->e2e_p90_s, &o->e2e_p99_s);
 	pct(queue, nt, &o->queue_p50_s, &o->queue_p90_s, &o->queue_p99_s);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/core/itl.h"
 #include "sim/core/request.h"
 #include "sim/core/sched.h"
 
@@ -45,6 +46,7 @@ struct metrics {
 	double w_reserved, w_live, w_running, w_waiting;
 	struct met_sample *series;
 	size_t n_series, cap_series;
+	struct itl itl; /* inter-token gaps, fed by the scheduler and the engine's leaps */
 };
 
 struct summary {
@@ -76,6 +78,7 @@ struct summary {
 	 * between a request's consecutive tokens (its mean is token-weighted:
 	 * all gaps of all finished requests). NAN where nothing was measured. */
 	double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s, itl_mean_s;
+	double itl_p50_s, itl_p90_s, itl_p99_s; /* nearest rank, see itl.h */
 };
 
 int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns);

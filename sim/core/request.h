@@ -29,6 +29,9 @@ struct sim_req {
 	 * asks the policy for its whole context at once (as unchunked) */
 	bool reserve_all;
 	bool pred_uncertain; /* the predictor flagged it (ODMA: large bucket) */
+	/* re-admitted after a preemption with no token since: its next token's
+	 * gap starts at last_token_ns, not at the previous iteration's end */
+	bool resumed;
 	int64_t arrival_ns;
 	int32_t prompt_tokens;
 	int32_t generated;  /* output tokens produced so far */
@@ -56,6 +59,7 @@ struct sim_req {
 	void *pol_ptr;
 	/* timestamps, ns; -1 until they happen */
 	int64_t first_admit_ns, first_token_ns, finish_ns;
+	int64_t last_token_ns; /* its latest token, recorded when it is preempted */
 };
 
 #endif

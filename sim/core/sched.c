@@ -165,6 +165,10 @@ static void preempt_at(struct sched *s, size_t i)
 	if (s->prefix_cache)
 		pol_preempt(s->pol, s->ps, v);
 	release(s, v);
+	/* it ran in the previous iteration: its last token ended it, unless it
+	 * was re-admitted since and has emitted nothing yet */
+	if (v->generated > 0 && !v->resumed)
+		v->last_token_ns = s->last_end;
 	s->live_tokens -= v->ctx;
 	v->ctx = 0;
 	v->partial = false;
@@ -285,6 +289,9 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	if (r->generated > 0) {
 		r->recomputed_tokens += need - hit;
 		s->st.recomputed_tokens += need - hit;
+		if (!r->resumed)
+			s->n_resumed++;
+		r->resumed = true;
 	}
 	r->ctx = need;
 	s->live_tokens += need;
@@ -387,20 +394,45 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	return dt_iter_ns(s->dt, &cost, bd);
 }
 
+/* The gaps of resumed requests emitting a token now, one by one (rare: only
+ * after preemptions). Returns how many there were. */
+static int64_t resumed_gaps(struct sched *s, int64_t now)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < s->n_run && s->n_resumed; i++) {
+		struct sim_req *r = s->run[i];
+		if (!r->resumed || r->partial)
+			continue;
+		if (s->itl)
+			itl_add(s->itl, now - r->last_token_ns, 1);
+		r->resumed = false;
+		s->n_resumed--;
+		n++;
+	}
+	return n;
+}
+
 void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const struct sim_req *r),
 	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
 {
+	/* requests emitting a token a whole iteration after their previous one:
+	 * all but partial ones, first tokens and resumed ones (counted off, so
+	 * there is no work per token) */
+	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
 	size_t keep = 0;
 	for (size_t i = 0; i < s->n_run; i++) {
 		struct sim_req *r = s->run[i];
 		if (r->partial) { /* its first token comes with its last chunk */
 			r->prefill = false;
 			s->run[keep++] = r;
+			steady--;
 			continue;
 		}
 		r->generated++;
-		if (r->first_token_ns < 0)
+		if (r->first_token_ns < 0) {
 			r->first_token_ns = now;
+			steady--;
+		}
 		r->prefill = false;
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
 			s->blocked = false;
@@ -417,6 +449,9 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 		s->run[keep++] = r;
 	}
 	s->n_run = keep;
+	if (s->itl)
+		itl_add(s->itl, now - s->last_end, steady);
+	s->last_end = now;
 }
 
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
@@ -460,6 +495,7 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_ite
 		r->generated += (int32_t)done;
 		r->ctx = r->prompt_tokens + r->generated - 1;
 	}
+	s->last_end = t;
 	*now = t;
 	return done;
 }

@@ -27,6 +27,7 @@
 
 #include "common/cfg.h"
 #include "sim/policy/policy.h"
+#include "sim/core/itl.h"
 #include "sim/core/request.h"
 
 enum sched_reject {
@@ -83,6 +84,14 @@ struct sched {
 	 * (no room, batch token budget, max_num_seqs) with requests waiting */
 	bool blocked;
 	struct sched_stats st;
+	/* where sched_end adds each token's gap since the request's previous
+	 * token (NULL: nowhere); sched_leap leaves its gaps to its caller. Every
+	 * request that got a token at the end of the previous iteration
+	 * (last_end) waited one iteration; the n_resumed re-admitted ones waited
+	 * since their last_token_ns. */
+	struct itl *itl;
+	int64_t last_end;
+	size_t n_resumed;
 };
 
 extern const struct cfg_key sched_keys[];

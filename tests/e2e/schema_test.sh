@@ -72,7 +72,7 @@ j = json.load(open(d + "/summary.json"))
 s = next(csv.DictReader(open(d + "/summary.csv")))
 assert j["requests_completed"] == 0, j
 for k in ("ttft_p50_s", "ttft_p99_s", "tpot_p99_s", "e2e_p50_s", "queue_p99_s", "ttft_mean_s",
-          "itl_mean_s", "slo_met", "slo_attainment", "goodput_rps"):
+          "itl_mean_s", "itl_p50_s", "itl_p99_s", "slo_met", "slo_attainment", "goodput_rps"):
     assert j[k] is None, (k, j[k])
     assert s[k] == "", (k, s[k])
 for r in csv.DictReader(open(d + "/requests.csv")):

@@ -199,6 +199,17 @@ expect "... in exactly one line" test "$(wc -l <full.err)" -eq 1
 "$bin" sweep k.ini --emit-slurm nodir/job.sbatch 2>full.err
 expect "--emit-slurm to an unwritable path fails" test $? -ne 0
 expect "... in exactly one line" test "$(wc -l <full.err)" -eq 1
+# an existing path that is not a regular file is refused, not replaced (a
+# FIFO, a directory and a link stand in for a device, safe even as root)
+mkfifo fifo.sbatch && mkdir dir.sbatch && ln -s fifo.sbatch link.sbatch
+for p in fifo.sbatch dir.sbatch link.sbatch; do
+	"$bin" sweep k.ini --emit-slurm $p 2>full.err
+	expect "--emit-slurm onto $p fails" test $? -ne 0
+	expect "... in one line saying why" \
+		test "$(wc -l <full.err)" -eq 1 -a "$(grep -c 'not a regular file' full.err)" -eq 1
+done
+expect "... leaving them as they were" test -p fifo.sbatch -a -d dir.sbatch -a -L link.sbatch
+expect "... and no temporary file" test -z "$(ls | grep '\.tmp-')"
 # --- workers train each distinct predictor model once (OUT/models) and give
 # the runs a fresh `run` gives
 {
