@@ -9,8 +9,9 @@
 #                  Ramulator enters this repository.
 #   OUT.csv        default device_models/calib/lpddr5-6400-x24-ramulator.csv
 #   KV.csv         default results/dram/kv-ramulator.csv
-# Needs cmake, g++, python3, libyaml-cpp-dev, libfmt-dev. ~1 min after the
-# build (~10-15 min on 2 cores). Deterministic: same checkout, same tables.
+# Needs cmake, g++, python3, libyaml-cpp-dev, libfmt-dev (scripts/setup-debian.sh
+# --dram). ~1 min after the build (~10-15 min on 2 cores). Deterministic: the
+# same checkout gives byte-identical tables.
 # What is simulated: ONE LPDDR5-6400 x16 channel (scripts/dram/ram2_config.py)
 # fed with the share of every pattern that one of the MLU370-X4's 24 channels
 # sees under a 256 B channel interleave (scripts/dram/gentrace.py); the driver
