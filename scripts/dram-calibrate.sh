@@ -76,15 +76,19 @@ mv "$out.tmp" "$out"
 	echo "# KV reads of DeepSeek-R1-Distill-Qwen-7B on one LPDDR5-6400 channel of 24 (Ramulator 2 commit $commit)"
 	echo "# decode batch of 4 requests of C tokens, 2 layers traced; paged: 16-token blocks at random pool slots"
 	echo "# efficiency = channel GB/s / 12.8 (MOP4CLXOR); ratio = paged time / contiguous time for the same bytes"
-	echo "context,pattern,efficiency,ratio"
+	echo "# *_robaracoch: the same with RoBaRaCoCh mapping (a sensitivity)"
+	echo "context,pattern,efficiency,ratio,efficiency_robaracoch,ratio_robaracoch"
+	ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.4f", a / b}'; }
 	for C in 512 2048 8192; do
 		python3 "$here/dram/gentrace.py" contig $C "$b/work/contig"
 		ec=$(drive MOP4CLXOR "$b/work/contig")
-		echo "$C,contiguous,$ec,1.0000"
+		rc=$(drive RoBaRaCoCh "$b/work/contig")
+		echo "$C,contiguous,$ec,1.0000,$rc,1.0000"
 		for lay in per_layer per_head; do
 			python3 "$here/dram/gentrace.py" paged $lay $C "$b/work/$lay"
 			e=$(drive MOP4CLXOR "$b/work/$lay")
-			echo "$C,paged_$lay,$e,$(awk -v a="$ec" -v b="$e" 'BEGIN{printf "%.4f", a / b}')"
+			r=$(drive RoBaRaCoCh "$b/work/$lay")
+			echo "$C,paged_$lay,$e,$(ratio "$ec" "$e"),$r,$(ratio "$rc" "$r")"
 		done
 	done
 } >"$kv.tmp"

@@ -71,16 +71,18 @@ print()
 print("KV reads of DeepSeek-R1-Distill-Qwen-7B on the DRAM alone (results/dram/kv-ramulator.csv): a decode")
 print("batch of 4 requests, layer after layer, paged 16-token blocks scattered over the pool")
 print("(per_layer: one 16 KiB run per block, layer and K/V; per_head: one 4 KiB run per KV head)")
-print("against the same bytes read from contiguous regions. Ratio = paged time / contiguous time.")
+print("against the same bytes read from contiguous regions: efficiency, and paged time /")
+print("contiguous time, with the table's mapping (MOP4CLXOR) and with RoBaRaCoCh.")
 print()
-print("| context (tokens) | contiguous | paged per_layer | ratio | paged per_head | ratio |")
-print("|---|---|---|---|---|---|")
+print("| context (tokens) | contiguous | paged per_layer | ratio | paged per_head | ratio | RoBaRaCoCh ratio per_layer | per_head |")
+print("|---|---|---|---|---|---|---|---|")
 k = rows(kv)
 for c in sorted({int(r["context"]) for r in k}):
     d = {r["pattern"]: r for r in k if int(r["context"]) == c}
-    print("| %d | %s | %s | %s | %s | %s |" % (
-        c, d["contiguous"]["efficiency"], d["paged_per_layer"]["efficiency"], d["paged_per_layer"]["ratio"],
-        d["paged_per_head"]["efficiency"], d["paged_per_head"]["ratio"]))
+    pl, ph = d["paged_per_layer"], d["paged_per_head"]
+    print("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+        c, d["contiguous"]["efficiency"], pl["efficiency"], pl["ratio"], ph["efficiency"], ph["ratio"],
+        pl["ratio_robaracoch"], ph["ratio_robaracoch"]))
 print()
 sw = rows("%s/sweep.csv" % tmp)
 ref = rows("%s/ref.csv" % tmp)
