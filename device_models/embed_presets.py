@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Embeds preset INI files into a C table so the binary runs from any directory.
+"""Embeds preset INI files and calibration tables into a C table so the binary
+runs from any directory.
 
-usage: embed_presets.py OUT.c FILE.ini...
-Each file's section header ([device] or [model]) and base name key the entry.
+usage: embed_presets.py OUT.c FILE.ini|FILE.csv...
+An INI file's section header ([device] or [model]) and base name key the
+entry; a CSV file (a calib memory-model table) is keyed "calib" and its base
+name.
 """
 import os
 import sys
@@ -21,8 +24,8 @@ def main():
     rows = []
     for f in files:
         text = open(f, encoding='utf-8').read()
-        section = None
-        for line in text.splitlines():
+        section = 'calib' if f.endswith('.csv') else None
+        for line in text.splitlines() if section is None else []:
             s = line.strip()
             if s.startswith('[') and s.endswith(']'):
                 section = s[1:-1]

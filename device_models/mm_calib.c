@@ -2,11 +2,16 @@
  * a CSV with a header naming the columns run_bytes and efficiency (others are
  * ignored), one row per measured run length, e.g. from a memcpy or DMA
  * micro-benchmark on the device: efficiency = achieved / peak bandwidth.
+ * Lines starting with '#' (provenance: tool, commit, command) are skipped.
+ * "builtin:NAME" names a table compiled in from device_models/calib/NAME.csv.
  * Between points eff is interpolated in log(run_bytes) with GSL's Steffen
  * method, which is monotone between points and never overshoots them (two
  * points: linear). Below the shortest measured run a run costs what the
  * shortest one did (eff proportional to L); above the longest, eff stays at
- * its last value. eta_seq and l_half are not used by this model. */
+ * its last value. A table measured below the accelerator (a DRAM simulator)
+ * lacks the cost of issuing each run; device.mem_calib_dma_bytes (L_dma, 0 by
+ * default) adds it as a separate factor L / (L + L_dma), as the lpddr5 model
+ * does. eta_seq and l_half are not used by this model. */
 #include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -19,6 +24,7 @@
 #include <gsl/gsl_interp.h>
 
 #include "device_models/memmodel.h"
+#include "device_models/presets.h"
 
 #include "common/grow.h"
 #include "common/slurp.h"
@@ -28,12 +34,15 @@ struct cal {
 	double *x; /* log(run_bytes), strictly increasing */
 	double *y; /* efficiency */
 	double l_min;
+	double l_dma; /* issue cost of one run, bytes of streaming */
 	gsl_interp *ip;
 };
 
 static const struct cfg_key cal_keys[] = {
 	{ "device.mem_calib_file", CFG_STR, "", 0, -1, NULL,
-	  "calib: CSV of measured efficiency by run length (columns run_bytes, efficiency)" },
+	  "calib: CSV of measured efficiency by run length (columns run_bytes, efficiency), or builtin:NAME" },
+	{ "device.mem_calib_dma_bytes", CFG_REAL, "0", 0, 1e9, NULL,
+	  "calib: L_dma, issue cost of one run in bytes of streaming, applied on top of the table as L / (L + L_dma)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -178,6 +187,11 @@ static int cal_parse(struct cal *c, const char *buf, size_t len, const char *nam
 	while (pos < len && !r.failed) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t seg = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+		if (buf[pos] == '#' && !r.in_record) { /* a comment line */
+			pos += seg;
+			r.line++;
+			continue;
+		}
 		if (csv_parse(&p, buf + pos, seg, on_field, on_record, &r) != seg) {
 			r.rec_line = r.line;
 			rd_fail(&r, NULL, "%s", csv_strerror(csv_error(&p)));
@@ -203,6 +217,28 @@ static int cal_parse(struct cal *c, const char *buf, size_t len, const char *nam
 	return 0;
 }
 
+/* A file, or a copy of a built-in table (so both paths free the buffer). */
+static int cal_load(const char *path, char **buf, size_t *len, struct om_err *e)
+{
+	static const char pre[] = "builtin:";
+	if (strncmp(path, pre, sizeof pre - 1) != 0)
+		return slurp_file(path, "calibration table", buf, len, e);
+	const char *name = path + sizeof pre - 1;
+	for (const struct dev_preset *p = dev_presets; p->section; p++) {
+		if (strcmp(p->section, "calib") == 0 && strcmp(p->name, name) == 0) {
+			*len = strlen(p->text);
+			*buf = malloc(*len + 1);
+			if (!*buf)
+				return err_set(e, NULL, 0, NULL, "out of memory");
+			memcpy(*buf, p->text, *len + 1);
+			return 0;
+		}
+	}
+	char list[512];
+	return err_set(e, NULL, 0, NULL, "no built-in calibration table '%s' (built in: %s)", name,
+		       dev_preset_list("calib", list, sizeof list));
+}
+
 static int cal_create(const struct cfg *cf, const struct dev_device *d, void **state,
 		      struct om_err *e)
 {
@@ -213,7 +249,7 @@ static int cal_create(const struct cfg *cf, const struct dev_device *d, void **s
 				"the calib memory model needs a calibration CSV");
 	char *buf;
 	size_t len;
-	if (slurp_file(path, "calibration table", &buf, &len, e) < 0) {
+	if (cal_load(path, &buf, &len, e) < 0) {
 		char msg[OM_ERR_LEN];
 		snprintf(msg, sizeof msg, "%s", e->msg);
 		return cfg_fail(cf, "device.mem_calib_file", e, "%s", msg);
@@ -237,14 +273,13 @@ static int cal_create(const struct cfg *cf, const struct dev_device *d, void **s
 		cal_destroy(c);
 		return err_set(e, path, 0, NULL, "GSL could not build the interpolation");
 	}
+	c->l_dma = cfg_real(cf, "device.mem_calib_dma_bytes");
 	*state = c;
 	return 0;
 }
 
-static double cal_eff(const void *state, const struct dev_device *d, double L)
+static double cal_table(const struct cal *c, double L)
 {
-	const struct cal *c = state;
-	(void)d;
 	double x = log(L);
 	if (x <= c->x[0])
 		return c->y[0] * L / c->l_min;
@@ -254,9 +289,16 @@ static double cal_eff(const void *state, const struct dev_device *d, double L)
 	return gsl_interp_eval(c->ip, c->x, c->y, x, NULL);
 }
 
+static double cal_eff(const void *state, const struct dev_device *d, double L)
+{
+	const struct cal *c = state;
+	(void)d;
+	return cal_table(c, L) * L / (L + c->l_dma);
+}
+
 const struct mm_ops mm_calib = {
 	.name = "calib",
-	.help = "measured efficiency by run length from device.mem_calib_file, monotone (Steffen) interpolation",
+	.help = "measured efficiency by run length from device.mem_calib_file (Steffen interpolation), times L / (L + mem_calib_dma_bytes)",
 	.keys = cal_keys,
 	.create = cal_create,
 	.destroy = cal_destroy,

@@ -1,5 +1,6 @@
 # Figure 1: effective bandwidth vs contiguous run length, one line per
-# device / memory model. Input: files with header run_bytes,<series title>.
+# device / memory model (and the Ramulator 2 measured points of the DRAM
+# layer). Input: files with header run_bytes,<series title>.
 load 'results/common.gp'
 set title 'Effective bandwidth of one contiguous read' font 'sans,7'
 set xlabel 'contiguous run length (bytes)'

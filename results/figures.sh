@@ -169,6 +169,13 @@ for spec in "mlu370-x4 halfsat" "mlu370-x4 lpddr5" "a100-80g halfsat"; do
 		awk -F, -v t="$1 ($2)" 'NR == 1 {print "run_bytes," t; next} {print $3 "," $4}' >"$f"
 	files="$files $f"
 done
+# The DRAM layer alone, measured on Ramulator 2 (scripts/dram-calibrate.sh):
+# the committed table's points, efficiency x the MLU370-X4's 307.2 GB/s.
+f=$D/fig1_bandwidth_mlu370-x4_ramulator.csv
+pk=$("$bin" bandwidth --set device.preset=mlu370-x4-dram | awk -F, 'NR == 2 {print $4 / $5}')
+awk -F, -v pk="$pk" '/^#/ {next} !h {h = 1; print "run_bytes,LPDDR5 DRAM (Ramulator 2)"; next}
+	{print $1 "," $2 * pk}' device_models/calib/lpddr5-6400-x24-ramulator.csv >"$f"
+files="$files $f"
 gnuplot -e "out='$out/fig1_bandwidth'; files='${files# }'" results/fig1_bandwidth.gp
 
 step "done: figures in $out/, their CSVs in $D/"

@@ -8,6 +8,10 @@ if [ "${1:-}" = --vidur ]; then
 	pkgs="$pkgs python3-numpy python3-pandas python3-sklearn python3-scipy python3-fasteners"
 	pkgs="$pkgs python3-plotly python3-matplotlib python3-seaborn python3-tqdm python3-yaml bc"
 fi
+# --dram: also what scripts/dram-calibrate.sh needs to build Ramulator 2 (not CI)
+if [ "${1:-}" = --dram ]; then
+	pkgs="$pkgs cmake g++ make python3 libyaml-cpp-dev libfmt-dev git"
+fi
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 missing=""
 for p in $pkgs; do

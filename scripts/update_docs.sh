@@ -135,6 +135,7 @@ gen() {
 		echo "\$ odmasim ${cmd[*]}"
 		"$bin" "${cmd[@]}"
 		echo '```' ;;
+	dram) scripts/dram_table.sh "$bin" ;;
 	racm)
 		ODMASIM=$bin scripts/racm_sweep.sh "$tmp/racm" >/dev/null
 		racm_tables "$tmp/racm/table.md" ;;

@@ -2,7 +2,8 @@
 # Every device and model preset loads and runs; model.hf_config builds a model
 # from a Hugging Face config.json (the llama-2-7b one gives the preset's KV
 # size and, within rounding of params_b, its pool); bad config.json files
-# fail naming the file and field.
+# fail naming the file and field; mlu370-x4-dram's built-in Ramulator table is
+# the committed CSV.
 # usage: presets_test.sh PATH/TO/odmasim   (run from the project root)
 . "$(dirname "$0")/lib.sh"
 small=(--set workload.num_requests=50 -q)
@@ -28,6 +29,24 @@ assert a != 0 and abs(a - b) <= 0.001 * b, (a, b)
 PY
 "$bin" run "$tmp/hf/config.ini" -q -o "$tmp/hf2" && cmp -s "$tmp/hf/summary.csv" "$tmp/hf2/summary.csv" \
 	&& ok || bad "an hf_config run's config.ini does not rerun to the same result"
+
+# mlu370-x4-dram reads the committed Ramulator table compiled in: the same
+# curve as the file on disk, and the file's efficiencies at its own points.
+tab=device_models/calib/lpddr5-6400-x24-ramulator.csv
+"$bin" bandwidth --set device.preset=mlu370-x4-dram >"$tmp/bw-builtin" 2>"$tmp/err" || bad "dram preset: $(cat "$tmp/err")"
+"$bin" bandwidth --set device.preset=mlu370-x4-dram --set device.mem_calib_file="$tab" >"$tmp/bw-file" 2>"$tmp/err" \
+	|| bad "dram table as a file: $(cat "$tmp/err")"
+expect "builtin table = committed file" cmp -s "$tmp/bw-builtin" "$tmp/bw-file"
+python3 - "$tab" "$tmp/bw-builtin" <<'PY' && ok || bad "the preset's efficiencies differ from the table's points"
+import csv, sys
+tab = {int(r["run_bytes"]): float(r["efficiency"])
+       for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))}
+got = {int(r["run_bytes"]): float(r["fraction_of_peak"]) for r in csv.DictReader(open(sys.argv[2]))}
+common = [L for L in tab if L in got]
+assert len(common) >= 10, common
+for L in common:
+    assert abs(got[L] - tab[L]) < 1e-4, (L, got[L], tab[L])
+PY
 
 hf_bad() { # NAME JSON EXPECTED
 	printf '%s\n' "$2" >"$tmp/$1.json"

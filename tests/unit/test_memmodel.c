@@ -188,9 +188,65 @@ START_TEST(calib_needs_a_file)
 }
 END_TEST
 
+/* '#' lines are provenance, not rows (their line numbers still count), and
+ * the DMA issue cost multiplies the table by L / (L + L_dma). */
+START_TEST(calib_comments_and_dma)
+{
+	struct dev_timing t;
+	struct cfg *c;
+	struct om_err e;
+	const char *csv = "# measured by X\nrun_bytes,efficiency\n# mid\n256,0.2\n4096,0.6\n";
+	ck_assert_int_eq(calib(csv, &t, &c, &e), 0);
+	ck_assert_double_eq_tol(eff(&t, 1024), 0.4, 1e-12);
+	dt_free(&t);
+	cfg_free(c);
+	calib_refused("# c\nrun_bytes,efficiency\n64,0.1\n64,0.2\n", ":4: run_bytes", "increasing");
+	char path[TU_PATH], set[128];
+	tu_write_temp(path, "run_bytes,efficiency\n256,0.2\n4096,0.6\n");
+	snprintf(set, sizeof set, "device.mem_calib_file=%s", path);
+	const char *sets[] = { "device.preset=mlu370-x4", "device.mem_model=calib", set,
+			       "device.mem_calib_dma_bytes=4096" };
+	c = tu_timing(&t, sets, 4);
+	unlink(path);
+	ck_assert_double_eq_tol(eff(&t, 4096), 0.6 * 0.5, 1e-12);
+	ck_assert_double_eq_tol(eff(&t, 1024), 0.4 * 0.2, 1e-12);
+	dt_free(&t);
+	cfg_free(c);
+}
+END_TEST
+
+/* The committed Ramulator table is compiled in and the mlu370-x4-dram preset
+ * reads it: efficiencies in (0, 1], long runs beat short ones, and no DMA
+ * cost unless asked for. */
+START_TEST(calib_builtin_dram_table)
+{
+	const char *sets[] = { "device.preset=mlu370-x4-dram" };
+	struct dev_timing t;
+	struct cfg *c = tu_timing(&t, sets, 1);
+	ck_assert_str_eq(t.mm->name, "calib");
+	for (double L = 64; L <= 4194304; L *= 2) {
+		double v = eff(&t, L);
+		ck_assert(v > 0 && v <= 1);
+	}
+	ck_assert(eff(&t, 4194304) > eff(&t, 64));
+	double plain = eff(&t, 16384);
+	dt_free(&t);
+	cfg_free(c);
+	const char *s2[] = { "device.preset=mlu370-x4-dram", "device.mem_calib_dma_bytes=16384" };
+	c = tu_timing(&t, s2, 2);
+	ck_assert_double_eq_tol(eff(&t, 16384), plain / 2, 1e-12);
+	dt_free(&t);
+	cfg_free(c);
+	const char *s3[] = { "device.preset=mlu370-x4", "device.mem_model=calib",
+			     "device.mem_calib_file=builtin:nope" };
+	tu_timing_refused(s3, 3, "'nope'", "lpddr5-6400-x24-ramulator");
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	return tu_suite_of("memmodel", lpddr5_by_hand, lpddr5_derived_channels_and_limits,
 			   halfsat_half_at_l_half, calib_interpolates_monotonically,
-			   calib_two_points_linear, calib_refuses_bad_tables, calib_needs_a_file);
+			   calib_two_points_linear, calib_refuses_bad_tables, calib_needs_a_file,
+			   calib_comments_and_dma, calib_builtin_dram_table);
 }
