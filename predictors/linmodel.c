@@ -99,33 +99,53 @@ static size_t first_hashed(const struct lm_rows *r, size_t i)
 	return j;
 }
 
-/* out = (X^T W X / n + lambda P) p, with P = I except the bias entry. With
- * binary hashed entries (!r->nonbin) their products 1.0 * x are the x
+/* The ridge system in centred coordinates. With the bias unpenalised,
+ * replacing every other column x_j by x_j - m_j (m_j its weighted mean) and
+ * moving m.b into the bias is an exact change of variables: the same
+ * objective, the same optimum b. Centred, the bias column is orthogonal to
+ * the others, which removes the large eigenvalue the shared mean puts in
+ * X^T W X (every hashed column is 0/1, so they all share a positive mean);
+ * conjugate gradients then need far fewer iterations. X is never centred
+ * in memory: (x_i - m).p = x_i.p - m.p, and X~^T z = X^T z - m sum(z). */
+struct ridge_sys {
+	const struct lm_rows *r;
+	const double *w; /* NULL = all ones */
+	double lambda;
+	double *m; /* d column means (m[0] = 0: the bias stays) */
+};
+
+/* out = (X~^T W X~ / n + lambda P) p, with P = I except the bias entry.
+ * With binary hashed entries (!r->nonbin) their products 1.0 * x are the x
  * themselves, so skipping them changes no bit of the result. */
-static void normal_mul(const struct lm_rows *r, const double *w, double lambda, const gsl_vector *p,
-		       gsl_vector *out)
+static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vector *out)
 {
+	const struct lm_rows *r = S->r;
+	const double *w = S->w, *m = S->m;
 	gsl_vector_set_zero(out);
 	double inv = 1.0 / (double)r->n;
 	const double *pd = p->data;
 	double *od = out->data;
 	const uint32_t *col = r->col;
+	double mu = 0, zsum = 0;
+	for (size_t j = 1; j < r->d; j++)
+		mu += m[j] * pd[j];
 	for (size_t i = 0; i < r->n; i++) {
 		size_t a = r->ptr[i], h = r->nonbin ? r->ptr[i + 1] : first_hashed(r, i),
 		       b = r->ptr[i + 1];
-		double s = 0;
+		double s = -mu;
 		for (size_t j = a; j < h; j++)
 			s += r->val[j] * pd[col[j]];
 		for (size_t j = h; j < b; j++)
 			s += pd[col[j]];
 		double z = s * inv * (w ? w[i] : 1.0);
+		zsum += z;
 		for (size_t j = a; j < h; j++)
 			od[col[j]] += r->val[j] * z;
 		for (size_t j = h; j < b; j++)
 			od[col[j]] += z;
 	}
 	for (size_t j = 1; j < r->d; j++)
-		od[j] += lambda * pd[j];
+		od[j] += S->lambda * pd[j] - m[j] * zsum;
 }
 
 int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
@@ -134,48 +154,126 @@ int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double l
 	return lm_ridge_from(r, y, w, lambda, maxit, tol, NULL, b);
 }
 
-int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
-		  int maxit, double tol, const double *b0, double *b)
+/* m = the weighted column means (bias excluded); -1 on OOM. */
+static int ridge_means(struct ridge_sys *S)
 {
-	size_t d = r->d;
-	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
-		   *ap = gsl_vector_alloc(d);
-	int it = -1;
-	if (!x || !res || !p || !ap)
-		goto out;
-	/* rhs = X^T W y / n */
+	const struct lm_rows *r = S->r;
+	S->m = calloc(r->d, sizeof *S->m);
+	if (!S->m)
+		return -1;
+	double W = 0;
 	for (size_t i = 0; i < r->n; i++) {
-		double z = y[i] * (w ? w[i] : 1.0) / (double)r->n;
+		double wi = S->w ? S->w[i] : 1.0;
+		W += wi;
 		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
-			res->data[r->col[j]] += r->val[j] * z;
+			S->m[r->col[j]] += r->val[j] * wi;
 	}
-	double bnorm;
-	gsl_blas_ddot(res, res, &bnorm);
-	if (b0) { /* residual of the start: rhs - A b0; tol stays relative to |rhs| */
-		memcpy(x->data, b0, d * sizeof *b0);
-		normal_mul(r, w, lambda, x, ap);
-		gsl_vector_sub(res, ap);
+	S->m[0] = 0;
+	for (size_t j = 1; j < r->d; j++)
+		S->m[j] = W > 0 ? S->m[j] / W : 0;
+	return 0;
+}
+
+/* The diagonal of the centred system: sum_i w_i (x_ij - m_j)^2 / n + lambda
+ * = (sum_i w_i x_ij^2 - m_j^2 W) / n + lambda (bias: W / n). */
+static void ridge_diag(const struct ridge_sys *S, double *dg)
+{
+	const struct lm_rows *r = S->r;
+	double W = 0;
+	memset(dg, 0, r->d * sizeof *dg);
+	for (size_t i = 0; i < r->n; i++) {
+		double wi = S->w ? S->w[i] : 1.0;
+		W += wi;
+		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
+			dg[r->col[j]] += r->val[j] * r->val[j] * wi;
 	}
-	gsl_vector_memcpy(p, res);
-	double rr;
+	double inv = 1.0 / (double)r->n;
+	dg[0] = W * inv;
+	for (size_t j = 1; j < r->d; j++)
+		dg[j] = (dg[j] - S->m[j] * S->m[j] * W) * inv + S->lambda;
+	for (size_t j = 0; j < r->d; j++)
+		if (!(dg[j] > 0))
+			dg[j] = 1;
+}
+
+/* Preconditioned conjugate gradients on A x = res (res holds rhs - A x on
+ * entry), preconditioner diag(A)^-1. */
+static int ridge_cg(const struct ridge_sys *S, gsl_vector *x, gsl_vector *res, gsl_vector *p,
+		    gsl_vector *ap, double bnorm, int maxit, double tol)
+{
+	size_t d = S->r->d;
+	double *dg = malloc(d * sizeof *dg), *zv = malloc(d * sizeof *zv);
+	if (!dg || !zv) {
+		free(dg), free(zv);
+		return -1;
+	}
+	ridge_diag(S, dg);
+	double rz = 0, rr;
+	for (size_t j = 0; j < d; j++) {
+		zv[j] = res->data[j] / dg[j];
+		p->data[j] = zv[j];
+		rz += res->data[j] * zv[j];
+	}
 	gsl_blas_ddot(res, res, &rr);
+	int it;
 	for (it = 0; it < maxit && rr > tol * tol * bnorm && rr > 0; it++) {
-		normal_mul(r, w, lambda, p, ap);
+		normal_mul(S, p, ap);
 		double pap;
 		gsl_blas_ddot(p, ap, &pap);
 		if (pap <= 0)
 			break;
-		double alpha = rr / pap;
+		double alpha = rz / pap;
 		gsl_blas_daxpy(alpha, p, x);
 		gsl_blas_daxpy(-alpha, ap, res);
-		double rr2;
-		gsl_blas_ddot(res, res, &rr2);
-		gsl_vector_scale(p, rr2 / rr);
-		gsl_vector_add(p, res);
-		rr = rr2;
+		double rz2 = 0;
+		for (size_t j = 0; j < d; j++) {
+			zv[j] = res->data[j] / dg[j];
+			rz2 += res->data[j] * zv[j];
+		}
+		for (size_t j = 0; j < d; j++)
+			p->data[j] = zv[j] + rz2 / rz * p->data[j];
+		rz = rz2;
+		gsl_blas_ddot(res, res, &rr);
 	}
+	free(dg), free(zv);
+	return it;
+}
+
+int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
+		  int maxit, double tol, const double *b0, double *b)
+{
+	size_t d = r->d;
+	struct ridge_sys S = { r, w, lambda, NULL };
+	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
+		   *ap = gsl_vector_alloc(d);
+	int it = -1;
+	if (!x || !res || !p || !ap || ridge_means(&S) < 0)
+		goto out;
+	/* rhs = X~^T W y / n */
+	double ysum = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		double z = y[i] * (w ? w[i] : 1.0) / (double)r->n;
+		ysum += z;
+		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
+			res->data[r->col[j]] += r->val[j] * z;
+	}
+	for (size_t j = 1; j < d; j++)
+		res->data[j] -= S.m[j] * ysum;
+	double bnorm;
+	gsl_blas_ddot(res, res, &bnorm);
+	if (b0) { /* the start in centred coordinates; tol stays relative to |rhs| */
+		memcpy(x->data, b0, d * sizeof *b0);
+		for (size_t j = 1; j < d; j++)
+			x->data[0] += S.m[j] * b0[j];
+		normal_mul(&S, x, ap);
+		gsl_vector_sub(res, ap);
+	}
+	it = ridge_cg(&S, x, res, p, ap, bnorm, maxit, tol);
 	memcpy(b, x->data, d * sizeof *b);
+	for (size_t j = 1; j < d; j++) /* back from centred coordinates */
+		b[0] -= S.m[j] * x->data[j];
 out:
+	free(S.m);
 	gsl_vector_free(x);
 	gsl_vector_free(res);
 	gsl_vector_free(p);
