@@ -393,36 +393,37 @@ out:
  * K weights' squared gradients): one square root per non-zero instead of K,
  * same step sizes up to a per-feature constant. */
 static inline void sgd_update(double *b, double *Gf, double x, double l2, int K, const double *z,
-			      double eta)
+			      double eta, double *g)
 {
 	double gg = 0;
 	for (int k = 0; k < K; k++) {
-		double g = x * z[k] + l2 * b[k];
-		gg += g * g;
+		g[k] = x * z[k] + l2 * b[k];
+		gg += g[k] * g[k];
 	}
 	*Gf += gg / K;
 	double step = eta / (sqrt(*Gf) + 1e-8);
 	for (int k = 0; k < K; k++)
-		b[k] -= step * (x * z[k] + l2 * b[k]);
+		b[k] -= step * g[k];
 }
 
 /* As sgd_update with x = 1.0 (a binary hashed entry): 1.0 * z is z, so the
  * same values without the products. */
-static inline void sgd_update1(double *b, double *Gf, double l2, int K, const double *z, double eta)
+static inline void sgd_update1(double *b, double *Gf, double l2, int K, const double *z, double eta,
+			       double *g)
 {
 	double gg = 0;
 	for (int k = 0; k < K; k++) {
-		double g = z[k] + l2 * b[k];
-		gg += g * g;
+		g[k] = z[k] + l2 * b[k];
+		gg += g[k] * g[k];
 	}
 	*Gf += gg / K;
 	double step = eta / (sqrt(*Gf) + 1e-8);
 	for (int k = 0; k < K; k++)
-		b[k] -= step * (z[k] + l2 * b[k]);
+		b[k] -= step * g[k];
 }
 
 static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double lambda, double eta,
-		     double *B, double *G, double *z)
+		     double *B, double *G, double *z /* 2K scratch */)
 {
 	size_t a = r->ptr[i], h = r->nonbin ? r->ptr[i + 1] : first_hashed(r, i), e = r->ptr[i + 1];
 	for (int k = 0; k < K; k++)
@@ -446,11 +447,12 @@ static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double
 		z[k] = z[k] / sum - (k == label);
 	for (size_t j = a; j < h; j++) {
 		size_t f = r->col[j];
-		sgd_update(B + f * (size_t)K, &G[f], r->val[j], f ? 2 * lambda : 0, K, z, eta);
+		sgd_update(B + f * (size_t)K, &G[f], r->val[j], f ? 2 * lambda : 0, K, z, eta,
+			   z + K);
 	}
 	for (size_t j = h; j < e; j++) { /* hashed: never the (unpenalised) bias */
 		size_t f = r->col[j];
-		sgd_update1(B + f * (size_t)K, &G[f], 2 * lambda, K, z, eta);
+		sgd_update1(B + f * (size_t)K, &G[f], 2 * lambda, K, z, eta, z + K);
 	}
 }
 
@@ -458,7 +460,7 @@ int lm_softmax_sgd(const struct lm_rows *r, const int *label, int K, double lamb
 		   double eta, uint64_t seed, double *B)
 {
 	size_t dim = r->d * (size_t)K;
-	double *G = calloc(r->d, sizeof *G), *z = malloc((size_t)K * sizeof *z);
+	double *G = calloc(r->d, sizeof *G), *z = malloc(2 * (size_t)K * sizeof *z);
 	double *cnt = calloc((size_t)K, sizeof *cnt);
 	size_t *perm = malloc((r->n ? r->n : 1) * sizeof *perm);
 	gsl_rng *g = rng_stream(seed, "predictor.sgd");
