@@ -26,31 +26,47 @@ struct word {
  * gets its own feature because it says what kind of answer is asked for
  * (a list, an essay, a single label). */
 static const struct word verbs[] = {
-	W("write"),	 W("describe"),	  W("explain"),	   W("generate"),  W("list"),
-	W("create"),	 W("summarize"),  W("classify"),   W("identify"),  W("rewrite"),
-	W("translate"),	 W("give"),	  W("name"),	   W("compose"),   W("compare"),
-	W("suggest"),	 W("find"),	  W("calculate"),  W("convert"),   W("edit"),
-	W("design"),	 W("develop"),	  W("provide"),	   W("outline"),   W("analyze"),
-	W("evaluate"),	 W("construct"),  W("make"),	   W("choose"),	   W("select"),
-	W("categorize"), W("paraphrase"), W("brainstorm"), W("discuss"),   W("predict"),
-	W("determine"),	 W("tell"),	  W("come"),	   W("add"),	   W("sort"),
-	W("arrange"),	 W("correct"),	  W("detect"),	   W("formulate"), W("propose"),
-	W("produce"),	 W("answer"),	  W("complete"),   W("change"),	   { NULL, 0 },
+	W("add"),	W("analyze"),	 W("answer"),	 W("arrange"),	 W("brainstorm"),
+	W("calculate"), W("categorize"), W("change"),	 W("choose"),	 W("classify"),
+	W("come"),	W("compare"),	 W("complete"),	 W("compose"),	 W("construct"),
+	W("convert"),	W("correct"),	 W("create"),	 W("describe"),	 W("design"),
+	W("detect"),	W("determine"),	 W("develop"),	 W("discuss"),	 W("edit"),
+	W("evaluate"),	W("explain"),	 W("find"),	 W("formulate"), W("generate"),
+	W("give"),	W("identify"),	 W("list"),	 W("make"),	 W("name"),
+	W("outline"),	W("paraphrase"), W("predict"),	 W("produce"),	 W("propose"),
+	W("provide"),	W("rewrite"),	 W("select"),	 W("sort"),	 W("suggest"),
+	W("summarize"), W("tell"),	 W("translate"), W("write"),
 };
 
 static const struct word qwords[] = {
-	W("who"),  W("what"),  W("when"), W("where"),  W("why"),    W("how"),  W("which"),
-	W("whom"), W("whose"), W("is"),	  W("are"),    W("was"),    W("were"), W("do"),
-	W("does"), W("did"),   W("can"),  W("should"), { NULL, 0 },
+	W("are"),   W("can"),	 W("did"), W("do"),   W("does"),  W("how"),
+	W("is"),    W("should"), W("was"), W("were"), W("what"),  W("when"),
+	W("where"), W("which"),	 W("who"), W("whom"), W("whose"), W("why"),
 };
 
-static bool in_list(const struct word *l, const char *w, size_t n)
+/* Binary search: the lists above are kept in byte order. */
+static bool in_list(const struct word *l, size_t nl, const char *w, size_t n)
 {
-	for (; l->s; l++)
-		if (l->n == n && memcmp(l->s, w, n) == 0)
+	size_t lo = 0, hi = nl;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		/* byte order, a prefix first (memcmp's call cost more than this) */
+		const char *e = l[mid].s;
+		size_t m = l[mid].n < n ? l[mid].n : n, i = 0;
+		while (i < m && e[i] == w[i])
+			i++;
+		int c = i < m ? (unsigned char)e[i] - (unsigned char)w[i]
+			      : (l[mid].n > n) - (l[mid].n < n);
+		if (c == 0)
 			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 uint32_t feat_hash(const char *s, size_t n, int hash_bits)
 {
@@ -143,21 +159,21 @@ static void split_words(const char *p, const char *end, struct words *ws)
 			p++;
 		if (p >= end)
 			break;
-		const char *s = p;
+		/* lower-case the word's first 24 bytes while scanning it (long
+		 * tokens: the prefix is enough) */
+		char spill[sizeof ws->w[0]]; /* words beyond MAXW are counted only */
+		char *dst = ws->n < MAXW ? ws->w[ws->n] : spill;
+		size_t n = 0;
 		unsigned char c;
 		while (p < end && ((c = byte_class[(unsigned char)*p]) & 1)) {
 			ws->cls |= c;
+			if (n < sizeof ws->w[0])
+				dst[n++] = (char)(*p | 0x20);
 			p++;
 		}
 		ws->total++;
-		if (ws->n < MAXW) {
-			size_t n = (size_t)(p - s);
-			if (n > sizeof ws->w[0])
-				n = sizeof ws->w[0]; /* long tokens: prefix is enough */
-			for (size_t i = 0; i < n; i++)
-				ws->w[ws->n][i] = (char)(s[i] | 0x20);
+		if (ws->n < MAXW)
 			ws->len[ws->n++] = n;
-		}
 	}
 }
 
@@ -169,7 +185,7 @@ static void split_words(const char *p, const char *end, struct words *ws)
  * feature profile), insertion sort below 24 keys. */
 static void sort_u64(uint64_t *k, size_t n)
 {
-	while (n > 24) {
+	while (n > 12) {
 		uint64_t a = k[0], b = k[n / 2], c = k[n - 1];
 		uint64_t p = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
 		size_t i = 0, j = n - 1;
@@ -241,11 +257,11 @@ static void put_words(struct acc *a, const struct blocks *b)
 		put_tok(a, NS_F, ins->w[0], ins->len[0], NULL, 0);
 		if (ins->n > 1)
 			put_tok(a, NS_F2, ins->w[0], ins->len[0], ins->w[1], ins->len[1]);
-		if (in_list(qwords, ins->w[0], ins->len[0]))
+		if (in_list(qwords, NELEM(qwords), ins->w[0], ins->len[0]))
 			put_tok(a, NS_Q, ins->w[0], ins->len[0], NULL, 0);
 	}
 	for (size_t i = 0; i < ins->n && i < 3; i++)
-		if (in_list(verbs, ins->w[i], ins->len[i]))
+		if (in_list(verbs, NELEM(verbs), ins->w[i], ins->len[i]))
 			put_tok(a, NS_V, ins->w[i], ins->len[i], NULL, 0);
 	for (size_t i = 0; i < ins->n; i++) {
 		put_tok(a, NS_U, ins->w[i], ins->len[i], NULL, 0);

@@ -491,12 +491,19 @@ out:
 
 void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p)
 {
+	/* feature-major: each feature's K weights are contiguous; every p[k]
+	 * sums its terms in the order lm_dot_vec would */
+	for (int k = 0; k < K; k++)
+		p[k] = 0;
+	for (size_t j = 0; j < v->nnz; j++) {
+		const double *br = B + (size_t)v->idx[j] * (size_t)K;
+		for (int k = 0; k < K; k++)
+			p[k] += v->val[j] * br[k];
+	}
 	double mx = -INFINITY, sum = 0;
-	for (int k = 0; k < K; k++) {
-		p[k] = lm_dot_vec(v, B, (size_t)K, (size_t)k);
+	for (int k = 0; k < K; k++)
 		if (p[k] > mx)
 			mx = p[k];
-	}
 	for (int k = 0; k < K; k++)
 		sum += (p[k] = exp(p[k] - mx));
 	for (int k = 0; k < K; k++)
