@@ -1,6 +1,8 @@
 #include "predictors/linmodel.h"
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_vector.h>
@@ -174,46 +176,99 @@ static int ridge_means(struct ridge_sys *S)
 	return 0;
 }
 
-/* The diagonal of the centred system: sum_i w_i (x_ij - m_j)^2 / n + lambda
- * = (sum_i w_i x_ij^2 - m_j^2 W) / n + lambda (bias: W / n). */
-static void ridge_diag(const struct ridge_sys *S, double *dg)
+/* The preconditioner: the centred system's dense block (columns below
+ * FEAT_NDENSE: bias, log prompt length and its square..., strongly
+ * correlated with one another) inverted exactly through its Cholesky
+ * factor, and the diagonal elsewhere (hashed columns). */
+#define ND FEAT_NDENSE
+struct ridge_pre {
+	double *dg;    /* d: the diagonal */
+	gsl_matrix *L; /* ND x ND Cholesky factor of the dense block; NULL = diagonal */
+};
+
+/* Diagonal: sum_i w_i (x_ij - m_j)^2 / n + lambda = (sum_i w_i x_ij^2 -
+ * m_j^2 W) / n + lambda (bias: W / n); the dense block likewise, from the
+ * columns' true weighted means M (the bias is not centred: its
+ * off-diagonal entries are 0). */
+static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 {
 	const struct lm_rows *r = S->r;
-	double W = 0;
-	memset(dg, 0, r->d * sizeof *dg);
+	double W = 0, M[ND] = { 0 }, SD[ND][ND] = { { 0 } };
+	P->dg = calloc(r->d, sizeof *P->dg);
+	P->L = NULL;
+	if (!P->dg)
+		return -1;
 	for (size_t i = 0; i < r->n; i++) {
 		double wi = S->w ? S->w[i] : 1.0;
+		size_t a = r->ptr[i], h = first_hashed(r, i);
 		W += wi;
-		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
-			dg[r->col[j]] += r->val[j] * r->val[j] * wi;
+		for (size_t j = a; j < r->ptr[i + 1]; j++)
+			P->dg[r->col[j]] += r->val[j] * r->val[j] * wi;
+		for (size_t j = a; j < h; j++) {
+			M[r->col[j]] += r->val[j] * wi;
+			for (size_t k = a; k < h; k++)
+				SD[r->col[j]][r->col[k]] += r->val[j] * r->val[k] * wi;
+		}
 	}
 	double inv = 1.0 / (double)r->n;
-	dg[0] = W * inv;
+	P->dg[0] = W * inv;
 	for (size_t j = 1; j < r->d; j++)
-		dg[j] = (dg[j] - S->m[j] * S->m[j] * W) * inv + S->lambda;
+		P->dg[j] = (P->dg[j] - S->m[j] * S->m[j] * W) * inv + S->lambda;
 	for (size_t j = 0; j < r->d; j++)
-		if (!(dg[j] > 0))
-			dg[j] = 1;
+		if (!(P->dg[j] > 0))
+			P->dg[j] = 1;
+	if (r->d < ND || !(W > 0))
+		return 0;
+	P->L = gsl_matrix_alloc(ND, ND);
+	if (!P->L)
+		return 0; /* the diagonal alone */
+	for (size_t j = 0; j < ND; j++)
+		for (size_t k = 0; k < ND; k++) {
+			double v = j == 0 || k == 0 ? (j == k ? W * inv : 0)
+						    : (SD[j][k] - M[j] * M[k] / W) * inv;
+			gsl_matrix_set(P->L, j, k, v + (j == k && j > 0 ? S->lambda : 0));
+		}
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	if (gsl_linalg_cholesky_decomp1(P->L) != GSL_SUCCESS) {
+		gsl_matrix_free(P->L); /* not positive definite (lambda = 0): diagonal */
+		P->L = NULL;
+	}
+	gsl_set_error_handler(old);
+	return 0;
+}
+
+/* z = M^-1 res; returns res.z. */
+static double ridge_pre_apply(const struct ridge_pre *P, const double *res, double *z, size_t d)
+{
+	double rz = 0;
+	for (size_t j = P->L ? ND : 0; j < d; j++) {
+		z[j] = res[j] / P->dg[j];
+		rz += res[j] * z[j];
+	}
+	if (P->L) {
+		gsl_vector_const_view rv = gsl_vector_const_view_array(res, ND);
+		gsl_vector_view zv = gsl_vector_view_array(z, ND);
+		gsl_linalg_cholesky_solve(P->L, &rv.vector, &zv.vector);
+		for (size_t j = 0; j < ND; j++)
+			rz += res[j] * z[j];
+	}
+	return rz;
 }
 
 /* Preconditioned conjugate gradients on A x = res (res holds rhs - A x on
- * entry), preconditioner diag(A)^-1. */
+ * entry). */
 static int ridge_cg(const struct ridge_sys *S, gsl_vector *x, gsl_vector *res, gsl_vector *p,
 		    gsl_vector *ap, double bnorm, int maxit, double tol)
 {
 	size_t d = S->r->d;
-	double *dg = malloc(d * sizeof *dg), *zv = malloc(d * sizeof *zv);
-	if (!dg || !zv) {
-		free(dg), free(zv);
+	struct ridge_pre P;
+	double *zv = malloc(d * sizeof *zv);
+	if (!zv || ridge_pre_init(S, &P) < 0) {
+		free(zv);
 		return -1;
 	}
-	ridge_diag(S, dg);
-	double rz = 0, rr;
-	for (size_t j = 0; j < d; j++) {
-		zv[j] = res->data[j] / dg[j];
-		p->data[j] = zv[j];
-		rz += res->data[j] * zv[j];
-	}
+	double rz = ridge_pre_apply(&P, res->data, zv, d), rr;
+	memcpy(p->data, zv, d * sizeof *zv);
 	gsl_blas_ddot(res, res, &rr);
 	int it;
 	for (it = 0; it < maxit && rr > tol * tol * bnorm && rr > 0; it++) {
@@ -225,17 +280,15 @@ static int ridge_cg(const struct ridge_sys *S, gsl_vector *x, gsl_vector *res, g
 		double alpha = rz / pap;
 		gsl_blas_daxpy(alpha, p, x);
 		gsl_blas_daxpy(-alpha, ap, res);
-		double rz2 = 0;
-		for (size_t j = 0; j < d; j++) {
-			zv[j] = res->data[j] / dg[j];
-			rz2 += res->data[j] * zv[j];
-		}
+		double rz2 = ridge_pre_apply(&P, res->data, zv, d);
 		for (size_t j = 0; j < d; j++)
 			p->data[j] = zv[j] + rz2 / rz * p->data[j];
 		rz = rz2;
 		gsl_blas_ddot(res, res, &rr);
 	}
-	free(dg), free(zv);
+	free(zv);
+	free(P.dg);
+	gsl_matrix_free(P.L);
 	return it;
 }
 

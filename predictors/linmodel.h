@@ -2,7 +2,8 @@
  *  - ridge: minimises (1/n) sum w_i (x_i.b - y_i)^2 + lambda |b|^2 (bias not
  *    penalised) by conjugate gradients on the normal equations (gsl_vector,
  *    gsl_blas), written in centred coordinates (an exact change of variables
- *    that keeps the optimum) and preconditioned by their diagonal; cost per
+ *    that keeps the optimum) and preconditioned by their dense block
+ *    (exactly, through its Cholesky factor) and diagonal; cost per
  *    iteration is one pass over the non-zeros.
  *  - softmax: multinomial logistic regression over K classes, minimising the
  *    mean cross-entropy + lambda |B|^2 with GSL's BFGS minimiser
