@@ -56,7 +56,8 @@ struct odma {
 	 * the mean of the two half fits either way: on Alpaca that is nearer
 	 * than the tuning's mean fit (14 against 17 iterations). */
 	double *sol, *ws;
-	struct feat_memo memo; /* the training rows, for predicting them */
+	struct feat_memo wmemo; /* feature rows the next training may read */
+	struct feat_memo memo;	/* the training rows, for predicting them */
 };
 
 static const struct cfg_key odma_keys[] = {
@@ -126,6 +127,7 @@ static void odma_destroy(void *state)
 	free(o->sol);
 	free(o->ws);
 	feat_memo_free(&o->memo);
+	feat_memo_free(&o->wmemo);
 	free(o);
 }
 
@@ -205,6 +207,22 @@ out:
 	return rc;
 }
 
+/* The feature rows of the n samples, from the warm start's memo where it
+ * holds them. */
+static int rows_of(const struct odma *o, const struct pred_sample *smp, size_t n, struct lm_rows *r)
+{
+	if (!o->wmemo.slot)
+		return lm_rows_from_samples(r, smp, n, o->bits);
+	struct feat_vec *v = malloc(sizeof *v);
+	int rc = v ? 0 : -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		feat_memo_extract(&o->wmemo, smp[i].text, smp[i].prompt_tokens, o->bits, v);
+		rc = lm_rows_push(r, v);
+	}
+	free(v);
+	return rc;
+}
+
 static int odma_train(void *state, const struct pred_sample *smp, size_t n, struct om_err *e)
 {
 	struct odma *o = state;
@@ -223,7 +241,7 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	t.b0 = malloc(o->d * sizeof *t.b0);
 	int rc = -1;
 	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || !t.b0 || !o->sol
-	    || lm_rows_init(&t.all, o->d) < 0 || lm_rows_from_samples(&t.all, smp, n, o->bits) < 0)
+	    || lm_rows_init(&t.all, o->d) < 0 || rows_of(o, smp, n, &t.all) < 0)
 		goto oom;
 	size_t np = 0, nc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -260,6 +278,7 @@ out:
 	fit_free(&t);
 	free(o->ws); /* one training starts from it */
 	o->ws = NULL;
+	feat_memo_free(&o->wmemo);
 	return rc;
 }
 
@@ -361,21 +380,23 @@ static int32_t odma_quantile(const void *state, const struct pred_sample *smp, d
 	return len;
 }
 
-/* The next training starts its four fits where `from` (trained on other
- * rows of the same kind, e.g. odma's tuning fit on most of these rows)
- * ended: fewer conjugate-gradient iterations to the same tolerance. */
-static void odma_warm(void *state, const void *from)
+/* The next training starts its half and spread fits where `from` (trained
+ * on other rows of the same kind, e.g. odma's tuning fit on most of these
+ * rows) ended, and reads the feature rows `from` kept instead of computing
+ * them again (the same vectors: featmemo.h). Takes both over. */
+static void odma_warm(void *state, void *from)
 {
 	struct odma *o = state;
-	const struct odma *f = from;
+	struct odma *f = from;
 	free(o->ws);
 	o->ws = NULL;
+	feat_memo_free(&o->wmemo);
 	if (o->gb || f->gb || !f->sol || f->bits != o->bits || f->model != o->model)
 		return;
-	size_t d = feat_dim(o->bits);
-	o->ws = malloc(4 * d * sizeof *o->ws);
-	if (o->ws) /* out of memory: the usual starts */
-		memcpy(o->ws, f->sol, 4 * d * sizeof *o->ws);
+	o->ws = f->sol;
+	f->sol = NULL;
+	o->wmemo = f->memo;
+	memset(&f->memo, 0, sizeof f->memo);
 }
 
 const struct pred_ops pred_odma = {

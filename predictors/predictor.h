@@ -52,9 +52,10 @@ struct pred_ops {
 	void (*quantiles)(const void *state, const struct pred_sample *s, const double *q,
 			  size_t nq, int32_t *out);
 	/* Optional: the next train() starts its iterative fits where `from` (a
-	 * trained state of the same predictor) ended. Only where a fit starts
-	 * changes, not what it minimises; `from` may be freed afterwards. */
-	void (*warm)(void *state, const void *from);
+	 * trained state of the same predictor) ended, and may reuse its feature
+	 * rows. Only where a fit starts changes, not what it minimises. `from`
+	 * is destroyed right after: this may take its parts over. */
+	void (*warm)(void *state, void *from);
 };
 
 struct pred_handle {
