@@ -243,6 +243,7 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || !t.b0 || !o->sol
 	    || lm_rows_init(&t.all, o->d) < 0 || rows_of(o, smp, n, &t.all) < 0)
 		goto oom;
+	feat_memo_free(&o->wmemo); /* read: no longer needed (peak memory) */
 	size_t np = 0, nc = 0;
 	for (size_t i = 0; i < n; i++) {
 		t.keep[i] = !conf_is_calib(smp[i].id, o->calib_pct);
