@@ -247,6 +247,8 @@ out:
 
 int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 {
+	if (pc)
+		pred_cache_set_warm(pc, NULL, NULL); /* none from an earlier config */
 	if (!ot_applies(c))
 		return 0;
 	char path[4096];

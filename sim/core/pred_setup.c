@@ -120,6 +120,8 @@ static void warm_drop(struct pred_cache *pc)
 void pred_cache_set_warm(struct pred_cache *pc, struct pred_handle *h, const char *path)
 {
 	warm_drop(pc);
+	if (!h)
+		return;
 	pc->warm_path = strdup(path);
 	if (pc->warm_path) {
 		pc->warm = *h;
@@ -383,6 +385,8 @@ int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred
 			err_wrap(e, ctx);
 		}
 	}
+	if (pc) /* a warm start serves the one training right after the tuning */
+		warm_drop(pc);
 	if (rc < 0)
 		pred_handle_free(h);
 	return rc;
