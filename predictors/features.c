@@ -1,7 +1,6 @@
 #include "predictors/features.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,31 +26,47 @@ struct word {
  * gets its own feature because it says what kind of answer is asked for
  * (a list, an essay, a single label). */
 static const struct word verbs[] = {
-	W("write"),	 W("describe"),	  W("explain"),	   W("generate"),  W("list"),
-	W("create"),	 W("summarize"),  W("classify"),   W("identify"),  W("rewrite"),
-	W("translate"),	 W("give"),	  W("name"),	   W("compose"),   W("compare"),
-	W("suggest"),	 W("find"),	  W("calculate"),  W("convert"),   W("edit"),
-	W("design"),	 W("develop"),	  W("provide"),	   W("outline"),   W("analyze"),
-	W("evaluate"),	 W("construct"),  W("make"),	   W("choose"),	   W("select"),
-	W("categorize"), W("paraphrase"), W("brainstorm"), W("discuss"),   W("predict"),
-	W("determine"),	 W("tell"),	  W("come"),	   W("add"),	   W("sort"),
-	W("arrange"),	 W("correct"),	  W("detect"),	   W("formulate"), W("propose"),
-	W("produce"),	 W("answer"),	  W("complete"),   W("change"),	   { NULL, 0 },
+	W("add"),	W("analyze"),	 W("answer"),	 W("arrange"),	 W("brainstorm"),
+	W("calculate"), W("categorize"), W("change"),	 W("choose"),	 W("classify"),
+	W("come"),	W("compare"),	 W("complete"),	 W("compose"),	 W("construct"),
+	W("convert"),	W("correct"),	 W("create"),	 W("describe"),	 W("design"),
+	W("detect"),	W("determine"),	 W("develop"),	 W("discuss"),	 W("edit"),
+	W("evaluate"),	W("explain"),	 W("find"),	 W("formulate"), W("generate"),
+	W("give"),	W("identify"),	 W("list"),	 W("make"),	 W("name"),
+	W("outline"),	W("paraphrase"), W("predict"),	 W("produce"),	 W("propose"),
+	W("provide"),	W("rewrite"),	 W("select"),	 W("sort"),	 W("suggest"),
+	W("summarize"), W("tell"),	 W("translate"), W("write"),
 };
 
 static const struct word qwords[] = {
-	W("who"),  W("what"),  W("when"), W("where"),  W("why"),    W("how"),  W("which"),
-	W("whom"), W("whose"), W("is"),	  W("are"),    W("was"),    W("were"), W("do"),
-	W("does"), W("did"),   W("can"),  W("should"), { NULL, 0 },
+	W("are"),   W("can"),	 W("did"), W("do"),   W("does"),  W("how"),
+	W("is"),    W("should"), W("was"), W("were"), W("what"),  W("when"),
+	W("where"), W("which"),	 W("who"), W("whom"), W("whose"), W("why"),
 };
 
-static bool in_list(const struct word *l, const char *w, size_t n)
+/* Binary search: the lists above are kept in byte order. */
+static bool in_list(const struct word *l, size_t nl, const char *w, size_t n)
 {
-	for (; l->s; l++)
-		if (l->n == n && memcmp(l->s, w, n) == 0)
+	size_t lo = 0, hi = nl;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		/* byte order, a prefix first (memcmp's call cost more than this) */
+		const char *e = l[mid].s;
+		size_t m = l[mid].n < n ? l[mid].n : n, i = 0;
+		while (i < m && e[i] == w[i])
+			i++;
+		int c = i < m ? (unsigned char)e[i] - (unsigned char)w[i]
+			      : (l[mid].n > n) - (l[mid].n < n);
+		if (c == 0)
 			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 uint32_t feat_hash(const char *s, size_t n, int hash_bits)
 {
@@ -78,20 +93,51 @@ static void put(struct acc *a, uint32_t idx, double val)
 	}
 }
 
-/* Hashes ns + w (+ "_" + w2) as one string without building it: this runs
- * for every word of every prompt, and formatting the string dominated. */
-static void put_tok(struct acc *a, const char *ns, const char *w, size_t n, const char *w2,
-		    size_t n2)
+/* FNV-1a (common/rng.h's rng_hash_more), inlined: it runs for every byte of
+ * every word of every prompt. */
+#define FNV_PRIME 1099511628211ULL
+#define FNV1(h, c) (((h) ^ (uint64_t)(unsigned char)(c)) * FNV_PRIME)
+static inline uint64_t fnv_more(uint64_t h, const char *s, size_t n)
 {
-	uint64_t h = rng_hash_more(RNG_HASH_INIT, ns, strlen(ns));
-	h = rng_hash_more(h, w, n);
+	for (size_t i = 0; i < n; i++)
+		h = FNV1(h, s[i]);
+	return h;
+}
+
+/* The hash states after each namespace prefix, as constants. */
+#define NS2(a, b) FNV1(FNV1(RNG_HASH_INIT, a), b)
+#define NS_F NS2('f', ':')
+#define NS_F2 FNV1(NS2('f', '2'), ':')
+#define NS_Q NS2('q', ':')
+#define NS_V NS2('v', ':')
+#define NS_U NS2('u', ':')
+#define NS_B NS2('b', ':')
+#define NS_I NS2('i', ':')
+
+/* Hashes ns + w (+ "_" + w2) as one string without building it (hns: the
+ * state after ns): this runs for every word of every prompt, and formatting
+ * the string dominated. */
+static void put_tok(struct acc *a, uint64_t hns, const char *w, size_t n, const char *w2, size_t n2)
+{
+	uint64_t h = fnv_more(hns, w, n);
 	if (w2) {
-		h = rng_hash_more(h, "_", 1);
-		h = rng_hash_more(h, w2, n2);
+		h = FNV1(h, '_');
+		h = fnv_more(h, w2, n2);
 	}
 	h = rng_mix64(h);
 	put(a, (uint32_t)(FEAT_NDENSE + (h & (((uint64_t)1 << a->bits) - 1))), 1.0);
 }
+
+/* Byte classes in the C locale (the program never calls setlocale), as
+ * isalnum and isdigit answer there: bit 0 = ASCII alphanumeric, bit 1 =
+ * digit. A constant table: one load per byte. Digits have bit 0x20 set
+ * already, so c | 0x20 lower-cases any alphanumeric c. */
+#define CC(c) ((c) >= '0' && (c) <= '9' ? 3 : ((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z' ? 1 : 0)
+#define CC4(c) CC(c), CC((c) + 1), CC((c) + 2), CC((c) + 3)
+#define CC16(c) CC4(c), CC4((c) + 4), CC4((c) + 8), CC4((c) + 12)
+#define CC64(c) CC16(c), CC16((c) + 16), CC16((c) + 32), CC16((c) + 48)
+static const unsigned char byte_class[256] = { CC64(0), CC64(64), CC64(128), CC64(192) };
+#define IS_ALNUM(c) (byte_class[(unsigned char)(c)] & 1)
 
 /* Splits [p, end) into lower-cased ASCII alphanumeric words (at most 24
  * characters each; non-ASCII bytes separate words). */
@@ -99,30 +145,35 @@ struct words {
 	size_t n;
 	char w[MAXW][24];
 	size_t len[MAXW];
-	size_t total; /* words seen, including beyond MAXW */
+	size_t total;	   /* words seen, including beyond MAXW */
+	unsigned char cls; /* the byte classes seen in words, or-ed */
 };
 
 static void split_words(const char *p, const char *end, struct words *ws)
 {
 	ws->n = 0;
 	ws->total = 0;
+	ws->cls = 0;
 	while (p < end) {
-		while (p < end && !isalnum((unsigned char)*p))
+		while (p < end && !IS_ALNUM(*p))
 			p++;
 		if (p >= end)
 			break;
-		const char *s = p;
-		while (p < end && isalnum((unsigned char)*p))
+		/* lower-case the word's first 24 bytes while scanning it (long
+		 * tokens: the prefix is enough) */
+		char spill[sizeof ws->w[0]]; /* words beyond MAXW are counted only */
+		char *dst = ws->n < MAXW ? ws->w[ws->n] : spill;
+		size_t n = 0;
+		unsigned char c;
+		while (p < end && ((c = byte_class[(unsigned char)*p]) & 1)) {
+			ws->cls |= c;
+			if (n < sizeof ws->w[0])
+				dst[n++] = (char)(*p | 0x20);
 			p++;
-		ws->total++;
-		if (ws->n < MAXW) {
-			size_t n = (size_t)(p - s);
-			if (n > sizeof ws->w[0])
-				n = sizeof ws->w[0]; /* long tokens: prefix is enough */
-			for (size_t i = 0; i < n; i++)
-				ws->w[ws->n][i] = (char)tolower((unsigned char)s[i]);
-			ws->len[ws->n++] = n;
 		}
+		ws->total++;
+		if (ws->n < MAXW)
+			ws->len[ws->n++] = n;
 	}
 }
 
@@ -134,7 +185,7 @@ static void split_words(const char *p, const char *end, struct words *ws)
  * feature profile), insertion sort below 24 keys. */
 static void sort_u64(uint64_t *k, size_t n)
 {
-	while (n > 24) {
+	while (n > 12) {
 		uint64_t a = k[0], b = k[n / 2], c = k[n - 1];
 		uint64_t p = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
 		size_t i = 0, j = n - 1;
@@ -203,22 +254,22 @@ static void put_words(struct acc *a, const struct blocks *b)
 {
 	const struct words *ins = &b->ins, *inp = &b->inp;
 	if (ins->n) {
-		put_tok(a, "f:", ins->w[0], ins->len[0], NULL, 0);
+		put_tok(a, NS_F, ins->w[0], ins->len[0], NULL, 0);
 		if (ins->n > 1)
-			put_tok(a, "f2:", ins->w[0], ins->len[0], ins->w[1], ins->len[1]);
-		if (in_list(qwords, ins->w[0], ins->len[0]))
-			put_tok(a, "q:", ins->w[0], ins->len[0], NULL, 0);
+			put_tok(a, NS_F2, ins->w[0], ins->len[0], ins->w[1], ins->len[1]);
+		if (in_list(qwords, NELEM(qwords), ins->w[0], ins->len[0]))
+			put_tok(a, NS_Q, ins->w[0], ins->len[0], NULL, 0);
 	}
 	for (size_t i = 0; i < ins->n && i < 3; i++)
-		if (in_list(verbs, ins->w[i], ins->len[i]))
-			put_tok(a, "v:", ins->w[i], ins->len[i], NULL, 0);
+		if (in_list(verbs, NELEM(verbs), ins->w[i], ins->len[i]))
+			put_tok(a, NS_V, ins->w[i], ins->len[i], NULL, 0);
 	for (size_t i = 0; i < ins->n; i++) {
-		put_tok(a, "u:", ins->w[i], ins->len[i], NULL, 0);
+		put_tok(a, NS_U, ins->w[i], ins->len[i], NULL, 0);
 		if (i + 1 < ins->n)
-			put_tok(a, "b:", ins->w[i], ins->len[i], ins->w[i + 1], ins->len[i + 1]);
+			put_tok(a, NS_B, ins->w[i], ins->len[i], ins->w[i + 1], ins->len[i + 1]);
 	}
 	for (size_t i = 0; i < inp->n && i < 64; i++)
-		put_tok(a, "i:", inp->w[i], inp->len[i], NULL, 0);
+		put_tok(a, NS_I, inp->w[i], inp->len[i], NULL, 0);
 }
 
 void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct feat_vec *v)
@@ -246,9 +297,9 @@ void feat_extract(const char *text, int32_t prompt_tokens, int hash_bits, struct
 		put(&a, 5, log1p((double)b.inp.total) / 4.0);
 	if (tl && text[tl - 1] == '?')
 		put(&a, 6, 1.0);
-	bool digit = false;
-	for (const char *p = text; *p && !digit; p++)
-		digit = isdigit((unsigned char)*p);
+	/* a digit anywhere: digits sit inside words, and the blocks' words
+	 * cover every alphanumeric byte of the text */
+	bool digit = ((b.ins.cls | b.inp.cls) & 2) != 0;
 	if (digit)
 		put(&a, 7, 1.0);
 	put_words(&a, &b);

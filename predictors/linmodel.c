@@ -1,6 +1,8 @@
 #include "predictors/linmodel.h"
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_vector.h>
@@ -99,33 +101,53 @@ static size_t first_hashed(const struct lm_rows *r, size_t i)
 	return j;
 }
 
-/* out = (X^T W X / n + lambda P) p, with P = I except the bias entry. With
- * binary hashed entries (!r->nonbin) their products 1.0 * x are the x
+/* The ridge system in centred coordinates. With the bias unpenalised,
+ * replacing every other column x_j by x_j - m_j (m_j its weighted mean) and
+ * moving m.b into the bias is an exact change of variables: the same
+ * objective, the same optimum b. Centred, the bias column is orthogonal to
+ * the others, which removes the large eigenvalue the shared mean puts in
+ * X^T W X (every hashed column is 0/1, so they all share a positive mean);
+ * conjugate gradients then need far fewer iterations. X is never centred
+ * in memory: (x_i - m).p = x_i.p - m.p, and X~^T z = X^T z - m sum(z). */
+struct ridge_sys {
+	const struct lm_rows *r;
+	const double *w; /* NULL = all ones */
+	double lambda;
+	double *m; /* d column means (m[0] = 0: the bias stays) */
+};
+
+/* out = (X~^T W X~ / n + lambda P) p, with P = I except the bias entry.
+ * With binary hashed entries (!r->nonbin) their products 1.0 * x are the x
  * themselves, so skipping them changes no bit of the result. */
-static void normal_mul(const struct lm_rows *r, const double *w, double lambda, const gsl_vector *p,
-		       gsl_vector *out)
+static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vector *out)
 {
+	const struct lm_rows *r = S->r;
+	const double *w = S->w, *m = S->m;
 	gsl_vector_set_zero(out);
 	double inv = 1.0 / (double)r->n;
 	const double *pd = p->data;
 	double *od = out->data;
 	const uint32_t *col = r->col;
+	double mu = 0, zsum = 0;
+	for (size_t j = 1; j < r->d; j++)
+		mu += m[j] * pd[j];
 	for (size_t i = 0; i < r->n; i++) {
 		size_t a = r->ptr[i], h = r->nonbin ? r->ptr[i + 1] : first_hashed(r, i),
 		       b = r->ptr[i + 1];
-		double s = 0;
+		double s = -mu;
 		for (size_t j = a; j < h; j++)
 			s += r->val[j] * pd[col[j]];
 		for (size_t j = h; j < b; j++)
 			s += pd[col[j]];
 		double z = s * inv * (w ? w[i] : 1.0);
+		zsum += z;
 		for (size_t j = a; j < h; j++)
 			od[col[j]] += r->val[j] * z;
 		for (size_t j = h; j < b; j++)
 			od[col[j]] += z;
 	}
 	for (size_t j = 1; j < r->d; j++)
-		od[j] += lambda * pd[j];
+		od[j] += S->lambda * pd[j] - m[j] * zsum;
 }
 
 int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
@@ -134,48 +156,177 @@ int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double l
 	return lm_ridge_from(r, y, w, lambda, maxit, tol, NULL, b);
 }
 
-int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
-		  int maxit, double tol, const double *b0, double *b)
+/* m = the weighted column means (bias excluded); -1 on OOM. */
+static int ridge_means(struct ridge_sys *S)
 {
-	size_t d = r->d;
-	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
-		   *ap = gsl_vector_alloc(d);
-	int it = -1;
-	if (!x || !res || !p || !ap)
-		goto out;
-	/* rhs = X^T W y / n */
+	const struct lm_rows *r = S->r;
+	S->m = calloc(r->d, sizeof *S->m);
+	if (!S->m)
+		return -1;
+	double W = 0;
 	for (size_t i = 0; i < r->n; i++) {
-		double z = y[i] * (w ? w[i] : 1.0) / (double)r->n;
+		double wi = S->w ? S->w[i] : 1.0;
+		W += wi;
 		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
-			res->data[r->col[j]] += r->val[j] * z;
+			S->m[r->col[j]] += r->val[j] * wi;
 	}
-	double bnorm;
-	gsl_blas_ddot(res, res, &bnorm);
-	if (b0) { /* residual of the start: rhs - A b0; tol stays relative to |rhs| */
-		memcpy(x->data, b0, d * sizeof *b0);
-		normal_mul(r, w, lambda, x, ap);
-		gsl_vector_sub(res, ap);
+	S->m[0] = 0;
+	for (size_t j = 1; j < r->d; j++)
+		S->m[j] = W > 0 ? S->m[j] / W : 0;
+	return 0;
+}
+
+/* The preconditioner: the centred system's dense block (columns below
+ * FEAT_NDENSE: bias, log prompt length and its square..., strongly
+ * correlated with one another) inverted exactly through its Cholesky
+ * factor, and the diagonal elsewhere (hashed columns). */
+#define ND FEAT_NDENSE
+struct ridge_pre {
+	double *dg;    /* d: the diagonal */
+	gsl_matrix *L; /* ND x ND Cholesky factor of the dense block; NULL = diagonal */
+};
+
+/* Diagonal: sum_i w_i (x_ij - m_j)^2 / n + lambda = (sum_i w_i x_ij^2 -
+ * m_j^2 W) / n + lambda (bias: W / n); the dense block likewise, from the
+ * columns' true weighted means M (the bias is not centred: its
+ * off-diagonal entries are 0). */
+static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
+{
+	const struct lm_rows *r = S->r;
+	double W = 0, M[ND] = { 0 }, SD[ND][ND] = { { 0 } };
+	P->dg = calloc(r->d, sizeof *P->dg);
+	P->L = NULL;
+	if (!P->dg)
+		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		double wi = S->w ? S->w[i] : 1.0;
+		size_t a = r->ptr[i], h = first_hashed(r, i);
+		W += wi;
+		for (size_t j = a; j < r->ptr[i + 1]; j++)
+			P->dg[r->col[j]] += r->val[j] * r->val[j] * wi;
+		for (size_t j = a; j < h; j++) {
+			M[r->col[j]] += r->val[j] * wi;
+			for (size_t k = a; k < h; k++)
+				SD[r->col[j]][r->col[k]] += r->val[j] * r->val[k] * wi;
+		}
 	}
-	gsl_vector_memcpy(p, res);
-	double rr;
+	double inv = 1.0 / (double)r->n;
+	P->dg[0] = W * inv;
+	for (size_t j = 1; j < r->d; j++)
+		P->dg[j] = (P->dg[j] - S->m[j] * S->m[j] * W) * inv + S->lambda;
+	for (size_t j = 0; j < r->d; j++)
+		if (!(P->dg[j] > 0))
+			P->dg[j] = 1;
+	if (r->d < ND || !(W > 0))
+		return 0;
+	P->L = gsl_matrix_alloc(ND, ND);
+	if (!P->L)
+		return 0; /* the diagonal alone */
+	for (size_t j = 0; j < ND; j++)
+		for (size_t k = 0; k < ND; k++) {
+			double v = j == 0 || k == 0 ? (j == k ? W * inv : 0)
+						    : (SD[j][k] - M[j] * M[k] / W) * inv;
+			gsl_matrix_set(P->L, j, k, v + (j == k && j > 0 ? S->lambda : 0));
+		}
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	if (gsl_linalg_cholesky_decomp1(P->L) != GSL_SUCCESS) {
+		gsl_matrix_free(P->L); /* not positive definite (lambda = 0): diagonal */
+		P->L = NULL;
+	}
+	gsl_set_error_handler(old);
+	return 0;
+}
+
+/* z = M^-1 res; returns res.z. */
+static double ridge_pre_apply(const struct ridge_pre *P, const double *res, double *z, size_t d)
+{
+	double rz = 0;
+	for (size_t j = P->L ? ND : 0; j < d; j++) {
+		z[j] = res[j] / P->dg[j];
+		rz += res[j] * z[j];
+	}
+	if (P->L) {
+		gsl_vector_const_view rv = gsl_vector_const_view_array(res, ND);
+		gsl_vector_view zv = gsl_vector_view_array(z, ND);
+		gsl_linalg_cholesky_solve(P->L, &rv.vector, &zv.vector);
+		for (size_t j = 0; j < ND; j++)
+			rz += res[j] * z[j];
+	}
+	return rz;
+}
+
+/* Preconditioned conjugate gradients on A x = res (res holds rhs - A x on
+ * entry). */
+static int ridge_cg(const struct ridge_sys *S, gsl_vector *x, gsl_vector *res, gsl_vector *p,
+		    gsl_vector *ap, double bnorm, int maxit, double tol)
+{
+	size_t d = S->r->d;
+	struct ridge_pre P;
+	double *zv = malloc(d * sizeof *zv);
+	if (!zv || ridge_pre_init(S, &P) < 0) {
+		free(zv);
+		return -1;
+	}
+	double rz = ridge_pre_apply(&P, res->data, zv, d), rr;
+	memcpy(p->data, zv, d * sizeof *zv);
 	gsl_blas_ddot(res, res, &rr);
+	int it;
 	for (it = 0; it < maxit && rr > tol * tol * bnorm && rr > 0; it++) {
-		normal_mul(r, w, lambda, p, ap);
+		normal_mul(S, p, ap);
 		double pap;
 		gsl_blas_ddot(p, ap, &pap);
 		if (pap <= 0)
 			break;
-		double alpha = rr / pap;
+		double alpha = rz / pap;
 		gsl_blas_daxpy(alpha, p, x);
 		gsl_blas_daxpy(-alpha, ap, res);
-		double rr2;
-		gsl_blas_ddot(res, res, &rr2);
-		gsl_vector_scale(p, rr2 / rr);
-		gsl_vector_add(p, res);
-		rr = rr2;
+		double rz2 = ridge_pre_apply(&P, res->data, zv, d);
+		for (size_t j = 0; j < d; j++)
+			p->data[j] = zv[j] + rz2 / rz * p->data[j];
+		rz = rz2;
+		gsl_blas_ddot(res, res, &rr);
 	}
+	free(zv);
+	free(P.dg);
+	gsl_matrix_free(P.L);
+	return it;
+}
+
+int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
+		  int maxit, double tol, const double *b0, double *b)
+{
+	size_t d = r->d;
+	struct ridge_sys S = { r, w, lambda, NULL };
+	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
+		   *ap = gsl_vector_alloc(d);
+	int it = -1;
+	if (!x || !res || !p || !ap || ridge_means(&S) < 0)
+		goto out;
+	/* rhs = X~^T W y / n */
+	double ysum = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		double z = y[i] * (w ? w[i] : 1.0) / (double)r->n;
+		ysum += z;
+		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
+			res->data[r->col[j]] += r->val[j] * z;
+	}
+	for (size_t j = 1; j < d; j++)
+		res->data[j] -= S.m[j] * ysum;
+	double bnorm;
+	gsl_blas_ddot(res, res, &bnorm);
+	if (b0) { /* the start in centred coordinates; tol stays relative to |rhs| */
+		memcpy(x->data, b0, d * sizeof *b0);
+		for (size_t j = 1; j < d; j++)
+			x->data[0] += S.m[j] * b0[j];
+		normal_mul(&S, x, ap);
+		gsl_vector_sub(res, ap);
+	}
+	it = ridge_cg(&S, x, res, p, ap, bnorm, maxit, tol);
 	memcpy(b, x->data, d * sizeof *b);
+	for (size_t j = 1; j < d; j++) /* back from centred coordinates */
+		b[0] -= S.m[j] * x->data[j];
 out:
+	free(S.m);
 	gsl_vector_free(x);
 	gsl_vector_free(res);
 	gsl_vector_free(p);
@@ -295,36 +446,37 @@ out:
  * K weights' squared gradients): one square root per non-zero instead of K,
  * same step sizes up to a per-feature constant. */
 static inline void sgd_update(double *b, double *Gf, double x, double l2, int K, const double *z,
-			      double eta)
+			      double eta, double *g)
 {
 	double gg = 0;
 	for (int k = 0; k < K; k++) {
-		double g = x * z[k] + l2 * b[k];
-		gg += g * g;
+		g[k] = x * z[k] + l2 * b[k];
+		gg += g[k] * g[k];
 	}
 	*Gf += gg / K;
 	double step = eta / (sqrt(*Gf) + 1e-8);
 	for (int k = 0; k < K; k++)
-		b[k] -= step * (x * z[k] + l2 * b[k]);
+		b[k] -= step * g[k];
 }
 
 /* As sgd_update with x = 1.0 (a binary hashed entry): 1.0 * z is z, so the
  * same values without the products. */
-static inline void sgd_update1(double *b, double *Gf, double l2, int K, const double *z, double eta)
+static inline void sgd_update1(double *b, double *Gf, double l2, int K, const double *z, double eta,
+			       double *g)
 {
 	double gg = 0;
 	for (int k = 0; k < K; k++) {
-		double g = z[k] + l2 * b[k];
-		gg += g * g;
+		g[k] = z[k] + l2 * b[k];
+		gg += g[k] * g[k];
 	}
 	*Gf += gg / K;
 	double step = eta / (sqrt(*Gf) + 1e-8);
 	for (int k = 0; k < K; k++)
-		b[k] -= step * (z[k] + l2 * b[k]);
+		b[k] -= step * g[k];
 }
 
 static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double lambda, double eta,
-		     double *B, double *G, double *z)
+		     double *B, double *G, double *z /* 2K scratch */)
 {
 	size_t a = r->ptr[i], h = r->nonbin ? r->ptr[i + 1] : first_hashed(r, i), e = r->ptr[i + 1];
 	for (int k = 0; k < K; k++)
@@ -348,11 +500,12 @@ static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double
 		z[k] = z[k] / sum - (k == label);
 	for (size_t j = a; j < h; j++) {
 		size_t f = r->col[j];
-		sgd_update(B + f * (size_t)K, &G[f], r->val[j], f ? 2 * lambda : 0, K, z, eta);
+		sgd_update(B + f * (size_t)K, &G[f], r->val[j], f ? 2 * lambda : 0, K, z, eta,
+			   z + K);
 	}
 	for (size_t j = h; j < e; j++) { /* hashed: never the (unpenalised) bias */
 		size_t f = r->col[j];
-		sgd_update1(B + f * (size_t)K, &G[f], 2 * lambda, K, z, eta);
+		sgd_update1(B + f * (size_t)K, &G[f], 2 * lambda, K, z, eta, z + K);
 	}
 }
 
@@ -360,7 +513,7 @@ int lm_softmax_sgd(const struct lm_rows *r, const int *label, int K, double lamb
 		   double eta, uint64_t seed, double *B)
 {
 	size_t dim = r->d * (size_t)K;
-	double *G = calloc(r->d, sizeof *G), *z = malloc((size_t)K * sizeof *z);
+	double *G = calloc(r->d, sizeof *G), *z = malloc(2 * (size_t)K * sizeof *z);
 	double *cnt = calloc((size_t)K, sizeof *cnt);
 	size_t *perm = malloc((r->n ? r->n : 1) * sizeof *perm);
 	gsl_rng *g = rng_stream(seed, "predictor.sgd");
@@ -391,12 +544,19 @@ out:
 
 void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p)
 {
+	/* feature-major: each feature's K weights are contiguous; every p[k]
+	 * sums its terms in the order lm_dot_vec would */
+	for (int k = 0; k < K; k++)
+		p[k] = 0;
+	for (size_t j = 0; j < v->nnz; j++) {
+		const double *br = B + (size_t)v->idx[j] * (size_t)K;
+		for (int k = 0; k < K; k++)
+			p[k] += v->val[j] * br[k];
+	}
 	double mx = -INFINITY, sum = 0;
-	for (int k = 0; k < K; k++) {
-		p[k] = lm_dot_vec(v, B, (size_t)K, (size_t)k);
+	for (int k = 0; k < K; k++)
 		if (p[k] > mx)
 			mx = p[k];
-	}
 	for (int k = 0; k < K; k++)
 		sum += (p[k] = exp(p[k] - mx));
 	for (int k = 0; k < K; k++)

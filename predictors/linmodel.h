@@ -1,7 +1,10 @@
 /* linmodel: linear models over sparse feature rows, fitted with GSL.
  *  - ridge: minimises (1/n) sum w_i (x_i.b - y_i)^2 + lambda |b|^2 (bias not
  *    penalised) by conjugate gradients on the normal equations (gsl_vector,
- *    gsl_blas); cost per iteration is one pass over the non-zeros.
+ *    gsl_blas), written in centred coordinates (an exact change of variables
+ *    that keeps the optimum) and preconditioned by their dense block
+ *    (exactly, through its Cholesky factor) and diagonal; cost per
+ *    iteration is one pass over the non-zeros.
  *  - softmax: multinomial logistic regression over K classes, minimising the
  *    mean cross-entropy + lambda |B|^2 with GSL's BFGS minimiser
  *    (gsl_multimin_fdfminimizer_vector_bfgs2), or by sparse AdaGrad epochs.
@@ -41,8 +44,8 @@ double lm_dot(const struct lm_rows *r, size_t i, const double *b, size_t stride,
 double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size_t k);
 
 /* Fits b (d entries). `w` (n weights) may be NULL = all ones. Stops when the
- * residual norm falls below tol x its starting norm, or after maxit
- * iterations. Returns the number of CG iterations used, or -1 on OOM. */
+ * residual norm of the centred system falls below tol x the norm of its
+ * right-hand side, or after maxit iterations. Returns the number of CG iterations used, or -1 on OOM. */
 int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double lambda, int maxit,
 	     double tol, double *b);
 /* The same fit started from b0 (d entries; NULL = zeros), stopping at the

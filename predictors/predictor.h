@@ -47,6 +47,15 @@ struct pred_ops {
 	/* Optional: the calibrated q-quantile of the output length (q in (0,1)),
 	 * for callers that choose the reservation quantile themselves. */
 	int32_t (*quantile)(const void *state, const struct pred_sample *s, double q);
+	/* Optional: quantile() at each of the nq levels q[], featurising the
+	 * prompt once (out[i] = quantile(state, s, q[i])). */
+	void (*quantiles)(const void *state, const struct pred_sample *s, const double *q,
+			  size_t nq, int32_t *out);
+	/* Optional: the next train() starts its iterative fits where `from` (a
+	 * trained state of the same predictor) ended, and may reuse its feature
+	 * rows. Only where a fit starts changes, not what it minimises. `from`
+	 * is destroyed right after: this may take its parts over. */
+	void (*warm)(void *state, void *from);
 };
 
 struct pred_handle {

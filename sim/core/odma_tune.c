@@ -69,7 +69,7 @@ static double ot_cost(const struct ot_slice *sl, const struct pred_sample *s, in
  * exactly), so one training serves the whole grid through pred_ops.quantile:
  * the same lengths as one predictor trained per q. */
 static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred, float *unc,
-		      struct om_err *e)
+		      struct pred_handle *keep, struct om_err *e)
 {
 	char set[64];
 	snprintf(set, sizeof set, "predictor.quantile=%.17g", ot_q[OT_NQ - 1]);
@@ -82,15 +82,22 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred,
 		struct pred_sample s = sl->val[i];
 		s.out_tokens = -1; /* predicting: the label stays with the scorer */
 		struct pred_out o;
+		int32_t len[OT_NQ - 1];
 		h.ops->predict(h.state, &s, &o);
+		if (h.ops->quantiles) /* one featurisation for the whole grid */
+			h.ops->quantiles(h.state, &s, ot_q, OT_NQ - 1, len);
+		else
+			for (size_t qi = 0; qi + 1 < OT_NQ; qi++)
+				len[qi] = h.ops->quantile(h.state, &s, ot_q[qi]);
 		for (size_t qi = 0; qi < OT_NQ; qi++) {
-			pred[qi * sl->nval + i] = qi + 1 < OT_NQ
-				? h.ops->quantile(h.state, &s, ot_q[qi])
-				: o.len;
+			pred[qi * sl->nval + i] = qi + 1 < OT_NQ ? len[qi] : o.len;
 			unc[qi * sl->nval + i] = o.uncertainty;
 		}
 	}
-	pred_handle_free(&h);
+	if (rc == 0)
+		*keep = h;
+	else
+		pred_handle_free(&h);
 	return rc;
 }
 
@@ -207,7 +214,8 @@ static bool ot_applies(const struct cfg *c)
 		&& !cfg_is_set(c, "predictor.uncertainty_threshold");
 }
 
-static int ot_search(struct cfg *c, struct ot_slice *sl, struct om_err *e)
+/* Chooses (q, tau) and leaves the tuning's trained predictor in *keep. */
+static int ot_search(struct cfg *c, struct ot_slice *sl, struct pred_handle *keep, struct om_err *e)
 {
 	struct cfg *tmp = ot_scratch(c, e);
 	sl->pred = malloc(OT_NQ * sl->nval * sizeof *sl->pred);
@@ -218,7 +226,7 @@ static int ot_search(struct cfg *c, struct ot_slice *sl, struct om_err *e)
 			err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (ot_predict(tmp, sl, sl->pred, sl->unc, e) < 0)
+	if (ot_predict(tmp, sl, sl->pred, sl->unc, keep, e) < 0)
 		goto out;
 	for (size_t qi = 0; qi < OT_NQ; qi++)
 		if (ot_taus(sl, qi, e) < 0)
@@ -239,6 +247,8 @@ out:
 
 int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 {
+	if (pc)
+		pred_cache_set_warm(pc, NULL, NULL); /* none from an earlier config */
 	if (!ot_applies(c))
 		return 0;
 	char path[4096];
@@ -254,8 +264,13 @@ int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 	int rc = pred_train_trace(c, pc ? pc : &own, path, &t, e);
 	if (rc == 0)
 		rc = ot_slice_build(c, t, &sl, e);
+	struct pred_handle fit = { 0 };
 	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0)
-		rc = ot_search(c, &sl, e);
+		rc = ot_search(c, &sl, &fit, e);
+	/* the final training (same trace, every train row) starts from this fit */
+	if (rc == 0 && fit.ops && pc)
+		pred_cache_set_warm(pc, &fit, path);
+	pred_handle_free(&fit);
 	if (rc < 0)
 		err_wrap(e, "choosing odma's quantile and tau on the validation slice");
 	free(sl.fit), free(sl.val), free(sl.pred), free(sl.unc);

@@ -109,9 +109,33 @@ int pred_train_trace(const struct cfg *c, struct pred_cache *pc, const char *pat
 	return 0;
 }
 
-static int train_on(const struct cfg *c, struct pred_handle *h, const struct wl_trace *t,
-		    const char *path, struct om_err *e)
+/* Drops pc's warm start (pred_setup.h). */
+static void warm_drop(struct pred_cache *pc)
 {
+	pred_handle_free(&pc->warm);
+	free(pc->warm_path);
+	pc->warm_path = NULL;
+}
+
+void pred_cache_set_warm(struct pred_cache *pc, struct pred_handle *h, const char *path)
+{
+	warm_drop(pc);
+	if (!h)
+		return;
+	pc->warm_path = strdup(path);
+	if (pc->warm_path) {
+		pc->warm = *h;
+		*h = (struct pred_handle){ 0 };
+	}
+}
+
+static int train_on(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
+		    const struct wl_trace *t, const char *path, struct om_err *e)
+{
+	if (pc && pc->warm.ops == h->ops && h->ops->warm && !strcmp(pc->warm_path, path)) {
+		h->ops->warm(h->state, pc->warm.state);
+		warm_drop(pc);
+	}
 	if (h->ops->needs_text && t->text_len == 0)
 		return err_set(e, path, 0, "prompt",
 			       "predictor '%s' needs prompt texts but the trace has none",
@@ -136,11 +160,12 @@ int pred_train_on_file(const struct cfg *c, struct pred_cache *pc, struct pred_h
 {
 	const struct wl_trace *tp;
 	if (pc)
-		return pred_train_trace(c, pc, path, &tp, e) < 0 ? -1 : train_on(c, h, tp, path, e);
+		return pred_train_trace(c, pc, path, &tp, e) < 0 ? -1
+								 : train_on(c, pc, h, tp, path, e);
 	struct wl_trace t;
 	if (read_train(c, path, &t, e) < 0)
 		return -1;
-	int rc = train_on(c, h, &t, path, e);
+	int rc = train_on(c, NULL, h, &t, path, e);
 	trace_free(&t);
 	return rc;
 }
@@ -157,6 +182,7 @@ void pred_cache_free(struct pred_cache *pc)
 	free(pc->tr_key);
 	free(pc->tr_path);
 	pc->tr_key = pc->tr_path = NULL;
+	warm_drop(pc);
 }
 
 static int load_text(struct pred_handle *h, const char *text, size_t len, struct om_err *e)
@@ -359,6 +385,8 @@ int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred
 			err_wrap(e, ctx);
 		}
 	}
+	if (pc) /* a warm start serves the one training right after the tuning */
+		warm_drop(pc);
 	if (rc < 0)
 		pred_handle_free(h);
 	return rc;

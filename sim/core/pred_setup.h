@@ -41,8 +41,19 @@ struct pred_cache {
 	char *tr_key; /* path + think settings of tr; NULL = none read */
 	char *tr_path;
 	struct wl_trace tr;
+	/* Set by odma's tuning (sim/core/odma_tune.h): its trained predictor,
+	 * fitted on most of the train part of the trace at warm_path. A
+	 * training of the same predictor on that trace in the next
+	 * pred_from_cfg_cached starts from it (pred_ops.warm); that call drops
+	 * it whatever it does, so a model never depends on an earlier config's
+	 * tuning. */
+	struct pred_handle warm;
+	char *warm_path;
 };
 void pred_cache_free(struct pred_cache *pc);
+/* Keeps the trained *h (taken over: *h is left empty) as pc's warm start
+ * for the next training on the trace at path; h NULL drops pc's. */
+void pred_cache_set_warm(struct pred_cache *pc, struct pred_handle *h, const char *path);
 
 /* The environment variable through which `sweep` gives its workers
  * (`odmasim run`) the model directory OUT/models, so that a sweep trains
