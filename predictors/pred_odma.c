@@ -49,13 +49,7 @@ struct odma {
 	double *beta, *gamma;
 	struct conf cal;
 	bool trained;
-	void *gb; /* OD_GBDT: the gbdt predictor's state */
-	/* The four fits' solutions of the last training (fold 0, fold 1, mean,
-	 * spread; d each), and the ones the next training starts from
-	 * (pred_ops.warm; NULL = the usual starts). The mean fit starts from
-	 * the mean of the two half fits either way: on Alpaca that is nearer
-	 * than the tuning's mean fit (14 against 17 iterations). */
-	double *sol, *ws;
+	void *gb;		/* OD_GBDT: the gbdt predictor's state */
 	struct feat_memo wmemo; /* feature rows the next training may read */
 	struct feat_memo memo;	/* the training rows, for predicting them */
 };
@@ -124,8 +118,6 @@ static void odma_destroy(void *state)
 		pred_gbdt.destroy(o->gb);
 	free(o->beta);
 	free(o->gamma);
-	free(o->sol);
-	free(o->ws);
 	feat_memo_free(&o->memo);
 	feat_memo_free(&o->wmemo);
 	free(o);
@@ -171,13 +163,12 @@ static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t
 		for (size_t i = 0; i < np; i++)
 			if (t->keep[i])
 				yh[m++] = t->yp[i];
-		const double *start = o->ws ? o->ws + f * o->d : f ? t->bf : NULL;
+		const double *start = f ? t->bf : NULL;
 		if (lm_rows_subset(&t->half[f], &t->prop, t->keep) < 0
 		    || lm_ridge_from(&t->half[f], yh, NULL, o->lambda, o->maxit, o->tol, start,
 				     t->bf)
 			    < 0)
 			goto out;
-		memcpy(o->sol + f * o->d, t->bf, o->d * sizeof *t->bf);
 		/* (fold 1 starts from fold 0's fit: the same target, other rows)
 		 * predict the other fold with this fold's model (stash in y of the
 		 * rows not kept; res is rebuilt once both folds are done) */
@@ -195,12 +186,9 @@ static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t
 	if (!(o->cal.smin > 0))
 		o->cal.smin = 1e-9; /* all residuals zero: any positive floor keeps r/s finite */
 	if (lm_ridge_from(&t->prop, t->yp, NULL, o->lambda, o->maxit, o->tol, t->b0, o->beta) < 0
-	    || lm_ridge_from(&t->prop, t->res, NULL, o->lambda, o->maxit, o->tol,
-			     o->ws ? o->ws + 3 * o->d : NULL, o->gamma)
+	    || lm_ridge_from(&t->prop, t->res, NULL, o->lambda, o->maxit, o->tol, NULL, o->gamma)
 		    < 0)
 		goto out;
-	memcpy(o->sol + 2 * o->d, o->beta, o->d * sizeof *o->beta);
-	memcpy(o->sol + 3 * o->d, o->gamma, o->d * sizeof *o->gamma);
 	rc = 0;
 out:
 	free(pid);
@@ -236,12 +224,10 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 	t.res = malloc((n ? n : 1) * sizeof *t.res);
 	t.keep = malloc((n ? n : 1) * sizeof *t.keep);
 	t.bf = malloc(o->d * sizeof *t.bf);
-	free(o->sol);
-	o->sol = malloc(4 * o->d * sizeof *o->sol);
 	t.b0 = malloc(o->d * sizeof *t.b0);
 	int rc = -1;
-	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || !t.b0 || !o->sol
-	    || lm_rows_init(&t.all, o->d) < 0 || rows_of(o, smp, n, &t.all) < 0)
+	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || !t.b0 || lm_rows_init(&t.all, o->d) < 0
+	    || rows_of(o, smp, n, &t.all) < 0)
 		goto oom;
 	feat_memo_free(&o->wmemo); /* read: no longer needed (peak memory) */
 	size_t np = 0, nc = 0;
@@ -277,9 +263,7 @@ oom:
 	err_set(e, NULL, 0, NULL, "out of memory while fitting");
 out:
 	fit_free(&t);
-	free(o->ws); /* one training starts from it */
-	o->ws = NULL;
-	feat_memo_free(&o->wmemo);
+	feat_memo_free(&o->wmemo); /* one training reads it */
 	return rc;
 }
 
@@ -381,21 +365,19 @@ static int32_t odma_quantile(const void *state, const struct pred_sample *smp, d
 	return len;
 }
 
-/* The next training starts its half and spread fits where `from` (trained
- * on other rows of the same kind, e.g. odma's tuning fit on most of these
- * rows) ended, and reads the feature rows `from` kept instead of computing
- * them again (the same vectors: featmemo.h). Takes both over. */
+/* The next training reads the feature rows `from` kept (e.g. odma's tuning
+ * fit, trained on most of these rows) instead of computing them again: the
+ * same vectors (featmemo.h). Only the rows: starting the fits where `from`'s
+ * ended would make the model depend on whether a tuning ran, and a run's
+ * config.ini (which records the tuned values and so does not tune) must
+ * rerun byte-identically. */
 static void odma_warm(void *state, void *from)
 {
 	struct odma *o = state;
 	struct odma *f = from;
-	free(o->ws);
-	o->ws = NULL;
 	feat_memo_free(&o->wmemo);
-	if (o->gb || f->gb || !f->sol || f->bits != o->bits || f->model != o->model)
+	if (o->gb || f->gb || f->bits != o->bits || f->model != o->model)
 		return;
-	o->ws = f->sol;
-	f->sol = NULL;
 	o->wmemo = f->memo;
 	memset(&f->memo, 0, sizeof f->memo);
 }

@@ -51,10 +51,9 @@ struct pred_ops {
 	 * prompt once (out[i] = quantile(state, s, q[i])). */
 	void (*quantiles)(const void *state, const struct pred_sample *s, const double *q,
 			  size_t nq, int32_t *out);
-	/* Optional: the next train() starts its iterative fits where `from` (a
-	 * trained state of the same predictor) ended, and may reuse its feature
-	 * rows. Only where a fit starts changes, not what it minimises. `from`
-	 * is destroyed right after: this may take its parts over. */
+	/* Optional: the next train() may reuse the feature rows of `from` (a
+	 * trained state of the same predictor); the trained model must not
+	 * change. `from` is destroyed right after: this may take its parts over. */
 	void (*warm)(void *state, void *from);
 };
 
