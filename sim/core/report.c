@@ -146,7 +146,7 @@ static void write_util(FILE *f, const struct run_result *r)
 	 * fraction of its cost (a long series has millions of rows) */
 	char line[5 * CSVW_FIXED_MAX + 32];
 	for (size_t i = 0; i < r->met.n_series; i++) {
-		const struct met_sample *s = &r->met.series[i];
+		struct met_row w = met_row(&r->met, i), *s = &w;
 		char *p = line;
 		p = csvw_fixed(p, s->t_s, 6), *p++ = ',';
 		p = csvw_fixed(p, s->util_reserved, 6), *p++ = ',';
