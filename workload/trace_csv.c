@@ -196,6 +196,22 @@ static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
 	const char *name = r->colname[role];
 	if (!*s)
 		return fail(r, r->rec_line, name, "empty value", NULL);
+	/* plain digits (nearly every row): strtoll's value without its cost;
+	 * anything else (a sign, spaces, "123.0", too many digits) takes the
+	 * general path below */
+	size_t len = r->f[r->col[role]].len, i = 0;
+	int64_t fast = 0;
+	while (i < len && i < 9 && s[i] >= '0' && s[i] <= '9')
+		fast = fast * 10 + (s[i++] - '0');
+	if (i == len) {
+		if (fast < lo)
+			return fail(r, r->rec_line, name,
+				    lo > 0 ? "must be positive" : "must not be negative", s);
+		if (fast > INT32_MAX / 2)
+			return fail(r, r->rec_line, name, "too large", s);
+		*out = fast;
+		return 0;
+	}
 	errno = 0;
 	char *end;
 	long long v = strtoll(s, &end, 10);
@@ -310,17 +326,22 @@ static void on_record(int c, void *data)
 }
 
 /* Length of the physical line at s, its end included: LF, CRLF or a lone CR
- * (libcsv ends records at any of them, so CR-only files count lines too). */
-static size_t line_len(const char *s, size_t n, bool *ended)
+ * (libcsv ends records at any of them, so CR-only files count lines too).
+ * *cr caches the first CR at or after s (NULL: none left), so a file with a
+ * few CRs is still scanned by memchr. */
+static size_t line_len(const char *s, size_t n, const char **cr, bool *ended)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n' || s[i] == '\r') {
-			*ended = true;
-			return i + 1 + (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
-		}
-	}
-	*ended = false;
-	return n;
+	if (*cr && *cr < s)
+		*cr = memchr(s, '\r', n);
+	const char *nl = memchr(s, '\n', n);
+	const char *end = nl;
+	if (*cr && (!end || *cr < end))
+		end = *cr;
+	*ended = end != NULL;
+	if (!end)
+		return n;
+	size_t i = (size_t)(end - s);
+	return i + 1 + (*end == '\r' && i + 1 < n && s[i + 1] == '\n');
 }
 
 int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
@@ -337,10 +358,12 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
 		snprintf(t->source, sizeof t->source, "%s", name);
 	/* Feed one physical line at a time so callbacks know the line number. */
 	size_t pos = 0;
+	const char *cr = memchr(buf, '\r', len);
+	const char *nul = memchr(buf, '\0', len); /* the first, if any */
 	while (pos < len && !r.failed) {
 		bool nl = false;
-		size_t seg = line_len(buf + pos, len - pos, &nl);
-		if (memchr(buf + pos, '\0', seg)) {
+		size_t seg = line_len(buf + pos, len - pos, &cr, &nl);
+		if (nul && nul < buf + pos + seg) {
 			fail(&r, r.line, NULL, "NUL byte in a text file", NULL);
 			break;
 		}

@@ -48,17 +48,32 @@ static void write_summary_csv(FILE *f, const struct sf_src *src)
  * one CSV not written through csvw: its fields are numbers and fixed status
  * names, which never need quoting, and 300k rows take 0.19 s this way against
  * 0.55 s through printf (measured 2026-11). */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				     "25262728293031323334353637383940414243444546474849"
+				     "50515253545556575859606162636465666768697071727374"
+				     "75767778798081828384858687888990919293949596979899";
+
+/* Two digits at a time, right to left: half the divisions; the length
+ * first, by comparisons, so the digits land in place. */
 static char *put_u(char *p, uint64_t v)
 {
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	int n = 1;
+	for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
+		n++;
+	char *e = p + n;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--e = digit_pairs[d + 1];
+		*--e = digit_pairs[d];
+	}
+	if (v >= 10) {
+		*--e = digit_pairs[v * 2 + 1];
+		*--e = digit_pairs[v * 2];
+	} else {
+		*--e = (char)('0' + v);
+	}
+	return p + n;
 }
 
 static char *put_i(char *p, int64_t v)
@@ -82,10 +97,14 @@ static char *put_s(char *p, int64_t ns)
 		return p; /* never happened: an empty field */
 	p = put_u(p, (uint64_t)(ns / 1000000000));
 	*p++ = '.';
-	int64_t frac = ns % 1000000000;
-	/* right to left: division by the constant 10 is a multiply */
-	for (int k = 8; k >= 0; k--, frac /= 10)
-		p[k] = (char)('0' + frac % 10);
+	/* nine digits, right to left, in 32 bits (cheaper than 64) */
+	uint32_t frac = (uint32_t)(ns % 1000000000);
+	for (int k = 7; k >= 1; k -= 2, frac /= 100) {
+		unsigned d = (frac % 100) * 2;
+		p[k] = digit_pairs[d];
+		p[k + 1] = digit_pairs[d + 1];
+	}
+	p[0] = (char)('0' + frac);
 	return p + 9;
 }
 
