@@ -83,7 +83,8 @@ void csvw_real(FILE *f, double v, char conv, int prec, int last)
 {
 	if (conv == 'f' && prec <= 9) {
 		char buf[CSVW_FIXED_MAX];
-		fwrite(buf, 1, (size_t)(csvw_fixed(buf, v, prec) - buf), f);
+		char *end = csvw_fixed(buf, v, prec);
+		fwrite(buf, 1, (size_t)(end - buf), f);
 	} else if (conv == 'f')
 		fprintf(f, "%.*f", prec, v);
 	else
