@@ -188,6 +188,18 @@ static void header(struct rd *r)
 	r->have_header = true;
 }
 
+/* The range every count must lie in (lo is 0 or 1); v as a double, so a
+ * huge decimal is checked before it is converted. */
+static int count_range(struct rd *r, const char *name, double v, int64_t lo, const char *s)
+{
+	if (v < (double)lo)
+		return fail(r, r->rec_line, name,
+			    lo > 0 ? "must be positive" : "must not be negative", s);
+	if (v > INT32_MAX / 2)
+		return fail(r, r->rec_line, name, "too large", s);
+	return 0;
+}
+
 /* Token counts are integers; Vidur writes some as "123.0", so an integral
  * decimal is accepted too. */
 static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
@@ -198,44 +210,30 @@ static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
 		return fail(r, r->rec_line, name, "empty value", NULL);
 	/* plain digits (nearly every row): strtoll's value without its cost;
 	 * anything else (a sign, spaces, "123.0", too many digits) takes the
-	 * general path below */
+	 * general path */
 	size_t len = r->f[r->col[role]].len, i = 0;
-	int64_t fast = 0;
+	long long v = 0;
 	while (i < len && i < 9 && s[i] >= '0' && s[i] <= '9')
-		fast = fast * 10 + (s[i++] - '0');
-	if (i == len) {
-		if (fast < lo)
-			return fail(r, r->rec_line, name,
-				    lo > 0 ? "must be positive" : "must not be negative", s);
-		if (fast > INT32_MAX / 2)
-			return fail(r, r->rec_line, name, "too large", s);
-		*out = fast;
-		return 0;
-	}
-	errno = 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*end == '.') {
-		char *e2;
-		double d = strtod(s, &e2);
-		if (*e2 || d != floor(d))
+		v = v * 10 + (s[i++] - '0');
+	if (i < len) {
+		errno = 0;
+		char *end;
+		v = strtoll(s, &end, 10);
+		if (*end == '.') {
+			char *e2;
+			double d = strtod(s, &e2);
+			if (*e2 || d != floor(d))
+				return fail(r, r->rec_line, name, "expected an integer", s);
+			if (count_range(r, name, d, lo, s) < 0)
+				return -1;
+			v = (long long)d;
+			end = e2;
+		}
+		if (errno || end == s || *end)
 			return fail(r, r->rec_line, name, "expected an integer", s);
-		/* Range-check before converting: a huge double does not fit a long long. */
-		if (d > INT32_MAX / 2)
-			return fail(r, r->rec_line, name, "too large", s);
-		if (d < (double)lo)
-			return fail(r, r->rec_line, name,
-				    lo > 0 ? "must be positive" : "must not be negative", s);
-		v = (long long)d;
-		end = e2;
 	}
-	if (errno || end == s || *end)
-		return fail(r, r->rec_line, name, "expected an integer", s);
-	if (v < lo)
-		return fail(r, r->rec_line, name,
-			    lo > 0 ? "must be positive" : "must not be negative", s);
-	if (v > INT32_MAX / 2)
-		return fail(r, r->rec_line, name, "too large", s);
+	if (count_range(r, name, (double)v, lo, s) < 0)
+		return -1;
 	*out = v;
 	return 0;
 }

@@ -91,20 +91,28 @@ static char *put_opt(char *p, int64_t v)
 	return v < 0 ? p : put_i(p, v);
 }
 
+/* four digits of v < 10000 at p, as two pairs */
+static void put4(char *p, uint32_t v)
+{
+	uint32_t hi = v / 100, lo = v - hi * 100;
+	memcpy(p, digit_pairs + 2 * hi, 2);
+	memcpy(p + 2, digit_pairs + 2 * lo, 2);
+}
+
 static char *put_s(char *p, int64_t ns)
 {
 	if (ns < 0)
 		return p; /* never happened: an empty field */
-	p = put_u(p, (uint64_t)(ns / 1000000000));
+	uint64_t sec = (uint64_t)ns / 1000000000u;
+	uint32_t frac = (uint32_t)((uint64_t)ns - sec * 1000000000u);
+	p = put_u(p, sec);
 	*p++ = '.';
-	/* nine digits, right to left, in 32 bits (cheaper than 64) */
-	uint32_t frac = (uint32_t)(ns % 1000000000);
-	for (int k = 7; k >= 1; k -= 2, frac /= 100) {
-		unsigned d = (frac % 100) * 2;
-		p[k] = digit_pairs[d];
-		p[k + 1] = digit_pairs[d + 1];
-	}
-	p[0] = (char)('0' + frac);
+	/* nine digits in 32 bits: one, then two groups of four */
+	uint32_t hi = frac / 10000, lo = frac - hi * 10000; /* hi < 100000 */
+	uint32_t top = hi / 10000;
+	p[0] = (char)('0' + top);
+	put4(p + 1, hi - top * 10000);
+	put4(p + 5, lo);
 	return p + 9;
 }
 
