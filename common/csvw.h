@@ -14,4 +14,11 @@ void csvw_cell(FILE *f, const char *s, int last);
 void csvw_int(FILE *f, long long v, int last);
 void csvw_real(FILE *f, double v, char conv, int prec, int last);
 
+/* Writes "%.*f" of v at p, prec <= 9, and returns the end (no NUL); the same
+ * bytes as printf (the exact binary value rounded half to even), by integer
+ * arithmetic where it can (|v| < 1e9), else through snprintf. Needs room for
+ * CSVW_FIXED_MAX bytes. */
+#define CSVW_FIXED_MAX 352
+char *csvw_fixed(char *p, double v, int prec);
+
 #endif

@@ -22,6 +22,8 @@ int grow_to(void *pp, size_t n, size_t elem);
  * grow_cap. 0, or -1 when out of memory (then *pp and *cap are unchanged). */
 int grow_array(void *pp, size_t *cap, size_t need, size_t elem, size_t first);
 
-#define GROW(arr, cap, need, first) grow_array(&(arr), &(cap), (need), sizeof *(arr), (first))
+/* (the common case, room already, costs a comparison, not a call) */
+#define GROW(arr, cap, need, first) \
+	((need) <= (cap) ? 0 : grow_array(&(arr), &(cap), (need), sizeof *(arr), (first)))
 
 #endif

@@ -75,6 +75,13 @@ int trace_check_ids(const struct wl_trace *t, size_t first, const long *lines, c
 	size_t n = t->n - first;
 	if (n < 2)
 		return 0;
+	/* Traces usually list ids in increasing order: then none repeats, and
+	 * one linear pass shows it. Otherwise sort, to name the first repeat. */
+	size_t k = first + 1;
+	while (k < t->n && t->req[k - 1].id < t->req[k].id)
+		k++;
+	if (k == t->n)
+		return 0;
 	struct idline *v = malloc(n * sizeof *v);
 	if (!v)
 		return err_set(e, name, 0, NULL, "out of memory");

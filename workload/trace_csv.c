@@ -79,6 +79,10 @@ static void on_field(void *s, size_t len, void *data)
 		r->blen = 0;
 		r->nf = 0;
 	}
+	/* A prompt text no predictor reads is not copied (most of a trace's
+	 * bytes): its field stays, empty, so the field count still checks. */
+	if (!r->keep_text && r->have_header && (long)r->nf == r->col[COL_TEXT])
+		len = 0;
 	if (GROW(r->buf, r->bcap, r->blen + len + 1, 1024) < 0) {
 		fail(r, r->line, NULL, "out of memory", NULL);
 		return;
@@ -184,6 +188,18 @@ static void header(struct rd *r)
 	r->have_header = true;
 }
 
+/* The range every count must lie in (lo is 0 or 1); v as a double, so a
+ * huge decimal is checked before it is converted. */
+static int count_range(struct rd *r, const char *name, double v, int64_t lo, const char *s)
+{
+	if (v < (double)lo)
+		return fail(r, r->rec_line, name,
+			    lo > 0 ? "must be positive" : "must not be negative", s);
+	if (v > INT32_MAX / 2)
+		return fail(r, r->rec_line, name, "too large", s);
+	return 0;
+}
+
 /* Token counts are integers; Vidur writes some as "123.0", so an integral
  * decimal is accepted too. */
 static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
@@ -192,30 +208,32 @@ static int get_count(struct rd *r, int role, int64_t lo, int64_t *out)
 	const char *name = r->colname[role];
 	if (!*s)
 		return fail(r, r->rec_line, name, "empty value", NULL);
-	errno = 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*end == '.') {
-		char *e2;
-		double d = strtod(s, &e2);
-		if (*e2 || d != floor(d))
+	/* plain digits (nearly every row): strtoll's value without its cost;
+	 * anything else (a sign, spaces, "123.0", too many digits) takes the
+	 * general path */
+	size_t len = r->f[r->col[role]].len, i = 0;
+	long long v = 0;
+	while (i < len && i < 9 && s[i] >= '0' && s[i] <= '9')
+		v = v * 10 + (s[i++] - '0');
+	if (i < len) {
+		errno = 0;
+		char *end;
+		v = strtoll(s, &end, 10);
+		if (*end == '.') {
+			char *e2;
+			double d = strtod(s, &e2);
+			if (*e2 || d != floor(d))
+				return fail(r, r->rec_line, name, "expected an integer", s);
+			if (count_range(r, name, d, lo, s) < 0)
+				return -1;
+			v = (long long)d;
+			end = e2;
+		}
+		if (errno || end == s || *end)
 			return fail(r, r->rec_line, name, "expected an integer", s);
-		/* Range-check before converting: a huge double does not fit a long long. */
-		if (d > INT32_MAX / 2)
-			return fail(r, r->rec_line, name, "too large", s);
-		if (d < (double)lo)
-			return fail(r, r->rec_line, name,
-				    lo > 0 ? "must be positive" : "must not be negative", s);
-		v = (long long)d;
-		end = e2;
 	}
-	if (errno || end == s || *end)
-		return fail(r, r->rec_line, name, "expected an integer", s);
-	if (v < lo)
-		return fail(r, r->rec_line, name,
-			    lo > 0 ? "must be positive" : "must not be negative", s);
-	if (v > INT32_MAX / 2)
-		return fail(r, r->rec_line, name, "too large", s);
+	if (count_range(r, name, (double)v, lo, s) < 0)
+		return -1;
 	*out = v;
 	return 0;
 }
@@ -306,17 +324,22 @@ static void on_record(int c, void *data)
 }
 
 /* Length of the physical line at s, its end included: LF, CRLF or a lone CR
- * (libcsv ends records at any of them, so CR-only files count lines too). */
-static size_t line_len(const char *s, size_t n, bool *ended)
+ * (libcsv ends records at any of them, so CR-only files count lines too).
+ * *cr caches the first CR at or after s (NULL: none left), so a file with a
+ * few CRs is still scanned by memchr. */
+static size_t line_len(const char *s, size_t n, const char **cr, bool *ended)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n' || s[i] == '\r') {
-			*ended = true;
-			return i + 1 + (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
-		}
-	}
-	*ended = false;
-	return n;
+	if (*cr && *cr < s)
+		*cr = memchr(s, '\r', n);
+	const char *nl = memchr(s, '\n', n);
+	const char *end = nl;
+	if (*cr && (!end || *cr < end))
+		end = *cr;
+	*ended = end != NULL;
+	if (!end)
+		return n;
+	size_t i = (size_t)(end - s);
+	return i + 1 + (*end == '\r' && i + 1 < n && s[i + 1] == '\n');
 }
 
 int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
@@ -333,10 +356,12 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
 		snprintf(t->source, sizeof t->source, "%s", name);
 	/* Feed one physical line at a time so callbacks know the line number. */
 	size_t pos = 0;
+	const char *cr = memchr(buf, '\r', len);
+	const char *nul = memchr(buf, '\0', len); /* the first, if any */
 	while (pos < len && !r.failed) {
 		bool nl = false;
-		size_t seg = line_len(buf + pos, len - pos, &nl);
-		if (memchr(buf + pos, '\0', seg)) {
+		size_t seg = line_len(buf + pos, len - pos, &cr, &nl);
+		if (nul && nul < buf + pos + seg) {
 			fail(&r, r.line, NULL, "NUL byte in a text file", NULL);
 			break;
 		}

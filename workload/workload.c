@@ -401,8 +401,12 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 		};
 		if (synth_generate(&raw, &sp, rl, e) < 0)
 			goto out;
-		if (sample(c, "workload.num_requests", &raw, t, raw.n, rs, e) < 0)
+		if (!strcmp(cfg_str(c, "workload.sampling"), "head")) {
+			*t = raw; /* every row in order: what sample() would copy */
+			trace_init(&raw);
+		} else if (sample(c, "workload.num_requests", &raw, t, raw.n, rs, e) < 0) {
 			goto out;
+		}
 	}
 	const struct arr_ops *ao = arr_find(cfg_str(c, "workload.arrival"));
 	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv"),

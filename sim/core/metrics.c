@@ -12,6 +12,7 @@ int met_init(struct metrics *m, int64_t pool_tokens, int64_t window_ns)
 	m->pool_tokens = pool_tokens;
 	m->window_ns = window_ns;
 	itl_init(&m->itl);
+	m->max_windows = MET_MAX_WINDOWS;
 	return 0;
 }
 
@@ -22,25 +23,62 @@ void met_free(struct metrics *m)
 	itl_free(&m->itl);
 }
 
+/* Merges windows 2k and 2k+1 into k and doubles the window. With an even
+ * count of full windows the open window starts on a boundary of the new
+ * width, so the rows stay aligned. */
+static void coarsen(struct metrics *m)
+{
+	size_t h = m->n_series / 2;
+	for (size_t k = 0; k < h; k++) {
+		const struct met_sample *a = &m->series[2 * k], *b = &m->series[2 * k + 1];
+		m->series[k] = (struct met_sample){
+			.end = b->end,
+			.w_reserved = a->w_reserved + b->w_reserved,
+			.w_live = a->w_live + b->w_live,
+			.w_running = a->w_running + b->w_running,
+			.w_waiting = a->w_waiting + b->w_waiting,
+			.overflows = b->overflows,
+		};
+	}
+	m->n_series = h;
+	m->window_ns *= 2;
+	m->coarsened++;
+}
+
 static int push_sample(struct metrics *m, int64_t end)
 {
-	double len = (double)(end - m->win_start);
-	if (len <= 0)
+	if (end - m->win_start <= 0)
 		return 0;
 	if (GROW(m->series, m->cap_series, m->n_series + 1, 256) < 0)
 		return -1;
-	double pool = (double)m->pool_tokens;
 	m->series[m->n_series++] = (struct met_sample){
-		.t_s = (double)(end - m->t0) / 1e9,
-		.util_reserved = m->w_reserved / (pool * len),
-		.util_live = m->w_live / (pool * len),
-		.running = m->w_running / len,
-		.waiting = m->w_waiting / len,
+		.end = end,
+		.w_reserved = m->w_reserved,
+		.w_live = m->w_live,
+		.w_running = m->w_running,
+		.w_waiting = m->w_waiting,
 		.overflows = m->cur.overflows,
 	};
 	m->w_reserved = m->w_live = m->w_running = m->w_waiting = 0;
 	m->win_start = end;
+	if (m->n_series >= m->max_windows && m->n_series % 2 == 0 && m->window_ns <= INT64_MAX / 2)
+		coarsen(m);
 	return 0;
+}
+
+struct met_row met_row(const struct metrics *m, size_t i)
+{
+	const struct met_sample *s = &m->series[i];
+	double len = (double)(s->end - (i ? m->series[i - 1].end : m->t0));
+	double pool = (double)m->pool_tokens;
+	return (struct met_row){
+		.t_s = (double)(s->end - m->t0) / 1e9,
+		.util_reserved = s->w_reserved / (pool * len),
+		.util_live = s->w_live / (pool * len),
+		.running = s->w_running / len,
+		.waiting = s->w_waiting / len,
+		.overflows = s->overflows,
+	};
 }
 
 static void accumulate(struct metrics *m, double dt)
@@ -169,21 +207,54 @@ static double mean(const double *v, size_t n)
 	return s / (double)n;
 }
 
+/* The latencies of the finished requests, in seconds: which = 0 TTFT,
+ * 1 end-to-end, 2 queueing, 3 TPOT (only those with more than one token). */
+static size_t latencies(const struct sim_req *reqs, size_t n, int which, double *v)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sim_req *r = &reqs[i];
+		if (r->state != RS_FINISHED)
+			continue;
+		if (which == 0)
+			v[k++] = (double)(r->first_token_ns - r->arrival_ns) / 1e9;
+		else if (which == 1)
+			v[k++] = (double)(r->finish_ns - r->arrival_ns) / 1e9;
+		else if (which == 2)
+			v[k++] = (double)(r->first_admit_ns - r->arrival_ns) / 1e9;
+		else if (r->generated > 1)
+			v[k++] = (double)(r->finish_ns - r->first_token_ns) / 1e9
+				/ (double)(r->generated - 1);
+	}
+	return k;
+}
+
+/* Mean and percentiles of each latency in turn, through one scratch array
+ * (a big run has millions of requests: one array, not four). */
+static int latency_stats(const struct sim_req *reqs, size_t n, struct summary *o)
+{
+	double *v = malloc((n ? n : 1) * sizeof *v);
+	if (!v)
+		return -1;
+	double *mean_of[4] = { &o->ttft_mean_s, &o->e2e_mean_s, &o->queue_mean_s, &o->tpot_mean_s };
+	double *p50[4] = { &o->ttft_p50_s, &o->e2e_p50_s, &o->queue_p50_s, &o->tpot_p50_s };
+	double *p90[4] = { &o->ttft_p90_s, &o->e2e_p90_s, &o->queue_p90_s, &o->tpot_p90_s };
+	double *p99[4] = { &o->ttft_p99_s, &o->e2e_p99_s, &o->queue_p99_s, &o->tpot_p99_s };
+	for (int w = 0; w < 4; w++) {
+		size_t k = latencies(reqs, n, w, v);
+		*mean_of[w] = mean(v, k);
+		pct(v, k, p50[w], p90[w], p99[w]);
+	}
+	free(v);
+	return 0;
+}
+
 int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		  const struct sched_stats *s, struct summary *o)
 {
 	memset(o, 0, sizeof *o);
 	if (m->itl.oom)
 		return -1;
-	double *ttft = malloc((n ? n : 1) * sizeof *ttft);
-	double *tpot = malloc((n ? n : 1) * sizeof *tpot);
-	double *e2e = malloc((n ? n : 1) * sizeof *e2e);
-	double *queue = malloc((n ? n : 1) * sizeof *queue);
-	if (!ttft || !tpot || !e2e || !queue) {
-		free(ttft), free(tpot), free(e2e), free(queue);
-		return -1;
-	}
-	size_t nt = 0, np = 0;
 	int64_t first = INT64_MAX, last = 0, held = 0;
 	double itl_sum = 0, itl_n = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -203,13 +274,7 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		o->prompt_tokens += r->prompt_tokens;
 		if (r->finish_ns > last)
 			last = r->finish_ns;
-		ttft[nt] = (double)(r->first_token_ns - r->arrival_ns) / 1e9;
-		e2e[nt] = (double)(r->finish_ns - r->arrival_ns) / 1e9;
-		queue[nt] = (double)(r->first_admit_ns - r->arrival_ns) / 1e9;
-		nt++;
 		if (r->generated > 1) {
-			tpot[np++] = (double)(r->finish_ns - r->first_token_ns) / 1e9
-				/ (double)(r->generated - 1);
 			itl_sum += (double)(r->finish_ns - r->first_token_ns) / 1e9;
 			itl_n += (double)(r->generated - 1);
 		}
@@ -234,18 +299,12 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 			o->safety_occupancy = m->int_safety / ((double)m->safety_tokens * T);
 	}
 	o->util_packing = m->int_reserved > 0 ? m->int_live / m->int_reserved : 0;
-	o->ttft_mean_s = mean(ttft, nt);
-	o->e2e_mean_s = mean(e2e, nt);
-	o->queue_mean_s = mean(queue, nt);
-	o->tpot_mean_s = mean(tpot, np);
 	o->itl_mean_s = itl_n > 0 ? itl_sum / itl_n : NAN;
 	o->itl_p50_s = itl_quantile_s(&m->itl, 50, 100);
 	o->itl_p90_s = itl_quantile_s(&m->itl, 90, 100);
 	o->itl_p99_s = itl_quantile_s(&m->itl, 99, 100);
-	pct(ttft, nt, &o->ttft_p50_s, &o->ttft_p90_s, &o->ttft_p99_s);
-	pct(e2e, nt, &o->e2e_p50_s, &o->e2e_p90_s, &o->e2e_p99_s);
-	pct(queue, nt, &o->queue_p50_s, &o->queue_p90_s, &o->queue_p99_s);
-	pct(tpot, np, &o->tpot_p50_s, &o->tpot_p90_s, &o->tpot_p99_s);
+	if (latency_stats(reqs, n, o) < 0)
+		return -1;
 	o->preemptions = s->preemptions;
 	o->recomputed_tokens = s->recomputed_tokens;
 	o->iterations = s->iterations;
@@ -261,6 +320,5 @@ int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
 		o->reserved_tokens_mean = (double)held / (double)o->requests_completed;
 	o->no_room_admissions = s->no_room;
 	o->frag_external_no_room = s->no_room ? s->no_room_frag_sum / (double)s->no_room : 0;
-	free(ttft), free(tpot), free(e2e), free(queue);
 	return 0;
 }

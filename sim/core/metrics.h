@@ -28,10 +28,25 @@ struct met_state {
 	int64_t overflows; /* cumulative, for the series */
 };
 
+/* A window as integrated: its end and its token*ns sums; met_row turns it
+ * into the averages util.csv prints (at print time, with the arithmetic
+ * they always had, so two windows can merge exactly). */
 struct met_sample {
-	double t_s, util_reserved, util_live, running, waiting;
+	int64_t end;
+	double w_reserved, w_live, w_running, w_waiting;
 	int64_t overflows; /* cumulative at the window's end */
 };
+
+struct met_row {
+	double t_s, util_reserved, util_live, running, waiting;
+	int64_t overflows;
+};
+
+/* The series never holds more windows than this: a run that would (a long
+ * simulated span at a fine run.sample_interval_s) merges neighbouring pairs
+ * and doubles its window, as often as needed, so memory stays bounded and
+ * every row still covers equal time (the last may be partial). */
+#define MET_MAX_WINDOWS 1000000
 
 struct metrics {
 	int64_t pool_tokens;
@@ -46,7 +61,9 @@ struct metrics {
 	double w_reserved, w_live, w_running, w_waiting;
 	struct met_sample *series;
 	size_t n_series, cap_series;
-	struct itl itl; /* inter-token gaps, fed by the scheduler and the engine's leaps */
+	struct itl itl;	    /* inter-token gaps, fed by the scheduler and the engine's leaps */
+	size_t max_windows; /* MET_MAX_WINDOWS (even; tests set less) */
+	int64_t coarsened;  /* times the window doubled */
 };
 
 struct summary {
@@ -88,6 +105,9 @@ int met_advance(struct metrics *m, int64_t now);
 void met_set(struct metrics *m, const struct met_state *s);
 /* Closes the last window; call once after the run. */
 int met_finish(struct metrics *m, int64_t now);
+
+/* Window i of the series as util.csv prints it. */
+struct met_row met_row(const struct metrics *m, size_t i);
 
 /* Fills the summary from the requests and the scheduler's counters. */
 int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,

@@ -48,17 +48,32 @@ static void write_summary_csv(FILE *f, const struct sf_src *src)
  * one CSV not written through csvw: its fields are numbers and fixed status
  * names, which never need quoting, and 300k rows take 0.19 s this way against
  * 0.55 s through printf (measured 2026-11). */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				     "25262728293031323334353637383940414243444546474849"
+				     "50515253545556575859606162636465666768697071727374"
+				     "75767778798081828384858687888990919293949596979899";
+
+/* Two digits at a time, right to left: half the divisions; the length
+ * first, by comparisons, so the digits land in place. */
 static char *put_u(char *p, uint64_t v)
 {
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	int n = 1;
+	for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
+		n++;
+	char *e = p + n;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--e = digit_pairs[d + 1];
+		*--e = digit_pairs[d];
+	}
+	if (v >= 10) {
+		*--e = digit_pairs[v * 2 + 1];
+		*--e = digit_pairs[v * 2];
+	} else {
+		*--e = (char)('0' + v);
+	}
+	return p + n;
 }
 
 static char *put_i(char *p, int64_t v)
@@ -76,16 +91,28 @@ static char *put_opt(char *p, int64_t v)
 	return v < 0 ? p : put_i(p, v);
 }
 
+/* four digits of v < 10000 at p, as two pairs */
+static void put4(char *p, uint32_t v)
+{
+	uint32_t hi = v / 100, lo = v - hi * 100;
+	memcpy(p, digit_pairs + 2 * hi, 2);
+	memcpy(p + 2, digit_pairs + 2 * lo, 2);
+}
+
 static char *put_s(char *p, int64_t ns)
 {
 	if (ns < 0)
 		return p; /* never happened: an empty field */
-	p = put_u(p, (uint64_t)(ns / 1000000000));
+	uint64_t sec = (uint64_t)ns / 1000000000u;
+	uint32_t frac = (uint32_t)((uint64_t)ns - sec * 1000000000u);
+	p = put_u(p, sec);
 	*p++ = '.';
-	int64_t frac = ns % 1000000000;
-	/* right to left: division by the constant 10 is a multiply */
-	for (int k = 8; k >= 0; k--, frac /= 10)
-		p[k] = (char)('0' + frac % 10);
+	/* nine digits in 32 bits: one, then two groups of four */
+	uint32_t hi = frac / 10000, lo = frac - hi * 10000; /* hi < 100000 */
+	uint32_t top = hi / 10000;
+	p[0] = (char)('0' + top);
+	put4(p + 1, hi - top * 10000);
+	put4(p + 5, lo);
 	return p + 9;
 }
 
@@ -142,14 +169,19 @@ static void write_requests(FILE *f, const struct run_result *r)
 static void write_util(FILE *f, const struct run_result *r)
 {
 	fprintf(f, "t_s,util_reserved,util_live,running_mean,waiting_mean,overflows\n");
+	/* one line at a time, numbers by csvw_fixed: printf's bytes at a
+	 * fraction of its cost (a long series has millions of rows) */
+	char line[5 * CSVW_FIXED_MAX + 32];
 	for (size_t i = 0; i < r->met.n_series; i++) {
-		const struct met_sample *s = &r->met.series[i];
-		csvw_real(f, s->t_s, 'f', 6, 0);
-		csvw_real(f, s->util_reserved, 'f', 6, 0);
-		csvw_real(f, s->util_live, 'f', 6, 0);
-		csvw_real(f, s->running, 'f', 3, 0);
-		csvw_real(f, s->waiting, 'f', 3, 0);
-		csvw_int(f, (long long)s->overflows, 1);
+		struct met_row w = met_row(&r->met, i), *s = &w;
+		char *p = line;
+		p = csvw_fixed(p, s->t_s, 6), *p++ = ',';
+		p = csvw_fixed(p, s->util_reserved, 6), *p++ = ',';
+		p = csvw_fixed(p, s->util_live, 6), *p++ = ',';
+		p = csvw_fixed(p, s->running, 3), *p++ = ',';
+		p = csvw_fixed(p, s->waiting, 3), *p++ = ',';
+		p = put_i(p, s->overflows), *p++ = '\n';
+		fwrite(line, 1, (size_t)(p - line), f);
 	}
 }
 

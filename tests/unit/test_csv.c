@@ -47,6 +47,39 @@ START_TEST(lf_only_and_no_trailing_newline)
 }
 END_TEST
 
+/* A text no predictor reads is not kept, yet its row reads the same and
+ * a malformed row fails the same way. Plain digits and the general integer
+ * path ("007", "12.0") give the same counts. */
+START_TEST(text_skipped_reads_the_same)
+{
+	const char *csv = "id,prompt,prompt_tokens,output_tokens\n"
+			  "1,\"a, \"\"quoted\"\"\nline\",007,12.0\n"
+			  "2,plain,5,0\r\n"
+			  "3,\"\",6,7\n";
+	struct wl_trace a, b;
+	struct om_err e;
+	ck_assert_int_eq(parse(csv, &a, true, &e), 0);
+	ck_assert_int_eq(parse(csv, &b, false, &e), 0);
+	ck_assert_int_eq(a.n, 3);
+	ck_assert_int_eq(b.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(a.req[i].id, b.req[i].id);
+		ck_assert_int_eq(a.req[i].prompt_tokens, b.req[i].prompt_tokens);
+		ck_assert_int_eq(a.out_tokens[i], b.out_tokens[i]);
+		ck_assert_str_eq(trace_text(&b, i), "");
+	}
+	ck_assert_int_eq(b.req[0].prompt_tokens, 7);
+	ck_assert_int_eq(b.out_tokens[0], 12);
+	ck_assert_str_eq(trace_text(&a, 0), "a, \"quoted\"\nline");
+	trace_free(&a);
+	trace_free(&b);
+	ck_assert_int_eq(
+		parse("id,prompt,prompt_tokens,output_tokens\n1,\"x,y\",2\n", &b, false, &e), -1);
+	ck_assert_msg(strstr(e.msg, "t.csv:2") && strstr(e.msg, "expected 4 fields"), "%s", e.msg);
+	trace_free(&b);
+}
+END_TEST
+
 START_TEST(vidur_layout)
 {
 	const char *csv = "arrived_at,num_prefill_tokens,num_decode_tokens,extra\n"
@@ -118,6 +151,10 @@ static const struct bad bad_rows[] = {
 	{ "id,prompt_tokens,output_tokens,prompt\n1,2,3,a\"b\"c\n", { "t.csv:2", NULL, NULL } },
 	{ "id,prompt_tokens,output_tokens\n1,2,3\n4,5,6\n1,7,8\n",
 	  { "t.csv:4", "id", "duplicate id 1" } },
+	{ "id,prompt_tokens,output_tokens\n1,2,3\n4,5,6\n4,7,8\n",
+	  { "t.csv:4", "id", "duplicate id 4 (first on line 3)" } },
+	{ "id,prompt_tokens,output_tokens\n9,2,3\n4,5,6\n9,7,8\n4,1,1\n",
+	  { "t.csv:5", "id", "duplicate id 4 (first on line 3)" } },
 	{ "arrived_at,num_prefill_tokens,num_decode_tokens\nnan,1,2\n",
 	  { "t.csv:2", "arrived_at", NULL } },
 	{ "id,prompt_tokens,output_tokens\n1,2.5,3\n", { "t.csv:2", "prompt_tokens", "integer" } },
@@ -181,6 +218,7 @@ Suite *tu_suite(void)
 	TCase *tc = tu_case(s, multiline_quotes_and_crlf, lf_only_and_no_trailing_newline,
 			    vidur_layout);
 	tcase_add_test(tc, azure_layout);
+	tcase_add_test(tc, text_skipped_reads_the_same);
 	tcase_add_loop_test(tc, bad_input_names_file_line_field, 0,
 			    (int)(sizeof bad_rows / sizeof bad_rows[0]));
 	tcase_add_test(tc, shared_alpaca_if_present);

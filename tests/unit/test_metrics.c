@@ -80,7 +80,50 @@ START_TEST(percentiles_match_full_sort)
 }
 END_TEST
 
+/* Drives m through steps of 1..7 ns with integer states up to t_end. */
+static void drive(struct metrics *m, int64_t t_end)
+{
+	int64_t t = 0;
+	for (int k = 0; t < t_end; k++) {
+		met_advance(m, t);
+		struct met_state st = { .reserved = k % 11,
+					.live = k % 5,
+					.running = k % 3,
+					.waiting = k % 4,
+					.overflows = k / 9 };
+		met_set(m, &st);
+		t += 1 + k % 7;
+	}
+	ck_assert_int_eq(met_finish(m, t), 0);
+}
+
+/* A series longer than its cap merges pairs of windows: every row is the one
+ * a run with the coarser window from the start prints, and it never holds
+ * more than the cap. */
+START_TEST(series_coarsens_exactly)
+{
+	struct metrics a, b;
+	met_init(&a, 10, 4);
+	a.max_windows = 8;
+	drive(&a, 1000);
+	ck_assert_int_eq(a.coarsened, 6); /* 4 ns -> 256 ns windows */
+	ck_assert_uint_le(a.n_series, 8);
+	met_init(&b, 10, 256);
+	drive(&b, 1000);
+	ck_assert_int_eq(b.coarsened, 0);
+	ck_assert_uint_eq(a.n_series, b.n_series);
+	for (size_t i = 0; i < a.n_series; i++) {
+		struct met_row x = met_row(&a, i), y = met_row(&b, i);
+		ck_assert(x.t_s == y.t_s && x.util_reserved == y.util_reserved);
+		ck_assert(x.util_live == y.util_live && x.running == y.running);
+		ck_assert(x.waiting == y.waiting && x.overflows == y.overflows);
+	}
+	met_free(&a);
+	met_free(&b);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
-	return tu_suite_of("metrics", percentiles_match_full_sort);
+	return tu_suite_of("metrics", percentiles_match_full_sort, series_coarsens_exactly);
 }

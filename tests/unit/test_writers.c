@@ -2,6 +2,7 @@
  * not UTF-8), absent numbers are null, the layout is the one summary.json has
  * always had; CSV text fields are quoted only when they must be. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,67 @@ START_TEST(csv_quotes_only_when_needed)
 }
 END_TEST
 
+/* csvw_fixed gives printf's bytes: ties at the last digit (k / 2^n values
+ * are exact in binary), values near every power of ten, random ones over
+ * the whole range a series holds, the sign of zero, and the snprintf
+ * fallback (non-finite, large). */
+static void fixed_matches(double v, int prec)
+{
+	char want[CSVW_FIXED_MAX], got[CSVW_FIXED_MAX];
+	snprintf(want, sizeof want, "%.*f", prec, v);
+	char *end = csvw_fixed(got, v, prec);
+	*end = '\0';
+	ck_assert_msg(!strcmp(want, got), "%.17g at %d: printf '%s', csvw_fixed '%s'", v, prec,
+		      want, got);
+}
+
+START_TEST(csv_fixed_is_printf)
+{
+	const double odd[] = { 0,
+			       -0.0,
+			       1,
+			       0.5,
+			       0.0078125,
+			       0.0625,
+			       2.5,
+			       1e-7,
+			       5e-7,
+			       4.9999999e-7,
+			       999999999.9999999,
+			       1e9,
+			       1e300,
+			       -1e300,
+			       INFINITY,
+			       -INFINITY,
+			       NAN,
+			       -0.0000004,
+			       -2.5,
+			       123456.7890125,
+			       5e-324 };
+	for (int prec = 0; prec <= 9; prec++) {
+		for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+			fixed_matches(odd[i], prec);
+		for (int n = 1; n < 64; n++)
+			for (int k = 1; k < 300; k += 2)
+				fixed_matches(ldexp(k, -n), prec);
+		for (int d = -12; d < 10; d++) {
+			double p10 = pow(10, d);
+			fixed_matches(p10, prec);
+			fixed_matches(nextafter(p10, 0), prec);
+			fixed_matches(nextafter(p10, INFINITY), prec);
+			fixed_matches(p10 * 0.5, prec);
+		}
+	}
+	uint64_t x = 0x2545F4914F6CDD1Du;
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double u = (double)(x >> 11) / 9007199254740992.0; /* [0, 1) */
+		double v = i % 3 == 0 ? u : i % 3 == 1 ? u * pow(10, (int)(x % 12) - 3) : u * 64;
+		fixed_matches(v, (int)(x >> 60) % 10);
+	}
+}
+END_TEST
+
 /* The field table: unique names, every summary field reachable, and the
  * columns compare and capacity take from it exist. */
 START_TEST(sumfield_table)
@@ -132,5 +194,5 @@ END_TEST
 Suite *tu_suite(void)
 {
 	return tu_suite_of("writers", json_escapes_everything, json_layout_and_null,
-			   csv_quotes_only_when_needed, sumfield_table);
+			   csv_quotes_only_when_needed, csv_fixed_is_printf, sumfield_table);
 }
