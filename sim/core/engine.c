@@ -363,10 +363,12 @@ struct leap_ctx {
 	int64_t other_live;
 };
 
-static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
+static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool grew)
 {
 	struct leap_ctx *lc = ctx;
 	(void)begin;
+	if (grew) /* the policy's occupancy moved (grows within the leap) */
+		fill_state(lc->g, &lc->st);
 	lc->st.live = lc->other_live + live;
 	met_set(lc->g->met, &lc->st);
 	lc->g->now = end;

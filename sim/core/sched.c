@@ -94,6 +94,7 @@ void sched_free(struct sched *s)
 {
 	free(s->wq);
 	free(s->run);
+	keyheap_free(&s->grows);
 	s->wq = NULL;
 	s->run = NULL;
 }
@@ -419,25 +420,71 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 	s->n_run = keep;
 }
 
+/* The first leapt iteration (from 1) in which r needs more than it holds:
+ * iteration j needs prompt + generated + j - 1 slots. */
+static int64_t leap_grow_at(const struct sim_req *r)
+{
+	return (int64_t)r->pol_cap - r->prompt_tokens - r->generated + 2;
+}
+
+/* How many iterations a leap may span (no visible stop within it), with the
+ * grows due within it queued in s->grows keyed by (iteration, batch index):
+ * the order sched_begin would make them in. */
+static int64_t leap_span(struct sched *s, int64_t max_iters)
+{
+	int64_t k = max_iters, n = (int64_t)s->n_run;
+	if (keyheap_reset(&s->grows, s->n_run) < 0)
+		return 0; /* out of memory: no leap */
+	for (size_t i = 0; i < s->n_run; i++) {
+		const struct sim_req *r = s->run[i];
+		int64_t cap = (int64_t)r->max_output - r->generated - 1;
+		if (cap < k)
+			k = cap;
+		int64_t at = leap_grow_at(r);
+		if (at <= k)
+			keyheap_push(&s->grows, at * n + (int64_t)i);
+	}
+	return k;
+}
+
+/* Makes the grows of leapt iteration j (of at most k), in batch order, and
+ * queues each request's next one. False when one is not plain: the leap
+ * stops before iteration j (sched_begin then finds the grows made so far
+ * already done). */
+static bool leap_grows(struct sched *s, int64_t j, int64_t k, bool *grew)
+{
+	int64_t n = (int64_t)s->n_run;
+	while (keyheap_min(&s->grows) < (j + 1) * n) {
+		size_t i = (size_t)(keyheap_pop(&s->grows) % n);
+		struct sim_req *r = s->run[i];
+		int32_t need = r->prompt_tokens + r->generated + (int32_t)(j - 1);
+		struct it_cost none = { 0 };
+		if (!pol_grow_is_plain(s->pol, s->ps, r, need)
+		    || pol_grow(s->pol, s->ps, r, need, &none) != POL_OK)
+			return false;
+		note_room(r);
+		*grew = true;
+		int64_t at = leap_grow_at(r);
+		if (at <= j) /* the grow left it short: leave it to sched_begin */
+			return false;
+		if (at <= k)
+			keyheap_push(&s->grows, at * n + (int64_t)i);
+	}
+	return true;
+}
+
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
-		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx)
+		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live, bool grew),
+		   void *ctx)
 {
 	if (!sched_may_leap(s))
 		return 0;
-	/* iteration j (from 1) needs prompt + generated + j - 1 slots: no grow
-	 * while that stays within the policy's room, nor a visible stop */
-	int64_t k = max_iters;
-	for (size_t i = 0; i < s->n_run && k > 0; i++) {
-		const struct sim_req *r = s->run[i];
-		int64_t room = pol_free_grow_limit(s->pol, r) - r->prompt_tokens - r->generated + 1;
-		int64_t cap = (int64_t)r->max_output - r->generated - 1;
-		if (room < k)
-			k = room;
-		if (cap < k)
-			k = cap;
-	}
+	int64_t k = leap_span(s, max_iters);
 	int64_t n = (int64_t)s->n_run, done = 0, t = *now, live = s->live_tokens;
+	bool grew = false;
 	while (done < k) {
+		if (!leap_grows(s, done + 1, k, &grew))
+			break;
 		int64_t next = live + n;
 		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
 		if (!price_batch_reads(s, s->n_run, next, &cost))
@@ -448,8 +495,9 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_ite
 		count_iteration(s, n, &cost);
 		live = next;
 		s->live_tokens = live;
-		if (on_iter(ctx, t, t + d, live) < 0)
+		if (on_iter(ctx, t, t + d, live, grew) < 0)
 			return -1;
+		grew = false;
 		t += d;
 		done++;
 	}

@@ -27,6 +27,7 @@
 
 #include "common/cfg.h"
 #include "sim/policy/policy.h"
+#include "sim/core/keyheap.h"
 #include "sim/core/request.h"
 
 enum sched_reject {
@@ -83,6 +84,9 @@ struct sched {
 	 * (no room, batch token budget, max_num_seqs) with requests waiting */
 	bool blocked;
 	struct sched_stats st;
+	/* leap scratch: the running requests' next grows, keyed by (leapt
+	 * iteration, index in run) */
+	struct keyheap grows;
 };
 
 extern const struct cfg_key sched_keys[];
@@ -118,14 +122,21 @@ static inline bool sched_may_leap(const struct sched *s)
  * request finishes within `max_iters` more iterations. If no request waits
  * (or admission is blocked and nothing was released since) and the policy
  * has the speed hooks under a linear memory model, it runs whole pure-decode
- * iterations (each request one token, no grow, no admission) while they end
- * before `limit` (exclusive), pricing each exactly as sched_begin would and
- * updating the statistics the same way. For each it calls
- * `on_iter(ctx, begin, end, live_tokens)` (live_tokens as an observer would
- * see them once the iteration began; a negative return aborts with -1) and
- * advances *now to its end. Returns the number of iterations done. */
+ * iterations (each request one token, no admission) while they end before
+ * `limit` (exclusive), pricing each exactly as sched_begin would and
+ * updating the statistics the same way. A request crossing its room is grown
+ * inside the leap, in batch order, when the policy promises that grow is
+ * plain (pol_grow_is_plain); otherwise the leap stops before that
+ * iteration. The grows of the iteration a leap stops before may already be
+ * made: sched_begin, at the same time, then finds them done (no-op grows).
+ * For each iteration it calls `on_iter(ctx, begin, end, live_tokens, grew)`
+ * (live_tokens as an observer would see them once the iteration began; grew:
+ * the policy's memory changed since the last call; a negative return aborts
+ * with -1) and advances *now to its end. Returns the number of iterations
+ * done. */
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
-		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx);
+		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live, bool grew),
+		   void *ctx);
 
 /* Checking mode: every queued request is waiting and every running one is
  * running, no request is in both, live_tokens is the sum of running ctx, a
