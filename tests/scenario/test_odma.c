@@ -168,7 +168,7 @@ static void checked(struct fix *f)
 START_TEST(bounds_fast_equals_plain_scan)
 {
 	uint64_t x = 17;
-	int checked = 0;
+	int learned = 0;
 	for (int round = 0; round < 60; round++) {
 		int32_t max_len = 64 + (int32_t)(rng_mix64(x++) % 4000);
 		int32_t bin = 1 + (int32_t)(rng_mix64(x++) % 32);
@@ -197,12 +197,12 @@ START_TEST(bounds_fast_equals_plain_scan)
 				ck_assert_int_eq(ra, rb);
 				for (int c = 0; ra == 0 && c < k; c++)
 					ck_assert_int_eq(a[c], b[c]);
-				checked += ra == 0;
+				learned += ra == 0;
 			}
 		ob_free(&fast);
 		ob_free(&plain);
 	}
-	ck_assert_int_gt(checked, 500);
+	ck_assert_int_gt(learned, 500);
 }
 END_TEST
 
