@@ -355,7 +355,8 @@ static int check_stall(struct eng *g, struct om_err *e)
 
 /* A leap replays what the event loop would do for each iteration it skips:
  * the state observed once the iteration began, then time advancing to its
- * end. Only this instance's live tokens change meanwhile. */
+ * end, the finishes there and the stall check. Only this instance changes
+ * meanwhile. */
 struct leap_ctx {
 	struct eng *g;
 	struct om_err *e;
@@ -363,38 +364,46 @@ struct leap_ctx {
 	int64_t other_live;
 };
 
-static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool grew)
+static int64_t leap_finish_in(void *ctx, const struct sim_req *r)
+{
+	const struct leap_ctx *lc = ctx;
+	return (int64_t)lc->g->target[r->idx] - r->generated;
+}
+
+static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed)
 {
 	struct leap_ctx *lc = ctx;
 	(void)begin;
-	if (grew) /* the policy's occupancy moved (grows within the leap) */
+	if (changed) /* grows or finishes within the leap */
 		fill_state(lc->g, &lc->st);
 	lc->st.live = lc->other_live + live;
 	met_set(lc->g->met, &lc->st);
 	lc->g->now = end;
 	if (met_advance(lc->g->met, end) < 0)
 		return err_set(lc->e, NULL, 0, NULL, "out of memory");
+	return 0;
+}
+
+static void leap_finished(void *ctx, struct sim_req *r)
+{
+	struct leap_ctx *lc = ctx;
+	eng_on_finish(lc->g, r);
+}
+
+static int leap_after(void *ctx)
+{
+	struct leap_ctx *lc = ctx;
 	return check_stall(lc->g, lc->e); /* as after every iteration */
 }
 
 /* Called just after instance i's iteration ended: leaps over the following
- * pure-decode iterations that end before any other event, while no running
- * request reaches its true length. */
+ * pure-decode iterations that end before any other event. */
 static int leap(struct eng *g, size_t i, struct om_err *e)
 {
 	struct sched *s = &g->in[i].s;
 	if (!sched_may_leap(s))
 		return 0;
 	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
-		return 0;
-	int64_t max_iters = INT64_MAX;
-	for (size_t k = 0; k < sched_running(s); k++) {
-		const struct sim_req *r = sched_running_at(s, k);
-		int64_t left = (int64_t)g->target[r->idx] - r->generated - 1;
-		if (left < max_iters)
-			max_iters = left;
-	}
-	if (max_iters <= 0)
 		return 0;
 	/* stop short of the time at which the loop refuses more windows, so
 	 * that refusal happens exactly as without leaps */
@@ -407,7 +416,14 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	struct leap_ctx lc = { .g = g, .e = e };
 	fill_state(g, &lc.st);
 	lc.other_live = lc.st.live - sched_live_tokens(s);
-	return sched_leap(s, &g->now, limit, max_iters, leap_iter, &lc) < 0 ? -1 : 0;
+	const struct sched_leap_hooks h = {
+		.ctx = &lc,
+		.finish_in = leap_finish_in,
+		.on_iter = leap_iter,
+		.on_finish = leap_finished,
+		.after = leap_after,
+	};
+	return sched_leap(s, &g->now, limit, &h) < 0 ? -1 : 0;
 }
 
 static int loop(struct eng *g, struct om_err *e)

@@ -90,6 +90,12 @@ check paged-prefix --set policy.name=paged --set scheduler.prefix_cache=true "${
 	"${tight[@]}" --set workload.rate=8
 check paged-fifo-checked --set policy.name=paged --set policy.paged_free_order=fifo "${base[@]}" \
 	"${tight[@]}" --set workload.rate=1 --set run.check_invariants=true
+# finishes inside leaps: many requests reaching their visible cap in the same
+# iteration, with nobody waiting (offline, all admitted at once), checked
+check static-cap-offline --set workload.max_new_tokens=37 "${base[@]}" --set workload.arrival=offline \
+	--set workload.num_requests=200
+check paged-cap-checked --set policy.name=paged --set workload.max_new_tokens=37 "${base[@]}" \
+	--set workload.arrival=offline --set workload.num_requests=200 --set run.check_invariants=true
 check paged-merge --set policy.name=paged --set policy.paged_merge_adjacent=true "${base[@]}" "${tight[@]}"
 check static-lpddr5 --set device.mem_model=lpddr5 "${base[@]}" "${tight[@]}"
 # the reasoning-regime workloads, where the shared traces are present
