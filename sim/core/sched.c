@@ -465,24 +465,28 @@ static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 	if (GROW(s->leap, s->leap_cap, n, 64) < 0 || keyheap_reset(&s->grows, 2 * n) < 0)
 		return 0;
 	s->leap_n = n;
-	/* Queue only events within a horizon: a leap stopped there stops as it
-	 * would for any other reason, and twice the last leap's length rarely
-	 * binds while sparing most requests' events. */
-	int64_t k = 2 * s->last_leap + 16;
+	/* With nobody waiting, queue only events within a horizon: a leap
+	 * stopped there stops as it would for any other reason, and twice the
+	 * last leap's length rarely binds while sparing most requests' events.
+	 * With requests waiting the first finish bounds the leap anyway. */
+	int64_t k = s->wq_len ? INT64_MAX : 2 * s->last_leap + 16;
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = s->run[i];
 		int64_t fin = h->finish_in(h->ctx, r);
 		int64_t cap = (int64_t)r->max_output - r->generated;
 		s->leap[i] = (struct sched_leap_req){ r, fin < cap ? fin : cap, r->generated };
-		if (s->wq_len && s->leap[i].fin - 1 < k)
+		/* k only shrinks: an event queued beyond the final span is never popped */
+		if (s->wq_len && s->leap[i].fin - 1 < k) {
 			k = s->leap[i].fin - 1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (s->leap[i].fin > k)
-			s->leap[i].fin = k; /* no finish within the span */
-		else
+			if (k <= 0)
+				return 0; /* it finishes next iteration: no leap */
+		} else if (!s->wq_len && s->leap[i].fin <= k)
 			keyheap_push(&s->grows, leap_key(s, 2 * s->leap[i].fin + 1, i));
-		leap_queue_grow(s, i);
+		if (s->leap[i].fin > k)
+			s->leap[i].fin = k; /* no event of it beyond the span */
+		int64_t at = leap_grow_at(r);
+		if (at <= s->leap[i].fin)
+			keyheap_push(&s->grows, leap_key(s, 2 * at, i));
 	}
 	return k;
 }
