@@ -18,7 +18,8 @@
  * cached (pol_cached); that part is not computed again.
  * The scheduler never sees a true output length: at the end of an iteration
  * the engine tells it, through a callback, which requests emitted their last
- * token. */
+ * token (a leap asks instead in how many iterations a request will, and
+ * ends its stay only when that iteration ends). */
 #ifndef OM_SCHED_H
 #define OM_SCHED_H
 
