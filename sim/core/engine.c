@@ -325,12 +325,11 @@ static int start(struct eng *g, size_t i, struct om_err *e)
 	return 0;
 }
 
-/* Called after each iteration: fails if no request finished or was rejected
- * for stall_limit iterations while requests waited. */
-static int check_stall(struct eng *g, struct om_err *e)
+/* check_stall given the requests rejected so far and waiting now. */
+static int check_stall_with(struct eng *g, size_t rejects, size_t waits, struct om_err *e)
 {
-	size_t res = g->finished + rejected(g);
-	if (res != g->last_resolved || waiting(g) == 0) {
+	size_t res = g->finished + rejects;
+	if (res != g->last_resolved || waits == 0) {
 		g->last_resolved = res;
 		g->stall_iters = 0;
 		return 0;
@@ -353,6 +352,13 @@ static int check_stall(struct eng *g, struct om_err *e)
 		g->n_in > 1 ? "on the fullest instance, " : "", why);
 }
 
+/* Called after each iteration: fails if no request finished or was rejected
+ * for stall_limit iterations while requests waited. */
+static int check_stall(struct eng *g, struct om_err *e)
+{
+	return check_stall_with(g, rejected(g), waiting(g), e);
+}
+
 /* A leap replays what the event loop would do for each iteration it skips:
  * the state observed once the iteration began, then time advancing to its
  * end, the finishes there and the stall check. Only this instance changes
@@ -362,6 +368,8 @@ struct leap_ctx {
 	struct om_err *e;
 	struct met_state st;
 	int64_t other_live;
+	/* neither changes within a leap (no arrival, admission or preemption) */
+	size_t rejects, waits;
 };
 
 static int64_t leap_finish_in(void *ctx, const struct sim_req *r)
@@ -393,7 +401,8 @@ static void leap_finished(void *ctx, struct sim_req *r)
 static int leap_after(void *ctx)
 {
 	struct leap_ctx *lc = ctx;
-	return check_stall(lc->g, lc->e); /* as after every iteration */
+	return check_stall_with(lc->g, lc->rejects, lc->waits,
+				lc->e); /* as after every iteration */
 }
 
 /* Called just after instance i's iteration ended: leaps over the following
@@ -413,7 +422,7 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	    && m->window_ns <= (INT64_MAX - m->t0) / ((int64_t)OM_MAX_WINDOWS + 1)
 	    && m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns < limit)
 		limit = m->t0 + ((int64_t)OM_MAX_WINDOWS + 1) * m->window_ns;
-	struct leap_ctx lc = { .g = g, .e = e };
+	struct leap_ctx lc = { .g = g, .e = e, .rejects = rejected(g), .waits = waiting(g) };
 	fill_state(g, &lc.st);
 	lc.other_live = lc.st.live - sched_live_tokens(s);
 	const struct sched_leap_hooks h = {
