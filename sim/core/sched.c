@@ -82,7 +82,9 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	s->chunked = p->chunked;
 	s->prefix_cache = p->prefix_cache;
 	s->wq_cap = n_requests ? n_requests : 1;
-	s->run_cap = n_requests ? n_requests : 1;
+	/* admission stops at max_num_seqs, so the batch never holds more */
+	s->run_cap = n_requests && n_requests < (size_t)p->max_num_seqs ? n_requests
+									: (size_t)p->max_num_seqs;
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
 	s->run = malloc(s->run_cap * sizeof *s->run);
 	if (!s->wq || !s->run) {
