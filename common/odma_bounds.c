@@ -1,6 +1,7 @@
 #include "common/odma_bounds.h"
 
 #include <float.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,71 +75,127 @@ static int32_t edge(const struct ob_learner *l, int j)
 	return e > l->max_len ? l->max_len : (int32_t)e;
 }
 
+/* The programme's tables: prefix sums of the weight W, weighted length WL
+ * and count N per bin, and per class c and last bin j the least cost f and
+ * the last bin of class c - 1 (par). */
+struct ob_dp {
+	const struct ob_learner *l;
+	int B;
+	double *W, *WL, *N, *f;
+	int *par;
+};
+
+/* cost of one class with edge e_j serving bins i..j: e_j * W - WL */
+static double ob_cost(const struct ob_dp *d, int i, int j)
+{
+	return (double)edge(d->l, j) * (d->W[j + 1] - d->W[i]) - (d->WL[j + 1] - d->WL[i]);
+}
+
+/* f[c][j] and par[c][j] from the candidates i in [lo, hi] (the last bin of
+ * class c - 1): the least value, the first i reaching it. */
+static void ob_cell(struct ob_dp *d, int c, int j, int lo, int hi)
+{
+	const double *prev = d->f + (size_t)(c - 1) * d->B;
+	double best = DBL_MAX;
+	int arg = -1;
+	for (int i = lo; i <= hi; i++) {
+		double v = prev[i] + ob_cost(d, i + 1, j);
+		if (v < best) {
+			best = v;
+			arg = i;
+		}
+	}
+	d->f[(size_t)c * d->B + j] = best;
+	d->par[(size_t)c * d->B + j] = arg;
+}
+
+/* Row c for bins jlo..jhi, knowing their first best candidates lie in
+ * [olo, ohi]: the cost is Monge, so that candidate never decreases with j
+ * (docs/SPEED.md); divide and conquer. */
+static void ob_row_dc(struct ob_dp *d, int c, int jlo, int jhi, int olo, int ohi)
+{
+	while (jlo <= jhi) {
+		int j = jlo + (jhi - jlo) / 2;
+		ob_cell(d, c, j, olo, ohi < j - 1 ? ohi : j - 1);
+		int arg = d->par[(size_t)c * d->B + j];
+		ob_row_dc(d, c, jlo, j - 1, olo, arg);
+		jlo = j + 1;
+		olo = arg;
+	}
+}
+
+/* Whether every value the programme forms is an integer below 2^53, so that
+ * doubles hold it exactly: lengths are at most max_len, the ring holds at
+ * most `window` of them, and no sum exceeds 4 * window * max_len^2. */
+static bool ob_exact(const struct ob_learner *l)
+{
+	double m = (double)l->max_len;
+	return 4.0 * (double)l->window * m * m < 9007199254740992.0;
+}
+
+static void ob_rows(struct ob_dp *d, int k)
+{
+	int B = d->B;
+	bool dc = !d->l->reference && ob_exact(d->l);
+	for (int j = 0; j < B; j++) {
+		d->f[j] = ob_cost(d, 0, j);
+		d->par[j] = -1;
+	}
+	for (int c = 1; c < k; c++) {
+		for (int j = 0; j < (dc ? c : B); j++)
+			ob_cell(d, c, j, c - 1, j - 1); /* dc: no candidate, DBL_MAX */
+		if (dc)
+			ob_row_dc(d, c, c, B - 1, c - 1, B - 2);
+	}
+}
+
 int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, int32_t *bounds)
 {
 	int B = l->nbins;
 	if (l->n == 0 || k < 1 || k > B)
 		return -1;
-	/* prefix sums of the weight W and weighted length WL per bin */
-	double *W = calloc((size_t)B + 1, sizeof *W);
-	double *WL = calloc((size_t)B + 1, sizeof *WL);
-	double *N = calloc((size_t)B + 1, sizeof *N);
-	double *f = malloc((size_t)k * (size_t)B * sizeof *f);
-	int *par = malloc((size_t)k * (size_t)B * sizeof *par);
+	struct ob_dp d = {
+		.l = l,
+		.B = B,
+		.W = calloc((size_t)B + 1, sizeof *d.W),
+		.WL = calloc((size_t)B + 1, sizeof *d.WL),
+		.N = calloc((size_t)B + 1, sizeof *d.N),
+		.f = malloc((size_t)k * (size_t)B * sizeof *d.f),
+		.par = malloc((size_t)k * (size_t)B * sizeof *d.par),
+	};
 	int rc = -1;
-	if (!W || !WL || !N || !f || !par)
+	if (!d.W || !d.WL || !d.N || !d.f || !d.par)
 		goto out;
 	for (int j = 0; j < B; j++) {
 		double wj = w == OB_TOKENS ? (double)l->count[j] : l->sum_len[j];
 		double wlj = w == OB_TOKENS ? l->sum_len[j] : l->sum_sq[j];
-		W[j + 1] = W[j] + wj;
-		WL[j + 1] = WL[j] + wlj;
-		N[j + 1] = N[j] + (double)l->count[j];
+		d.W[j + 1] = d.W[j] + wj;
+		d.WL[j + 1] = d.WL[j] + wlj;
+		d.N[j + 1] = d.N[j] + (double)l->count[j];
 	}
-	/* cost of one class with edge e_j serving bins i..j: e_j * W - WL */
-#define COST(i, j) ((double)edge(l, (j)) * (W[(j) + 1] - W[(i)]) - (WL[(j) + 1] - WL[(i)]))
-	for (int j = 0; j < B; j++) {
-		f[j] = COST(0, j);
-		par[j] = -1;
-	}
-	for (int c = 1; c < k; c++) {
-		for (int j = 0; j < B; j++) {
-			double best = DBL_MAX;
-			int arg = -1;
-			for (int i = c - 1; i < j; i++) {
-				double v = f[(size_t)(c - 1) * B + i] + COST(i + 1, j);
-				if (v < best) {
-					best = v;
-					arg = i;
-				}
-			}
-			f[(size_t)c * B + j] = best;
-			par[(size_t)c * B + j] = arg;
-		}
-	}
-	double total = N[B], best = DBL_MAX;
+	ob_rows(&d, k);
+	double total = d.N[B], best = DBL_MAX;
 	int top = -1;
 	for (int j = k - 1; j < B; j++) {
-		double over = total - N[j + 1];
+		double over = total - d.N[j + 1];
 		if (over > eps * total)
 			continue;
 		/* lengths above c_K take a max_len bucket */
-		double tail = (double)l->max_len * (W[B] - W[j + 1]) - (WL[B] - WL[j + 1]);
-		double v = f[(size_t)(k - 1) * B + j] + tail;
+		double tail = (double)l->max_len * (d.W[B] - d.W[j + 1]) - (d.WL[B] - d.WL[j + 1]);
+		double v = d.f[(size_t)(k - 1) * B + j] + tail;
 		if (v < best) {
 			best = v;
 			top = j;
 		}
 	}
-#undef COST
 	if (top < 0)
 		goto out;
 	for (int c = k - 1, j = top; c >= 0; c--) {
 		bounds[c] = edge(l, j);
-		j = par[(size_t)c * B + j];
+		j = d.par[(size_t)c * B + j];
 	}
 	rc = 0;
 out:
-	free(W), free(WL), free(N), free(f), free(par);
+	free(d.W), free(d.WL), free(d.N), free(d.f), free(d.par);
 	return rc;
 }

@@ -8,13 +8,17 @@
  *          a request holds its slack for about L decode iterations)
  * subject to the share of lengths above c_K (the overflow rate if every
  * prediction were exact) being at most eps. Exact dynamic programme over the
- * bins, O(K * bins^2); ties go to the smaller edge, so it is deterministic.
+ * bins; ties go to the smaller edge, so it is deterministic. While its sums
+ * stay exact integers in doubles (window * max_len^2 below 2^51) it runs in
+ * O(K * bins * log bins) by divide and conquer (the cost is Monge), with the
+ * same bounds as the plain O(K * bins^2) scan.
  * ob_add_pair files a length under a larger key (e.g. max(predicted, observed),
  * the smallest class a request ended up needing): the key picks the bin (and
  * the overflow share), the length the slack c - L and its weight. */
 #ifndef OM_ODMA_BOUNDS_H
 #define OM_ODMA_BOUNDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +35,9 @@ struct ob_learner {
 	int64_t *count;	 /* per bin, over the ring */
 	double *sum_len; /* per bin: sum of lengths */
 	double *sum_sq;	 /* per bin: sum of squared lengths */
+	/* tests: always scan every candidate (the plain O(K * bins^2) programme)
+	 * instead of the divide and conquer that gives the same bounds */
+	bool reference;
 };
 
 int ob_init(struct ob_learner *l, int32_t max_len, int32_t bin, size_t window);

@@ -322,12 +322,11 @@ static int start(struct eng *g, size_t i, struct om_err *e)
 	return 0;
 }
 
-/* Called after each iteration: fails if no request finished or was rejected
- * for stall_limit iterations while requests waited. */
-static int check_stall(struct eng *g, struct om_err *e)
+/* check_stall given the requests rejected so far and waiting now. */
+static int check_stall_with(struct eng *g, size_t rejects, size_t waits, struct om_err *e)
 {
-	size_t res = g->finished + rejected(g);
-	if (res != g->last_resolved || waiting(g) == 0) {
+	size_t res = g->finished + rejects;
+	if (res != g->last_resolved || waits == 0) {
 		g->last_resolved = res;
 		g->stall_iters = 0;
 		return 0;
@@ -350,20 +349,38 @@ static int check_stall(struct eng *g, struct om_err *e)
 		g->n_in > 1 ? "on the fullest instance, " : "", why);
 }
 
+/* Called after each iteration: fails if no request finished or was rejected
+ * for stall_limit iterations while requests waited. */
+static int check_stall(struct eng *g, struct om_err *e)
+{
+	return check_stall_with(g, rejected(g), waiting(g), e);
+}
+
 /* A leap replays what the event loop would do for each iteration it skips:
  * the state observed once the iteration began, then time advancing to its
- * end. Only this instance's live tokens change meanwhile. */
+ * end, the finishes there and the stall check. Only this instance changes
+ * meanwhile. */
 struct leap_ctx {
 	struct eng *g;
 	const struct sched *s;
 	struct om_err *e;
 	struct met_state st;
 	int64_t other_live;
+	/* neither changes within a leap (no arrival, admission or preemption) */
+	size_t rejects, waits;
 };
 
-static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
+static int64_t leap_finish_in(void *ctx, const struct sim_req *r)
+{
+	const struct leap_ctx *lc = ctx;
+	return (int64_t)lc->g->target[r->idx] - r->generated;
+}
+
+static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed)
 {
 	struct leap_ctx *lc = ctx;
+	if (changed) /* grows or finishes within the leap */
+		fill_state(lc->g, &lc->st);
 	lc->st.live = lc->other_live + live;
 	/* every running request got a token here, its last one at `begin` */
 	itl_add(&lc->g->met->itl, end - begin, (int64_t)sched_running(lc->s));
@@ -371,12 +388,24 @@ static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live)
 	lc->g->now = end;
 	if (met_advance(lc->g->met, end) < 0)
 		return err_set(lc->e, NULL, 0, NULL, "out of memory");
-	return check_stall(lc->g, lc->e); /* as after every iteration */
+	return 0;
+}
+
+static void leap_finished(void *ctx, struct sim_req *r)
+{
+	struct leap_ctx *lc = ctx;
+	eng_on_finish(lc->g, r);
+}
+
+static int leap_after(void *ctx)
+{
+	struct leap_ctx *lc = ctx;
+	return check_stall_with(lc->g, lc->rejects, lc->waits,
+				lc->e); /* as after every iteration */
 }
 
 /* Called just after instance i's iteration ended: leaps over the following
- * pure-decode iterations that end before any other event, while no running
- * request reaches its true length. */
+ * pure-decode iterations that end before any other event. */
 static int leap(struct eng *g, size_t i, struct om_err *e)
 {
 	struct sched *s = &g->in[i].s;
@@ -384,20 +413,18 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 		return 0;
 	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
 		return 0;
-	int64_t max_iters = INT64_MAX;
-	for (size_t k = 0; k < sched_running(s); k++) {
-		const struct sim_req *r = sched_running_at(s, k);
-		int64_t left = (int64_t)g->target[r->idx] - r->generated - 1;
-		if (left < max_iters)
-			max_iters = left;
-	}
-	if (max_iters <= 0)
-		return 0;
 	int64_t limit = evq_next_t(&g->q);
-	struct leap_ctx lc = { .g = g, .s = s, .e = e };
+	struct leap_ctx lc = { .g = g, .s = s, .e = e, .rejects = rejected(g), .waits = waiting(g) };
 	fill_state(g, &lc.st);
 	lc.other_live = lc.st.live - sched_live_tokens(s);
-	return sched_leap(s, &g->now, limit, max_iters, leap_iter, &lc) < 0 ? -1 : 0;
+	const struct sched_leap_hooks h = {
+		.ctx = &lc,
+		.finish_in = leap_finish_in,
+		.on_iter = leap_iter,
+		.on_finish = leap_finished,
+		.after = leap_after,
+	};
+	return sched_leap(s, &g->now, limit, &h) < 0 ? -1 : 0;
 }
 
 static int loop(struct eng *g, struct om_err *e)

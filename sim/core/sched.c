@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
+
 const char *const sched_reject_names[REJ_N] = {
 	"none",
 	"prompt_too_long",
@@ -80,7 +82,9 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	s->chunked = p->chunked;
 	s->prefix_cache = p->prefix_cache;
 	s->wq_cap = n_requests ? n_requests : 1;
-	s->run_cap = n_requests ? n_requests : 1;
+	/* admission stops at max_num_seqs, so the batch never holds more */
+	s->run_cap = n_requests && n_requests < (size_t)p->max_num_seqs ? n_requests
+									: (size_t)p->max_num_seqs;
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
 	s->run = malloc(s->run_cap * sizeof *s->run);
 	if (!s->wq || !s->run) {
@@ -94,6 +98,9 @@ void sched_free(struct sched *s)
 {
 	free(s->wq);
 	free(s->run);
+	keyheap_free(&s->grows);
+	free(s->leap);
+	s->leap = NULL;
 	s->wq = NULL;
 	s->run = NULL;
 }
@@ -412,6 +419,21 @@ static int64_t resumed_gaps(struct sched *s, int64_t now)
 	return n;
 }
 
+/* Ends the stay of r, running and done after emitting its token at `now`. */
+static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
+		       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
+{
+	s->blocked = false;
+	pol_finish(s->pol, s->ps, r, now);
+	release(s, r);
+	s->live_tokens -= r->ctx;
+	r->ctx = 0;
+	r->state = RS_FINISHED;
+	r->finish_ns = now;
+	if (on_finish)
+		on_finish(ctx, r);
+}
+
 void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const struct sim_req *r),
 	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
 {
@@ -435,15 +457,7 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 		}
 		r->prefill = false;
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
-			s->blocked = false;
-			pol_finish(s->pol, s->ps, r, now);
-			release(s, r);
-			s->live_tokens -= r->ctx;
-			r->ctx = 0;
-			r->state = RS_FINISHED;
-			r->finish_ns = now;
-			if (on_finish)
-				on_finish(ctx, r);
+			finish_one(s, r, now, on_finish, ctx);
 			continue;
 		}
 		s->run[keep++] = r;
@@ -454,26 +468,124 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 	s->last_end = now;
 }
 
-int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
-		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx)
+/* Leap events sit in s->grows keyed by (slot, batch index at the leap's
+ * start), slot 2j for a grow as leapt iteration j begins and 2j + 1 for a
+ * finish as it ends: the order sched_begin and sched_end act in. */
+static int64_t leap_key(const struct sched *s, int64_t slot, size_t i)
+{
+	return slot * (int64_t)s->leap_n + (int64_t)i;
+}
+
+/* The first leapt iteration (from 1) in which r needs more than it holds:
+ * iteration j needs prompt + generated + j - 1 slots. */
+static int64_t leap_grow_at(const struct sim_req *r)
+{
+	return (int64_t)r->pol_cap - r->prompt_tokens - r->generated + 2;
+}
+
+/* Queues r's next grow if it comes before its finish. */
+static void leap_queue_grow(struct sched *s, size_t i)
+{
+	int64_t at = leap_grow_at(s->leap[i].r);
+	if (at <= s->leap[i].fin)
+		keyheap_push(&s->grows, leap_key(s, 2 * at, i));
+}
+
+/* Snapshots the batch and queues each request's first grow and its finish
+ * (the iteration at whose end the engine says it emits its last token, or
+ * it reaches its visible cap). With requests waiting a finish would let
+ * admission in: then the leap spans only iterations before the first one.
+ * Returns that span, or 0 when out of memory. */
+static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
+{
+	size_t n = s->n_run;
+	if (GROW(s->leap, s->leap_cap, n, 64) < 0 || keyheap_reset(&s->grows, 2 * n) < 0)
+		return 0;
+	s->leap_n = n;
+	/* With nobody waiting, queue only events within a horizon: a leap
+	 * stopped there stops as it would for any other reason, and twice the
+	 * last leap's length rarely binds while sparing most requests' events.
+	 * With requests waiting the first finish bounds the leap anyway. */
+	int64_t k = s->wq_len ? INT64_MAX : 2 * s->last_leap + 16;
+	for (size_t i = 0; i < n; i++) {
+		struct sim_req *r = s->run[i];
+		int64_t fin = h->finish_in(h->ctx, r);
+		int64_t cap = (int64_t)r->max_output - r->generated;
+		s->leap[i] = (struct sched_leap_req){ r, fin < cap ? fin : cap, r->generated };
+		/* k only shrinks: an event queued beyond the final span is never popped */
+		if (s->wq_len && s->leap[i].fin - 1 < k) {
+			k = s->leap[i].fin - 1;
+			if (k <= 0)
+				return 0; /* it finishes next iteration: no leap */
+		} else if (!s->wq_len && s->leap[i].fin <= k)
+			keyheap_push(&s->grows, leap_key(s, 2 * s->leap[i].fin + 1, i));
+		if (s->leap[i].fin > k)
+			s->leap[i].fin = k; /* no event of it beyond the span */
+		int64_t at = leap_grow_at(r);
+		if (at <= s->leap[i].fin)
+			keyheap_push(&s->grows, leap_key(s, 2 * at, i));
+	}
+	return k;
+}
+
+/* Makes the grows of leapt iteration j, in batch order. False when one is
+ * not plain: the leap stops before iteration j (sched_begin then finds the
+ * grows made so far already done). */
+static bool leap_grows(struct sched *s, int64_t j, bool *changed)
+{
+	while (keyheap_min(&s->grows) < leap_key(s, 2 * j + 1, 0)) {
+		size_t i = (size_t)(keyheap_pop(&s->grows) % (int64_t)s->leap_n);
+		struct sim_req *r = s->leap[i].r;
+		int32_t need = r->prompt_tokens + r->generated + (int32_t)(j - 1);
+		struct it_cost none = { 0 };
+		if (!pol_grow_is_plain(s->pol, s->ps, r, need)
+		    || pol_grow(s->pol, s->ps, r, need, &none) != POL_OK)
+			return false;
+		note_room(r);
+		*changed = true;
+		if (leap_grow_at(r) <= j) /* the grow left it short: leave it to sched_begin */
+			return false;
+		leap_queue_grow(s, i);
+	}
+	return true;
+}
+
+/* The finishes at the end of leapt iteration j (at `now`), in batch order,
+ * as sched_end makes them; the batch keeps its order. */
+static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct sched_leap_hooks *h,
+			  bool *changed)
+{
+	bool any = false;
+	while (keyheap_min(&s->grows) < leap_key(s, 2 * j + 2, 0)) {
+		const struct sched_leap_req *q =
+			&s->leap[keyheap_pop(&s->grows) % (int64_t)s->leap_n];
+		struct sim_req *r = q->r;
+		r->generated = q->g0 + (int32_t)j;
+		r->ctx = r->prompt_tokens + r->generated - 1;
+		finish_one(s, r, now, h->on_finish, h->ctx);
+		any = true;
+	}
+	if (!any)
+		return;
+	*changed = true;
+	size_t keep = 0;
+	for (size_t i = 0; i < s->n_run; i++)
+		if (s->run[i]->state == RS_RUNNING)
+			s->run[keep++] = s->run[i];
+	s->n_run = keep;
+}
+
+int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sched_leap_hooks *h)
 {
 	if (!sched_may_leap(s))
 		return 0;
-	/* iteration j (from 1) needs prompt + generated + j - 1 slots: no grow
-	 * while that stays within the policy's room, nor a visible stop */
-	int64_t k = max_iters;
-	for (size_t i = 0; i < s->n_run && k > 0; i++) {
-		const struct sim_req *r = s->run[i];
-		int64_t room = pol_free_grow_limit(s->pol, r) - r->prompt_tokens - r->generated + 1;
-		int64_t cap = (int64_t)r->max_output - r->generated - 1;
-		if (room < k)
-			k = room;
-		if (cap < k)
-			k = cap;
-	}
-	int64_t n = (int64_t)s->n_run, done = 0, t = *now, live = s->live_tokens;
-	while (done < k) {
-		int64_t next = live + n;
+	int64_t k = leap_plan(s, h);
+	int64_t done = 0, t = *now;
+	bool changed = false;
+	while (done < k && s->n_run) {
+		if (!leap_grows(s, done + 1, &changed))
+			break;
+		int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
 		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
 		if (!price_batch_reads(s, s->n_run, next, &cost))
 			break;
@@ -481,16 +593,18 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_ite
 		if (d <= 0 || t + d >= limit)
 			break;
 		count_iteration(s, n, &cost);
-		live = next;
-		s->live_tokens = live;
-		if (on_iter(ctx, t, t + d, live) < 0)
+		s->live_tokens = next;
+		if (h->on_iter(h->ctx, t, t + d, next, changed) < 0)
 			return -1;
+		changed = false;
 		t += d;
 		done++;
+		leap_finishes(s, done, t, h, &changed);
+		if (h->after(h->ctx) < 0)
+			return -1;
 	}
-	if (done == 0)
-		return 0;
-	for (size_t i = 0; i < s->n_run; i++) {
+	s->last_leap = done;
+	for (size_t i = 0; done && i < s->n_run; i++) {
 		struct sim_req *r = s->run[i];
 		r->generated += (int32_t)done;
 		r->ctx = r->prompt_tokens + r->generated - 1;

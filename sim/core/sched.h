@@ -18,7 +18,8 @@
  * cached (pol_cached); that part is not computed again.
  * The scheduler never sees a true output length: at the end of an iteration
  * the engine tells it, through a callback, which requests emitted their last
- * token. */
+ * token (a leap asks instead in how many iterations a request will, and
+ * ends its stay only when that iteration ends). */
 #ifndef OM_SCHED_H
 #define OM_SCHED_H
 
@@ -28,6 +29,7 @@
 #include "common/cfg.h"
 #include "sim/policy/policy.h"
 #include "sim/core/itl.h"
+#include "sim/core/keyheap.h"
 #include "sim/core/request.h"
 
 enum sched_reject {
@@ -92,6 +94,17 @@ struct sched {
 	struct itl *itl;
 	int64_t last_end;
 	size_t n_resumed;
+	/* leap scratch: the batch at the leap's start (with each request's
+	 * finishing iteration and generated tokens then) and its pending
+	 * grows and finishes */
+	struct sched_leap_req {
+		struct sim_req *r;
+		int64_t fin;
+		int32_t g0;
+	} * leap;
+	size_t leap_cap, leap_n;
+	int64_t last_leap; /* iterations the last leap made */
+	struct keyheap grows;
 };
 
 extern const struct cfg_key sched_keys[];
@@ -122,19 +135,39 @@ static inline bool sched_may_leap(const struct sched *s)
 		&& pol_decode_is_batchable(s->pol);
 }
 
+/* What a leap asks of, and tells, the engine (ctx is passed back). */
+struct sched_leap_hooks {
+	void *ctx;
+	/* the engine's word on when running r finishes: it emits its last
+	 * token at the end of the finish_in-th iteration from now (>= 1) */
+	int64_t (*finish_in)(void *ctx, const struct sim_req *r);
+	/* an iteration leapt over: [begin, end), live_tokens as an observer
+	 * would see them once it began, changed: the policy's memory or the
+	 * batch changed since the last call; a negative return aborts */
+	int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed);
+	/* r finished at the end of that iteration (may be NULL) */
+	void (*on_finish)(void *ctx, struct sim_req *r);
+	/* after each iteration's finishes (the stall check); negative aborts */
+	int (*after)(void *ctx);
+};
+
 /* Multi-iteration leap (fast path), called right after sched_end at `*now`
- * instead of beginning the next iteration, when the engine knows no running
- * request finishes within `max_iters` more iterations. If no request waits
- * (or admission is blocked and nothing was released since) and the policy
- * has the speed hooks under a linear memory model, it runs whole pure-decode
- * iterations (each request one token, no grow, no admission) while they end
- * before `limit` (exclusive), pricing each exactly as sched_begin would and
- * updating the statistics the same way. For each it calls
- * `on_iter(ctx, begin, end, live_tokens)` (live_tokens as an observer would
- * see them once the iteration began; a negative return aborts with -1) and
- * advances *now to its end. Returns the number of iterations done. */
-int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, int64_t max_iters,
-		   int (*on_iter)(void *ctx, int64_t begin, int64_t end, int64_t live), void *ctx);
+ * instead of beginning the next iteration. If no request waits (or
+ * admission is blocked and nothing was released since) and the policy has
+ * the speed hooks under a linear memory model, it runs whole pure-decode
+ * iterations (each request one token, no admission) while they end before
+ * `limit` (exclusive), pricing each exactly as sched_begin would and
+ * updating the statistics the same way. Per-request events keep it going:
+ * a request crossing its room is grown, in batch order, when the policy
+ * promises that grow is plain (pol_grow_is_plain; otherwise the leap stops
+ * before that iteration), and with nobody waiting a request finishes
+ * (as sched_end would finish it) at the end of the iteration the engine
+ * named; with requests waiting the leap stops before any finish. The grows
+ * of the iteration a leap stops before may already be made: sched_begin,
+ * at the same time, then finds them done (no-op grows). Advances *now to
+ * the last leapt iteration's end and returns their number (-1 when a hook
+ * aborted). */
+int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sched_leap_hooks *h);
 
 /* Checking mode: every queued request is waiting and every running one is
  * running, no request is in both, live_tokens is the sum of running ctx, a

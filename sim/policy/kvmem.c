@@ -15,7 +15,48 @@ int kvmem_init(struct kvmem *m, int64_t total)
 		return -1;
 	m->fr[0] = (struct kv_range){ 0, total };
 	m->nfr = total > 0 ? 1 : 0;
+	m->largest = total > 0 ? total : 0;
+	m->n_largest = m->nfr;
 	return 0;
+}
+
+/* The longest free range and how many have its length, by a scan. */
+static void scan_largest(const struct kvmem *m, int64_t *best, size_t *count)
+{
+	*best = 0;
+	*count = 0;
+	for (size_t i = 0; i < m->nfr; i++)
+		if (m->fr[i].len > *best) {
+			*best = m->fr[i].len;
+			*count = 1;
+		} else if (m->fr[i].len == *best) {
+			(*count)++;
+		}
+}
+
+/* A free range of length `len` leaves the list (or is about to shrink). */
+static void largest_drop(struct kvmem *m, int64_t len)
+{
+	if (len == m->largest && --m->n_largest == 0)
+		m->largest = -1; /* recounted by largest_settle */
+}
+
+/* A free range of length `len` joins the list (or grew to it). */
+static void largest_add(struct kvmem *m, int64_t len)
+{
+	if (len > m->largest) {
+		m->largest = len;
+		m->n_largest = 1;
+	} else if (len == m->largest) {
+		m->n_largest++;
+	}
+}
+
+/* After a change: recount only if the last longest range went away. */
+static void largest_settle(struct kvmem *m)
+{
+	if (m->largest < 0)
+		scan_largest(m, &m->largest, &m->n_largest);
 }
 
 void kvmem_free_all(struct kvmem *m)
@@ -29,13 +70,17 @@ static int64_t take_at(struct kvmem *m, size_t i, int64_t len)
 {
 	struct kv_range *r = &m->fr[i];
 	int64_t off = r->off;
+	largest_drop(m, r->len);
 	r->off += len;
 	r->len -= len;
 	if (r->len == 0) {
 		memmove(r, r + 1, (m->nfr - i - 1) * sizeof *r);
 		m->nfr--;
+	} else if (m->largest >= 0) {
+		largest_add(m, r->len);
 	}
 	m->free_tokens -= len;
+	largest_settle(m);
 	return off;
 }
 
@@ -114,15 +159,23 @@ int kvmem_release(struct kvmem *m, int64_t off, int64_t len)
 			return -1;
 		join_next = off + len == n->off;
 	}
+	int64_t joined = len; /* the length of the range that now holds it */
 	if (join_prev && join_next) {
+		largest_drop(m, m->fr[i - 1].len);
+		largest_drop(m, m->fr[i].len);
 		m->fr[i - 1].len += len + m->fr[i].len;
+		joined = m->fr[i - 1].len;
 		memmove(&m->fr[i], &m->fr[i + 1], (m->nfr - i - 1) * sizeof *m->fr);
 		m->nfr--;
 	} else if (join_prev) {
+		largest_drop(m, m->fr[i - 1].len);
 		m->fr[i - 1].len += len;
+		joined = m->fr[i - 1].len;
 	} else if (join_next) {
+		largest_drop(m, m->fr[i].len);
 		m->fr[i].off = off;
 		m->fr[i].len += len;
+		joined = m->fr[i].len;
 	} else {
 		if (m->nfr == m->cap) {
 			size_t nc = m->cap * 2;
@@ -136,17 +189,17 @@ int kvmem_release(struct kvmem *m, int64_t off, int64_t len)
 		m->fr[i] = (struct kv_range){ off, len };
 		m->nfr++;
 	}
+	/* the joined range outgrew every range it absorbed: no recount */
+	if (m->largest < 0)
+		m->largest = 0, m->n_largest = 0;
+	largest_add(m, joined);
 	m->free_tokens += len;
 	return 0;
 }
 
 int64_t kvmem_largest(const struct kvmem *m)
 {
-	int64_t best = 0;
-	for (size_t i = 0; i < m->nfr; i++)
-		if (m->fr[i].len > best)
-			best = m->fr[i].len;
-	return best;
+	return m->largest;
 }
 
 double kvmem_ext_frag(const struct kvmem *m)
@@ -177,5 +230,12 @@ int kvmem_check(const struct kvmem *m, struct om_err *e)
 		return err_set(e, NULL, 0, "kvmem",
 			       "INV-14: free list sums to %lld, counter says %lld", (long long)sum,
 			       (long long)m->free_tokens);
+	int64_t best;
+	size_t count;
+	scan_largest(m, &best, &count);
+	if (best != m->largest || count != m->n_largest)
+		return err_set(e, NULL, 0, "kvmem",
+			       "INV-14: longest free range %lld (%zu of them), kept as %lld (%zu)",
+			       (long long)best, count, (long long)m->largest, m->n_largest);
 	return 0;
 }

@@ -20,6 +20,10 @@ struct kvmem {
 	int64_t free_tokens;
 	struct kv_range *fr; /* free ranges, sorted, disjoint, never adjacent */
 	size_t nfr, cap;
+	/* the longest free range's length and how many ranges have it, kept
+	 * as ranges change (a scan only when the last such range shrinks) */
+	int64_t largest;
+	size_t n_largest;
 };
 
 int kvmem_init(struct kvmem *m, int64_t total_tokens);
@@ -39,11 +43,12 @@ int kvmem_release(struct kvmem *m, int64_t off, int64_t len);
  * the free range that starts right at its end; -1 (and no change) if that
  * range is absent or shorter. */
 int kvmem_extend(struct kvmem *m, int64_t off, int64_t len, int64_t more);
-/* Largest free range, tokens. */
+/* Largest free range, tokens (O(1)). */
 int64_t kvmem_largest(const struct kvmem *m);
 /* External fragmentation: 1 - largest free range / free tokens (0 if nothing free). */
 double kvmem_ext_frag(const struct kvmem *m);
-/* Verifies the free list is sorted, disjoint, coalesced and sums to free_tokens. */
+/* Verifies the free list is sorted, disjoint, coalesced and sums to
+ * free_tokens, and that the kept largest range matches it. */
 int kvmem_check(const struct kvmem *m, struct om_err *e);
 
 #endif

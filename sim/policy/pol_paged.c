@@ -429,9 +429,20 @@ static bool pg_batch_reads(const void *state, size_t n, int64_t tokens, struct p
 	return true;
 }
 
+/* A grow only appends free blocks to the request's own table (no copy, no
+ * cost): it succeeds whenever the free list holds the blocks it needs. */
+static bool pg_grow_plain(const void *state, const struct sim_req *r, int32_t tokens)
+{
+	const struct pg *s = state;
+	const struct pg_req *q = r->pol_ptr;
+	int32_t nb = blocks_for(s, tokens);
+	return q && nb <= s->nblocks && nb - q->n <= s->fl_len;
+}
+
 static const struct pol_speed pg_speed = {
 	.grow_free_in_cap = true,
 	.batch_reads = pg_batch_reads,
+	.grow_plain = pg_grow_plain,
 };
 
 static void pg_stats(const void *state, struct pol_stats *ps)

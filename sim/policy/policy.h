@@ -106,6 +106,12 @@ struct pol_speed {
 	 * grown to, would add; the scheduler passes their number and summed
 	 * tokens. False when it cannot say (layout is then called per request). */
 	bool (*batch_reads)(const void *state, size_t n, int64_t tokens, struct pol_reads *out);
+	/* Whether grow(r, tokens), for a running r with tokens > r->pol_cap,
+	 * would now return POL_OK, charge nothing to its cost, move nothing, and
+	 * change only r's room and the totals that stats and batch_reads
+	 * report; so a multi-iteration leap may make that grow itself. NULL:
+	 * never (the leap stops short of any grow). */
+	bool (*grow_plain)(const void *state, const struct sim_req *r, int32_t tokens);
 };
 
 struct pol_ops {
@@ -227,6 +233,13 @@ static inline int64_t pol_free_grow_limit(const struct pol_ops *p, const struct 
 static inline bool pol_decode_is_batchable(const struct pol_ops *p)
 {
 	return p->speed && p->speed->grow_free_in_cap && p->speed->batch_reads;
+}
+/* Whether grow(r, tokens) is plain now (see struct pol_speed); false when
+ * the policy makes no such promise. */
+static inline bool pol_grow_is_plain(const struct pol_ops *p, const void *st,
+				     const struct sim_req *r, int32_t tokens)
+{
+	return p->speed && p->speed->grow_plain && p->speed->grow_plain(st, r, tokens);
 }
 /* The batch's KV reads as totals (see struct pol_speed); false if unknown. */
 static inline bool pol_batch_reads(const struct pol_ops *p, const void *st, size_t n,

@@ -80,6 +80,22 @@ check odma-literal --set policy.name=odma --set policy.odma_variant=literal "${p
 check odma-engineered-checked --set policy.name=odma --set policy.odma_variant=engineered \
 	--set policy.odma_learn_from=both --set policy.odma_free_lists=segregated \
 	"${pred_noisy[@]}" "${base[@]}" --set workload.rate=8 --set run.check_invariants=true
+# leaps that grow paged requests across block boundaries: every iteration
+# (one-token blocks), until the free list runs dry (everyone queued at once,
+# a tight pool), evicting prefix-cache tags, in FIFO free order, checked
+check paged-bs1 --set policy.name=paged --set policy.block_size=1 "${base[@]}" --set workload.rate=1
+check paged-tight-offline --set policy.name=paged "${base[@]}" "${tight[@]}" \
+	--set workload.arrival=offline --set run.check_invariants=true
+check paged-prefix --set policy.name=paged --set scheduler.prefix_cache=true "${base[@]}" \
+	"${tight[@]}" --set workload.rate=8
+check paged-fifo-checked --set policy.name=paged --set policy.paged_free_order=fifo "${base[@]}" \
+	"${tight[@]}" --set workload.rate=1 --set run.check_invariants=true
+# finishes inside leaps: many requests reaching their visible cap in the same
+# iteration, with nobody waiting (offline, all admitted at once), checked
+check static-cap-offline --set workload.max_new_tokens=37 "${base[@]}" --set workload.arrival=offline \
+	--set workload.num_requests=200
+check paged-cap-checked --set policy.name=paged --set workload.max_new_tokens=37 "${base[@]}" \
+	--set workload.arrival=offline --set workload.num_requests=200 --set run.check_invariants=true
 check paged-merge --set policy.name=paged --set policy.paged_merge_adjacent=true "${base[@]}" "${tight[@]}"
 check static-lpddr5 --set device.mem_model=lpddr5 "${base[@]}" "${tight[@]}"
 # the reasoning-regime workloads, where the shared traces are present
@@ -101,7 +117,7 @@ for c in paged-chunked static-chunked; do
 	p=$(field "$c" requests_completed)
 	[ -n "$p" ] && [ "$p" -gt 0 ] && ok || bad "$c: nothing completed ($p)"
 done
-for c in paged-tight s3-tight odma-tight paged-merge; do
+for c in paged-tight s3-tight odma-tight paged-merge paged-tight-offline paged-prefix; do
 	p=$(field "$c" preemptions)
 	[ -n "$p" ] && [ "$p" -gt 0 ] && ok || bad "$c: no preemptions ($p)"
 done

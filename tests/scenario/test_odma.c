@@ -3,6 +3,7 @@
 #include "tests/support/tu.h"
 #include "workload/workload.h"
 #include "common/odma_bounds.h"
+#include "common/rng.h"
 #include "sim/policy/policy.h"
 #include "sim/core/report.h"
 #include "sim/core/start_lengths.h"
@@ -160,6 +161,50 @@ static void checked(struct fix *f)
 	if (pol_odma.check(f->ps, &e) < 0)
 		ck_abort_msg("invariant: %s", e.msg);
 }
+
+/* The divide and conquer gives the bounds of the plain scan, on random
+ * windows with empty bins, heavy ties (few distinct lengths), paired keys,
+ * both objectives and overflow caps, for every K up to a dozen. */
+START_TEST(bounds_fast_equals_plain_scan)
+{
+	uint64_t x = 17;
+	int learned = 0;
+	for (int round = 0; round < 60; round++) {
+		int32_t max_len = 64 + (int32_t)(rng_mix64(x++) % 4000);
+		int32_t bin = 1 + (int32_t)(rng_mix64(x++) % 32);
+		size_t window = 1 + rng_mix64(x++) % 3000;
+		struct ob_learner fast, plain;
+		ck_assert_int_eq(ob_init(&fast, max_len, bin, window), 0);
+		ck_assert_int_eq(ob_init(&plain, max_len, bin, window), 0);
+		plain.reference = true;
+		int distinct = 1 + (int)(rng_mix64(x++) % 40);
+		size_t n = rng_mix64(x++) % (2 * window + 1) + 1;
+		for (size_t i = 0; i < n; i++) {
+			int32_t len = 1
+				+ (int32_t)(rng_mix64(x++) % (uint64_t)distinct)
+					* (max_len / distinct);
+			int32_t key = rng_mix64(x++) % 3 ? len
+							 : len + (int32_t)(rng_mix64(x++) % 200);
+			ob_add_pair(&fast, key, len);
+			ob_add_pair(&plain, key, len);
+		}
+		for (int k = 1; k <= 12 && k <= fast.nbins; k++)
+			for (int w = 0; w < 2; w++) {
+				double eps = (double)(rng_mix64(x++) % 4) * 0.05;
+				int32_t a[12], b[12];
+				int ra = ob_learn(&fast, k, w ? OB_TOKEN_TIME : OB_TOKENS, eps, a);
+				int rb = ob_learn(&plain, k, w ? OB_TOKEN_TIME : OB_TOKENS, eps, b);
+				ck_assert_int_eq(ra, rb);
+				for (int c = 0; ra == 0 && c < k; c++)
+					ck_assert_int_eq(a[c], b[c]);
+				learned += ra == 0;
+			}
+		ob_free(&fast);
+		ob_free(&plain);
+	}
+	ck_assert_int_gt(learned, 500);
+}
+END_TEST
 
 START_TEST(relocation_charged_at_stream_bandwidth)
 {
@@ -582,8 +627,9 @@ Suite *tu_suite(void)
 	return tu_suite_of(
 		"odma", bounds_uniform_equal_width, bounds_two_point_and_window,
 		bounds_overflow_cap_binds, bounds_pair_key_picks_bin_length_slack,
-		relocation_charged_at_stream_bandwidth, safety_pool_then_no_room_changes_nothing,
-		random_churn_regions_never_overlap, underpredicted_request_relocates_and_finishes,
+		bounds_fast_equals_plain_scan, relocation_charged_at_stream_bandwidth,
+		safety_pool_then_no_room_changes_nothing, random_churn_regions_never_overlap,
+		underpredicted_request_relocates_and_finishes,
 		exhausted_safety_pool_preempts_never_loses, exact_predictions_never_overflow,
 		deterministic_and_writes_boundaries_csv, starting_boundaries_from_training_lengths,
 		refuses_without_predictor, engineered_caps_at_the_top_learned_class,

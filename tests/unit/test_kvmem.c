@@ -109,6 +109,10 @@ START_TEST(corruption_names_the_invariant)
 	ck_assert_int_eq(kvmem_check(&m, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "INV-14: "));
 	m.free_tokens -= 1;
+	m.largest += 1; /* the kept longest range no longer matches the list */
+	ck_assert_int_eq(kvmem_check(&m, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "INV-14: longest"));
+	m.largest -= 1;
 	ck_assert_int_eq(kvmem_release(&m, b, 10), 0);
 	ck_assert_int_eq(kvmem_check(&m, &e), 0);
 	kvmem_free_all(&m);
@@ -127,7 +131,9 @@ START_TEST(random_churn_keeps_invariants)
 		s = s * 1664525u + 1013904223u;
 		if (n < 200 && (s >> 8) % 2) {
 			int64_t l = 1 + (int64_t)((s >> 12) % 97);
-			int64_t o = kvmem_alloc(&m, l);
+			static const int64_t edges[] = { 16, 48 };
+			int64_t o = (s >> 20) % 3 ? kvmem_alloc(&m, l)
+						  : kvmem_alloc_seg(&m, l, edges, 2);
 			if (o >= 0) {
 				/* must not overlap any live region */
 				for (int i = 0; i < n; i++)
@@ -136,8 +142,13 @@ START_TEST(random_churn_keeps_invariants)
 			}
 		} else if (n) {
 			int k = (int)((s >> 4) % (unsigned)n);
-			ck_assert_int_eq(kvmem_release(&m, off[k], len[k]), 0);
-			off[k] = off[n - 1], len[k] = len[n - 1], n--;
+			int64_t more = 1 + (int64_t)((s >> 24) % 8);
+			if ((s >> 16) % 3 == 0 && kvmem_extend(&m, off[k], len[k], more) == 0) {
+				len[k] += more;
+			} else {
+				ck_assert_int_eq(kvmem_release(&m, off[k], len[k]), 0);
+				off[k] = off[n - 1], len[k] = len[n - 1], n--;
+			}
 		}
 		int64_t live = 0;
 		for (int i = 0; i < n; i++)

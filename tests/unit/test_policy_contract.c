@@ -197,6 +197,42 @@ static void grow_to_cap(struct world *w, int i)
 	ck_assert_msg(same_req(&old, r), "%s: a failed grow changed the request", w->p->name);
 }
 
+/* Decode grows of request i, one token at a time: one the policy calls
+ * plain (struct pol_speed, which lets a leap make it) succeeds, charges no
+ * cost, does not move the request, and takes exactly the room it adds.
+ * Returns how many plain grows it made. */
+static int decode_grows(struct world *w, int i)
+{
+	struct sim_req *r = &w->r[i];
+	int plain = 0;
+	for (int step = 0; step < 40 && r->ctx < r->prompt_tokens + r->max_output; step++) {
+		int32_t need = r->ctx + 1;
+		if (need > r->pol_cap) {
+			if (!pol_grow_is_plain(w->p, w->ps, r, need))
+				return plain;
+			struct pol_stats before, after;
+			struct it_cost cost = { 0 }, none = { 0 };
+			int64_t off = r->pol_off;
+			int32_t cap = r->pol_cap;
+			stats(w, &before);
+			ck_assert_int_eq(pol_grow(w->p, w->ps, r, need, &cost), POL_OK);
+			stats(w, &after);
+			ck_assert_msg(memcmp(&cost, &none, sizeof cost) == 0,
+				      "%s: a plain grow charged a cost", w->p->name);
+			ck_assert_int_ge(r->pol_cap, need);
+			ck_assert_int_eq(r->pol_off, off);
+			ck_assert_int_eq(after.reserved_tokens - before.reserved_tokens,
+					 r->pol_cap - cap);
+			ck_assert_int_eq(after.relocations, before.relocations);
+			ck_assert_int_eq(after.overflows, before.overflows);
+			plain++;
+		}
+		r->ctx = need;
+		consistent(w);
+	}
+	return plain;
+}
+
 START_TEST(contract)
 {
 	struct world w;
@@ -209,6 +245,12 @@ START_TEST(contract)
 		refused += admit(&w, i) != POL_OK;
 		consistent(&w);
 	}
+	int plain = 0;
+	for (int i = 0; i < N_REQ; i++)
+		if (w.live[i])
+			plain += decode_grows(&w, i);
+	if (w.p->speed && w.p->speed->grow_plain)
+		ck_assert_msg(plain > 0, "%s: promises plain grows but made none", w.p->name);
 	for (int i = 0; i < N_REQ; i++)
 		if (w.live[i]) {
 			grow_to_cap(&w, i);
