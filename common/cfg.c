@@ -13,9 +13,11 @@
 
 struct cfg_ent {
 	const struct cfg_key *key;
-	char *value; /* NULL = unset (use default) */
+	char *value; /* as given; NULL = unset (use default) */
 	char origin[256];
 	enum cfg_level lvl;
+	char *derived; /* CFG_LVL_DERIVED, read before value; NULL = none */
+	char dorigin[256];
 };
 
 struct cfg {
@@ -32,8 +34,10 @@ void cfg_free(struct cfg *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		free(c->ent[i].value);
+		free(c->ent[i].derived);
+	}
 	free(c->ent);
 	free(c);
 }
@@ -81,6 +85,27 @@ int cfg_add_keys(struct cfg *c, const struct cfg_key *keys, struct om_err *e)
 	return 0;
 }
 
+static void set_origin(char *dst, size_t n, const char *file, long line)
+{
+	if (line > 0)
+		snprintf(dst, n, "%s:%ld", file, line);
+	else
+		snprintf(dst, n, "%s", file);
+}
+
+/* A derived value sits beside the value as given, which cfg_write keeps. */
+static int put_derived(struct cfg_ent *ent, const char *value, const char *file, long line,
+		       struct om_err *e)
+{
+	char *v = strdup(value);
+	if (!v)
+		return err_set(e, file, line, ent->key->name, "out of memory");
+	free(ent->derived);
+	ent->derived = v;
+	set_origin(ent->dorigin, sizeof ent->dorigin, file, line);
+	return 0;
+}
+
 static int put(struct cfg *c, const char *section, const char *name, const char *value,
 	       const char *file, long line, enum cfg_level lvl, struct om_err *e)
 {
@@ -95,6 +120,8 @@ static int put(struct cfg *c, const char *section, const char *name, const char 
 		return err_set(e, file, line, full,
 			       "unknown key in [%s] (see `odmasim keys` for the list)", section);
 	}
+	if (lvl == CFG_LVL_DERIVED)
+		return put_derived(ent, value, file, line, e);
 	if (ent->lvl > lvl)
 		return 0; /* a stronger layer already set it */
 	if (ent->lvl == lvl && lvl != CFG_LVL_CMDLINE && ent->value)
@@ -105,10 +132,7 @@ static int put(struct cfg *c, const char *section, const char *name, const char 
 	free(ent->value);
 	ent->value = v;
 	ent->lvl = lvl;
-	if (line > 0)
-		snprintf(ent->origin, sizeof ent->origin, "%s:%ld", file, line);
-	else
-		snprintf(ent->origin, sizeof ent->origin, "%s", file);
+	set_origin(ent->origin, sizeof ent->origin, file, line);
 	return 0;
 }
 
@@ -235,9 +259,15 @@ int cfg_set(struct cfg *c, const char *assignment, struct om_err *e)
 	return rc;
 }
 
-static const char *raw(const struct cfg_ent *ent)
+/* The value as given, then the one the getters read. */
+static const char *given(const struct cfg_ent *ent)
 {
 	return ent->value ? ent->value : ent->key->def;
+}
+
+static const char *raw(const struct cfg_ent *ent)
+{
+	return ent->derived ? ent->derived : given(ent);
 }
 
 static bool choice_ok(const char *choices, const char *v)
@@ -312,9 +342,12 @@ static int check_one(const struct cfg_ent *ent, struct om_err *e)
 	}
 	case CFG_REAL: {
 		double x;
+		if (k->choices && choice_ok(k->choices, v))
+			break;
 		if (parse_real(v, &x) < 0)
 			return err_set(e, ent->origin, 0, k->name,
-				       "expected a finite number, got '%s'", v);
+				       "expected a finite number%s%s, got '%s'",
+				       k->choices ? " or " : "", k->choices ? k->choices : "", v);
 		if (ranged && (x < k->min || x > k->max))
 			return err_set(e, ent->origin, 0, k->name, "%g is out of range [%g, %g]", x,
 				       k->min, k->max);
@@ -366,8 +399,11 @@ int64_t cfg_int(const struct cfg *c, const char *name)
 
 double cfg_real(const struct cfg *c, const char *name)
 {
+	const struct cfg_ent *ent = must(c, name);
 	double x = 0;
-	(void)parse_real(raw(must(c, name)), &x);
+	if (ent->key->choices && choice_ok(ent->key->choices, raw(ent)))
+		return NAN; /* a word: the caller resolves it (cfg_is_word) */
+	(void)parse_real(raw(ent), &x);
 	return x;
 }
 
@@ -389,10 +425,19 @@ bool cfg_is_set(const struct cfg *c, const char *name)
 	return ent && ent->value;
 }
 
+bool cfg_is_word(const struct cfg *c, const char *name)
+{
+	const struct cfg_ent *ent = must(c, name);
+	return ent->key->type == CFG_REAL && ent->key->choices
+		&& choice_ok(ent->key->choices, given(ent));
+}
+
 const char *cfg_origin(const struct cfg *c, const char *name)
 {
 	const struct cfg_ent *ent = find(c, name);
-	return ent ? ent->origin : "default";
+	if (!ent)
+		return "default";
+	return ent->derived ? ent->dorigin : ent->origin;
 }
 
 int cfg_fail(const struct cfg *c, const char *name, struct om_err *e, const char *fmt, ...)
@@ -435,7 +480,7 @@ void cfg_write(const struct cfg *c, FILE *f)
 			section_of(c->ent[j].key->name, s2, sizeof s2);
 			if (strcmp(sec, s2) != 0)
 				continue;
-			const char *v = raw(&c->ent[j]);
+			const char *v = given(&c->ent[j]);
 			fprintf(f, "%s = %s\n", strchr(c->ent[j].key->name, '.') + 1, v ? v : "");
 		}
 		fprintf(f, "\n");
@@ -510,7 +555,9 @@ size_t cfg_write_reference(const struct cfg *c, const char *section, FILE *f)
 		if (nw++ == 0)
 			fprintf(f, "| key | type | default | meaning |\n|---|---|---|---|\n");
 		char ty[256];
-		snprintf(ty, sizeof ty, "%s", type_name(k));
+		snprintf(ty, sizeof ty, "%s%s%s", type_name(k),
+			 k->type == CFG_REAL && k->choices ? " or " : "",
+			 k->type == CFG_REAL && k->choices ? k->choices : "");
 		for (char *q = ty; *q; q++)
 			if (*q == '|')
 				*q = '/'; /* a bar would split the Markdown cell */

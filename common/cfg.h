@@ -2,8 +2,12 @@
  * Every module publishes a table of the keys it reads (name, type, default,
  * range, help); a key that no table declares is an error naming file and line.
  * Layers, lowest first: table default < device/model preset < experiment file
- * < command-line --set. cfg_check validates every value once, after which the
- * typed getters cannot fail. */
+ * < command-line --set < derived. cfg_check validates every value once, after
+ * which the typed getters cannot fail.
+ * A derived value is one the program computed from the others (a word such as
+ * `auto` resolved, a tuned parameter): the getters read it, but cfg_write
+ * writes the value as given beneath it, so a written configuration reruns
+ * the same derivation rather than freezing its outcome. */
 #ifndef OM_CFG_H
 #define OM_CFG_H
 
@@ -24,9 +28,12 @@ enum cfg_type {
 struct cfg_key {
 	const char *name; /* "section.key"; a NULL name ends a table */
 	enum cfg_type type;
-	const char *def;     /* default as text; NULL = required */
-	double min, max;     /* inclusive range for INT/REAL; ignored if min > max */
-	const char *choices; /* ENUM only: "a|b|c" */
+	const char *def; /* default as text; NULL = required */
+	double min, max; /* inclusive range for INT/REAL; ignored if min > max */
+	/* ENUM: the values, "a|b|c". REAL: words accepted besides a number
+	 * (e.g. "auto"), which cfg_real reads as NAN until a derived value
+	 * replaces them; NULL = numbers only. */
+	const char *choices;
 	const char *help;
 };
 
@@ -34,7 +41,8 @@ enum cfg_level {
 	CFG_LVL_DEFAULT,
 	CFG_LVL_PRESET,
 	CFG_LVL_FILE,
-	CFG_LVL_CMDLINE
+	CFG_LVL_CMDLINE,
+	CFG_LVL_DERIVED /* wins over all; may be loaded again; not written */
 };
 
 struct cfg;
@@ -67,14 +75,19 @@ const char *cfg_str(const struct cfg *c, const char *name);
 
 /* True if a preset, file or --set gave the key a value. */
 bool cfg_is_set(const struct cfg *c, const char *name);
-/* Where the value came from: "file:line", "--set" or "default". */
+/* True if the key's value as given (what cfg_write writes) is one of its
+ * words (a CFG_REAL key's choices) rather than a number, derived or not. */
+bool cfg_is_word(const struct cfg *c, const char *name);
+/* Where the value came from: "file:line", "--set", "default", or the origin
+ * a derived value was loaded with. */
 const char *cfg_origin(const struct cfg *c, const char *name);
 /* Fills e with "<origin>: <name>: <message>" and returns -1: for cross-field
  * validation in modules, so users learn which line to fix. */
 int cfg_fail(const struct cfg *c, const char *name, struct om_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Writes the effective configuration as a loadable INI file. */
+/* Writes the configuration as given (every key, derived values left out) as
+ * a loadable INI file. */
 void cfg_write(const struct cfg *c, FILE *f);
 /* The same text as a malloc'd string (a job file, a scratch copy), or NULL
  * with e filled. */

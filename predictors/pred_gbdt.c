@@ -51,9 +51,11 @@ static int gbdt_create(const struct cfg *c, void **state, struct om_err *e)
 	g->depth = (int)cfg_int(c, "predictor.gbdt_depth");
 	g->eta = cfg_real(c, "predictor.gbdt_eta");
 	g->calib_pct = (int)cfg_int(c, "predictor.calib_pct");
-	g->tau = cfg_real(c, "predictor.uncertainty_threshold");
 	g->seed = (uint64_t)cfg_int(c, "predictor.seed");
-	g->cal.q = cfg_real(c, "predictor.quantile");
+	if (pred_q_tau(c, &g->cal.q, &g->tau, e) < 0) {
+		free(g);
+		return -1;
+	}
 	*state = g;
 	return 0;
 }

@@ -57,8 +57,8 @@ struct odma {
 static const struct cfg_key odma_keys[] = {
 	{ "predictor.odma_model", CFG_ENUM, "logridge", 0, -1, "logridge|ridge|gbdt",
 	  "odma: ridge regression of log(1+len) or of len itself, or the gbdt predictor's boosted trees" },
-	{ "predictor.quantile", CFG_REAL, "0.9", 0.01, 0.999, NULL,
-	  "odma: predicted length = this quantile of the (cross-fitted) conditional length distribution" },
+	{ "predictor.quantile", CFG_REAL, "auto", 0.01, 0.999, "auto",
+	  "odma: predicted length = this quantile of the (cross-fitted) conditional length distribution; auto = chosen on a validation slice when odma tunes (policy.odma_tune), else 0.9" },
 	{ "predictor.calib_pct", CFG_INT, "20", 1, 90, NULL,
 	  "odma: percent of the train part (by id hash) held back to calibrate the quantiles (split-conformal)" },
 	{ "predictor.max_iter", CFG_INT, "50", 1, 100000, NULL,
@@ -94,6 +94,10 @@ static int odma_create(const struct cfg *c, void **state, struct om_err *e)
 	struct odma *o = calloc(1, sizeof *o);
 	if (!o)
 		return err_set(e, NULL, 0, NULL, "out of memory");
+	if (pred_q_tau(c, &o->cal.q, &o->tau, e) < 0) {
+		free(o);
+		return -1;
+	}
 	const char *mk = cfg_str(c, "predictor.odma_model");
 	o->model = !strcmp(mk, "ridge") ? OD_RIDGE : !strcmp(mk, "gbdt") ? OD_GBDT : OD_LOGRIDGE;
 	if (o->model == OD_GBDT && pred_gbdt.create(c, &o->gb, e) < 0) {
@@ -102,8 +106,6 @@ static int odma_create(const struct cfg *c, void **state, struct om_err *e)
 	}
 	o->bits = (int)cfg_int(c, "predictor.hash_bits");
 	o->lambda = cfg_real(c, "predictor.lambda");
-	o->cal.q = cfg_real(c, "predictor.quantile");
-	o->tau = cfg_real(c, "predictor.uncertainty_threshold");
 	o->maxit = (int)cfg_int(c, "predictor.max_iter");
 	o->tol = cfg_real(c, "predictor.cg_tol");
 	o->calib_pct = (int)cfg_int(c, "predictor.calib_pct");

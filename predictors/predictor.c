@@ -34,8 +34,8 @@ const struct cfg_key pred_common_keys[] = {
 	  "K, the number of equal-width S3 buckets" },
 	{ "predictor.bucket_max", CFG_INT, "2048", 1, 1e7, NULL,
 	  "S3 max_len: bucket width = bucket_max/K tokens; longer outputs fall in the last bucket" },
-	{ "predictor.uncertainty_threshold", CFG_REAL, "0.9", 0, 1, NULL,
-	  "odma: tau; a request whose uncertainty (the calibrated rank of its predicted spread, 0..1) exceeds it is flagged for the large bucket: about 1 - tau of requests" },
+	{ "predictor.uncertainty_threshold", CFG_REAL, "auto", 0, 1, "auto",
+	  "odma: tau; a request whose uncertainty (the calibrated rank of its predicted spread, 0..1) exceeds it is flagged for the large bucket: about 1 - tau of requests; auto = chosen with the quantile when odma tunes, else 0.9" },
 	{ "predictor.hash_bits", CFG_INT, "14", 8, 22, NULL,
 	  "s3/odma: hashed word features go into 2^hash_bits slots" },
 	{ "predictor.lambda", CFG_REAL, "1e-3", 0, 1e3, NULL,
@@ -69,6 +69,17 @@ void pred_buckets_read(const struct cfg *c, int32_t *K, int32_t *bucket_max)
 {
 	*K = (int32_t)cfg_int(c, "predictor.buckets");
 	*bucket_max = (int32_t)cfg_int(c, "predictor.bucket_max");
+}
+
+int pred_q_tau(const struct cfg *c, double *q, double *tau, struct om_err *e)
+{
+	*q = cfg_real(c, "predictor.quantile");
+	*tau = cfg_real(c, "predictor.uncertainty_threshold");
+	if (isnan(*q) || isnan(*tau))
+		return cfg_fail(
+			c, isnan(*q) ? "predictor.quantile" : "predictor.uncertainty_threshold", e,
+			"internal error: auto was not resolved before the predictor was made");
+	return 0;
 }
 
 void pred_out_of_len(struct pred_out *o, int32_t len, float uncertainty, int32_t K,

@@ -80,6 +80,9 @@ int32_t pred_bucket_of(int32_t len, int32_t K, int32_t bucket_max);
 int32_t pred_bucket_cap(int32_t b, int32_t K, int32_t bucket_max);
 /* The grid a configuration sets: K = predictor.buckets, bucket_max. */
 void pred_buckets_read(const struct cfg *c, int32_t *K, int32_t *bucket_max);
+/* predictor.quantile and uncertainty_threshold; -1 with e filled if either
+ * is still `auto` (the simulator resolves it first: sim/core/odma_tune.h). */
+int pred_q_tau(const struct cfg *c, double *q, double *tau, struct om_err *e);
 /* The output of a predictor that knows a length: len, its bucket on the
  * grid, the given uncertainty, never flagged uncertain. */
 void pred_out_of_len(struct pred_out *o, int32_t len, float uncertainty, int32_t K,

@@ -66,8 +66,12 @@ step "odma: quantile and tau from the validation slice"
 declare -A oq otau
 for ds in alpaca nq; do
 	"$bin" run "$exp/paper_$ds.ini" --set workload.num_requests=1 -q -o "$out/runs/tune_$ds" >/dev/null
-	oq[$ds]=$(sed -n 's/^quantile = //p' "$out/runs/tune_$ds/config.ini")
-	otau[$ds]=$(sed -n 's/^uncertainty_threshold = //p' "$out/runs/tune_$ds/config.ini")
+	# the values used are summary fields (config.ini keeps auto, as given)
+	oq[$ds]=$(sed -n 's/^ *"pred_quantile": \([^,]*\),$/\1/p' "$out/runs/tune_$ds/summary.json")
+	otau[$ds]=$(sed -n 's/^ *"pred_uncertainty_threshold": \([^,]*\),$/\1/p' \
+		"$out/runs/tune_$ds/summary.json")
+	[ "$(sed -n 's/^ *"pred_tuned": \([^,]*\),$/\1/p' "$out/runs/tune_$ds/summary.json")" = 1 ] ||
+		{ echo "figures.sh: odma did not tune on $ds" >&2; exit 1; }
 	"$bin" predict --trace $ds.csv --predictor odma --set predictor.quantile="${oq[$ds]}" \
 		--save-model "$M/$ds-odma.txt" -q >/dev/null &
 done

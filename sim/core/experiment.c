@@ -11,6 +11,7 @@
 #include "sim/core/engine.h"
 #include "sim/policy/policy.h"
 #include "sim/core/sched.h"
+#include "sim/core/odma_tune.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/slo.h"
 
@@ -75,6 +76,9 @@ struct cfg *exp_load(const char *path, char *const *sets, int nsets, struct om_e
 		if (cfg_load_string(c, text, origin, CFG_LVL_PRESET, e) < 0 || cfg_check(c, e) < 0)
 			goto fail;
 	}
+	/* no predictor or policy reads `auto`; odma_tune may tune it instead */
+	if (odma_tune_resolve(c, e) < 0)
+		goto fail;
 	return c;
 fail:
 	cfg_free(c);

@@ -14,6 +14,13 @@
 #define OT_VALID_PCT 20 /* width of the validation slice, percent of ids */
 #define OT_MIN_ROWS 20	/* below this many rows in either part: no tuning */
 
+/* What `auto` means where the tuning does not apply: the values odma used
+ * before it tuned (the uncertainty flag on about 10% of requests). */
+#define OT_Q_UNTUNED "0.9"
+#define OT_TAU_UNTUNED "0.9"
+#define OT_ORIGIN_TUNED "odma validation slice"
+#define OT_ORIGIN_AUTO "auto"
+
 static const double ot_q[] = { 0.5, 0.6, 0.7, 0.8, 0.9 };
 static const double ot_tau_pct[] = { 0.5, 0.75, 0.9, 0.95, 0.99 };
 #define OT_NQ (sizeof ot_q / sizeof ot_q[0])
@@ -72,10 +79,10 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred,
 		      struct pred_handle *keep, struct om_err *e)
 {
 	char set[64];
-	snprintf(set, sizeof set, "predictor.quantile=%.17g", ot_q[OT_NQ - 1]);
+	snprintf(set, sizeof set, "[predictor]\nquantile = %.17g\n", ot_q[OT_NQ - 1]);
 	struct pred_handle h = { .ops = pred_find("odma") };
-	if (cfg_set(tmp, set, e) < 0 || cfg_check(tmp, e) < 0
-	    || h.ops->create(tmp, &h.state, e) < 0)
+	if (cfg_load_string(tmp, set, "odma tuning grid", CFG_LVL_DERIVED, e) < 0
+	    || cfg_check(tmp, e) < 0 || h.ops->create(tmp, &h.state, e) < 0)
 		return -1;
 	int rc = h.ops->train(h.state, sl->fit, sl->nfit, e);
 	for (size_t i = 0; rc == 0 && i < sl->nval; i++) {
@@ -101,7 +108,8 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred,
 	return rc;
 }
 
-/* A scratch copy of c whose predictor.quantile can be set again and again. */
+/* A scratch copy of c (q and tau as given, then resolved) whose
+ * predictor.quantile can be set again and again at the derived layer. */
 static struct cfg *ot_scratch(const struct cfg *c, struct om_err *e)
 {
 	char *text = cfg_write_string(c, e);
@@ -109,7 +117,8 @@ static struct cfg *ot_scratch(const struct cfg *c, struct om_err *e)
 		return NULL;
 	struct cfg *t = cfg_new();
 	if (!t || exp_declare_keys(t, e) < 0
-	    || cfg_load_string(t, text, "odma tuning copy", CFG_LVL_FILE, e) < 0) {
+	    || cfg_load_string(t, text, "odma tuning copy", CFG_LVL_FILE, e) < 0
+	    || odma_tune_resolve(t, e) < 0) {
 		cfg_free(t);
 		t = NULL;
 	}
@@ -210,8 +219,46 @@ static bool ot_applies(const struct cfg *c)
 		&& !strcmp(cfg_str(c, "policy.odma_variant"), "engineered")
 		&& !strcmp(cfg_str(c, "policy.odma_tune"), "validation")
 		&& !strcmp(cfg_str(c, "predictor.name"), "odma")
-		&& !cfg_str(c, "predictor.model_file")[0] && !cfg_is_set(c, "predictor.quantile")
-		&& !cfg_is_set(c, "predictor.uncertainty_threshold");
+		&& !cfg_str(c, "predictor.model_file")[0] && cfg_is_word(c, "predictor.quantile")
+		&& cfg_is_word(c, "predictor.uncertainty_threshold");
+}
+
+int odma_tune_resolve(struct cfg *c, struct om_err *e)
+{
+	static const char *const key[2] = { "quantile", "uncertainty_threshold" };
+	static const char *const val[2] = { OT_Q_UNTUNED, OT_TAU_UNTUNED };
+	for (int i = 0; i < 2; i++) {
+		char full[64], text[96];
+		snprintf(full, sizeof full, "predictor.%s", key[i]);
+		snprintf(text, sizeof text, "[predictor]\n%s = %s\n", key[i], val[i]);
+		if (cfg_is_word(c, full)
+		    && cfg_load_string(c, text, OT_ORIGIN_AUTO, CFG_LVL_DERIVED, e) < 0)
+			return -1;
+	}
+	return cfg_check(c, e);
+}
+
+bool odma_tuned(const struct cfg *c)
+{
+	/* the origin of a loaded value carries its line: "<origin>:<line>" */
+	return !strncmp(cfg_origin(c, "predictor.quantile"), OT_ORIGIN_TUNED,
+			strlen(OT_ORIGIN_TUNED));
+}
+
+bool odma_tune_describe(const struct cfg *c, char *buf, size_t n)
+{
+	const char *p = cfg_str(c, "predictor.name");
+	if (strcmp(p, "odma") && strcmp(p, "gbdt"))
+		return false; /* the only predictors that read q and tau */
+	const char *how = "as given";
+	if (odma_tuned(c))
+		how = "chosen on the validation slice";
+	else if (cfg_is_word(c, "predictor.quantile")
+		 || cfg_is_word(c, "predictor.uncertainty_threshold"))
+		how = "auto resolved to 0.9: no tuning";
+	snprintf(buf, n, "%s: quantile %g, tau %g (%s)", p, cfg_real(c, "predictor.quantile"),
+		 cfg_real(c, "predictor.uncertainty_threshold"), how);
+	return true;
 }
 
 /* Chooses (q, tau) and leaves the tuning's trained predictor in *keep. */
@@ -236,7 +283,7 @@ static int ot_search(struct cfg *c, struct ot_slice *sl, struct pred_handle *kee
 	char text[160];
 	snprintf(text, sizeof text, "[predictor]\nquantile = %g\nuncertainty_threshold = %.9g\n",
 		 ot_q[bq], sl->tau[bq][bt]);
-	rc = cfg_load_string(c, text, "odma validation slice", CFG_LVL_PRESET, e) < 0
+	rc = cfg_load_string(c, text, OT_ORIGIN_TUNED, CFG_LVL_DERIVED, e) < 0
 			|| cfg_check(c, e) < 0
 		? -1
 		: 0;

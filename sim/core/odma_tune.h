@@ -6,11 +6,17 @@
  * trained on the rest of the train part and predicts the slice; each (q, tau)
  * is scored by the expected reserved token-iterations of the slice plus the
  * relocation copies (docs/MODEL.md#odma says how), and the cheapest is set at
- * the preset layer. Does nothing unless policy.name = odma,
- * policy.odma_variant = engineered, policy.odma_tune = validation and
- * predictor.name = odma, and neither key nor predictor.model_file was given. */
+ * the derived layer (common/cfg.h: config.ini keeps `auto`, so its rerun
+ * tunes again). It tunes only when policy.name = odma, policy.odma_variant =
+ * engineered, policy.odma_tune = validation, predictor.name = odma, no
+ * predictor.model_file, and both keys are `auto`; otherwise `auto` stays
+ * resolved to 0.9 (odma_tune_resolve, which exp_load applies to every
+ * configuration, so no predictor or policy ever reads `auto`). */
 #ifndef OM_ODMA_TUNE_H
 #define OM_ODMA_TUNE_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "common/cfg.h"
 #include "sim/core/pred_setup.h"
@@ -18,5 +24,12 @@
 /* pc: the process's predictor cache (may be NULL), which reads the training
  * trace once for this and the training that follows. */
 int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e);
+/* Resolves q and tau given as `auto` to 0.9 at the derived layer. */
+int odma_tune_resolve(struct cfg *c, struct om_err *e);
+/* Whether odma_tune chose q and tau for c. */
+bool odma_tuned(const struct cfg *c);
+/* One banner line on the q and tau a run used and where they came from;
+ * false when its predictor reads neither. */
+bool odma_tune_describe(const struct cfg *c, char *buf, size_t n);
 
 #endif

@@ -6,6 +6,7 @@
 #include "common/csvw.h"
 #include "common/jsonw.h"
 #include "common/outdir.h"
+#include "sim/core/odma_tune.h"
 #include "sim/core/sumfield.h"
 
 /* Both summary files come from the one field list (sumfield), so they can
@@ -258,6 +259,9 @@ void report_print(FILE *f, const struct cfg *c, const struct wl_trace *t,
 		t->has_arrivals ? " with timestamps" : "", t->arrival,
 		strcmp(t->arrival, "poisson") && strcmp(t->arrival, "gamma") ? ""
 									     : " at workload.rate");
+	char pl[160];
+	if (odma_tune_describe(c, pl, sizeof pl))
+		fprintf(f, "  predictor      %s\n", pl);
 	fprintf(f, "  KV pool        %.2f GiB per instance x %zu = %lld tokens in all\n",
 		r->dt.dd.pool_bytes / 1073741824.0, r->instances, (long long)s->pool_tokens);
 	fprintf(f, "  completed      %lld (rejected %lld) in %.2f s simulated\n",

@@ -1,6 +1,7 @@
 #include "sim/core/sumfield.h"
 
 #include "common/buildinfo.h"
+#include "sim/core/odma_tune.h"
 #include "sim/core/slo.h"
 
 #include <math.h>
@@ -66,6 +67,22 @@ static struct sf_val g_output_model(const struct sf_src *x)
 static struct sf_val g_seed(const struct sf_src *x)
 {
 	return v_int(cfg_int(x->c, "workload.seed"));
+}
+
+/* The values the predictor used: `auto` resolved or tuned (odma_tune.h). */
+static struct sf_val g_pred_q(const struct sf_src *x)
+{
+	return (struct sf_val){ .d = cfg_real(x->c, "predictor.quantile") };
+}
+
+static struct sf_val g_pred_tau(const struct sf_src *x)
+{
+	return (struct sf_val){ .d = cfg_real(x->c, "predictor.uncertainty_threshold") };
+}
+
+static struct sf_val g_pred_tuned(const struct sf_src *x)
+{
+	return v_int(odma_tuned(x->c));
 }
 
 static struct sf_val g_pool_gib(const struct sf_src *x)
@@ -159,6 +176,12 @@ const struct sumfield sf_fields[] = {
 	RUN("output_model", SF_STR, g_output_model, "",
 	    "workload.output_model: reference, or think (an ASSUMPTION: reference + R1 thinking length)"),
 	RUN("seed", SF_INT, g_seed, "", "workload.seed"),
+	RUN("pred_quantile", SF_REAL, g_pred_q, "",
+	    "predictor.quantile used (auto resolved; read by the odma and gbdt predictors)"),
+	RUN("pred_uncertainty_threshold", SF_REAL, g_pred_tau, "",
+	    "predictor.uncertainty_threshold (tau) used (auto resolved; read by odma and gbdt)"),
+	RUN("pred_tuned", SF_INT, g_pred_tuned, "",
+	    "1 if odma chose both on its validation slice (policy.odma_tune), else 0"),
 	I("requests_total", requests_total, "", "requests in the workload"),
 	I("requests_completed", requests_completed, "", "requests finished"),
 	I("requests_rejected", requests_rejected, "", "requests rejected, all reasons"),

@@ -66,7 +66,7 @@ static const struct cfg_key od_keys[] = {
 	  "(docs/MODEL.md#odma)" },
 	{ "policy.odma_tune", CFG_ENUM, "validation", 0, -1, "validation|off",
 	  "odma (engineered, predictor odma): choose predictor.quantile and uncertainty_threshold on a "
-	  "validation slice of the training rows (sim/core/odma_tune.h) unless set" },
+	  "validation slice of the training rows (sim/core/odma_tune.h) when both are auto" },
 	{ "policy.odma_learn_from", CFG_ENUM, "observed", 0, -1, "observed|both",
 	  "odma (engineered): re-learn the classes from observed lengths, or file each under "
 	  "max(its admitted prediction, observed), the class it ended up needing (docs/MODEL.md#odma)" },

@@ -33,7 +33,10 @@ if [ -f "$traces/simpleqa_r1.csv" ]; then
 		&& ok || bad "oracle packing at finish $(col util_packing_at_finish oracle) != 1"
 	# the quantile and tau came from the validation slice, and say so
 	"$bin" run experiments/paper_simpleqa_r1.ini -q -o "$tmp/run" >/dev/null 2>&1
-	grep -q '^quantile = 0\.[5-9]$' "$tmp/run/config.ini" && ok || bad "tuned quantile in config.ini"
+	grep -q '"pred_tuned": 1,' "$tmp/run/summary.json" \
+		&& grep -q '"pred_quantile": 0\.[5-9],' "$tmp/run/summary.json" \
+		&& grep -q '^quantile = auto$' "$tmp/run/config.ini" \
+		&& ok || bad "tuned quantile in summary.json, auto in config.ini"
 else
 	echo "skip: $traces/simpleqa_r1.csv absent"
 fi

@@ -1,5 +1,7 @@
 /* cfg + experiment loading: layering and errors that name file, line and key. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -90,6 +92,86 @@ START_TEST(effective_config_reloads_identically)
 }
 END_TEST
 
+/* A number key that also accepts one word, as predictor.quantile does. */
+static const struct cfg_key word_keys[] = {
+	{ "t.q", CFG_REAL, "auto", 0, 1, "auto", "a number in [0, 1] or auto" },
+	{ "t.x", CFG_REAL, "0.5", 0, 1, NULL, "numbers only" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+static struct cfg *word_cfg(const char *text, struct om_err *e)
+{
+	struct cfg *c = cfg_new();
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(cfg_add_keys(c, word_keys, e), 0);
+	if (cfg_load_string(c, text, "t.ini", CFG_LVL_FILE, e) < 0 || cfg_check(c, e) < 0) {
+		cfg_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static char *written(const struct cfg *c)
+{
+	struct om_err e;
+	char *t = cfg_write_string(c, &e);
+	ck_assert_msg(t, "%s", e.msg);
+	return t;
+}
+
+START_TEST(real_word_reads_nan_until_derived)
+{
+	struct om_err e = { "" };
+	struct cfg *c = word_cfg("", &e);
+	ck_assert_msg(c, "%s", e.msg);
+	ck_assert(isnan(cfg_real(c, "t.q"))); /* the default word */
+	ck_assert(cfg_is_word(c, "t.q"));
+	ck_assert(!cfg_is_word(c, "t.x"));
+	ck_assert(!cfg_is_set(c, "t.q"));
+	char *before = written(c);
+	ck_assert_ptr_nonnull(strstr(before, "q = auto\n"));
+	/* a derived value wins for the getters, may be derived again, and is not written */
+	ck_assert_int_eq(cfg_load_string(c, "[t]\nq = 0.25\n", "tuner", CFG_LVL_DERIVED, &e), 0);
+	ck_assert_int_eq(cfg_load_string(c, "[t]\nq = 0.5\n", "tuner", CFG_LVL_DERIVED, &e), 0);
+	ck_assert_int_eq(cfg_check(c, &e), 0);
+	ck_assert_double_eq(cfg_real(c, "t.q"), 0.5);
+	ck_assert_str_eq(cfg_origin(c, "t.q"), "tuner:2");
+	ck_assert(cfg_is_word(c, "t.q")); /* as given */
+	ck_assert(!cfg_is_set(c, "t.q"));
+	char *after = written(c);
+	ck_assert_str_eq(before, after);
+	/* a --set after the derivation changes what is written, not what is read */
+	ck_assert_int_eq(cfg_set(c, "t.q=0.75", &e), 0);
+	ck_assert_double_eq(cfg_real(c, "t.q"), 0.5);
+	ck_assert(!cfg_is_word(c, "t.q"));
+	free(before);
+	free(after);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(real_word_numbers_and_refusals)
+{
+	struct om_err e = { "" };
+	struct cfg *c = word_cfg("[t]\nq = 0.3\n", &e);
+	ck_assert_msg(c, "%s", e.msg);
+	ck_assert_double_eq(cfg_real(c, "t.q"), 0.3);
+	ck_assert(!cfg_is_word(c, "t.q"));
+	cfg_free(c);
+	static const char *const bad[][2] = {
+		{ "[t]\nq = Auto\n", "finite number or auto" }, /* words match exactly */
+		{ "[t]\nq = 2\n", "out of range" },		/* the range still holds */
+		{ "[t]\nx = auto\n", "expected a finite number, got 'auto'" }, /* no word here */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		e.msg[0] = '\0';
+		ck_assert_ptr_null(word_cfg(bad[i][0], &e));
+		ck_assert_msg(strstr(e.msg, bad[i][1]) && strstr(e.msg, "t.ini:2"),
+			      "case %zu: '%s'", i, e.msg);
+	}
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	Suite *s = suite_create("cfg");
@@ -97,5 +179,7 @@ Suite *tu_suite(void)
 	tcase_add_loop_test(tc, bad_config_names_file_line_key, 0,
 			    (int)(sizeof bad_cfgs / sizeof bad_cfgs[0]));
 	tcase_add_test(tc, effective_config_reloads_identically);
+	tcase_add_test(tc, real_word_reads_nan_until_derived);
+	tcase_add_test(tc, real_word_numbers_and_refusals);
 	return s;
 }
