@@ -17,6 +17,17 @@ void trace_free(struct wl_trace *t)
 	memset(t, 0, sizeof *t);
 }
 
+void trace_drop_rows(struct wl_trace *t)
+{
+	free(t->req);
+	free(t->out_tokens);
+	free(t->text);
+	t->req = NULL;
+	t->out_tokens = NULL;
+	t->text = NULL;
+	t->cap = t->text_len = t->text_cap = 0;
+}
+
 int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt, int32_t output,
 	       const char *text, size_t text_len, struct om_err *e)
 {

@@ -33,6 +33,10 @@ struct wl_trace {
 
 void trace_init(struct wl_trace *t);
 void trace_free(struct wl_trace *t);
+/* Frees the per-request rows (requests, true lengths, texts) of a trace whose
+ * reader is done with them; the count n and the metadata (source, format,
+ * arrival...) stay for the reports. Nothing may index the rows afterwards. */
+void trace_drop_rows(struct wl_trace *t);
 /* Appends one request; `text` may be NULL. Returns -1 on OOM. */
 int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt, int32_t output,
 	       const char *text, size_t text_len, struct om_err *e);

@@ -1,6 +1,7 @@
 #include "workload/trace_csv.h"
 
 #include "common/grow.h"
+#include "workload/csv_plain.h"
 #include "workload/trace_fmt.h"
 #include "workload/trace_azure.h"
 
@@ -342,8 +343,39 @@ static size_t line_len(const char *s, size_t n, const char **cr, bool *ended)
 	return i + 1 + (*end == '\r' && i + 1 < n && s[i + 1] == '\n');
 }
 
+/* Hands a plain record (csv_plain.h) to the callbacks as libcsv would:
+ * each field when it ends, at the line it ends on; the record at the line
+ * of its final line end. line0 is the line the record starts on. */
+static void plain_record(struct rd *r, const struct csvp *c, long line0, char **tmp, size_t *tcap)
+{
+	for (size_t k = 0; k < c->nf && !r->failed; k++) {
+		const struct csvp_field *f = &c->f[k];
+		char *s = (char *)f->s;
+		size_t n = f->len;
+		if (f->dq) {
+			if (GROW(*tmp, *tcap, n + 1, 256) < 0) {
+				fail(r, r->line, NULL, "out of memory", NULL);
+				return;
+			}
+			n = csvp_unquote(*tmp, f);
+			s = *tmp;
+		}
+		r->line = line0 + f->lines;
+		on_field(s, n, r);
+	}
+	r->line = line0 + c->lines - 1;
+	on_record(0, r);
+	r->line = line0 + c->lines;
+}
+
 int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
 		    bool keep_text, struct om_err *e)
+{
+	return trace_parse_csv_opt(buf, len, name, t, keep_text, true, e);
+}
+
+int trace_parse_csv_opt(const char *buf, size_t len, const char *name, struct wl_trace *t,
+			bool keep_text, bool plain, struct om_err *e)
 {
 	struct csv_parser p;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
@@ -358,7 +390,27 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
 	size_t pos = 0;
 	const char *cr = memchr(buf, '\r', len);
 	const char *nul = memchr(buf, '\0', len); /* the first, if any */
+	/* Plain records skip libcsv, which sits between records at the start
+	 * and again once a line it was fed ended a record. */
+	bool between = plain && !nul;
+	struct csvp cp = { 0 };
+	char *tmp = NULL;
+	size_t tcap = 0;
 	while (pos < len && !r.failed) {
+		if (between) {
+			if (cr && cr < buf + pos)
+				cr = memchr(buf + pos, '\r', len - pos);
+			long k = csvp_record(&cp, buf + pos, len - pos, cr);
+			if (k < 0) {
+				fail(&r, r.line, NULL, "out of memory", NULL);
+				break;
+			}
+			if (k > 0) {
+				plain_record(&r, &cp, r.line, &tmp, &tcap);
+				pos += (size_t)k;
+				continue;
+			}
+		}
 		bool nl = false;
 		size_t seg = line_len(buf + pos, len - pos, &cr, &nl);
 		if (nul && nul < buf + pos + seg) {
@@ -371,9 +423,12 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
 			break;
 		}
 		pos += seg;
+		between = plain && !nul && nl && r.next_line == r.line + 1;
 		if (nl)
 			r.line++;
 	}
+	csvp_free(&cp);
+	free(tmp);
 	/* Name the line where the unclosed record starts, not the end of file. */
 	long open_line = r.in_record ? r.rec_line : r.next_line;
 	if (!r.failed && csv_fini(&p, on_field, on_record, &r) != 0 && !r.failed)

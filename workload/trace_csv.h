@@ -17,5 +17,8 @@
  * (trace_fmt.h), which picks this reader for CSV. */
 int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
 		    bool keep_text, struct om_err *e);
+/* The same; plain = false feeds every record to libcsv (tests compare). */
+int trace_parse_csv_opt(const char *buf, size_t len, const char *name, struct wl_trace *t,
+			bool keep_text, bool plain, struct om_err *e);
 
 #endif

@@ -70,7 +70,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (wl_build(c, &t, ph.ops && ph.ops->needs_text, &e) < 0)
 		goto out;
-	if (engine_run(c, &t, &ph, &r, &e) < 0)
+	if (engine_run_once(c, &t, &ph, &r, &e) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (write_held(dir, c, &t, &r, &e) < 0)

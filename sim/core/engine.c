@@ -619,8 +619,24 @@ static int init_env(struct eng *g, const struct dev_timing *dt, const struct pre
 	return 0;
 }
 
+static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *drop,
+	       const struct pred_handle *pred, struct run_result *out, struct om_err *e);
+
 int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
 	       struct run_result *out, struct om_err *e)
+{
+	return run(c, t, NULL, pred, out, e);
+}
+
+int engine_run_once(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
+		    struct run_result *out, struct om_err *e)
+{
+	return run(c, t, t, pred, out, e);
+}
+
+/* drop: t itself when its rows may go once the requests are built */
+static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *drop,
+	       const struct pred_handle *pred, struct run_result *out, struct om_err *e)
 {
 	memset(out, 0, sizeof *out);
 	struct eng g = { .c = c, .t = t, .met = &out->met };
@@ -638,6 +654,8 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
 	if (pred && pred->ops)
 		predict_all(pred, t, g.reqs, g.target);
+	if (drop)
+		trace_drop_rows(drop); /* only t->n is read from here on */
 	if (init_env(&g, &out->dt, pred, e) < 0 || init_instances(&g, &out->dt, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);

@@ -52,6 +52,11 @@ void eng_params_read(const struct cfg *c, struct eng_params *p);
  * are computed once up front). */
 int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
 	       struct run_result *out, struct om_err *e);
+/* The same for a trace used once: its rows are dropped (trace_drop_rows) as
+ * soon as the engine has its own per-request records, so a run does not hold
+ * both (memory per request). */
+int engine_run_once(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
+		    struct run_result *out, struct om_err *e);
 void run_result_free(struct run_result *r);
 
 #endif

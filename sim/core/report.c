@@ -130,8 +130,14 @@ static void write_requests(FILE *f, const struct run_result *r)
 		"id,arrival_s,prompt_tokens,generated_tokens,status,first_admit_s,"
 		"first_token_s,finish_s,ttft_s,tpot_s,e2e_s,preemptions,recomputed_tokens,"
 		"predicted_tokens,pred_bucket,reserved_peak_tokens,overflows,relocations,replica\n");
-	char line[512];
+	/* lines gathered into blocks: one fwrite per block, not per line */
+	char block[16384];
+	char *line = block;
 	for (size_t i = 0; i < r->n; i++) {
+		if (line > block + sizeof block - 512) {
+			fwrite(block, 1, (size_t)(line - block), f);
+			line = block;
+		}
 		const struct sim_req *q = &r->reqs[i];
 		bool done = q->state == RS_FINISHED;
 		const char *status = done	  ? "finished"
@@ -163,8 +169,10 @@ static void write_requests(FILE *f, const struct run_result *r)
 		p = put_i(p, q->overflows), *p++ = ',';
 		p = put_i(p, q->relocations), *p++ = ',';
 		p = put_opt(p, r->replica ? r->replica[i] : -1), *p++ = '\n';
-		fwrite(line, 1, (size_t)(p - line), f);
+		line = p;
 	}
+	if (line > block)
+		fwrite(block, 1, (size_t)(line - block), f);
 }
 
 static void write_util(FILE *f, const struct run_result *r)

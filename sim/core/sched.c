@@ -243,9 +243,26 @@ static void count_chunk(struct sched *s, struct sim_req *r, int32_t need, int64_
 static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 {
 	bool preempted = false;
+	bool free_in_cap = s->fast && pol_grows_free_in_cap(s->pol);
+	int64_t decodes = 0, grown = 0; /* of the plain decodes, added below */
 	for (size_t i = 0; i < s->n_run;) {
 		struct sim_req *r = s->run[i];
 		int32_t need = r->prompt_tokens + r->generated;
+		if (free_in_cap && !r->partial && need <= r->pol_cap) {
+			/* nearly every request: a decode within its room, so the
+			 * body below with nothing to ask (shortcut 3) */
+			r->prefill = false;
+			cost->attn_pairs += need;
+			decodes++;
+			grown += need - r->ctx;
+			r->ctx = need;
+			i++;
+			continue;
+		}
+		cost->tokens += decodes;
+		*budget -= decodes;
+		s->live_tokens += grown;
+		decodes = grown = 0;
 		if (r->partial && need - r->ctx > *budget)
 			need = r->ctx + (int32_t)(*budget > 0 ? *budget : 0);
 		r->prefill = r->partial && need > r->ctx;
@@ -272,6 +289,9 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 		r->ctx = need;
 		i++;
 	}
+	cost->tokens += decodes;
+	*budget -= decodes;
+	s->live_tokens += grown;
 	return preempted;
 }
 

@@ -228,6 +228,11 @@ static inline int64_t pol_free_grow_limit(const struct pol_ops *p, const struct 
 {
 	return p->speed && p->speed->grow_free_in_cap ? r->pol_cap : -1;
 }
+/* Whether the policy makes that promise (pol_free_grow_limit >= 0). */
+static inline bool pol_grows_free_in_cap(const struct pol_ops *p)
+{
+	return p->speed && p->speed->grow_free_in_cap;
+}
 /* Whether pure decode needs no per-request call at all: no-op grows within
  * the room and batch totals (under a linear memory model). */
 static inline bool pol_decode_is_batchable(const struct pol_ops *p)

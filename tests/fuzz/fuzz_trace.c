@@ -2,13 +2,36 @@
  * TSV by the first line) over an arbitrary buffer. The first byte chooses
  * whether prompt texts are kept, so both paths of each reader are exercised. Any accepted trace must satisfy the
  * reader's promises: at least one row, positive prompt lengths, non-negative
- * outputs, unique ids. */
+ * outputs, unique ids. And the CSV reader must read the buffer the same with
+ * and without its plain-record path (workload/csv_plain.h): same result,
+ * message, rows and texts as libcsv alone. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/fuzz/fuzz_util.h"
+#include "workload/trace_csv.h"
 #include "workload/trace_fmt.h"
+
+static void csv_plain_same(const char *buf, size_t size, bool keep_text)
+{
+	struct wl_trace a, b;
+	trace_init(&a);
+	trace_init(&b);
+	struct om_err ea = { "" }, eb = { "" };
+	int ra = trace_parse_csv_opt(buf, size, "fuzz.csv", &a, keep_text, true, &ea);
+	int rb = trace_parse_csv_opt(buf, size, "fuzz.csv", &b, keep_text, false, &eb);
+	if (ra != rb || strcmp(ea.msg, eb.msg) || a.n != b.n)
+		abort();
+	for (size_t i = 0; i < a.n; i++)
+		if (a.req[i].id != b.req[i].id || a.req[i].arrival_ns != b.req[i].arrival_ns
+		    || a.req[i].prompt_tokens != b.req[i].prompt_tokens
+		    || a.out_tokens[i] != b.out_tokens[i]
+		    || strcmp(trace_text(&a, i), trace_text(&b, i)))
+			abort();
+	trace_free(&a);
+	trace_free(&b);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,5 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* every rejection names the file */
 	}
 	trace_free(&t);
+	csv_plain_same((const char *)data, size, keep_text);
 	return 0;
 }

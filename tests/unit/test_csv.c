@@ -2,6 +2,7 @@
  * with file, line and field in the message. */
 #include <string.h>
 
+#include "common/slurp.h"
 #include "tests/support/tu.h"
 #include "workload/trace_csv.h"
 #include "workload/trace_fmt.h"
@@ -173,6 +174,76 @@ START_TEST(bad_input_names_file_line_field)
 }
 END_TEST
 
+/* Plain records (workload/csv_plain.h) skip libcsv: on random files built
+ * from pieces near every edge of the plain subset (quotes, doubled quotes,
+ * spaces, tabs, CR/LF/CRLF inside and after quotes, blank lines, a missing
+ * last line end, junk after a closing quote) the reader gives the same
+ * requests, texts, lines and messages as with every record fed to libcsv. */
+static void same_both_ways(const char *csv, size_t len, bool keep, const char *desc)
+{
+	struct wl_trace a, b;
+	struct om_err ea = { "" }, eb = { "" };
+	trace_init(&a);
+	trace_init(&b);
+	int ra = trace_parse_csv_opt(csv, len, "t.csv", &a, keep, true, &ea);
+	int rb = trace_parse_csv_opt(csv, len, "t.csv", &b, keep, false, &eb);
+	ck_assert_msg(ra == rb, "%s: rc %d vs %d (%s | %s)", desc, ra, rb, ea.msg, eb.msg);
+	ck_assert_msg(!strcmp(ea.msg, eb.msg), "%s: '%s' vs '%s'", desc, ea.msg, eb.msg);
+	ck_assert_int_eq(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++) {
+		ck_assert_int_eq(a.req[i].id, b.req[i].id);
+		ck_assert_int_eq(a.req[i].arrival_ns, b.req[i].arrival_ns);
+		ck_assert_int_eq(a.req[i].prompt_tokens, b.req[i].prompt_tokens);
+		ck_assert_int_eq(a.out_tokens[i], b.out_tokens[i]);
+		ck_assert_str_eq(trace_text(&a, i), trace_text(&b, i));
+	}
+	trace_free(&a);
+	trace_free(&b);
+}
+
+START_TEST(plain_records_read_as_libcsv_reads_them)
+{
+	static const char *heads[] = { "id,prompt_tokens,output_tokens,prompt",
+				       "prompt,arrival_s,prompt_tokens,output_tokens,id",
+				       "arrived_at,num_prefill_tokens,num_decode_tokens",
+				       "\"id\",prompt_tokens,output_tokens,\"prompt\"" };
+	static const char *pieces[] = { "1",	      "23",	    "7",	  "0",
+					"",	      "\"4\"",	    "\"x\"\"y\"", "\"a\nb\"",
+					"\"a\r\nb\"", "\"a\rb\r\"", "\"c, d\"",	  " 5",
+					"5 ",	      "\t6",	    "\"5\" ",	  "x\"",
+					"\"q\"z",     "\"unclosed", "1.5",	  "\"\"",
+					"\"\"\"\"",   "-1",	    "abc" };
+	static const char *ends[] = { "\n", "\n", "\n", "\r\n", "\r", "", "\n\n", "\n \n" };
+	const size_t np = sizeof pieces / sizeof *pieces, ne = sizeof ends / sizeof *ends;
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	char csv[4096];
+	for (int round = 0; round < 4000; round++) {
+		size_t n = 0;
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		n += (size_t)snprintf(csv, sizeof csv, "%s%s", heads[(x >> 33) % 4],
+				      ends[(x >> 40) % 4]);
+		int rows = 1 + (int)((x >> 20) % 6);
+		for (int k = 0; k < rows; k++) {
+			int nf = 3 + (int)((x >> 50) % 3);
+			for (int j = 0; j < nf; j++) {
+				x = x * 6364136223846793005u + 1442695040888963407u;
+				/* mostly plain fields: a row's one odd piece at most */
+				const char *pc = (x >> 60) < 12 ? (j < 3 ? "3" : "\"t\"")
+								: pieces[(x >> 33) % np];
+				n += (size_t)snprintf(csv + n, sizeof csv - n, "%s%s", j ? "," : "",
+						      pc);
+			}
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			n += (size_t)snprintf(csv + n, sizeof csv - n, "%s",
+					      (x >> 61) < 6 ? "\n" : ends[(x >> 33) % ne]);
+		}
+		char desc[32];
+		snprintf(desc, sizeof desc, "round %d", round);
+		same_both_ways(csv, n, round % 2, desc);
+	}
+}
+END_TEST
+
 /* The real trace, if present: 52,002 rows as SOURCES.md says. */
 START_TEST(shared_alpaca_if_present)
 {
@@ -192,6 +263,12 @@ START_TEST(shared_alpaca_if_present)
 	ck_assert_int_eq(zero, 49); /* SOURCES.md: 49 rows have an empty output */
 	ck_assert_double_eq_tol((double)out_sum / 52002.0, 55.85, 0.01);
 	trace_free(&t);
+	/* its quoted, multi-line texts read the same through libcsv alone */
+	char *buf;
+	size_t len;
+	ck_assert_int_eq(slurp_file(path, "trace", &buf, &len, &e), 0);
+	same_both_ways(buf, len, true, "alpaca.csv");
+	free(buf);
 }
 END_TEST
 
@@ -221,6 +298,7 @@ Suite *tu_suite(void)
 	tcase_add_test(tc, text_skipped_reads_the_same);
 	tcase_add_loop_test(tc, bad_input_names_file_line_field, 0,
 			    (int)(sizeof bad_rows / sizeof bad_rows[0]));
+	tcase_add_test(tc, plain_records_read_as_libcsv_reads_them);
 	tcase_add_test(tc, shared_alpaca_if_present);
 	tcase_add_test(tc, shared_azure_if_present);
 	return s;
