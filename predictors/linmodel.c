@@ -550,8 +550,12 @@ void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p
 		p[k] = 0;
 	for (size_t j = 0; j < v->nnz; j++) {
 		const double *br = B + (size_t)v->idx[j] * (size_t)K;
-		for (int k = 0; k < K; k++)
-			p[k] += v->val[j] * br[k];
+		if (v->val[j] == 1.0) /* a binary hashed entry: 1.0 * x is x */
+			for (int k = 0; k < K; k++)
+				p[k] += br[k];
+		else
+			for (int k = 0; k < K; k++)
+				p[k] += v->val[j] * br[k];
 	}
 	double mx = -INFINITY, sum = 0;
 	for (int k = 0; k < K; k++)
