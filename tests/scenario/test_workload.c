@@ -213,7 +213,8 @@ START_TEST(preread_trace_serves_the_workload)
 	ck_assert_int_eq(b.out_tokens[0], 6);
 	trace_free(&b);
 	cfg_free(c);
-	raw.out_tokens[0] = 6;
+	trace_free(&raw); /* unedited again */
+	ck_assert_int_eq(trace_read(path, &raw, true, &e), 0);
 	pre.path = path;
 	sets[1] = "workload.rows=held_out";
 	c = tu_cfg(sets, 2);
