@@ -219,13 +219,40 @@ static void sort_u64(uint64_t *k, size_t n)
 	}
 }
 
+/* Sorts keys (index << 32 | position, positions ascending as written) by
+ * index, stably: the order sort_u64 gives, without its data-dependent
+ * branches (a quicksort's compares mispredict on hashed indices, an eighth
+ * of odma's training time). LSD radix, RADIX_BITS per pass, as many passes
+ * as the largest index needs. */
+#define RADIX_BITS 6
+static void radix_by_index(uint64_t *key, size_t n)
+{
+	uint64_t tmp[RAW_MAX], *src = key, *dst = tmp, any = 0;
+	for (size_t i = 0; i < n; i++)
+		any |= key[i] >> 32;
+	for (int sh = 32; sh < 64 && any >> (sh - 32); sh += RADIX_BITS) {
+		size_t cnt[(1 << RADIX_BITS) + 1] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			cnt[(src[i] >> sh & ((1 << RADIX_BITS) - 1)) + 1]++;
+		for (int b = 1; b <= 1 << RADIX_BITS; b++)
+			cnt[b] += cnt[b - 1];
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[src[i] >> sh & ((1 << RADIX_BITS) - 1)]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != key)
+		memcpy(key, src, n * sizeof *key);
+}
+
 static void merge(const struct acc *a, struct feat_vec *v)
 {
 	uint64_t key[RAW_MAX];
 	size_t m = 0;
 	for (size_t i = 0; i < a->n; i++)
 		key[i] = (uint64_t)a->idx[i] << 32 | i;
-	sort_u64(key, a->n);
+	radix_by_index(key, a->n);
 	for (size_t i = 0; i < a->n; i++)
 		if (i == 0 || key[i] >> 32 != key[m - 1] >> 32)
 			key[m++] = key[i];

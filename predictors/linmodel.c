@@ -119,6 +119,32 @@ struct ridge_sys {
 /* out = (X~^T W X~ / n + lambda P) p, with P = I except the bias entry.
  * With binary hashed entries (!r->nonbin) their products 1.0 * x are the x
  * themselves, so skipping them changes no bit of the result. */
+/* s + p[c[0]] + p[c[1]] + ... added in that order (unrolled by hand: the
+ * compiler does not unroll at -O2, and a binary row is mostly this loop). */
+static inline double sum_at(const double *p, const uint32_t *c, size_t n, double s)
+{
+	size_t j = 0;
+	for (; j + 4 <= n; j += 4)
+		s = s + p[c[j]] + p[c[j + 1]] + p[c[j + 2]] + p[c[j + 3]];
+	for (; j < n; j++)
+		s += p[c[j]];
+	return s;
+}
+
+/* o[c[j]] += z for the n distinct columns c (unrolled by hand). */
+static inline void add_at(double *o, const uint32_t *c, size_t n, double z)
+{
+	size_t j = 0;
+	for (; j + 4 <= n; j += 4) {
+		o[c[j]] += z;
+		o[c[j + 1]] += z;
+		o[c[j + 2]] += z;
+		o[c[j + 3]] += z;
+	}
+	for (; j < n; j++)
+		o[c[j]] += z;
+}
+
 static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vector *out)
 {
 	const struct lm_rows *r = S->r;
@@ -137,14 +163,12 @@ static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vecto
 		double s = -mu;
 		for (size_t j = a; j < h; j++)
 			s += r->val[j] * pd[col[j]];
-		for (size_t j = h; j < b; j++)
-			s += pd[col[j]];
+		s = sum_at(pd, col + h, b - h, s);
 		double z = s * inv * (w ? w[i] : 1.0);
 		zsum += z;
 		for (size_t j = a; j < h; j++)
 			od[col[j]] += r->val[j] * z;
-		for (size_t j = h; j < b; j++)
-			od[col[j]] += z;
+		add_at(od, col + h, b - h, z);
 	}
 	for (size_t j = 1; j < r->d; j++)
 		od[j] += S->lambda * pd[j] - m[j] * zsum;
@@ -550,8 +574,12 @@ void lm_softmax_prob(const struct feat_vec *v, const double *B, int K, double *p
 		p[k] = 0;
 	for (size_t j = 0; j < v->nnz; j++) {
 		const double *br = B + (size_t)v->idx[j] * (size_t)K;
-		for (int k = 0; k < K; k++)
-			p[k] += v->val[j] * br[k];
+		if (v->val[j] == 1.0) /* a binary hashed entry: 1.0 * x is x */
+			for (int k = 0; k < K; k++)
+				p[k] += br[k];
+		else
+			for (int k = 0; k < K; k++)
+				p[k] += v->val[j] * br[k];
 	}
 	double mx = -INFINITY, sum = 0;
 	for (int k = 0; k < K; k++)

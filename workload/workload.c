@@ -278,8 +278,50 @@ static size_t split(char *s, char **items, size_t max)
 /* Several traces play one after another (e.g. Alpaca, then NQ, then Alpaca:
  * a drift scenario). Each phase is sampled on its own; one arrival process
  * then runs over the whole sequence. Ids keep their trace values. */
-static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text, gsl_rng *rs,
-			struct om_err *e)
+/* raw = a copy of every row of src (held_out filters its rows in place). */
+static int trace_copy(struct wl_trace *raw, const struct wl_trace *src, struct om_err *e)
+{
+	raw->has_arrivals = src->has_arrivals;
+	snprintf(raw->source, sizeof raw->source, "%s", src->source);
+	snprintf(raw->format, sizeof raw->format, "%s", src->format);
+	for (size_t i = 0; i < src->n; i++)
+		if (trace_push(raw, src->req[i].id, src->req[i].arrival_ns,
+			       src->req[i].prompt_tokens, src->out_tokens[i], trace_text(src, i),
+			       src->req[i].text_len, e)
+		    < 0)
+			return -1;
+	return 0;
+}
+
+/* One trace: read (or taken from pre), its held-out rows, then sampled. */
+static int build_one(const struct cfg *c, const char *name, struct wl_trace *t, bool keep_text,
+		     const struct wl_preread *pre, gsl_rng *rs, struct om_err *e)
+{
+	struct wl_trace raw;
+	trace_init(&raw);
+	char path[4096];
+	if (wl_resolve(c, "workload.trace", name, path, sizeof path, e) < 0)
+		return -1;
+	size_t want = (size_t)cfg_int(c, "workload.num_requests");
+	const struct wl_trace *src = &raw;
+	int rc;
+	if (keep_text && pre && pre->t && !strcmp(path, pre->path)) {
+		bool all = strcmp(cfg_str(c, "workload.rows"), "held_out") != 0;
+		src = all ? pre->t : &raw;
+		rc = all ? 0 : trace_copy(&raw, pre->t, e);
+	} else {
+		rc = trace_read(path, &raw, keep_text, e);
+	}
+	if (rc == 0)
+		rc = held_out(c, &raw, e);
+	if (rc == 0)
+		rc = sample(c, "workload.num_requests", src, t, want, rs, e);
+	trace_free(&raw);
+	return rc;
+}
+
+static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
+			const struct wl_preread *pre, gsl_rng *rs, struct om_err *e)
 {
 	char traces[4096], counts[1024];
 	if ((size_t)snprintf(traces, sizeof traces, "%s", cfg_str(c, "workload.trace"))
@@ -301,21 +343,8 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 			return cfg_fail(c, "workload.trace", e,
 					"item %zu of the trace list is empty (a stray comma?)",
 					i + 1);
-	if (np == 1 && nc == 0) {
-		struct wl_trace raw;
-		trace_init(&raw);
-		char path[4096];
-		int rc = wl_resolve(c, "workload.trace", name[0], path, sizeof path, e);
-		if (rc == 0)
-			rc = trace_read(path, &raw, keep_text, e);
-		size_t want = (size_t)cfg_int(c, "workload.num_requests");
-		if (rc == 0)
-			rc = held_out(c, &raw, e);
-		if (rc == 0)
-			rc = sample(c, "workload.num_requests", &raw, t, want, rs, e);
-		trace_free(&raw);
-		return rc;
-	}
+	if (np == 1 && nc == 0)
+		return build_one(c, name[0], t, keep_text, pre, rs, e);
 	if (nc && nc != np)
 		return cfg_fail(c, "workload.phase_requests", e,
 				"%zu counts for %zu traces in workload.trace", nc, np);
@@ -366,6 +395,12 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 
 int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_err *e)
 {
+	return wl_build_pre(c, t, keep_text, NULL, e);
+}
+
+int wl_build_pre(const struct cfg *c, struct wl_trace *t, bool keep_text,
+		 const struct wl_preread *pre, struct om_err *e)
+{
 	uint64_t seed = (uint64_t)cfg_int(c, "workload.seed");
 	size_t want = (size_t)cfg_int(c, "workload.num_requests");
 	gsl_rng *rs = rng_stream(seed, "workload.sample");
@@ -387,7 +422,7 @@ int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_
 		if (servegen_build(c, t, e) < 0)
 			goto out;
 	} else if (cfg_str(c, "workload.trace")[0]) {
-		if (build_phases(c, t, keep_text, rs, e) < 0
+		if (build_phases(c, t, keep_text, pre, rs, e) < 0
 		    || think_apply(c, t, THINK_STREAM_WORKLOAD, e) < 0)
 			goto out;
 	} else {

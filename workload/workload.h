@@ -25,4 +25,17 @@ int wl_resolve(const struct cfg *c, const char *key, const char *name, char *out
 
 int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_err *e);
 
+/* A trace file already read in this process, as trace_read gives it with
+ * prompt texts kept and no length changed (the training side's copy when
+ * workload.output_model leaves lengths alone: sim/core/pred_setup.h). */
+struct wl_preread {
+	const char *path;
+	const struct wl_trace *t;
+};
+/* wl_build, taking the rows of a single-trace workload from pre (may be NULL)
+ * instead of parsing the file again when keep_text is set and workload.trace
+ * resolves to pre->path: the same rows, so the same workload. */
+int wl_build_pre(const struct cfg *c, struct wl_trace *t, bool keep_text,
+		 const struct wl_preread *pre, struct om_err *e);
+
 #endif

@@ -73,8 +73,7 @@ static int eval_rate(void *ctxp, double rate, struct cap_point *pt, struct om_er
 	int rc = -1;
 	struct cfg *c = exp_load(o->x.experiment, sets, o->x.nsets + 2, e);
 	if (c && odma_tune(c, ctx->pc, e) == 0 && pred_from_cfg_cached(c, ctx->pc, &ph, e) == 0
-	    && wl_build(c, &t, ph.ops && ph.ops->needs_text, e) == 0
-	    && engine_run(c, &t, &ph, &r, e) == 0) {
+	    && pred_wl_build(c, ctx->pc, &ph, &t, e) == 0 && engine_run(c, &t, &ph, &r, e) == 0) {
 		pt->s = r.sum;
 		rc = 0;
 	}

@@ -84,8 +84,8 @@ static int run_one(const struct cmp_args *o, const char *pol, const char *rundir
 	snprintf(row->policy, sizeof row->policy, "%.63s", pol);
 	snprintf(row->predictor, sizeof row->predictor, "%s", cfg_str(c, "predictor.name"));
 	if (odma_tune(c, pc, e) < 0 || pred_from_cfg_cached(c, pc, &ph, e) < 0
-	    || wl_build(c, &t, ph.ops && ph.ops->needs_text, e) < 0
-	    || engine_run(c, &t, &ph, &r, e) < 0 || report_write(rundir, c, &t, &r, e) < 0)
+	    || pred_wl_build(c, pc, &ph, &t, e) < 0 || engine_run(c, &t, &ph, &r, e) < 0
+	    || report_write(rundir, c, &t, &r, e) < 0)
 		goto out;
 	if (!slash)
 		snprintf(row->policy, sizeof row->policy, "%s", r.policy);

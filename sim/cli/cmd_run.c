@@ -68,7 +68,7 @@ int cmd_run(int argc, char **argv)
 	/* one read of the training trace serves tuning, training, start lengths */
 	if (odma_tune(c, &pc, &e) < 0 || pred_from_cfg_cached(c, &pc, &ph, &e) < 0)
 		goto out;
-	if (wl_build(c, &t, ph.ops && ph.ops->needs_text, &e) < 0)
+	if (pred_wl_build(c, &pc, &ph, &t, &e) < 0)
 		goto out;
 	if (engine_run_once(c, &t, &ph, &r, &e) < 0)
 		goto out;

@@ -109,6 +109,24 @@ int pred_train_trace(const struct cfg *c, struct pred_cache *pc, const char *pat
 	return 0;
 }
 
+struct wl_preread pred_cache_preread(const struct cfg *c, const struct pred_cache *pc)
+{
+	struct wl_preread none = { NULL, NULL };
+	if (!pc || !pc->tr_key || !strcmp(cfg_str(c, "workload.output_model"), "think"))
+		return none;
+	char *key = cache_key(c, NULL, pc->tr_path);
+	bool same = key && !strcmp(key, pc->tr_key);
+	free(key);
+	return same ? (struct wl_preread){ pc->tr_path, &pc->tr } : none;
+}
+
+int pred_wl_build(const struct cfg *c, const struct pred_cache *pc, const struct pred_handle *h,
+		  struct wl_trace *t, struct om_err *e)
+{
+	struct wl_preread pre = pred_cache_preread(c, pc);
+	return wl_build_pre(c, t, h->ops && h->ops->needs_text, &pre, e);
+}
+
 /* Drops pc's warm start (pred_setup.h). */
 static void warm_drop(struct pred_cache *pc)
 {

@@ -9,6 +9,7 @@
 #include "common/cfg.h"
 #include "predictors/predictor.h"
 #include "workload/trace.h"
+#include "workload/workload.h"
 
 /* Builds the predictor named by predictor.name ("none" leaves h->ops NULL),
  * ready to predict: a predictor with a train() loads predictor.model_file if
@@ -65,6 +66,18 @@ void pred_cache_set_warm(struct pred_cache *pc, struct pred_handle *h, const cha
  * settings (which frees the previous one). */
 int pred_train_trace(const struct cfg *c, struct pred_cache *pc, const char *path,
 		     const struct wl_trace **t, struct om_err *e);
+
+/* pc's training trace for the workload to take its rows from (wl_build_pre)
+ * instead of parsing the file again: only while it holds the file's lengths
+ * (workload.output_model = reference) and was read under c's settings;
+ * otherwise empty. */
+struct wl_preread pred_cache_preread(const struct cfg *c, const struct pred_cache *pc);
+
+/* wl_build for a run predicted by h: prompt texts kept when h reads them,
+ * rows taken from pc's training trace where pred_cache_preread allows
+ * (pc may be NULL). */
+int pred_wl_build(const struct cfg *c, const struct pred_cache *pc, const struct pred_handle *h,
+		  struct wl_trace *t, struct om_err *e);
 
 /* pred_from_cfg through the cache (pc may be NULL = no cache). A model
  * trained here is saved to text and loaded back, on the first run as on

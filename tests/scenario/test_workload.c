@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "tests/support/tu.h"
+#include "workload/trace_fmt.h"
 #include "workload/workload.h"
 
 static void build(const char **sets, int n, struct wl_trace *t)
@@ -172,10 +173,72 @@ START_TEST(trace_arrival_needs_timestamps)
 }
 END_TEST
 
+/* wl_build_pre takes its rows from a trace already read (the training side's
+ * copy) instead of the file: an edited copy shows through, held_out filters
+ * without touching the copy, and another path, or no texts wanted, reads the
+ * file as wl_build does. */
+START_TEST(preread_trace_serves_the_workload)
+{
+	char path[TU_PATH], text[4096] = "id,prompt_tokens,output_tokens,prompt\n";
+	for (int i = 1; i <= 60; i++) /* enough ids that some are held out */
+		snprintf(text + strlen(text), sizeof text - strlen(text), "%d,%d,%d,w%d x\n", i,
+			 i + 4, i + 5, i);
+	tu_write_temp(path, text);
+	char tr[128];
+	snprintf(tr, sizeof tr, "workload.trace=%s", path);
+	const char *sets[] = { tr, "workload.rows=all" };
+	struct cfg *c = tu_cfg(sets, 2);
+	struct om_err e;
+	struct wl_trace raw, a, b;
+	ck_assert_int_eq(trace_read(path, &raw, true, &e), 0);
+	ck_assert_int_eq(wl_build(c, &a, true, &e), 0);
+	struct wl_preread pre = { path, &raw };
+	ck_assert_int_eq(wl_build_pre(c, &b, true, &pre, &e), 0);
+	ck_assert_int_eq(a.n, b.n);
+	ck_assert_mem_eq(a.req, b.req, a.n * sizeof *a.req);
+	ck_assert_mem_eq(a.out_tokens, b.out_tokens, a.n * sizeof *a.out_tokens);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_str_eq(trace_text(&a, i), trace_text(&b, i));
+	trace_free(&a);
+	trace_free(&b);
+	raw.out_tokens[0] = 99; /* the copy is what the workload reads */
+	ck_assert_int_eq(wl_build_pre(c, &b, true, &pre, &e), 0);
+	ck_assert_int_eq(b.out_tokens[0], 99);
+	trace_free(&b);
+	ck_assert_int_eq(wl_build_pre(c, &b, false, &pre, &e), 0); /* no texts: the file */
+	ck_assert_int_eq(b.out_tokens[0], 6);
+	trace_free(&b);
+	pre.path = "/elsewhere.csv"; /* another trace: the file */
+	ck_assert_int_eq(wl_build_pre(c, &b, true, &pre, &e), 0);
+	ck_assert_int_eq(b.out_tokens[0], 6);
+	trace_free(&b);
+	cfg_free(c);
+	trace_free(&raw); /* unedited again */
+	ck_assert_int_eq(trace_read(path, &raw, true, &e), 0);
+	pre.path = path;
+	sets[1] = "workload.rows=held_out";
+	c = tu_cfg(sets, 2);
+	ck_assert_int_eq(wl_build(c, &a, true, &e), 0);
+	ck_assert_int_eq(wl_build_pre(c, &b, true, &pre, &e), 0);
+	ck_assert_int_gt(a.n, 0);
+	ck_assert_int_lt(a.n, 60);
+	ck_assert_int_eq(a.n, b.n);
+	ck_assert_mem_eq(a.req, b.req, a.n * sizeof *a.req);
+	ck_assert_mem_eq(a.out_tokens, b.out_tokens, a.n * sizeof *a.out_tokens);
+	ck_assert_int_eq(raw.n, 60); /* held_out filtered a copy */
+	trace_free(&a);
+	trace_free(&b);
+	trace_free(&raw);
+	cfg_free(c);
+	unlink(path);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	return tu_suite_of("workload", poisson_rate_and_cv, gamma_cv,
 			   seeds_are_reproducible_and_distinct, streams_are_independent,
 			   synthetic_medians, sampling_with_replacement_renumbers,
-			   trace_arrival_needs_timestamps, phases_play_in_order);
+			   trace_arrival_needs_timestamps, phases_play_in_order,
+			   preread_trace_serves_the_workload);
 }
