@@ -543,7 +543,6 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct om_err 
 		r->predicted_len = -1;
 		r->pred_bucket = -1;
 		g->replica[i] = -1;
-		r->pol_off = -1;
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = r->last_token_ns = -1;
 		g->target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
 	}
