@@ -520,13 +520,21 @@ static void note_held_peaks(struct eng *g)
 		}
 }
 
-static int init_requests(struct eng *g, const struct wl_trace *t, struct om_err *e)
+/* drop: t itself when its rows may go; then the truth array becomes the
+ * engine's target in place instead of being copied beside it. */
+static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trace *drop,
+			 struct om_err *e)
 {
 	size_t n = t->n;
+	const int32_t *truth = t->out_tokens;
 	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
-	g->target = malloc((n ? n : 1) * sizeof *g->target);
-	g->replica = malloc((n ? n : 1) * sizeof *g->replica);
-	if (!g->reqs || !g->target || !g->replica)
+	if (g->reqs && drop && drop->out_tokens) {
+		g->target = drop->out_tokens;
+		drop->out_tokens = NULL;
+	} else if (g->reqs) {
+		g->target = malloc((n ? n : 1) * sizeof *g->target);
+	}
+	if (!g->reqs || !g->target)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	int32_t mml = g->p.pol.max_model_len;
 	int64_t max_new = g->p.max_new_tokens;
@@ -542,11 +550,21 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct om_err 
 		r->max_output = cap > 0 ? (int32_t)cap : 0;
 		r->predicted_len = -1;
 		r->pred_bucket = -1;
-		g->replica[i] = -1;
-		r->pol_off = -1;
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = r->last_token_ns = -1;
-		g->target[i] = t->out_tokens[i] > 0 ? t->out_tokens[i] : 1;
+		g->target[i] = truth[i] > 0 ? truth[i] : 1;
 	}
+	return 0;
+}
+
+/* Allocated once the trace's rows may be gone, so the two never coexist. */
+static int init_replicas(struct eng *g, struct om_err *e)
+{
+	size_t n = g->t->n;
+	g->replica = malloc((n ? n : 1) * sizeof *g->replica);
+	if (!g->replica)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		g->replica[i] = -1;
 	return 0;
 }
 
@@ -649,14 +667,16 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	}
 	if (pred_check_text(c, pred, t, e) < 0)
 		goto done;
-	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, e) < 0 || init_requests(&g, t, e) < 0)
+	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, e) < 0
+	    || init_requests(&g, t, drop, e) < 0)
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
 	if (pred && pred->ops)
 		predict_all(pred, t, g.reqs, g.target);
 	if (drop)
 		trace_drop_rows(drop); /* only t->n is read from here on */
-	if (init_env(&g, &out->dt, pred, e) < 0 || init_instances(&g, &out->dt, e) < 0)
+	if (init_replicas(&g, e) < 0 || init_env(&g, &out->dt, pred, e) < 0
+	    || init_instances(&g, &out->dt, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
 	if (loop(&g, e) < 0)

@@ -1,7 +1,9 @@
 /* request: a request as the scheduler and the allocation policies see it.
  * It deliberately has no field for the true output length: that lives in the
  * engine's private array, so no policy or scheduler can read it by accident.
- * Policies may use the pol_* fields for their own bookkeeping. */
+ * Policies may use the pol_* fields for their own bookkeeping; pol_off and
+ * pol_ptr share their storage (a policy uses one of them, and finds it 0 /
+ * NULL before the request's first admission). */
 #ifndef OM_REQUEST_H
 #define OM_REQUEST_H
 
@@ -17,18 +19,20 @@ enum req_state {
 };
 
 /* Fields are grouped by size (8, 4, 2, 1 bytes) so the record packs into
- * 136 bytes without padding holes: a run keeps one per request. */
+ * 120 bytes without padding holes: a run keeps one per request. */
 struct sim_req {
 	int64_t id;
 	int64_t arrival_ns;
 	/* timestamps, ns; -1 until they happen */
 	int64_t first_admit_ns, first_token_ns, finish_ns;
-	uint64_t admit_seq; /* order of (re)admission, for preemption */
 	int64_t recomputed_tokens;
 	int64_t last_token_ns; /* its latest token, recorded when it is preempted */
-	/* policy bookkeeping */
-	int64_t pol_off;
-	void *pol_ptr;
+	/* policy bookkeeping: an offset (contiguous policies) or a pointer to
+	 * the policy's own record (paged), never both, so they share 8 bytes */
+	union {
+		int64_t pol_off;
+		void *pol_ptr;
+	};
 	int32_t pol_cap;
 	int32_t pol_class;
 	uint32_t idx; /* index in the engine's arrays */
@@ -50,7 +54,7 @@ struct sim_req {
 	uint16_t overflows, relocations;
 	uint8_t state;
 	uint8_t reject_reason; /* enum sched_reject */
-	/* one-bit flags: six bytes would push the record past 136 */
+	/* one-bit flags: six bytes would push the record past 120 */
 	bool prefill : 1; /* computing its prompt in the current iteration */
 	/* chunked prefill: ctx counts only the context computed so far, short of
 	 * prompt + generated; no token is emitted until the last chunk lands */
@@ -65,6 +69,6 @@ struct sim_req {
 	bool resumed : 1;
 };
 
-_Static_assert(sizeof(struct sim_req) <= 136, "a run keeps one sim_req per request");
+_Static_assert(sizeof(struct sim_req) <= 120, "a run keeps one sim_req per request");
 
 #endif

@@ -310,7 +310,6 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	r->prefill = true;
 	r->partial = need < r->prompt_tokens + r->generated;
 	r->reserve_all = false;
-	r->admit_seq = ++s->admit_counter;
 	if (r->first_admit_ns < 0)
 		r->first_admit_ns = now;
 	if (r->generated > 0) {

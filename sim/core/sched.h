@@ -76,7 +76,6 @@ struct sched {
 	/* running: in admission order (the last is the preemption victim) */
 	struct sim_req **run;
 	size_t n_run, run_cap;
-	uint64_t admit_counter;
 	int64_t live_tokens; /* sum of ctx over running requests */
 	bool fast;	     /* run.fast_path: use the policy's speed hooks */
 	bool chunked;	     /* scheduler.chunked_prefill */

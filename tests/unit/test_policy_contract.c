@@ -44,7 +44,6 @@ static void world_open(struct world *w, const struct pol_ops *p)
 		r->predicted_len = 10 + (int32_t)(i * 53 % 250);
 		r->pred_bucket = -1;
 		r->pred_uncertain = i % 5 == 0;
-		r->pol_off = -1;
 		w->truth[i] = 1 + (int32_t)(i * 71 % 300);
 	}
 	w->env = (struct pol_env){
