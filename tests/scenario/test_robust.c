@@ -243,7 +243,7 @@ START_TEST(self_preemption_does_not_idle)
 	fx_init(&f, 12, NULL);
 	struct om_err e;
 	f.r[0].prompt_tokens = 10;
-	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	int64_t now = 0;
 	for (int it = 0; it < 3; it++) { /* contexts 10, 11, 12: all fit */
 		int64_t d = sched_begin(&f.s, now, NULL);
@@ -273,7 +273,7 @@ START_TEST(explain_recompute_over_budget)
 	f.r[0].prompt_tokens = 90;
 	f.r[0].generated = 20; /* as if preempted after 20 tokens */
 	f.r[0].preemptions = 1;
-	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	ck_assert_int_eq(sched_begin(&f.s, 0, NULL), 0);
 	ck_assert_int_eq(sched_waiting(&f.s), 1);
 	char why[512];
@@ -294,7 +294,7 @@ START_TEST(chunks_grow_the_policy)
 	fx_init(&f, 1000, "scheduler.max_batched_tokens=100");
 	struct om_err e;
 	f.r[0].prompt_tokens = 250;
-	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	const int64_t held[] = { 100, 200, 250 };
 	int64_t now = 0;
 	for (int it = 0; it < 3; it++) {
@@ -323,7 +323,7 @@ START_TEST(chunked_never_fits_alone)
 	struct fixture f;
 	fx_init(&f, 150, "scheduler.max_batched_tokens=100");
 	f.r[0].prompt_tokens = 250;
-	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	int64_t d = sched_begin(&f.s, 0, NULL);
 	ck_assert_int_gt(d, 0);
 	sched_end(&f.s, d, never_done, NULL, NULL);
