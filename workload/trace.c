@@ -1,8 +1,11 @@
+#define _DEFAULT_SOURCE /* madvise */
 #include "workload/trace.h"
 #include "common/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 void trace_init(struct wl_trace *t)
 {
@@ -26,6 +29,24 @@ void trace_drop_rows(struct wl_trace *t)
 	t->out_tokens = NULL;
 	t->text = NULL;
 	t->cap = t->text_len = t->text_cap = 0;
+}
+
+void trace_release_rows(struct wl_trace *t, size_t from, size_t upto)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	if (!t->req || ps <= 0 || upto <= from)
+		return;
+	uintptr_t page = (uintptr_t)ps;
+	uintptr_t base = (uintptr_t)t->req;
+	/* never the page holding the allocator's header before row 0 */
+	uintptr_t lo = (base + page - 1) & ~(page - 1);
+	/* the page holding row `from` may go: the rows before it are consumed */
+	uintptr_t start = (uintptr_t)&t->req[from] & ~(page - 1);
+	uintptr_t end = (uintptr_t)&t->req[upto] & ~(page - 1);
+	if (start < lo)
+		start = lo;
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_DONTNEED);
 }
 
 int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt, int32_t output,

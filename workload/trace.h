@@ -37,6 +37,12 @@ void trace_free(struct wl_trace *t);
  * reader is done with them; the count n and the metadata (source, format,
  * arrival...) stay for the reports. Nothing may index the rows afterwards. */
 void trace_drop_rows(struct wl_trace *t);
+/* Gives back to the system the memory of the request rows req[from, upto)
+ * (whole pages only; a page shared with row upto stays) for a caller that
+ * consumes them in order, so a run's own records need not coexist with all
+ * of them. Rows below upto must not be read again; trace_drop_rows and
+ * trace_free still free the array. */
+void trace_release_rows(struct wl_trace *t, size_t from, size_t upto);
 /* Appends one request; `text` may be NULL. Returns -1 on OOM. */
 int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt, int32_t output,
 	       const char *text, size_t text_len, struct om_err *e);

@@ -144,7 +144,8 @@ static int ingest(struct eng *g, struct om_err *e)
 		struct sim_req *r = &g->reqs[g->next_arrival++];
 		size_t k = route(g);
 		g->replica[r->idx] = (int32_t)k;
-		(void)sched_arrive(&g->in[k].s, r, g->now);
+		if (sched_arrive(&g->in[k].s, r, g->now) < 0)
+			return err_set(e, NULL, 0, NULL, "out of memory");
 	}
 	if (!g->arrival_pending && g->next_arrival < g->t->n) {
 		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
@@ -473,10 +474,10 @@ static int loop(struct eng *g, struct om_err *e)
 	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
 }
 
-static void predict_all(const struct pred_handle *ph, const struct wl_trace *t,
-			struct sim_req *reqs, const int32_t *target)
+static void predict_rows(const struct pred_handle *ph, const struct wl_trace *t,
+			 struct sim_req *reqs, const int32_t *target, size_t from, size_t to)
 {
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = from; i < to; i++) {
 		struct pred_sample smp = {
 			.id = t->req[i].id,
 			.text = trace_text(t, i),
@@ -520,25 +521,15 @@ static void note_held_peaks(struct eng *g)
 		}
 }
 
-/* drop: t itself when its rows may go; then the truth array becomes the
- * engine's target in place instead of being copied beside it. */
-static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trace *drop,
-			 struct om_err *e)
+/* Rows are turned into records (and predicted, in order) a block at a time. */
+#define ENG_ROW_BLOCK 65536
+
+static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *truth, size_t from,
+		      size_t to)
 {
-	size_t n = t->n;
-	const int32_t *truth = t->out_tokens;
-	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
-	if (g->reqs && drop && drop->out_tokens) {
-		g->target = drop->out_tokens;
-		drop->out_tokens = NULL;
-	} else if (g->reqs) {
-		g->target = malloc((n ? n : 1) * sizeof *g->target);
-	}
-	if (!g->reqs || !g->target)
-		return err_set(e, NULL, 0, NULL, "out of memory");
 	int32_t mml = g->p.pol.max_model_len;
 	int64_t max_new = g->p.max_new_tokens;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < to; i++) {
 		struct sim_req *r = &g->reqs[i];
 		r->id = t->req[i].id;
 		r->idx = (uint32_t)i;
@@ -552,6 +543,34 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 		r->pred_bucket = -1;
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = r->last_token_ns = -1;
 		g->target[i] = truth[i] > 0 ? truth[i] : 1;
+	}
+}
+
+/* drop: t itself when its rows may go; then the truth array becomes the
+ * engine's target in place instead of being copied beside it, and each block
+ * of rows is given back once its records are built, so the records and the
+ * whole of the rows never coexist (the run's peak memory). */
+static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trace *drop,
+			 const struct pred_handle *pred, struct om_err *e)
+{
+	size_t n = t->n;
+	const int32_t *truth = t->out_tokens;
+	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
+	if (g->reqs && drop && drop->out_tokens) {
+		g->target = drop->out_tokens;
+		drop->out_tokens = NULL;
+	} else if (g->reqs) {
+		g->target = malloc((n ? n : 1) * sizeof *g->target);
+	}
+	if (!g->reqs || !g->target)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	for (size_t from = 0; from < n; from += ENG_ROW_BLOCK) {
+		size_t to = n - from > ENG_ROW_BLOCK ? from + ENG_ROW_BLOCK : n;
+		init_rows(g, t, truth, from, to);
+		if (pred && pred->ops)
+			predict_rows(pred, t, g->reqs, g->target, from, to);
+		if (drop)
+			trace_release_rows(drop, from, to);
 	}
 	return 0;
 }
@@ -668,11 +687,9 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	if (pred_check_text(c, pred, t, e) < 0)
 		goto done;
 	if (dt_init(&out->dt, c, e) < 0 || find_policy(&g, e) < 0
-	    || init_requests(&g, t, drop, e) < 0)
+	    || init_requests(&g, t, drop, pred, e) < 0)
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
-	if (pred && pred->ops)
-		predict_all(pred, t, g.reqs, g.target);
 	if (drop)
 		trace_drop_rows(drop); /* only t->n is read from here on */
 	if (init_replicas(&g, e) < 0 || init_env(&g, &out->dt, pred, e) < 0
@@ -682,6 +699,11 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	if (loop(&g, e) < 0)
 		goto done;
 	note_held_peaks(&g);
+	/* the truth is not read after the loop: it gives its room to the
+	 * summary's percentile scratch (the run's peak memory) */
+	free(g.target);
+	g.target = NULL;
+	g.env.truth = NULL;
 	struct sched_stats st = { 0 };
 	for (size_t i = 0; i < g.n_in; i++) {
 		struct pol_stats ps;

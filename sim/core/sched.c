@@ -69,6 +69,10 @@ void sched_params_read(const struct cfg *c, struct sched_params *p)
 	p->fast = cfg_bool(c, "run.fast_path");
 }
 
+enum {
+	SCHED_WQ_MIN = 1024
+}; /* first ring size; it doubles when more wait */
+
 int sched_init(struct sched *s, const struct sched_params *p, const struct pol_ops *pol, void *ps,
 	       const struct dev_timing *dt, size_t n_requests, struct om_err *e)
 {
@@ -81,7 +85,8 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	s->fast = p->fast;
 	s->chunked = p->chunked;
 	s->prefix_cache = p->prefix_cache;
-	s->wq_cap = n_requests ? n_requests : 1;
+	/* the queue grows to what waits (wq_reserve), not to the run's size */
+	s->wq_cap = n_requests && n_requests < SCHED_WQ_MIN ? n_requests : SCHED_WQ_MIN;
 	/* admission stops at max_num_seqs, so the batch never holds more */
 	s->run_cap = n_requests && n_requests < (size_t)p->max_num_seqs ? n_requests
 									: (size_t)p->max_num_seqs;
@@ -105,7 +110,25 @@ void sched_free(struct sched *s)
 	s->run = NULL;
 }
 
-/* The queue holds each request at most once, so capacity n_requests suffices. */
+/* Makes room for `need` queued requests, keeping the ring's order. */
+static int wq_reserve(struct sched *s, size_t need)
+{
+	if (need <= s->wq_cap)
+		return 0;
+	size_t old = s->wq_cap, cap = 2 * old > need ? 2 * old : need;
+	struct sim_req **wq = realloc(s->wq, cap * sizeof *wq);
+	if (!wq)
+		return -1;
+	/* the part that wrapped to the front goes after the old end (cap >= 2 old) */
+	if (s->wq_head + s->wq_len > old)
+		memcpy(&wq[old], &wq[0], (s->wq_head + s->wq_len - old) * sizeof *wq);
+	s->wq = wq;
+	s->wq_cap = cap;
+	return 0;
+}
+
+/* Every request of this scheduler, waiting or running, has a slot: reserved
+ * on arrival (sched_arrive), so a preemption's push cannot fail. */
 static void wq_push_back(struct sched *s, struct sim_req *r)
 {
 	s->wq[(s->wq_head + s->wq_len) % s->wq_cap] = r;
@@ -138,19 +161,21 @@ static void reject(struct sched *s, struct sim_req *r, enum sched_reject why, in
 	s->st.rejected[why]++;
 }
 
-bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now)
+int sched_arrive(struct sched *s, struct sim_req *r, int64_t now)
 {
 	if (r->max_output < 1) {
 		reject(s, r, REJ_PROMPT_TOO_LONG, now);
-		return false;
+		return 0;
 	}
 	if (!s->chunked && r->prompt_tokens > s->max_batched_tokens) {
 		reject(s, r, REJ_PROMPT_OVER_BATCH, now);
-		return false;
+		return 0;
 	}
+	if (wq_reserve(s, s->wq_len + s->n_run + 1) < 0)
+		return -1;
 	r->state = RS_WAITING;
 	wq_push_back(s, r);
-	return true;
+	return 1;
 }
 
 /* A region only grows while its request holds it, so the peak of a stay is

@@ -112,9 +112,9 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	       const struct dev_timing *dt, size_t n_requests, struct om_err *e);
 void sched_free(struct sched *s);
 
-/* An arriving request joins the back of the queue, or is rejected (returns
- * false) if it can never be served. */
-bool sched_arrive(struct sched *s, struct sim_req *r, int64_t now);
+/* An arriving request joins the back of the queue (returns 1), or is
+ * rejected (returns 0) if it can never be served; -1: out of memory. */
+int sched_arrive(struct sched *s, struct sim_req *r, int64_t now);
 
 /* Forms and prices the next iteration. Returns its duration in ns, or 0 when
  * there is nothing to run. `bd` (may be NULL) receives the cost breakdown. */

@@ -243,7 +243,7 @@ START_TEST(self_preemption_does_not_idle)
 	fx_init(&f, 12, NULL);
 	struct om_err e;
 	f.r[0].prompt_tokens = 10;
-	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	int64_t now = 0;
 	for (int it = 0; it < 3; it++) { /* contexts 10, 11, 12: all fit */
 		int64_t d = sched_begin(&f.s, now, NULL);
@@ -273,7 +273,7 @@ START_TEST(explain_recompute_over_budget)
 	f.r[0].prompt_tokens = 90;
 	f.r[0].generated = 20; /* as if preempted after 20 tokens */
 	f.r[0].preemptions = 1;
-	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	ck_assert_int_eq(sched_begin(&f.s, 0, NULL), 0);
 	ck_assert_int_eq(sched_waiting(&f.s), 1);
 	char why[512];
@@ -294,7 +294,7 @@ START_TEST(chunks_grow_the_policy)
 	fx_init(&f, 1000, "scheduler.max_batched_tokens=100");
 	struct om_err e;
 	f.r[0].prompt_tokens = 250;
-	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	const int64_t held[] = { 100, 200, 250 };
 	int64_t now = 0;
 	for (int it = 0; it < 3; it++) {
@@ -323,7 +323,7 @@ START_TEST(chunked_never_fits_alone)
 	struct fixture f;
 	fx_init(&f, 150, "scheduler.max_batched_tokens=100");
 	f.r[0].prompt_tokens = 250;
-	ck_assert(sched_arrive(&f.s, &f.r[0], 0));
+	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	int64_t d = sched_begin(&f.s, 0, NULL);
 	ck_assert_int_gt(d, 0);
 	sched_end(&f.s, d, never_done, NULL, NULL);
@@ -355,6 +355,57 @@ START_TEST(sched_check_catches_corruption)
 }
 END_TEST
 
+static bool always_done(void *ctx, const struct sim_req *r)
+{
+	(void)ctx, (void)r;
+	return true;
+}
+
+/* The wait queue starts small and grows while its ring has wrapped past its
+ * end: the requests must still come out first come, first served. */
+START_TEST(wait_queue_grows_in_order)
+{
+	enum {
+		N = 3000,
+		FIRST = 1000,
+		MORE = 1500
+	};
+	struct fixture f;
+	fx_init(&f, 12, NULL);
+	sched_free(&f.s);
+	struct sched_params sp;
+	sched_params_read(f.c, &sp);
+	struct om_err e;
+	ck_assert_int_eq(sched_init(&f.s, &sp, &tight_ops, &f.pol, &f.dt, N, &e), 0);
+	struct sim_req *r = calloc(N, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	for (int i = 0; i < N; i++) {
+		r[i] = (struct sim_req){ .id = i, .idx = (uint32_t)i, .prompt_tokens = 10 };
+		r[i].max_output = 1000;
+		r[i].first_admit_ns = r[i].first_token_ns = r[i].finish_ns = -1;
+	}
+	for (int i = 0; i < FIRST; i++)
+		ck_assert_int_eq(sched_arrive(&f.s, &r[i], 0), 1);
+	int64_t now = 0;
+	for (int it = 0; it < 300; it++) { /* one fits at a time and finishes */
+		int64_t d = sched_begin(&f.s, now, NULL);
+		ck_assert_int_gt(d, 0);
+		now += d;
+		sched_end(&f.s, now, always_done, NULL, NULL);
+	}
+	size_t gone = FIRST - sched_waiting(&f.s);
+	ck_assert_uint_gt(gone, 200); /* the ring's head moved well past 0 */
+	for (int i = FIRST; i < FIRST + MORE; i++)
+		ck_assert_int_eq(sched_arrive(&f.s, &r[i], now), 1);
+	ck_assert_uint_eq(sched_waiting(&f.s), FIRST + MORE - gone);
+	for (size_t i = 0; i < sched_waiting(&f.s); i++)
+		ck_assert_int_eq(sched_waiting_at(&f.s, i)->id, (int64_t)(gone + i));
+	ck_assert_int_eq(sched_check(&f.s, &e), 0);
+	free(r);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	Suite *s = suite_create("robust");
@@ -362,7 +413,8 @@ Suite *tu_suite(void)
 			    never_fits_is_counted, stall_guard_names_request,
 			    self_preemption_does_not_idle, explain_recompute_over_budget,
 			    sched_check_catches_corruption, every_policy_long_prompts_chunked,
-			    chunks_grow_the_policy, chunked_never_fits_alone);
+			    chunks_grow_the_policy, chunked_never_fits_alone,
+			    wait_queue_grows_in_order);
 	tcase_set_timeout(tc, 300);
 	return s;
 }

@@ -234,11 +234,39 @@ START_TEST(preread_trace_serves_the_workload)
 }
 END_TEST
 
+/* Rows given back in blocks (as the engine consumes them) leave the rows
+ * after each block intact, including those sharing a page with the block. */
+START_TEST(released_rows_leave_the_rest)
+{
+	const int N = 100000;
+	const size_t block = 7777;
+	struct wl_trace t;
+	struct om_err e;
+	trace_init(&t);
+	for (int i = 0; i < N; i++)
+		ck_assert_int_eq(trace_push(&t, i, 10LL * i, i % 500 + 1, i % 300 + 1, NULL, 0, &e),
+				 0);
+	size_t n = (size_t)N;
+	for (size_t from = 0; from < n; from += block) {
+		size_t to = n - from > block ? from + block : n;
+		for (size_t i = from; i < to; i++) {
+			ck_assert_int_eq(t.req[i].id, (int64_t)i);
+			ck_assert_int_eq(t.req[i].arrival_ns, 10LL * (int64_t)i);
+			ck_assert_int_eq(t.req[i].prompt_tokens, (int32_t)(i % 500 + 1));
+		}
+		trace_release_rows(&t, from, to);
+	}
+	for (int i = 0; i < N; i++) /* the truth array is not touched */
+		ck_assert_int_eq(t.out_tokens[i], i % 300 + 1);
+	trace_free(&t);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	return tu_suite_of("workload", poisson_rate_and_cv, gamma_cv,
 			   seeds_are_reproducible_and_distinct, streams_are_independent,
 			   synthetic_medians, sampling_with_replacement_renumbers,
 			   trace_arrival_needs_timestamps, phases_play_in_order,
-			   preread_trace_serves_the_workload);
+			   preread_trace_serves_the_workload, released_rows_leave_the_rest);
 }
