@@ -136,6 +136,9 @@ gen() {
 		"$bin" "${cmd[@]}"
 		echo '```' ;;
 	dram) scripts/dram_table.sh "$bin" ;;
+	conformal) # sample sizes from the predictors block (run that block first)
+		python3 scripts/conformal_ranges.py docs/STUDY.md \
+			"$("$bin" keys predictor | awk -F'|' '/predictor.calib_pct/ {gsub(/ /, "", $4); print $4}')" ;;
 	racm)
 		ODMASIM=$bin scripts/racm_sweep.sh "$tmp/racm" >/dev/null
 		racm_tables "$tmp/racm/table.md" ;;
