@@ -197,7 +197,7 @@ out:
 	return rc;
 }
 
-/* The feature rows of the n samples, from the warm start's memo where it
+/* The feature rows of the n samples, from the tuning fit's memo where it
  * holds them. */
 static int rows_of(const struct odma *o, const struct pred_sample *smp, size_t n, struct lm_rows *r)
 {

@@ -314,7 +314,7 @@ int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 	struct pred_handle fit = { 0 };
 	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0)
 		rc = ot_search(c, &sl, &fit, e);
-	/* the final training (same trace, every train row) starts from this fit */
+	/* the final training (same trace, every train row) reads this fit's feature rows */
 	if (rc == 0 && fit.ops && pc)
 		pred_cache_set_warm(pc, &fit, path);
 	pred_handle_free(&fit);

@@ -127,7 +127,7 @@ int pred_wl_build(const struct cfg *c, const struct pred_cache *pc, const struct
 	return wl_build_pre(c, t, h->ops && h->ops->needs_text, &pre, e);
 }
 
-/* Drops pc's warm start (pred_setup.h). */
+/* Drops the tuning's predictor kept in pc (pred_setup.h). */
 static void warm_drop(struct pred_cache *pc)
 {
 	pred_handle_free(&pc->warm);
@@ -403,7 +403,7 @@ int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred
 			err_wrap(e, ctx);
 		}
 	}
-	if (pc) /* a warm start serves the one training right after the tuning */
+	if (pc) /* the tuning's rows serve the one training right after it */
 		warm_drop(pc);
 	if (rc < 0)
 		pred_handle_free(h);

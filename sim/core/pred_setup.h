@@ -45,15 +45,14 @@ struct pred_cache {
 	/* Set by odma's tuning (sim/core/odma_tune.h): its trained predictor,
 	 * fitted on most of the train part of the trace at warm_path. A
 	 * training of the same predictor on that trace in the next
-	 * pred_from_cfg_cached starts from it (pred_ops.warm); that call drops
-	 * it whatever it does, so a model never depends on an earlier config's
-	 * tuning. */
+	 * pred_from_cfg_cached reads its feature rows (pred_ops.warm; the
+	 * model does not change); that call drops it whatever it does. */
 	struct pred_handle warm;
 	char *warm_path;
 };
 void pred_cache_free(struct pred_cache *pc);
-/* Keeps the trained *h (taken over: *h is left empty) as pc's warm start
- * for the next training on the trace at path; h NULL drops pc's. */
+/* Keeps the trained *h (taken over: *h is left empty) for the next training
+ * on the trace at path to read its feature rows; h NULL drops pc's. */
 void pred_cache_set_warm(struct pred_cache *pc, struct pred_handle *h, const char *path);
 
 /* The environment variable through which `sweep` gives its workers

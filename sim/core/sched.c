@@ -565,9 +565,7 @@ static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 			keyheap_push(&s->grows, leap_key(s, 2 * s->leap[i].fin + 1, i));
 		if (s->leap[i].fin > k)
 			s->leap[i].fin = k; /* no event of it beyond the span */
-		int64_t at = leap_grow_at(r);
-		if (at <= s->leap[i].fin)
-			keyheap_push(&s->grows, leap_key(s, 2 * at, i));
+		leap_queue_grow(s, i);
 	}
 	return k;
 }
