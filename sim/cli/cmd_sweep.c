@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/ncpu.h"
 #include "sim/cli/cli.h"
 #include "sim/batch/csvtab.h"
 #include "sim/batch/sweepemit.h"
@@ -96,15 +97,6 @@ static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 	if (o->file && o->emit_jobs + !!o->slurm + o->list > 1)
 		opts_fail(&p, "--list, --emit-jobs and --emit-slurm exclude each other");
 	return opts_end(&p);
-}
-
-static long ncores(void)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? n : 1;
 }
 
 static const char *status_name(enum sw_status s)
@@ -227,7 +219,7 @@ static int sweep_run(struct sweep *s)
 {
 	struct sw_pool *pl = &s->pl;
 	struct om_err e = { "" };
-	size_t j = (size_t)(s->o.jobs ? s->o.jobs : ncores());
+	size_t j = (size_t)(s->o.jobs ? s->o.jobs : ncpu_online());
 	pl->maxw = j < s->npending ? j : (s->npending ? s->npending : 1);
 	if (!s->o.quiet && s->npending == 0)
 		fprintf(stderr, "sweep: %zu runs, all already complete -> %s\n", pl->total,

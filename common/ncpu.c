@@ -1,0 +1,24 @@
+#define _GNU_SOURCE
+#include "common/ncpu.h"
+
+#include <sched.h>
+#include <unistd.h>
+
+long ncpu_online(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? n : 1;
+}
+
+int ncpu_threads(int64_t setting, int max_auto)
+{
+	if (setting > 0)
+		return setting > 1024 ? 1024 : (int)setting;
+	long n = ncpu_online();
+	if (max_auto > 0 && n > max_auto)
+		n = max_auto;
+	return n > 0 ? (int)n : 1;
+}
