@@ -99,12 +99,24 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	return 0;
 }
 
+int sched_failed(const struct sched *s, struct om_err *e)
+{
+	if (s->oom)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	if (s->overflowed)
+		return err_set(e, NULL, 0, "engine",
+			       "request %lld recomputed more than %d tokens after preemptions",
+			       (long long)s->overflowed->id, INT32_MAX);
+	return 0;
+}
+
 void sched_free(struct sched *s)
 {
 	free(s->wq);
 	free(s->run);
 	keyheap_free(&s->grows);
 	free(s->leap);
+	lasttok_free(&s->last_tok);
 	s->leap = NULL;
 	s->wq = NULL;
 	s->run = NULL;
@@ -199,8 +211,8 @@ static void preempt_at(struct sched *s, size_t i)
 	release(s, v);
 	/* it ran in the previous iteration: its last token ended it, unless it
 	 * was re-admitted since and has emitted nothing yet */
-	if (v->generated > 0 && !v->resumed)
-		v->last_token_ns = s->last_end;
+	if (v->generated > 0 && !v->resumed && lasttok_put(&s->last_tok, v, s->last_end) < 0)
+		s->oom = true;
 	s->live_tokens -= v->ctx;
 	v->ctx = 0;
 	v->partial = false;
@@ -241,6 +253,18 @@ static bool grow_one(struct sched *s, size_t i, int32_t need, struct it_cost *co
 	return true;
 }
 
+/* The record keeps 32 bits of recomputed tokens: past them the run stops
+ * (sched_failed) rather than report a wrapped count. */
+static void add_recomputed(struct sched *s, struct sim_req *r, int32_t step)
+{
+	if (r->recomputed_tokens > INT32_MAX - step) {
+		if (!s->overflowed)
+			s->overflowed = r;
+		return;
+	}
+	r->recomputed_tokens += step;
+}
+
 /* Query-key pairs that computing context tokens c0+1 .. c1 adds (causal). */
 static double chunk_pairs(int32_t c0, int32_t c1)
 {
@@ -256,7 +280,7 @@ static void count_chunk(struct sched *s, struct sim_req *r, int32_t need, int64_
 	cost->attn_pairs += chunk_pairs(r->ctx, need);
 	*budget -= step;
 	if (r->generated > 0) {
-		r->recomputed_tokens += step;
+		add_recomputed(s, r, step);
 		s->st.recomputed_tokens += step;
 	}
 	r->partial = need < r->prompt_tokens + r->generated;
@@ -338,7 +362,7 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	if (r->first_admit_ns < 0)
 		r->first_admit_ns = now;
 	if (r->generated > 0) {
-		r->recomputed_tokens += need - hit;
+		add_recomputed(s, r, need - hit);
 		s->st.recomputed_tokens += need - hit;
 		if (!r->resumed)
 			s->n_resumed++;
@@ -454,8 +478,9 @@ static int64_t resumed_gaps(struct sched *s, int64_t now)
 		struct sim_req *r = s->run[i];
 		if (!r->resumed || r->partial)
 			continue;
-		if (s->itl)
-			itl_add(s->itl, now - r->last_token_ns, 1);
+		int64_t last;
+		if (lasttok_take(&s->last_tok, r, &last) && s->itl)
+			itl_add(s->itl, now - last, 1);
 		r->resumed = false;
 		s->n_resumed--;
 		n++;
