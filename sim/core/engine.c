@@ -620,7 +620,9 @@ static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_
 	for (size_t i = 0; i < g->n_in; i++) {
 		if (pol_create(g->pol, g->c, &g->env, &g->in[i].ps, e) < 0)
 			return -1;
-		if (sched_init(&g->in[i].s, &g->p.sched, g->pol, g->in[i].ps, dt, g->t->n, e) < 0)
+		if (sched_init(&g->in[i].s, &g->p.sched, g->pol, g->in[i].ps, dt, g->reqs, g->t->n,
+			       e)
+		    < 0)
 			return -1;
 		g->in[i].s.itl = &g->met->itl;
 	}
@@ -635,6 +637,8 @@ static void free_instances(struct eng *g)
 	}
 	free(g->in);
 	free(g->view);
+	g->in = NULL;
+	g->view = NULL;
 }
 
 /* What every policy instance is created with; the starting lengths (for a
@@ -727,6 +731,13 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 		sched_stats_add(&st, sched_stats(&g.in[i].s));
 	}
 	out->instances = g.n_in;
+	if (pol_series_file(g.pol) && capture_series(g.pol, g.in[0].ps, out) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	/* the schedulers' queues and the policies' tables give their room to
+	 * the summary's percentile scratch */
+	free_instances(&g);
 	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto done;
@@ -737,10 +748,6 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	out->sum.large_bucket_share = out->pol_final.admissions > 0
 		? (double)out->pol_final.large_admissions / (double)out->pol_final.admissions
 		: 0;
-	if (pol_series_file(g.pol) && capture_series(g.pol, g.in[0].ps, out) < 0) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto done;
-	}
 	out->reqs = g.reqs;
 	out->replica = g.replica;
 	out->n = t->n;

@@ -74,9 +74,15 @@ enum {
 }; /* first ring size; it doubles when more wait */
 
 int sched_init(struct sched *s, const struct sched_params *p, const struct pol_ops *pol, void *ps,
-	       const struct dev_timing *dt, size_t n_requests, struct om_err *e)
+	       const struct dev_timing *dt, struct sim_req *reqs, size_t n_requests,
+	       struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
+	if (n_requests > UINT32_MAX)
+		return err_set(e, NULL, 0, "workload",
+			       "%zu requests: a run holds at most %u (32-bit request indices)",
+			       n_requests, UINT32_MAX);
+	s->reqs = reqs;
 	s->max_num_seqs = p->max_num_seqs;
 	s->max_batched_tokens = p->max_batched_tokens;
 	s->pol = pol;
@@ -128,7 +134,7 @@ static int wq_reserve(struct sched *s, size_t need)
 	if (need <= s->wq_cap)
 		return 0;
 	size_t old = s->wq_cap, cap = 2 * old > need ? 2 * old : need;
-	struct sim_req **wq = realloc(s->wq, cap * sizeof *wq);
+	uint32_t *wq = realloc(s->wq, cap * sizeof *wq);
 	if (!wq)
 		return -1;
 	/* the part that wrapped to the front goes after the old end (cap >= 2 old) */
@@ -141,22 +147,22 @@ static int wq_reserve(struct sched *s, size_t need)
 
 /* Every request of this scheduler, waiting or running, has a slot: reserved
  * on arrival (sched_arrive), so a preemption's push cannot fail. */
-static void wq_push_back(struct sched *s, struct sim_req *r)
+static void wq_push_back(struct sched *s, const struct sim_req *r)
 {
-	s->wq[(s->wq_head + s->wq_len) % s->wq_cap] = r;
+	s->wq[(s->wq_head + s->wq_len) % s->wq_cap] = (uint32_t)(r - s->reqs);
 	s->wq_len++;
 }
 
-static void wq_push_front(struct sched *s, struct sim_req *r)
+static void wq_push_front(struct sched *s, const struct sim_req *r)
 {
 	s->wq_head = (s->wq_head + s->wq_cap - 1) % s->wq_cap;
-	s->wq[s->wq_head] = r;
+	s->wq[s->wq_head] = (uint32_t)(r - s->reqs);
 	s->wq_len++;
 }
 
 static struct sim_req *wq_front(const struct sched *s)
 {
-	return s->wq[s->wq_head];
+	return &s->reqs[s->wq[s->wq_head]];
 }
 
 static void wq_pop_front(struct sched *s)

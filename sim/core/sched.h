@@ -72,8 +72,11 @@ struct sched {
 	const struct pol_ops *pol;
 	void *ps;
 	const struct dev_timing *dt;
-	/* waiting: ring buffer, FCFS with preempted requests at the head */
-	struct sim_req **wq;
+	/* waiting: ring buffer of request indices (4 bytes, not a pointer's 8:
+	 * a saturated run queues most of its requests), FCFS with preempted
+	 * requests at the head */
+	struct sim_req *reqs; /* the run's requests: the queue holds indices into it */
+	uint32_t *wq;
 	size_t wq_head, wq_len, wq_cap;
 	/* running: in admission order (the last is the preemption victim) */
 	struct sim_req **run;
@@ -115,7 +118,8 @@ struct sched {
 extern const struct cfg_key sched_keys[];
 
 int sched_init(struct sched *s, const struct sched_params *p, const struct pol_ops *pol, void *ps,
-	       const struct dev_timing *dt, size_t n_requests, struct om_err *e);
+	       const struct dev_timing *dt, struct sim_req *reqs, size_t n_requests,
+	       struct om_err *e);
 /* -1 (with the reason) once the scheduler hit what it cannot carry on from
  * where it noticed it: out of memory, a count past its record's width. */
 int sched_failed(const struct sched *s, struct om_err *e);
@@ -208,7 +212,7 @@ static inline const struct sched_stats *sched_stats(const struct sched *s)
 /* The i-th waiting request (0 = the head of the queue), i < sched_waiting. */
 static inline const struct sim_req *sched_waiting_at(const struct sched *s, size_t i)
 {
-	return s->wq[(s->wq_head + i) % s->wq_cap];
+	return &s->reqs[s->wq[(s->wq_head + i) % s->wq_cap]];
 }
 /* The i-th running request in admission order, i < sched_running. */
 static inline const struct sim_req *sched_running_at(const struct sched *s, size_t i)

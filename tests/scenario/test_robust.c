@@ -211,7 +211,7 @@ static void fx_init(struct fixture *f, int64_t pool, const char *budget)
 	f->pol = (struct tight){ pool, 0 };
 	struct sched_params sp;
 	sched_params_read(f->c, &sp);
-	ck_assert_int_eq(sched_init(&f->s, &sp, &tight_ops, &f->pol, &f->dt, 4, &e), 0);
+	ck_assert_int_eq(sched_init(&f->s, &sp, &tight_ops, &f->pol, &f->dt, f->r, 4, &e), 0);
 	memset(f->r, 0, sizeof f->r);
 	for (int i = 0; i < 4; i++) {
 		f->r[i].id = i;
@@ -402,9 +402,9 @@ START_TEST(wait_queue_grows_in_order)
 	struct sched_params sp;
 	sched_params_read(f.c, &sp);
 	struct om_err e;
-	ck_assert_int_eq(sched_init(&f.s, &sp, &tight_ops, &f.pol, &f.dt, N, &e), 0);
 	struct sim_req *r = calloc(N, sizeof *r);
 	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(sched_init(&f.s, &sp, &tight_ops, &f.pol, &f.dt, r, N, &e), 0);
 	for (int i = 0; i < N; i++) {
 		r[i] = (struct sim_req){ .id = i, .prompt_tokens = 10 };
 		r[i].max_output = 1000;
