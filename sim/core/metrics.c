@@ -167,9 +167,11 @@ static int latency_stats(const struct sim_req *reqs, size_t n, struct summary *o
 	double *p90[4] = { &o->ttft_p90_s, &o->e2e_p90_s, &o->queue_p90_s, &o->tpot_p90_s };
 	double *p99[4] = { &o->ttft_p99_s, &o->e2e_p99_s, &o->queue_p99_s, &o->tpot_p99_s };
 	const double f[3] = { 0.50, 0.90, 0.99 };
-	/* candidates held at once: a sixteenth of the requests (more passes
-	 * when a percentile's neighbourhood is crowded, never another answer) */
-	size_t cap = n / 16 + 65536;
+	/* candidates held at once: at most a quarter of the requests' 8 bytes,
+	 * within the room the engine's per-request truth (4 bytes) gave back
+	 * just before; more passes when a percentile's neighbourhood is
+	 * crowded, never another answer */
+	size_t cap = n / 4 + 65536;
 	for (int w = 0; w < 4; w++) {
 		struct lat_src ls = { reqs, n, w };
 		struct qsel_src src = { lat_fill, &ls };

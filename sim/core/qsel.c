@@ -56,30 +56,60 @@ static bool qs_in(const struct qs_group *g, uint64_t key)
 	return g->shift == 64 || key >> g->shift == g->prefix;
 }
 
+/* A pass's scratch: the values read at a time, and which top 16 bits of a
+ * key some group of the pass may hold (most values are in no group: one
+ * look-up turns them away). */
+struct qs_work {
+	double chunk[QS_CHUNK];
+	uint8_t top[QS_BUCKETS];
+};
+
+static bool qs_active(const struct qs_group *g)
+{
+	return g->hist || g->cand;
+}
+
 /* One pass over the source: each value to the group holding its key (the
- * groups are disjoint). The first pass also counts and sums, in order. */
-static void qs_pass(const struct qsel_src *src, double *chunk, struct qs_group *g, size_t ng,
+ * groups are disjoint). The first pass (sum not NULL) counts, sums in order
+ * and counts every key's top 16 bits in g[0]. */
+static void qs_pass(const struct qsel_src *src, struct qs_work *w, struct qs_group *g, size_t ng,
 		    size_t *count, double *sum)
 {
+	memset(w->top, 0, sizeof w->top);
+	for (size_t j = 0; j < ng; j++)
+		if (qs_active(&g[j])) {
+			if (g[j].shift == 64)
+				memset(w->top, 1, sizeof w->top);
+			else
+				w->top[g[j].prefix >> (64 - QS_BITS - g[j].shift)] = 1;
+		}
 	size_t cursor = 0, m;
-	while ((m = src->fill(src->ctx, &cursor, chunk, QS_CHUNK)) > 0)
+	double *chunk = w->chunk;
+	while ((m = src->fill(src->ctx, &cursor, chunk, QS_CHUNK)) > 0) {
+		if (sum) { /* the first pass: one group, every key */
+			for (size_t i = 0; i < m; i++) {
+				*sum += chunk[i];
+				g[0].hist[qs_key(chunk[i]) >> (64 - QS_BITS)]++;
+			}
+			*count += m;
+			continue;
+		}
 		for (size_t i = 0; i < m; i++) {
 			double x = chunk[i];
-			if (sum) {
-				*sum += x;
-				++*count;
-			}
 			uint64_t key = qs_key(x);
+			if (!w->top[key >> (64 - QS_BITS)])
+				continue;
 			for (size_t j = 0; j < ng; j++)
-				if ((g[j].hist || g[j].cand) && qs_in(&g[j], key)) {
+				if (qs_active(&g[j]) && qs_in(&g[j], key)) {
 					if (g[j].hist)
 						g[j].hist[(key >> (g[j].shift - QS_BITS))
 							  & (QS_BUCKETS - 1)]++;
-					else if (g[j].cand)
+					else
 						g[j].cand[g[j].filled++] = x;
 					break;
 				}
 		}
+	}
 }
 
 /* Puts the k-th smallest of v[lo..n) at v[k], smaller ones before it and
@@ -162,7 +192,7 @@ static size_t qs_live(const struct qs_rank *r, size_t nr, size_t j)
 
 /* Narrows the ranks' groups until their candidates fit in cap values, then
  * selects within them. */
-static int qs_resolve(const struct qsel_src *src, double *chunk, struct qs_group *g, size_t ng,
+static int qs_resolve(const struct qsel_src *src, struct qs_work *w, struct qs_group *g, size_t ng,
 		      struct qs_rank *r, size_t nr, size_t cap)
 {
 	for (;;) {
@@ -183,7 +213,7 @@ static int qs_resolve(const struct qsel_src *src, double *chunk, struct qs_group
 				if (!g[j].hist)
 					return -1;
 			}
-		qs_pass(src, chunk, g, ng, NULL, NULL);
+		qs_pass(src, w, g, ng, NULL, NULL);
 		size_t before = ng;
 		for (size_t j = 0; j < before; j++)
 			if (g[j].hist)
@@ -202,7 +232,7 @@ static int qs_resolve(const struct qsel_src *src, double *chunk, struct qs_group
 			g[j].filled = 0;
 			off += g[j].count;
 		}
-	qs_pass(src, chunk, g, ng, NULL, NULL);
+	qs_pass(src, w, g, ng, NULL, NULL);
 	for (size_t i = 0; i < nr; i++)
 		if (r[i].group >= 0) {
 			struct qs_group *h = &g[r[i].group];
@@ -232,21 +262,21 @@ int qsel_stats(const struct qsel_src *src, const double *f, size_t nf, size_t ca
 {
 	if (nf > QS_MAX_RANKS / 2 || cap < 64)
 		return -1;
-	double *chunk = malloc(QS_CHUNK * sizeof *chunk);
+	struct qs_work *w = malloc(sizeof *w);
 	struct qs_group g[QS_MAX_RANKS + 1] = { { 0, 64, 0, 0, NULL, NULL, 0 } };
 	g[0].hist = calloc(QS_BUCKETS, sizeof *g[0].hist);
-	if (!chunk || !g[0].hist) {
-		free(chunk);
+	if (!w || !g[0].hist) {
+		free(w);
 		free(g[0].hist);
 		return -1;
 	}
 	size_t n = 0;
 	double sum = 0;
-	qs_pass(src, chunk, g, 1, &n, &sum);
+	qs_pass(src, w, g, 1, &n, &sum);
 	*count = n;
 	if (n == 0) {
 		free(g[0].hist);
-		free(chunk);
+		free(w);
 		*mean = NAN;
 		for (size_t i = 0; i < nf; i++)
 			q[i] = NAN;
@@ -263,10 +293,10 @@ int qsel_stats(const struct qsel_src *src, const double *f, size_t nf, size_t ca
 	}
 	size_t ng = 1;
 	qs_split(g, &ng, 0, r, nr);
-	int rc = qs_resolve(src, chunk, g, ng, r, nr, cap);
+	int rc = qs_resolve(src, w, g, ng, r, nr, cap);
 	for (size_t j = 0; j < QS_MAX_RANKS + 1; j++)
 		free(g[j].hist);
-	free(chunk);
+	free(w);
 	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < nf; i++)
