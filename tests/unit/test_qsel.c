@@ -43,7 +43,8 @@ static int cmp_d(const void *x, const void *y)
 
 static const double F[] = { 0.0, 0.5, 0.9, 0.99, 0.999, 1.0 };
 enum {
-	NF = sizeof F / sizeof F[0]
+	NF = sizeof F / sizeof F[0],
+	N = 20000 /* values in the big cases */
 };
 
 /* qsel on v[0..n) with buffer cap equals the reference, bit for bit. */
@@ -110,9 +111,6 @@ END_TEST
 
 START_TEST(random_and_adversarial)
 {
-	enum {
-		N = 20000
-	};
 	double *v = malloc(N * sizeof *v);
 	ck_assert_ptr_nonnull(v);
 	uint64_t s = 0x1234567u;
@@ -181,9 +179,6 @@ END_TEST
  * 64 held at most, 20000 values a few ulps apart still resolve. */
 START_TEST(narrowing_takes_passes)
 {
-	enum {
-		N = 20000
-	};
 	double *v = malloc(N * sizeof *v);
 	ck_assert_ptr_nonnull(v);
 	for (size_t i = 0; i < N; i++)
