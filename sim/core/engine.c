@@ -113,7 +113,7 @@ static size_t waiting(const struct eng *g)
 static bool eng_is_done(void *ctx, const struct sim_req *r)
 {
 	const struct eng *g = ctx;
-	return r->generated >= g->target[r->idx];
+	return r->generated >= g->target[r - g->reqs];
 }
 
 static void eng_on_finish(void *ctx, struct sim_req *r)
@@ -145,7 +145,8 @@ static int ingest(struct eng *g, struct om_err *e)
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
 		size_t k = route(g);
-		g->replica[r->idx] = (int32_t)k;
+		if (g->replica)
+			g->replica[r - g->reqs] = (int32_t)k;
 		if (sched_arrive(&g->in[k].s, r, g->now) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 	}
@@ -376,7 +377,7 @@ struct leap_ctx {
 static int64_t leap_finish_in(void *ctx, const struct sim_req *r)
 {
 	const struct leap_ctx *lc = ctx;
-	return (int64_t)lc->g->target[r->idx] - r->generated;
+	return (int64_t)lc->g->target[r - lc->g->reqs] - r->generated;
 }
 
 static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed)
@@ -453,7 +454,7 @@ static int loop(struct eng *g, struct om_err *e)
 			struct inst *in = &g->in[ev.arg];
 			sched_end(&in->s, g->now, eng_is_done, eng_on_finish, g);
 			in->busy = false;
-			if (check_stall(g, e) < 0)
+			if (sched_failed(&in->s, e) < 0 || check_stall(g, e) < 0)
 				return -1;
 			if (leap(g, ev.arg, e) < 0)
 				return -1;
@@ -490,8 +491,7 @@ static void predict_rows(const struct pred_handle *ph, const struct wl_trace *t,
 		struct pred_out o = { -1, 0.0f, -1, false };
 		ph->ops->predict(ph->state, &smp, &o);
 		reqs[i].predicted_len = o.len;
-		reqs[i].uncertainty = o.uncertainty;
-		reqs[i].pred_bucket = o.bucket;
+		reqs[i].pred_bucket = (int16_t)o.bucket;
 		reqs[i].pred_uncertain = o.uncertain;
 	}
 }
@@ -517,7 +517,7 @@ static void note_held_peaks(struct eng *g)
 {
 	for (size_t i = 0; i < g->n_in; i++)
 		for (size_t k = 0; k < sched_running(&g->in[i].s); k++) {
-			struct sim_req *r = &g->reqs[sched_running_at(&g->in[i].s, k)->idx];
+			struct sim_req *r = &g->reqs[sched_running_at(&g->in[i].s, k) - g->reqs];
 			if (r->pol_cap > r->reserved_peak)
 				r->reserved_peak = r->pol_cap;
 		}
@@ -534,7 +534,6 @@ static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *tr
 	for (size_t i = from; i < to; i++) {
 		struct sim_req *r = &g->reqs[i];
 		r->id = t->req[i].id;
-		r->idx = (uint32_t)i;
 		r->arrival_ns = t->req[i].arrival_ns;
 		r->prompt_tokens = t->req[i].prompt_tokens;
 		int64_t cap = (int64_t)mml - r->prompt_tokens;
@@ -543,7 +542,7 @@ static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *tr
 		r->max_output = cap > 0 ? (int32_t)cap : 0;
 		r->predicted_len = -1;
 		r->pred_bucket = -1;
-		r->first_admit_ns = r->first_token_ns = r->finish_ns = r->last_token_ns = -1;
+		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
 		g->target[i] = truth[i] > 0 ? truth[i] : 1;
 	}
 }
@@ -577,10 +576,13 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 	return 0;
 }
 
-/* Allocated once the trace's rows may be gone, so the two never coexist. */
+/* Allocated once the trace's rows may be gone, so the two never coexist;
+ * only with several instances (run_replica answers for one). */
 static int init_replicas(struct eng *g, struct om_err *e)
 {
 	size_t n = g->t->n;
+	if (g->n_in < 2)
+		return 0;
 	g->replica = malloc((n ? n : 1) * sizeof *g->replica);
 	if (!g->replica)
 		return err_set(e, NULL, 0, NULL, "out of memory");
@@ -618,7 +620,9 @@ static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_
 	for (size_t i = 0; i < g->n_in; i++) {
 		if (pol_create(g->pol, g->c, &g->env, &g->in[i].ps, e) < 0)
 			return -1;
-		if (sched_init(&g->in[i].s, &g->p.sched, g->pol, g->in[i].ps, dt, g->t->n, e) < 0)
+		if (sched_init(&g->in[i].s, &g->p.sched, g->pol, g->in[i].ps, dt, g->reqs, g->t->n,
+			       e)
+		    < 0)
 			return -1;
 		g->in[i].s.itl = &g->met->itl;
 	}
@@ -633,6 +637,8 @@ static void free_instances(struct eng *g)
 	}
 	free(g->in);
 	free(g->view);
+	g->in = NULL;
+	g->view = NULL;
 }
 
 /* What every policy instance is created with; the starting lengths (for a
@@ -645,6 +651,7 @@ static int init_env(struct eng *g, const struct dev_timing *dt, const struct pre
 		.pool_tokens = dt->dd.pool_tokens,
 		.max_model_len = g->p.pol.max_model_len,
 		.seed = g->p.seed,
+		.reqs = g->reqs,
 		.truth = g->pol->wants_truth ? g->target : NULL,
 	};
 	if (!g->pol->start_lengths_key)
@@ -694,8 +701,8 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
 	if (drop)
 		trace_drop_rows(drop); /* only t->n is read from here on */
-	if (init_replicas(&g, e) < 0 || init_env(&g, &out->dt, pred, e) < 0
-	    || init_instances(&g, &out->dt, e) < 0)
+	if (init_env(&g, &out->dt, pred, e) < 0 || init_instances(&g, &out->dt, e) < 0
+	    || init_replicas(&g, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
 	if (loop(&g, e) < 0)
@@ -724,6 +731,13 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 		sched_stats_add(&st, sched_stats(&g.in[i].s));
 	}
 	out->instances = g.n_in;
+	if (pol_series_file(g.pol) && capture_series(g.pol, g.in[0].ps, out) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
+	/* the schedulers' queues and the policies' tables give their room to
+	 * the summary's percentile scratch */
+	free_instances(&g);
 	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto done;
@@ -734,10 +748,6 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	out->sum.large_bucket_share = out->pol_final.admissions > 0
 		? (double)out->pol_final.large_admissions / (double)out->pol_final.admissions
 		: 0;
-	if (pol_series_file(g.pol) && capture_series(g.pol, g.in[0].ps, out) < 0) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto done;
-	}
 	out->reqs = g.reqs;
 	out->replica = g.replica;
 	out->n = t->n;

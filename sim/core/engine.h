@@ -17,7 +17,7 @@
 
 struct run_result {
 	struct sim_req *reqs; /* in arrival order, as the trace */
-	int32_t *replica;     /* reqs[i]'s instance, -1 if it never arrived */
+	int32_t *replica;     /* reqs[i]'s instance; NULL with one instance (run_replica) */
 	size_t n;
 	struct metrics met;
 	struct summary sum;
@@ -28,6 +28,15 @@ struct run_result {
 	char *pol_series;	     /* the policy's series CSV text, or NULL */
 	const char *pol_series_file; /* its file name in the results directory */
 };
+
+/* The instance request i was routed to, -1 if it never arrived. With one
+ * instance the answer needs no array (every arrival goes to instance 0). */
+static inline int32_t run_replica(const struct run_result *r, size_t i)
+{
+	if (r->replica)
+		return r->replica[i];
+	return r->reqs[i].state == RS_PENDING ? -1 : 0;
+}
 
 extern const struct cfg_key engine_keys[];
 

@@ -1,7 +1,7 @@
 #include "sim/core/metrics.h"
 #include "common/grow.h"
+#include "sim/core/qsel.h"
 
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,125 +127,62 @@ int met_finish(struct metrics *m, int64_t now)
 	return m->window_ns > 0 ? push_sample(m, now) : 0;
 }
 
-/* Puts the k-th smallest of v[lo..n) at v[k], smaller ones before it and
- * larger ones after (three-way quickselect: long runs of equal values stay
- * linear). Pivot choice affects speed only, never the value selected.. */
-static void select_kth(double *v, size_t lo, size_t n, size_t k)
-{
-	size_t hi = n;			  /* the range is [lo, hi) */
-	uint64_t x = 0x9e3779b97f4a7c15u; /* pivots from fixed pseudo-random spots: */
-	while (hi - lo > 1) {		  /* no input order is a bad case */
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		size_t w = hi - lo;
-		double a = v[lo + x % w], b = v[lo + (x >> 21) % w], c = v[lo + (x >> 42) % w];
-		double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-		size_t lt = lo, i = lo, gt = hi;
-		while (i < gt) {
-			double y = v[i];
-			if (y < piv) {
-				v[i++] = v[lt];
-				v[lt++] = y;
-			} else if (y > piv) {
-				v[i] = v[--gt];
-				v[gt] = y;
-			} else {
-				i++;
-			}
-		}
-		if (k < lt)
-			hi = lt;
-		else if (k >= gt)
-			lo = gt;
-		else
-			return;
-	}
-}
+/* The latencies of the finished requests, in seconds, in request order:
+ * which = 0 TTFT, 1 end-to-end, 2 queueing, 3 TPOT (only those with more
+ * than one token). A qsel source: recomputed from the records on each pass
+ * instead of held, 8 bytes a request, at the run's end. */
+struct lat_src {
+	const struct sim_req *reqs;
+	size_t n;
+	int which;
+};
 
-/* GSL's quantile of sorted data reads only the order statistics at
- * floor(f*(n-1)) and the one after it, so selecting those (in increasing
- * order, each within what lies above the previous) gives the very values a
- * full sort would, in linear time. */
-static void pct(double *v, size_t n, double *p50, double *p90, double *p99)
+static size_t lat_fill(const void *ctx, size_t *cursor, double *v, size_t cap)
 {
-	if (n == 0) { /* nothing measured: no value, not 0 */
-		*p50 = *p90 = *p99 = NAN;
-		return;
-	}
-	const double f[3] = { 0.50, 0.90, 0.99 };
-	size_t next = 0; /* v[..next) holds no unselected position we need */
-	for (int q = 0; q < 3; q++) {
-		size_t lhs = (size_t)(f[q] * (double)(n - 1));
-		for (size_t k = lhs; k <= lhs + 1 && k < n; k++)
-			if (k >= next) {
-				if (k == next) { /* the smallest of what is left */
-					size_t m = k;
-					for (size_t j = k + 1; j < n; j++)
-						if (v[j] < v[m])
-							m = j;
-					double x = v[k];
-					v[k] = v[m];
-					v[m] = x;
-				} else {
-					select_kth(v, next, n, k);
-				}
-				next = k + 1;
-			}
-	}
-	*p50 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.50);
-	*p90 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.90);
-	*p99 = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.99);
-}
-
-/* Before pct(), which reorders v. */
-static double mean(const double *v, size_t n)
-{
-	if (n == 0)
-		return NAN;
-	double s = 0;
-	for (size_t i = 0; i < n; i++)
-		s += v[i];
-	return s / (double)n;
-}
-
-/* The latencies of the finished requests, in seconds: which = 0 TTFT,
- * 1 end-to-end, 2 queueing, 3 TPOT (only those with more than one token). */
-static size_t latencies(const struct sim_req *reqs, size_t n, int which, double *v)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct sim_req *r = &reqs[i];
+	const struct lat_src *ls = ctx;
+	size_t k = 0, i = *cursor;
+	for (; i < ls->n && k < cap; i++) {
+		const struct sim_req *r = &ls->reqs[i];
 		if (r->state != RS_FINISHED)
 			continue;
-		if (which == 0)
+		if (ls->which == 0)
 			v[k++] = (double)(r->first_token_ns - r->arrival_ns) / 1e9;
-		else if (which == 1)
+		else if (ls->which == 1)
 			v[k++] = (double)(r->finish_ns - r->arrival_ns) / 1e9;
-		else if (which == 2)
+		else if (ls->which == 2)
 			v[k++] = (double)(r->first_admit_ns - r->arrival_ns) / 1e9;
 		else if (r->generated > 1)
 			v[k++] = (double)(r->finish_ns - r->first_token_ns) / 1e9
 				/ (double)(r->generated - 1);
 	}
+	*cursor = i;
 	return k;
 }
 
-/* Mean and percentiles of each latency in turn, through one scratch array
- * (a big run has millions of requests: one array, not four). */
+/* Mean and percentiles of each latency in turn. */
 static int latency_stats(const struct sim_req *reqs, size_t n, struct summary *o)
 {
-	double *v = malloc((n ? n : 1) * sizeof *v);
-	if (!v)
-		return -1;
 	double *mean_of[4] = { &o->ttft_mean_s, &o->e2e_mean_s, &o->queue_mean_s, &o->tpot_mean_s };
 	double *p50[4] = { &o->ttft_p50_s, &o->e2e_p50_s, &o->queue_p50_s, &o->tpot_p50_s };
 	double *p90[4] = { &o->ttft_p90_s, &o->e2e_p90_s, &o->queue_p90_s, &o->tpot_p90_s };
 	double *p99[4] = { &o->ttft_p99_s, &o->e2e_p99_s, &o->queue_p99_s, &o->tpot_p99_s };
+	const double f[3] = { 0.50, 0.90, 0.99 };
+	/* candidates held at once: at most a quarter of the requests' 8 bytes,
+	 * within the room the engine's per-request truth (4 bytes) gave back
+	 * just before; more passes when a percentile's neighbourhood is
+	 * crowded, never another answer */
+	size_t cap = n / 4 + 65536;
 	for (int w = 0; w < 4; w++) {
-		size_t k = latencies(reqs, n, w, v);
-		*mean_of[w] = mean(v, k);
-		pct(v, k, p50[w], p90[w], p99[w]);
+		struct lat_src ls = { reqs, n, w };
+		struct qsel_src src = { lat_fill, &ls };
+		double q[3];
+		size_t count;
+		if (qsel_stats(&src, f, 3, cap, &count, mean_of[w], q) < 0)
+			return -1;
+		*p50[w] = q[0];
+		*p90[w] = q[1];
+		*p99[w] = q[2];
 	}
-	free(v);
 	return 0;
 }
 

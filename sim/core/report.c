@@ -168,7 +168,7 @@ static void write_requests(FILE *f, const struct run_result *r)
 		p = put_i(p, q->reserved_peak), *p++ = ',';
 		p = put_i(p, q->overflows), *p++ = ',';
 		p = put_i(p, q->relocations), *p++ = ',';
-		p = put_opt(p, r->replica ? r->replica[i] : -1), *p++ = '\n';
+		p = put_opt(p, run_replica(r, i)), *p++ = '\n';
 		line = p;
 	}
 	if (line > block)

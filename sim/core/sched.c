@@ -74,9 +74,15 @@ enum {
 }; /* first ring size; it doubles when more wait */
 
 int sched_init(struct sched *s, const struct sched_params *p, const struct pol_ops *pol, void *ps,
-	       const struct dev_timing *dt, size_t n_requests, struct om_err *e)
+	       const struct dev_timing *dt, struct sim_req *reqs, size_t n_requests,
+	       struct om_err *e)
 {
 	memset(s, 0, sizeof *s);
+	if (n_requests > UINT32_MAX)
+		return err_set(e, NULL, 0, "workload",
+			       "%zu requests: a run holds at most %u (32-bit request indices)",
+			       n_requests, UINT32_MAX);
+	s->reqs = reqs;
 	s->max_num_seqs = p->max_num_seqs;
 	s->max_batched_tokens = p->max_batched_tokens;
 	s->pol = pol;
@@ -99,12 +105,24 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	return 0;
 }
 
+int sched_failed(const struct sched *s, struct om_err *e)
+{
+	if (s->oom)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	if (s->overflowed)
+		return err_set(e, NULL, 0, "engine",
+			       "request %lld recomputed more than %d tokens after preemptions",
+			       (long long)s->overflowed->id, INT32_MAX);
+	return 0;
+}
+
 void sched_free(struct sched *s)
 {
 	free(s->wq);
 	free(s->run);
 	keyheap_free(&s->grows);
 	free(s->leap);
+	lasttok_free(&s->last_tok);
 	s->leap = NULL;
 	s->wq = NULL;
 	s->run = NULL;
@@ -116,7 +134,7 @@ static int wq_reserve(struct sched *s, size_t need)
 	if (need <= s->wq_cap)
 		return 0;
 	size_t old = s->wq_cap, cap = 2 * old > need ? 2 * old : need;
-	struct sim_req **wq = realloc(s->wq, cap * sizeof *wq);
+	uint32_t *wq = realloc(s->wq, cap * sizeof *wq);
 	if (!wq)
 		return -1;
 	/* the part that wrapped to the front goes after the old end (cap >= 2 old) */
@@ -129,22 +147,22 @@ static int wq_reserve(struct sched *s, size_t need)
 
 /* Every request of this scheduler, waiting or running, has a slot: reserved
  * on arrival (sched_arrive), so a preemption's push cannot fail. */
-static void wq_push_back(struct sched *s, struct sim_req *r)
+static void wq_push_back(struct sched *s, const struct sim_req *r)
 {
-	s->wq[(s->wq_head + s->wq_len) % s->wq_cap] = r;
+	s->wq[(s->wq_head + s->wq_len) % s->wq_cap] = (uint32_t)(r - s->reqs);
 	s->wq_len++;
 }
 
-static void wq_push_front(struct sched *s, struct sim_req *r)
+static void wq_push_front(struct sched *s, const struct sim_req *r)
 {
 	s->wq_head = (s->wq_head + s->wq_cap - 1) % s->wq_cap;
-	s->wq[s->wq_head] = r;
+	s->wq[s->wq_head] = (uint32_t)(r - s->reqs);
 	s->wq_len++;
 }
 
 static struct sim_req *wq_front(const struct sched *s)
 {
-	return s->wq[s->wq_head];
+	return &s->reqs[s->wq[s->wq_head]];
 }
 
 static void wq_pop_front(struct sched *s)
@@ -199,8 +217,8 @@ static void preempt_at(struct sched *s, size_t i)
 	release(s, v);
 	/* it ran in the previous iteration: its last token ended it, unless it
 	 * was re-admitted since and has emitted nothing yet */
-	if (v->generated > 0 && !v->resumed)
-		v->last_token_ns = s->last_end;
+	if (v->generated > 0 && !v->resumed && lasttok_put(&s->last_tok, v, s->last_end) < 0)
+		s->oom = true;
 	s->live_tokens -= v->ctx;
 	v->ctx = 0;
 	v->partial = false;
@@ -241,6 +259,18 @@ static bool grow_one(struct sched *s, size_t i, int32_t need, struct it_cost *co
 	return true;
 }
 
+/* The record keeps 32 bits of recomputed tokens: past them the run stops
+ * (sched_failed) rather than report a wrapped count. */
+static void add_recomputed(struct sched *s, struct sim_req *r, int32_t step)
+{
+	if (r->recomputed_tokens > INT32_MAX - step) {
+		if (!s->overflowed)
+			s->overflowed = r;
+		return;
+	}
+	r->recomputed_tokens += step;
+}
+
 /* Query-key pairs that computing context tokens c0+1 .. c1 adds (causal). */
 static double chunk_pairs(int32_t c0, int32_t c1)
 {
@@ -256,7 +286,7 @@ static void count_chunk(struct sched *s, struct sim_req *r, int32_t need, int64_
 	cost->attn_pairs += chunk_pairs(r->ctx, need);
 	*budget -= step;
 	if (r->generated > 0) {
-		r->recomputed_tokens += step;
+		add_recomputed(s, r, step);
 		s->st.recomputed_tokens += step;
 	}
 	r->partial = need < r->prompt_tokens + r->generated;
@@ -338,7 +368,7 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	if (r->first_admit_ns < 0)
 		r->first_admit_ns = now;
 	if (r->generated > 0) {
-		r->recomputed_tokens += need - hit;
+		add_recomputed(s, r, need - hit);
 		s->st.recomputed_tokens += need - hit;
 		if (!r->resumed)
 			s->n_resumed++;
@@ -454,8 +484,9 @@ static int64_t resumed_gaps(struct sched *s, int64_t now)
 		struct sim_req *r = s->run[i];
 		if (!r->resumed || r->partial)
 			continue;
-		if (s->itl)
-			itl_add(s->itl, now - r->last_token_ns, 1);
+		int64_t last;
+		if (lasttok_take(&s->last_tok, r, &last) && s->itl)
+			itl_add(s->itl, now - last, 1);
 		r->resumed = false;
 		s->n_resumed--;
 		n++;

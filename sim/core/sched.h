@@ -30,6 +30,7 @@
 #include "sim/policy/policy.h"
 #include "sim/core/itl.h"
 #include "sim/core/keyheap.h"
+#include "sim/core/lasttok.h"
 #include "sim/core/request.h"
 
 enum sched_reject {
@@ -39,6 +40,7 @@ enum sched_reject {
 	REJ_NEVER_FITS,	       /* the policy cannot hold it even in an empty pool */
 	REJ_N
 };
+_Static_assert(REJ_N <= 8, "sim_req.reject_reason has 3 bits");
 extern const char *const sched_reject_names[REJ_N];
 
 struct sched_stats {
@@ -70,8 +72,11 @@ struct sched {
 	const struct pol_ops *pol;
 	void *ps;
 	const struct dev_timing *dt;
-	/* waiting: ring buffer, FCFS with preempted requests at the head */
-	struct sim_req **wq;
+	/* waiting: ring buffer of request indices (4 bytes, not a pointer's 8:
+	 * a saturated run queues most of its requests), FCFS with preempted
+	 * requests at the head */
+	struct sim_req *reqs; /* the run's requests: the queue holds indices into it */
+	uint32_t *wq;
 	size_t wq_head, wq_len, wq_cap;
 	/* running: in admission order (the last is the preemption victim) */
 	struct sim_req **run;
@@ -89,8 +94,9 @@ struct sched {
 	 * token (NULL: nowhere); sched_leap leaves its gaps to its caller. Every
 	 * request that got a token at the end of the previous iteration
 	 * (last_end) waited one iteration; the n_resumed re-admitted ones waited
-	 * since their last_token_ns. */
+	 * since the time last_tok kept for them at their preemption. */
 	struct itl *itl;
+	struct lasttok last_tok;
 	int64_t last_end;
 	size_t n_resumed;
 	/* leap scratch: the batch at the leap's start (with each request's
@@ -104,12 +110,19 @@ struct sched {
 	size_t leap_cap, leap_n;
 	int64_t last_leap; /* iterations the last leap made */
 	struct keyheap grows;
+	/* failures noticed where nothing returns an error (sched_failed) */
+	bool oom;
+	const struct sim_req *overflowed; /* recomputed past 32 bits */
 };
 
 extern const struct cfg_key sched_keys[];
 
 int sched_init(struct sched *s, const struct sched_params *p, const struct pol_ops *pol, void *ps,
-	       const struct dev_timing *dt, size_t n_requests, struct om_err *e);
+	       const struct dev_timing *dt, struct sim_req *reqs, size_t n_requests,
+	       struct om_err *e);
+/* -1 (with the reason) once the scheduler hit what it cannot carry on from
+ * where it noticed it: out of memory, a count past its record's width. */
+int sched_failed(const struct sched *s, struct om_err *e);
 void sched_free(struct sched *s);
 
 /* An arriving request joins the back of the queue (returns 1), or is
@@ -199,7 +212,7 @@ static inline const struct sched_stats *sched_stats(const struct sched *s)
 /* The i-th waiting request (0 = the head of the queue), i < sched_waiting. */
 static inline const struct sim_req *sched_waiting_at(const struct sched *s, size_t i)
 {
-	return s->wq[(s->wq_head + i) % s->wq_cap];
+	return &s->reqs[s->wq[(s->wq_head + i) % s->wq_cap]];
 }
 /* The i-th running request in admission order, i < sched_running. */
 static inline const struct sim_req *sched_running_at(const struct sched *s, size_t i)

@@ -48,7 +48,8 @@ struct od {
 	int64_t since_learn, completions;
 	struct ob_learner learn;
 	/* overflow dedup: the scheduler retries the same grow after preempting others */
-	int64_t ovf_idx, ovf_tokens;
+	const struct sim_req *ovf_req; /* a request is its record: one per request */
+	int64_t ovf_tokens;
 	int64_t reserved, safety_used;
 	int64_t admissions, large_admissions, overflows, relocations, relocated_bytes;
 	int64_t grown_in_place;
@@ -194,7 +195,7 @@ static int od_create(const struct cfg *c, const struct pol_env *env, void **stat
 	s->weight = strcmp(cfg_str(c, "policy.odma_objective"), "tokens") ? OB_TOKEN_TIME
 									  : OB_TOKENS;
 	s->relearn_every = cfg_int(c, "policy.odma_relearn_every");
-	s->ovf_idx = -1;
+	s->ovf_req = NULL;
 	int32_t bin = (int32_t)cfg_int(c, "policy.odma_bin");
 	double sigma = cfg_real(c, "policy.odma_safety");
 	s->n_slots = (int)floor(sigma * (double)env->pool_tokens / (double)s->slot_len);
@@ -364,10 +365,10 @@ static enum pol_rc od_grow(void *state, struct sim_req *r, int32_t tokens, struc
 	struct od *s = state;
 	if (tokens <= r->pol_cap)
 		return POL_OK;
-	if (s->ovf_idx != (int64_t)r->idx || s->ovf_tokens != tokens) {
+	if (s->ovf_req != r || s->ovf_tokens != tokens) {
 		s->overflows++;
 		r->overflows++;
-		s->ovf_idx = r->idx;
+		s->ovf_req = r;
 		s->ovf_tokens = tokens;
 	}
 	/* next class up under the current boundaries, else the large bucket */

@@ -25,7 +25,7 @@ static int orc_create(const struct cfg *c, const struct pol_env *env, void **sta
 static enum pol_rc orc_admit(void *state, struct sim_req *r, int32_t tokens)
 {
 	struct orc *s = state;
-	int64_t out = s->a.env->truth[r->idx];
+	int64_t out = s->a.env->truth[pol_req_idx(s->a.env, r)];
 	if (out > r->max_output)
 		out = r->max_output;
 	return contig_admit(&s->a, r, (int64_t)r->prompt_tokens + out, tokens);

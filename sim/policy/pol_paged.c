@@ -201,7 +201,7 @@ static int take(struct pg *s, struct pg_req *q, int32_t add)
 		return -1;
 	for (int32_t i = 0; i < add; i++) {
 		int32_t b = fl_pop(s);
-		s->owner[b] = q->r->idx;
+		s->owner[b] = pol_req_idx(s->env, q->r);
 		q->blk[q->n++] = b;
 	}
 	s->used += add;
@@ -213,11 +213,12 @@ static int take(struct pg *s, struct pg_req *q, int32_t add)
  * notes how many for pg_cached. The free list keeps the others' order. */
 static void reclaim(struct pg *s, struct pg_req *q, const struct sim_req *r, int32_t nb)
 {
-	if (r->idx >= s->nsaved)
+	uint32_t ri = pol_req_idx(s->env, r);
+	if (ri >= s->nsaved)
 		return;
-	struct pg_saved *v = &s->saved[r->idx];
+	struct pg_saved *v = &s->saved[ri];
 	int32_t h = 0;
-	while (h < v->n && h < nb && s->tag_req[v->blk[h]] == (int64_t)r->idx
+	while (h < v->n && h < nb && s->tag_req[v->blk[h]] == (int64_t)ri
 	       && s->tag_pos[v->blk[h]] == h)
 		s->tag_req[v->blk[h++]] = -2; /* to leave the free list */
 	v->hit = h;
@@ -234,7 +235,7 @@ static void reclaim(struct pg *s, struct pg_req *q, const struct sim_req *r, int
 	for (int32_t i = 0; i < h; i++) {
 		int32_t b = v->blk[i];
 		s->tag_req[b] = -1;
-		s->owner[b] = r->idx;
+		s->owner[b] = ri;
 		q->blk[q->n++] = b;
 	}
 	s->used += h;
@@ -302,7 +303,7 @@ static void pg_release(void *state, struct sim_req *r)
 	/* Tail first, as vLLM frees a request's blocks in reverse. */
 	for (int32_t i = q->n - 1; i >= 0; i--) {
 		int32_t b = q->blk[i];
-		if (s->owner[b] != (int64_t)r->idx)
+		if (s->owner[b] != (int64_t)pol_req_idx(s->env, r))
 			abort(); /* double release: a scheduler bug, never a user error */
 		s->owner[b] = -1;
 		fl_push(s, b);
@@ -325,9 +326,10 @@ static void pg_preempt(void *state, const struct sim_req *r)
 	const struct pg_req *q = r->pol_ptr;
 	if (!q)
 		return;
-	if (r->idx >= s->nsaved) {
+	uint32_t ri = pol_req_idx(s->env, r);
+	if (ri >= s->nsaved) {
 		uint32_t nn = s->nsaved ? s->nsaved : 64;
-		while (nn <= r->idx)
+		while (nn <= ri)
 			nn *= 2;
 		struct pg_saved *ns = realloc(s->saved, (size_t)nn * sizeof *ns);
 		if (!ns)
@@ -336,7 +338,7 @@ static void pg_preempt(void *state, const struct sim_req *r)
 		s->saved = ns;
 		s->nsaved = nn;
 	}
-	struct pg_saved *v = &s->saved[r->idx];
+	struct pg_saved *v = &s->saved[ri];
 	int32_t full = r->ctx / s->bs;
 	if (full > q->n)
 		full = q->n;
@@ -347,7 +349,7 @@ static void pg_preempt(void *state, const struct sim_req *r)
 	v->n = full;
 	for (int32_t i = 0; i < full; i++) {
 		v->blk[i] = q->blk[i];
-		s->tag_req[q->blk[i]] = r->idx;
+		s->tag_req[q->blk[i]] = ri;
 		s->tag_pos[q->blk[i]] = i;
 	}
 }
@@ -355,7 +357,8 @@ static void pg_preempt(void *state, const struct sim_req *r)
 static int32_t pg_cached(const void *state, const struct sim_req *r)
 {
 	const struct pg *s = state;
-	return r->idx < s->nsaved ? s->saved[r->idx].hit * s->bs : 0;
+	uint32_t ri = pol_req_idx(s->env, r);
+	return ri < s->nsaved ? s->saved[ri].hit * s->bs : 0;
 }
 
 /* Bytes per token of one run, and runs per block (one per layer, K or V,
@@ -496,10 +499,10 @@ static int pg_check(const void *state, struct om_err *e)
 				rc = err_set(e, NULL, 0, "paged",
 					     "INV-18: block %d is owned twice (request %lld)", b,
 					     (long long)q->r->id);
-			else if (s->owner[b] != (int64_t)q->r->idx)
+			else if (s->owner[b] != (int64_t)pol_req_idx(s->env, q->r))
 				rc = err_set(e, NULL, 0, "paged",
 					     "INV-18: block %d: owner %lld, table of %u", b,
-					     (long long)s->owner[b], q->r->idx);
+					     (long long)s->owner[b], pol_req_idx(s->env, q->r));
 		}
 		held += q->n;
 		if (!rc && q->r->ctx > (int64_t)q->n * s->bs)

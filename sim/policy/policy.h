@@ -59,8 +59,11 @@ struct pol_env {
 	int64_t pool_tokens;
 	int32_t max_model_len;
 	uint64_t seed;
+	/* The run's request array: a request's index is its offset in it
+	 * (pol_req_idx), so the record need not carry it. */
+	const struct sim_req *reqs;
 	/* Only for policies with wants_truth (the labelled oracle upper bound):
-	 * true output tokens by sim_req.idx. NULL for every other policy. */
+	 * true output tokens by request index. NULL for every other policy. */
 	const int32_t *truth;
 	/* For policies with a start_lengths_key: observed output lengths to
 	 * start from (sim/core/start_lengths.h: training rows only, never the
@@ -71,6 +74,12 @@ struct pol_env {
 	const char *start_origin;
 	const char *start_key;
 };
+
+/* The index of request r in the run's array (engine arrays, policy tables). */
+static inline uint32_t pol_req_idx(const struct pol_env *env, const struct sim_req *r)
+{
+	return (uint32_t)(r - env->reqs);
+}
 
 /* A run of token slots [off, off + len) in the KV pool. */
 struct pol_range {

@@ -292,13 +292,14 @@ static int64_t batch_ns(const struct pol_ops *ops, const struct cfg *c, const st
 {
 	void *ps;
 	struct om_err e;
-	if (ops->create(c, env, &ps, &e) < 0)
-		ck_abort_msg("create: %s", e.msg);
 	struct sim_req req[16];
 	memset(req, 0, sizeof req);
+	struct pol_env run_env = *env;
+	run_env.reqs = req;
+	if (ops->create(c, &run_env, &ps, &e) < 0)
+		ck_abort_msg("create: %s", e.msg);
 	struct it_cost cost = { 0 };
 	for (int i = 0; i < n; i++) {
-		req[i].idx = (uint32_t)i;
 		req[i].id = i;
 		req[i].prompt_tokens = ctx[i];
 		req[i].pol_off = -1;

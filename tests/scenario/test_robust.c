@@ -211,11 +211,10 @@ static void fx_init(struct fixture *f, int64_t pool, const char *budget)
 	f->pol = (struct tight){ pool, 0 };
 	struct sched_params sp;
 	sched_params_read(f->c, &sp);
-	ck_assert_int_eq(sched_init(&f->s, &sp, &tight_ops, &f->pol, &f->dt, 4, &e), 0);
+	ck_assert_int_eq(sched_init(&f->s, &sp, &tight_ops, &f->pol, &f->dt, f->r, 4, &e), 0);
 	memset(f->r, 0, sizeof f->r);
 	for (int i = 0; i < 4; i++) {
 		f->r[i].id = i;
-		f->r[i].idx = (uint32_t)i;
 		f->r[i].max_output = 1000;
 		f->r[i].first_admit_ns = f->r[i].first_token_ns = f->r[i].finish_ns = -1;
 	}
@@ -282,6 +281,33 @@ START_TEST(explain_recompute_over_budget)
 	ck_assert_ptr_nonnull(strstr(why, "needs 110 tokens"));
 	ck_assert_ptr_nonnull(strstr(why, "scheduler.max_batched_tokens = 100"));
 	fx_free(&f);
+}
+END_TEST
+
+/* A request's recomputed tokens are kept in 32 bits: a re-admission that
+ * would pass them stops the run naming the request instead of wrapping; one
+ * that stays below adds as usual. */
+START_TEST(recomputed_tokens_overflow_is_an_error)
+{
+	for (int k = 0; k < 2; k++) {
+		struct fixture f;
+		fx_init(&f, 100000, NULL);
+		struct om_err e = { "" };
+		f.r[0].prompt_tokens = 90;
+		f.r[0].generated = 20; /* as if preempted after 20 tokens */
+		f.r[0].preemptions = 1;
+		f.r[0].recomputed_tokens = INT32_MAX - (k ? 110 : 109);
+		ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
+		ck_assert_int_gt(sched_begin(&f.s, 0, NULL), 0); /* recomputes 110 */
+		if (k) {
+			ck_assert_int_eq(sched_failed(&f.s, &e), 0);
+			ck_assert_int_eq(f.r[0].recomputed_tokens, INT32_MAX);
+		} else {
+			ck_assert_int_eq(sched_failed(&f.s, &e), -1);
+			ck_assert_ptr_nonnull(strstr(e.msg, "request 0 recomputed more than"));
+		}
+		fx_free(&f);
+	}
 }
 END_TEST
 
@@ -376,11 +402,11 @@ START_TEST(wait_queue_grows_in_order)
 	struct sched_params sp;
 	sched_params_read(f.c, &sp);
 	struct om_err e;
-	ck_assert_int_eq(sched_init(&f.s, &sp, &tight_ops, &f.pol, &f.dt, N, &e), 0);
 	struct sim_req *r = calloc(N, sizeof *r);
 	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(sched_init(&f.s, &sp, &tight_ops, &f.pol, &f.dt, r, N, &e), 0);
 	for (int i = 0; i < N; i++) {
-		r[i] = (struct sim_req){ .id = i, .idx = (uint32_t)i, .prompt_tokens = 10 };
+		r[i] = (struct sim_req){ .id = i, .prompt_tokens = 10 };
 		r[i].max_output = 1000;
 		r[i].first_admit_ns = r[i].first_token_ns = r[i].finish_ns = -1;
 	}
@@ -412,9 +438,9 @@ Suite *tu_suite(void)
 	TCase *tc = tu_case(s, every_policy_with_checks, offline_arrivals_run,
 			    never_fits_is_counted, stall_guard_names_request,
 			    self_preemption_does_not_idle, explain_recompute_over_budget,
-			    sched_check_catches_corruption, every_policy_long_prompts_chunked,
-			    chunks_grow_the_policy, chunked_never_fits_alone,
-			    wait_queue_grows_in_order);
+			    recomputed_tokens_overflow_is_an_error, sched_check_catches_corruption,
+			    every_policy_long_prompts_chunked, chunks_grow_the_policy,
+			    chunked_never_fits_alone, wait_queue_grows_in_order);
 	tcase_set_timeout(tc, 300);
 	return s;
 }

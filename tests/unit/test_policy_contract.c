@@ -38,7 +38,6 @@ static void world_open(struct world *w, const struct pol_ops *p)
 	for (uint32_t i = 0; i < N_REQ; i++) {
 		struct sim_req *r = &w->r[i];
 		r->id = i;
-		r->idx = i;
 		r->prompt_tokens = 40 + (int32_t)(i * 37 % 300);
 		r->max_output = MML - r->prompt_tokens;
 		r->predicted_len = 10 + (int32_t)(i * 53 % 250);
@@ -50,6 +49,7 @@ static void world_open(struct world *w, const struct pol_ops *p)
 		.dt = &w->dt,
 		.pool_tokens = w->dt.dd.pool_tokens,
 		.max_model_len = pp.max_model_len,
+		.reqs = w->r,
 		.truth = p->wants_truth ? w->truth : NULL,
 	};
 	if (pol_create(p, w->c, &w->env, &w->ps, &e) < 0)
