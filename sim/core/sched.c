@@ -528,64 +528,105 @@ static int64_t leap_grow_at(const struct sim_req *r)
 }
 
 /* Queues r's next grow if it comes before its finish. */
-static void leap_queue_grow(struct sched *s, size_t i)
+static inline void leap_queue_grow(struct sched *s, size_t i)
 {
 	int64_t at = leap_grow_at(s->leap[i].r);
 	if (at <= s->leap[i].fin)
 		keyheap_push(&s->grows, leap_key(s, 2 * at, i));
 }
 
-/* Snapshots the batch and queues each request's first grow and its finish
- * (the iteration at whose end the engine says it emits its last token, or
- * it reaches its visible cap). With requests waiting a finish would let
- * admission in: then the leap spans only iterations before the first one.
- * Returns that span, or 0 when out of memory. */
+/* Snapshots the batch: each request's finish (the iteration at whose end
+ * the engine says it emits its last token, or it reaches its visible cap).
+ * With requests waiting a finish would let admission in: then the leap
+ * spans only iterations before the first one. Returns the span (0: no
+ * leap, or out of memory). Nothing is queued yet: leap_queue does that once
+ * the first leapt iteration is known to fit, as most leaps of a busy run
+ * (a finish or an arrival every iteration or so) end before it. */
 static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 {
 	size_t n = s->n_run;
-	if (GROW(s->leap, s->leap_cap, n, 64) < 0 || keyheap_reset(&s->grows, 2 * n) < 0)
+	if (GROW(s->leap, s->leap_cap, n, 64) < 0)
 		return 0;
 	s->leap_n = n;
 	/* With nobody waiting, queue only events within a horizon: a leap
 	 * stopped there stops as it would for any other reason, and twice the
-	 * last leap's length rarely binds while sparing most requests' events.
-	 * With requests waiting the first finish bounds the leap anyway. */
-	int64_t k = s->wq_len ? INT64_MAX : 2 * s->last_leap + 16;
+	 * last leap's length rarely binds while sparing most requests' events. */
+	bool waiting = s->wq_len > 0;
+	int64_t k = waiting ? INT64_MAX : 2 * s->last_leap + 16;
+	size_t first = n;
+	struct sched_leap_req *q = s->leap;
+	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
-		struct sim_req *r = s->run[i];
+		struct sim_req *r = run[i];
 		int64_t fin = h->finish_in(h->ctx, r);
 		int64_t cap = (int64_t)r->max_output - r->generated;
-		s->leap[i] = (struct sched_leap_req){ r, fin < cap ? fin : cap, r->generated };
-		/* k only shrinks: an event queued beyond the final span is never popped */
-		if (s->wq_len && s->leap[i].fin - 1 < k) {
-			k = s->leap[i].fin - 1;
+		fin = fin < cap ? fin : cap;
+		q[i] = (struct sched_leap_req){ r, fin, r->generated };
+		if (first == n && leap_grow_at(r) <= 1)
+			first = i;
+		if (waiting && fin - 1 < k) {
+			k = fin - 1;
 			if (k <= 0)
 				return 0; /* it finishes next iteration: no leap */
-		} else if (!s->wq_len && s->leap[i].fin <= k)
-			keyheap_push(&s->grows, leap_key(s, 2 * s->leap[i].fin + 1, i));
-		if (s->leap[i].fin > k)
-			s->leap[i].fin = k; /* no event of it beyond the span */
-		leap_queue_grow(s, i);
+		}
 	}
+	s->leap_first = first;
 	return k;
 }
 
-/* Makes the grows of leapt iteration j, in batch order. False when one is
- * not plain: the leap stops before iteration j (sched_begin then finds the
- * grows made so far already done). */
+/* Queues, for a leap spanning k iterations whose first one's grows are
+ * made, each request's finish (nobody waiting) and its next grow within
+ * the span. -1 when out of memory. */
+static int leap_queue(struct sched *s, int64_t k)
+{
+	size_t n = s->leap_n;
+	if (keyheap_reset(&s->grows, 2 * n) < 0)
+		return -1;
+	bool waiting = s->wq_len > 0;
+	struct sched_leap_req *q = s->leap;
+	for (size_t i = 0; i < n; i++) {
+		if (!waiting && q[i].fin <= k)
+			keyheap_push(&s->grows, leap_key(s, 2 * q[i].fin + 1, i));
+		if (q[i].fin > k)
+			q[i].fin = k; /* no event of it beyond the span */
+		leap_queue_grow(s, i);
+	}
+	return 0;
+}
+
+/* Makes r's grow as leapt iteration j begins. False when it is not plain,
+ * or leaves r still short (sched_begin then finds the grows made so far
+ * already done). */
+static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int64_t j, bool *changed)
+{
+	int32_t need = r->prompt_tokens + r->generated + (int32_t)(j - 1);
+	struct it_cost none = { 0 };
+	if (!pol_grow_is_plain(s->pol, s->ps, r, need)
+	    || pol_grow(s->pol, s->ps, r, need, &none) != POL_OK)
+		return false;
+	note_room(r);
+	*changed = true;
+	return leap_grow_at(r) > j;
+}
+
+/* The grows of the first leapt iteration, in batch order from the first
+ * one leap_plan found, before anything is queued (every finish and the
+ * span's end come at or after it). */
+static bool leap_first_grows(struct sched *s, bool *changed)
+{
+	for (size_t i = s->leap_first; i < s->leap_n; i++)
+		if (leap_grow_at(s->leap[i].r) <= 1 && !leap_grow_one(s, s->leap[i].r, 1, changed))
+			return false;
+	return true;
+}
+
+/* Makes the grows of leapt iteration j > 1 from the queue, in batch order.
+ * False when one is not plain: the leap stops before iteration j. */
 static bool leap_grows(struct sched *s, int64_t j, bool *changed)
 {
 	while (keyheap_min(&s->grows) < leap_key(s, 2 * j + 1, 0)) {
 		size_t i = (size_t)(keyheap_pop(&s->grows) % (int64_t)s->leap_n);
-		struct sim_req *r = s->leap[i].r;
-		int32_t need = r->prompt_tokens + r->generated + (int32_t)(j - 1);
-		struct it_cost none = { 0 };
-		if (!pol_grow_is_plain(s->pol, s->ps, r, need)
-		    || pol_grow(s->pol, s->ps, r, need, &none) != POL_OK)
-			return false;
-		note_room(r);
-		*changed = true;
-		if (leap_grow_at(r) <= j) /* the grow left it short: leave it to sched_begin */
+		if (!leap_grow_one(s, s->leap[i].r, j, changed))
 			return false;
 		leap_queue_grow(s, i);
 	}
@@ -625,14 +666,14 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	int64_t done = 0, t = *now;
 	bool changed = false;
 	while (done < k && s->n_run) {
-		if (!leap_grows(s, done + 1, &changed))
+		if (!(done ? leap_grows(s, done + 1, &changed) : leap_first_grows(s, &changed)))
 			break;
 		int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
 		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
 		if (!price_batch_reads(s, s->n_run, next, &cost))
 			break;
 		int64_t d = dt_iter_ns(s->dt, &cost, NULL);
-		if (d <= 0 || t + d >= limit)
+		if (d <= 0 || t + d >= limit || (!done && leap_queue(s, k) < 0))
 			break;
 		count_iteration(s, n, &cost);
 		s->live_tokens = next;
