@@ -271,19 +271,31 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 	bool free_in_cap = s->fast && pol_grows_free_in_cap(s->pol);
 	int64_t decodes = 0, grown = 0; /* of the plain decodes, added below */
 	for (size_t i = 0; i < s->n_run;) {
+		if (free_in_cap) {
+			/* nearly every request: a decode within its room, so the
+			 * body below with nothing to ask (shortcut 3). Their
+			 * pairs are integers summed exactly (far below 2^53), so
+			 * one addition of the run's total gives the same double. */
+			struct sim_req *const *run = s->run;
+			size_t n = s->n_run, from = i;
+			int64_t pairs = 0;
+			for (; i < n; i++) {
+				struct sim_req *r = run[i];
+				int32_t need = r->prompt_tokens + r->generated;
+				if (r->partial || need > r->pol_cap)
+					break;
+				r->prefill = false;
+				pairs += need;
+				grown += need - r->ctx;
+				r->ctx = need;
+			}
+			decodes += (int64_t)(i - from);
+			cost->attn_pairs += (double)pairs;
+			if (i == n)
+				break;
+		}
 		struct sim_req *r = s->run[i];
 		int32_t need = r->prompt_tokens + r->generated;
-		if (free_in_cap && !r->partial && need <= r->pol_cap) {
-			/* nearly every request: a decode within its room, so the
-			 * body below with nothing to ask (shortcut 3) */
-			r->prefill = false;
-			cost->attn_pairs += need;
-			decodes++;
-			grown += need - r->ctx;
-			r->ctx = need;
-			i++;
-			continue;
-		}
 		cost->tokens += decodes;
 		*budget -= decodes;
 		s->live_tokens += grown;
@@ -485,12 +497,13 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 	 * all but partial ones, first tokens and resumed ones (counted off, so
 	 * there is no work per token) */
 	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
-	size_t keep = 0;
-	for (size_t i = 0; i < s->n_run; i++) {
-		struct sim_req *r = s->run[i];
+	size_t keep = 0, n = s->n_run;
+	struct sim_req **run = s->run; /* finish_one leaves the batch array alone */
+	for (size_t i = 0; i < n; i++) {
+		struct sim_req *r = run[i];
 		if (r->partial) { /* its first token comes with its last chunk */
 			r->prefill = false;
-			s->run[keep++] = r;
+			run[keep++] = r;
 			steady--;
 			continue;
 		}
@@ -504,7 +517,9 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 			finish_one(s, r, now, on_finish, ctx);
 			continue;
 		}
-		s->run[keep++] = r;
+		if (keep != i) /* only after a finish does the batch close up */
+			run[keep] = r;
+		keep++;
 	}
 	s->n_run = keep;
 	if (s->itl)
