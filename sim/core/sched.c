@@ -568,7 +568,6 @@ static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 	 * last leap's length rarely binds while sparing most requests' events. */
 	bool waiting = s->wq_len > 0;
 	int64_t k = waiting ? INT64_MAX : 2 * s->last_leap + 16;
-	size_t first = n;
 	struct sched_leap_req *q = s->leap;
 	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
@@ -577,15 +576,12 @@ static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 		int64_t cap = (int64_t)r->max_output - r->generated;
 		fin = fin < cap ? fin : cap;
 		q[i] = (struct sched_leap_req){ r, fin, r->generated };
-		if (first == n && leap_grow_at(r) <= 1)
-			first = i;
 		if (waiting && fin - 1 < k) {
 			k = fin - 1;
 			if (k <= 0)
 				return 0; /* it finishes next iteration: no leap */
 		}
 	}
-	s->leap_first = first;
 	return k;
 }
 
@@ -624,15 +620,26 @@ static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int64_t j, 
 	return leap_grow_at(r) > j;
 }
 
-/* The grows of the first leapt iteration, in batch order from the first
- * one leap_plan found, before anything is queued (every finish and the
- * span's end come at or after it). */
+/* The grows of the first leapt iteration, in batch order, before anything
+ * is planned. */
 static bool leap_first_grows(struct sched *s, bool *changed)
 {
-	for (size_t i = s->leap_first; i < s->leap_n; i++)
-		if (leap_grow_at(s->leap[i].r) <= 1 && !leap_grow_one(s, s->leap[i].r, 1, changed))
+	for (size_t i = 0; i < s->n_run; i++)
+		if (leap_grow_at(s->run[i]) <= 1 && !leap_grow_one(s, s->run[i], 1, changed))
 			return false;
 	return true;
+}
+
+/* Prices the next leapt iteration as sched_begin would (each running
+ * request decodes one token); false when it cannot. */
+static bool leap_price(const struct sched *s, struct it_cost *cost, int64_t *d)
+{
+	int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
+	*cost = (struct it_cost){ .tokens = (double)n, .attn_pairs = (double)next };
+	if (!price_batch_reads(s, s->n_run, next, cost))
+		return false;
+	*d = dt_iter_ns(s->dt, cost, NULL);
+	return *d > 0;
 }
 
 /* Makes the grows of leapt iteration j > 1 from the queue, in batch order.
@@ -677,19 +684,20 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 {
 	if (!sched_may_leap(s))
 		return 0;
-	int64_t k = leap_plan(s, h);
-	int64_t done = 0, t = *now;
+	int64_t done = 0, t = *now, k = 0, d = 0;
 	bool changed = false;
+	struct it_cost cost;
+	/* The first iteration is priced before anything is planned: in a busy
+	 * run (an arrival or a finish every iteration or so) most leaps end
+	 * there. Its grows, made first, are those sched_begin would make first. */
+	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d) && t + d < limit)
+		k = leap_plan(s, h);
 	while (done < k && s->n_run) {
-		if (!(done ? leap_grows(s, done + 1, &changed) : leap_first_grows(s, &changed)))
+		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d)
+				    || t + d >= limit
+			 : leap_queue(s, k) < 0)
 			break;
 		int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
-		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
-		if (!price_batch_reads(s, s->n_run, next, &cost))
-			break;
-		int64_t d = dt_iter_ns(s->dt, &cost, NULL);
-		if (d <= 0 || t + d >= limit || (!done && leap_queue(s, k) < 0))
-			break;
 		count_iteration(s, n, &cost);
 		s->live_tokens = next;
 		if (h->on_iter(h->ctx, t, t + d, next, changed) < 0)

@@ -102,7 +102,6 @@ struct sched {
 		int32_t g0;
 	} * leap;
 	size_t leap_cap, leap_n;
-	size_t leap_first; /* the first of them to grow as the leap begins (leap_n: none) */
 	int64_t last_leap; /* iterations the last leap made */
 	struct keyheap grows;
 };
