@@ -284,7 +284,6 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 				int32_t need = r->prompt_tokens + r->generated;
 				if (r->partial || need > r->pol_cap)
 					break;
-				r->prefill = false;
 				pairs += need;
 				grown += need - r->ctx;
 				r->ctx = need;
@@ -302,8 +301,7 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 		decodes = grown = 0;
 		if (r->partial && need - r->ctx > *budget)
 			need = r->ctx + (int32_t)(*budget > 0 ? *budget : 0);
-		r->prefill = r->partial && need > r->ctx;
-		if (r->partial && !r->prefill) { /* decodes took the whole budget */
+		if (r->partial && need <= r->ctx) { /* decodes took the whole budget */
 			i++;
 			continue;
 		}
@@ -344,7 +342,6 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 		hit = need > 0 ? need - 1 : 0;
 	wq_pop_front(s);
 	r->state = RS_RUNNING;
-	r->prefill = true;
 	r->partial = need < r->prompt_tokens + r->generated;
 	r->reserve_all = false;
 	if (r->first_admit_ns < 0)
@@ -502,7 +499,6 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = run[i];
 		if (r->partial) { /* its first token comes with its last chunk */
-			r->prefill = false;
 			run[keep++] = r;
 			steady--;
 			continue;
@@ -512,7 +508,6 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 			r->first_token_ns = now;
 			steady--;
 		}
-		r->prefill = false;
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
 			finish_one(s, r, now, on_finish, ctx);
 			continue;
