@@ -524,10 +524,20 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 
 /* Leap events sit in s->grows keyed by (slot, batch index at the leap's
  * start), slot 2j for a grow as leapt iteration j begins and 2j + 1 for a
- * finish as it ends: the order sched_begin and sched_end act in. */
-static int64_t leap_key(const struct sched *s, int64_t slot, size_t i)
+ * finish as it ends: the order sched_begin and sched_end act in. The index
+ * takes the low LEAP_IBITS bits (a mask, not a division, to read it back);
+ * slots stay below 2^33 (a finish is at most INT32_MAX tokens away). */
+enum {
+	LEAP_IBITS = 24
+};
+static int64_t leap_key(int64_t slot, size_t i)
 {
-	return slot * (int64_t)s->leap_n + (int64_t)i;
+	return (int64_t)((uint64_t)slot << LEAP_IBITS) | (int64_t)i;
+}
+
+static size_t leap_index(int64_t key)
+{
+	return (size_t)(key & ((INT64_C(1) << LEAP_IBITS) - 1));
 }
 
 /* The first leapt iteration (from 1) in which r needs more than it holds:
@@ -542,7 +552,7 @@ static inline void leap_queue_grow(struct sched *s, size_t i)
 {
 	int64_t at = leap_grow_at(s->leap[i].r);
 	if (at <= s->leap[i].fin)
-		keyheap_push(&s->grows, leap_key(s, 2 * at, i));
+		keyheap_push(&s->grows, leap_key(2 * at, i));
 }
 
 /* Snapshots the batch: each request's finish (the iteration at whose end
@@ -555,7 +565,7 @@ static inline void leap_queue_grow(struct sched *s, size_t i)
 static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 {
 	size_t n = s->n_run;
-	if (GROW(s->leap, s->leap_cap, n, 64) < 0)
+	if (n >= (size_t)1 << LEAP_IBITS || GROW(s->leap, s->leap_cap, n, 64) < 0)
 		return 0;
 	s->leap_n = n;
 	/* With nobody waiting, queue only events within a horizon: a leap
@@ -592,7 +602,7 @@ static int leap_queue(struct sched *s, int64_t k)
 	struct sched_leap_req *q = s->leap;
 	for (size_t i = 0; i < n; i++) {
 		if (!waiting && q[i].fin <= k)
-			keyheap_push(&s->grows, leap_key(s, 2 * q[i].fin + 1, i));
+			keyheap_push(&s->grows, leap_key(2 * q[i].fin + 1, i));
 		if (q[i].fin > k)
 			q[i].fin = k; /* no event of it beyond the span */
 		leap_queue_grow(s, i);
@@ -641,8 +651,8 @@ static bool leap_price(const struct sched *s, struct it_cost *cost, int64_t *d)
  * False when one is not plain: the leap stops before iteration j. */
 static bool leap_grows(struct sched *s, int64_t j, bool *changed)
 {
-	while (keyheap_min(&s->grows) < leap_key(s, 2 * j + 1, 0)) {
-		size_t i = (size_t)(keyheap_pop(&s->grows) % (int64_t)s->leap_n);
+	while (keyheap_min(&s->grows) < leap_key(2 * j + 1, 0)) {
+		size_t i = leap_index(keyheap_pop(&s->grows));
 		if (!leap_grow_one(s, s->leap[i].r, j, changed))
 			return false;
 		leap_queue_grow(s, i);
@@ -656,9 +666,8 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 			  bool *changed)
 {
 	bool any = false;
-	while (keyheap_min(&s->grows) < leap_key(s, 2 * j + 2, 0)) {
-		const struct sched_leap_req *q =
-			&s->leap[keyheap_pop(&s->grows) % (int64_t)s->leap_n];
+	while (keyheap_min(&s->grows) < leap_key(2 * j + 2, 0)) {
+		const struct sched_leap_req *q = &s->leap[leap_index(keyheap_pop(&s->grows))];
 		struct sim_req *r = q->r;
 		r->generated = q->g0 + (int32_t)j;
 		r->ctx = r->prompt_tokens + r->generated - 1;
