@@ -171,12 +171,13 @@ static int64_t ref_first_fit(const struct kvmem *m, int64_t len)
 	return -1;
 }
 
+/* a length's class: how many (increasing) edges it exceeds */
 static int ref_class(int64_t len, const int64_t *edges, int n)
 {
-	int c = 0;
-	while (c < n && len > edges[c])
-		c++;
-	return c;
+	int above = 0;
+	for (int c = 0; c < n; c++)
+		above += len > edges[c];
+	return above;
 }
 
 static int64_t ref_seg_fit(const struct kvmem *m, int64_t len, const int64_t *edges, int n)
