@@ -555,13 +555,13 @@ static inline void leap_queue_grow(struct sched *s, size_t i)
 		keyheap_push(&s->grows, leap_key(2 * at, i));
 }
 
-/* Snapshots the batch: each request's finish (the iteration at whose end
- * the engine says it emits its last token, or it reaches its visible cap).
- * With requests waiting a finish would let admission in: then the leap
- * spans only iterations before the first one. Returns the span (0: no
- * leap, or out of memory). Nothing is queued yet: leap_queue does that once
- * the first leapt iteration is known to fit, as most leaps of a busy run
- * (a finish or an arrival every iteration or so) end before it. */
+/* Snapshots the batch, once the first leapt iteration is known to fit:
+ * each request's finish (the iteration at whose end the engine says it
+ * emits its last token, or it reaches its visible cap). With requests
+ * waiting a finish would let admission in: then the leap spans only
+ * iterations before the first one. Returns the span (0: no leap, or out of
+ * memory). Nothing is queued yet: leap_queue does that as the leap enters
+ * its first iteration (a finish due next iteration needs no queue). */
 static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 {
 	size_t n = s->n_run;
