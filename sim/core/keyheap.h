@@ -36,24 +36,28 @@ static inline void keyheap_push(struct keyheap *q, int64_t k)
 	q->h[i] = k;
 }
 
-/* Removes and returns the smallest key; q must not be empty. */
+/* Removes and returns the smallest key; q must not be empty. Bottom-up:
+ * the hole at the root sinks along the smaller children to a leaf (one
+ * comparison per level), then the last key rises from there (rarely far:
+ * it came from the bottom). */
 static inline int64_t keyheap_pop(struct keyheap *q)
 {
-	int64_t top = q->h[0], last = q->h[--q->n];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= q->n)
-			break;
-		if (c + 1 < q->n && q->h[c + 1] < q->h[c])
+	int64_t *h = q->h;
+	int64_t top = h[0], last = h[--q->n];
+	size_t n = q->n, i = 0;
+	if (n == 0)
+		return top;
+	for (size_t c = 1; c < n; c = 2 * i + 1) {
+		if (c + 1 < n && h[c + 1] < h[c])
 			c++;
-		if (q->h[c] >= last)
-			break;
-		q->h[i] = q->h[c];
+		h[i] = h[c];
 		i = c;
 	}
-	if (q->n)
-		q->h[i] = last;
+	while (i > 0 && h[(i - 1) / 2] > last) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = last;
 	return top;
 }
 

@@ -301,27 +301,37 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 	bool free_in_cap = s->fast && pol_grows_free_in_cap(s->pol);
 	int64_t decodes = 0, grown = 0; /* of the plain decodes, added below */
 	for (size_t i = 0; i < s->n_run;) {
+		if (free_in_cap) {
+			/* nearly every request: a decode within its room, so the
+			 * body below with nothing to ask (shortcut 3). Their
+			 * pairs are integers summed exactly (far below 2^53), so
+			 * one addition of the run's total gives the same double. */
+			struct sim_req *const *run = s->run;
+			size_t n = s->n_run, from = i;
+			int64_t pairs = 0;
+			for (; i < n; i++) {
+				struct sim_req *r = run[i];
+				int32_t need = r->prompt_tokens + r->generated;
+				if (r->partial || need > r->pol_cap)
+					break;
+				pairs += need;
+				grown += need - r->ctx;
+				r->ctx = need;
+			}
+			decodes += (int64_t)(i - from);
+			cost->attn_pairs += (double)pairs;
+			if (i == n)
+				break;
+		}
 		struct sim_req *r = s->run[i];
 		int32_t need = r->prompt_tokens + r->generated;
-		if (free_in_cap && !r->partial && need <= r->pol_cap) {
-			/* nearly every request: a decode within its room, so the
-			 * body below with nothing to ask (shortcut 3) */
-			r->prefill = false;
-			cost->attn_pairs += need;
-			decodes++;
-			grown += need - r->ctx;
-			r->ctx = need;
-			i++;
-			continue;
-		}
 		cost->tokens += decodes;
 		*budget -= decodes;
 		s->live_tokens += grown;
 		decodes = grown = 0;
 		if (r->partial && need - r->ctx > *budget)
 			need = r->ctx + (int32_t)(*budget > 0 ? *budget : 0);
-		r->prefill = r->partial && need > r->ctx;
-		if (r->partial && !r->prefill) { /* decodes took the whole budget */
+		if (r->partial && need <= r->ctx) { /* decodes took the whole budget */
 			i++;
 			continue;
 		}
@@ -362,7 +372,6 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 		hit = need > 0 ? need - 1 : 0;
 	wq_pop_front(s);
 	r->state = RS_RUNNING;
-	r->prefill = true;
 	r->partial = need < r->prompt_tokens + r->generated;
 	r->reserve_all = false;
 	if (r->first_admit_ns < 0)
@@ -516,12 +525,12 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 	 * all but partial ones, first tokens and resumed ones (counted off, so
 	 * there is no work per token) */
 	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
-	size_t keep = 0;
-	for (size_t i = 0; i < s->n_run; i++) {
-		struct sim_req *r = s->run[i];
+	size_t keep = 0, n = s->n_run;
+	struct sim_req **run = s->run; /* finish_one leaves the batch array alone */
+	for (size_t i = 0; i < n; i++) {
+		struct sim_req *r = run[i];
 		if (r->partial) { /* its first token comes with its last chunk */
-			r->prefill = false;
-			s->run[keep++] = r;
+			run[keep++] = r;
 			steady--;
 			continue;
 		}
@@ -530,12 +539,13 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 			r->first_token_ns = now;
 			steady--;
 		}
-		r->prefill = false;
 		if (r->generated >= r->max_output || is_done(ctx, r)) {
 			finish_one(s, r, now, on_finish, ctx);
 			continue;
 		}
-		s->run[keep++] = r;
+		if (keep != i) /* only after a finish does the batch close up */
+			run[keep] = r;
+		keep++;
 	}
 	s->n_run = keep;
 	if (s->itl)
@@ -545,10 +555,20 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 
 /* Leap events sit in s->grows keyed by (slot, batch index at the leap's
  * start), slot 2j for a grow as leapt iteration j begins and 2j + 1 for a
- * finish as it ends: the order sched_begin and sched_end act in. */
-static int64_t leap_key(const struct sched *s, int64_t slot, size_t i)
+ * finish as it ends: the order sched_begin and sched_end act in. The index
+ * takes the low LEAP_IBITS bits (a mask, not a division, to read it back);
+ * slots stay below 2^33 (a finish is at most INT32_MAX tokens away). */
+enum {
+	LEAP_IBITS = 24
+};
+static int64_t leap_key(int64_t slot, size_t i)
 {
-	return slot * (int64_t)s->leap_n + (int64_t)i;
+	return (int64_t)((uint64_t)slot << LEAP_IBITS) | (int64_t)i;
+}
+
+static size_t leap_index(int64_t key)
+{
+	return (size_t)(key & ((INT64_C(1) << LEAP_IBITS) - 1));
 }
 
 /* The first leapt iteration (from 1) in which r needs more than it holds:
@@ -559,64 +579,112 @@ static int64_t leap_grow_at(const struct sim_req *r)
 }
 
 /* Queues r's next grow if it comes before its finish. */
-static void leap_queue_grow(struct sched *s, size_t i)
+static inline void leap_queue_grow(struct sched *s, size_t i)
 {
 	int64_t at = leap_grow_at(s->leap[i].r);
 	if (at <= s->leap[i].fin)
-		keyheap_push(&s->grows, leap_key(s, 2 * at, i));
+		keyheap_push(&s->grows, leap_key(2 * at, i));
 }
 
-/* Snapshots the batch and queues each request's first grow and its finish
- * (the iteration at whose end the engine says it emits its last token, or
- * it reaches its visible cap). With requests waiting a finish would let
- * admission in: then the leap spans only iterations before the first one.
- * Returns that span, or 0 when out of memory. */
+/* Snapshots the batch, once the first leapt iteration is known to fit:
+ * each request's finish (the iteration at whose end the engine says it
+ * emits its last token, or it reaches its visible cap). With requests
+ * waiting a finish would let admission in: then the leap spans only
+ * iterations before the first one. Returns the span (0: no leap, or out of
+ * memory). Nothing is queued yet: leap_queue does that as the leap enters
+ * its first iteration (a finish due next iteration needs no queue). */
 static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 {
 	size_t n = s->n_run;
-	if (GROW(s->leap, s->leap_cap, n, 64) < 0 || keyheap_reset(&s->grows, 2 * n) < 0)
+	if (n >= (size_t)1 << LEAP_IBITS || GROW(s->leap, s->leap_cap, n, 64) < 0)
 		return 0;
 	s->leap_n = n;
 	/* With nobody waiting, queue only events within a horizon: a leap
 	 * stopped there stops as it would for any other reason, and twice the
-	 * last leap's length rarely binds while sparing most requests' events.
-	 * With requests waiting the first finish bounds the leap anyway. */
-	int64_t k = s->wq_len ? INT64_MAX : 2 * s->last_leap + 16;
+	 * last leap's length rarely binds while sparing most requests' events. */
+	bool waiting = s->wq_len > 0;
+	int64_t k = waiting ? INT64_MAX : 2 * s->last_leap + 16;
+	struct sched_leap_req *q = s->leap;
+	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
-		struct sim_req *r = s->run[i];
+		struct sim_req *r = run[i];
 		int64_t fin = h->finish_in(h->ctx, r);
 		int64_t cap = (int64_t)r->max_output - r->generated;
-		s->leap[i] = (struct sched_leap_req){ r, fin < cap ? fin : cap, r->generated };
-		/* k only shrinks: an event queued beyond the final span is never popped */
-		if (s->wq_len && s->leap[i].fin - 1 < k) {
-			k = s->leap[i].fin - 1;
+		fin = fin < cap ? fin : cap;
+		q[i] = (struct sched_leap_req){ r, fin, r->generated };
+		if (waiting && fin - 1 < k) {
+			k = fin - 1;
 			if (k <= 0)
 				return 0; /* it finishes next iteration: no leap */
-		} else if (!s->wq_len && s->leap[i].fin <= k)
-			keyheap_push(&s->grows, leap_key(s, 2 * s->leap[i].fin + 1, i));
-		if (s->leap[i].fin > k)
-			s->leap[i].fin = k; /* no event of it beyond the span */
-		leap_queue_grow(s, i);
+		}
 	}
 	return k;
 }
 
-/* Makes the grows of leapt iteration j, in batch order. False when one is
- * not plain: the leap stops before iteration j (sched_begin then finds the
- * grows made so far already done). */
+/* Queues, for a leap spanning k iterations whose first one's grows are
+ * made, each request's finish (nobody waiting) and its next grow within
+ * the span. -1 when out of memory. */
+static int leap_queue(struct sched *s, int64_t k)
+{
+	size_t n = s->leap_n;
+	if (keyheap_reset(&s->grows, 2 * n) < 0)
+		return -1;
+	bool waiting = s->wq_len > 0;
+	struct sched_leap_req *q = s->leap;
+	for (size_t i = 0; i < n; i++) {
+		if (!waiting && q[i].fin <= k)
+			keyheap_push(&s->grows, leap_key(2 * q[i].fin + 1, i));
+		if (q[i].fin > k)
+			q[i].fin = k; /* no event of it beyond the span */
+		leap_queue_grow(s, i);
+	}
+	return 0;
+}
+
+/* Makes r's grow as leapt iteration j begins. False when it is not plain,
+ * or leaves r still short (sched_begin then finds the grows made so far
+ * already done). */
+static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int64_t j, bool *changed)
+{
+	int32_t need = r->prompt_tokens + r->generated + (int32_t)(j - 1);
+	struct it_cost none = { 0 };
+	if (!pol_grow_is_plain(s->pol, s->ps, r, need)
+	    || pol_grow(s->pol, s->ps, r, need, &none) != POL_OK)
+		return false;
+	note_room(r);
+	*changed = true;
+	return leap_grow_at(r) > j;
+}
+
+/* The grows of the first leapt iteration, in batch order, before anything
+ * is planned. */
+static bool leap_first_grows(struct sched *s, bool *changed)
+{
+	for (size_t i = 0; i < s->n_run; i++)
+		if (leap_grow_at(s->run[i]) <= 1 && !leap_grow_one(s, s->run[i], 1, changed))
+			return false;
+	return true;
+}
+
+/* Prices the next leapt iteration as sched_begin would (each running
+ * request decodes one token); false when it cannot. */
+static bool leap_price(const struct sched *s, struct it_cost *cost, int64_t *d)
+{
+	int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
+	*cost = (struct it_cost){ .tokens = (double)n, .attn_pairs = (double)next };
+	if (!price_batch_reads(s, s->n_run, next, cost))
+		return false;
+	*d = dt_iter_ns(s->dt, cost, NULL);
+	return *d > 0;
+}
+
+/* Makes the grows of leapt iteration j > 1 from the queue, in batch order.
+ * False when one is not plain: the leap stops before iteration j. */
 static bool leap_grows(struct sched *s, int64_t j, bool *changed)
 {
-	while (keyheap_min(&s->grows) < leap_key(s, 2 * j + 1, 0)) {
-		size_t i = (size_t)(keyheap_pop(&s->grows) % (int64_t)s->leap_n);
-		struct sim_req *r = s->leap[i].r;
-		int32_t need = r->prompt_tokens + r->generated + (int32_t)(j - 1);
-		struct it_cost none = { 0 };
-		if (!pol_grow_is_plain(s->pol, s->ps, r, need)
-		    || pol_grow(s->pol, s->ps, r, need, &none) != POL_OK)
-			return false;
-		note_room(r);
-		*changed = true;
-		if (leap_grow_at(r) <= j) /* the grow left it short: leave it to sched_begin */
+	while (keyheap_min(&s->grows) < leap_key(2 * j + 1, 0)) {
+		size_t i = leap_index(keyheap_pop(&s->grows));
+		if (!leap_grow_one(s, s->leap[i].r, j, changed))
 			return false;
 		leap_queue_grow(s, i);
 	}
@@ -629,9 +697,8 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 			  bool *changed)
 {
 	bool any = false;
-	while (keyheap_min(&s->grows) < leap_key(s, 2 * j + 2, 0)) {
-		const struct sched_leap_req *q =
-			&s->leap[keyheap_pop(&s->grows) % (int64_t)s->leap_n];
+	while (keyheap_min(&s->grows) < leap_key(2 * j + 2, 0)) {
+		const struct sched_leap_req *q = &s->leap[leap_index(keyheap_pop(&s->grows))];
 		struct sim_req *r = q->r;
 		r->generated = q->g0 + (int32_t)j;
 		r->ctx = r->prompt_tokens + r->generated - 1;
@@ -652,19 +719,20 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 {
 	if (!sched_may_leap(s))
 		return 0;
-	int64_t k = leap_plan(s, h);
-	int64_t done = 0, t = *now;
+	int64_t done = 0, t = *now, k = 0, d = 0;
 	bool changed = false;
+	struct it_cost cost;
+	/* The first iteration is priced before anything is planned: in a busy
+	 * run (an arrival or a finish every iteration or so) most leaps end
+	 * there. Its grows, made first, are those sched_begin would make first. */
+	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d) && t + d < limit)
+		k = leap_plan(s, h);
 	while (done < k && s->n_run) {
-		if (!leap_grows(s, done + 1, &changed))
+		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d)
+				    || t + d >= limit
+			 : leap_queue(s, k) < 0)
 			break;
 		int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
-		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
-		if (!price_batch_reads(s, s->n_run, next, &cost))
-			break;
-		int64_t d = dt_iter_ns(s->dt, &cost, NULL);
-		if (d <= 0 || t + d >= limit)
-			break;
 		count_iteration(s, n, &cost);
 		s->live_tokens = next;
 		if (h->on_iter(h->ctx, t, t + d, next, changed) < 0)

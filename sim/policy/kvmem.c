@@ -86,7 +86,8 @@ static int64_t take_at(struct kvmem *m, size_t i, int64_t len)
 
 int64_t kvmem_alloc(struct kvmem *m, int64_t len)
 {
-	if (len <= 0)
+	/* the kept longest range answers a refusal without a scan */
+	if (len <= 0 || len > m->largest)
 		return -1;
 	for (size_t i = 0; i < m->nfr; i++)
 		if (m->fr[i].len >= len)
@@ -104,13 +105,21 @@ static int size_class(int64_t len, const int64_t *edges, int n)
 
 int64_t kvmem_alloc_seg(struct kvmem *m, int64_t len, const int64_t *edges, int n)
 {
-	if (len <= 0)
+	if (len <= 0 || len > m->largest)
 		return -1;
-	for (int c = size_class(len, edges, n); c <= n; c++)
-		for (size_t i = 0; i < m->nfr; i++)
-			if (m->fr[i].len >= len && size_class(m->fr[i].len, edges, n) == c)
-				return take_at(m, i, len);
-	return -1;
+	/* One pass: a range that holds len is in len's class or above, so the
+	 * first one in len's own class ends the search; else the lowest class
+	 * seen wins, at its lowest address. */
+	int want = size_class(len, edges, n), best = n + 1;
+	size_t at = 0;
+	for (size_t i = 0; i < m->nfr && best > want; i++) {
+		if (m->fr[i].len < len)
+			continue;
+		int c = size_class(m->fr[i].len, edges, n);
+		if (c < best)
+			best = c, at = i;
+	}
+	return best <= n ? take_at(m, at, len) : -1;
 }
 
 int kvmem_extend(struct kvmem *m, int64_t off, int64_t len, int64_t more)

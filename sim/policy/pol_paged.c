@@ -49,6 +49,10 @@ struct pg {
 	int64_t *owner; /* request idx holding each block, -1 if free */
 	struct pg_req **live;
 	int32_t nlive, live_cap;
+	/* released records kept for the next admissions, their tables' room
+	 * with them (an admission then allocates nothing) */
+	struct pg_req **spare;
+	int32_t nspare;
 	int64_t used; /* blocks held */
 	/* prefix cache: per free block, the request whose KV it still holds and
 	 * at which position (-1: none); per request idx, its table when preempted */
@@ -92,6 +96,11 @@ static void pg_destroy(void *state)
 		free(s->live[i]);
 	}
 	free(s->live);
+	for (int32_t i = 0; i < s->nspare; i++) {
+		free(s->spare[i]->blk);
+		free(s->spare[i]);
+	}
+	free(s->spare);
 	free(s->fl);
 	free(s->owner);
 	for (uint32_t i = 0; i < s->nsaved; i++)
@@ -151,14 +160,22 @@ static int pg_create(const struct cfg *c, const struct pol_env *env, void **stat
 	return 0;
 }
 
+/* The ring position k places after its head (k < 2 nblocks): a compare
+ * instead of a division on every block taken or returned. */
+static int32_t fl_at(const struct pg *s, int32_t k)
+{
+	int32_t x = s->fl_head + k;
+	return x >= s->nblocks ? x - s->nblocks : x;
+}
+
 static int32_t fl_pop(struct pg *s)
 {
 	int32_t b;
 	if (s->fifo) {
 		b = s->fl[s->fl_head];
-		s->fl_head = (s->fl_head + 1) % s->nblocks;
+		s->fl_head = fl_at(s, 1);
 	} else {
-		b = s->fl[(s->fl_head + s->fl_len - 1) % s->nblocks];
+		b = s->fl[fl_at(s, s->fl_len - 1)];
 	}
 	s->fl_len--;
 	s->tag_req[b] = -1; /* reused: whatever KV it cached is gone */
@@ -167,7 +184,7 @@ static int32_t fl_pop(struct pg *s)
 
 static void fl_push(struct pg *s, int32_t b)
 {
-	s->fl[(s->fl_head + s->fl_len) % s->nblocks] = b;
+	s->fl[fl_at(s, s->fl_len)] = b;
 	s->fl_len++;
 }
 
@@ -195,9 +212,9 @@ static int reserve(struct pg_req *q, int32_t add)
 
 /* Appends `add` blocks; the caller has checked they are free. Returns -1 only
  * when the table cannot grow (out of memory), having changed nothing. */
-static int take(struct pg *s, struct pg_req *q, int32_t add)
+static inline int take(struct pg *s, struct pg_req *q, int32_t add)
 {
-	if (reserve(q, add) < 0)
+	if (q->n + add > q->cap && reserve(q, add) < 0)
 		return -1;
 	for (int32_t i = 0; i < add; i++) {
 		int32_t b = fl_pop(s);
@@ -241,6 +258,23 @@ static void reclaim(struct pg *s, struct pg_req *q, const struct sim_req *r, int
 	s->used += h;
 }
 
+/* Room for twice the live records, and as many spare ones (every record
+ * is live or spare, and none is made while a spare one is left). */
+static int grow_live(struct pg *s)
+{
+	int32_t nc = s->live_cap ? s->live_cap * 2 : 64;
+	struct pg_req **nl = realloc(s->live, (size_t)nc * sizeof *nl);
+	if (!nl)
+		return -1;
+	s->live = nl;
+	struct pg_req **ns = realloc(s->spare, (size_t)nc * sizeof *ns);
+	if (!ns)
+		return -1;
+	s->spare = ns;
+	s->live_cap = nc;
+	return 0;
+}
+
 static enum pol_rc pg_admit(void *state, struct sim_req *r, int32_t tokens)
 {
 	struct pg *s = state;
@@ -252,20 +286,15 @@ static enum pol_rc pg_admit(void *state, struct sim_req *r, int32_t tokens)
 	int32_t wm = s->used > 0 ? s->watermark : 0;
 	if ((int64_t)nb + wm > s->fl_len)
 		return POL_NO_ROOM;
-	if (s->nlive == s->live_cap) {
-		int32_t nc = s->live_cap ? s->live_cap * 2 : 64;
-		struct pg_req **nl = realloc(s->live, (size_t)nc * sizeof *nl);
-		if (!nl)
-			return POL_NO_ROOM;
-		s->live = nl;
-		s->live_cap = nc;
-	}
-	struct pg_req *q = calloc(1, sizeof *q);
+	if (s->nlive == s->live_cap && grow_live(s) < 0)
+		return POL_NO_ROOM;
+	struct pg_req *q = s->nspare ? s->spare[--s->nspare] : calloc(1, sizeof *q);
 	if (!q)
 		return POL_NO_ROOM;
+	q->n = 0;
 	q->r = r;
 	if (reserve(q, nb) < 0) {
-		free(q);
+		s->spare[s->nspare++] = q;
 		return POL_NO_ROOM;
 	}
 	reclaim(s, q, r, nb);
@@ -312,8 +341,7 @@ static void pg_release(void *state, struct sim_req *r)
 	struct pg_req *last = s->live[--s->nlive];
 	s->live[q->live_slot] = last;
 	last->live_slot = q->live_slot;
-	free(q->blk);
-	free(q);
+	s->spare[s->nspare++] = q;
 	r->pol_ptr = NULL;
 	r->pol_cap = 0;
 }

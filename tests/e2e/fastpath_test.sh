@@ -58,6 +58,14 @@ for pol in $pols; do
 	check "$pol-chunked" --set policy.name=$pol "${base[@]}" "${extra[@]}" "${long[@]}" \
 		--set workload.rate=2
 done
+# saturated: requests always wait and a big batch finishes something nearly
+# every iteration, so most leaps end before their first iteration (priced
+# before anything is planned) or before the first finish
+check paged-saturated --set policy.name=paged "${base[@]}" --set workload.rate=60 \
+	--set scheduler.max_num_seqs=64
+check odma-saturated --set policy.name=odma "${pred_noisy[@]}" "${base[@]}" \
+	--set device.capacity_gib=16.6 --set device.reserve_frac=0 \
+	--set workload.rate=60 --set run.check_invariants=true
 # admission blocked by the batch limits rather than by memory
 check static-seqs "${base[@]}" --set workload.rate=3 --set scheduler.max_num_seqs=4
 check paged-budget --set policy.name=paged --set scheduler.max_batched_tokens=700 "${base[@]}" \
@@ -120,6 +128,10 @@ done
 for c in paged-tight s3-tight odma-tight paged-merge paged-tight-offline paged-prefix; do
 	p=$(field "$c" preemptions)
 	[ -n "$p" ] && [ "$p" -gt 0 ] && ok || bad "$c: no preemptions ($p)"
+done
+for c in paged-saturated odma-saturated; do
+	q=$(field "$c" queue_mean_s)
+	awk -v q="$q" 'BEGIN { exit !(q > 1) }' && ok || bad "$c: requests hardly waited ($q s)"
 done
 o=$(field s3 overflows)
 [ -n "$o" ] && [ "$o" -gt 0 ] && ok || bad "s3: no overflows ($o)"

@@ -1,5 +1,6 @@
 /* kvmem: first-fit and size-segregated placement, coalescing, double-free detection, and
  * kvmem_check naming the invariant a corrupted free list breaks. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,11 +161,75 @@ START_TEST(random_churn_keeps_invariants)
 }
 END_TEST
 
+/* The placements as their contracts define them, by a scan of the free list:
+ * the lowest-addressed range that holds len; the lowest class that has one. */
+static int64_t ref_first_fit(const struct kvmem *m, int64_t len)
+{
+	for (size_t i = 0; i < m->nfr; i++)
+		if (m->fr[i].len >= len)
+			return m->fr[i].off;
+	return -1;
+}
+
+/* a length's class: how many (increasing) edges it exceeds */
+static int ref_class(int64_t len, const int64_t *edges, int n)
+{
+	int above = 0;
+	for (int c = 0; c < n; c++)
+		above += len > edges[c];
+	return above;
+}
+
+static int64_t ref_seg_fit(const struct kvmem *m, int64_t len, const int64_t *edges, int n)
+{
+	for (int c = ref_class(len, edges, n); c <= n; c++)
+		for (size_t i = 0; i < m->nfr; i++)
+			if (m->fr[i].len >= len && ref_class(m->fr[i].len, edges, n) == c)
+				return m->fr[i].off;
+	return -1;
+}
+
+/* The shortcuts (a refusal by the kept longest range, the one-pass
+ * segregated search) place every request where the definitions do. */
+START_TEST(placement_matches_the_definitions)
+{
+	struct kvmem m;
+	kvmem_init(&m, 3000);
+	int64_t off[300], len[300];
+	int n = 0, refused = 0, placed = 0;
+	unsigned s = 11;
+	static const int64_t edges[] = { 8, 30, 90 };
+	for (int step = 0; step < 20000; step++) {
+		s = s * 1664525u + 1013904223u;
+		if (n < 300 && (s >> 8) % 3) {
+			int64_t l = 1 + (int64_t)((s >> 12) % 150);
+			bool seg = (s >> 20) % 2;
+			int64_t want = seg ? ref_seg_fit(&m, l, edges, 3) : ref_first_fit(&m, l);
+			int64_t o = seg ? kvmem_alloc_seg(&m, l, edges, 3) : kvmem_alloc(&m, l);
+			ck_assert_int_eq(o, want);
+			if (o >= 0)
+				off[n] = o, len[n] = l, n++, placed++;
+			else
+				refused++;
+		} else if (n) {
+			int k = (int)((s >> 4) % (unsigned)n);
+			ck_assert_int_eq(kvmem_release(&m, off[k], len[k]), 0);
+			off[k] = off[n - 1], len[k] = len[n - 1], n--;
+		}
+	}
+	/* both outcomes were exercised */
+	ck_assert_int_gt(refused, 100);
+	ck_assert_int_gt(placed, 100);
+	kvmem_free_all(&m);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	return tu_suite_of("kvmem", first_fit_and_coalesce, double_free_refused,
 			   corruption_names_the_invariant,
 			   extend_in_place_only_into_the_adjacent_free_range,
 			   random_churn_keeps_invariants,
-			   segregated_fit_takes_the_smallest_class_that_holds_it);
+			   segregated_fit_takes_the_smallest_class_that_holds_it,
+			   placement_matches_the_definitions);
 }
