@@ -61,7 +61,6 @@ struct sim_req {
 	uint16_t overflows, relocations;
 	uint8_t state : 3;	   /* enum req_state (5 values) */
 	uint8_t reject_reason : 3; /* enum sched_reject (REJ_N = 4 values) */
-	bool prefill : 1;	   /* computing its prompt in the current iteration */
 	/* chunked prefill: ctx counts only the context computed so far, short of
 	 * prompt + generated; no token is emitted until the last chunk lands */
 	bool partial : 1;
