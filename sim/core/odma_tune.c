@@ -1,9 +1,11 @@
 #include "sim/core/odma_tune.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ncpu.h"
 #include "common/odma_bounds.h"
 #include "common/split.h"
 #include "predictors/predictor.h"
@@ -292,6 +294,78 @@ out:
 	return rc;
 }
 
+/* The final training, run beside the search on a second thread: every
+ * train row, fitted exactly as pred_from_cfg's training of the tuned config
+ * would fit them (only the calibration's z depends on q: odma's warm redoes
+ * it), so the model is the same bytes whether this ran or not. */
+struct ot_final {
+	struct pred_handle h;
+	struct pred_sample *s;
+	size_t n;
+	int rc;
+	struct om_err e;
+	pthread_t tid;
+	bool started;
+};
+
+static void *ot_final_run(void *arg)
+{
+	struct ot_final *f = arg;
+	f->rc = f->h.ops->train(f->h.state, f->s, f->n, &f->e);
+	return NULL;
+}
+
+static void ot_final_free(struct ot_final *f)
+{
+	pred_handle_free(&f->h);
+	free(f->s);
+	f->s = NULL;
+}
+
+/* Starts the final training on a thread when it pays: run.threads allows
+ * two, pc will hand it to pred_from_cfg_cached (no model cached in memory
+ * or on disk that could serve instead) and odma fits its ridge models.
+ * Leaves f->started false otherwise, or when a thread cannot start. */
+static void ot_final_start(const struct cfg *c, const struct pred_cache *pc,
+			   const struct wl_trace *t, struct ot_final *f)
+{
+	if (!pc || pc->dir || pc->n > 0 || ncpu_threads(cfg_int(c, "run.threads"), 2) < 2
+	    || !strcmp(cfg_str(c, "predictor.odma_model"), "gbdt"))
+		return;
+	struct om_err e = { "" };
+	struct cfg *tmp = ot_scratch(c, &e);
+	f->h.ops = pred_find("odma");
+	f->s = malloc((t->n ? t->n : 1) * sizeof *f->s);
+	if (tmp && f->s && f->h.ops->create(tmp, &f->h.state, &e) == 0) {
+		f->n = pred_train_samples(t, (int)cfg_int(c, "predictor.split_test_pct"), f->s);
+		f->started = f->n > 0 && pthread_create(&f->tid, NULL, ot_final_run, f) == 0;
+	}
+	cfg_free(tmp);
+	if (!f->started)
+		ot_final_free(f);
+}
+
+/* Waits for the final training; its handle replaces *fit (the tuning's) as
+ * what pc keeps for pred_from_cfg_cached. */
+static int ot_final_join(struct ot_final *f, struct pred_handle *fit, struct om_err *e)
+{
+	if (!f->started)
+		return 0;
+	pthread_join(f->tid, NULL);
+	f->started = false;
+	int rc = 0;
+	if (f->rc < 0) {
+		*e = f->e;
+		rc = -1;
+	} else {
+		pred_handle_free(fit);
+		*fit = f->h;
+		f->h = (struct pred_handle){ 0 };
+	}
+	ot_final_free(f);
+	return rc;
+}
+
 int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 {
 	if (pc)
@@ -308,13 +382,22 @@ int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 	const struct wl_trace *t = NULL;
 	struct ot_slice sl = { 0 };
 	struct pred_cache own = { 0 };
+	struct ot_final fin = { 0 };
 	int rc = pred_train_trace(c, pc ? pc : &own, path, &t, e);
 	if (rc == 0)
 		rc = ot_slice_build(c, t, &sl, e);
 	struct pred_handle fit = { 0 };
-	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0)
+	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0) {
+		ot_final_start(c, pc, t, &fin);
 		rc = ot_search(c, &sl, &fit, e);
-	/* the final training (same trace, every train row) reads this fit's feature rows */
+		struct om_err fe = { "" };
+		if (ot_final_join(&fin, &fit, &fe) < 0 && rc == 0) {
+			*e = fe;
+			rc = -1;
+		}
+	}
+	/* the final training (same trace, every train row) reads this fit's
+	 * feature rows, or takes over the final fit made beside the search */
 	if (rc == 0 && fit.ops && pc)
 		pred_cache_set_warm(pc, &fit, path);
 	pred_handle_free(&fit);
