@@ -1,5 +1,6 @@
 /* predictors: bucket arithmetic, split without leaks, oracle coverage, a
- * learnable synthetic task, save/load round trips, train-on-start. */
+ * learnable synthetic task, save/load round trips, train-on-start, odma's
+ * warm start giving the plain model. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,6 +323,84 @@ START_TEST(train_on_start_from_trace)
 }
 END_TEST
 
+/* The model text of h. */
+static char *model_text(const struct pred_handle *h)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct om_err e;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(h->ops->save(h->state, f, &e), 0);
+	fclose(f);
+	return buf;
+}
+
+/* odma trained at q = 0.9 after warm(from) where `from` (trained at q = 0.5)
+ * was fitted on samples s[0..nfrom): the model of a plain training. */
+static char *warm_model(const struct pred_sample *s, size_t n, size_t nfrom)
+{
+	struct cfg *c5 = mkcfg("predictor.quantile=0.5", NULL, NULL, NULL);
+	struct cfg *c9 = mkcfg("predictor.quantile=0.9", NULL, NULL, NULL);
+	struct pred_handle f, h;
+	struct om_err e;
+	make(c5, "odma", &f);
+	make(c9, "odma", &h);
+	ck_assert_int_eq(f.ops->train(f.state, s, nfrom, &e), 0);
+	h.ops->warm(h.state, f.state);
+	pred_handle_free(&f);
+	ck_assert_int_eq(h.ops->train(h.state, s, n, &e), 0);
+	char *text = model_text(&h);
+	pred_handle_free(&h);
+	cfg_free(c5);
+	cfg_free(c9);
+	return text;
+}
+
+/* The final fit made beside odma's tuning (another q, the same samples) is
+ * taken over, and a fit on other samples lends only its rows: either way
+ * the model is byte for byte the one a plain training gives. */
+START_TEST(odma_warm_gives_the_plain_model)
+{
+	char *pool;
+	struct pred_sample *s = synth(3000, 11, &pool);
+	struct cfg *c9 = mkcfg("predictor.quantile=0.9", NULL, NULL, NULL);
+	struct pred_handle h;
+	struct om_err e;
+	make(c9, "odma", &h);
+	ck_assert_int_eq(h.ops->train(h.state, s, 3000, &e), 0);
+	char *plain = model_text(&h);
+	pred_handle_free(&h);
+	char *same = warm_model(s, 3000, 3000), *part = warm_model(s, 3000, 2000);
+	ck_assert_str_eq(same, plain);
+	ck_assert_str_eq(part, plain);
+	/* another label on one sample: the fit is not taken over */
+	s[5].out_tokens += 100;
+	make(c9, "odma", &h);
+	ck_assert_int_eq(h.ops->train(h.state, s, 3000, &e), 0);
+	char *plain2 = model_text(&h);
+	pred_handle_free(&h);
+	s[5].out_tokens -= 100;
+	struct cfg *c5 = mkcfg("predictor.quantile=0.5", NULL, NULL, NULL);
+	struct pred_handle f;
+	make(c5, "odma", &f);
+	make(c9, "odma", &h);
+	ck_assert_int_eq(f.ops->train(f.state, s, 3000, &e), 0);
+	h.ops->warm(h.state, f.state);
+	pred_handle_free(&f);
+	s[5].out_tokens += 100;
+	ck_assert_int_eq(h.ops->train(h.state, s, 3000, &e), 0);
+	char *relabelled = model_text(&h);
+	ck_assert_str_eq(relabelled, plain2);
+	ck_assert_str_ne(relabelled, plain);
+	pred_handle_free(&h);
+	free(plain), free(same), free(part), free(plain2), free(relabelled);
+	cfg_free(c5);
+	cfg_free(c9);
+	free(s), free(pool);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	Suite *s = suite_create("predictors");
@@ -329,7 +408,7 @@ Suite *tu_suite(void)
 			    oracle_full_coverage, noisy_is_per_request_deterministic,
 			    save_load_identical_s3, save_load_identical_odma,
 			    save_load_identical_gbdt, model_kind_must_match_config,
-			    train_on_start_from_trace);
+			    train_on_start_from_trace, odma_warm_gives_the_plain_model);
 	tcase_set_timeout(tc, 120);
 	return s;
 }
