@@ -336,25 +336,35 @@ static char *model_text(const struct pred_handle *h)
 	return buf;
 }
 
-/* odma trained at q = 0.9 after warm(from) where `from` (trained at q = 0.5)
- * was fitted on samples s[0..nfrom): the model of a plain training. */
-static char *warm_model(const struct pred_sample *s, size_t n, size_t nfrom)
+/* odma at quantile q trained on s[0..n); with `from`, after warm(from),
+ * which is freed. Returns the model's text. */
+static char *odma_text(const char *q, const struct pred_sample *s, size_t n,
+		       struct pred_handle *from)
 {
-	struct cfg *c5 = mkcfg("predictor.quantile=0.5", NULL, NULL, NULL);
-	struct cfg *c9 = mkcfg("predictor.quantile=0.9", NULL, NULL, NULL);
-	struct pred_handle f, h;
+	struct cfg *c = mkcfg(q, NULL, NULL, NULL);
+	struct pred_handle h;
 	struct om_err e;
-	make(c5, "odma", &f);
-	make(c9, "odma", &h);
-	ck_assert_int_eq(f.ops->train(f.state, s, nfrom, &e), 0);
-	h.ops->warm(h.state, f.state);
-	pred_handle_free(&f);
+	make(c, "odma", &h);
+	if (from) {
+		h.ops->warm(h.state, from->state);
+		pred_handle_free(from);
+	}
 	ck_assert_int_eq(h.ops->train(h.state, s, n, &e), 0);
 	char *text = model_text(&h);
 	pred_handle_free(&h);
-	cfg_free(c5);
-	cfg_free(c9);
+	cfg_free(c);
 	return text;
+}
+
+/* An odma at q = 0.5 trained on s[0..n), to warm another from. */
+static struct pred_handle odma_from(const struct pred_sample *s, size_t n, struct cfg **c)
+{
+	struct pred_handle f;
+	struct om_err e;
+	*c = mkcfg("predictor.quantile=0.5", NULL, NULL, NULL);
+	make(*c, "odma", &f);
+	ck_assert_int_eq(f.ops->train(f.state, s, n, &e), 0);
+	return f;
 }
 
 /* The final fit made beside odma's tuning (another q, the same samples) is
@@ -364,39 +374,24 @@ START_TEST(odma_warm_gives_the_plain_model)
 {
 	char *pool;
 	struct pred_sample *s = synth(3000, 11, &pool);
-	struct cfg *c9 = mkcfg("predictor.quantile=0.9", NULL, NULL, NULL);
-	struct pred_handle h;
-	struct om_err e;
-	make(c9, "odma", &h);
-	ck_assert_int_eq(h.ops->train(h.state, s, 3000, &e), 0);
-	char *plain = model_text(&h);
-	pred_handle_free(&h);
-	char *same = warm_model(s, 3000, 3000), *part = warm_model(s, 3000, 2000);
+	struct cfg *c[3];
+	const char *q9 = "predictor.quantile=0.9";
+	char *plain = odma_text(q9, s, 3000, NULL);
+	struct pred_handle f = odma_from(s, 3000, &c[0]);
+	char *same = odma_text(q9, s, 3000, &f);
+	f = odma_from(s, 2000, &c[1]);
+	char *part = odma_text(q9, s, 3000, &f);
 	ck_assert_str_eq(same, plain);
 	ck_assert_str_eq(part, plain);
-	/* another label on one sample: the fit is not taken over */
+	/* fitted before one label changed: the fit is not taken over */
+	f = odma_from(s, 3000, &c[2]);
 	s[5].out_tokens += 100;
-	make(c9, "odma", &h);
-	ck_assert_int_eq(h.ops->train(h.state, s, 3000, &e), 0);
-	char *plain2 = model_text(&h);
-	pred_handle_free(&h);
-	s[5].out_tokens -= 100;
-	struct cfg *c5 = mkcfg("predictor.quantile=0.5", NULL, NULL, NULL);
-	struct pred_handle f;
-	make(c5, "odma", &f);
-	make(c9, "odma", &h);
-	ck_assert_int_eq(f.ops->train(f.state, s, 3000, &e), 0);
-	h.ops->warm(h.state, f.state);
-	pred_handle_free(&f);
-	s[5].out_tokens += 100;
-	ck_assert_int_eq(h.ops->train(h.state, s, 3000, &e), 0);
-	char *relabelled = model_text(&h);
+	char *relabelled = odma_text(q9, s, 3000, &f), *plain2 = odma_text(q9, s, 3000, NULL);
 	ck_assert_str_eq(relabelled, plain2);
 	ck_assert_str_ne(relabelled, plain);
-	pred_handle_free(&h);
 	free(plain), free(same), free(part), free(plain2), free(relabelled);
-	cfg_free(c5);
-	cfg_free(c9);
+	for (int i = 0; i < 3; i++)
+		cfg_free(c[i]);
 	free(s), free(pool);
 }
 END_TEST
