@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,7 @@ static int ridge_means(struct ridge_sys *S)
  * correlated with one another) inverted exactly through its Cholesky
  * factor, and the diagonal elsewhere (hashed columns). */
 #define ND FEAT_NDENSE
+static pthread_mutex_t lm_gsl_handler = PTHREAD_MUTEX_INITIALIZER;
 struct ridge_pre {
 	double *dg;    /* d: the diagonal */
 	gsl_matrix *L; /* ND x ND Cholesky factor of the dense block; NULL = diagonal */
@@ -283,12 +285,17 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 						    : (SD[j][k] - M[j] * M[k] / W) * inv;
 			gsl_matrix_set(P->L, j, k, v + (j == k && j > 0 ? S->lambda : 0));
 		}
+	/* GSL's error handler is one per process: fits on two threads (odma's
+	 * tuning and final training) must not restore it under each other */
+	pthread_mutex_lock(&lm_gsl_handler);
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
-	if (gsl_linalg_cholesky_decomp1(P->L) != GSL_SUCCESS) {
+	int bad = gsl_linalg_cholesky_decomp1(P->L) != GSL_SUCCESS;
+	gsl_set_error_handler(old);
+	pthread_mutex_unlock(&lm_gsl_handler);
+	if (bad) {
 		gsl_matrix_free(P->L); /* not positive definite (lambda = 0): diagonal */
 		P->L = NULL;
 	}
-	gsl_set_error_handler(old);
 	return 0;
 }
 

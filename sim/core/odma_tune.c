@@ -303,7 +303,7 @@ struct ot_final {
 	struct pred_sample *s;
 	size_t n;
 	int rc;
-	struct om_err e;
+	struct om_err e; /* unread: a failure is reported by the final training */
 	pthread_t tid;
 	bool started;
 };
@@ -334,9 +334,10 @@ static void ot_final_start(const struct cfg *c, const struct pred_cache *pc,
 		return;
 	struct om_err e = { "" };
 	struct cfg *tmp = ot_scratch(c, &e);
-	f->h.ops = pred_find("odma");
+	const struct pred_ops *ops = pred_find("odma");
 	f->s = malloc((t->n ? t->n : 1) * sizeof *f->s);
-	if (tmp && f->s && f->h.ops->create(tmp, &f->h.state, &e) == 0) {
+	if (tmp && f->s && ops->create(tmp, &f->h.state, &e) == 0) {
+		f->h.ops = ops; /* created: pred_handle_free may destroy it */
 		f->n = pred_train_samples(t, (int)cfg_int(c, "predictor.split_test_pct"), f->s);
 		f->started = f->n > 0 && pthread_create(&f->tid, NULL, ot_final_run, f) == 0;
 	}
@@ -346,24 +347,20 @@ static void ot_final_start(const struct cfg *c, const struct pred_cache *pc,
 }
 
 /* Waits for the final training; its handle replaces *fit (the tuning's) as
- * what pc keeps for pred_from_cfg_cached. */
-static int ot_final_join(struct ot_final *f, struct pred_handle *fit, struct om_err *e)
+ * what pc keeps for pred_from_cfg_cached. One that failed is dropped: the
+ * final training then runs as with one thread and reports the same error. */
+static void ot_final_join(struct ot_final *f, struct pred_handle *fit)
 {
 	if (!f->started)
-		return 0;
+		return;
 	pthread_join(f->tid, NULL);
 	f->started = false;
-	int rc = 0;
-	if (f->rc < 0) {
-		*e = f->e;
-		rc = -1;
-	} else {
+	if (f->rc == 0) {
 		pred_handle_free(fit);
 		*fit = f->h;
 		f->h = (struct pred_handle){ 0 };
 	}
 	ot_final_free(f);
-	return rc;
 }
 
 int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
@@ -390,11 +387,7 @@ int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0) {
 		ot_final_start(c, pc, t, &fin);
 		rc = ot_search(c, &sl, &fit, e);
-		struct om_err fe = { "" };
-		if (ot_final_join(&fin, &fit, &fe) < 0 && rc == 0) {
-			*e = fe;
-			rc = -1;
-		}
+		ot_final_join(&fin, &fit);
 	}
 	/* the final training (same trace, every train row) reads this fit's
 	 * feature rows, or takes over the final fit made beside the search */
