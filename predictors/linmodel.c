@@ -725,8 +725,8 @@ int lm_rows_select(struct lm_rows *out, const struct lm_rows *r, const bool *kee
 		return -1;
 	}
 	for (size_t i = 0; i < r->n; i++)
-		if (keep[i])
-			out->sel[out->n++] = (uint32_t)i;
+		if (keep[i]) /* a view of a view: the stored row */
+			out->sel[out->n++] = r->sel ? r->sel[i] : (uint32_t)i;
 	out->d = r->d;
 	out->ptr = r->ptr;
 	out->col = r->col;

@@ -48,8 +48,8 @@ void lm_rows_free(struct lm_rows *r);
 int lm_rows_subset(struct lm_rows *out, const struct lm_rows *r, const bool *keep);
 
 /* out = a view of the rows i of r with keep[i], in order: the same rows as
- * lm_rows_subset's copy without copying them (out borrows r's arrays: r must
- * outlive it and not be a view). */
+ * lm_rows_subset's copy without copying them (out borrows r's arrays, or
+ * the arrays r borrows when r is a view: they must outlive it). */
 int lm_rows_select(struct lm_rows *out, const struct lm_rows *r, const bool *keep);
 
 /* x_i . b for row i; b has r->d entries (stride `stride`, offset k). */

@@ -24,6 +24,7 @@
 #include "predictors/conformal.h"
 #include "predictors/featmemo.h"
 #include "predictors/linmodel.h"
+#include "predictors/pred_odma.h"
 #include "predictors/predictor.h"
 
 enum {
@@ -139,10 +140,8 @@ static void odma_destroy(void *state)
 }
 
 struct od_fit {
-	/* all: the rows of ps, the samples with the proper-training part first
-	 * (in their order), then the calibration slice; prop: a view of all's
-	 * first rows (not a copy: its memory is all's) */
-	struct pred_sample *ps;
+	/* all: the samples' rows in their order (owned, or a view); prop: a
+	 * view of the proper-training part's rows; half: of each fold's */
 	struct lm_rows all, prop, half[2];
 	double *y, *yp, *res, *bf, *b0; /* b0: the full fit's start */
 	bool *keep;
@@ -151,26 +150,10 @@ struct od_fit {
 static void fit_free(struct od_fit *t)
 {
 	lm_rows_free(&t->all);
+	lm_rows_free(&t->prop);
 	lm_rows_free(&t->half[0]);
 	lm_rows_free(&t->half[1]);
 	free(t->y), free(t->yp), free(t->res), free(t->bf), free(t->b0), free(t->keep);
-	free(t->ps);
-}
-
-/* ps = the samples of the proper-training part, then those of the
- * calibration slice, each in the given order; returns how many of the
- * first. */
-static size_t prop_first(const struct odma *o, const struct pred_sample *smp, size_t n,
-			 struct pred_sample *ps)
-{
-	size_t np = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!conf_is_calib(smp[i].id, o->calib_pct))
-			ps[np++] = smp[i];
-	for (size_t i = 0, k = np; i < n; i++)
-		if (conf_is_calib(smp[i].id, o->calib_pct))
-			ps[k++] = smp[i];
-	return np;
 }
 
 static int fold_of(int64_t id)
@@ -301,6 +284,80 @@ static int train_adopted(struct odma *o, const struct pred_sample *smp, size_t n
 	return rc;
 }
 
+/* Fits beta, gamma and the calibration on t->all, the rows of smp[0..n)
+ * in order; keeps them as the memo when t->all owns its arrays. */
+static int fit_rows(struct odma *o, const struct pred_sample *smp, size_t n, struct od_fit *t,
+		    struct om_err *e)
+{
+	t->y = malloc((n ? n : 1) * sizeof *t->y);
+	t->yp = malloc((n ? n : 1) * sizeof *t->yp);
+	t->res = malloc((n ? n : 1) * sizeof *t->res);
+	t->keep = malloc((n ? n : 1) * sizeof *t->keep);
+	t->bf = malloc(o->d * sizeof *t->bf);
+	t->b0 = malloc(o->d * sizeof *t->b0);
+	if (!t->y || !t->yp || !t->res || !t->keep || !t->bf || !t->b0)
+		return -1;
+	size_t np = 0, nc = 0;
+	for (size_t i = 0; i < n; i++) {
+		t->keep[i] = !conf_is_calib(smp[i].id, o->calib_pct);
+		if (t->keep[i])
+			t->yp[np++] = fwd(o, smp[i].out_tokens);
+		nc += !t->keep[i];
+	}
+	if (np < 2 || nc < 1)
+		return err_set(
+			e, NULL, 0, NULL,
+			"odma: %zu training rows leave %zu to fit and %zu to calibrate (predictor.calib_pct = %d); need at least 2 and 1",
+			n, np, nc, o->calib_pct);
+	if (lm_rows_select(&t->prop, &t->all, t->keep) < 0 || fit_mean_spread(o, smp, n, t) < 0)
+		return -1;
+	/* scores and spreads on the calibration slice (res and y are free again) */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!conf_is_calib(smp[i].id, o->calib_pct))
+			continue;
+		double s = conf_spread(&o->cal, lm_dot(&t->all, i, o->gamma, 1, 0));
+		t->res[m] = (fwd(o, smp[i].out_tokens) - lm_dot(&t->all, i, o->beta, 1, 0)) / s;
+		t->y[m++] = s;
+	}
+	conf_fit(&o->cal, t->res, t->y, m);
+	if (keep_cal(o, t->res, t->y, m) < 0)
+		return -1;
+	o->fp = samples_fp(smp, n);
+	o->trained = true;
+	if (!t->all.sel) /* the views of it own only their selections */
+		feat_memo_keep(&o->memo, &t->all, smp, n, o->bits);
+	return 0;
+}
+
+/* Trains on the given rows (odma_train_rows) or on rows computed here. */
+static int od_train(struct odma *o, const struct pred_sample *smp, size_t n, struct lm_rows *rows,
+		    struct om_err *e)
+{
+	if (od_alloc(o, e) < 0) {
+		if (rows)
+			lm_rows_free(rows);
+		return -1;
+	}
+	struct od_fit t = { 0 };
+	int rc = 0;
+	if (rows) {
+		t.all = *rows;
+		memset(rows, 0, sizeof *rows);
+	} else if (lm_rows_init(&t.all, o->d) < 0 || rows_of(o, smp, n, &t.all) < 0) {
+		rc = -1;
+	}
+	feat_memo_free(&o->wmemo); /* read (or not needed): peak memory */
+	if (rc == 0) {
+		e->msg[0] = 0;
+		rc = fit_rows(o, smp, n, &t, e);
+	}
+	if (rc < 0 && !e->msg[0])
+		err_set(e, NULL, 0, NULL, "out of memory while fitting");
+	fit_free(&t);
+	return rc;
+}
+
 static int odma_train(void *state, const struct pred_sample *smp, size_t n, struct om_err *e)
 {
 	struct odma *o = state;
@@ -314,56 +371,15 @@ static int odma_train(void *state, const struct pred_sample *smp, size_t n, stru
 				: 0;
 		/* other samples: fit them (the rows still serve where they match) */
 	}
-	if (od_alloc(o, e) < 0)
-		return -1;
-	struct od_fit t = { 0 };
-	t.y = malloc((n ? n : 1) * sizeof *t.y);
-	t.yp = malloc((n ? n : 1) * sizeof *t.yp);
-	t.res = malloc((n ? n : 1) * sizeof *t.res);
-	t.keep = malloc((n ? n : 1) * sizeof *t.keep);
-	t.ps = malloc((n ? n : 1) * sizeof *t.ps);
-	t.bf = malloc(o->d * sizeof *t.bf);
-	t.b0 = malloc(o->d * sizeof *t.b0);
-	int rc = -1;
-	if (!t.y || !t.yp || !t.res || !t.keep || !t.ps || !t.bf || !t.b0)
-		goto oom;
-	size_t np = prop_first(o, smp, n, t.ps), nc = n - np;
-	if (np < 2 || nc < 1) {
-		err_set(e, NULL, 0, NULL,
-			"odma: %zu training rows leave %zu to fit and %zu to calibrate (predictor.calib_pct = %d); need at least 2 and 1",
-			n, np, nc, o->calib_pct);
-		goto out;
-	}
-	if (lm_rows_init(&t.all, o->d) < 0 || rows_of(o, t.ps, n, &t.all) < 0)
-		goto oom;
-	feat_memo_free(&o->wmemo); /* read: no longer needed (peak memory) */
-	for (size_t i = 0; i < np; i++)
-		t.yp[i] = fwd(o, t.ps[i].out_tokens);
-	t.prop = t.all;
-	t.prop.n = np;
-	if (fit_mean_spread(o, smp, n, &t) < 0)
-		goto oom;
-	/* scores and spreads on the calibration slice (res and y are free again) */
-	size_t m = 0;
-	for (size_t i = np; i < n; i++) {
-		double s = conf_spread(&o->cal, lm_dot(&t.all, i, o->gamma, 1, 0));
-		t.res[m] = (fwd(o, t.ps[i].out_tokens) - lm_dot(&t.all, i, o->beta, 1, 0)) / s;
-		t.y[m++] = s;
-	}
-	conf_fit(&o->cal, t.res, t.y, m);
-	if (keep_cal(o, t.res, t.y, m) < 0)
-		goto oom;
-	o->fp = samples_fp(smp, n);
-	o->trained = true;
-	feat_memo_keep(&o->memo, &t.all, t.ps, n, o->bits); /* any order: looked up by text */
-	rc = 0;
-	goto out;
-oom:
-	err_set(e, NULL, 0, NULL, "out of memory while fitting");
-out:
-	fit_free(&t);
-	feat_memo_free(&o->wmemo); /* one training reads it */
-	return rc;
+	return od_train(o, smp, n, NULL, e);
+}
+
+int odma_train_rows(void *state, const struct pred_sample *s, size_t n, struct lm_rows *rows,
+		    struct om_err *e)
+{
+	struct odma *o = state;
+	o->adopted = false;
+	return od_train(o, s, n, rows, e);
 }
 
 static int odma_save(const void *state, FILE *f, struct om_err *e)

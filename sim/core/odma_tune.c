@@ -1,16 +1,16 @@
 #include "sim/core/odma_tune.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/ncpu.h"
 #include "common/odma_bounds.h"
 #include "common/split.h"
+#include "predictors/pred_odma.h"
 #include "predictors/predictor.h"
 #include "sim/core/experiment.h"
 #include "sim/core/pred_setup.h"
+#include "sim/core/tune_final.h"
 #include "workload/workload.h"
 
 #define OT_VALID_PCT 20 /* width of the validation slice, percent of ids */
@@ -77,8 +77,8 @@ static double ot_cost(const struct ot_slice *sl, const struct pred_sample *s, in
  * conformal z does, kept for every q on a 1/200 grid that holds every ot_q
  * exactly), so one training serves the whole grid through pred_ops.quantile:
  * the same lengths as one predictor trained per q. */
-static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred, float *unc,
-		      struct pred_handle *keep, struct om_err *e)
+static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, struct lm_rows *rows,
+		      int32_t *pred, float *unc, struct pred_handle *keep, struct om_err *e)
 {
 	char set[64];
 	snprintf(set, sizeof set, "[predictor]\nquantile = %.17g\n", ot_q[OT_NQ - 1]);
@@ -86,7 +86,10 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred,
 	if (cfg_load_string(tmp, set, "odma tuning grid", CFG_LVL_DERIVED, e) < 0
 	    || cfg_check(tmp, e) < 0 || h.ops->create(tmp, &h.state, e) < 0)
 		return -1;
-	int rc = h.ops->train(h.state, sl->fit, sl->nfit, e);
+	/* rows: the fit part's feature rows computed with the final training's
+	 * (tune_final.h), when there are rows for exactly these samples */
+	int rc = rows && rows->n == sl->nfit ? odma_train_rows(h.state, sl->fit, sl->nfit, rows, e)
+					     : h.ops->train(h.state, sl->fit, sl->nfit, e);
 	for (size_t i = 0; rc == 0 && i < sl->nval; i++) {
 		struct pred_sample s = sl->val[i];
 		s.out_tokens = -1; /* predicting: the label stays with the scorer */
@@ -263,10 +266,16 @@ bool odma_tune_describe(const struct cfg *c, char *buf, size_t n)
 	return true;
 }
 
-/* Chooses (q, tau) and leaves the tuning's trained predictor in *keep. */
-static int ot_search(struct cfg *c, struct ot_slice *sl, struct pred_handle *keep, struct om_err *e)
+/* Chooses (q, tau) and leaves the tuning's trained predictor in *keep;
+ * starts the final training beside it where tune_final_start does. */
+static int ot_search(struct cfg *c, const struct wl_trace *t, struct pred_cache *pc,
+		     struct ot_slice *sl, struct tune_final *fin, struct pred_handle *keep,
+		     struct om_err *e)
 {
 	struct cfg *tmp = ot_scratch(c, e);
+	if (tmp)
+		tune_final_start(fin, c, tmp, pc, t,
+				 (int)cfg_int(c, "predictor.split_test_pct") + OT_VALID_PCT);
 	sl->pred = malloc(OT_NQ * sl->nval * sizeof *sl->pred);
 	sl->unc = malloc(OT_NQ * sl->nval * sizeof *sl->unc);
 	int rc = -1;
@@ -275,7 +284,7 @@ static int ot_search(struct cfg *c, struct ot_slice *sl, struct pred_handle *kee
 			err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (ot_predict(tmp, sl, sl->pred, sl->unc, keep, e) < 0)
+	if (ot_predict(tmp, sl, fin->started ? &fin->fit : NULL, sl->pred, sl->unc, keep, e) < 0)
 		goto out;
 	for (size_t qi = 0; qi < OT_NQ; qi++)
 		if (ot_taus(sl, qi, e) < 0)
@@ -294,75 +303,6 @@ out:
 	return rc;
 }
 
-/* The final training, run beside the search on a second thread: every
- * train row, fitted exactly as pred_from_cfg's training of the tuned config
- * would fit them (only the calibration's z depends on q: odma's warm redoes
- * it), so the model is the same bytes whether this ran or not. */
-struct ot_final {
-	struct pred_handle h;
-	struct pred_sample *s;
-	size_t n;
-	int rc;
-	struct om_err e; /* unread: a failure is reported by the final training */
-	pthread_t tid;
-	bool started;
-};
-
-static void *ot_final_run(void *arg)
-{
-	struct ot_final *f = arg;
-	f->rc = f->h.ops->train(f->h.state, f->s, f->n, &f->e);
-	return NULL;
-}
-
-static void ot_final_free(struct ot_final *f)
-{
-	pred_handle_free(&f->h);
-	free(f->s);
-	f->s = NULL;
-}
-
-/* Starts the final training on a thread when it pays: run.threads allows
- * two, pc will hand it to pred_from_cfg_cached (no model cached in memory
- * or on disk that could serve instead) and odma fits its ridge models.
- * Leaves f->started false otherwise, or when a thread cannot start. */
-static void ot_final_start(const struct cfg *c, const struct pred_cache *pc,
-			   const struct wl_trace *t, struct ot_final *f)
-{
-	if (!pc || pc->dir || pc->n > 0 || ncpu_threads(cfg_int(c, "run.threads"), 2) < 2
-	    || !strcmp(cfg_str(c, "predictor.odma_model"), "gbdt"))
-		return;
-	struct om_err e = { "" };
-	struct cfg *tmp = ot_scratch(c, &e);
-	const struct pred_ops *ops = pred_find("odma");
-	f->s = malloc((t->n ? t->n : 1) * sizeof *f->s);
-	if (tmp && f->s && ops->create(tmp, &f->h.state, &e) == 0) {
-		f->h.ops = ops; /* created: pred_handle_free may destroy it */
-		f->n = pred_train_samples(t, (int)cfg_int(c, "predictor.split_test_pct"), f->s);
-		f->started = f->n > 0 && pthread_create(&f->tid, NULL, ot_final_run, f) == 0;
-	}
-	cfg_free(tmp);
-	if (!f->started)
-		ot_final_free(f);
-}
-
-/* Waits for the final training; its handle replaces *fit (the tuning's) as
- * what pc keeps for pred_from_cfg_cached. One that failed is dropped: the
- * final training then runs as with one thread and reports the same error. */
-static void ot_final_join(struct ot_final *f, struct pred_handle *fit)
-{
-	if (!f->started)
-		return;
-	pthread_join(f->tid, NULL);
-	f->started = false;
-	if (f->rc == 0) {
-		pred_handle_free(fit);
-		*fit = f->h;
-		f->h = (struct pred_handle){ 0 };
-	}
-	ot_final_free(f);
-}
-
 int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 {
 	if (pc)
@@ -379,15 +319,14 @@ int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 	const struct wl_trace *t = NULL;
 	struct ot_slice sl = { 0 };
 	struct pred_cache own = { 0 };
-	struct ot_final fin = { 0 };
+	struct tune_final fin = { 0 };
 	int rc = pred_train_trace(c, pc ? pc : &own, path, &t, e);
 	if (rc == 0)
 		rc = ot_slice_build(c, t, &sl, e);
 	struct pred_handle fit = { 0 };
 	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0) {
-		ot_final_start(c, pc, t, &fin);
-		rc = ot_search(c, &sl, &fit, e);
-		ot_final_join(&fin, &fit);
+		rc = ot_search(c, t, pc, &sl, &fin, &fit, e);
+		tune_final_join(&fin, &fit);
 	}
 	/* the final training (same trace, every train row) reads this fit's
 	 * feature rows, or takes over the final fit made beside the search */
