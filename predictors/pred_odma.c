@@ -435,6 +435,15 @@ static int32_t clamp_len(double len)
 	return len < 1 ? 1 : len > 1e9 ? 1000000000 : (int32_t)len;
 }
 
+/* predict()'s output from the prompt's mean and floored spread. */
+static void od_out(const struct odma *o, double mu, double s, struct pred_out *out)
+{
+	out->len = clamp_len(inv(o, mu + o->cal.z * s));
+	out->uncertainty = (float)conf_rank(&o->cal, s);
+	out->bucket = -1;
+	out->uncertain = out->uncertainty > o->tau;
+}
+
 static void odma_predict(const void *state, const struct pred_sample *smp, struct pred_out *out)
 {
 	const struct odma *o = state;
@@ -449,20 +458,18 @@ static void odma_predict(const void *state, const struct pred_sample *smp, struc
 	struct feat_vec v;
 	feat_memo_extract(&o->memo, smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
-	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
-	out->len = clamp_len(inv(o, mu + o->cal.z * s));
-	out->uncertainty = (float)conf_rank(&o->cal, s);
-	out->bucket = -1;
-	out->uncertain = out->uncertainty > o->tau;
+	od_out(o, mu, conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0)), out);
 }
 
 static void odma_quantiles(const void *state, const struct pred_sample *smp, const double *q,
-			   size_t nq, int32_t *out)
+			   size_t nq, int32_t *out, struct pred_out *po)
 {
 	const struct odma *o = state;
-	if (o->gb) {
+	if (o->gb || !o->trained) {
 		for (size_t i = 0; i < nq; i++)
-			out[i] = pred_gbdt.quantile(o->gb, smp, q[i]);
+			out[i] = o->gb ? pred_gbdt.quantile(o->gb, smp, q[i]) : 0;
+		if (po)
+			odma_predict(state, smp, po);
 		return;
 	}
 	struct feat_vec v;
@@ -471,12 +478,14 @@ static void odma_quantiles(const void *state, const struct pred_sample *smp, con
 	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
 	for (size_t i = 0; i < nq; i++)
 		out[i] = clamp_len(inv(o, mu + conf_z(&o->cal, q[i]) * s));
+	if (po)
+		od_out(o, mu, s, po);
 }
 
 static int32_t odma_quantile(const void *state, const struct pred_sample *smp, double q)
 {
 	int32_t len;
-	odma_quantiles(state, smp, &q, 1, &len);
+	odma_quantiles(state, smp, &q, 1, &len, NULL);
 	return len;
 }
 

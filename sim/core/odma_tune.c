@@ -95,12 +95,13 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, struct lm_rows
 		s.out_tokens = -1; /* predicting: the label stays with the scorer */
 		struct pred_out o;
 		int32_t len[OT_NQ - 1];
-		h.ops->predict(h.state, &s, &o);
-		if (h.ops->quantiles) /* one featurisation for the whole grid */
-			h.ops->quantiles(h.state, &s, ot_q, OT_NQ - 1, len);
-		else
+		if (h.ops->quantiles) { /* one featurisation for the grid and o */
+			h.ops->quantiles(h.state, &s, ot_q, OT_NQ - 1, len, &o);
+		} else {
+			h.ops->predict(h.state, &s, &o);
 			for (size_t qi = 0; qi + 1 < OT_NQ; qi++)
 				len[qi] = h.ops->quantile(h.state, &s, ot_q[qi]);
+		}
 		for (size_t qi = 0; qi < OT_NQ; qi++) {
 			pred[qi * sl->nval + i] = qi + 1 < OT_NQ ? len[qi] : o.len;
 			unc[qi * sl->nval + i] = o.uncertainty;
