@@ -334,6 +334,7 @@ static int fit_rows(struct odma *o, const struct pred_sample *smp, size_t n, str
 static int od_train(struct odma *o, const struct pred_sample *smp, size_t n, struct lm_rows *rows,
 		    struct om_err *e)
 {
+	e->msg[0] = 0; /* set below: a failure without a message is memory */
 	if (od_alloc(o, e) < 0) {
 		if (rows)
 			lm_rows_free(rows);
@@ -348,10 +349,8 @@ static int od_train(struct odma *o, const struct pred_sample *smp, size_t n, str
 		rc = -1;
 	}
 	feat_memo_free(&o->wmemo); /* read (or not needed): peak memory */
-	if (rc == 0) {
-		e->msg[0] = 0;
+	if (rc == 0)
 		rc = fit_rows(o, smp, n, &t, e);
-	}
 	if (rc < 0 && !e->msg[0])
 		err_set(e, NULL, 0, NULL, "out of memory while fitting");
 	fit_free(&t);
