@@ -141,6 +141,9 @@ struct ridge_sys {
 	const double *w; /* NULL = all ones */
 	double lambda;
 	double *m; /* d column means (m[0] = 0: the bias stays) */
+	/* n: row i's dense entries (its first hashed one is ptr + nd[i]), found
+	 * once per fit instead of in every product; NULL = search them */
+	uint8_t *nd;
 };
 
 /* out = (X~^T W X~ / n + lambda P) p, with P = I except the bias entry.
@@ -187,7 +190,7 @@ static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vecto
 	for (size_t i = 0; i < r->n; i++) {
 		size_t a, b;
 		row_span(r, i, &a, &b);
-		size_t h = r->nonbin ? b : first_hashed(r, a, b);
+		size_t h = r->nonbin ? b : S->nd ? a + S->nd[i] : first_hashed(r, a, b);
 		double s = -mu;
 		for (size_t j = a; j < h; j++)
 			s += r->val[j] * pd[col[j]];
@@ -358,12 +361,18 @@ int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, dou
 		  int maxit, double tol, const double *b0, double *b)
 {
 	size_t d = r->d;
-	struct ridge_sys S = { r, w, lambda, NULL };
+	struct ridge_sys S = { r, w, lambda, NULL, NULL };
 	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
 		   *ap = gsl_vector_alloc(d);
 	int it = -1;
 	if (!x || !res || !p || !ap || ridge_means(&S) < 0)
 		goto out;
+	if (!r->nonbin && (S.nd = malloc(r->n ? r->n : 1)) != NULL)
+		for (size_t i = 0; i < r->n; i++) {
+			size_t a, e;
+			row_span(r, i, &a, &e);
+			S.nd[i] = (uint8_t)(first_hashed(r, a, e) - a); /* <= FEAT_NDENSE */
+		}
 	/* rhs = X~^T W y / n */
 	double ysum = 0;
 	for (size_t i = 0; i < r->n; i++) {
@@ -391,6 +400,7 @@ int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, dou
 		b[0] -= S.m[j] * x->data[j];
 out:
 	free(S.m);
+	free(S.nd);
 	gsl_vector_free(x);
 	gsl_vector_free(res);
 	gsl_vector_free(p);
