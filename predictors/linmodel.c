@@ -175,6 +175,16 @@ static inline void add_at(double *o, const uint32_t *c, size_t n, double z)
 		o[c[j]] += z;
 }
 
+/* o[c] += x * z for the entries (c, x) in [a, b) of r: a binary hashed
+ * entry adds z itself (1.0 * z is z), without the product. */
+static inline void scatter_entries(const struct lm_rows *r, size_t a, size_t b, double *o, double z)
+{
+	size_t h = r->nonbin ? b : first_hashed(r, a, b);
+	for (size_t j = a; j < h; j++)
+		o[r->col[j]] += r->val[j] * z;
+	add_at(o, r->col + h, b - h, z);
+}
+
 static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vector *out)
 {
 	const struct lm_rows *r = S->r;
@@ -224,8 +234,7 @@ static int ridge_means(struct ridge_sys *S)
 		size_t a, b;
 		row_span(r, i, &a, &b);
 		W += wi;
-		for (size_t j = a; j < b; j++)
-			S->m[r->col[j]] += r->val[j] * wi;
+		scatter_entries(r, a, b, S->m, wi);
 	}
 	S->m[0] = 0;
 	for (size_t j = 1; j < r->d; j++)
@@ -262,8 +271,11 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 		row_span(r, i, &a, &b);
 		size_t h = first_hashed(r, a, b);
 		W += wi;
-		for (size_t j = a; j < b; j++)
+		/* a binary hashed entry adds 1.0 * 1.0 * wi = wi */
+		size_t hb = r->nonbin ? b : h;
+		for (size_t j = a; j < hb; j++)
 			P->dg[r->col[j]] += r->val[j] * r->val[j] * wi;
+		add_at(P->dg, r->col + hb, b - hb, wi);
 		for (size_t j = a; j < h; j++) {
 			M[r->col[j]] += r->val[j] * wi;
 			for (size_t k = a; k < h; k++)
@@ -380,8 +392,7 @@ int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, dou
 		size_t a, e;
 		row_span(r, i, &a, &e);
 		ysum += z;
-		for (size_t j = a; j < e; j++)
-			res->data[r->col[j]] += r->val[j] * z;
+		scatter_entries(r, a, e, res->data, z);
 	}
 	for (size_t j = 1; j < d; j++)
 		res->data[j] -= S.m[j] * ysum;
