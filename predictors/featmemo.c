@@ -9,7 +9,7 @@
 /* Only picks a slot (a match is decided by comparing texts), so it may be
  * any function of the key: eight bytes per multiply instead of FNV-1a's one,
  * whose chain of multiplies cost more than the lookups' string compares. */
-static uint64_t key_hash(const char *text, size_t len, int32_t ptok)
+uint64_t feat_memo_hash(const char *text, size_t len, int32_t ptok)
 {
 	uint64_t h = (uint64_t)(uint32_t)ptok ^ (uint64_t)len << 32, w;
 	size_t i = 0;
@@ -36,7 +36,7 @@ void feat_memo_free(struct feat_memo *m)
 /* The slot holding (text, ptok), or the empty slot where it would go. */
 static size_t find(const struct feat_memo *m, const char *text, size_t len, int32_t ptok)
 {
-	size_t i = key_hash(text, len, ptok) & m->mask;
+	size_t i = feat_memo_hash(text, len, ptok) & m->mask;
 	for (; m->slot[i]; i = (i + 1) & m->mask) {
 		size_t k = m->slot[i] - 1;
 		if (m->ptok[k] == ptok && !strcmp(m->text + m->toff[k], text))

@@ -35,5 +35,8 @@ void feat_memo_keep(struct feat_memo *m, struct lm_rows *rows, const struct pred
 void feat_memo_extract(const struct feat_memo *m, const char *text, int32_t prompt_tokens,
 		       int hash_bits, struct feat_vec *v);
 void feat_memo_free(struct feat_memo *m);
+/* The memo's hash of a prompt (text of len bytes, ptok tokens): fast, not
+ * for security or across versions. */
+uint64_t feat_memo_hash(const char *text, size_t len, int32_t ptok);
 
 #endif

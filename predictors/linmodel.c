@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,33 +27,47 @@ int lm_rows_init(struct lm_rows *r, size_t d)
 	return 0;
 }
 
-/* Room for one more row of nnz entries. */
-static int lm_rows_reserve(struct lm_rows *r, size_t nnz)
+/* Capacity for cap entries and pcap - 1 rows (never shrinks). */
+static int lm_rows_grow(struct lm_rows *r, size_t cap, size_t pcap)
 {
-	size_t nz = r->ptr[r->n];
-	if (nz + nnz > r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 1 << 16;
-		while (nc < nz + nnz)
-			nc *= 2;
-		uint32_t *c = realloc(r->col, nc * sizeof *c);
+	if (cap > r->cap) {
+		uint32_t *c = realloc(r->col, cap * sizeof *c);
 		if (!c)
 			return -1;
 		r->col = c;
-		double *x = realloc(r->val, nc * sizeof *x);
+		double *x = realloc(r->val, cap * sizeof *x);
 		if (!x)
 			return -1;
 		r->val = x;
-		r->cap = nc;
+		r->cap = cap;
 	}
-	if (r->n + 2 > r->pcap) {
-		size_t nc = r->pcap * 2;
-		size_t *p = realloc(r->ptr, nc * sizeof *p);
+	if (pcap > r->pcap) {
+		size_t *p = realloc(r->ptr, pcap * sizeof *p);
 		if (!p)
 			return -1;
 		r->ptr = p;
-		r->pcap = nc;
+		r->pcap = pcap;
 	}
 	return 0;
+}
+
+/* Room for one more row of nnz entries. */
+static int lm_rows_reserve(struct lm_rows *r, size_t nnz)
+{
+	size_t nz = r->ptr[r->n], nc = r->cap, np = r->pcap;
+	if (nz + nnz > nc) {
+		nc = nc ? nc * 2 : 1 << 16;
+		while (nc < nz + nnz)
+			nc *= 2;
+	}
+	if (r->n + 2 > np)
+		np *= 2;
+	return lm_rows_grow(r, nc, np);
+}
+
+int lm_rows_expect(struct lm_rows *r, size_t rows, size_t nnz)
+{
+	return lm_rows_grow(r, r->ptr[r->n] + nnz, r->n + rows + 1);
 }
 
 int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
@@ -70,16 +85,29 @@ int lm_rows_push(struct lm_rows *r, const struct feat_vec *v)
 
 void lm_rows_free(struct lm_rows *r)
 {
-	free(r->ptr);
-	free(r->col);
-	free(r->val);
+	if (!r->sel) {
+		free(r->ptr);
+		free(r->col);
+		free(r->val);
+	}
+	free(r->sel);
 	memset(r, 0, sizeof *r);
+}
+
+/* Row k's entries [*a, *b) in r's arrays. */
+static inline void row_span(const struct lm_rows *r, size_t k, size_t *a, size_t *b)
+{
+	size_t i = r->sel ? r->sel[k] : k;
+	*a = r->ptr[i];
+	*b = r->ptr[i + 1];
 }
 
 double lm_dot(const struct lm_rows *r, size_t i, const double *b, size_t stride, size_t k)
 {
 	double s = 0;
-	for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
+	size_t a, e;
+	row_span(r, i, &a, &e);
+	for (size_t j = a; j < e; j++)
 		s += r->val[j] * b[(size_t)r->col[j] * stride + k];
 	return s;
 }
@@ -92,13 +120,12 @@ double lm_dot_vec(const struct feat_vec *v, const double *b, size_t stride, size
 	return s;
 }
 
-/* Row i's first entry at a column >= FEAT_NDENSE (columns ascend). */
-static size_t first_hashed(const struct lm_rows *r, size_t i)
+/* The first entry in [a, b) at a column >= FEAT_NDENSE (columns ascend). */
+static size_t first_hashed(const struct lm_rows *r, size_t a, size_t b)
 {
-	size_t j = r->ptr[i];
-	while (j < r->ptr[i + 1] && r->col[j] < FEAT_NDENSE)
-		j++;
-	return j;
+	while (a < b && r->col[a] < FEAT_NDENSE)
+		a++;
+	return a;
 }
 
 /* The ridge system in centred coordinates. With the bias unpenalised,
@@ -114,6 +141,9 @@ struct ridge_sys {
 	const double *w; /* NULL = all ones */
 	double lambda;
 	double *m; /* d column means (m[0] = 0: the bias stays) */
+	/* n: row i's dense entries (its first hashed one is ptr + nd[i]), found
+	 * once per fit instead of in every product; NULL = search them */
+	uint8_t *nd;
 };
 
 /* out = (X~^T W X~ / n + lambda P) p, with P = I except the bias entry.
@@ -145,6 +175,16 @@ static inline void add_at(double *o, const uint32_t *c, size_t n, double z)
 		o[c[j]] += z;
 }
 
+/* o[c] += x * z for the entries (c, x) in [a, b) of r: a binary hashed
+ * entry adds z itself (1.0 * z is z), without the product. */
+static inline void scatter_entries(const struct lm_rows *r, size_t a, size_t b, double *o, double z)
+{
+	size_t h = r->nonbin ? b : first_hashed(r, a, b);
+	for (size_t j = a; j < h; j++)
+		o[r->col[j]] += r->val[j] * z;
+	add_at(o, r->col + h, b - h, z);
+}
+
 static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vector *out)
 {
 	const struct lm_rows *r = S->r;
@@ -158,8 +198,9 @@ static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vecto
 	for (size_t j = 1; j < r->d; j++)
 		mu += m[j] * pd[j];
 	for (size_t i = 0; i < r->n; i++) {
-		size_t a = r->ptr[i], h = r->nonbin ? r->ptr[i + 1] : first_hashed(r, i),
-		       b = r->ptr[i + 1];
+		size_t a, b;
+		row_span(r, i, &a, &b);
+		size_t h = r->nonbin ? b : S->nd ? a + S->nd[i] : first_hashed(r, a, b);
 		double s = -mu;
 		for (size_t j = a; j < h; j++)
 			s += r->val[j] * pd[col[j]];
@@ -190,9 +231,10 @@ static int ridge_means(struct ridge_sys *S)
 	double W = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		double wi = S->w ? S->w[i] : 1.0;
+		size_t a, b;
+		row_span(r, i, &a, &b);
 		W += wi;
-		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
-			S->m[r->col[j]] += r->val[j] * wi;
+		scatter_entries(r, a, b, S->m, wi);
 	}
 	S->m[0] = 0;
 	for (size_t j = 1; j < r->d; j++)
@@ -205,6 +247,7 @@ static int ridge_means(struct ridge_sys *S)
  * correlated with one another) inverted exactly through its Cholesky
  * factor, and the diagonal elsewhere (hashed columns). */
 #define ND FEAT_NDENSE
+static pthread_mutex_t lm_gsl_handler = PTHREAD_MUTEX_INITIALIZER;
 struct ridge_pre {
 	double *dg;    /* d: the diagonal */
 	gsl_matrix *L; /* ND x ND Cholesky factor of the dense block; NULL = diagonal */
@@ -224,10 +267,15 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 		return -1;
 	for (size_t i = 0; i < r->n; i++) {
 		double wi = S->w ? S->w[i] : 1.0;
-		size_t a = r->ptr[i], h = first_hashed(r, i);
+		size_t a, b;
+		row_span(r, i, &a, &b);
+		size_t h = first_hashed(r, a, b);
 		W += wi;
-		for (size_t j = a; j < r->ptr[i + 1]; j++)
+		/* a binary hashed entry adds 1.0 * 1.0 * wi = wi */
+		size_t hb = r->nonbin ? b : h;
+		for (size_t j = a; j < hb; j++)
 			P->dg[r->col[j]] += r->val[j] * r->val[j] * wi;
+		add_at(P->dg, r->col + hb, b - hb, wi);
 		for (size_t j = a; j < h; j++) {
 			M[r->col[j]] += r->val[j] * wi;
 			for (size_t k = a; k < h; k++)
@@ -252,12 +300,17 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 						    : (SD[j][k] - M[j] * M[k] / W) * inv;
 			gsl_matrix_set(P->L, j, k, v + (j == k && j > 0 ? S->lambda : 0));
 		}
+	/* GSL's error handler is one per process: fits on two threads (odma's
+	 * tuning and final training) must not restore it under each other */
+	pthread_mutex_lock(&lm_gsl_handler);
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
-	if (gsl_linalg_cholesky_decomp1(P->L) != GSL_SUCCESS) {
+	int bad = gsl_linalg_cholesky_decomp1(P->L) != GSL_SUCCESS;
+	gsl_set_error_handler(old);
+	pthread_mutex_unlock(&lm_gsl_handler);
+	if (bad) {
 		gsl_matrix_free(P->L); /* not positive definite (lambda = 0): diagonal */
 		P->L = NULL;
 	}
-	gsl_set_error_handler(old);
 	return 0;
 }
 
@@ -320,19 +373,26 @@ int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, dou
 		  int maxit, double tol, const double *b0, double *b)
 {
 	size_t d = r->d;
-	struct ridge_sys S = { r, w, lambda, NULL };
+	struct ridge_sys S = { r, w, lambda, NULL, NULL };
 	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
 		   *ap = gsl_vector_alloc(d);
 	int it = -1;
 	if (!x || !res || !p || !ap || ridge_means(&S) < 0)
 		goto out;
+	if (!r->nonbin && (S.nd = malloc(r->n ? r->n : 1)) != NULL)
+		for (size_t i = 0; i < r->n; i++) {
+			size_t a, e;
+			row_span(r, i, &a, &e);
+			S.nd[i] = (uint8_t)(first_hashed(r, a, e) - a); /* <= FEAT_NDENSE */
+		}
 	/* rhs = X~^T W y / n */
 	double ysum = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		double z = y[i] * (w ? w[i] : 1.0) / (double)r->n;
+		size_t a, e;
+		row_span(r, i, &a, &e);
 		ysum += z;
-		for (size_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
-			res->data[r->col[j]] += r->val[j] * z;
+		scatter_entries(r, a, e, res->data, z);
 	}
 	for (size_t j = 1; j < d; j++)
 		res->data[j] -= S.m[j] * ysum;
@@ -351,6 +411,7 @@ int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, dou
 		b[0] -= S.m[j] * x->data[j];
 out:
 	free(S.m);
+	free(S.nd);
 	gsl_vector_free(x);
 	gsl_vector_free(res);
 	gsl_vector_free(p);
@@ -502,7 +563,7 @@ static inline void sgd_update1(double *b, double *Gf, double l2, int K, const do
 static void sgd_step(const struct lm_rows *r, size_t i, int label, int K, double lambda, double eta,
 		     double *B, double *G, double *z /* 2K scratch */)
 {
-	size_t a = r->ptr[i], h = r->nonbin ? r->ptr[i + 1] : first_hashed(r, i), e = r->ptr[i + 1];
+	size_t a = r->ptr[i], e = r->ptr[i + 1], h = r->nonbin ? e : first_hashed(r, a, e);
 	for (int k = 0; k < K; k++)
 		z[k] = 0;
 	for (size_t j = a; j < h; j++) {
@@ -659,7 +720,9 @@ int lm_rows_subset(struct lm_rows *out, const struct lm_rows *r, const bool *kee
 	for (size_t i = 0; i < r->n; i++) {
 		if (!keep[i])
 			continue;
-		size_t a = r->ptr[i], nnz = r->ptr[i + 1] - a;
+		size_t a, b;
+		row_span(r, i, &a, &b);
+		size_t nnz = b - a;
 		if (lm_rows_reserve(out, nnz) < 0)
 			return -1;
 		size_t nz = out->ptr[out->n];
@@ -667,6 +730,29 @@ int lm_rows_subset(struct lm_rows *out, const struct lm_rows *r, const bool *kee
 		memcpy(out->val + nz, r->val + a, nnz * sizeof *r->val);
 		out->ptr[++out->n] = nz + nnz;
 	}
+	return 0;
+}
+
+int lm_rows_select(struct lm_rows *out, const struct lm_rows *r, const bool *keep)
+{
+	memset(out, 0, sizeof *out);
+	size_t m = 0;
+	for (size_t i = 0; i < r->n; i++)
+		m += keep[i];
+	out->sel = malloc((m ? m : 1) * sizeof *out->sel);
+	if (!out->sel || r->n >= UINT32_MAX) {
+		free(out->sel);
+		out->sel = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (keep[i]) /* a view of a view: the stored row */
+			out->sel[out->n++] = r->sel ? r->sel[i] : (uint32_t)i;
+	out->d = r->d;
+	out->ptr = r->ptr;
+	out->col = r->col;
+	out->val = r->val;
+	out->nonbin = r->nonbin;
 	return 0;
 }
 

@@ -31,13 +31,26 @@ struct lm_rows {
 	 * features are binary), the ridge kernel adds those entries' weights
 	 * without multiplying: the same sums, fewer loads. */
 	bool nonbin;
+	/* NULL, or a view (lm_rows_select): row k is the borrowed arrays' row
+	 * sel[k]; only sel is the view's own. Ridge fits, lm_dot and
+	 * lm_rows_subset read views; the softmax fits do not. */
+	uint32_t *sel;
 };
 
 int lm_rows_init(struct lm_rows *r, size_t d);
 int lm_rows_push(struct lm_rows *r, const struct feat_vec *v);
+/* Room for `rows` more rows of `nnz` entries in all, reserved at once: rows
+ * pushed within it are never copied by a growing buffer, and memory reserved
+ * but never written costs no page. */
+int lm_rows_expect(struct lm_rows *r, size_t rows, size_t nnz);
 void lm_rows_free(struct lm_rows *r);
 /* out = the rows i of r with keep[i], in order (out is initialised here). */
 int lm_rows_subset(struct lm_rows *out, const struct lm_rows *r, const bool *keep);
+
+/* out = a view of the rows i of r with keep[i], in order: the same rows as
+ * lm_rows_subset's copy without copying them (out borrows r's arrays, or
+ * the arrays r borrows when r is a view: they must outlive it). */
+int lm_rows_select(struct lm_rows *out, const struct lm_rows *r, const bool *keep);
 
 /* x_i . b for row i; b has r->d entries (stride `stride`, offset k). */
 double lm_dot(const struct lm_rows *r, size_t i, const double *b, size_t stride, size_t k);

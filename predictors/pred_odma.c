@@ -24,6 +24,7 @@
 #include "predictors/conformal.h"
 #include "predictors/featmemo.h"
 #include "predictors/linmodel.h"
+#include "predictors/pred_odma.h"
 #include "predictors/predictor.h"
 
 enum {
@@ -40,6 +41,10 @@ extern const struct pred_ops pred_gbdt;
  * docs/MODEL.md#odma). */
 #define OD_SFLOOR_FRAC 0.25
 
+/* Feature entries per prompt reserved up front (30 on Alpaca's prompts):
+ * more is room never touched, fewer only grows the rows as before. */
+#define OD_NNZ_GUESS 64
+
 struct odma {
 	int model;
 	int bits;
@@ -52,6 +57,13 @@ struct odma {
 	void *gb;		/* OD_GBDT: the gbdt predictor's state */
 	struct feat_memo wmemo; /* feature rows the next training may read */
 	struct feat_memo memo;	/* the training rows, for predicting them */
+	/* The calibration slice's scores and spreads (sorted), and a
+	 * fingerprint of the samples trained on: what a later training of the
+	 * same samples with another q needs to take this fit over (odma_warm). */
+	double *cal_sc, *cal_sp;
+	size_t cal_m;
+	uint64_t fp;
+	bool adopted; /* beta, gamma, smin, cal_* taken over from a warm state */
 };
 
 static const struct cfg_key odma_keys[] = {
@@ -120,12 +132,16 @@ static void odma_destroy(void *state)
 		pred_gbdt.destroy(o->gb);
 	free(o->beta);
 	free(o->gamma);
+	free(o->cal_sc);
+	free(o->cal_sp);
 	feat_memo_free(&o->memo);
 	feat_memo_free(&o->wmemo);
 	free(o);
 }
 
 struct od_fit {
+	/* all: the samples' rows in their order (owned, or a view); prop: a
+	 * view of the proper-training part's rows; half: of each fold's */
 	struct lm_rows all, prop, half[2];
 	double *y, *yp, *res, *bf, *b0; /* b0: the full fit's start */
 	bool *keep;
@@ -166,7 +182,7 @@ static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t
 			if (t->keep[i])
 				yh[m++] = t->yp[i];
 		const double *start = f ? t->bf : NULL;
-		if (lm_rows_subset(&t->half[f], &t->prop, t->keep) < 0
+		if (lm_rows_select(&t->half[f], &t->prop, t->keep) < 0
 		    || lm_ridge_from(&t->half[f], yh, NULL, o->lambda, o->maxit, o->tol, start,
 				     t->bf)
 			    < 0)
@@ -201,6 +217,8 @@ out:
  * holds them. */
 static int rows_of(const struct odma *o, const struct pred_sample *smp, size_t n, struct lm_rows *r)
 {
+	if (lm_rows_expect(r, n, n * OD_NNZ_GUESS) < 0)
+		return -1;
 	if (!o->wmemo.slot)
 		return lm_rows_from_samples(r, smp, n, o->bits);
 	struct feat_vec *v = malloc(sizeof *v);
@@ -213,60 +231,154 @@ static int rows_of(const struct odma *o, const struct pred_sample *smp, size_t n
 	return rc;
 }
 
-static int odma_train(void *state, const struct pred_sample *smp, size_t n, struct om_err *e)
+/* What a fit depends on in the samples: ids (the fold and calibration
+ * splits), labels, prompt token counts and texts (the features). */
+static uint64_t samples_fp(const struct pred_sample *smp, size_t n)
 {
-	struct odma *o = state;
-	if (o->gb)
-		return pred_gbdt.train(o->gb, smp, n, e);
-	if (od_alloc(o, e) < 0)
+	uint64_t h = rng_mix64(n);
+	for (size_t i = 0; i < n; i++) {
+		const char *t = smp[i].text ? smp[i].text : "";
+		h = rng_mix64(h ^ (uint64_t)smp[i].id);
+		h = rng_mix64(h ^ (uint64_t)(uint32_t)smp[i].out_tokens);
+		h = rng_mix64(h ^ feat_memo_hash(t, strlen(t), smp[i].prompt_tokens));
+	}
+	return h;
+}
+
+/* Keeps the calibration slice's sorted scores and spreads (m of each). */
+static int keep_cal(struct odma *o, const double *sc, const double *sp, size_t m)
+{
+	free(o->cal_sc);
+	free(o->cal_sp);
+	o->cal_sc = malloc((m ? m : 1) * sizeof *o->cal_sc);
+	o->cal_sp = malloc((m ? m : 1) * sizeof *o->cal_sp);
+	if (!o->cal_sc || !o->cal_sp)
 		return -1;
-	struct od_fit t = { 0 };
-	t.y = malloc((n ? n : 1) * sizeof *t.y);
-	t.yp = malloc((n ? n : 1) * sizeof *t.yp);
-	t.res = malloc((n ? n : 1) * sizeof *t.res);
-	t.keep = malloc((n ? n : 1) * sizeof *t.keep);
-	t.bf = malloc(o->d * sizeof *t.bf);
-	t.b0 = malloc(o->d * sizeof *t.b0);
-	int rc = -1;
-	if (!t.y || !t.yp || !t.res || !t.keep || !t.bf || !t.b0 || lm_rows_init(&t.all, o->d) < 0
-	    || rows_of(o, smp, n, &t.all) < 0)
-		goto oom;
-	feat_memo_free(&o->wmemo); /* read: no longer needed (peak memory) */
+	memcpy(o->cal_sc, sc, m * sizeof *sc);
+	memcpy(o->cal_sp, sp, m * sizeof *sp);
+	o->cal_m = m;
+	return 0;
+}
+
+/* The fit taken over from a warm state trained on these very samples:
+ * beta, gamma and the floor are as this training would compute them (the
+ * fitting settings are equal, odma_warm checked); only z depends on q, so
+ * the calibration is redone at this state's q from the same scores. */
+static int train_adopted(struct odma *o, const struct pred_sample *smp, size_t n)
+{
+	double *sc = malloc((o->cal_m ? o->cal_m : 1) * sizeof *sc);
+	double *sp = malloc((o->cal_m ? o->cal_m : 1) * sizeof *sp);
+	int rc = sc && sp ? 0 : -1;
+	if (rc == 0) {
+		memcpy(sc, o->cal_sc, o->cal_m * sizeof *sc);
+		memcpy(sp, o->cal_sp, o->cal_m * sizeof *sp);
+		conf_fit(&o->cal, sc, sp, o->cal_m);
+		o->trained = true;
+		feat_memo_free(&o->memo);
+		o->memo = o->wmemo; /* the rows of these samples, in order */
+		memset(&o->wmemo, 0, sizeof o->wmemo);
+		o->fp = samples_fp(smp, n);
+	}
+	free(sc);
+	free(sp);
+	return rc;
+}
+
+/* Fits beta, gamma and the calibration on t->all, the rows of smp[0..n)
+ * in order; keeps them as the memo when t->all owns its arrays. */
+static int fit_rows(struct odma *o, const struct pred_sample *smp, size_t n, struct od_fit *t,
+		    struct om_err *e)
+{
+	t->y = malloc((n ? n : 1) * sizeof *t->y);
+	t->yp = malloc((n ? n : 1) * sizeof *t->yp);
+	t->res = malloc((n ? n : 1) * sizeof *t->res);
+	t->keep = malloc((n ? n : 1) * sizeof *t->keep);
+	t->bf = malloc(o->d * sizeof *t->bf);
+	t->b0 = malloc(o->d * sizeof *t->b0);
+	if (!t->y || !t->yp || !t->res || !t->keep || !t->bf || !t->b0)
+		return -1;
 	size_t np = 0, nc = 0;
 	for (size_t i = 0; i < n; i++) {
-		t.keep[i] = !conf_is_calib(smp[i].id, o->calib_pct);
-		if (t.keep[i])
-			t.yp[np++] = fwd(o, smp[i].out_tokens);
-		nc += !t.keep[i];
+		t->keep[i] = !conf_is_calib(smp[i].id, o->calib_pct);
+		if (t->keep[i])
+			t->yp[np++] = fwd(o, smp[i].out_tokens);
+		nc += !t->keep[i];
 	}
-	if (np < 2 || nc < 1) {
-		err_set(e, NULL, 0, NULL,
+	if (np < 2 || nc < 1)
+		return err_set(
+			e, NULL, 0, NULL,
 			"odma: %zu training rows leave %zu to fit and %zu to calibrate (predictor.calib_pct = %d); need at least 2 and 1",
 			n, np, nc, o->calib_pct);
-		goto out;
-	}
-	if (lm_rows_subset(&t.prop, &t.all, t.keep) < 0 || fit_mean_spread(o, smp, n, &t) < 0)
-		goto oom;
+	if (lm_rows_select(&t->prop, &t->all, t->keep) < 0 || fit_mean_spread(o, smp, n, t) < 0)
+		return -1;
 	/* scores and spreads on the calibration slice (res and y are free again) */
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!conf_is_calib(smp[i].id, o->calib_pct))
 			continue;
-		double s = conf_spread(&o->cal, lm_dot(&t.all, i, o->gamma, 1, 0));
-		t.res[m] = (fwd(o, smp[i].out_tokens) - lm_dot(&t.all, i, o->beta, 1, 0)) / s;
-		t.y[m++] = s;
+		double s = conf_spread(&o->cal, lm_dot(&t->all, i, o->gamma, 1, 0));
+		t->res[m] = (fwd(o, smp[i].out_tokens) - lm_dot(&t->all, i, o->beta, 1, 0)) / s;
+		t->y[m++] = s;
 	}
-	conf_fit(&o->cal, t.res, t.y, m);
+	conf_fit(&o->cal, t->res, t->y, m);
+	if (keep_cal(o, t->res, t->y, m) < 0)
+		return -1;
+	o->fp = samples_fp(smp, n);
 	o->trained = true;
-	feat_memo_keep(&o->memo, &t.all, smp, n, o->bits);
-	rc = 0;
-	goto out;
-oom:
-	err_set(e, NULL, 0, NULL, "out of memory while fitting");
-out:
+	if (!t->all.sel) /* the views of it own only their selections */
+		feat_memo_keep(&o->memo, &t->all, smp, n, o->bits);
+	return 0;
+}
+
+/* Trains on the given rows (odma_train_rows) or on rows computed here. */
+static int od_train(struct odma *o, const struct pred_sample *smp, size_t n, struct lm_rows *rows,
+		    struct om_err *e)
+{
+	e->msg[0] = 0; /* set below: a failure without a message is memory */
+	if (od_alloc(o, e) < 0) {
+		if (rows)
+			lm_rows_free(rows);
+		return -1;
+	}
+	struct od_fit t = { 0 };
+	int rc = 0;
+	if (rows) {
+		t.all = *rows;
+		memset(rows, 0, sizeof *rows);
+	} else if (lm_rows_init(&t.all, o->d) < 0 || rows_of(o, smp, n, &t.all) < 0) {
+		rc = -1;
+	}
+	feat_memo_free(&o->wmemo); /* read (or not needed): peak memory */
+	if (rc == 0)
+		rc = fit_rows(o, smp, n, &t, e);
+	if (rc < 0 && !e->msg[0])
+		err_set(e, NULL, 0, NULL, "out of memory while fitting");
 	fit_free(&t);
-	feat_memo_free(&o->wmemo); /* one training reads it */
 	return rc;
+}
+
+static int odma_train(void *state, const struct pred_sample *smp, size_t n, struct om_err *e)
+{
+	struct odma *o = state;
+	if (o->gb)
+		return pred_gbdt.train(o->gb, smp, n, e);
+	if (o->adopted) {
+		o->adopted = false;
+		if (o->fp == samples_fp(smp, n))
+			return train_adopted(o, smp, n) < 0
+				? err_set(e, NULL, 0, NULL, "out of memory while fitting")
+				: 0;
+		/* other samples: fit them (the rows still serve where they match) */
+	}
+	return od_train(o, smp, n, NULL, e);
+}
+
+int odma_train_rows(void *state, const struct pred_sample *s, size_t n, struct lm_rows *rows,
+		    struct om_err *e)
+{
+	struct odma *o = state;
+	o->adopted = false;
+	return od_train(o, s, n, rows, e);
 }
 
 static int odma_save(const void *state, FILE *f, struct om_err *e)
@@ -322,6 +434,15 @@ static int32_t clamp_len(double len)
 	return len < 1 ? 1 : len > 1e9 ? 1000000000 : (int32_t)len;
 }
 
+/* predict()'s output from the prompt's mean and floored spread. */
+static void od_out(const struct odma *o, double mu, double s, struct pred_out *out)
+{
+	out->len = clamp_len(inv(o, mu + o->cal.z * s));
+	out->uncertainty = (float)conf_rank(&o->cal, s);
+	out->bucket = -1;
+	out->uncertain = out->uncertainty > o->tau;
+}
+
 static void odma_predict(const void *state, const struct pred_sample *smp, struct pred_out *out)
 {
 	const struct odma *o = state;
@@ -336,20 +457,18 @@ static void odma_predict(const void *state, const struct pred_sample *smp, struc
 	struct feat_vec v;
 	feat_memo_extract(&o->memo, smp->text, smp->prompt_tokens, o->bits, &v);
 	double mu = lm_dot_vec(&v, o->beta, 1, 0);
-	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
-	out->len = clamp_len(inv(o, mu + o->cal.z * s));
-	out->uncertainty = (float)conf_rank(&o->cal, s);
-	out->bucket = -1;
-	out->uncertain = out->uncertainty > o->tau;
+	od_out(o, mu, conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0)), out);
 }
 
 static void odma_quantiles(const void *state, const struct pred_sample *smp, const double *q,
-			   size_t nq, int32_t *out)
+			   size_t nq, int32_t *out, struct pred_out *po)
 {
 	const struct odma *o = state;
-	if (o->gb) {
+	if (o->gb || !o->trained) {
 		for (size_t i = 0; i < nq; i++)
-			out[i] = pred_gbdt.quantile(o->gb, smp, q[i]);
+			out[i] = o->gb ? pred_gbdt.quantile(o->gb, smp, q[i]) : 0;
+		if (po)
+			odma_predict(state, smp, po);
 		return;
 	}
 	struct feat_vec v;
@@ -358,30 +477,47 @@ static void odma_quantiles(const void *state, const struct pred_sample *smp, con
 	double s = conf_spread(&o->cal, lm_dot_vec(&v, o->gamma, 1, 0));
 	for (size_t i = 0; i < nq; i++)
 		out[i] = clamp_len(inv(o, mu + conf_z(&o->cal, q[i]) * s));
+	if (po)
+		od_out(o, mu, s, po);
 }
 
 static int32_t odma_quantile(const void *state, const struct pred_sample *smp, double q)
 {
 	int32_t len;
-	odma_quantiles(state, smp, &q, 1, &len);
+	odma_quantiles(state, smp, &q, 1, &len, NULL);
 	return len;
 }
 
 /* The next training reads the feature rows `from` kept (e.g. odma's tuning
  * fit, trained on most of these rows) instead of computing them again: the
- * same vectors (featmemo.h). Only the rows: starting the fits where `from`'s
- * ended would make the model depend on whether a tuning ran, and a run's
- * config.ini (which records the tuned values and so does not tune) must
- * rerun byte-identically. */
+ * same vectors (featmemo.h). When `from` was fitted on exactly the samples
+ * that training gets, with the same fitting settings (not q: only the
+ * calibration's z depends on it), its fit is taken over too: the weights
+ * that training would compute, so the model does not depend on whether a
+ * tuning ran (a run's config.ini, which records the tuned values and so
+ * does not tune, reruns byte-identically). Otherwise only the rows: a fit
+ * started where `from`'s ended would end elsewhere. */
 static void odma_warm(void *state, void *from)
 {
 	struct odma *o = state;
 	struct odma *f = from;
 	feat_memo_free(&o->wmemo);
+	o->adopted = false;
 	if (o->gb || f->gb || f->bits != o->bits || f->model != o->model)
 		return;
 	o->wmemo = f->memo;
 	memset(&f->memo, 0, sizeof f->memo);
+	if (!f->trained || !f->cal_sc || f->lambda != o->lambda || f->maxit != o->maxit
+	    || f->tol != o->tol || f->calib_pct != o->calib_pct)
+		return;
+	free(o->beta), free(o->gamma), free(o->cal_sc), free(o->cal_sp);
+	o->d = f->d;
+	o->beta = f->beta, o->gamma = f->gamma;
+	o->cal_sc = f->cal_sc, o->cal_sp = f->cal_sp, o->cal_m = f->cal_m;
+	o->cal.smin = f->cal.smin;
+	o->fp = f->fp;
+	f->beta = f->gamma = f->cal_sc = f->cal_sp = NULL;
+	o->adopted = true;
 }
 
 const struct pred_ops pred_odma = {

@@ -47,10 +47,11 @@ struct pred_ops {
 	/* Optional: the calibrated q-quantile of the output length (q in (0,1)),
 	 * for callers that choose the reservation quantile themselves. */
 	int32_t (*quantile)(const void *state, const struct pred_sample *s, double q);
-	/* Optional: quantile() at each of the nq levels q[], featurising the
-	 * prompt once (out[i] = quantile(state, s, q[i])). */
+	/* Optional: quantile() at each of the nq levels q[], and predict()'s
+	 * output in *o when o is not NULL, featurising the prompt once
+	 * (out[i] = quantile(state, s, q[i])). */
 	void (*quantiles)(const void *state, const struct pred_sample *s, const double *q,
-			  size_t nq, int32_t *out);
+			  size_t nq, int32_t *out, struct pred_out *o);
 	/* Optional: the next train() may reuse the feature rows of `from` (a
 	 * trained state of the same predictor); the trained model must not
 	 * change. `from` is destroyed right after: this may take its parts over. */

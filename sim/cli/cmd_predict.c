@@ -409,7 +409,7 @@ static int eval_one(struct pr_run *p, const char *nm, struct om_err *e)
 	    < 0)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	if (!p->a.x.quiet)
-		fprintf(stderr, "%s: trained in %.2f s (%.2f s CPU) on %zu rows%s\n", nm,
+		fprintf(stderr, "%s: trained in %.3f s (%.3f s CPU) on %zu rows%s\n", nm,
 			r->train_s, r->train_cpu, r->ntrain,
 			ops->wants_truth
 				? " (reads the TRUE length: upper bound / sensitivity only)"

@@ -6,9 +6,11 @@
 
 #include "common/odma_bounds.h"
 #include "common/split.h"
+#include "predictors/pred_odma.h"
 #include "predictors/predictor.h"
 #include "sim/core/experiment.h"
 #include "sim/core/pred_setup.h"
+#include "sim/core/tune_final.h"
 #include "workload/workload.h"
 
 #define OT_VALID_PCT 20 /* width of the validation slice, percent of ids */
@@ -75,8 +77,8 @@ static double ot_cost(const struct ot_slice *sl, const struct pred_sample *s, in
  * conformal z does, kept for every q on a 1/200 grid that holds every ot_q
  * exactly), so one training serves the whole grid through pred_ops.quantile:
  * the same lengths as one predictor trained per q. */
-static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred, float *unc,
-		      struct pred_handle *keep, struct om_err *e)
+static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, struct lm_rows *rows,
+		      int32_t *pred, float *unc, struct pred_handle *keep, struct om_err *e)
 {
 	char set[64];
 	snprintf(set, sizeof set, "[predictor]\nquantile = %.17g\n", ot_q[OT_NQ - 1]);
@@ -84,18 +86,22 @@ static int ot_predict(struct cfg *tmp, const struct ot_slice *sl, int32_t *pred,
 	if (cfg_load_string(tmp, set, "odma tuning grid", CFG_LVL_DERIVED, e) < 0
 	    || cfg_check(tmp, e) < 0 || h.ops->create(tmp, &h.state, e) < 0)
 		return -1;
-	int rc = h.ops->train(h.state, sl->fit, sl->nfit, e);
+	/* rows: the fit part's feature rows computed with the final training's
+	 * (tune_final.h), when there are rows for exactly these samples */
+	int rc = rows && rows->n == sl->nfit ? odma_train_rows(h.state, sl->fit, sl->nfit, rows, e)
+					     : h.ops->train(h.state, sl->fit, sl->nfit, e);
 	for (size_t i = 0; rc == 0 && i < sl->nval; i++) {
 		struct pred_sample s = sl->val[i];
 		s.out_tokens = -1; /* predicting: the label stays with the scorer */
 		struct pred_out o;
 		int32_t len[OT_NQ - 1];
-		h.ops->predict(h.state, &s, &o);
-		if (h.ops->quantiles) /* one featurisation for the whole grid */
-			h.ops->quantiles(h.state, &s, ot_q, OT_NQ - 1, len);
-		else
+		if (h.ops->quantiles) { /* one featurisation for the grid and o */
+			h.ops->quantiles(h.state, &s, ot_q, OT_NQ - 1, len, &o);
+		} else {
+			h.ops->predict(h.state, &s, &o);
 			for (size_t qi = 0; qi + 1 < OT_NQ; qi++)
 				len[qi] = h.ops->quantile(h.state, &s, ot_q[qi]);
+		}
 		for (size_t qi = 0; qi < OT_NQ; qi++) {
 			pred[qi * sl->nval + i] = qi + 1 < OT_NQ ? len[qi] : o.len;
 			unc[qi * sl->nval + i] = o.uncertainty;
@@ -261,10 +267,16 @@ bool odma_tune_describe(const struct cfg *c, char *buf, size_t n)
 	return true;
 }
 
-/* Chooses (q, tau) and leaves the tuning's trained predictor in *keep. */
-static int ot_search(struct cfg *c, struct ot_slice *sl, struct pred_handle *keep, struct om_err *e)
+/* Chooses (q, tau) and leaves the tuning's trained predictor in *keep;
+ * starts the final training beside it where tune_final_start does. */
+static int ot_search(struct cfg *c, const struct wl_trace *t, struct pred_cache *pc,
+		     struct ot_slice *sl, struct tune_final *fin, struct pred_handle *keep,
+		     struct om_err *e)
 {
 	struct cfg *tmp = ot_scratch(c, e);
+	if (tmp)
+		tune_final_start(fin, c, tmp, pc, t,
+				 (int)cfg_int(c, "predictor.split_test_pct") + OT_VALID_PCT);
 	sl->pred = malloc(OT_NQ * sl->nval * sizeof *sl->pred);
 	sl->unc = malloc(OT_NQ * sl->nval * sizeof *sl->unc);
 	int rc = -1;
@@ -273,7 +285,7 @@ static int ot_search(struct cfg *c, struct ot_slice *sl, struct pred_handle *kee
 			err_set(e, NULL, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (ot_predict(tmp, sl, sl->pred, sl->unc, keep, e) < 0)
+	if (ot_predict(tmp, sl, fin->started ? &fin->fit : NULL, sl->pred, sl->unc, keep, e) < 0)
 		goto out;
 	for (size_t qi = 0; qi < OT_NQ; qi++)
 		if (ot_taus(sl, qi, e) < 0)
@@ -308,13 +320,17 @@ int odma_tune(struct cfg *c, struct pred_cache *pc, struct om_err *e)
 	const struct wl_trace *t = NULL;
 	struct ot_slice sl = { 0 };
 	struct pred_cache own = { 0 };
+	struct tune_final fin = { 0 };
 	int rc = pred_train_trace(c, pc ? pc : &own, path, &t, e);
 	if (rc == 0)
 		rc = ot_slice_build(c, t, &sl, e);
 	struct pred_handle fit = { 0 };
-	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0)
-		rc = ot_search(c, &sl, &fit, e);
-	/* the final training (same trace, every train row) reads this fit's feature rows */
+	if (rc == 0 && sl.nfit >= OT_MIN_ROWS && sl.nval >= OT_MIN_ROWS && sl.k > 0) {
+		rc = ot_search(c, t, pc, &sl, &fin, &fit, e);
+		tune_final_join(&fin, &fit);
+	}
+	/* the final training (same trace, every train row) reads this fit's
+	 * feature rows, or takes over the final fit made beside the search */
 	if (rc == 0 && fit.ops && pc)
 		pred_cache_set_warm(pc, &fit, path);
 	pred_handle_free(&fit);

@@ -11,7 +11,9 @@
  * engineered, policy.odma_tune = validation, predictor.name = odma, no
  * predictor.model_file, and both keys are `auto`; otherwise `auto` stays
  * resolved to 0.9 (odma_tune_resolve, which exp_load applies to every
- * configuration, so no predictor or policy ever reads `auto`). */
+ * configuration, so no predictor or policy ever reads `auto`). With
+ * run.threads >= 2 the final training runs beside the search
+ * (sim/core/tune_final.h): the same model, sooner. */
 #ifndef OM_ODMA_TUNE_H
 #define OM_ODMA_TUNE_H
 

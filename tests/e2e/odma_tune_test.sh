@@ -3,7 +3,8 @@
 # uncertainty_threshold (`auto`), not by whether a file spelled them out:
 # a rerun of a tuned run's config.ini tunes again, byte for byte; a sweep job
 # (every key written) tunes as the equivalent single run does; a number given
-# is used as is; the values used are summary fields.
+# is used as is; the values used are summary fields; any run.threads gives
+# the same run.
 # Usage: odma_tune_test.sh PATH/TO/odmasim
 . "$(dirname "$0")/lib.sh"
 cd "$tmp"
@@ -52,4 +53,16 @@ expect "odma_tune = off: auto is 0.9, untuned" \
 "$bin" run base.ini -q -o bad --set predictor.quantile=auto1 2>bad.err
 expect "a word other than auto is refused" test $? -ne 0 -a ! -e bad
 expect "... saying what it accepts" grep -q 'predictor.quantile.*finite number or auto' bad.err
+
+# --- (d) run.threads: the final training beside the search gives the same run
+for th in 1 2 3; do
+	"$bin" run base.ini -q -o th$th --set run.threads=$th >/dev/null
+done
+expect "threads 1 and 2 tune alike" test "$(field pred_tuned th2)/$(field pred_quantile th2)" = "$(field pred_tuned th1)/$(field pred_quantile th1)"
+for th in 2 3; do
+	for f in requests.csv util.csv summary.json summary.csv; do
+		expect "run.threads=$th: $f byte-identical to run.threads=1" cmp -s th1/$f th$th/$f
+	done
+done
+expect "... and to the run with the default (auto) threads" cmp -s th1/requests.csv t1/requests.csv
 finish

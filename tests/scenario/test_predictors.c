@@ -1,5 +1,6 @@
 /* predictors: bucket arithmetic, split without leaks, oracle coverage, a
- * learnable synthetic task, save/load round trips, train-on-start. */
+ * learnable synthetic task, save/load round trips, train-on-start, odma's
+ * warm start giving the plain model. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,6 +323,79 @@ START_TEST(train_on_start_from_trace)
 }
 END_TEST
 
+/* The model text of h. */
+static char *model_text(const struct pred_handle *h)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct om_err e;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(h->ops->save(h->state, f, &e), 0);
+	fclose(f);
+	return buf;
+}
+
+/* odma at quantile q trained on s[0..n); with `from`, after warm(from),
+ * which is freed. Returns the model's text. */
+static char *odma_text(const char *q, const struct pred_sample *s, size_t n,
+		       struct pred_handle *from)
+{
+	struct cfg *c = mkcfg(q, NULL, NULL, NULL);
+	struct pred_handle h;
+	struct om_err e;
+	make(c, "odma", &h);
+	if (from) {
+		h.ops->warm(h.state, from->state);
+		pred_handle_free(from);
+	}
+	ck_assert_int_eq(h.ops->train(h.state, s, n, &e), 0);
+	char *text = model_text(&h);
+	pred_handle_free(&h);
+	cfg_free(c);
+	return text;
+}
+
+/* An odma at q = 0.5 trained on s[0..n), to warm another from. */
+static struct pred_handle odma_from(const struct pred_sample *s, size_t n, struct cfg **c)
+{
+	struct pred_handle f;
+	struct om_err e;
+	*c = mkcfg("predictor.quantile=0.5", NULL, NULL, NULL);
+	make(*c, "odma", &f);
+	ck_assert_int_eq(f.ops->train(f.state, s, n, &e), 0);
+	return f;
+}
+
+/* The final fit made beside odma's tuning (another q, the same samples) is
+ * taken over, and a fit on other samples lends only its rows: either way
+ * the model is byte for byte the one a plain training gives. */
+START_TEST(odma_warm_gives_the_plain_model)
+{
+	char *pool;
+	struct pred_sample *s = synth(3000, 11, &pool);
+	struct cfg *c[3];
+	const char *q9 = "predictor.quantile=0.9";
+	char *plain = odma_text(q9, s, 3000, NULL);
+	struct pred_handle f = odma_from(s, 3000, &c[0]);
+	char *same = odma_text(q9, s, 3000, &f);
+	f = odma_from(s, 2000, &c[1]);
+	char *part = odma_text(q9, s, 3000, &f);
+	ck_assert_str_eq(same, plain);
+	ck_assert_str_eq(part, plain);
+	/* fitted before one label changed: the fit is not taken over */
+	f = odma_from(s, 3000, &c[2]);
+	s[5].out_tokens += 100;
+	char *relabelled = odma_text(q9, s, 3000, &f), *plain2 = odma_text(q9, s, 3000, NULL);
+	ck_assert_str_eq(relabelled, plain2);
+	ck_assert_str_ne(relabelled, plain);
+	free(plain), free(same), free(part), free(plain2), free(relabelled);
+	for (int i = 0; i < 3; i++)
+		cfg_free(c[i]);
+	free(s), free(pool);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	Suite *s = suite_create("predictors");
@@ -329,7 +403,7 @@ Suite *tu_suite(void)
 			    oracle_full_coverage, noisy_is_per_request_deterministic,
 			    save_load_identical_s3, save_load_identical_odma,
 			    save_load_identical_gbdt, model_kind_must_match_config,
-			    train_on_start_from_trace);
+			    train_on_start_from_trace, odma_warm_gives_the_plain_model);
 	tcase_set_timeout(tc, 120);
 	return s;
 }
