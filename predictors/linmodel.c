@@ -242,12 +242,16 @@ static int ridge_means(struct ridge_sys *S)
 	return 0;
 }
 
+/* GSL's error handler is one per process: fits on two threads (odma's
+ * tuning and final training) swap it under this lock, the one piece of
+ * process-wide state, because the library's own setting is process-wide. */
+static pthread_mutex_t lm_gsl_handler = PTHREAD_MUTEX_INITIALIZER;
+
 /* The preconditioner: the centred system's dense block (columns below
  * FEAT_NDENSE: bias, log prompt length and its square..., strongly
  * correlated with one another) inverted exactly through its Cholesky
  * factor, and the diagonal elsewhere (hashed columns). */
 #define ND FEAT_NDENSE
-static pthread_mutex_t lm_gsl_handler = PTHREAD_MUTEX_INITIALIZER;
 struct ridge_pre {
 	double *dg;    /* d: the diagonal */
 	gsl_matrix *L; /* ND x ND Cholesky factor of the dense block; NULL = diagonal */
@@ -300,8 +304,6 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 						    : (SD[j][k] - M[j] * M[k] / W) * inv;
 			gsl_matrix_set(P->L, j, k, v + (j == k && j > 0 ? S->lambda : 0));
 		}
-	/* GSL's error handler is one per process: fits on two threads (odma's
-	 * tuning and final training) must not restore it under each other */
 	pthread_mutex_lock(&lm_gsl_handler);
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 	int bad = gsl_linalg_cholesky_decomp1(P->L) != GSL_SUCCESS;
