@@ -31,6 +31,9 @@ struct dev_timing {
 	 * time is priced once per iteration from exact byte and run totals. */
 	bool lin;
 	double lin_half, lin_bw;
+	/* dt_iter_ns's factors that do not change within a run, computed once
+	 * by dt_init exactly as the formula groups them (same bits) */
+	double flops_per_token, flops_per_pair, flops_rate, weights_ns;
 };
 
 struct it_cost {
