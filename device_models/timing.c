@@ -89,23 +89,6 @@ void dt_region(const struct dev_timing *t, struct it_cost *c, double tokens)
 	dt_runs(t, c, tokens * t->dd.run_bytes_per_token, (double)t->dd.runs_per_region);
 }
 
-void dt_lin_add(const struct dev_timing *t, struct it_cost *c, double bytes, double runs)
-{
-	(void)t;
-	c->kv_bytes += bytes;
-	c->kv_runs += runs;
-}
-
-/* One division per iteration on exact totals, so the result does not depend
- * on how the batch's runs were grouped or ordered when they were added. */
-double dt_kv_ns(const struct dev_timing *t, const struct it_cost *c)
-{
-	if (!t->lin)
-		return c->kv_ns;
-	double scale = c->kv_scale > 0 ? c->kv_scale : 1.0;
-	return c->kv_ns + scale * (c->kv_bytes + c->kv_runs * t->lin_half) / t->lin_bw * 1e9;
-}
-
 double dt_stream_ns(const struct dev_timing *t, double bytes)
 {
 	return bytes / (t->d.eta_seq * t->d.peak_bw) * 1e9;
