@@ -371,6 +371,7 @@ struct leap_ctx {
 	const struct sched *s;
 	struct om_err *e;
 	struct met_state st;
+	bool st_set; /* the metrics hold st but for its live tokens */
 	int64_t other_live;
 	/* neither changes within a leap (no arrival, admission or preemption) */
 	size_t rejects, waits;
@@ -390,7 +391,11 @@ static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool c
 	lc->st.live = lc->other_live + live;
 	/* every running request got a token here, its last one at `begin` */
 	itl_add(&lc->g->met->itl, end - begin, (int64_t)sched_running(lc->s));
-	met_set(lc->g->met, &lc->st);
+	if (changed || !lc->st_set)
+		met_set(lc->g->met, &lc->st);
+	else
+		met_set_live(lc->g->met, lc->st.live);
+	lc->st_set = true;
 	lc->g->now = end;
 	if (met_advance(lc->g->met, end) < 0)
 		return err_set(lc->e, NULL, 0, NULL, "out of memory");
