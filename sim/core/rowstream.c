@@ -17,7 +17,7 @@ struct rowstream {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t th;
-	bool started, broken;
+	bool started, joined, broken;
 	/* under mu: what the engine published, what the writer wrote */
 	const struct sim_req *reqs;
 	const int32_t *replica;
@@ -77,17 +77,25 @@ static void on_final(void *ctx, const struct sim_req *reqs, const int32_t *repli
 	pthread_mutex_unlock(&rs->mu);
 }
 
+/* Tells the writer to stop, after the rows published (end) or at once
+ * (quit), and waits for it. */
+static void stop(struct rowstream *rs, bool quit)
+{
+	pthread_mutex_lock(&rs->mu);
+	rs->end = true;
+	rs->quit |= quit;
+	pthread_cond_signal(&rs->cv);
+	pthread_mutex_unlock(&rs->mu);
+	if (rs->started && !rs->joined)
+		pthread_join(rs->th, NULL);
+	rs->joined = true;
+}
+
 /* A failed run frees its requests: the writer stops reading first. */
 static void on_quit(void *ctx)
 {
 	struct rowstream *rs = ctx;
-	pthread_mutex_lock(&rs->mu);
-	rs->quit = true;
-	pthread_cond_signal(&rs->cv);
-	pthread_mutex_unlock(&rs->mu);
-	if (rs->started)
-		pthread_join(rs->th, NULL);
-	rs->started = false;
+	stop(rs, true);
 	rs->broken = true;
 }
 
@@ -115,14 +123,9 @@ FILE *rowstream_end(struct rowstream *rs, size_t n)
 {
 	if (!rs)
 		return NULL;
-	pthread_mutex_lock(&rs->mu);
-	rs->end = true;
-	pthread_cond_signal(&rs->cv);
-	pthread_mutex_unlock(&rs->mu);
-	if (rs->started)
-		pthread_join(rs->th, NULL);
+	stop(rs, false);
 	FILE *f = rs->f;
-	if (rs->broken || rs->done != n || !rs->started) {
+	if (rs->broken || !rs->started || rs->done != n) {
 		fclose(f);
 		f = NULL;
 	}
