@@ -419,11 +419,12 @@ static bool price_batch_reads(const struct sched *s, size_t n, int64_t tokens, s
 	return true;
 }
 
-static void count_iteration(struct sched *s, int64_t n, const struct it_cost *cost)
+/* kv_ns: dt_kv_ns of the cost, as dt_iter_ns priced it */
+static void count_iteration(struct sched *s, int64_t n, const struct it_cost *cost, double kv_ns)
 {
 	s->st.iterations++;
 	s->st.batch_sum += n;
-	s->st.kv_ns_sum += dt_kv_ns(s->dt, cost);
+	s->st.kv_ns_sum += kv_ns;
 	s->st.kv_bytes_sum += cost->kv_bytes;
 	s->st.kv_runs_sum += cost->kv_runs;
 }
@@ -441,8 +442,12 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	if (!s->fast || empty_ctx || !price_batch_reads(s, s->n_run, s->live_tokens, &cost))
 		for (size_t i = 0; i < s->n_run; i++)
 			pol_layout(s->pol, s->ps, s->run[i], s->run[i]->ctx, &cost);
-	count_iteration(s, (int64_t)s->n_run, &cost);
-	return dt_iter_ns(s->dt, &cost, bd);
+	struct it_time it;
+	int64_t d = dt_iter_ns(s->dt, &cost, &it);
+	count_iteration(s, (int64_t)s->n_run, &cost, it.kv_ns);
+	if (bd)
+		*bd = it;
+	return d;
 }
 
 /* The gaps of resumed requests emitting a token now, one by one (rare: only
@@ -631,10 +636,11 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 		struct it_cost cost = { .tokens = (double)n, .attn_pairs = (double)next };
 		if (!price_batch_reads(s, s->n_run, next, &cost))
 			break;
-		int64_t d = dt_iter_ns(s->dt, &cost, NULL);
+		struct it_time it;
+		int64_t d = dt_iter_ns(s->dt, &cost, &it);
 		if (d <= 0 || t + d >= limit)
 			break;
-		count_iteration(s, n, &cost);
+		count_iteration(s, n, &cost, it.kv_ns);
 		s->live_tokens = next;
 		if (h->on_iter(h->ctx, t, t + d, next, changed) < 0)
 			return -1;
