@@ -4,12 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/ncpu.h"
 #include "common/registry.h"
 #include "sim/core/evq.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/router.h"
-#include "sim/core/side.h"
 #include "sim/core/start_lengths.h"
 
 enum {
@@ -52,7 +50,6 @@ void eng_params_read(const struct cfg *c, struct eng_params *p)
 	p->check = cfg_bool(c, "run.check_invariants");
 	pol_params_read(c, &p->pol);
 	sched_params_read(c, &p->sched);
-	p->threads = ncpu_threads(cfg_int(c, "run.threads"), 2);
 	p->stall_limit = cfg_int(c, "run.max_stall_iterations");
 	if (p->stall_limit == 0)
 		p->stall_limit = 4 * (int64_t)p->pol.max_model_len + 1000;
@@ -92,8 +89,6 @@ struct eng {
 	/* requests [0, final) are finished or rejected; watch was told `told` */
 	const struct eng_watch *watch;
 	size_t final, told;
-	/* the metrics' integration and the watch, on a second thread if allowed */
-	struct side side;
 	/* checking mode scratch: ranges owned by running requests */
 	struct pol_range *rng;
 	size_t rng_cap;
@@ -193,7 +188,7 @@ static void observe(struct eng *g)
 {
 	struct met_state st;
 	fill_state(g, &st);
-	side_set(&g->side, &st);
+	met_set(g->met, &st);
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -397,12 +392,12 @@ static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool c
 	/* every running request got a token here, its last one at `begin` */
 	itl_add(&lc->g->met->itl, end - begin, (int64_t)sched_running(lc->s));
 	if (changed || !lc->st_set)
-		side_set(&lc->g->side, &lc->st);
+		met_set(lc->g->met, &lc->st);
 	else
-		side_set_live(&lc->g->side, lc->st.live);
+		met_set_live(lc->g->met, lc->st.live);
 	lc->st_set = true;
 	lc->g->now = end;
-	if (side_advance(&lc->g->side, end) < 0)
+	if (met_advance(lc->g->met, end) < 0)
 		return err_set(lc->e, NULL, 0, NULL, "out of memory");
 	return 0;
 }
@@ -453,7 +448,7 @@ static void watch_step(struct eng *g)
 		k++;
 	g->final = k;
 	if (k - g->told >= ENG_WATCH_ROWS) {
-		side_rows(&g->side, k);
+		g->watch->final(g->watch->ctx, g->reqs, g->replica, k);
 		g->told = k;
 	}
 }
@@ -468,7 +463,7 @@ static int loop(struct eng *g, struct om_err *e)
 	g->arrival_pending = true;
 	while (evq_pop(&g->q, &ev)) {
 		g->now = ev.t;
-		if (side_advance(&g->side, g->now) < 0)
+		if (met_advance(g->met, g->now) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		if (ev.type == EV_ARRIVAL) {
 			g->arrival_pending = false;
@@ -503,7 +498,7 @@ static int loop(struct eng *g, struct om_err *e)
 		return err_set(e, NULL, 0, "engine",
 			       "run ended with %zu of %zu requests unresolved (scheduler stalled)",
 			       g->t->n - g->finished - rejected(g), g->t->n);
-	return side_finish(&g->side, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
+	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
 }
 
 static void predict_rows(const struct pred_handle *ph, const struct wl_trace *t,
@@ -720,7 +715,6 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	int rc = -1;
 	eng_params_read(c, &g.p);
 	evq_init(&g.q);
-	side_init(&g.side, &out->met, watch);
 	if (t->n == 0) {
 		err_set(e, NULL, 0, "workload", "no requests to simulate");
 		goto done;
@@ -737,16 +731,11 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	    || init_instances(&g, &out->dt, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
-	side_start(&g.side, g.p.threads > 1, g.reqs, g.replica);
 	if (loop(&g, e) < 0)
 		goto done;
 	note_held_peaks(&g);
 	if (watch) /* every request is final now: the loop resolved them all */
-		side_rows(&g.side, t->n);
-	if (side_join(&g.side) < 0) {
-		err_set(e, NULL, 0, NULL, "out of memory");
-		goto done;
-	}
+		watch->final(watch->ctx, g.reqs, g.replica, t->n);
 	/* the truth is not read after the loop: it gives its room to the
 	 * summary's percentile scratch (the run's peak memory) */
 	free(g.target);
@@ -791,7 +780,8 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	g.replica = NULL;
 	rc = 0;
 done:
-	side_free(&g.side); /* before the requests go: the watch reads them */
+	if (rc < 0 && watch)
+		watch->quit(watch->ctx);
 	free_instances(&g);
 	if (rc < 0) {
 		free(out->pol_series);

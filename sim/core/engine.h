@@ -41,7 +41,6 @@ struct eng_params {
 	int64_t sample_ns;	   /* run.sample_interval_s */
 	bool check;		   /* run.check_invariants */
 	int64_t stall_limit;	   /* run.max_stall_iterations, its default resolved */
-	int threads;		   /* run.threads resolved (ncpu_threads, at most 2 by default) */
 	struct pol_params pol;	   /* policy.name, policy.max_model_len */
 	struct sched_params sched; /* scheduler.*, run.fast_path */
 };
@@ -60,15 +59,17 @@ int engine_run_once(const struct cfg *c, struct wl_trace *t, const struct pred_h
 		    struct run_result *out, struct om_err *e);
 /* Told as a run goes that requests [0, prefix) are final: finished or
  * rejected, so the run writes none of their fields, nor their replica, again
- * (e.g. to write requests.csv during the run). prefix only grows, by at least
- * ENG_WATCH_ROWS between calls but for the last one, which a run that
- * succeeds makes with prefix n before it summarizes. Called in order on the
- * run's second thread when it has one (sim/core/side.h), else on its own,
- * and never once the run has returned. */
+ * (another thread may then read them, e.g. to write requests.csv during the
+ * run). prefix only grows, by at least ENG_WATCH_ROWS between calls but for
+ * the last one, which a run that succeeds makes with prefix n before it
+ * summarizes. Called from the run's thread, between events. A run that
+ * fails calls quit instead before it frees the requests: the watcher must
+ * stop reading them before quit returns. */
 #define ENG_WATCH_ROWS 4096
 struct eng_watch {
 	void *ctx;
 	void (*final)(void *ctx, const struct sim_req *reqs, const int32_t *replica, size_t prefix);
+	void (*quit)(void *ctx);
 };
 /* engine_run_once, telling watch (which may be NULL). */
 int engine_run_watched(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,

@@ -1,6 +1,6 @@
-/* rowstream: requests.csv written as the prefix of final requests grows has
- * the bytes report writes in one go, in an unnamed file that creates no
- * directory; a stream that did not get every row yields no file. */
+/* rowstream: requests.csv written on a second thread as the prefix of final
+ * requests grows has the bytes report writes in one go; a stream that did
+ * not get every row, or whose run failed (quit), yields no file. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -115,7 +115,7 @@ START_TEST(streamed_rows_are_the_written_rows)
 }
 END_TEST
 
-START_TEST(incomplete_gives_no_file)
+START_TEST(incomplete_or_quit_gives_no_file)
 {
 	struct fixture *x = fixture_new();
 	struct rowstream *rs = rowstream_open(x->res);
@@ -123,6 +123,15 @@ START_TEST(incomplete_gives_no_file)
 		struct eng_watch w = rowstream_watch(rs);
 		w.final(w.ctx, x->reqs, x->replica, 9000);
 		ck_assert_ptr_null(rowstream_end(rs, N)); /* rows short of n */
+	}
+	rs = rowstream_open(x->res);
+	if (rs) {
+		struct eng_watch w = rowstream_watch(rs);
+		w.final(w.ctx, x->reqs, x->replica, 9000);
+		w.quit(w.ctx);
+		/* a final after quit is ignored: the writer is gone */
+		w.final(w.ctx, x->reqs, x->replica, N);
+		ck_assert_ptr_null(rowstream_end(rs, N));
 	}
 	ck_assert_ptr_null(rowstream_end(NULL, N));
 	fixture_free(x);
@@ -132,5 +141,5 @@ END_TEST
 Suite *tu_suite(void)
 {
 	return tu_suite_of("rowstream", streamed_rows_are_the_written_rows,
-			   incomplete_gives_no_file);
+			   incomplete_or_quit_gives_no_file);
 }
