@@ -3,7 +3,7 @@
 # written while the run goes (sim/core/rowstream), and for every policy the
 # result files are byte-identical to a one-thread run; enough requests for
 # the stream to take several turns, rejections and two replicas included.
-# A run that fails leaves nothing behind.
+# A run that fails after rows were written leaves nothing behind.
 # Usage: threads_test.sh PATH/TO/odmasim (run from the source root)
 . "$(dirname "$0")/lib.sh"
 qs=experiments/quickstart.ini
@@ -45,15 +45,17 @@ check paged-offline --set policy.name=paged "${base[@]}" --set workload.arrival=
 cmp -s "$tmp/deep/er/run/requests.csv" "$tmp/flat/requests.csv" && ok \
 	|| bad "requests.csv under new directories differs"
 
-# a run that stalls fails as with one thread and leaves neither the directory
-# nor a temporary one (a failure after streaming began: tests/unit/test_rowstream)
+# a run that stalls fails as with one thread, and leaves neither the
+# directory nor a temporary one: here after some 75,000 requests finished,
+# so the writer had written rows by then and is stopped (quit) mid-run
 for th in 1 2; do
-	"$bin" run "$qs" -q -o "$tmp/stall-$th" "${base[@]}" --set workload.arrival=offline \
-		--set scheduler.max_num_seqs=1 --set run.max_stall_iterations=3 \
-		--set run.threads=$th >/dev/null 2>"$tmp/stall-$th.err"
+	"$bin" run "$qs" -q -o "$tmp/stall-$th" --set workload.num_requests=100000 \
+		--set workload.arrival=offline --set scheduler.max_num_seqs=1 \
+		--set run.max_stall_iterations=20 --set workload.synth_output_median=3 \
+		--set workload.synth_output_sigma=0.5 --set run.threads=$th >/dev/null 2>"$tmp/stall-$th.err"
 	echo "exit $?" >>"$tmp/stall-$th.err"
 done
-grep -q "stalled at t = " "$tmp/stall-2.err" && cmp -s "$tmp/stall-1.err" "$tmp/stall-2.err" \
+grep -q "stalled at t = 15682" "$tmp/stall-2.err" && cmp -s "$tmp/stall-1.err" "$tmp/stall-2.err" \
 	&& ok || bad "stall differs: $(cat "$tmp/stall-1.err") / $(cat "$tmp/stall-2.err")"
 [ -z "$(compgen -G "$tmp/stall-2*" | grep -v '\.err$')" ] && ok || bad "a failed run left $(ls -d "$tmp"/stall-2*)"
 
