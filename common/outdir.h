@@ -23,6 +23,15 @@ int outdir_begin(struct outdir *o, const char *path, struct om_err *e);
 FILE *outdir_open(struct outdir *o, const char *name, struct om_err *e);
 /* Closes a file from outdir_open, reporting write errors (e.g. disk full). */
 int outdir_close(struct outdir *o, FILE *f, const char *name, struct om_err *e);
+/* A file for results written while a run goes, before outdir_begin: it
+ * has no name (an interrupt or a failure leaves nothing) until outdir_adopt
+ * links it as `name` in the temporary directory and closes it. `path` is the
+ * results directory to come. NULL when the system cannot make one: the
+ * caller then writes the file the usual way. outdir_adopt returns 0 when
+ * linked, 1 when the link is impossible (the caller writes the file itself),
+ * -1 with e set when the file had a write error. */
+FILE *outdir_unnamed(const char *path);
+int outdir_adopt(struct outdir *o, FILE *f, const char *name, struct om_err *e);
 /* Renames the temporary directory to its final name. */
 int outdir_commit(struct outdir *o, struct om_err *e);
 /* Removes the temporary directory and everything in it. */

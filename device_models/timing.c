@@ -55,6 +55,10 @@ int dt_init(struct dev_timing *t, const struct cfg *c, struct om_err *e)
 		t->lin = true;
 		t->lin_bw = t->d.peak_bw * eta;
 	}
+	t->flops_per_token = 2.0 * t->m.params;
+	t->flops_per_pair = 4.0 * t->m.layers * t->m.heads * (double)t->m.head_dim;
+	t->flops_rate = t->d.peak_flops * t->d.compute_eff;
+	t->weights_ns = dt_stream_ns(t, t->dd.weight_bytes);
 	return 0;
 }
 
@@ -85,23 +89,6 @@ void dt_region(const struct dev_timing *t, struct it_cost *c, double tokens)
 	dt_runs(t, c, tokens * t->dd.run_bytes_per_token, (double)t->dd.runs_per_region);
 }
 
-void dt_lin_add(const struct dev_timing *t, struct it_cost *c, double bytes, double runs)
-{
-	(void)t;
-	c->kv_bytes += bytes;
-	c->kv_runs += runs;
-}
-
-/* One division per iteration on exact totals, so the result does not depend
- * on how the batch's runs were grouped or ordered when they were added. */
-double dt_kv_ns(const struct dev_timing *t, const struct it_cost *c)
-{
-	if (!t->lin)
-		return c->kv_ns;
-	double scale = c->kv_scale > 0 ? c->kv_scale : 1.0;
-	return c->kv_ns + scale * (c->kv_bytes + c->kv_runs * t->lin_half) / t->lin_bw * 1e9;
-}
-
 double dt_stream_ns(const struct dev_timing *t, double bytes)
 {
 	return bytes / (t->d.eta_seq * t->d.peak_bw) * 1e9;
@@ -120,22 +107,31 @@ double dt_comm_ns(const struct dev_timing *t, double tokens)
 	return 2.0 * t->m.layers * one;
 }
 
+/* ceil(x), the same value, without a library call where the conversion
+ * to an integer is exact (0 < x < 2^52, where x may have a fraction). */
+static double ceil_pos(double x)
+{
+	if (!(x > 0 && x < 4503599627370496.0))
+		return ceil(x);
+	double i = (double)(int64_t)x;
+	return i < x ? i + 1 : i;
+}
+
+/* The formula of timing.h with t's constant factors (dt_init). */
 int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct it_time *out)
 {
-	const struct dev_model *m = &t->m;
-	double flops = 2.0 * m->params * c->tokens
-		+ 4.0 * m->layers * m->heads * (double)m->head_dim * c->attn_pairs;
+	double flops = t->flops_per_token * c->tokens + t->flops_per_pair * c->attn_pairs;
 	struct it_time it;
-	it.compute_ns = flops / (t->d.peak_flops * t->d.compute_eff) * 1e9;
-	it.weights_ns = dt_stream_ns(t, t->dd.weight_bytes);
+	it.compute_ns = flops / t->flops_rate * 1e9;
+	it.weights_ns = t->weights_ns;
 	it.kv_ns = dt_kv_ns(t, c);
 	it.extra_ns = c->extra_ns;
 	it.memory_ns = it.weights_ns + it.kv_ns + it.extra_ns;
-	it.comm_ns = dt_comm_ns(t, c->tokens);
+	it.comm_ns = t->tp > 1 ? dt_comm_ns(t, c->tokens) : 0;
 	double busy = it.compute_ns > it.memory_ns ? it.compute_ns : it.memory_ns;
 	/* Saturate instead of overflowing the conversion (UB) on absurdly slow
 	 * devices; the engine reports an iteration it cannot fit in time. */
-	double total = ceil(busy + it.comm_ns) + (double)t->d.iter_overhead_ns;
+	double total = ceil_pos(busy + it.comm_ns) + (double)t->d.iter_overhead_ns;
 	it.total_ns = total < 9.0e18 ? (int64_t)total : INT64_MAX;
 	if (out)
 		*out = it;

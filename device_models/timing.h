@@ -31,6 +31,9 @@ struct dev_timing {
 	 * time is priced once per iteration from exact byte and run totals. */
 	bool lin;
 	double lin_half, lin_bw;
+	/* dt_iter_ns's factors that do not change within a run, computed once
+	 * by dt_init exactly as the formula groups them (same bits) */
+	double flops_per_token, flops_per_pair, flops_rate, weights_ns;
 };
 
 struct it_cost {
@@ -59,11 +62,26 @@ void dt_runs(const struct dev_timing *t, struct it_cost *c, double run_bytes, do
  * run of tokens*head_dim*bytes per (layer, KV head, K or V). */
 void dt_region(const struct dev_timing *t, struct it_cost *c, double tokens);
 /* Adds `runs` runs totalling `bytes` bytes; linear models only (t->lin),
- * where only the totals matter. Both must be exact integers. */
-void dt_lin_add(const struct dev_timing *t, struct it_cost *c, double bytes, double runs);
+ * where only the totals matter. Both must be exact integers. Inline, as
+ * dt_kv_ns: both run for every iteration, leapt ones included. */
+static inline void dt_lin_add(const struct dev_timing *t, struct it_cost *c, double bytes,
+			      double runs)
+{
+	(void)t;
+	c->kv_bytes += bytes;
+	c->kv_runs += runs;
+}
 /* KV time of the cost so far, ns: kv_ns plus, under a linear model,
- * kv_scale * (kv_bytes + kv_runs * lin_half) / lin_bw. */
-double dt_kv_ns(const struct dev_timing *t, const struct it_cost *c);
+ * kv_scale * (kv_bytes + kv_runs * lin_half) / lin_bw: one division per
+ * iteration on exact totals, so the result does not depend on how the
+ * batch's runs were grouped or ordered when they were added. */
+static inline double dt_kv_ns(const struct dev_timing *t, const struct it_cost *c)
+{
+	if (!t->lin)
+		return c->kv_ns;
+	double scale = c->kv_scale > 0 ? c->kv_scale : 1.0;
+	return c->kv_ns + scale * (c->kv_bytes + c->kv_runs * t->lin_half) / t->lin_bw * 1e9;
+}
 /* Streaming time of `bytes` at eta_seq * B_peak (copies, weights). */
 double dt_stream_ns(const struct dev_timing *t, double bytes);
 /* Effective bandwidth for runs of L bytes, bytes/s. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/ncpu.h"
 #include "common/outdir.h"
 #include "workload/workload.h"
 #include "sim/cli/cli.h"
@@ -12,6 +13,7 @@
 #include "sim/core/odma_tune.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/report.h"
+#include "sim/core/rowstream.h"
 
 const char cmd_run_usage[] =
 	"usage: odmasim run [EXPERIMENT.ini] [--trace FILE] [--set section.key=value]...\n"
@@ -29,11 +31,11 @@ const char cmd_run_usage[] =
  * meanwhile, the finished directory is removed again (an interrupted run
  * leaves nothing), and releasing then delivers the signal. */
 static int write_held(const char *dir, const struct cfg *c, const struct wl_trace *t,
-		      const struct run_result *r, struct om_err *e)
+		      const struct run_result *r, FILE *rows, struct om_err *e)
 {
 	sigset_t old;
 	outdir_hold(&old);
-	int rc = report_write(dir, c, t, r, e);
+	int rc = report_write_rows(dir, c, t, r, rows, e);
 	if (rc == 0 && outdir_stop_check(dir, e) < 0) {
 		outdir_remove(dir);
 		rc = -1;
@@ -70,10 +72,20 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (pred_wl_build(c, &pc, &ph, &t, &e) < 0)
 		goto out;
-	if (engine_run_once(c, &t, &ph, &r, &e) < 0)
+	/* with a second thread, requests.csv is written while the run goes */
+	struct rowstream *rs = NULL;
+	if (cfg_bool(c, "run.requests_csv") && ncpu_threads(cfg_int(c, "run.threads"), 2) > 1)
+		rs = rowstream_open(dir);
+	struct eng_watch w = rowstream_watch(rs);
+	int ran = engine_run_watched(c, &t, &ph, rs ? &w : NULL, &r, &e);
+	FILE *rows = rowstream_end(rs, ran < 0 ? 0 : r.n);
+	if (ran < 0) {
+		if (rows)
+			fclose(rows);
 		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (write_held(dir, c, &t, &r, &e) < 0)
+	if (write_held(dir, c, &t, &r, rows, &e) < 0)
 		goto out;
 	if (!o.quiet) {
 		report_print(stdout, c, &t, &r);

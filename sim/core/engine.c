@@ -86,6 +86,9 @@ struct eng {
 	/* stall guard: iterations since a request last finished or was rejected */
 	int64_t stall_iters;
 	size_t last_resolved;
+	/* requests [0, final) are finished or rejected; watch was told `told` */
+	const struct eng_watch *watch;
+	size_t final, told;
 	/* checking mode scratch: ranges owned by running requests */
 	struct pol_range *rng;
 	size_t rng_cap;
@@ -369,6 +372,7 @@ struct leap_ctx {
 	const struct sched *s;
 	struct om_err *e;
 	struct met_state st;
+	bool st_set; /* the metrics hold st but for its live tokens */
 	int64_t other_live;
 	/* neither changes within a leap (no arrival, admission or preemption) */
 	size_t rejects, waits;
@@ -388,7 +392,11 @@ static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool c
 	lc->st.live = lc->other_live + live;
 	/* every running request got a token here, its last one at `begin` */
 	itl_add(&lc->g->met->itl, end - begin, (int64_t)sched_running(lc->s));
-	met_set(lc->g->met, &lc->st);
+	if (changed || !lc->st_set)
+		met_set(lc->g->met, &lc->st);
+	else
+		met_set_live(lc->g->met, lc->st.live);
+	lc->st_set = true;
 	lc->g->now = end;
 	if (met_advance(lc->g->met, end) < 0)
 		return err_set(lc->e, NULL, 0, NULL, "out of memory");
@@ -431,6 +439,21 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	return sched_leap(s, &g->now, limit, &h) < 0 ? -1 : 0;
 }
 
+/* Extends the final prefix past requests that are done with: a request
+ * finishes or is rejected once, and nothing writes it afterwards. */
+static void watch_step(struct eng *g)
+{
+	size_t k = g->final;
+	while (k < g->next_arrival
+	       && (g->reqs[k].state == RS_FINISHED || g->reqs[k].state == RS_REJECTED))
+		k++;
+	g->final = k;
+	if (k - g->told >= ENG_WATCH_ROWS) {
+		g->watch->final(g->watch->ctx, g->reqs, g->replica, k);
+		g->told = k;
+	}
+}
+
 static int loop(struct eng *g, struct om_err *e)
 {
 	struct ev ev;
@@ -469,6 +492,8 @@ static int loop(struct eng *g, struct om_err *e)
 		if (g->p.check && check_all(g, e) < 0)
 			return -1;
 		g->last_t = g->now;
+		if (g->watch)
+			watch_step(g);
 	}
 	if (g->finished + rejected(g) != g->t->n)
 		return err_set(e, NULL, 0, "engine",
@@ -666,26 +691,34 @@ static int init_env(struct eng *g, const struct dev_timing *dt, const struct pre
 }
 
 static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *drop,
-	       const struct pred_handle *pred, struct run_result *out, struct om_err *e);
+	       const struct pred_handle *pred, const struct eng_watch *watch,
+	       struct run_result *out, struct om_err *e);
 
 int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
 	       struct run_result *out, struct om_err *e)
 {
-	return run(c, t, NULL, pred, out, e);
+	return run(c, t, NULL, pred, NULL, out, e);
 }
 
 int engine_run_once(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
 		    struct run_result *out, struct om_err *e)
 {
-	return run(c, t, t, pred, out, e);
+	return run(c, t, t, pred, NULL, out, e);
+}
+
+int engine_run_watched(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
+		       const struct eng_watch *watch, struct run_result *out, struct om_err *e)
+{
+	return run(c, t, t, pred, watch, out, e);
 }
 
 /* drop: t itself when its rows may go once the requests are built */
 static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *drop,
-	       const struct pred_handle *pred, struct run_result *out, struct om_err *e)
+	       const struct pred_handle *pred, const struct eng_watch *watch,
+	       struct run_result *out, struct om_err *e)
 {
 	memset(out, 0, sizeof *out);
-	struct eng g = { .c = c, .t = t, .met = &out->met };
+	struct eng g = { .c = c, .t = t, .met = &out->met, .watch = watch };
 	int rc = -1;
 	eng_params_read(c, &g.p);
 	evq_init(&g.q);
@@ -708,6 +741,8 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	if (loop(&g, e) < 0)
 		goto done;
 	note_held_peaks(&g);
+	if (watch) /* every request is final now: the loop resolved them all */
+		watch->final(watch->ctx, g.reqs, g.replica, t->n);
 	/* the truth is not read after the loop: it gives its room to the
 	 * summary's percentile scratch (the run's peak memory) */
 	free(g.target);
@@ -755,6 +790,8 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	g.replica = NULL;
 	rc = 0;
 done:
+	if (rc < 0 && watch)
+		watch->quit(watch->ctx);
 	free_instances(&g);
 	if (rc < 0) {
 		free(out->pol_series);

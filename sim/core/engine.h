@@ -31,11 +31,16 @@ struct run_result {
 
 /* The instance request i was routed to, -1 if it never arrived. With one
  * instance the answer needs no array (every arrival goes to instance 0). */
+static inline int32_t req_replica(const struct sim_req *reqs, const int32_t *replica, size_t i)
+{
+	if (replica)
+		return replica[i];
+	return reqs[i].state == RS_PENDING ? -1 : 0;
+}
+
 static inline int32_t run_replica(const struct run_result *r, size_t i)
 {
-	if (r->replica)
-		return r->replica[i];
-	return r->reqs[i].state == RS_PENDING ? -1 : 0;
+	return req_replica(r->reqs, r->replica, i);
 }
 
 extern const struct cfg_key engine_keys[];
@@ -66,6 +71,23 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
  * both (memory per request). */
 int engine_run_once(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
 		    struct run_result *out, struct om_err *e);
+/* Told as a run goes that requests [0, prefix) are final: finished or
+ * rejected, so the run writes none of their fields, nor their replica, again
+ * (another thread may then read them, e.g. to write requests.csv during the
+ * run). prefix only grows, by at least ENG_WATCH_ROWS between calls but for
+ * the last one, which a run that succeeds makes with prefix n before it
+ * summarizes. Called from the run's thread, between events. A run that
+ * fails calls quit instead before it frees the requests: the watcher must
+ * stop reading them before quit returns. */
+#define ENG_WATCH_ROWS 4096
+struct eng_watch {
+	void *ctx;
+	void (*final)(void *ctx, const struct sim_req *reqs, const int32_t *replica, size_t prefix);
+	void (*quit)(void *ctx);
+};
+/* engine_run_once, telling watch (which may be NULL). */
+int engine_run_watched(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
+		       const struct eng_watch *watch, struct run_result *out, struct om_err *e);
 void run_result_free(struct run_result *r);
 
 #endif

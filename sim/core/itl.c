@@ -33,21 +33,27 @@ void itl_add(struct itl *h, int64_t gap_ns, int64_t weight)
 	if (weight <= 0)
 		return;
 	uint64_t v = gap_ns > 0 ? (uint64_t)gap_ns : 0;
-	int b = 0;
-	size_t sub = (size_t)v;
-	if (v >= ITL_SUB) { /* block e - SUB_BITS + 1 holds [2^e, 2^(e+1)) */
-		int e = floor_log2(v);
-		b = e - ITL_SUB_BITS + 1;
-		sub = (size_t)((v >> (e - ITL_SUB_BITS)) - ITL_SUB);
-	}
-	if (!h->block[b]) {
-		h->block[b] = calloc(ITL_SUB, sizeof *h->block[b]);
-		if (!h->block[b]) {
-			h->oom = true;
-			return;
+	struct itl_bucket *k = h->last;
+	if (v - h->last_lo >= h->last_w) { /* not the last one's bucket */
+		int b = 0, shift = 0;
+		size_t sub = (size_t)v;
+		if (v >= ITL_SUB) { /* block e - SUB_BITS + 1 holds [2^e, 2^(e+1)) */
+			int e = floor_log2(v);
+			b = e - ITL_SUB_BITS + 1;
+			shift = e - ITL_SUB_BITS;
+			sub = (size_t)((v >> shift) - ITL_SUB);
 		}
+		if (!h->block[b]) {
+			h->block[b] = calloc(ITL_SUB, sizeof *h->block[b]);
+			if (!h->block[b]) {
+				h->oom = true;
+				return;
+			}
+		}
+		k = h->last = &h->block[b][sub];
+		h->last_lo = v >> shift << shift;
+		h->last_w = (uint64_t)1 << shift;
 	}
-	struct itl_bucket *k = &h->block[b][sub];
 	k->n += weight;
 	if ((int64_t)v > k->max)
 		k->max = (int64_t)v;

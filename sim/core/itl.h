@@ -25,6 +25,10 @@ struct itl {
 	struct itl_bucket *block[ITL_BLOCKS]; /* allocated on first use */
 	int64_t n;			      /* total weight */
 	bool oom;			      /* an addition was lost for memory */
+	/* the bucket of the last addition, gaps [last_lo, last_lo + last_w):
+	 * the iterations of a leap mostly land in one */
+	struct itl_bucket *last;
+	uint64_t last_lo, last_w;
 };
 
 void itl_init(struct itl *h);

@@ -103,6 +103,12 @@ void met_free(struct metrics *m);
 /* Integrates the current state up to `now` (call before changing state). */
 int met_advance(struct metrics *m, int64_t now);
 void met_set(struct metrics *m, const struct met_state *s);
+/* met_set when only the live tokens changed since the last one (a leapt
+ * iteration without grows or finishes). */
+static inline void met_set_live(struct metrics *m, int64_t live)
+{
+	m->cur.live = live;
+}
 /* Closes the last window; call once after the run. */
 int met_finish(struct metrics *m, int64_t now);
 

@@ -124,21 +124,24 @@ static char *put_str(char *p, const char *s)
 	return p + n;
 }
 
-static void write_requests(FILE *f, const struct run_result *r)
+void report_request_rows(FILE *f, const struct sim_req *reqs, const int32_t *replica, size_t from,
+			 size_t to)
 {
-	fprintf(f,
-		"id,arrival_s,prompt_tokens,generated_tokens,status,first_admit_s,"
-		"first_token_s,finish_s,ttft_s,tpot_s,e2e_s,preemptions,recomputed_tokens,"
-		"predicted_tokens,pred_bucket,reserved_peak_tokens,overflows,relocations,replica\n");
+	if (from == 0)
+		fprintf(f,
+			"id,arrival_s,prompt_tokens,generated_tokens,status,first_admit_s,"
+			"first_token_s,finish_s,ttft_s,tpot_s,e2e_s,preemptions,recomputed_tokens,"
+			"predicted_tokens,pred_bucket,reserved_peak_tokens,overflows,relocations,"
+			"replica\n");
 	/* lines gathered into blocks: one fwrite per block, not per line */
-	char block[16384];
+	char block[65536];
 	char *line = block;
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = from; i < to; i++) {
 		if (line > block + sizeof block - 512) {
 			fwrite(block, 1, (size_t)(line - block), f);
 			line = block;
 		}
-		const struct sim_req *q = &r->reqs[i];
+		const struct sim_req *q = &reqs[i];
 		bool done = q->state == RS_FINISHED;
 		const char *status = done	  ? "finished"
 			: q->state == RS_REJECTED ? sched_reject_names[q->reject_reason]
@@ -168,11 +171,16 @@ static void write_requests(FILE *f, const struct run_result *r)
 		p = put_i(p, q->reserved_peak), *p++ = ',';
 		p = put_i(p, q->overflows), *p++ = ',';
 		p = put_i(p, q->relocations), *p++ = ',';
-		p = put_opt(p, run_replica(r, i)), *p++ = '\n';
+		p = put_opt(p, req_replica(reqs, replica, i)), *p++ = '\n';
 		line = p;
 	}
 	if (line > block)
 		fwrite(block, 1, (size_t)(line - block), f);
+}
+
+static void write_requests(FILE *f, const struct run_result *r)
+{
+	report_request_rows(f, r->reqs, r->replica, 0, r->n);
 }
 
 static void write_util(FILE *f, const struct run_result *r)
@@ -236,23 +244,44 @@ static void emit_text(FILE *f, const void *a)
 	fputs(a, f);
 }
 
+/* requests.csv: rows, an unnamed file that holds it whole, is linked into
+ * place; without one (or where it cannot be linked) it is written now. */
+static int emit_requests(struct outdir *o, const struct run_result *r, FILE **rows,
+			 struct om_err *e)
+{
+	int rc = 1;
+	if (*rows) {
+		rc = outdir_adopt(o, *rows, "requests.csv", e);
+		*rows = NULL;
+	}
+	return rc <= 0 ? rc : emit(o, "requests.csv", e, emit_req, r);
+}
+
 int report_write(const char *dir, const struct cfg *c, const struct wl_trace *t,
 		 const struct run_result *r, struct om_err *e)
 {
+	return report_write_rows(dir, c, t, r, NULL, e);
+}
+
+int report_write_rows(const char *dir, const struct cfg *c, const struct wl_trace *t,
+		      const struct run_result *r, FILE *rows, struct om_err *e)
+{
 	struct sf_src sa = { c, t, r };
 	struct outdir o;
-	if (outdir_begin(&o, dir, e) < 0)
-		return -1;
-	if (emit(&o, "config.ini", e, emit_cfg, c) < 0
-	    || (cfg_bool(c, "run.requests_csv") && emit(&o, "requests.csv", e, emit_req, r) < 0)
-	    || emit(&o, "util.csv", e, emit_util, r) < 0
-	    || (r->pol_series && emit(&o, r->pol_series_file, e, emit_text, r->pol_series) < 0)
-	    || emit(&o, "summary.csv", e, emit_csv, &sa) < 0
-	    || emit(&o, "summary.json", e, emit_json, &sa) < 0 || outdir_commit(&o, e) < 0) {
+	int rc = outdir_begin(&o, dir, e);
+	if (rc == 0
+	    && (emit(&o, "config.ini", e, emit_cfg, c) < 0
+		|| (cfg_bool(c, "run.requests_csv") && emit_requests(&o, r, &rows, e) < 0)
+		|| emit(&o, "util.csv", e, emit_util, r) < 0
+		|| (r->pol_series && emit(&o, r->pol_series_file, e, emit_text, r->pol_series) < 0)
+		|| emit(&o, "summary.csv", e, emit_csv, &sa) < 0
+		|| emit(&o, "summary.json", e, emit_json, &sa) < 0 || outdir_commit(&o, e) < 0)) {
 		outdir_abort(&o);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	if (rows) /* a failure came first: it is never linked */
+		fclose(rows);
+	return rc;
 }
 
 void report_print(FILE *f, const struct cfg *c, const struct wl_trace *t,

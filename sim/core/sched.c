@@ -458,11 +458,12 @@ static bool price_batch_reads(const struct sched *s, size_t n, int64_t tokens, s
 	return true;
 }
 
-static void count_iteration(struct sched *s, int64_t n, const struct it_cost *cost)
+/* kv_ns: dt_kv_ns of the cost, as dt_iter_ns priced it */
+static void count_iteration(struct sched *s, int64_t n, const struct it_cost *cost, double kv_ns)
 {
 	s->st.iterations++;
 	s->st.batch_sum += n;
-	s->st.kv_ns_sum += dt_kv_ns(s->dt, cost);
+	s->st.kv_ns_sum += kv_ns;
 	s->st.kv_bytes_sum += cost->kv_bytes;
 	s->st.kv_runs_sum += cost->kv_runs;
 }
@@ -480,8 +481,12 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 	if (!s->fast || empty_ctx || !price_batch_reads(s, s->n_run, s->live_tokens, &cost))
 		for (size_t i = 0; i < s->n_run; i++)
 			pol_layout(s->pol, s->ps, s->run[i], s->run[i]->ctx, &cost);
-	count_iteration(s, (int64_t)s->n_run, &cost);
-	return dt_iter_ns(s->dt, &cost, bd);
+	struct it_time it;
+	int64_t d = dt_iter_ns(s->dt, &cost, &it);
+	count_iteration(s, (int64_t)s->n_run, &cost, it.kv_ns);
+	if (bd)
+		*bd = it;
+	return d;
 }
 
 /* The gaps of resumed requests emitting a token now, one by one (rare: only
@@ -668,13 +673,15 @@ static bool leap_first_grows(struct sched *s, bool *changed)
 
 /* Prices the next leapt iteration as sched_begin would (each running
  * request decodes one token); false when it cannot. */
-static bool leap_price(const struct sched *s, struct it_cost *cost, int64_t *d)
+static bool leap_price(const struct sched *s, struct it_cost *cost, int64_t *d, double *kv_ns)
 {
 	int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
 	*cost = (struct it_cost){ .tokens = (double)n, .attn_pairs = (double)next };
 	if (!price_batch_reads(s, s->n_run, next, cost))
 		return false;
-	*d = dt_iter_ns(s->dt, cost, NULL);
+	struct it_time it;
+	*d = dt_iter_ns(s->dt, cost, &it);
+	*kv_ns = it.kv_ns;
 	return *d > 0;
 }
 
@@ -720,20 +727,21 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	if (!sched_may_leap(s))
 		return 0;
 	int64_t done = 0, t = *now, k = 0, d = 0;
+	double kv_ns = 0;
 	bool changed = false;
 	struct it_cost cost;
 	/* The first iteration is priced before anything is planned: in a busy
 	 * run (an arrival or a finish every iteration or so) most leaps end
 	 * there. Its grows, made first, are those sched_begin would make first. */
-	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d) && t + d < limit)
+	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d, &kv_ns) && t + d < limit)
 		k = leap_plan(s, h);
 	while (done < k && s->n_run) {
-		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d)
+		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d, &kv_ns)
 				    || t + d >= limit
 			 : leap_queue(s, k) < 0)
 			break;
 		int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
-		count_iteration(s, n, &cost);
+		count_iteration(s, n, &cost, kv_ns);
 		s->live_tokens = next;
 		if (h->on_iter(h->ctx, t, t + d, next, changed) < 0)
 			return -1;
