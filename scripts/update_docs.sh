@@ -142,7 +142,8 @@ gen() {
 	racm)
 		ODMASIM=$bin scripts/racm_sweep.sh "$tmp/racm" >/dev/null
 		racm_tables "$tmp/racm/table.md" ;;
-	bench) bench/bench.sh ;;
+	bench) bench/bench.sh -b ;;
+	bench_train) bench/bench.sh -a -t -p "s3 odma" ;;
 	vidur) # needs a Vidur checkout; without one the block stays as it is
 		if [ -n "${VIDUR:-}" ]; then
 			scripts/vidur_crosscheck.sh -v "$VIDUR"
