@@ -195,17 +195,18 @@ static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vecto
 	double *od = out->data;
 	const uint32_t *col = r->col;
 	double mu = 0, zsum = 0;
+	const uint8_t *nd = r->nonbin ? NULL : S->nd;
 	for (size_t j = 1; j < r->d; j++)
 		mu += m[j] * pd[j];
 	for (size_t i = 0; i < r->n; i++) {
 		size_t a, b;
 		row_span(r, i, &a, &b);
-		size_t h = r->nonbin ? b : S->nd ? a + S->nd[i] : first_hashed(r, a, b);
+		size_t h = nd ? a + nd[i] : r->nonbin ? b : first_hashed(r, a, b);
 		double s = -mu;
 		for (size_t j = a; j < h; j++)
 			s += r->val[j] * pd[col[j]];
 		s = sum_at(pd, col + h, b - h, s);
-		double z = s * inv * (w ? w[i] : 1.0);
+		double z = w ? s * inv * w[i] : s * inv; /* s * inv * 1.0 is s * inv */
 		zsum += z;
 		for (size_t j = a; j < h; j++)
 			od[col[j]] += r->val[j] * z;
@@ -280,9 +281,11 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 		for (size_t j = a; j < hb; j++)
 			P->dg[r->col[j]] += r->val[j] * r->val[j] * wi;
 		add_at(P->dg, r->col + hb, b - hb, wi);
+		/* the upper triangle only: x_k * x_j rounds as x_j * x_k, so the
+		 * lower one is its mirror, bit for bit */
 		for (size_t j = a; j < h; j++) {
 			M[r->col[j]] += r->val[j] * wi;
-			for (size_t k = a; k < h; k++)
+			for (size_t k = j; k < h; k++)
 				SD[r->col[j]][r->col[k]] += r->val[j] * r->val[k] * wi;
 		}
 	}
@@ -298,6 +301,9 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 	P->L = gsl_matrix_alloc(ND, ND);
 	if (!P->L)
 		return 0; /* the diagonal alone */
+	for (size_t j = 0; j < ND; j++)
+		for (size_t k = 0; k < j; k++)
+			SD[j][k] = SD[k][j];
 	for (size_t j = 0; j < ND; j++)
 		for (size_t k = 0; k < ND; k++) {
 			double v = j == 0 || k == 0 ? (j == k ? W * inv : 0)
