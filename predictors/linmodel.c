@@ -447,7 +447,11 @@ out:
 int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
 		  int maxit, double tol, const double *b0, double *b)
 {
-	return lm_ridge_pair(r, y, NULL, w, lambda, maxit, tol, b0, b, NULL);
+	struct ridge_sys S = { r, w, lambda, NULL, NULL };
+	struct ridge_pre P;
+	int it = ridge_setup(&S, &P) == 0 ? ridge_solve(&S, &P, y, maxit, tol, b0, b) : -1;
+	ridge_teardown(&S, &P);
+	return it;
 }
 
 int lm_ridge_pair(const struct lm_rows *r, const double *y, const double *y2, const double *w,
@@ -458,7 +462,7 @@ int lm_ridge_pair(const struct lm_rows *r, const double *y, const double *y2, co
 	int it = -1;
 	if (ridge_setup(&S, &P) == 0) {
 		it = ridge_solve(&S, &P, y, maxit, tol, b0, b);
-		if (it >= 0 && y2)
+		if (it >= 0)
 			it = ridge_solve(&S, &P, y2, maxit, tol, NULL, b2);
 	}
 	ridge_teardown(&S, &P);

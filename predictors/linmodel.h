@@ -66,7 +66,7 @@ int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double l
  * alias b. */
 int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
 		  int maxit, double tol, const double *b0, double *b);
-/* lm_ridge_from for y, then (y2 not NULL) for y2 from zeros into b2: two
+/* lm_ridge_from for y, then for y2 from zeros into b2: two
  * targets on the same rows, weights and penalty share the column means and
  * the preconditioner. Returns the second fit's iterations, or -1. */
 int lm_ridge_pair(const struct lm_rows *r, const double *y, const double *y2, const double *w,
