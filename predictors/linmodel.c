@@ -195,17 +195,18 @@ static void normal_mul(const struct ridge_sys *S, const gsl_vector *p, gsl_vecto
 	double *od = out->data;
 	const uint32_t *col = r->col;
 	double mu = 0, zsum = 0;
+	const uint8_t *nd = r->nonbin ? NULL : S->nd;
 	for (size_t j = 1; j < r->d; j++)
 		mu += m[j] * pd[j];
 	for (size_t i = 0; i < r->n; i++) {
 		size_t a, b;
 		row_span(r, i, &a, &b);
-		size_t h = r->nonbin ? b : S->nd ? a + S->nd[i] : first_hashed(r, a, b);
+		size_t h = nd ? a + nd[i] : r->nonbin ? b : first_hashed(r, a, b);
 		double s = -mu;
 		for (size_t j = a; j < h; j++)
 			s += r->val[j] * pd[col[j]];
 		s = sum_at(pd, col + h, b - h, s);
-		double z = s * inv * (w ? w[i] : 1.0);
+		double z = w ? s * inv * w[i] : s * inv; /* s * inv * 1.0 is s * inv */
 		zsum += z;
 		for (size_t j = a; j < h; j++)
 			od[col[j]] += r->val[j] * z;
@@ -280,9 +281,11 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 		for (size_t j = a; j < hb; j++)
 			P->dg[r->col[j]] += r->val[j] * r->val[j] * wi;
 		add_at(P->dg, r->col + hb, b - hb, wi);
+		/* the upper triangle only: x_k * x_j rounds as x_j * x_k, so the
+		 * lower one is its mirror, bit for bit */
 		for (size_t j = a; j < h; j++) {
 			M[r->col[j]] += r->val[j] * wi;
-			for (size_t k = a; k < h; k++)
+			for (size_t k = j; k < h; k++)
 				SD[r->col[j]][r->col[k]] += r->val[j] * r->val[k] * wi;
 		}
 	}
@@ -298,6 +301,9 @@ static int ridge_pre_init(const struct ridge_sys *S, struct ridge_pre *P)
 	P->L = gsl_matrix_alloc(ND, ND);
 	if (!P->L)
 		return 0; /* the diagonal alone */
+	for (size_t j = 0; j < ND; j++)
+		for (size_t k = 0; k < j; k++)
+			SD[j][k] = SD[k][j];
 	for (size_t j = 0; j < ND; j++)
 		for (size_t k = 0; k < ND; k++) {
 			double v = j == 0 || k == 0 ? (j == k ? W * inv : 0)
@@ -336,17 +342,15 @@ static double ridge_pre_apply(const struct ridge_pre *P, const double *res, doub
 
 /* Preconditioned conjugate gradients on A x = res (res holds rhs - A x on
  * entry). */
-static int ridge_cg(const struct ridge_sys *S, gsl_vector *x, gsl_vector *res, gsl_vector *p,
-		    gsl_vector *ap, double bnorm, int maxit, double tol)
+static int ridge_cg(const struct ridge_sys *S, const struct ridge_pre *P, gsl_vector *x,
+		    gsl_vector *res, gsl_vector *p, gsl_vector *ap, double bnorm, int maxit,
+		    double tol)
 {
 	size_t d = S->r->d;
-	struct ridge_pre P;
 	double *zv = malloc(d * sizeof *zv);
-	if (!zv || ridge_pre_init(S, &P) < 0) {
-		free(zv);
+	if (!zv)
 		return -1;
-	}
-	double rz = ridge_pre_apply(&P, res->data, zv, d), rr;
+	double rz = ridge_pre_apply(P, res->data, zv, d), rr;
 	memcpy(p->data, zv, d * sizeof *zv);
 	gsl_blas_ddot(res, res, &rr);
 	int it;
@@ -359,34 +363,55 @@ static int ridge_cg(const struct ridge_sys *S, gsl_vector *x, gsl_vector *res, g
 		double alpha = rz / pap;
 		gsl_blas_daxpy(alpha, p, x);
 		gsl_blas_daxpy(-alpha, ap, res);
-		double rz2 = ridge_pre_apply(&P, res->data, zv, d);
+		double rz2 = ridge_pre_apply(P, res->data, zv, d);
 		for (size_t j = 0; j < d; j++)
 			p->data[j] = zv[j] + rz2 / rz * p->data[j];
 		rz = rz2;
 		gsl_blas_ddot(res, res, &rr);
 	}
 	free(zv);
-	free(P.dg);
-	gsl_matrix_free(P.L);
 	return it;
 }
 
-int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
-		  int maxit, double tol, const double *b0, double *b)
+/* What a fit on rows r with weights w and penalty lambda needs whatever
+ * its target: the column means, the rows' dense counts and the
+ * preconditioner. -1 on OOM. */
+static int ridge_setup(struct ridge_sys *S, struct ridge_pre *P)
 {
-	size_t d = r->d;
-	struct ridge_sys S = { r, w, lambda, NULL, NULL };
-	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
-		   *ap = gsl_vector_alloc(d);
-	int it = -1;
-	if (!x || !res || !p || !ap || ridge_means(&S) < 0)
-		goto out;
-	if (!r->nonbin && (S.nd = malloc(r->n ? r->n : 1)) != NULL)
+	const struct lm_rows *r = S->r;
+	P->dg = NULL;
+	P->L = NULL;
+	if (ridge_means(S) < 0)
+		return -1;
+	if (!r->nonbin && (S->nd = malloc(r->n ? r->n : 1)) != NULL)
 		for (size_t i = 0; i < r->n; i++) {
 			size_t a, e;
 			row_span(r, i, &a, &e);
-			S.nd[i] = (uint8_t)(first_hashed(r, a, e) - a); /* <= FEAT_NDENSE */
+			S->nd[i] = (uint8_t)(first_hashed(r, a, e) - a); /* <= FEAT_NDENSE */
 		}
+	return ridge_pre_init(S, P);
+}
+
+static void ridge_teardown(struct ridge_sys *S, struct ridge_pre *P)
+{
+	free(S->m);
+	free(S->nd);
+	free(P->dg);
+	gsl_matrix_free(P->L);
+}
+
+/* One fit on a set-up system: the target y, the start b0 (NULL = zeros). */
+static int ridge_solve(const struct ridge_sys *S, const struct ridge_pre *P, const double *y,
+		       int maxit, double tol, const double *b0, double *b)
+{
+	const struct lm_rows *r = S->r;
+	const double *w = S->w;
+	size_t d = r->d;
+	gsl_vector *x = gsl_vector_calloc(d), *res = gsl_vector_calloc(d), *p = gsl_vector_alloc(d),
+		   *ap = gsl_vector_alloc(d);
+	int it = -1;
+	if (!x || !res || !p || !ap)
+		goto out;
 	/* rhs = X~^T W y / n */
 	double ysum = 0;
 	for (size_t i = 0; i < r->n; i++) {
@@ -397,27 +422,50 @@ int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, dou
 		scatter_entries(r, a, e, res->data, z);
 	}
 	for (size_t j = 1; j < d; j++)
-		res->data[j] -= S.m[j] * ysum;
+		res->data[j] -= S->m[j] * ysum;
 	double bnorm;
 	gsl_blas_ddot(res, res, &bnorm);
 	if (b0) { /* the start in centred coordinates; tol stays relative to |rhs| */
 		memcpy(x->data, b0, d * sizeof *b0);
 		for (size_t j = 1; j < d; j++)
-			x->data[0] += S.m[j] * b0[j];
-		normal_mul(&S, x, ap);
+			x->data[0] += S->m[j] * b0[j];
+		normal_mul(S, x, ap);
 		gsl_vector_sub(res, ap);
 	}
-	it = ridge_cg(&S, x, res, p, ap, bnorm, maxit, tol);
+	it = ridge_cg(S, P, x, res, p, ap, bnorm, maxit, tol);
 	memcpy(b, x->data, d * sizeof *b);
 	for (size_t j = 1; j < d; j++) /* back from centred coordinates */
-		b[0] -= S.m[j] * x->data[j];
+		b[0] -= S->m[j] * x->data[j];
 out:
-	free(S.m);
-	free(S.nd);
 	gsl_vector_free(x);
 	gsl_vector_free(res);
 	gsl_vector_free(p);
 	gsl_vector_free(ap);
+	return it;
+}
+
+int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
+		  int maxit, double tol, const double *b0, double *b)
+{
+	struct ridge_sys S = { r, w, lambda, NULL, NULL };
+	struct ridge_pre P;
+	int it = ridge_setup(&S, &P) == 0 ? ridge_solve(&S, &P, y, maxit, tol, b0, b) : -1;
+	ridge_teardown(&S, &P);
+	return it;
+}
+
+int lm_ridge_pair(const struct lm_rows *r, const double *y, const double *y2, const double *w,
+		  double lambda, int maxit, double tol, const double *b0, double *b, double *b2)
+{
+	struct ridge_sys S = { r, w, lambda, NULL, NULL };
+	struct ridge_pre P;
+	int it = -1;
+	if (ridge_setup(&S, &P) == 0) {
+		it = ridge_solve(&S, &P, y, maxit, tol, b0, b);
+		if (it >= 0)
+			it = ridge_solve(&S, &P, y2, maxit, tol, NULL, b2);
+	}
+	ridge_teardown(&S, &P);
 	return it;
 }
 

@@ -66,6 +66,11 @@ int lm_ridge(const struct lm_rows *r, const double *y, const double *w, double l
  * alias b. */
 int lm_ridge_from(const struct lm_rows *r, const double *y, const double *w, double lambda,
 		  int maxit, double tol, const double *b0, double *b);
+/* lm_ridge_from for y, then for y2 from zeros into b2: two
+ * targets on the same rows, weights and penalty share the column means and
+ * the preconditioner. Returns the second fit's iterations, or -1. */
+int lm_ridge_pair(const struct lm_rows *r, const double *y, const double *y2, const double *w,
+		  double lambda, int maxit, double tol, const double *b0, double *b, double *b2);
 
 /* Fits B (d x K, row-major) for labels in [0,K). Returns iterations or -1. */
 int lm_softmax(const struct lm_rows *r, const int *label, int K, double lambda, int maxit,

@@ -203,9 +203,10 @@ static int fit_mean_spread(struct odma *o, const struct pred_sample *smp, size_t
 	o->cal.smin = OD_SFLOOR_FRAC * sum / (double)np;
 	if (!(o->cal.smin > 0))
 		o->cal.smin = 1e-9; /* all residuals zero: any positive floor keeps r/s finite */
-	if (lm_ridge_from(&t->prop, t->yp, NULL, o->lambda, o->maxit, o->tol, t->b0, o->beta) < 0
-	    || lm_ridge_from(&t->prop, t->res, NULL, o->lambda, o->maxit, o->tol, NULL, o->gamma)
-		    < 0)
+	/* mean and spread: the same rows, one setup */
+	if (lm_ridge_pair(&t->prop, t->yp, t->res, NULL, o->lambda, o->maxit, o->tol, t->b0,
+			  o->beta, o->gamma)
+	    < 0)
 		goto out;
 	rc = 0;
 out:
