@@ -10,6 +10,7 @@
 #ifndef OM_TIMING_H
 #define OM_TIMING_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -90,8 +91,40 @@ double dt_beff(const struct dev_timing *t, double run_bytes);
 /* All-reduce time for one iteration computing `tokens` tokens (0 if tp = 1). */
 double dt_comm_ns(const struct dev_timing *t, double tokens);
 
+/* ceil(x), the same value, without a library call where the conversion
+ * to an integer is exact (0 < x < 2^52, where x may have a fraction). */
+static inline double dt_ceil_pos(double x)
+{
+	if (!(x > 0 && x < 4503599627370496.0))
+		return ceil(x);
+	double i = (double)(int64_t)x;
+	return i < x ? i + 1 : i;
+}
+
 /* Prices an iteration; `out` may be NULL. Returns total ns (ceil'd),
- * saturated at INT64_MAX. */
-int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c, struct it_time *out);
+ * saturated at INT64_MAX. The formula above with t's constant factors
+ * (dt_init). Inline: the
+ * scheduler prices every leapt iteration with it, and inlined the copy to
+ * *out of what the caller does not read goes away. */
+static inline int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cost *c,
+				 struct it_time *out)
+{
+	double flops = t->flops_per_token * c->tokens + t->flops_per_pair * c->attn_pairs;
+	struct it_time it;
+	it.compute_ns = flops / t->flops_rate * 1e9;
+	it.weights_ns = t->weights_ns;
+	it.kv_ns = dt_kv_ns(t, c);
+	it.extra_ns = c->extra_ns;
+	it.memory_ns = it.weights_ns + it.kv_ns + it.extra_ns;
+	it.comm_ns = t->tp > 1 ? dt_comm_ns(t, c->tokens) : 0;
+	double busy = it.compute_ns > it.memory_ns ? it.compute_ns : it.memory_ns;
+	/* Saturate instead of overflowing the conversion (UB) on absurdly slow
+	 * devices; the engine reports an iteration it cannot fit in time. */
+	double total = dt_ceil_pos(busy + it.comm_ns) + (double)t->d.iter_overhead_ns;
+	it.total_ns = total < 9.0e18 ? (int64_t)total : INT64_MAX;
+	if (out)
+		*out = it;
+	return it.total_ns;
+}
 
 #endif
