@@ -350,6 +350,19 @@ static void held_trace(const struct cfg *c, const struct pred_cache *pc, struct 
 	free(key);
 }
 
+/* A model saved by a tuned run holds the tuned quantile; loading it leaves
+ * predictor.quantile = auto at its untuned default (a loaded model is not
+ * tuned again), so the refusal says how to take the model's value. */
+static void auto_quantile_hint(const struct cfg *c, struct om_err *e)
+{
+	size_t n = strlen(e->msg);
+	if (!cfg_is_word(c, "predictor.quantile") || !strstr(e->msg, "model file has quantile "))
+		return;
+	snprintf(
+		e->msg + n, sizeof e->msg - n,
+		"; predictor.quantile = auto is not tuned for a loaded model: set it to the model's quantile");
+}
+
 int pred_from_cfg(const struct cfg *c, struct pred_handle *h, struct om_err *e)
 {
 	return pred_from_cfg_cached(c, NULL, h, e);
@@ -377,6 +390,8 @@ int pred_from_cfg_cached(const struct cfg *c, struct pred_cache *pc, struct pred
 	int rc;
 	if (mf[0]) {
 		rc = pred_load_file(h, mf, e);
+		if (rc < 0)
+			auto_quantile_hint(c, e);
 	} else {
 		char path[4096];
 		const char *tt = cfg_str(c, "predictor.train_trace");

@@ -65,4 +65,16 @@ for th in 2 3; do
 	done
 done
 expect "... and to the run with the default (auto) threads" cmp -s th1/requests.csv t1/requests.csv
+# --- (e) a model saved at another quantile, loaded with quantile = auto: the
+# refusal says that auto is not tuned for a loaded model; the model's own
+# value is accepted
+"$bin" predict --trace "$tmp/texts.csv" --predictor odma --set predictor.quantile=0.5 \
+	--save-model m05.txt -o pm >/dev/null 2>&1
+"$bin" run base.ini -q -o mq1 --set predictor.model_file="$tmp/m05.txt" 2>mq1.err
+expect "a model at quantile 0.5 with quantile = auto is refused" test $? -ne 0
+expect "... saying auto is not tuned for a loaded model" grep -q "auto is not tuned for a loaded model" mq1.err
+"$bin" run base.ini -q -o mq2 --set predictor.model_file="$tmp/m05.txt" --set predictor.quantile=0.7 2>mq2.err
+expect "with an explicit 0.7 the refusal has no such hint" sh -c '! grep -q "auto is not tuned" mq2.err'
+"$bin" run base.ini -q -o mq3 --set predictor.model_file="$tmp/m05.txt" --set predictor.quantile=0.5 >/dev/null 2>&1
+expect "... and the model's own quantile is accepted" test -f mq3/summary.json
 finish
