@@ -700,12 +700,6 @@ int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_
 	return run(c, t, NULL, pred, NULL, out, e);
 }
 
-int engine_run_once(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
-		    struct run_result *out, struct om_err *e)
-{
-	return run(c, t, t, pred, NULL, out, e);
-}
-
 int engine_run_watched(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
 		       const struct eng_watch *watch, struct run_result *out, struct om_err *e)
 {

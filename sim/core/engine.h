@@ -66,11 +66,6 @@ void eng_params_read(const struct cfg *c, struct eng_params *p);
  * are computed once up front). */
 int engine_run(const struct cfg *c, const struct wl_trace *t, const struct pred_handle *pred,
 	       struct run_result *out, struct om_err *e);
-/* The same for a trace used once: its rows are dropped (trace_drop_rows) as
- * soon as the engine has its own per-request records, so a run does not hold
- * both (memory per request). */
-int engine_run_once(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
-		    struct run_result *out, struct om_err *e);
 /* Told as a run goes that requests [0, prefix) are final: finished or
  * rejected, so the run writes none of their fields, nor their replica, again
  * (another thread may then read them, e.g. to write requests.csv during the
@@ -85,7 +80,9 @@ struct eng_watch {
 	void (*final)(void *ctx, const struct sim_req *reqs, const int32_t *replica, size_t prefix);
 	void (*quit)(void *ctx);
 };
-/* engine_run_once, telling watch (which may be NULL). */
+/* engine_run for a trace used once: its rows are dropped (trace_drop_rows)
+ * as soon as the engine has its own per-request records, so a run does not
+ * hold both (memory per request); watch (which may be NULL) is told. */
 int engine_run_watched(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
 		       const struct eng_watch *watch, struct run_result *out, struct om_err *e);
 void run_result_free(struct run_result *r);
