@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ncpu.h"
 #include "common/registry.h"
 #include "sim/core/evq.h"
 #include "sim/core/pred_setup.h"
@@ -767,7 +768,8 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	/* the schedulers' queues and the policies' tables give their room to
 	 * the summary's percentile scratch */
 	free_instances(&g);
-	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
+	int threads = ncpu_threads(cfg_int(g.c, "run.threads"), 2);
+	if (met_summarize(&out->met, g.reqs, t->n, &st, threads, &out->sum) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto done;
 	}
