@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bigmem.h"
 #include "common/ncpu.h"
 #include "common/registry.h"
 #include "sim/core/evq.h"
@@ -582,7 +583,7 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 {
 	size_t n = t->n;
 	const int32_t *truth = t->out_tokens;
-	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
+	g->reqs = bigmem_calloc(n ? n : 1, sizeof *g->reqs);
 	if (g->reqs && drop && drop->out_tokens) {
 		g->target = drop->out_tokens;
 		drop->out_tokens = NULL;
