@@ -1,5 +1,6 @@
 /* gbdt: gradient-boosted regression trees (XGBoost, through its C API) on
- * the same prompt features as s3 and odma, predicting t = log(1+len), with
+ * the same prompt features as s3 and odma (the library is loaded when a gbdt
+ * predictor is created: predictors/xgb_dl.h), predicting t = log(1+len), with
  * split-conformal quantiles (predictors/conformal.h): the mean booster is
  * fitted on the proper-training part, a second booster on its absolute
  * residuals gives the spread s, and the calibration slice gives z_q, so
@@ -9,11 +10,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xgboost/c_api.h>
-
 #include "predictors/conformal.h"
 #include "predictors/linmodel.h"
 #include "predictors/predictor.h"
+#include "predictors/xgb_dl.h"
 
 struct gbdt {
 	int bits, rounds, depth, calib_pct;
@@ -21,6 +21,7 @@ struct gbdt {
 	uint64_t seed;
 	size_t d;
 	BoosterHandle mean, spread;
+	struct xgb_api x; /* loaded at create */
 	struct conf cal;
 	bool trained;
 };
@@ -35,9 +36,9 @@ static const struct cfg_key gbdt_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-static int xg_fail(struct om_err *e, const char *what)
+static int xg_fail(const struct gbdt *g, struct om_err *e, const char *what)
 {
-	return err_set(e, NULL, 0, NULL, "xgboost: %s: %s", what, XGBGetLastError());
+	return err_set(e, NULL, 0, NULL, "xgboost: %s: %s", what, g->x.last_error());
 }
 
 static int gbdt_create(const struct cfg *c, void **state, struct om_err *e)
@@ -52,7 +53,7 @@ static int gbdt_create(const struct cfg *c, void **state, struct om_err *e)
 	g->eta = cfg_real(c, "predictor.gbdt_eta");
 	g->calib_pct = (int)cfg_int(c, "predictor.calib_pct");
 	g->seed = (uint64_t)cfg_int(c, "predictor.seed");
-	if (pred_q_tau(c, &g->cal.q, &g->tau, e) < 0) {
+	if (pred_q_tau(c, &g->cal.q, &g->tau, e) < 0 || xgb_open(&g->x, e) < 0) {
 		free(g);
 		return -1;
 	}
@@ -64,14 +65,16 @@ static void gbdt_destroy(void *state)
 {
 	struct gbdt *g = state;
 	if (g->mean)
-		XGBoosterFree(g->mean);
+		g->x.booster_free(g->mean);
 	if (g->spread)
-		XGBoosterFree(g->spread);
+		g->x.booster_free(g->spread);
+	xgb_close(&g->x);
 	free(g);
 }
 
 /* A DMatrix of rows r (values as floats), labels y (may be NULL). */
-static int dmat(const struct lm_rows *r, const double *y, DMatrixHandle *m, struct om_err *e)
+static int dmat(const struct gbdt *g, const struct lm_rows *r, const double *y, DMatrixHandle *m,
+		struct om_err *e)
 {
 	size_t nz = r->ptr[r->n];
 	float *v = malloc((nz ? nz : 1) * sizeof *v), *fy = malloc((r->n ? r->n : 1) * sizeof *fy);
@@ -82,15 +85,15 @@ static int dmat(const struct lm_rows *r, const double *y, DMatrixHandle *m, stru
 	}
 	for (size_t i = 0; i < nz; i++)
 		v[i] = (float)r->val[i];
-	if (XGDMatrixCreateFromCSREx(r->ptr, r->col, v, r->n + 1, nz, r->d, m) != 0) {
-		rc = xg_fail(e, "building the feature matrix");
+	if (g->x.dmatrix_csr(r->ptr, r->col, v, r->n + 1, nz, r->d, m) != 0) {
+		rc = xg_fail(g, e, "building the feature matrix");
 		goto out;
 	}
 	for (size_t i = 0; y && i < r->n; i++)
 		fy[i] = (float)y[i];
-	if (y && XGDMatrixSetFloatInfo(*m, "label", fy, r->n) != 0) {
-		XGDMatrixFree(*m);
-		rc = xg_fail(e, "setting labels");
+	if (y && g->x.dmatrix_set_float(*m, "label", fy, r->n) != 0) {
+		g->x.dmatrix_free(*m);
+		rc = xg_fail(g, e, "setting labels");
 		goto out;
 	}
 	rc = 0;
@@ -103,30 +106,31 @@ out:
 static int boost(const struct gbdt *g, DMatrixHandle m, BoosterHandle *b, struct om_err *e)
 {
 	char v[64];
-	if (XGBoosterCreate(&m, 1, b) != 0)
-		return xg_fail(e, "creating a booster");
+	if (g->x.booster_create(&m, 1, b) != 0)
+		return xg_fail(g, e, "creating a booster");
 	snprintf(v, sizeof v, "%d", g->depth);
-	int bad = XGBoosterSetParam(*b, "max_depth", v);
+	int bad = g->x.booster_set_param(*b, "max_depth", v);
 	snprintf(v, sizeof v, "%.17g", g->eta);
-	bad |= XGBoosterSetParam(*b, "eta", v);
+	bad |= g->x.booster_set_param(*b, "eta", v);
 	snprintf(v, sizeof v, "%llu", (unsigned long long)(g->seed % 2147483647u));
-	bad |= XGBoosterSetParam(*b, "seed", v);
-	bad |= XGBoosterSetParam(*b, "objective", "reg:squarederror");
-	bad |= XGBoosterSetParam(*b, "tree_method", "exact");
-	bad |= XGBoosterSetParam(*b, "nthread", "1");
-	bad |= XGBoosterSetParam(*b, "verbosity", "0");
+	bad |= g->x.booster_set_param(*b, "seed", v);
+	bad |= g->x.booster_set_param(*b, "objective", "reg:squarederror");
+	bad |= g->x.booster_set_param(*b, "tree_method", "exact");
+	bad |= g->x.booster_set_param(*b, "nthread", "1");
+	bad |= g->x.booster_set_param(*b, "verbosity", "0");
 	for (int it = 0; !bad && it < g->rounds; it++)
-		bad = XGBoosterUpdateOneIter(*b, it, m);
-	return bad ? xg_fail(e, "training") : 0;
+		bad = g->x.booster_update(*b, it, m);
+	return bad ? xg_fail(g, e, "training") : 0;
 }
 
 /* Predictions of booster b for every row of m into out. */
-static int predict_all(BoosterHandle b, DMatrixHandle m, double *out, size_t n, struct om_err *e)
+static int predict_all(const struct gbdt *g, BoosterHandle b, DMatrixHandle m, double *out,
+		       size_t n, struct om_err *e)
 {
 	bst_ulong len;
 	const float *p;
-	if (XGBoosterPredict(b, m, 0, 0, 0, &len, &p) != 0 || len != n)
-		return xg_fail(e, "predicting");
+	if (g->x.booster_predict(b, m, 0, 0, 0, &len, &p) != 0 || len != n)
+		return xg_fail(g, e, "predicting");
 	for (size_t i = 0; i < n; i++)
 		out[i] = p[i];
 	return 0;
@@ -139,12 +143,12 @@ struct gb_fit {
 	bool *keep;
 };
 
-static void fit_free(struct gb_fit *t)
+static void fit_free(const struct gbdt *g, struct gb_fit *t)
 {
 	if (t->mp)
-		XGDMatrixFree(t->mp);
+		g->x.dmatrix_free(t->mp);
 	if (t->mc)
-		XGDMatrixFree(t->mc);
+		g->x.dmatrix_free(t->mc);
 	lm_rows_free(&t->all);
 	lm_rows_free(&t->prop);
 	lm_rows_free(&t->cal);
@@ -175,27 +179,27 @@ static int fit(struct gbdt *g, const struct pred_sample *smp, size_t n, struct g
 		t->keep[i] = !t->keep[i];
 	if (lm_rows_subset(&t->cal, &t->all, t->keep) < 0)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	if (dmat(&t->prop, t->y, &t->mp, e) < 0 || boost(g, t->mp, &g->mean, e) < 0
-	    || predict_all(g->mean, t->mp, t->mu, np, e) < 0)
+	if (dmat(g, &t->prop, t->y, &t->mp, e) < 0 || boost(g, t->mp, &g->mean, e) < 0
+	    || predict_all(g, g->mean, t->mp, t->mu, np, e) < 0)
 		return -1;
 	double sum = 0;
 	for (size_t i = 0; i < np; i++)
 		sum += (t->mu[i] = fabs(t->y[i] - t->mu[i]));
 	g->cal.smin = sum > 0 ? 0.25 * sum / (double)np : 1e-9; /* as odma's floor */
-	if (XGDMatrixSetFloatInfo(t->mp, "label", NULL, 0) != 0)
-		return xg_fail(e, "clearing labels");
+	if (g->x.dmatrix_set_float(t->mp, "label", NULL, 0) != 0)
+		return xg_fail(g, e, "clearing labels");
 	float *fl = malloc(np * sizeof *fl);
 	if (!fl)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	for (size_t i = 0; i < np; i++)
 		fl[i] = (float)t->mu[i];
-	int bad = XGDMatrixSetFloatInfo(t->mp, "label", fl, np);
+	int bad = g->x.dmatrix_set_float(t->mp, "label", fl, np);
 	free(fl);
 	if (bad)
-		return xg_fail(e, "setting residual labels");
-	if (boost(g, t->mp, &g->spread, e) < 0 || dmat(&t->cal, NULL, &t->mc, e) < 0
-	    || predict_all(g->mean, t->mc, t->mu, nc, e) < 0
-	    || predict_all(g->spread, t->mc, t->s, nc, e) < 0)
+		return xg_fail(g, e, "setting residual labels");
+	if (boost(g, t->mp, &g->spread, e) < 0 || dmat(g, &t->cal, NULL, &t->mc, e) < 0
+	    || predict_all(g, g->mean, t->mc, t->mu, nc, e) < 0
+	    || predict_all(g, g->spread, t->mc, t->s, nc, e) < 0)
 		return -1;
 	for (size_t i = 0; i < nc; i++) {
 		t->s[i] = conf_spread(&g->cal, t->s[i]);
@@ -221,17 +225,18 @@ static int gbdt_train(void *state, const struct pred_sample *smp, size_t n, stru
 		err_set(e, NULL, 0, NULL, "out of memory");
 	else
 		rc = fit(g, smp, n, &t, e);
-	fit_free(&t);
+	fit_free(g, &t);
 	g->trained = rc == 0;
 	return rc;
 }
 
-static int save_booster(FILE *f, const char *name, BoosterHandle b, struct om_err *e)
+static int save_booster(const struct gbdt *g, FILE *f, const char *name, BoosterHandle b,
+			struct om_err *e)
 {
 	bst_ulong len;
 	const char *buf;
-	if (XGBoosterSaveModelToBuffer(b, "{\"format\": \"json\"}", &len, &buf) != 0)
-		return xg_fail(e, "saving");
+	if (g->x.booster_save(b, "{\"format\": \"json\"}", &len, &buf) != 0)
+		return xg_fail(g, e, "saving");
 	if (memchr(buf, '\n', len))
 		return err_set(e, NULL, 0, NULL, "xgboost: saved model is not one line");
 	fprintf(f, "booster %s %llu\n", name, (unsigned long long)len);
@@ -249,14 +254,14 @@ static int gbdt_save(const void *state, FILE *f, struct om_err *e)
 		"odmasim-model gbdt 1\nhash_bits %d\nquantile %.17g\ncalib_pct %d\nrounds %d\ndepth %d\neta %.17g\n",
 		g->bits, g->cal.q, g->calib_pct, g->rounds, g->depth, g->eta);
 	conf_save(&g->cal, f);
-	return save_booster(f, "mean", g->mean, e) < 0
-			|| save_booster(f, "spread", g->spread, e) < 0
+	return save_booster(g, f, "mean", g->mean, e) < 0
+			|| save_booster(g, f, "spread", g->spread, e) < 0
 		? -1
 		: 0;
 }
 
-static int load_booster(FILE *f, const char *origin, long *line, const char *name, BoosterHandle *b,
-			struct om_err *e)
+static int load_booster(const struct gbdt *g, FILE *f, const char *origin, long *line,
+			const char *name, BoosterHandle *b, struct om_err *e)
 {
 	char head[128], nm[32];
 	unsigned long long len;
@@ -274,11 +279,10 @@ static int load_booster(FILE *f, const char *origin, long *line, const char *nam
 	++*line;
 	if (fread(buf, 1, len, f) != len || fgetc(f) != '\n')
 		err_set(e, origin, *line, name, "booster text is shorter than %llu bytes", len);
-	else if (XGBoosterCreate(NULL, 0, b) != 0
-		 || XGBoosterLoadModelFromBuffer(*b, buf, len) != 0)
-		err_set(e, origin, *line, name, "xgboost cannot load it: %s", XGBGetLastError());
+	else if (g->x.booster_create(NULL, 0, b) != 0 || g->x.booster_load(*b, buf, len) != 0)
+		err_set(e, origin, *line, name, "xgboost cannot load it: %s", g->x.last_error());
 	else
-		rc = XGBoosterSetParam(*b, "nthread", "1") == 0 ? 0 : xg_fail(e, "loading");
+		rc = g->x.booster_set_param(*b, "nthread", "1") == 0 ? 0 : xg_fail(g, e, "loading");
 	free(buf);
 	return rc;
 }
@@ -303,8 +307,8 @@ static int gbdt_load(void *state, FILE *f, const char *origin, struct om_err *e)
 	    || pred_expect_num(f, origin, &line, "depth", g->depth, "predictor.gbdt_depth", e) < 0
 	    || pred_expect_num(f, origin, &line, "eta", g->eta, "predictor.gbdt_eta", e) < 0
 	    || conf_load(&g->cal, f, origin, &line, e) < 0
-	    || load_booster(f, origin, &line, "mean", &g->mean, e) < 0
-	    || load_booster(f, origin, &line, "spread", &g->spread, e) < 0
+	    || load_booster(g, f, origin, &line, "mean", &g->mean, e) < 0
+	    || load_booster(g, f, origin, &line, "spread", &g->spread, e) < 0
 	    || pred_expect_eof(f, origin, line, e) < 0)
 		return -1;
 	g->trained = true;
@@ -321,17 +325,17 @@ static bool mu_s(const struct gbdt *g, const struct pred_sample *smp, double *mu
 		x[i] = (float)v.val[i];
 	size_t ptr[2] = { 0, v.nnz };
 	DMatrixHandle m;
-	if (XGDMatrixCreateFromCSREx(ptr, v.idx, x, 2, v.nnz, g->d, &m) != 0)
+	if (g->x.dmatrix_csr(ptr, v.idx, x, 2, v.nnz, g->d, &m) != 0)
 		return false;
 	bst_ulong len;
 	const float *p;
-	bool ok = XGBoosterPredict(g->mean, m, 0, 0, 0, &len, &p) == 0 && len == 1;
+	bool ok = g->x.booster_predict(g->mean, m, 0, 0, 0, &len, &p) == 0 && len == 1;
 	if (ok)
 		*mu = p[0];
-	ok = ok && XGBoosterPredict(g->spread, m, 0, 0, 0, &len, &p) == 0 && len == 1;
+	ok = ok && g->x.booster_predict(g->spread, m, 0, 0, 0, &len, &p) == 0 && len == 1;
 	if (ok)
 		*s = conf_spread(&g->cal, p[0]);
-	XGDMatrixFree(m);
+	g->x.dmatrix_free(m);
 	return ok;
 }
 

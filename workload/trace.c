@@ -1,5 +1,6 @@
 #define _DEFAULT_SOURCE /* madvise */
 #include "workload/trace.h"
+#include "common/bigmem.h"
 #include "common/grow.h"
 
 #include <stdlib.h>
@@ -58,6 +59,8 @@ int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t promp
 		    || grow_to(&t->out_tokens, nc, sizeof *t->out_tokens) < 0)
 			return err_set(e, t->source, 0, NULL, "out of memory");
 		t->cap = nc;
+		bigmem_advise(t->req, nc * sizeof *t->req);
+		bigmem_advise(t->out_tokens, nc * sizeof *t->out_tokens);
 	}
 	struct wl_req *r = &t->req[t->n];
 	r->id = id;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bigmem.h"
 #include "common/rng.h"
 #include "common/split.h"
 #include "workload/arrival.h"
@@ -150,8 +151,8 @@ static int sort_by_arrival(struct wl_trace *t, struct om_err *e)
 		int64_t t;
 		size_t i;
 	} *k = malloc(t->n * sizeof *k);
-	struct wl_req *nr = malloc(t->n * sizeof *nr);
-	int32_t *no = malloc(t->n * sizeof *no);
+	struct wl_req *nr = bigmem_alloc(t->n * sizeof *nr);
+	int32_t *no = bigmem_alloc(t->n * sizeof *no);
 	if (!k || !nr || !no) {
 		free(k), free(nr), free(no);
 		return err_set(e, t->source, 0, NULL, "out of memory");

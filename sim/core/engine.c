@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bigmem.h"
+#include "common/ncpu.h"
 #include "common/registry.h"
 #include "sim/core/evq.h"
 #include "sim/core/pred_setup.h"
@@ -581,7 +583,7 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 {
 	size_t n = t->n;
 	const int32_t *truth = t->out_tokens;
-	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
+	g->reqs = bigmem_calloc(n ? n : 1, sizeof *g->reqs);
 	if (g->reqs && drop && drop->out_tokens) {
 		g->target = drop->out_tokens;
 		drop->out_tokens = NULL;
@@ -767,7 +769,8 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	/* the schedulers' queues and the policies' tables give their room to
 	 * the summary's percentile scratch */
 	free_instances(&g);
-	if (met_summarize(&out->met, g.reqs, t->n, &st, &out->sum) < 0) {
+	int threads = ncpu_threads(cfg_int(g.c, "run.threads"), 2);
+	if (met_summarize(&out->met, g.reqs, t->n, &st, threads, &out->sum) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto done;
 	}

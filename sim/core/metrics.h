@@ -115,8 +115,9 @@ int met_finish(struct metrics *m, int64_t now);
 /* Window i of the series as util.csv prints it. */
 struct met_row met_row(const struct metrics *m, size_t i);
 
-/* Fills the summary from the requests and the scheduler's counters. */
+/* Fills the summary from the requests and the scheduler's counters;
+ * threads (run.threads' count) > 1 lets it use a second thread. */
 int met_summarize(const struct metrics *m, const struct sim_req *reqs, size_t n,
-		  const struct sched_stats *s, struct summary *out);
+		  const struct sched_stats *s, int threads, struct summary *out);
 
 #endif

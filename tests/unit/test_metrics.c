@@ -36,7 +36,10 @@ static void check_pattern(const int64_t *e2e_ns, size_t n)
 	met_init(&m, 100, 0);
 	struct sched_stats st = { 0 };
 	struct summary o;
-	ck_assert_int_eq(met_summarize(&m, r, n, &st, &o), 0);
+	ck_assert_int_eq(met_summarize(&m, r, n, &st, 1, &o), 0);
+	struct summary o2; /* the second thread's half: the same bits */
+	ck_assert_int_eq(met_summarize(&m, r, n, &st, 2, &o2), 0);
+	ck_assert(memcmp(&o, &o2, sizeof o) == 0);
 	ck_assert(o.e2e_p50_s == sorted_q(want, n, 0.50));
 	ck_assert(o.e2e_p90_s == sorted_q(want, n, 0.90));
 	ck_assert(o.e2e_p99_s == sorted_q(want, n, 0.99));
