@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ncpu.h"
 #include "common/registry.h"
 #include "sim/core/evq.h"
 #include "sim/core/pred_setup.h"
+#include "sim/core/prep.h"
 #include "sim/core/router.h"
 #include "sim/core/start_lengths.h"
 
@@ -92,6 +94,12 @@ struct eng {
 	/* checking mode scratch: ranges owned by running requests */
 	struct pol_range *rng;
 	size_t rng_cap;
+	/* the requests' preparation (init_requests): reqs[k] and target[k]
+	 * are read only after prep_need(k) */
+	struct prep prep;
+	const int32_t *truth;
+	const struct pred_handle *pred;
+	struct wl_trace *drop;
 };
 
 /* Rejections happen at arrival and at admission (never_fits); each
@@ -143,9 +151,18 @@ static size_t route(struct eng *g)
 	return g->router->pick(g->view, g->n_in, &g->router_turn);
 }
 
+/* Whether request next_arrival exists, once it is prepared. */
+static bool more_arrivals(struct eng *g)
+{
+	if (g->next_arrival >= g->t->n)
+		return false;
+	prep_need(&g->prep, g->next_arrival);
+	return true;
+}
+
 static int ingest(struct eng *g, struct om_err *e)
 {
-	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
+	while (more_arrivals(g) && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
 		size_t k = route(g);
 		if (g->replica)
@@ -153,7 +170,7 @@ static int ingest(struct eng *g, struct om_err *e)
 		if (sched_arrive(&g->in[k].s, r, g->now) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 	}
-	if (!g->arrival_pending && g->next_arrival < g->t->n) {
+	if (!g->arrival_pending && more_arrivals(g)) {
 		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		g->arrival_pending = true;
@@ -423,7 +440,7 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	struct sched *s = &g->in[i].s;
 	if (!sched_may_leap(s))
 		return 0;
-	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
+	if (more_arrivals(g) && g->reqs[g->next_arrival].arrival_ns <= g->now)
 		return 0;
 	int64_t limit = evq_next_t(&g->q);
 	struct leap_ctx lc = { .g = g, .s = s, .e = e, .rejects = rejected(g), .waits = waiting(g) };
@@ -459,6 +476,7 @@ static int loop(struct eng *g, struct om_err *e)
 	struct ev ev;
 	/* The first arrival is an event like any other, so offline workloads
 	 * (everyone at t = 0) are all queued before the first iteration forms. */
+	prep_need(&g->prep, 0);
 	if (evq_push(&g->q, g->reqs[0].arrival_ns, EV_ARRIVAL, 0) < 0)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	g->arrival_pending = true;
@@ -548,8 +566,9 @@ static void note_held_peaks(struct eng *g)
 		}
 }
 
-/* Rows are turned into records (and predicted, in order) a block at a time. */
-#define ENG_ROW_BLOCK 65536
+/* Rows are turned into records (and predicted, in order) a block at a time;
+ * a block is also what a run waiting for its preparation waits for. */
+#define ENG_ROW_BLOCK 8192
 
 static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *truth, size_t from,
 		      size_t to)
@@ -572,15 +591,33 @@ static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *tr
 	}
 }
 
+static void prep_rows(void *ctx, size_t from, size_t to)
+{
+	struct eng *g = ctx;
+	init_rows(g, g->t, g->truth, from, to);
+	if (g->pred && g->pred->ops)
+		predict_rows(g->pred, g->t, g->reqs, g->target, from, to);
+	if (g->drop)
+		trace_release_rows(g->drop, from, to);
+}
+
+/* After the last block: only t->n is read from here on. */
+static void prep_drop(void *ctx)
+{
+	trace_drop_rows(((struct eng *)ctx)->drop);
+}
+
 /* drop: t itself when its rows may go; then the truth array becomes the
  * engine's target in place instead of being copied beside it, and each block
  * of rows is given back once its records are built, so the records and the
- * whole of the rows never coexist (the run's peak memory). */
+ * whole of the rows never coexist (the run's peak memory). With two threads
+ * the blocks are prepared beside the run (prep.h): nothing between here and
+ * the loop reads reqs or target, the loop asks before it reads. */
 static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trace *drop,
 			 const struct pred_handle *pred, struct om_err *e)
 {
 	size_t n = t->n;
-	const int32_t *truth = t->out_tokens;
+	g->truth = t->out_tokens;
 	g->reqs = calloc(n ? n : 1, sizeof *g->reqs);
 	if (g->reqs && drop && drop->out_tokens) {
 		g->target = drop->out_tokens;
@@ -590,14 +627,10 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 	}
 	if (!g->reqs || !g->target)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	for (size_t from = 0; from < n; from += ENG_ROW_BLOCK) {
-		size_t to = n - from > ENG_ROW_BLOCK ? from + ENG_ROW_BLOCK : n;
-		init_rows(g, t, truth, from, to);
-		if (pred && pred->ops)
-			predict_rows(pred, t, g->reqs, g->target, from, to);
-		if (drop)
-			trace_release_rows(drop, from, to);
-	}
+	g->pred = pred;
+	g->drop = drop;
+	bool two = ncpu_threads(cfg_int(g->c, "run.threads"), 2) > 1;
+	prep_start(&g->prep, n, ENG_ROW_BLOCK, two, prep_rows, drop ? prep_drop : NULL, g);
 	return 0;
 }
 
@@ -726,14 +759,13 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	    || init_requests(&g, t, drop, pred, e) < 0)
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
-	if (drop)
-		trace_drop_rows(drop); /* only t->n is read from here on */
 	if (init_env(&g, &out->dt, pred, e) < 0 || init_instances(&g, &out->dt, e) < 0
 	    || init_replicas(&g, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
 	if (loop(&g, e) < 0)
 		goto done;
+	prep_end(&g.prep); /* ended already: every request arrived */
 	note_held_peaks(&g);
 	if (watch) /* every request is final now: the loop resolved them all */
 		watch->final(watch->ctx, g.reqs, g.replica, t->n);
@@ -786,6 +818,7 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 done:
 	if (rc < 0 && watch)
 		watch->quit(watch->ctx);
+	prep_end(&g.prep); /* the preparer writes reqs and target */
 	free_instances(&g);
 	if (rc < 0) {
 		free(out->pol_series);
