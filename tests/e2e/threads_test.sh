@@ -39,6 +39,12 @@ done
 check static-rejects "${base[@]}" --set policy.max_model_len=600
 check paged-two --set policy.name=paged "${base[@]}" --set cluster.devices=2
 check paged-offline --set policy.name=paged "${base[@]}" --set workload.arrival=offline
+# predictions made on the second thread (sim/core/prep) from prompt texts,
+# by a trained model: several blocks of requests, the run catching up
+if [ -f ../shared/traces/alpaca.csv ] || [ -n "${ODMASIM_TRACES:-}" ]; then
+	check odma-trained --set policy.name=odma --set workload.trace=alpaca.csv \
+		--set workload.num_requests=30000 --set workload.rate=30
+fi
 # -o inside directories that do not exist yet
 "$bin" run "$qs" -q -o "$tmp/deep/er/run" "${base[@]}" --set run.threads=2 >/dev/null 2>&1
 "$bin" run "$qs" -q -o "$tmp/flat" "${base[@]}" --set run.threads=1 >/dev/null 2>&1
