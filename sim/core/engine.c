@@ -151,7 +151,9 @@ static size_t route(struct eng *g)
 	return g->router->pick(g->view, g->n_in, &g->router_turn);
 }
 
-/* Whether request next_arrival exists, once it is prepared. */
+/* Whether request next_arrival exists, once it is prepared. Every ingest
+ * ends here, so between events request next_arrival is prepared (leap reads
+ * it without asking). */
 static bool more_arrivals(struct eng *g)
 {
 	if (g->next_arrival >= g->t->n)
@@ -440,7 +442,7 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	struct sched *s = &g->in[i].s;
 	if (!sched_may_leap(s))
 		return 0;
-	if (more_arrivals(g) && g->reqs[g->next_arrival].arrival_ns <= g->now)
+	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
 		return 0;
 	int64_t limit = evq_next_t(&g->q);
 	struct leap_ctx lc = { .g = g, .s = s, .e = e, .rejects = rejected(g), .waits = waiting(g) };
