@@ -165,7 +165,8 @@ int pred_wl_load(const struct cfg *c, struct pred_cache *pc, struct pred_handle 
 	const struct pred_ops *ops = strcmp(name, "none") ? pred_find(name) : NULL;
 	struct wl_job j = { .c = c, .t = t, .keep_text = ops && ops->needs_text };
 	pthread_t th;
-	bool two = !cfg_str(c, "workload.trace")[0]
+	/* only a model to load or train is worth a thread */
+	bool two = ops && ops->train && !cfg_str(c, "workload.trace")[0]
 		&& ncpu_threads(cfg_int(c, "run.threads"), 2) > 1 && wl_job_start(&th, &j);
 	if (!two)
 		return pred_from_cfg_cached(c, pc, h, e) < 0 ? -1 : pred_wl_build(c, pc, h, t, e);

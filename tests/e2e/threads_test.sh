@@ -72,10 +72,14 @@ grep -q "stalled at t = 15682" "$tmp/stall-2.err" && cmp -s "$tmp/stall-1.err" "
 	|| bad "requests_csv=false with two threads"
 # a synthetic workload is built while the predictor loads (pred_wl_load):
 # a failure of either, or of both, reads as with one thread (predictor first)
+tiny=(--set predictor.name=s3 --set predictor.train_trace=tests/data/traces/odmasim.csv
+	--set predictor.allow_no_text=true)
+# a model trained (on five rows) while the synthetic workload is built
+check s3-trained --set policy.name=s3 "${base[@]}" "${tiny[@]}"
 sg=(--set workload.servegen_clients=top:3 --set workload.servegen_rates="$tmp/none.csv")
 nm=(--set predictor.name=odma --set predictor.model_file="$tmp/none.model")
 for k in wl pred both; do
-	case $k in wl) a=(--set predictor.name=noisy "${sg[@]}") ;; pred) a=("${nm[@]}") ;;
+	case $k in wl) a=("${tiny[@]}" "${sg[@]}") ;; pred) a=("${nm[@]}") ;;
 		both) a=("${nm[@]}" "${sg[@]}") ;; esac
 	for th in 1 2; do
 		"$bin" run "$qs" -q -o "$tmp/fail-$k-$th" --set policy.name=odma "${a[@]}" \
