@@ -151,28 +151,20 @@ static size_t route(struct eng *g)
 	return g->router->pick(g->view, g->n_in, &g->router_turn);
 }
 
-/* Whether request next_arrival exists, once it is prepared. Every ingest
- * ends here, so between events request next_arrival is prepared (leap reads
- * it without asking). */
-static bool more_arrivals(struct eng *g)
-{
-	if (g->next_arrival >= g->t->n)
-		return false;
-	prep_need(&g->prep, g->next_arrival);
-	return true;
-}
-
 static int ingest(struct eng *g, struct om_err *e)
 {
-	while (more_arrivals(g) && g->reqs[g->next_arrival].arrival_ns <= g->now) {
+	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
+		/* request next_arrival is prepared whenever it exists (loop) */
+		if (g->next_arrival < g->t->n)
+			prep_need(&g->prep, g->next_arrival);
 		size_t k = route(g);
 		if (g->replica)
 			g->replica[r - g->reqs] = (int32_t)k;
 		if (sched_arrive(&g->in[k].s, r, g->now) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 	}
-	if (!g->arrival_pending && more_arrivals(g)) {
+	if (!g->arrival_pending && g->next_arrival < g->t->n) {
 		if (evq_push(&g->q, g->reqs[g->next_arrival].arrival_ns, EV_ARRIVAL, 0) < 0)
 			return err_set(e, NULL, 0, NULL, "out of memory");
 		g->arrival_pending = true;
@@ -478,7 +470,7 @@ static int loop(struct eng *g, struct om_err *e)
 	struct ev ev;
 	/* The first arrival is an event like any other, so offline workloads
 	 * (everyone at t = 0) are all queued before the first iteration forms. */
-	prep_need(&g->prep, 0);
+	prep_need(&g->prep, 0); /* then ingest asks for each next arrival */
 	if (evq_push(&g->q, g->reqs[0].arrival_ns, EV_ARRIVAL, 0) < 0)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	g->arrival_pending = true;
