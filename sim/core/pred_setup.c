@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,18 +145,6 @@ static void *wl_job_run(void *arg)
 	return NULL;
 }
 
-/* The thread starts with every signal blocked, so interrupts reach the
- * run's thread (as rowstream's writer). */
-static bool wl_job_start(pthread_t *th, struct wl_job *j)
-{
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	bool ok = pthread_create(th, NULL, wl_job_run, j) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return ok;
-}
-
 int pred_wl_load(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
 		 struct wl_trace *t, struct om_err *e)
 {
@@ -167,7 +154,8 @@ int pred_wl_load(const struct cfg *c, struct pred_cache *pc, struct pred_handle 
 	pthread_t th;
 	/* only a model to load or train is worth a thread */
 	bool two = ops && ops->train && !cfg_str(c, "workload.trace")[0]
-		&& ncpu_threads(cfg_int(c, "run.threads"), 2) > 1 && wl_job_start(&th, &j);
+		&& ncpu_threads(cfg_int(c, "run.threads"), 2) > 1
+		&& ncpu_spawn(&th, wl_job_run, &j);
 	if (!two)
 		return pred_from_cfg_cached(c, pc, h, e) < 0 ? -1 : pred_wl_build(c, pc, h, t, e);
 	int rc = pred_from_cfg_cached(c, pc, h, e);

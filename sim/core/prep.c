@@ -1,6 +1,6 @@
 #include "sim/core/prep.h"
 
-#include <signal.h>
+#include "common/ncpu.h"
 
 static void *preparer(void *arg)
 {
@@ -22,18 +22,6 @@ static void *preparer(void *arg)
 	return NULL;
 }
 
-/* The thread starts with every signal blocked, so interrupts reach the
- * run's thread (as rowstream's writer). */
-static bool start_thread(struct prep *p)
-{
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	bool ok = pthread_create(&p->th, NULL, preparer, p) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return ok;
-}
-
 void prep_start(struct prep *p, size_t n, size_t rows, bool threaded, prep_block_fn block,
 		prep_done_fn done, void *ctx)
 {
@@ -42,7 +30,7 @@ void prep_start(struct prep *p, size_t n, size_t rows, bool threaded, prep_block
 	atomic_init(&p->quit, false);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
-	p->started = threaded && n > rows && start_thread(p);
+	p->started = threaded && n > rows && ncpu_spawn(&p->th, preparer, p);
 	if (!p->started) {
 		preparer(p);
 		p->joined = true;
