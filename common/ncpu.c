@@ -2,6 +2,7 @@
 #include "common/ncpu.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 long ncpu_online(void)
@@ -21,4 +22,14 @@ int ncpu_threads(int64_t setting, int max_auto)
 	if (max_auto > 0 && n > max_auto)
 		n = max_auto;
 	return n > 0 ? (int)n : 1;
+}
+
+bool ncpu_spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	bool ok = pthread_create(th, NULL, fn, arg) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
 }

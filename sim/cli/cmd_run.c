@@ -68,9 +68,7 @@ int cmd_run(int argc, char **argv)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* one read of the training trace serves tuning, training, start lengths */
-	if (odma_tune(c, &pc, &e) < 0 || pred_from_cfg_cached(c, &pc, &ph, &e) < 0)
-		goto out;
-	if (pred_wl_build(c, &pc, &ph, &t, &e) < 0)
+	if (odma_tune(c, &pc, &e) < 0 || pred_wl_load(c, &pc, &ph, &t, &e) < 0)
 		goto out;
 	/* with a second thread, requests.csv is written while the run goes */
 	struct rowstream *rs = NULL;

@@ -9,6 +9,7 @@
 #include "common/registry.h"
 #include "sim/core/evq.h"
 #include "sim/core/pred_setup.h"
+#include "sim/core/prep.h"
 #include "sim/core/router.h"
 #include "sim/core/start_lengths.h"
 
@@ -38,7 +39,7 @@ const struct cfg_key engine_keys[] = {
 	{ "run.fast_path", CFG_BOOL, "true", 0, -1, NULL,
 	  "use the exact shortcuts (batch KV pricing, skipped no-op grows, multi-iteration leaps); false = step every request every iteration. Results are identical either way" },
 	{ "run.threads", CFG_INT, "0", 0, 1024, NULL,
-	  "threads a run may use for work that cannot change its result (training, output); 0 = auto (the CPUs it may run on); results are identical for any value" },
+	  "threads a run may use for work that cannot change its result (training, request preparation, output); 0 = auto (the CPUs it may run on); results are identical for any value" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -94,6 +95,12 @@ struct eng {
 	/* checking mode scratch: ranges owned by running requests */
 	struct pol_range *rng;
 	size_t rng_cap;
+	/* the requests' preparation (init_requests): reqs[k] and target[k]
+	 * are read only after prep_need(k) */
+	struct prep prep;
+	const int32_t *truth;
+	const struct pred_handle *pred;
+	struct wl_trace *drop;
 };
 
 /* Rejections happen at arrival and at admission (never_fits); each
@@ -149,6 +156,9 @@ static int ingest(struct eng *g, struct om_err *e)
 {
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
+		/* request next_arrival is prepared whenever it exists (loop) */
+		if (g->next_arrival < g->t->n)
+			prep_need(&g->prep, g->next_arrival);
 		size_t k = route(g);
 		if (g->replica)
 			g->replica[r - g->reqs] = (int32_t)k;
@@ -461,6 +471,7 @@ static int loop(struct eng *g, struct om_err *e)
 	struct ev ev;
 	/* The first arrival is an event like any other, so offline workloads
 	 * (everyone at t = 0) are all queued before the first iteration forms. */
+	prep_need(&g->prep, 0); /* then ingest asks for each next arrival */
 	if (evq_push(&g->q, g->reqs[0].arrival_ns, EV_ARRIVAL, 0) < 0)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	g->arrival_pending = true;
@@ -550,8 +561,9 @@ static void note_held_peaks(struct eng *g)
 		}
 }
 
-/* Rows are turned into records (and predicted, in order) a block at a time. */
-#define ENG_ROW_BLOCK 65536
+/* Rows are turned into records (and predicted, in order) a block at a time;
+ * a block is also what a run waiting for its preparation waits for. */
+#define ENG_ROW_BLOCK 8192
 
 static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *truth, size_t from,
 		      size_t to)
@@ -574,15 +586,33 @@ static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *tr
 	}
 }
 
+static void prep_rows(void *ctx, size_t from, size_t to)
+{
+	struct eng *g = ctx;
+	init_rows(g, g->t, g->truth, from, to);
+	if (g->pred && g->pred->ops)
+		predict_rows(g->pred, g->t, g->reqs, g->target, from, to);
+	if (g->drop)
+		trace_release_rows(g->drop, from, to);
+}
+
+/* After the last block: only t->n is read from here on. */
+static void prep_drop(void *ctx)
+{
+	trace_drop_rows(((struct eng *)ctx)->drop);
+}
+
 /* drop: t itself when its rows may go; then the truth array becomes the
  * engine's target in place instead of being copied beside it, and each block
  * of rows is given back once its records are built, so the records and the
- * whole of the rows never coexist (the run's peak memory). */
+ * whole of the rows never coexist (the run's peak memory). With two threads
+ * the blocks are prepared beside the run (prep.h): nothing between here and
+ * the loop reads reqs or target, the loop asks before it reads. */
 static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trace *drop,
 			 const struct pred_handle *pred, struct om_err *e)
 {
 	size_t n = t->n;
-	const int32_t *truth = t->out_tokens;
+	g->truth = t->out_tokens;
 	g->reqs = bigmem_calloc(n ? n : 1, sizeof *g->reqs);
 	if (g->reqs && drop && drop->out_tokens) {
 		g->target = drop->out_tokens;
@@ -592,14 +622,10 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 	}
 	if (!g->reqs || !g->target)
 		return err_set(e, NULL, 0, NULL, "out of memory");
-	for (size_t from = 0; from < n; from += ENG_ROW_BLOCK) {
-		size_t to = n - from > ENG_ROW_BLOCK ? from + ENG_ROW_BLOCK : n;
-		init_rows(g, t, truth, from, to);
-		if (pred && pred->ops)
-			predict_rows(pred, t, g->reqs, g->target, from, to);
-		if (drop)
-			trace_release_rows(drop, from, to);
-	}
+	g->pred = pred;
+	g->drop = drop;
+	bool two = ncpu_threads(cfg_int(g->c, "run.threads"), 2) > 1;
+	prep_start(&g->prep, n, ENG_ROW_BLOCK, two, prep_rows, drop ? prep_drop : NULL, g);
 	return 0;
 }
 
@@ -728,14 +754,13 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	    || init_requests(&g, t, drop, pred, e) < 0)
 		goto done;
 	snprintf(out->policy, sizeof out->policy, "%s", g.pol->name);
-	if (drop)
-		trace_drop_rows(drop); /* only t->n is read from here on */
 	if (init_env(&g, &out->dt, pred, e) < 0 || init_instances(&g, &out->dt, e) < 0
 	    || init_replicas(&g, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
 	if (loop(&g, e) < 0)
 		goto done;
+	prep_end(&g.prep); /* ended already: every request arrived */
 	note_held_peaks(&g);
 	if (watch) /* every request is final now: the loop resolved them all */
 		watch->final(watch->ctx, g.reqs, g.replica, t->n);
@@ -789,6 +814,7 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 done:
 	if (rc < 0 && watch)
 		watch->quit(watch->ctx);
+	prep_end(&g.prep); /* the preparer writes reqs and target */
 	free_instances(&g);
 	if (rc < 0) {
 		free(out->pol_series);

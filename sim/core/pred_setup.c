@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/ncpu.h"
 #include "common/registry.h"
 #include "common/rng.h"
 #include "workload/think.h"
@@ -125,6 +127,44 @@ int pred_wl_build(const struct cfg *c, const struct pred_cache *pc, const struct
 {
 	struct wl_preread pre = pred_cache_preread(c, pc);
 	return wl_build_pre(c, t, h->ops && h->ops->needs_text, &pre, e);
+}
+
+/* A workload built beside the predictor's load (pred_wl_load). */
+struct wl_job {
+	const struct cfg *c;
+	struct wl_trace *t;
+	bool keep_text;
+	int rc;
+	struct om_err e;
+};
+
+static void *wl_job_run(void *arg)
+{
+	struct wl_job *j = arg;
+	j->rc = wl_build_pre(j->c, j->t, j->keep_text, NULL, &j->e);
+	return NULL;
+}
+
+int pred_wl_load(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
+		 struct wl_trace *t, struct om_err *e)
+{
+	const char *name = cfg_str(c, "predictor.name");
+	const struct pred_ops *ops = strcmp(name, "none") ? pred_find(name) : NULL;
+	struct wl_job j = { .c = c, .t = t, .keep_text = ops && ops->needs_text };
+	pthread_t th;
+	/* only a model to load or train is worth a thread */
+	bool two = ops && ops->train && !cfg_str(c, "workload.trace")[0]
+		&& ncpu_threads(cfg_int(c, "run.threads"), 2) > 1
+		&& ncpu_spawn(&th, wl_job_run, &j);
+	if (!two)
+		return pred_from_cfg_cached(c, pc, h, e) < 0 ? -1 : pred_wl_build(c, pc, h, t, e);
+	int rc = pred_from_cfg_cached(c, pc, h, e);
+	pthread_join(th, NULL);
+	if (rc == 0 && j.rc < 0) {
+		*e = j.e;
+		rc = -1;
+	}
+	return rc;
 }
 
 /* Drops the tuning's predictor kept in pc (pred_setup.h). */

@@ -78,6 +78,15 @@ struct wl_preread pred_cache_preread(const struct cfg *c, const struct pred_cach
 int pred_wl_build(const struct cfg *c, const struct pred_cache *pc, const struct pred_handle *h,
 		  struct wl_trace *t, struct om_err *e);
 
+/* pred_from_cfg_cached, then pred_wl_build, with the same results and
+ * errors (the predictor's first). When run.threads allows two, the
+ * predictor has a model to load or train, and the workload reads no trace
+ * file (synthetic, ServeGen: it takes nothing from pc), the workload is
+ * built on a second thread while the predictor loads or trains: the two
+ * share only the config, which reading leaves as is. */
+int pred_wl_load(const struct cfg *c, struct pred_cache *pc, struct pred_handle *h,
+		 struct wl_trace *t, struct om_err *e);
+
 /* pred_from_cfg through the cache (pc may be NULL = no cache). A model
  * trained here is saved to text and loaded back, on the first run as on
  * every later one, so cached and freshly trained runs are byte-identical.

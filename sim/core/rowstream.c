@@ -1,10 +1,10 @@
 #include "sim/core/rowstream.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "common/ncpu.h"
 #include "common/outdir.h"
 #include "sim/core/report.h"
 
@@ -52,12 +52,7 @@ static void *writer(void *arg)
  * run's thread, which holds them while it writes the results directory. */
 static bool start(struct rowstream *rs)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	bool ok = pthread_create(&rs->th, NULL, writer, rs) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return ok;
+	return ncpu_spawn(&rs->th, writer, rs);
 }
 
 static void on_final(void *ctx, const struct sim_req *reqs, const int32_t *replica, size_t prefix)

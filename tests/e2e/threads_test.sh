@@ -39,6 +39,12 @@ done
 check static-rejects "${base[@]}" --set policy.max_model_len=600
 check paged-two --set policy.name=paged "${base[@]}" --set cluster.devices=2
 check paged-offline --set policy.name=paged "${base[@]}" --set workload.arrival=offline
+# predictions made on the second thread (sim/core/prep) from prompt texts,
+# by a trained model: several blocks of requests, the run catching up
+if [ -f ../shared/traces/alpaca.csv ] || [ -n "${ODMASIM_TRACES:-}" ]; then
+	check odma-trained --set policy.name=odma --set workload.trace=alpaca.csv \
+		--set workload.num_requests=30000 --set workload.rate=30
+fi
 # -o inside directories that do not exist yet
 "$bin" run "$qs" -q -o "$tmp/deep/er/run" "${base[@]}" --set run.threads=2 >/dev/null 2>&1
 "$bin" run "$qs" -q -o "$tmp/flat" "${base[@]}" --set run.threads=1 >/dev/null 2>&1
@@ -64,4 +70,26 @@ grep -q "stalled at t = 15682" "$tmp/stall-2.err" && cmp -s "$tmp/stall-1.err" "
 	>/dev/null 2>&1
 [ -s "$tmp/norq/util.csv" ] && [ ! -e "$tmp/norq/requests.csv" ] && ok \
 	|| bad "requests_csv=false with two threads"
+# a synthetic workload is built while the predictor loads (pred_wl_load):
+# a failure of either, or of both, reads as with one thread (predictor first)
+tiny=(--set predictor.name=s3 --set predictor.train_trace=tests/data/traces/odmasim.csv
+	--set predictor.allow_no_text=true)
+# a model trained (on five rows) while the synthetic workload is built
+check s3-trained --set policy.name=s3 "${base[@]}" "${tiny[@]}"
+sg=(--set workload.servegen_clients=top:3 --set workload.servegen_rates="$tmp/none.csv")
+nm=(--set predictor.name=odma --set predictor.model_file="$tmp/none.model")
+for k in wl pred both; do
+	case $k in wl) a=("${tiny[@]}" "${sg[@]}") ;; pred) a=("${nm[@]}") ;;
+		both) a=("${nm[@]}" "${sg[@]}") ;; esac
+	for th in 1 2; do
+		"$bin" run "$qs" -q -o "$tmp/fail-$k-$th" --set policy.name=odma "${a[@]}" \
+			--set run.threads=$th >/dev/null 2>"$tmp/fail-$k-$th.err"
+		echo "exit $?" >>"$tmp/fail-$k-$th.err"
+	done
+	grep -q "exit 1" "$tmp/fail-$k-2.err" && cmp -s "$tmp/fail-$k-1.err" "$tmp/fail-$k-2.err" \
+		&& [ ! -e "$tmp/fail-$k-2" ] && ok \
+		|| bad "$k failure differs: $(cat "$tmp/fail-$k-1.err") / $(cat "$tmp/fail-$k-2.err")"
+done
+grep -q "none.model" "$tmp/fail-both-2.err" && ok || bad "both failed: not the predictor's error first"
+grep -q "none.csv" "$tmp/fail-wl-2.err" && ok || bad "workload failure: not its error"
 finish

@@ -1,0 +1,96 @@
+/* prep: a reader that asks for item k before reading it sees item k
+ * prepared, whether the preparer runs ahead, behind (slow blocks) or inline;
+ * blocks come in order, each once, and the done hook runs once after the
+ * last; ending early (a failed run) stops the preparer after its current
+ * block and still runs done. */
+#include <stdatomic.h>
+#include <time.h>
+
+#include "tests/support/tu.h"
+#include "sim/core/prep.h"
+
+struct items {
+	int64_t *v;
+	size_t next; /* the next block's first item: blocks come in order */
+	int out_of_order, done_calls;
+	long sleep_ns; /* per block: the reader catches up */
+};
+
+static void fill(void *ctx, size_t from, size_t to)
+{
+	struct items *it = ctx;
+	if (from != it->next)
+		it->out_of_order++;
+	it->next = to;
+	if (it->sleep_ns) {
+		struct timespec ts = { 0, it->sleep_ns };
+		nanosleep(&ts, NULL);
+	}
+	for (size_t i = from; i < to; i++)
+		it->v[i] = (int64_t)(i * 2654435761u) ^ 7;
+}
+
+static void done(void *ctx)
+{
+	((struct items *)ctx)->done_calls++;
+}
+
+/* Reads every item once asked for; returns how many were wrong. */
+static size_t read_all(size_t n, size_t rows, bool threaded, long sleep_ns)
+{
+	struct items it = { .v = calloc(n, sizeof(int64_t)), .sleep_ns = sleep_ns };
+	ck_assert_ptr_nonnull(it.v);
+	struct prep p;
+	prep_start(&p, n, rows, threaded, fill, done, &it);
+	size_t wrong = 0;
+	for (size_t k = 0; k < n; k++) {
+		prep_need(&p, k);
+		wrong += it.v[k] != ((int64_t)(k * 2654435761u) ^ 7);
+	}
+	prep_end(&p);
+	prep_end(&p); /* twice is safe */
+	ck_assert_int_eq(it.out_of_order, 0);
+	ck_assert_uint_eq(it.next, n);
+	ck_assert_int_eq(it.done_calls, 1);
+	free(it.v);
+	return wrong;
+}
+
+START_TEST(reader_sees_prepared_items)
+{
+	ck_assert_uint_eq(read_all(100000, 1000, true, 0), 0);
+	ck_assert_uint_eq(read_all(100000, 1000, false, 0), 0);
+	ck_assert_uint_eq(read_all(20000, 1000, true, 200000), 0); /* reader waits */
+	ck_assert_uint_eq(read_all(999, 1000, true, 0), 0);	   /* one block: inline */
+	ck_assert_uint_eq(read_all(1001, 1000, true, 0), 0);	   /* a short last block */
+}
+END_TEST
+
+START_TEST(early_end_stops_after_a_block)
+{
+	size_t n = 100000, rows = 1000;
+	struct items it = { .v = calloc(n, sizeof(int64_t)), .sleep_ns = 2000000 };
+	ck_assert_ptr_nonnull(it.v);
+	struct prep p;
+	prep_start(&p, n, rows, true, fill, done, &it);
+	prep_need(&p, 0);
+	prep_end(&p); /* the run failed: no more blocks after the current one */
+	ck_assert_int_eq(it.done_calls, 1);
+	ck_assert_uint_lt(it.next, n);
+	ck_assert_int_eq(it.out_of_order, 0);
+	free(it.v);
+}
+END_TEST
+
+START_TEST(end_without_start_is_a_no_op)
+{
+	struct prep p = { 0 };
+	prep_end(&p);
+}
+END_TEST
+
+Suite *tu_suite(void)
+{
+	return tu_suite_of("prep", reader_sees_prepared_items, early_end_stops_after_a_block,
+			   end_without_start_is_a_no_op);
+}
