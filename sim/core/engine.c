@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ncpu.h"
 #include "common/registry.h"
 #include "sim/core/evq.h"
+#include "sim/core/metlog.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/router.h"
 #include "sim/core/start_lengths.h"
@@ -48,6 +50,7 @@ void eng_params_read(const struct cfg *c, struct eng_params *p)
 	p->router = cfg_str(c, "cluster.router");
 	p->sample_ns = (int64_t)(cfg_real(c, "run.sample_interval_s") * 1e9);
 	p->check = cfg_bool(c, "run.check_invariants");
+	p->threads = ncpu_threads(cfg_int(c, "run.threads"), 2);
 	pol_params_read(c, &p->pol);
 	sched_params_read(c, &p->sched);
 	p->stall_limit = cfg_int(c, "run.max_stall_iterations");
@@ -77,7 +80,7 @@ struct eng {
 	struct pol_env env;
 	struct start_lengths start; /* env's starting lengths, owned here */
 	struct evq q;
-	struct metrics *met;
+	struct metlog ml; /* the run's integration steps, replayed into out->met */
 	const struct pol_ops *pol;
 	size_t next_arrival;
 	bool arrival_pending;
@@ -189,7 +192,7 @@ static void observe(struct eng *g)
 {
 	struct met_state st;
 	fill_state(g, &st);
-	met_set(g->met, &st);
+	metlog_set(&g->ml, &st);
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -390,16 +393,12 @@ static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool c
 	if (changed) /* grows or finishes within the leap */
 		fill_state(lc->g, &lc->st);
 	lc->st.live = lc->other_live + live;
-	/* every running request got a token here, its last one at `begin` */
-	itl_add(&lc->g->met->itl, end - begin, (int64_t)sched_running(lc->s));
 	if (changed || !lc->st_set)
-		met_set(lc->g->met, &lc->st);
-	else
-		met_set_live(lc->g->met, lc->st.live);
+		metlog_set(&lc->g->ml, &lc->st);
 	lc->st_set = true;
 	lc->g->now = end;
-	if (met_advance(lc->g->met, end) < 0)
-		return err_set(lc->e, NULL, 0, NULL, "out of memory");
+	/* every running request got a token here, its last one at `begin` */
+	metlog_step(&lc->g->ml, end - begin, (int64_t)sched_running(lc->s), lc->st.live, end);
 	return 0;
 }
 
@@ -464,8 +463,7 @@ static int loop(struct eng *g, struct om_err *e)
 	g->arrival_pending = true;
 	while (evq_pop(&g->q, &ev)) {
 		g->now = ev.t;
-		if (met_advance(g->met, g->now) < 0)
-			return err_set(e, NULL, 0, NULL, "out of memory");
+		metlog_advance(&g->ml, g->now);
 		if (ev.type == EV_ARRIVAL) {
 			g->arrival_pending = false;
 			if (ingest(g, e) < 0)
@@ -499,7 +497,7 @@ static int loop(struct eng *g, struct om_err *e)
 		return err_set(e, NULL, 0, "engine",
 			       "run ended with %zu of %zu requests unresolved (scheduler stalled)",
 			       g->t->n - g->finished - rejected(g), g->t->n);
-	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
+	return metlog_finish(&g->ml, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
 }
 
 static void predict_rows(const struct pred_handle *ph, const struct wl_trace *t,
@@ -649,7 +647,7 @@ static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_
 			       e)
 		    < 0)
 			return -1;
-		g->in[i].s.itl = &g->met->itl;
+		g->in[i].s.itl = &g->ml.itl_run;
 	}
 	return 0;
 }
@@ -712,7 +710,7 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	       struct run_result *out, struct om_err *e)
 {
 	memset(out, 0, sizeof *out);
-	struct eng g = { .c = c, .t = t, .met = &out->met, .watch = watch };
+	struct eng g = { .c = c, .t = t, .watch = watch };
 	int rc = -1;
 	eng_params_read(c, &g.p);
 	evq_init(&g.q);
@@ -732,8 +730,13 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	    || init_replicas(&g, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
+	if (metlog_open(&g.ml, &out->met, g.p.threads) < 0) {
+		err_set(e, NULL, 0, NULL, "out of memory");
+		goto done;
+	}
 	if (loop(&g, e) < 0)
 		goto done;
+	metlog_close(&g.ml);
 	note_held_peaks(&g);
 	if (watch) /* every request is final now: the loop resolved them all */
 		watch->final(watch->ctx, g.reqs, g.replica, t->n);
@@ -786,6 +789,7 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 done:
 	if (rc < 0 && watch)
 		watch->quit(watch->ctx);
+	metlog_close(&g.ml); /* before the metrics it feeds are freed */
 	free_instances(&g);
 	if (rc < 0) {
 		free(out->pol_series);
