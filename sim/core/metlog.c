@@ -7,7 +7,7 @@
 /* Inline, a small block replays while its words are still in cache; handed
  * over, a big one makes the hand-overs (a lock, maybe a wake-up) rare. */
 #define ML_INLINE_WORDS 4096
-#define ML_PIPE_WORDS 65536
+#define ML_PIPE_WORDS 32768
 #define ML_PIPE_BLOCKS 4
 
 struct metlog_pipe {
