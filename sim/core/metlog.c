@@ -4,9 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
-/* Inline, a small block replays while its words are still in cache; handed
- * over, a big one makes the hand-overs (a lock, maybe a wake-up) rare. */
-#define ML_INLINE_WORDS 4096
+/* big blocks make the hand-overs (a lock, maybe a wake-up) rare */
 #define ML_PIPE_WORDS 32768
 #define ML_PIPE_BLOCKS 4
 
@@ -16,7 +14,7 @@ struct metlog_pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t filled_cv, freed_cv;
 	pthread_t th;
-	bool started, joined, no_thread; /* no_thread: it could not start */
+	bool started, joined;
 	/* under mu: blocks handed over and replayed so far; end: no more come */
 	uint64_t filled, replayed;
 	bool end, quit;
@@ -115,29 +113,24 @@ static void free_pipe(struct metlog_pipe *p)
 	free(p);
 }
 
-int metlog_open(struct metlog *ml, struct metrics *m, int threads)
+void metlog_open(struct metlog *ml, struct metrics *m, int threads)
 {
-	*ml = (struct metlog){ .m = m };
+	*ml = (struct metlog){ .m = m, .direct = m };
 	itl_init(&ml->itl_run);
-	size_t words = ML_INLINE_WORDS;
-	if (threads >= 2 && (ml->pipe = calloc(1, sizeof *ml->pipe))) {
-		struct metlog_pipe *p = ml->pipe;
-		pthread_mutex_init(&p->mu, NULL);
-		pthread_cond_init(&p->filled_cv, NULL);
-		pthread_cond_init(&p->freed_cv, NULL);
-		p->blk[0] = malloc(ML_PIPE_WORDS * sizeof *p->blk[0]);
-		if (p->blk[0]) {
-			ml->w = p->blk[0];
-			words = ML_PIPE_WORDS;
-		} else {
-			free_pipe(p);
-			ml->pipe = NULL;
-		}
+	if (threads < 2 || !(ml->pipe = calloc(1, sizeof *ml->pipe)))
+		return;
+	struct metlog_pipe *p = ml->pipe;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->filled_cv, NULL);
+	pthread_cond_init(&p->freed_cv, NULL);
+	if (!(p->blk[0] = malloc(ML_PIPE_WORDS * sizeof *p->blk[0]))) {
+		free_pipe(p);
+		ml->pipe = NULL;
+		return;
 	}
-	if (!ml->w && !(ml->w = malloc(ML_INLINE_WORDS * sizeof *ml->w)))
-		return -1;
-	ml->lim = words - ML_MAX_REC;
-	return 0;
+	ml->direct = NULL;
+	ml->w = p->blk[0];
+	ml->lim = ML_PIPE_WORDS - ML_MAX_REC;
 }
 
 /* Hands the block over (its ml->n words) and, unless it is the last, takes
@@ -157,18 +150,29 @@ static void hand_over(struct metlog *ml, bool last)
 	ml->n = 0;
 }
 
+void metlog_direct_advance(struct metlog *ml, int64_t now)
+{
+	ml->failed |= met_advance(ml->direct, now) < 0;
+}
+
+void metlog_direct_step(struct metlog *ml, int64_t gap, int64_t weight, int64_t live, int64_t end)
+{
+	itl_add(&ml->direct->itl, gap, weight);
+	met_set_live(ml->direct, live);
+	ml->failed |= met_advance(ml->direct, end) < 0;
+}
+
 void metlog_flush(struct metlog *ml)
 {
 	struct metlog_pipe *p = ml->pipe;
-	if (p && !p->started && !p->no_thread)
-		p->no_thread = !start(ml); /* then replayed inline from here on */
-	if (p && p->started) {
+	if (p->started || start(ml)) {
 		hand_over(ml, false);
 		return;
 	}
-	if (!ml->failed)
-		ml->failed = !replay(ml->m, ml->w, ml->n);
+	/* no thread: this block now, the rest as it comes */
+	ml->failed = !replay(ml->m, ml->w, ml->n);
 	ml->n = 0;
+	ml->direct = ml->m;
 }
 
 int metlog_finish(struct metlog *ml, int64_t now)
@@ -182,8 +186,8 @@ int metlog_finish(struct metlog *ml, int64_t now)
 		ok = !p->failed;
 	} else {
 		ok = !ml->failed && replay(ml->m, ml->w, ml->n);
-		ml->n = 0;
 	}
+	ml->n = 0;
 	if (!ok || itl_merge(&ml->m->itl, &ml->itl_run) < 0)
 		return -1;
 	return met_finish(ml->m, now);
@@ -201,8 +205,6 @@ void metlog_close(struct metlog *ml)
 	}
 	if (p)
 		free_pipe(p); /* ml->w is one of its blocks */
-	else
-		free(ml->w);
 	itl_free(&ml->itl_run);
 	*ml = (struct metlog){ 0 };
 }

@@ -5,10 +5,12 @@
  * integration makes (met_advance, met_set, met_set_live, itl_add), in the
  * same order, so every floating-point sum is the same. With threads >= 2 the
  * blocks go to a consumer thread (started at the first full block, so short
- * runs never start one), else they are replayed inline: one path, two
- * schedules. Nothing reads the metrics while the run goes; the scheduler's
- * own gaps go to a histogram of the run's thread (ml->itl_run), merged at the
- * end (a histogram does not depend on the order of its additions). */
+ * runs never start one); with one thread (or when none can start) the calls
+ * are made at once, as they were before the log, which would only add the
+ * cost of writing and reading it. Nothing reads the metrics while the run
+ * goes; the scheduler's own gaps go to a histogram of the run's thread
+ * (ml->itl_run), merged at the end (a histogram does not depend on the order
+ * of its additions). */
 #ifndef OM_METLOG_H
 #define OM_METLOG_H
 
@@ -31,18 +33,19 @@ enum {
 struct metlog_pipe;
 
 struct metlog {
-	int64_t *w;	    /* the block being filled */
-	size_t n, lim;	    /* words used; a record starting at or below lim fits */
-	struct itl itl_run; /* the scheduler's gaps, on the run's thread */
+	struct metrics *direct; /* the metrics when calls are made at once, no log */
+	int64_t *w;		/* the block being filled */
+	size_t n, lim;		/* words used; a record starting at or below lim fits */
+	struct itl itl_run;	/* the scheduler's gaps, on the run's thread */
 	struct metrics *m;
 	struct metlog_pipe *pipe; /* the consumer, when threads >= 2 */
-	bool failed;		  /* an inline replay ran out of memory */
+	bool failed;		  /* a call on the run's thread ran out of memory */
 };
 
-/* ml for the metrics m (initialised, not yet advanced). 0, or -1 when out of
- * memory. */
-int metlog_open(struct metlog *ml, struct metrics *m, int threads);
-/* Replays or hands over the full block (the appenders call it). */
+/* ml for the metrics m (initialised, not yet advanced); without memory for a
+ * block, the calls are made at once. */
+void metlog_open(struct metlog *ml, struct metrics *m, int threads);
+/* Hands the full block over (the appenders call it). */
 void metlog_flush(struct metlog *ml);
 /* Replays the rest, waits for the consumer, merges the scheduler's gaps and
  * closes the series (met_finish at now). 0, or -1 when out of memory (at any
@@ -51,6 +54,11 @@ int metlog_finish(struct metlog *ml, int64_t now);
 /* Stops the consumer (a run that failed) and frees ml; after metlog_finish
  * too. */
 void metlog_close(struct metlog *ml);
+
+/* The calls at once (one thread), out of line so that the logging path
+ * stays small where it is inlined. */
+void metlog_direct_advance(struct metlog *ml, int64_t now);
+void metlog_direct_step(struct metlog *ml, int64_t gap, int64_t weight, int64_t live, int64_t end);
 
 static inline void metlog_put2(struct metlog *ml, int64_t tag, int64_t v)
 {
@@ -64,16 +72,26 @@ static inline void metlog_put2(struct metlog *ml, int64_t tag, int64_t v)
 
 static inline void metlog_advance(struct metlog *ml, int64_t now)
 {
-	metlog_put2(ml, ML_ADV, now);
+	if (__builtin_expect(ml->direct != NULL, 0))
+		metlog_direct_advance(ml, now);
+	else
+		metlog_put2(ml, ML_ADV, now);
 }
 
 static inline void metlog_set_live(struct metlog *ml, int64_t live)
 {
-	metlog_put2(ml, ML_LIVE, live);
+	if (__builtin_expect(ml->direct != NULL, 0))
+		met_set_live(ml->direct, live);
+	else
+		metlog_put2(ml, ML_LIVE, live);
 }
 
 static inline void metlog_set(struct metlog *ml, const struct met_state *s)
 {
+	if (__builtin_expect(ml->direct != NULL, 0)) {
+		met_set(ml->direct, s);
+		return;
+	}
 	int64_t *w = ml->w + ml->n;
 	int64_t frag;
 	memcpy(&frag, &s->ext_frag, sizeof frag); /* its bits, replayed exactly */
@@ -96,6 +114,10 @@ static inline void metlog_set(struct metlog *ml, const struct met_state *s)
 static inline void metlog_step(struct metlog *ml, int64_t gap, int64_t weight, int64_t live,
 			       int64_t end)
 {
+	if (__builtin_expect(ml->direct != NULL, 0)) {
+		metlog_direct_step(ml, gap, weight, live, end);
+		return;
+	}
 	int64_t *w = ml->w + ml->n;
 	w[0] = ML_STEP;
 	w[1] = gap;
