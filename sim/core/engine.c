@@ -8,6 +8,7 @@
 #include "common/ncpu.h"
 #include "common/registry.h"
 #include "sim/core/evq.h"
+#include "sim/core/metlog.h"
 #include "sim/core/pred_setup.h"
 #include "sim/core/prep.h"
 #include "sim/core/router.h"
@@ -39,7 +40,7 @@ const struct cfg_key engine_keys[] = {
 	{ "run.fast_path", CFG_BOOL, "true", 0, -1, NULL,
 	  "use the exact shortcuts (batch KV pricing, skipped no-op grows, multi-iteration leaps); false = step every request every iteration. Results are identical either way" },
 	{ "run.threads", CFG_INT, "0", 0, 1024, NULL,
-	  "threads a run may use for work that cannot change its result (training, request preparation, output); 0 = auto (the CPUs it may run on); results are identical for any value" },
+	  "threads a run may use for work that cannot change its result (training, request preparation, output, metrics integration); 0 = auto (the CPUs it may run on); results are identical for any value" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -51,6 +52,7 @@ void eng_params_read(const struct cfg *c, struct eng_params *p)
 	p->router = cfg_str(c, "cluster.router");
 	p->sample_ns = (int64_t)(cfg_real(c, "run.sample_interval_s") * 1e9);
 	p->check = cfg_bool(c, "run.check_invariants");
+	p->threads = ncpu_threads(cfg_int(c, "run.threads"), 2);
 	pol_params_read(c, &p->pol);
 	sched_params_read(c, &p->sched);
 	p->stall_limit = cfg_int(c, "run.max_stall_iterations");
@@ -80,7 +82,7 @@ struct eng {
 	struct pol_env env;
 	struct start_lengths start; /* env's starting lengths, owned here */
 	struct evq q;
-	struct metrics *met;
+	struct metlog ml; /* the run's integration steps, replayed into out->met */
 	const struct pol_ops *pol;
 	size_t next_arrival;
 	bool arrival_pending;
@@ -201,7 +203,7 @@ static void observe(struct eng *g)
 {
 	struct met_state st;
 	fill_state(g, &st);
-	met_set(g->met, &st);
+	metlog_set(&g->ml, &st);
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -402,16 +404,12 @@ static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool c
 	if (changed) /* grows or finishes within the leap */
 		fill_state(lc->g, &lc->st);
 	lc->st.live = lc->other_live + live;
-	/* every running request got a token here, its last one at `begin` */
-	itl_add(&lc->g->met->itl, end - begin, (int64_t)sched_running(lc->s));
 	if (changed || !lc->st_set)
-		met_set(lc->g->met, &lc->st);
-	else
-		met_set_live(lc->g->met, lc->st.live);
+		metlog_set(&lc->g->ml, &lc->st);
 	lc->st_set = true;
 	lc->g->now = end;
-	if (met_advance(lc->g->met, end) < 0)
-		return err_set(lc->e, NULL, 0, NULL, "out of memory");
+	/* every running request got a token here, its last one at `begin` */
+	metlog_step(&lc->g->ml, end - begin, (int64_t)sched_running(lc->s), lc->st.live, end);
 	return 0;
 }
 
@@ -477,8 +475,7 @@ static int loop(struct eng *g, struct om_err *e)
 	g->arrival_pending = true;
 	while (evq_pop(&g->q, &ev)) {
 		g->now = ev.t;
-		if (met_advance(g->met, g->now) < 0)
-			return err_set(e, NULL, 0, NULL, "out of memory");
+		metlog_advance(&g->ml, g->now);
 		if (ev.type == EV_ARRIVAL) {
 			g->arrival_pending = false;
 			if (ingest(g, e) < 0)
@@ -512,7 +509,7 @@ static int loop(struct eng *g, struct om_err *e)
 		return err_set(e, NULL, 0, "engine",
 			       "run ended with %zu of %zu requests unresolved (scheduler stalled)",
 			       g->t->n - g->finished - rejected(g), g->t->n);
-	return met_finish(g->met, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
+	return metlog_finish(&g->ml, g->now) < 0 ? err_set(e, NULL, 0, NULL, "out of memory") : 0;
 }
 
 static void predict_rows(const struct pred_handle *ph, const struct wl_trace *t,
@@ -624,8 +621,8 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	g->pred = pred;
 	g->drop = drop;
-	bool two = ncpu_threads(cfg_int(g->c, "run.threads"), 2) > 1;
-	prep_start(&g->prep, n, ENG_ROW_BLOCK, two, prep_rows, drop ? prep_drop : NULL, g);
+	prep_start(&g->prep, n, ENG_ROW_BLOCK, g->p.threads > 1, prep_rows, drop ? prep_drop : NULL,
+		   g);
 	return 0;
 }
 
@@ -677,7 +674,7 @@ static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_
 			       e)
 		    < 0)
 			return -1;
-		g->in[i].s.itl = &g->met->itl;
+		g->in[i].s.itl = &g->ml.itl_run;
 	}
 	return 0;
 }
@@ -740,7 +737,7 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	       struct run_result *out, struct om_err *e)
 {
 	memset(out, 0, sizeof *out);
-	struct eng g = { .c = c, .t = t, .met = &out->met, .watch = watch };
+	struct eng g = { .c = c, .t = t, .watch = watch };
 	int rc = -1;
 	eng_params_read(c, &g.p);
 	evq_init(&g.q);
@@ -758,9 +755,11 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	    || init_replicas(&g, e) < 0)
 		goto done;
 	met_init(&out->met, g.env.pool_tokens * (int64_t)g.n_in, g.p.sample_ns);
+	metlog_open(&g.ml, &out->met, g.p.threads);
 	if (loop(&g, e) < 0)
 		goto done;
 	prep_end(&g.prep); /* ended already: every request arrived */
+	metlog_close(&g.ml);
 	note_held_peaks(&g);
 	if (watch) /* every request is final now: the loop resolved them all */
 		watch->final(watch->ctx, g.reqs, g.replica, t->n);
@@ -794,8 +793,7 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 	/* the schedulers' queues and the policies' tables give their room to
 	 * the summary's percentile scratch */
 	free_instances(&g);
-	int threads = ncpu_threads(cfg_int(g.c, "run.threads"), 2);
-	if (met_summarize(&out->met, g.reqs, t->n, &st, threads, &out->sum) < 0) {
+	if (met_summarize(&out->met, g.reqs, t->n, &st, g.p.threads, &out->sum) < 0) {
 		err_set(e, NULL, 0, NULL, "out of memory");
 		goto done;
 	}
@@ -814,7 +812,8 @@ static int run(const struct cfg *c, const struct wl_trace *t, struct wl_trace *d
 done:
 	if (rc < 0 && watch)
 		watch->quit(watch->ctx);
-	prep_end(&g.prep); /* the preparer writes reqs and target */
+	metlog_close(&g.ml); /* before the metrics it feeds are freed */
+	prep_end(&g.prep);   /* the preparer writes reqs and target */
 	free_instances(&g);
 	if (rc < 0) {
 		free(out->pol_series);

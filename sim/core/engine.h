@@ -54,6 +54,7 @@ struct eng_params {
 	const char *router;	   /* cluster.router */
 	int64_t sample_ns;	   /* run.sample_interval_s */
 	bool check;		   /* run.check_invariants */
+	int threads;		   /* run.threads, resolved (ncpu_threads) */
 	int64_t stall_limit;	   /* run.max_stall_iterations, its default resolved */
 	struct pol_params pol;	   /* policy.name, policy.max_model_len */
 	struct sched_params sched; /* scheduler.*, run.fast_path */

@@ -60,6 +60,28 @@ void itl_add(struct itl *h, int64_t gap_ns, int64_t weight)
 	h->n += weight;
 }
 
+int itl_merge(struct itl *h, const struct itl *src)
+{
+	h->oom |= src->oom;
+	for (int b = 0; b < ITL_BLOCKS && !h->oom; b++) {
+		if (!src->block[b])
+			continue;
+		if (!h->block[b] && !(h->block[b] = calloc(ITL_SUB, sizeof *h->block[b]))) {
+			h->oom = true;
+			break;
+		}
+		for (size_t i = 0; i < ITL_SUB; i++) {
+			struct itl_bucket *d = &h->block[b][i];
+			const struct itl_bucket *s = &src->block[b][i];
+			d->n += s->n;
+			if (s->max > d->max)
+				d->max = s->max;
+		}
+	}
+	h->n += src->n;
+	return h->oom ? -1 : 0;
+}
+
 double itl_quantile_s(const struct itl *h, int64_t num, int64_t den)
 {
 	if (h->n <= 0 || num <= 0 || den <= 0)

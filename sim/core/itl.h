@@ -36,6 +36,9 @@ void itl_free(struct itl *h);
 /* Adds `weight` gaps of `gap_ns` each (gap_ns >= 0, weight >= 0). Out of
  * memory sets h->oom, which the caller checks once at the end. */
 void itl_add(struct itl *h, int64_t gap_ns, int64_t weight);
+/* Adds every gap of src to h (as if each addition to src had been made to
+ * h). 0, or -1 (h->oom set) when out of memory or src lost one. */
+int itl_merge(struct itl *h, const struct itl *src);
 /* The nearest-rank quantile num/den (0 < num/den <= 1): the ceil(N num / den)-th
  * smallest of the N gaps, reported as the largest gap seen in its bucket, so
  * it is exact below 2^ITL_SUB_BITS ns or when the bucket held one distinct

@@ -61,7 +61,7 @@ struct metrics {
 	double w_reserved, w_live, w_running, w_waiting;
 	struct met_sample *series;
 	size_t n_series, cap_series;
-	struct itl itl;	    /* inter-token gaps, fed by the scheduler and the engine's leaps */
+	struct itl itl; /* inter-token gaps: the leaps' (metlog), the scheduler's merged at the end */
 	size_t max_windows; /* MET_MAX_WINDOWS (even; tests set less) */
 	int64_t coarsened;  /* times the window doubled */
 };
