@@ -121,6 +121,7 @@ void sched_free(struct sched *s)
 	free(s->wq);
 	free(s->run);
 	keyheap_free(&s->grows);
+	leapcal_free(&s->cal);
 	free(s->leap);
 	lasttok_free(&s->last_tok);
 	s->leap = NULL;
@@ -591,6 +592,17 @@ static inline void leap_queue_grow(struct sched *s, size_t i)
 		keyheap_push(&s->grows, leap_key(2 * at, i));
 }
 
+/* Whether a leap over n requests keeps its grows in the calendar: the
+ * policy promises a period, short enough that emptying its slots costs no
+ * more than queueing the requests. */
+static bool leap_cal_setup(struct sched *s, size_t n)
+{
+	int64_t p = pol_grow_period(s->pol, s->ps);
+	s->use_cal = p > 0 && p <= (int64_t)n + 64 && leapcal_reset(&s->cal, p, n) == 0;
+	s->cal_slot = s->use_cal ? (size_t)(1 % p) : 0;
+	return s->use_cal;
+}
+
 /* Snapshots the batch, once the first leapt iteration is known to fit:
  * each request's finish (the iteration at whose end the engine says it
  * emits its last token, or it reaches its visible cap). With requests
@@ -634,27 +646,29 @@ static int leap_queue(struct sched *s, int64_t k)
 	size_t n = s->leap_n;
 	if (keyheap_reset(&s->grows, 2 * n) < 0)
 		return -1;
-	bool waiting = s->wq_len > 0;
+	bool waiting = s->wq_len > 0, cal = leap_cal_setup(s, n);
 	struct sched_leap_req *q = s->leap;
 	for (size_t i = 0; i < n; i++) {
 		if (!waiting && q[i].fin <= k)
 			keyheap_push(&s->grows, leap_key(2 * q[i].fin + 1, i));
 		if (q[i].fin > k)
 			q[i].fin = k; /* no event of it beyond the span */
-		leap_queue_grow(s, i);
+		int64_t at = leap_grow_at(q[i].r);
+		if (cal && at <= q[i].fin)
+			leapcal_add(&s->cal, (uint32_t)i, at);
+		else if (!cal)
+			leap_queue_grow(s, i);
 	}
 	return 0;
 }
 
-/* Makes r's grow as leapt iteration j begins. False when it is not plain,
- * or leaves r still short (sched_begin then finds the grows made so far
- * already done). */
+/* Makes r's grow as leapt iteration j begins, due then (leap_grow_at(r)
+ * is j: r needs prompt + generated + j - 1 = pol_cap + 1 slots). False when
+ * it is not plain, or leaves r still short (sched_begin then finds the
+ * grows made so far already done). */
 static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int64_t j, bool *changed)
 {
-	int32_t need = r->prompt_tokens + r->generated + (int32_t)(j - 1);
-	struct it_cost none = { 0 };
-	if (!pol_grow_is_plain(s->pol, s->ps, r, need)
-	    || pol_grow(s->pol, s->ps, r, need, &none) != POL_OK)
+	if (!pol_grow_step(s->pol, s->ps, r))
 		return false;
 	note_room(r);
 	*changed = true;
@@ -698,6 +712,31 @@ static bool leap_grows(struct sched *s, int64_t j, bool *changed)
 	return true;
 }
 
+/* leap_grows from the calendar: the members of iteration j's slot due at
+ * j, in batch order; those past their finish (or the span) leave it. False
+ * when a grow is not plain or breaks the promised period: the leap stops
+ * before iteration j. */
+static bool leap_cal_grows(struct sched *s, int64_t j, bool *changed)
+{
+	struct leapcal *c = &s->cal;
+	s->cal_slot = s->cal_slot + 1 == (size_t)c->period ? 0 : s->cal_slot + 1;
+	for (uint32_t *l = leapcal_walk(c, s->cal_slot); *l != LEAPCAL_END;) {
+		const struct sched_leap_req *q = &s->leap[*l];
+		if (q->fin < j) {
+			leapcal_drop(c, l);
+			continue;
+		}
+		int64_t at = leap_grow_at(q->r);
+		if (at == j
+		    && (!leap_grow_one(s, q->r, j, changed) || leap_grow_at(q->r) != j + c->period))
+			return false;
+		if (at < j)
+			return false; /* a grow was missed: cannot happen with a true period */
+		l = leapcal_keep(c, l);
+	}
+	return true;
+}
+
 /* The finishes at the end of leapt iteration j (at `now`), in batch order,
  * as sched_end makes them; the batch keeps its order. */
 static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct sched_leap_hooks *h,
@@ -736,8 +775,8 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d, &kv_ns) && t + d < limit)
 		k = leap_plan(s, h);
 	while (done < k && s->n_run) {
-		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d, &kv_ns)
-				    || t + d >= limit
+		if (done ? !(s->use_cal ? leap_cal_grows : leap_grows)(s, done + 1, &changed)
+				    || !leap_price(s, &cost, &d, &kv_ns) || t + d >= limit
 			 : leap_queue(s, k) < 0)
 			break;
 		int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;

@@ -470,10 +470,31 @@ static bool pg_grow_plain(const void *state, const struct sim_req *r, int32_t to
 	return q && nb <= s->nblocks && nb - q->n <= s->fl_len;
 }
 
+/* pol_cap is always whole blocks, so a grow to one token past it takes one
+ * more block: a decoding request grows once every block_size iterations. */
+static int64_t pg_grow_period(const void *state)
+{
+	const struct pg *s = state;
+	return s->bs;
+}
+
+/* pg_grow_plain and pg_grow for one block more, without their divisions. */
+static bool pg_grow_step(void *state, struct sim_req *r)
+{
+	struct pg *s = state;
+	struct pg_req *q = r->pol_ptr;
+	if (!q || s->fl_len == 0 || q->n >= s->nblocks || take(s, q, 1) < 0)
+		return false;
+	r->pol_cap = q->n * s->bs;
+	return true;
+}
+
 static const struct pol_speed pg_speed = {
 	.grow_free_in_cap = true,
 	.batch_reads = pg_batch_reads,
 	.grow_plain = pg_grow_plain,
+	.grow_period = pg_grow_period,
+	.grow_step = pg_grow_step,
 };
 
 static void pg_stats(const void *state, struct pol_stats *ps)
