@@ -182,12 +182,6 @@ static int32_t fl_pop(struct pg *s)
 	return b;
 }
 
-static void fl_push(struct pg *s, int32_t b)
-{
-	s->fl[fl_at(s, s->fl_len)] = b;
-	s->fl_len++;
-}
-
 static int32_t blocks_for(const struct pg *s, int64_t tokens)
 {
 	return (int32_t)((tokens + s->bs - 1) / s->bs);
@@ -329,14 +323,19 @@ static void pg_release(void *state, struct sim_req *r)
 	struct pg_req *q = r->pol_ptr;
 	if (!q)
 		return;
-	/* Tail first, as vLLM frees a request's blocks in reverse. */
+	/* Tail first, as vLLM frees a request's blocks in reverse: each goes
+	 * to the free list's back (the ring position stepped, not recomputed). */
+	int64_t ri = (int64_t)pol_req_idx(s->env, r);
+	int32_t at = fl_at(s, s->fl_len);
 	for (int32_t i = q->n - 1; i >= 0; i--) {
 		int32_t b = q->blk[i];
-		if (s->owner[b] != (int64_t)pol_req_idx(s->env, r))
+		if (s->owner[b] != ri)
 			abort(); /* double release: a scheduler bug, never a user error */
 		s->owner[b] = -1;
-		fl_push(s, b);
+		s->fl[at] = b;
+		at = at + 1 == s->nblocks ? 0 : at + 1;
 	}
+	s->fl_len += q->n;
 	s->used -= q->n;
 	struct pg_req *last = s->live[--s->nlive];
 	s->live[q->live_slot] = last;
