@@ -716,7 +716,7 @@ static bool leap_grows(struct sched *s, int64_t j, bool *changed)
  * j, in batch order; those past their finish (or the span) leave it. False
  * when a grow is not plain or breaks the promised period: the leap stops
  * before iteration j. */
-static bool leap_cal_grows(struct sched *s, int64_t j, bool *changed)
+static inline bool leap_cal_grows(struct sched *s, int64_t j, bool *changed)
 {
 	struct leapcal *c = &s->cal;
 	s->cal_slot = s->cal_slot + 1 == (size_t)c->period ? 0 : s->cal_slot + 1;
@@ -775,7 +775,8 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d, &kv_ns) && t + d < limit)
 		k = leap_plan(s, h);
 	while (done < k && s->n_run) {
-		if (done ? !(s->use_cal ? leap_cal_grows : leap_grows)(s, done + 1, &changed)
+		if (done ? !(s->use_cal ? leap_cal_grows(s, done + 1, &changed)
+					: leap_grows(s, done + 1, &changed))
 				    || !leap_price(s, &cost, &d, &kv_ns) || t + d >= limit
 			 : leap_queue(s, k) < 0)
 			break;
