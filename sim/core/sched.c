@@ -640,7 +640,8 @@ static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 
 /* Queues, for a leap spanning k iterations whose first one's grows are
  * made, each request's finish (nobody waiting) and its next grow within
- * the span. -1 when out of memory. */
+ * the span (in the calendar when the policy has a grow period). -1 when
+ * out of memory. */
 static int leap_queue(struct sched *s, int64_t k)
 {
 	size_t n = s->leap_n;
@@ -653,11 +654,10 @@ static int leap_queue(struct sched *s, int64_t k)
 			keyheap_push(&s->grows, leap_key(2 * q[i].fin + 1, i));
 		if (q[i].fin > k)
 			q[i].fin = k; /* no event of it beyond the span */
-		int64_t at = leap_grow_at(q[i].r);
-		if (cal && at <= q[i].fin)
-			leapcal_add(&s->cal, (uint32_t)i, at);
-		else if (!cal)
+		if (!cal)
 			leap_queue_grow(s, i);
+		else if (leap_grow_at(q[i].r) <= q[i].fin)
+			leapcal_add(&s->cal, (uint32_t)i, leap_grow_at(q[i].r));
 	}
 	return 0;
 }
@@ -699,19 +699,6 @@ static bool leap_price(const struct sched *s, struct it_cost *cost, int64_t *d, 
 	return *d > 0;
 }
 
-/* Makes the grows of leapt iteration j > 1 from the queue, in batch order.
- * False when one is not plain: the leap stops before iteration j. */
-static bool leap_grows(struct sched *s, int64_t j, bool *changed)
-{
-	while (keyheap_min(&s->grows) < leap_key(2 * j + 1, 0)) {
-		size_t i = leap_index(keyheap_pop(&s->grows));
-		if (!leap_grow_one(s, s->leap[i].r, j, changed))
-			return false;
-		leap_queue_grow(s, i);
-	}
-	return true;
-}
-
 /* leap_grows from the calendar: the members of iteration j's slot due at
  * j, in batch order; those past their finish (or the span) leave it. False
  * when a grow is not plain or breaks the promised period: the leap stops
@@ -735,6 +722,21 @@ static inline bool leap_cal_grows(struct sched *s, int64_t j, bool *changed)
 		l = leapcal_keep(c, l);
 	}
 	return true;
+}
+
+/* Makes the grows of leapt iteration j > 1 from the calendar or the queue,
+ * in batch order. False when one is not plain: the leap stops before
+ * iteration j. */
+static bool leap_grows(struct sched *s, int64_t j, bool *changed)
+{
+	/* with the calendar the heap holds finishes only (odd slots) */
+	while (keyheap_min(&s->grows) < leap_key(2 * j + 1, 0)) {
+		size_t i = leap_index(keyheap_pop(&s->grows));
+		if (!leap_grow_one(s, s->leap[i].r, j, changed))
+			return false;
+		leap_queue_grow(s, i);
+	}
+	return !s->use_cal || leap_cal_grows(s, j, changed);
 }
 
 /* The finishes at the end of leapt iteration j (at `now`), in batch order,
@@ -775,9 +777,8 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d, &kv_ns) && t + d < limit)
 		k = leap_plan(s, h);
 	while (done < k && s->n_run) {
-		if (done ? !(s->use_cal ? leap_cal_grows(s, done + 1, &changed)
-					: leap_grows(s, done + 1, &changed))
-				    || !leap_price(s, &cost, &d, &kv_ns) || t + d >= limit
+		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d, &kv_ns)
+				    || t + d >= limit
 			 : leap_queue(s, k) < 0)
 			break;
 		int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
