@@ -121,6 +121,7 @@ void sched_free(struct sched *s)
 	free(s->wq);
 	free(s->run);
 	keyheap_free(&s->grows);
+	leapcal_free(&s->cal);
 	free(s->leap);
 	lasttok_free(&s->last_tok);
 	s->leap = NULL;
@@ -591,6 +592,17 @@ static inline void leap_queue_grow(struct sched *s, size_t i)
 		keyheap_push(&s->grows, leap_key(2 * at, i));
 }
 
+/* Whether a leap over n requests keeps its grows in the calendar: the
+ * policy promises a period, short enough that emptying its slots costs no
+ * more than queueing the requests. */
+static bool leap_cal_setup(struct sched *s, size_t n)
+{
+	int64_t p = pol_grow_period(s->pol, s->ps);
+	s->use_cal = p > 0 && p <= (int64_t)n + 64 && leapcal_reset(&s->cal, p, n) == 0;
+	s->cal_slot = s->use_cal ? (size_t)(1 % p) : 0;
+	return s->use_cal;
+}
+
 /* Snapshots the batch, once the first leapt iteration is known to fit:
  * each request's finish (the iteration at whose end the engine says it
  * emits its last token, or it reaches its visible cap). With requests
@@ -628,33 +640,35 @@ static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 
 /* Queues, for a leap spanning k iterations whose first one's grows are
  * made, each request's finish (nobody waiting) and its next grow within
- * the span. -1 when out of memory. */
+ * the span (in the calendar when the policy has a grow period). -1 when
+ * out of memory. */
 static int leap_queue(struct sched *s, int64_t k)
 {
 	size_t n = s->leap_n;
 	if (keyheap_reset(&s->grows, 2 * n) < 0)
 		return -1;
-	bool waiting = s->wq_len > 0;
+	bool waiting = s->wq_len > 0, cal = leap_cal_setup(s, n);
 	struct sched_leap_req *q = s->leap;
 	for (size_t i = 0; i < n; i++) {
 		if (!waiting && q[i].fin <= k)
 			keyheap_push(&s->grows, leap_key(2 * q[i].fin + 1, i));
 		if (q[i].fin > k)
 			q[i].fin = k; /* no event of it beyond the span */
-		leap_queue_grow(s, i);
+		if (!cal)
+			leap_queue_grow(s, i);
+		else if (leap_grow_at(q[i].r) <= q[i].fin)
+			leapcal_add(&s->cal, (uint32_t)i, leap_grow_at(q[i].r));
 	}
 	return 0;
 }
 
-/* Makes r's grow as leapt iteration j begins. False when it is not plain,
- * or leaves r still short (sched_begin then finds the grows made so far
- * already done). */
+/* Makes r's grow as leapt iteration j begins, due then (leap_grow_at(r)
+ * is j: r needs prompt + generated + j - 1 = pol_cap + 1 slots). False when
+ * it is not plain, or leaves r still short (sched_begin then finds the
+ * grows made so far already done). */
 static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int64_t j, bool *changed)
 {
-	int32_t need = r->prompt_tokens + r->generated + (int32_t)(j - 1);
-	struct it_cost none = { 0 };
-	if (!pol_grow_is_plain(s->pol, s->ps, r, need)
-	    || pol_grow(s->pol, s->ps, r, need, &none) != POL_OK)
+	if (!pol_grow_step(s->pol, s->ps, r))
 		return false;
 	note_room(r);
 	*changed = true;
@@ -685,17 +699,44 @@ static bool leap_price(const struct sched *s, struct it_cost *cost, int64_t *d, 
 	return *d > 0;
 }
 
-/* Makes the grows of leapt iteration j > 1 from the queue, in batch order.
- * False when one is not plain: the leap stops before iteration j. */
+/* leap_grows from the calendar: the members of iteration j's slot due at
+ * j, in batch order; those past their finish (or the span) leave it. False
+ * when a grow is not plain or breaks the promised period: the leap stops
+ * before iteration j. */
+static inline bool leap_cal_grows(struct sched *s, int64_t j, bool *changed)
+{
+	struct leapcal *c = &s->cal;
+	s->cal_slot = s->cal_slot + 1 == (size_t)c->period ? 0 : s->cal_slot + 1;
+	for (uint32_t *l = leapcal_walk(c, s->cal_slot); *l != LEAPCAL_END;) {
+		const struct sched_leap_req *q = &s->leap[*l];
+		if (q->fin < j) {
+			leapcal_drop(c, l);
+			continue;
+		}
+		int64_t at = leap_grow_at(q->r);
+		if (at == j
+		    && (!leap_grow_one(s, q->r, j, changed) || leap_grow_at(q->r) != j + c->period))
+			return false;
+		if (at < j)
+			return false; /* a grow was missed: cannot happen with a true period */
+		l = leapcal_keep(c, l);
+	}
+	return true;
+}
+
+/* Makes the grows of leapt iteration j > 1 from the calendar or the queue,
+ * in batch order. False when one is not plain: the leap stops before
+ * iteration j. */
 static bool leap_grows(struct sched *s, int64_t j, bool *changed)
 {
+	/* with the calendar the heap holds finishes only (odd slots) */
 	while (keyheap_min(&s->grows) < leap_key(2 * j + 1, 0)) {
 		size_t i = leap_index(keyheap_pop(&s->grows));
 		if (!leap_grow_one(s, s->leap[i].r, j, changed))
 			return false;
 		leap_queue_grow(s, i);
 	}
-	return true;
+	return !s->use_cal || leap_cal_grows(s, j, changed);
 }
 
 /* The finishes at the end of leapt iteration j (at `now`), in batch order,

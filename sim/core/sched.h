@@ -31,6 +31,7 @@
 #include "sim/core/itl.h"
 #include "sim/core/keyheap.h"
 #include "sim/core/lasttok.h"
+#include "sim/core/leapcal.h"
 #include "sim/core/request.h"
 
 enum sched_reject {
@@ -110,6 +111,12 @@ struct sched {
 	size_t leap_cap, leap_n;
 	int64_t last_leap; /* iterations the last leap made */
 	struct keyheap grows;
+	/* with a policy's grow period (pol_grow_period): the leap's grows in
+	 * a calendar instead of the heap (cal.period; 0 when not), and the
+	 * calendar slot of the last iteration whose grows were made */
+	struct leapcal cal;
+	bool use_cal;
+	size_t cal_slot;
 	/* failures noticed where nothing returns an error (sched_failed) */
 	bool oom;
 	const struct sim_req *overflowed; /* recomputed past 32 bits */

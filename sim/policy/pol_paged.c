@@ -182,12 +182,6 @@ static int32_t fl_pop(struct pg *s)
 	return b;
 }
 
-static void fl_push(struct pg *s, int32_t b)
-{
-	s->fl[fl_at(s, s->fl_len)] = b;
-	s->fl_len++;
-}
-
 static int32_t blocks_for(const struct pg *s, int64_t tokens)
 {
 	return (int32_t)((tokens + s->bs - 1) / s->bs);
@@ -329,14 +323,19 @@ static void pg_release(void *state, struct sim_req *r)
 	struct pg_req *q = r->pol_ptr;
 	if (!q)
 		return;
-	/* Tail first, as vLLM frees a request's blocks in reverse. */
+	/* Tail first, as vLLM frees a request's blocks in reverse: each goes
+	 * to the free list's back (the ring position stepped, not recomputed). */
+	int64_t ri = (int64_t)pol_req_idx(s->env, r);
+	int32_t at = fl_at(s, s->fl_len);
 	for (int32_t i = q->n - 1; i >= 0; i--) {
 		int32_t b = q->blk[i];
-		if (s->owner[b] != (int64_t)pol_req_idx(s->env, r))
+		if (s->owner[b] != ri)
 			abort(); /* double release: a scheduler bug, never a user error */
 		s->owner[b] = -1;
-		fl_push(s, b);
+		s->fl[at] = b;
+		at = at + 1 == s->nblocks ? 0 : at + 1;
 	}
+	s->fl_len += q->n;
 	s->used -= q->n;
 	struct pg_req *last = s->live[--s->nlive];
 	s->live[q->live_slot] = last;
@@ -470,10 +469,35 @@ static bool pg_grow_plain(const void *state, const struct sim_req *r, int32_t to
 	return q && nb <= s->nblocks && nb - q->n <= s->fl_len;
 }
 
+/* pol_cap is always whole blocks, so a grow to one token past it takes one
+ * more block: a decoding request grows once every block_size iterations. */
+static int64_t pg_grow_period(const void *state)
+{
+	const struct pg *s = state;
+	return s->bs;
+}
+
+/* pg_grow_plain and pg_grow for one block more, without their divisions. */
+static bool pg_grow_step(void *state, struct sim_req *r)
+{
+	struct pg *s = state;
+	struct pg_req *q = r->pol_ptr;
+	if (!q || s->fl_len == 0 || q->n >= s->nblocks || (q->n == q->cap && reserve(q, 1) < 0))
+		return false;
+	int32_t b = fl_pop(s); /* take(s, q, 1), the room made */
+	s->owner[b] = pol_req_idx(s->env, r);
+	q->blk[q->n++] = b;
+	s->used++;
+	r->pol_cap += s->bs;
+	return true;
+}
+
 static const struct pol_speed pg_speed = {
 	.grow_free_in_cap = true,
 	.batch_reads = pg_batch_reads,
 	.grow_plain = pg_grow_plain,
+	.grow_period = pg_grow_period,
+	.grow_step = pg_grow_step,
 };
 
 static void pg_stats(const void *state, struct pol_stats *ps)

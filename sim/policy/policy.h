@@ -121,6 +121,15 @@ struct pol_speed {
 	 * report; so a multi-iteration leap may make that grow itself. NULL:
 	 * never (the leap stops short of any grow). */
 	bool (*grow_plain)(const void *state, const struct sim_req *r, int32_t tokens);
+	/* The period of a decoding request's plain grows: a plain grow of a
+	 * running r to r->pol_cap + 1 tokens leaves r->pol_cap exactly that
+	 * many tokens larger, so r next grows that many iterations later. NULL
+	 * or 0: no period (a leap then keeps each next grow in a heap). */
+	int64_t (*grow_period)(const void *state);
+	/* grow_plain and grow in one, for the grow a leap makes (running r to
+	 * r->pol_cap + 1 tokens): makes it and returns true when it is plain,
+	 * else changes nothing and returns false. NULL: the two calls. */
+	bool (*grow_step)(void *state, struct sim_req *r);
 };
 
 struct pol_ops {
@@ -254,6 +263,22 @@ static inline bool pol_grow_is_plain(const struct pol_ops *p, const void *st,
 				     const struct sim_req *r, int32_t tokens)
 {
 	return p->speed && p->speed->grow_plain && p->speed->grow_plain(st, r, tokens);
+}
+/* Grows running r to r->pol_cap + 1 tokens if that grow is plain (see
+ * struct pol_speed) and returns true; false, changing nothing, if not. */
+static inline bool pol_grow_step(const struct pol_ops *p, void *st, struct sim_req *r)
+{
+	if (p->speed && p->speed->grow_step)
+		return p->speed->grow_step(st, r);
+	int32_t need = r->pol_cap + 1;
+	struct it_cost none = { 0 };
+	return pol_grow_is_plain(p, st, r, need) && p->grow(st, r, need, &none) == POL_OK;
+}
+/* The period of r's plain grows while decoding (see struct pol_speed); 0
+ * when the policy promises none. */
+static inline int64_t pol_grow_period(const struct pol_ops *p, const void *st)
+{
+	return p->speed && p->speed->grow_period ? p->speed->grow_period(st) : 0;
 }
 /* The batch's KV reads as totals (see struct pol_speed); false if unknown. */
 static inline bool pol_batch_reads(const struct pol_ops *p, const void *st, size_t n,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sim/core/engine.h"
+#include "sim/core/sched.h"
 #include "workload/workload.h"
 #include "tests/support/tu.h"
 
@@ -430,6 +431,134 @@ START_TEST(refuses_model_len_beyond_pool)
 }
 END_TEST
 
+/* A leap over decoding paged requests makes the same block grows, in the
+ * same order, as the iterations it leaps over: after leaps spanning T
+ * iterations (grows every block_size iterations, several requests crossing
+ * a boundary in the same iteration) each request holds the very blocks it
+ * holds after T iterations run one by one. Blocks come off the free list in
+ * a fixed order, so any other order of an iteration's grows would swap them. */
+enum {
+	LEAP_N = 24
+};
+struct leap_run {
+	struct dev_timing *dt;
+	struct sim_req req[LEAP_N];
+	struct pol_env env;
+	void *ps;
+	struct sched s;
+	int64_t now;
+};
+
+static bool never_done(void *ctx, const struct sim_req *r)
+{
+	(void)ctx, (void)r;
+	return false;
+}
+static int64_t finish_late(void *ctx, const struct sim_req *r)
+{
+	(void)ctx;
+	return 1000 - r->generated;
+}
+static int leap_on_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed)
+{
+	(void)ctx, (void)begin, (void)end, (void)live, (void)changed;
+	return 0;
+}
+static int leap_after(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* Admits and prefills LEAP_N requests of prompts 5 .. 40 tokens. */
+static void leap_run_start(struct leap_run *L, const struct cfg *c, struct dev_timing *dt)
+{
+	struct om_err e;
+	memset(L, 0, sizeof *L);
+	L->dt = dt;
+	for (int i = 0; i < LEAP_N; i++) {
+		struct sim_req *r = &L->req[i];
+		r->id = i;
+		r->prompt_tokens = 5 + (i * 7) % 36;
+		r->max_output = 1000;
+		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
+		r->pol_off = -1;
+	}
+	L->env = (struct pol_env){
+		.dt = dt, .pool_tokens = dt->dd.pool_tokens, .max_model_len = 4096, .reqs = L->req
+	};
+	ck_assert_int_eq(pol_paged.create(c, &L->env, &L->ps, &e), 0);
+	struct sched_params p = {
+		.max_num_seqs = 64, .max_batched_tokens = 8192, .chunked = true, .fast = true
+	};
+	ck_assert_int_eq(sched_init(&L->s, &p, &pol_paged, L->ps, dt, L->req, LEAP_N, &e), 0);
+	for (int i = 0; i < LEAP_N; i++)
+		ck_assert_int_eq(sched_arrive(&L->s, &L->req[i], 0), 1);
+	L->now = sched_begin(&L->s, 0, NULL);
+	sched_end(&L->s, L->now, never_done, NULL, NULL);
+	ck_assert_uint_eq(sched_running(&L->s), LEAP_N);
+}
+
+static void leap_run_step(struct leap_run *L)
+{
+	L->now += sched_begin(&L->s, L->now, NULL);
+	sched_end(&L->s, L->now, never_done, NULL, NULL);
+}
+
+START_TEST(leaps_grow_blocks_in_batch_order)
+{
+	const char *sets[] = { TINY_DEVICE, "device.capacity_gib=0.0002", "policy.name=paged",
+			       "policy.block_size=4" };
+	struct dev_timing dt;
+	struct cfg *c = tu_timing(&dt, sets, sizeof sets / sizeof sets[0]);
+	ck_assert(dt.lin);
+	struct leap_run *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	leap_run_start(a, c, &dt);
+	leap_run_start(b, c, &dt);
+	const struct sched_leap_hooks h = {
+		.ctx = NULL, .finish_in = finish_late, .on_iter = leap_on_iter, .after = leap_after
+	};
+	int64_t leapt = 0;
+	for (int k = 0; k < 20 && leapt < 60; k++) {
+		int64_t d = sched_leap(&a->s, &a->now, INT64_MAX, &h);
+		ck_assert_int_ge(d, 0);
+		leapt += d;
+		if (d == 0)
+			leap_run_step(a);
+		leapt += d == 0;
+	}
+	ck_assert_int_ge(leapt, 60);
+	ck_assert(a->s.use_cal); /* the calendar made them */
+	for (int64_t j = 0; j < leapt; j++)
+		leap_run_step(b);
+	/* the next iteration's grows, which the last leap may have made */
+	a->now += sched_begin(&a->s, a->now, NULL);
+	b->now += sched_begin(&b->s, b->now, NULL);
+	ck_assert_int_eq(a->now, b->now);
+	for (int i = 0; i < LEAP_N; i++) {
+		struct pol_range ra[64], rb[64];
+		size_t na = pol_paged.owned(a->ps, &a->req[i], ra, 64);
+		size_t nb = pol_paged.owned(b->ps, &b->req[i], rb, 64);
+		ck_assert_int_eq(a->req[i].generated, b->req[i].generated);
+		ck_assert_uint_eq(na, nb);
+		ck_assert_uint_le(na, 64);
+		for (size_t k = 0; k < na; k++)
+			ck_assert_int_eq(ra[k].off, rb[k].off);
+	}
+	for (int k = 0; k < 2; k++) {
+		struct leap_run *L = k ? b : a;
+		sched_free(&L->s);
+		pol_paged.destroy(L->ps);
+	}
+	free(a);
+	free(b);
+	dt_free(&dt);
+	cfg_free(c);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	return tu_suite_of("paged", three_requests_paged_vs_contiguous,
@@ -438,5 +567,6 @@ Suite *tu_suite(void)
 			   preemption_by_recompute, prefix_cache_saves_unevicted_blocks,
 			   block_invariants_under_churn, ideal_memory_paged_never_slower,
 			   per_layer_layout_reads_heads_together,
-			   mlu370_paged_fits_more_reads_slower, refuses_model_len_beyond_pool);
+			   mlu370_paged_fits_more_reads_slower, refuses_model_len_beyond_pool,
+			   leaps_grow_blocks_in_batch_order);
 }
