@@ -1,8 +1,9 @@
 #include "sim/core/metlog.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
+
+#include "common/ncpu.h"
 
 /* big blocks make the hand-overs (a lock, maybe a wake-up) rare */
 #define ML_PIPE_WORDS 32768
@@ -30,10 +31,6 @@ static bool replay(struct metrics *m, const int64_t *w, size_t n)
 		case ML_ADV:
 			if (met_advance(m, w[i + 1]) < 0)
 				return false;
-			i += 2;
-			break;
-		case ML_LIVE:
-			met_set_live(m, w[i + 1]);
 			i += 2;
 			break;
 		case ML_STEP:
@@ -87,19 +84,13 @@ static void *consumer(void *arg)
 	return NULL;
 }
 
-/* The thread starts with every signal blocked, so interrupts reach the
- * run's thread. */
 static bool start(struct metlog *ml)
 {
 	struct metlog_pipe *p = ml->pipe;
 	for (int k = 1; k < ML_PIPE_BLOCKS; k++)
 		if (!p->blk[k] && !(p->blk[k] = malloc(ML_PIPE_WORDS * sizeof *p->blk[k])))
 			return false;
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	p->started = pthread_create(&p->th, NULL, consumer, ml) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	p->started = ncpu_spawn(&p->th, consumer, ml);
 	return p->started;
 }
 

@@ -24,7 +24,6 @@
 enum {
 	ML_ADV = 1, /* now: met_advance */
 	ML_SET,	    /* the state (ML_SET_WORDS - 1 words): met_set */
-	ML_LIVE,    /* live: met_set_live */
 	ML_STEP,    /* gap, weight, live, end: itl_add, met_set_live, met_advance */
 	ML_SET_WORDS = 9,
 	ML_MAX_REC = ML_SET_WORDS
@@ -76,14 +75,6 @@ static inline void metlog_advance(struct metlog *ml, int64_t now)
 		metlog_direct_advance(ml, now);
 	else
 		metlog_put2(ml, ML_ADV, now);
-}
-
-static inline void metlog_set_live(struct metlog *ml, int64_t live)
-{
-	if (__builtin_expect(ml->direct != NULL, 0))
-		met_set_live(ml->direct, live);
-	else
-		metlog_put2(ml, ML_LIVE, live);
 }
 
 static inline void metlog_set(struct metlog *ml, const struct met_state *s)

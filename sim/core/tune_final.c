@@ -55,7 +55,7 @@ static int tf_all_rows(struct tune_final *f, int bits)
 		return -1;
 	}
 	pthread_t tid;
-	bool two = pthread_create(&tid, NULL, tf_rows, &b) == 0;
+	bool two = ncpu_spawn(&tid, tf_rows, &b);
 	tf_rows(&a);
 	if (two)
 		pthread_join(tid, NULL);
@@ -116,7 +116,7 @@ void tune_final_start(struct tune_final *f, const struct cfg *c, const struct cf
 	f->h.ops = ops; /* created: pred_handle_free may destroy it */
 	f->n = pred_train_samples(t, (int)cfg_int(c, "predictor.split_test_pct"), f->s);
 	f->started = f->n > 0 && tf_all_rows(f, (int)cfg_int(c, "predictor.hash_bits")) == 0
-		&& tf_fit_view(f, fit_rank) == 0 && pthread_create(&f->tid, NULL, tf_run, f) == 0;
+		&& tf_fit_view(f, fit_rank) == 0 && ncpu_spawn(&f->tid, tf_run, f);
 	if (!f->started)
 		tf_free(f);
 }

@@ -482,13 +482,9 @@ static bool pg_grow_step(void *state, struct sim_req *r)
 {
 	struct pg *s = state;
 	struct pg_req *q = r->pol_ptr;
-	if (!q || s->fl_len == 0 || q->n >= s->nblocks || (q->n == q->cap && reserve(q, 1) < 0))
+	if (!q || s->fl_len == 0 || q->n >= s->nblocks || take(s, q, 1) < 0)
 		return false;
-	int32_t b = fl_pop(s); /* take(s, q, 1), the room made */
-	s->owner[b] = pol_req_idx(s->env, r);
-	q->blk[q->n++] = b;
-	s->used++;
-	r->pol_cap += s->bs;
+	r->pol_cap = q->n * s->bs;
 	return true;
 }
 

@@ -49,8 +49,6 @@ static void drive(struct metrics *m, struct metlog *ml, size_t steps)
 		live += r % 7;
 		int64_t gap = (int64_t)(next(&s) % 100000), w = r % 13;
 		if (ml) {
-			if (r % 10 == 0)
-				metlog_set_live(ml, live);
 			metlog_step(ml, gap, w, live, t);
 		} else {
 			itl_add(&m->itl, gap, w);
