@@ -124,10 +124,12 @@ static size_t waiting(const struct eng *g)
 	return n;
 }
 
-static bool eng_is_done(void *ctx, const struct sim_req *r)
+/* The engine's word to the scheduler as r starts running: the output
+ * tokens it has left (its private truth, at least 1 then). */
+static int64_t eng_finish_in(void *ctx, const struct sim_req *r)
 {
 	const struct eng *g = ctx;
-	return r->generated >= g->target[r - g->reqs];
+	return (int64_t)g->target[r - g->reqs] - r->generated;
 }
 
 static void eng_on_finish(void *ctx, struct sim_req *r)
@@ -485,7 +487,7 @@ static int loop(struct eng *g, struct om_err *e)
 					return -1;
 		} else {
 			struct inst *in = &g->in[ev.arg];
-			sched_end(&in->s, g->now, eng_is_done, eng_on_finish, g);
+			sched_end(&in->s, g->now, eng_on_finish, g);
 			in->busy = false;
 			if (sched_failed(&in->s, e) < 0 || check_stall(g, e) < 0)
 				return -1;
@@ -675,6 +677,7 @@ static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_
 		    < 0)
 			return -1;
 		g->in[i].s.itl = &g->ml.itl_run;
+		sched_set_finish(&g->in[i].s, eng_finish_in, g);
 	}
 	return 0;
 }

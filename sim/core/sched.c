@@ -98,7 +98,8 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 									: (size_t)p->max_num_seqs;
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
 	s->run = malloc(s->run_cap * sizeof *s->run);
-	if (!s->wq || !s->run) {
+	s->stop = malloc(s->run_cap * sizeof *s->stop);
+	if (!s->wq || !s->run || !s->stop) {
 		sched_free(s);
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	}
@@ -120,6 +121,7 @@ void sched_free(struct sched *s)
 {
 	free(s->wq);
 	free(s->run);
+	free(s->stop);
 	keyheap_free(&s->grows);
 	leapcal_free(&s->cal);
 	free(s->leap);
@@ -127,6 +129,14 @@ void sched_free(struct sched *s)
 	s->leap = NULL;
 	s->wq = NULL;
 	s->run = NULL;
+	s->stop = NULL;
+}
+
+void sched_set_finish(struct sched *s, int64_t (*finish_in)(void *ctx, const struct sim_req *r),
+		      void *ctx)
+{
+	s->finish_in = finish_in;
+	s->finish_ctx = ctx;
 }
 
 /* Makes room for `need` queued requests, keeping the ring's order. */
@@ -212,6 +222,7 @@ static void preempt_at(struct sched *s, size_t i)
 {
 	struct sim_req *v = s->run[i];
 	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
+	memmove(&s->stop[i], &s->stop[i + 1], (s->n_run - i - 1) * sizeof *s->stop);
 	s->n_run--;
 	if (s->prefix_cache)
 		pol_preempt(s->pol, s->ps, v);
@@ -361,6 +372,18 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 	return preempted;
 }
 
+/* The generated count at which r, starting to run, finishes: its visible
+ * cap, or sooner on the engine's word. */
+static int32_t finish_at(const struct sched *s, const struct sim_req *r)
+{
+	int64_t left = (int64_t)r->max_output - r->generated;
+	if (s->finish_in) {
+		int64_t fin = s->finish_in(s->finish_ctx, r);
+		left = fin < left ? fin : left;
+	}
+	return r->generated + (int32_t)left;
+}
+
 /* Moves the head of the queue, admitted with `need` tokens (its first chunk,
  * or all of its context), into the batch. With the prefix cache, the leading
  * tokens the policy kept cached are not computed (at least one token is, as
@@ -386,6 +409,7 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	}
 	r->ctx = need;
 	s->live_tokens += need;
+	s->stop[s->n_run] = finish_at(s, r);
 	s->run[s->n_run++] = r;
 	cost->tokens += need - hit;
 	if (hit > 0)
@@ -524,8 +548,8 @@ static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
 		on_finish(ctx, r);
 }
 
-void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const struct sim_req *r),
-	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
+void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct sim_req *r),
+	       void *ctx)
 {
 	/* requests emitting a token a whole iteration after their previous one:
 	 * all but partial ones, first tokens and resumed ones (counted off, so
@@ -533,24 +557,28 @@ void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const st
 	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
 	size_t keep = 0, n = s->n_run;
 	struct sim_req **run = s->run; /* finish_one leaves the batch array alone */
+	int32_t *stop = s->stop;
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = run[i];
 		if (r->partial) { /* its first token comes with its last chunk */
+			stop[keep] = stop[i];
 			run[keep++] = r;
 			steady--;
 			continue;
 		}
-		r->generated++;
+		int32_t g = ++r->generated;
 		if (r->first_token_ns < 0) {
 			r->first_token_ns = now;
 			steady--;
 		}
-		if (r->generated >= r->max_output || is_done(ctx, r)) {
+		if (g >= stop[i]) {
 			finish_one(s, r, now, on_finish, ctx);
 			continue;
 		}
-		if (keep != i) /* only after a finish does the batch close up */
+		if (keep != i) { /* only after a finish does the batch close up */
 			run[keep] = r;
+			stop[keep] = stop[i];
+		}
 		keep++;
 	}
 	s->n_run = keep;
@@ -758,8 +786,10 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 	*changed = true;
 	size_t keep = 0;
 	for (size_t i = 0; i < s->n_run; i++)
-		if (s->run[i]->state == RS_RUNNING)
+		if (s->run[i]->state == RS_RUNNING) {
+			s->stop[keep] = s->stop[i];
 			s->run[keep++] = s->run[i];
+		}
 	s->n_run = keep;
 }
 

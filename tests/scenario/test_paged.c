@@ -449,11 +449,6 @@ struct leap_run {
 	int64_t now;
 };
 
-static bool never_done(void *ctx, const struct sim_req *r)
-{
-	(void)ctx, (void)r;
-	return false;
-}
 static int64_t finish_late(void *ctx, const struct sim_req *r)
 {
 	(void)ctx;
@@ -495,14 +490,14 @@ static void leap_run_start(struct leap_run *L, const struct cfg *c, struct dev_t
 	for (int i = 0; i < LEAP_N; i++)
 		ck_assert_int_eq(sched_arrive(&L->s, &L->req[i], 0), 1);
 	L->now = sched_begin(&L->s, 0, NULL);
-	sched_end(&L->s, L->now, never_done, NULL, NULL);
+	sched_end(&L->s, L->now, NULL, NULL);
 	ck_assert_uint_eq(sched_running(&L->s), LEAP_N);
 }
 
 static void leap_run_step(struct leap_run *L)
 {
 	L->now += sched_begin(&L->s, L->now, NULL);
-	sched_end(&L->s, L->now, never_done, NULL, NULL);
+	sched_end(&L->s, L->now, NULL, NULL);
 }
 
 START_TEST(leaps_grow_blocks_in_batch_order)
