@@ -394,12 +394,6 @@ struct leap_ctx {
 	size_t rejects, waits;
 };
 
-static int64_t leap_finish_in(void *ctx, const struct sim_req *r)
-{
-	const struct leap_ctx *lc = ctx;
-	return (int64_t)lc->g->target[r - lc->g->reqs] - r->generated;
-}
-
 static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed)
 {
 	struct leap_ctx *lc = ctx;
@@ -443,7 +437,6 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	lc.other_live = lc.st.live - sched_live_tokens(s);
 	const struct sched_leap_hooks h = {
 		.ctx = &lc,
-		.finish_in = leap_finish_in,
 		.on_iter = leap_iter,
 		.on_finish = leap_finished,
 		.after = leap_after,

@@ -638,7 +638,7 @@ static bool leap_cal_setup(struct sched *s, size_t n)
  * iterations before the first one. Returns the span (0: no leap, or out of
  * memory). Nothing is queued yet: leap_queue does that as the leap enters
  * its first iteration (a finish due next iteration needs no queue). */
-static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
+static int64_t leap_plan(struct sched *s)
 {
 	size_t n = s->n_run;
 	if (n >= (size_t)1 << LEAP_IBITS || GROW(s->leap, s->leap_cap, n, 64) < 0)
@@ -653,9 +653,7 @@ static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = run[i];
-		int64_t fin = h->finish_in(h->ctx, r);
-		int64_t cap = (int64_t)r->max_output - r->generated;
-		fin = fin < cap ? fin : cap;
+		int64_t fin = (int64_t)s->stop[i] - r->generated;
 		q[i] = (struct sched_leap_req){ r, fin, r->generated };
 		if (waiting && fin - 1 < k) {
 			k = fin - 1;
@@ -805,7 +803,7 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	 * run (an arrival or a finish every iteration or so) most leaps end
 	 * there. Its grows, made first, are those sched_begin would make first. */
 	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d, &kv_ns) && t + d < limit)
-		k = leap_plan(s, h);
+		k = leap_plan(s);
 	while (done < k && s->n_run) {
 		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d, &kv_ns)
 				    || t + d >= limit

@@ -20,7 +20,7 @@
  * running the engine tells it, through a callback (sched_set_finish), after
  * how many more tokens the request emits its last one; the scheduler keeps
  * that word beside the batch as the token count to stop at, and ends the
- * request's stay when it gets there (a leap asks instead in how many
+ * request's stay when it gets there (a leap reads there in how many
  * iterations a request will, and ends its stay only when that iteration
  * ends). */
 #ifndef OM_SCHED_H
@@ -173,9 +173,6 @@ static inline bool sched_may_leap(const struct sched *s)
 /* What a leap asks of, and tells, the engine (ctx is passed back). */
 struct sched_leap_hooks {
 	void *ctx;
-	/* the engine's word on when running r finishes: it emits its last
-	 * token at the end of the finish_in-th iteration from now (>= 1) */
-	int64_t (*finish_in)(void *ctx, const struct sim_req *r);
 	/* an iteration leapt over: [begin, end), live_tokens as an observer
 	 * would see them once it began, changed: the policy's memory or the
 	 * batch changed since the last call; a negative return aborts */
@@ -197,7 +194,7 @@ struct sched_leap_hooks {
  * promises that grow is plain (pol_grow_is_plain; otherwise the leap stops
  * before that iteration), and with nobody waiting a request finishes
  * (as sched_end would finish it) at the end of the iteration the engine
- * named; with requests waiting the leap stops before any finish. The grows
+ * named at its admission (sched_set_finish); with requests waiting the leap stops before any finish. The grows
  * of the iteration a leap stops before may already be made: sched_begin,
  * at the same time, then finds them done (no-op grows). Advances *now to
  * the last leapt iteration's end and returns their number (-1 when a hook
