@@ -548,6 +548,24 @@ static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
 		on_finish(ctx, r);
 }
 
+/* Gives r, in the batch, its token at the end of the iteration (unless it
+ * is still partially prefilled: its first token comes with its last chunk).
+ * Returns whether it reached `stop`. steady loses those whose token does not
+ * come a whole iteration after their previous one. */
+static inline bool end_one(struct sim_req *r, int32_t stop, int64_t now, int64_t *steady)
+{
+	if (r->partial) {
+		(*steady)--;
+		return false;
+	}
+	int32_t g = ++r->generated;
+	if (r->first_token_ns < 0) {
+		r->first_token_ns = now;
+		(*steady)--;
+	}
+	return g >= stop;
+}
+
 void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct sim_req *r),
 	       void *ctx)
 {
@@ -555,31 +573,23 @@ void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct
 	 * all but partial ones, first tokens and resumed ones (counted off, so
 	 * there is no work per token) */
 	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
-	size_t keep = 0, n = s->n_run;
+	size_t i = 0, n = s->n_run;
 	struct sim_req **run = s->run; /* finish_one leaves the batch array alone */
 	int32_t *stop = s->stop;
-	for (size_t i = 0; i < n; i++) {
+	/* up to the first finish the batch stays as it is */
+	while (i < n && !end_one(run[i], stop[i], now, &steady))
+		i++;
+	size_t keep = i;
+	if (i < n)
+		finish_one(s, run[i++], now, on_finish, ctx);
+	for (; i < n; i++) { /* then it closes up */
 		struct sim_req *r = run[i];
-		if (r->partial) { /* its first token comes with its last chunk */
-			stop[keep] = stop[i];
-			run[keep++] = r;
-			steady--;
-			continue;
-		}
-		int32_t g = ++r->generated;
-		if (r->first_token_ns < 0) {
-			r->first_token_ns = now;
-			steady--;
-		}
-		if (g >= stop[i]) {
+		if (end_one(r, stop[i], now, &steady)) {
 			finish_one(s, r, now, on_finish, ctx);
 			continue;
 		}
-		if (keep != i) { /* only after a finish does the batch close up */
-			run[keep] = r;
-			stop[keep] = stop[i];
-		}
-		keep++;
+		run[keep] = r;
+		stop[keep++] = stop[i];
 	}
 	s->n_run = keep;
 	if (s->itl)
