@@ -184,20 +184,42 @@ static double ext_frag(const struct pol_stats *ps)
 	return free > 0 ? 1.0 - (double)ps->largest_free / (double)free : 0.0;
 }
 
+/* Instance in's state on its own. */
+static void inst_state(const struct eng *g, const struct inst *in, struct met_state *st)
+{
+	struct pol_stats ps;
+	pol_stats(g->pol, in->ps, &ps);
+	*st = (struct met_state){
+		.reserved = ps.reserved_tokens,
+		.live = sched_live_tokens(&in->s),
+		.running = (int64_t)sched_running(&in->s),
+		.waiting = (int64_t)sched_waiting(&in->s),
+		.ext_frag = ext_frag(&ps),
+		.safety_used = ps.safety_used_tokens,
+		.safety_tokens = ps.safety_tokens,
+		.overflows = ps.overflows,
+	};
+}
+
+/* The sums over instances (ext_frag: the mean), in instance order; one
+ * instance (the common case, once per event) is its own state. */
 static void fill_state(const struct eng *g, struct met_state *st)
 {
-	*st = (struct met_state){ 0 };
-	for (size_t i = 0; i < g->n_in; i++) {
-		struct pol_stats ps;
-		pol_stats(g->pol, g->in[i].ps, &ps);
-		st->reserved += ps.reserved_tokens;
-		st->live += sched_live_tokens(&g->in[i].s);
-		st->running += (int64_t)sched_running(&g->in[i].s);
-		st->waiting += (int64_t)sched_waiting(&g->in[i].s);
-		st->ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
-		st->safety_used += ps.safety_used_tokens;
-		st->safety_tokens += ps.safety_tokens;
-		st->overflows += ps.overflows;
+	inst_state(g, &g->in[0], st);
+	if (g->n_in == 1)
+		return;
+	st->ext_frag /= (double)g->n_in;
+	for (size_t i = 1; i < g->n_in; i++) {
+		struct met_state x;
+		inst_state(g, &g->in[i], &x);
+		st->reserved += x.reserved;
+		st->live += x.live;
+		st->running += x.running;
+		st->waiting += x.waiting;
+		st->ext_frag += x.ext_frag / (double)g->n_in;
+		st->safety_used += x.safety_used;
+		st->safety_tokens += x.safety_tokens;
+		st->overflows += x.overflows;
 	}
 }
 
