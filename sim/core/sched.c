@@ -320,17 +320,18 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 			 * one addition of the run's total gives the same double. */
 			struct sim_req *const *run = s->run;
 			size_t n = s->n_run, from = i;
-			int64_t pairs = 0;
+			int64_t pairs = 0, held = 0; /* grown: pairs - held */
 			for (; i < n; i++) {
 				struct sim_req *r = run[i];
 				int32_t need = r->prompt_tokens + r->generated;
 				if (r->partial || need > r->pol_cap)
 					break;
 				pairs += need;
-				grown += need - r->ctx;
+				held += r->ctx;
 				r->ctx = need;
 			}
 			decodes += (int64_t)(i - from);
+			grown += pairs - held;
 			cost->attn_pairs += (double)pairs;
 			if (i == n)
 				break;
