@@ -320,11 +320,14 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 			 * one addition of the run's total gives the same double. */
 			struct sim_req *const *run = s->run;
 			size_t n = s->n_run, from = i;
+			/* only the newest running request can be partially
+			 * prefilled (sched_check): the body below takes it */
+			size_t plain = n - (run[n - 1]->partial ? 1 : 0);
 			int64_t pairs = 0, held = 0; /* grown: pairs - held */
-			for (; i < n; i++) {
+			for (; i < plain; i++) {
 				struct sim_req *r = run[i];
 				int32_t need = r->prompt_tokens + r->generated;
-				if (r->partial || need > r->pol_cap)
+				if (need > r->pol_cap)
 					break;
 				pairs += need;
 				held += r->ctx;
