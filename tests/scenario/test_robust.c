@@ -428,6 +428,56 @@ START_TEST(wait_queue_grows_in_order)
 }
 END_TEST
 
+/* The engine's word on when each request finishes, and how often it was
+ * asked (once per admission). */
+struct finish_word {
+	int32_t target[4];
+	int asked;
+};
+
+static int64_t word_finish_in(void *ctx, const struct sim_req *r)
+{
+	struct finish_word *w = ctx;
+	w->asked++;
+	return w->target[r->id] - r->generated;
+}
+
+/* Each request finishes after the engine's number of tokens or at its
+ * visible cap, whichever comes first; the word is asked once, as it starts
+ * running, not per iteration. */
+START_TEST(finish_word_asked_once_per_admission)
+{
+	struct fixture f;
+	fx_init(&f, 1000, NULL);
+	struct finish_word w = { { 3, 50, 1, 7 }, 0 };
+	sched_set_finish(&f.s, word_finish_in, &w);
+	struct om_err e;
+	f.r[1].max_output = 5; /* its cap comes before the engine's word */
+	for (int i = 0; i < 4; i++) {
+		f.r[i].prompt_tokens = 10 + i;
+		ck_assert_int_eq(sched_arrive(&f.s, &f.r[i], 0), 1);
+	}
+	int64_t now = 0;
+	int iterations = 0;
+	while (sched_running(&f.s) || sched_waiting(&f.s)) {
+		int64_t d = sched_begin(&f.s, now, NULL);
+		ck_assert_int_gt(d, 0);
+		ck_assert_int_eq(sched_check(&f.s, &e), 0);
+		now += d;
+		sched_end(&f.s, now, NULL, NULL);
+		iterations++;
+	}
+	int want[4] = { 3, 5, 1, 7 };
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(f.r[i].state, RS_FINISHED);
+		ck_assert_int_eq(f.r[i].generated, want[i]);
+	}
+	ck_assert_int_eq(w.asked, 4);
+	ck_assert_int_eq(iterations, 7);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	Suite *s = suite_create("robust");
@@ -436,7 +486,8 @@ Suite *tu_suite(void)
 			    self_preemption_does_not_idle, explain_recompute_over_budget,
 			    recomputed_tokens_overflow_is_an_error, sched_check_catches_corruption,
 			    every_policy_long_prompts_chunked, chunks_grow_the_policy,
-			    chunked_never_fits_alone, wait_queue_grows_in_order);
+			    chunked_never_fits_alone, wait_queue_grows_in_order,
+			    finish_word_asked_once_per_admission);
 	tcase_set_timeout(tc, 300);
 	return s;
 }
