@@ -124,10 +124,12 @@ static size_t waiting(const struct eng *g)
 	return n;
 }
 
-static bool eng_is_done(void *ctx, const struct sim_req *r)
+/* The engine's word to the scheduler as r starts running: the output
+ * tokens it has left (its private truth, at least 1 then). */
+static int64_t eng_finish_in(void *ctx, const struct sim_req *r)
 {
 	const struct eng *g = ctx;
-	return r->generated >= g->target[r - g->reqs];
+	return (int64_t)g->target[r - g->reqs] - r->generated;
 }
 
 static void eng_on_finish(void *ctx, struct sim_req *r)
@@ -182,20 +184,42 @@ static double ext_frag(const struct pol_stats *ps)
 	return free > 0 ? 1.0 - (double)ps->largest_free / (double)free : 0.0;
 }
 
+/* Instance in's state on its own. */
+static void inst_state(const struct eng *g, const struct inst *in, struct met_state *st)
+{
+	struct pol_stats ps;
+	pol_stats(g->pol, in->ps, &ps);
+	*st = (struct met_state){
+		.reserved = ps.reserved_tokens,
+		.live = sched_live_tokens(&in->s),
+		.running = (int64_t)sched_running(&in->s),
+		.waiting = (int64_t)sched_waiting(&in->s),
+		.ext_frag = ext_frag(&ps),
+		.safety_used = ps.safety_used_tokens,
+		.safety_tokens = ps.safety_tokens,
+		.overflows = ps.overflows,
+	};
+}
+
+/* The sums over instances (ext_frag: the mean), in instance order; one
+ * instance (the common case, once per event) is its own state. */
 static void fill_state(const struct eng *g, struct met_state *st)
 {
-	*st = (struct met_state){ 0 };
-	for (size_t i = 0; i < g->n_in; i++) {
-		struct pol_stats ps;
-		pol_stats(g->pol, g->in[i].ps, &ps);
-		st->reserved += ps.reserved_tokens;
-		st->live += sched_live_tokens(&g->in[i].s);
-		st->running += (int64_t)sched_running(&g->in[i].s);
-		st->waiting += (int64_t)sched_waiting(&g->in[i].s);
-		st->ext_frag += ext_frag(&ps) / (double)g->n_in; /* mean over instances */
-		st->safety_used += ps.safety_used_tokens;
-		st->safety_tokens += ps.safety_tokens;
-		st->overflows += ps.overflows;
+	inst_state(g, &g->in[0], st);
+	if (g->n_in == 1)
+		return;
+	st->ext_frag /= (double)g->n_in;
+	for (size_t i = 1; i < g->n_in; i++) {
+		struct met_state x;
+		inst_state(g, &g->in[i], &x);
+		st->reserved += x.reserved;
+		st->live += x.live;
+		st->running += x.running;
+		st->waiting += x.waiting;
+		st->ext_frag += x.ext_frag / (double)g->n_in;
+		st->safety_used += x.safety_used;
+		st->safety_tokens += x.safety_tokens;
+		st->overflows += x.overflows;
 	}
 }
 
@@ -392,12 +416,6 @@ struct leap_ctx {
 	size_t rejects, waits;
 };
 
-static int64_t leap_finish_in(void *ctx, const struct sim_req *r)
-{
-	const struct leap_ctx *lc = ctx;
-	return (int64_t)lc->g->target[r - lc->g->reqs] - r->generated;
-}
-
 static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed)
 {
 	struct leap_ctx *lc = ctx;
@@ -441,7 +459,6 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	lc.other_live = lc.st.live - sched_live_tokens(s);
 	const struct sched_leap_hooks h = {
 		.ctx = &lc,
-		.finish_in = leap_finish_in,
 		.on_iter = leap_iter,
 		.on_finish = leap_finished,
 		.after = leap_after,
@@ -485,7 +502,7 @@ static int loop(struct eng *g, struct om_err *e)
 					return -1;
 		} else {
 			struct inst *in = &g->in[ev.arg];
-			sched_end(&in->s, g->now, eng_is_done, eng_on_finish, g);
+			sched_end(&in->s, g->now, eng_on_finish, g);
 			in->busy = false;
 			if (sched_failed(&in->s, e) < 0 || check_stall(g, e) < 0)
 				return -1;
@@ -675,6 +692,7 @@ static int init_instances(struct eng *g, const struct dev_timing *dt, struct om_
 		    < 0)
 			return -1;
 		g->in[i].s.itl = &g->ml.itl_run;
+		sched_set_finish(&g->in[i].s, eng_finish_in, g);
 	}
 	return 0;
 }

@@ -17,26 +17,9 @@ void evq_free(struct evq *q)
 	evq_init(q);
 }
 
-static bool before(const struct ev *a, const struct ev *b)
+int evq_reserve(struct evq *q)
 {
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
-int evq_push(struct evq *q, int64_t t, int32_t type, int32_t arg)
-{
-	if (GROW(q->h, q->cap, q->n + 1, 64) < 0)
-		return -1;
-	struct ev e = { t, q->next_seq++, type, arg };
-	size_t i = q->n++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!before(&e, &q->h[p]))
-			break;
-		q->h[i] = q->h[p];
-		i = p;
-	}
-	q->h[i] = e;
-	return 0;
+	return GROW(q->h, q->cap, q->n + 1, 64);
 }
 
 bool evq_pop(struct evq *q, struct ev *out)
@@ -49,9 +32,9 @@ bool evq_pop(struct evq *q, struct ev *out)
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
 		const struct ev *best = &last;
-		if (l < q->n && before(&q->h[l], best))
+		if (l < q->n && evq_before(&q->h[l], best))
 			m = l, best = &q->h[l];
-		if (r < q->n && before(&q->h[r], best))
+		if (r < q->n && evq_before(&q->h[r], best))
 			m = r;
 		if (m == i)
 			break;

@@ -23,8 +23,33 @@ struct evq {
 
 void evq_init(struct evq *q);
 void evq_free(struct evq *q);
-/* Returns -1 on OOM. */
-int evq_push(struct evq *q, int64_t t, int32_t type, int32_t arg);
+/* Room for one more event; -1 on OOM (the queue as it was). */
+int evq_reserve(struct evq *q);
+
+static inline bool evq_before(const struct ev *a, const struct ev *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+/* Returns -1 on OOM. Inline: the engine pushes once per event, into a heap
+ * of a few events (one arrival, one iteration end per instance). */
+static inline int evq_push(struct evq *q, int64_t t, int32_t type, int32_t arg)
+{
+	if (q->n == q->cap && evq_reserve(q) < 0)
+		return -1;
+	struct ev e = { t, q->next_seq++, type, arg };
+	size_t i = q->n++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!evq_before(&e, &q->h[p]))
+			break;
+		q->h[i] = q->h[p];
+		i = p;
+	}
+	q->h[i] = e;
+	return 0;
+}
+
 /* Pops the earliest event into *out; false if empty. */
 bool evq_pop(struct evq *q, struct ev *out);
 static inline size_t evq_len(const struct evq *q)

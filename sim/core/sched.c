@@ -98,7 +98,8 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 									: (size_t)p->max_num_seqs;
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
 	s->run = malloc(s->run_cap * sizeof *s->run);
-	if (!s->wq || !s->run) {
+	s->stop = malloc(s->run_cap * sizeof *s->stop);
+	if (!s->wq || !s->run || !s->stop) {
 		sched_free(s);
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	}
@@ -120,6 +121,7 @@ void sched_free(struct sched *s)
 {
 	free(s->wq);
 	free(s->run);
+	free(s->stop);
 	keyheap_free(&s->grows);
 	leapcal_free(&s->cal);
 	free(s->leap);
@@ -127,6 +129,14 @@ void sched_free(struct sched *s)
 	s->leap = NULL;
 	s->wq = NULL;
 	s->run = NULL;
+	s->stop = NULL;
+}
+
+void sched_set_finish(struct sched *s, int64_t (*finish_in)(void *ctx, const struct sim_req *r),
+		      void *ctx)
+{
+	s->finish_in = finish_in;
+	s->finish_ctx = ctx;
 }
 
 /* Makes room for `need` queued requests, keeping the ring's order. */
@@ -212,6 +222,7 @@ static void preempt_at(struct sched *s, size_t i)
 {
 	struct sim_req *v = s->run[i];
 	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
+	memmove(&s->stop[i], &s->stop[i + 1], (s->n_run - i - 1) * sizeof *s->stop);
 	s->n_run--;
 	if (s->prefix_cache)
 		pol_preempt(s->pol, s->ps, v);
@@ -309,17 +320,21 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 			 * one addition of the run's total gives the same double. */
 			struct sim_req *const *run = s->run;
 			size_t n = s->n_run, from = i;
-			int64_t pairs = 0;
-			for (; i < n; i++) {
+			/* only the newest running request can be partially
+			 * prefilled (sched_check): the body below takes it */
+			size_t plain = n - (run[n - 1]->partial ? 1 : 0);
+			int64_t pairs = 0, held = 0; /* grown: pairs - held */
+			for (; i < plain; i++) {
 				struct sim_req *r = run[i];
 				int32_t need = r->prompt_tokens + r->generated;
-				if (r->partial || need > r->pol_cap)
+				if (need > r->pol_cap)
 					break;
 				pairs += need;
-				grown += need - r->ctx;
+				held += r->ctx;
 				r->ctx = need;
 			}
 			decodes += (int64_t)(i - from);
+			grown += pairs - held;
 			cost->attn_pairs += (double)pairs;
 			if (i == n)
 				break;
@@ -361,6 +376,18 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 	return preempted;
 }
 
+/* The generated count at which r, starting to run, finishes: its visible
+ * cap, or sooner on the engine's word. */
+static int32_t finish_at(const struct sched *s, const struct sim_req *r)
+{
+	int64_t left = (int64_t)r->max_output - r->generated;
+	if (s->finish_in) {
+		int64_t fin = s->finish_in(s->finish_ctx, r);
+		left = fin < left ? fin : left;
+	}
+	return r->generated + (int32_t)left;
+}
+
 /* Moves the head of the queue, admitted with `need` tokens (its first chunk,
  * or all of its context), into the batch. With the prefix cache, the leading
  * tokens the policy kept cached are not computed (at least one token is, as
@@ -386,6 +413,7 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	}
 	r->ctx = need;
 	s->live_tokens += need;
+	s->stop[s->n_run] = finish_at(s, r);
 	s->run[s->n_run++] = r;
 	cost->tokens += need - hit;
 	if (hit > 0)
@@ -524,34 +552,48 @@ static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
 		on_finish(ctx, r);
 }
 
-void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const struct sim_req *r),
-	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
+/* Gives r, in the batch, its token at the end of the iteration (unless it
+ * is still partially prefilled: its first token comes with its last chunk).
+ * Returns whether it reached `stop`. steady loses those whose token does not
+ * come a whole iteration after their previous one. */
+static inline bool end_one(struct sim_req *r, int32_t stop, int64_t now, int64_t *steady)
+{
+	if (r->partial) {
+		(*steady)--;
+		return false;
+	}
+	int32_t g = ++r->generated;
+	if (r->first_token_ns < 0) {
+		r->first_token_ns = now;
+		(*steady)--;
+	}
+	return g >= stop;
+}
+
+void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct sim_req *r),
+	       void *ctx)
 {
 	/* requests emitting a token a whole iteration after their previous one:
 	 * all but partial ones, first tokens and resumed ones (counted off, so
 	 * there is no work per token) */
 	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
-	size_t keep = 0, n = s->n_run;
+	size_t i = 0, n = s->n_run;
 	struct sim_req **run = s->run; /* finish_one leaves the batch array alone */
-	for (size_t i = 0; i < n; i++) {
+	int32_t *stop = s->stop;
+	/* up to the first finish the batch stays as it is */
+	while (i < n && !end_one(run[i], stop[i], now, &steady))
+		i++;
+	size_t keep = i;
+	if (i < n)
+		finish_one(s, run[i++], now, on_finish, ctx);
+	for (; i < n; i++) { /* then it closes up */
 		struct sim_req *r = run[i];
-		if (r->partial) { /* its first token comes with its last chunk */
-			run[keep++] = r;
-			steady--;
-			continue;
-		}
-		r->generated++;
-		if (r->first_token_ns < 0) {
-			r->first_token_ns = now;
-			steady--;
-		}
-		if (r->generated >= r->max_output || is_done(ctx, r)) {
+		if (end_one(r, stop[i], now, &steady)) {
 			finish_one(s, r, now, on_finish, ctx);
 			continue;
 		}
-		if (keep != i) /* only after a finish does the batch close up */
-			run[keep] = r;
-		keep++;
+		run[keep] = r;
+		stop[keep++] = stop[i];
 	}
 	s->n_run = keep;
 	if (s->itl)
@@ -610,7 +652,7 @@ static bool leap_cal_setup(struct sched *s, size_t n)
  * iterations before the first one. Returns the span (0: no leap, or out of
  * memory). Nothing is queued yet: leap_queue does that as the leap enters
  * its first iteration (a finish due next iteration needs no queue). */
-static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
+static int64_t leap_plan(struct sched *s)
 {
 	size_t n = s->n_run;
 	if (n >= (size_t)1 << LEAP_IBITS || GROW(s->leap, s->leap_cap, n, 64) < 0)
@@ -625,9 +667,7 @@ static int64_t leap_plan(struct sched *s, const struct sched_leap_hooks *h)
 	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = run[i];
-		int64_t fin = h->finish_in(h->ctx, r);
-		int64_t cap = (int64_t)r->max_output - r->generated;
-		fin = fin < cap ? fin : cap;
+		int64_t fin = (int64_t)s->stop[i] - r->generated;
 		q[i] = (struct sched_leap_req){ r, fin, r->generated };
 		if (waiting && fin - 1 < k) {
 			k = fin - 1;
@@ -758,8 +798,10 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 	*changed = true;
 	size_t keep = 0;
 	for (size_t i = 0; i < s->n_run; i++)
-		if (s->run[i]->state == RS_RUNNING)
+		if (s->run[i]->state == RS_RUNNING) {
+			s->stop[keep] = s->stop[i];
 			s->run[keep++] = s->run[i];
+		}
 	s->n_run = keep;
 }
 
@@ -775,7 +817,7 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	 * run (an arrival or a finish every iteration or so) most leaps end
 	 * there. Its grows, made first, are those sched_begin would make first. */
 	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d, &kv_ns) && t + d < limit)
-		k = leap_plan(s, h);
+		k = leap_plan(s);
 	while (done < k && s->n_run) {
 		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d, &kv_ns)
 				    || t + d >= limit

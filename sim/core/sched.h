@@ -16,10 +16,13 @@
  * With scheduler.prefix_cache the policy is told of each preemption
  * (pol_preempt) and asked at re-admission how much of the context it kept
  * cached (pol_cached); that part is not computed again.
- * The scheduler never sees a true output length: at the end of an iteration
- * the engine tells it, through a callback, which requests emitted their last
- * token (a leap asks instead in how many iterations a request will, and
- * ends its stay only when that iteration ends). */
+ * The scheduler never sees a true output length: as a request starts
+ * running the engine tells it, through a callback (sched_set_finish), after
+ * how many more tokens the request emits its last one; the scheduler keeps
+ * that word beside the batch as the token count to stop at, and ends the
+ * request's stay when it gets there (a leap reads there in how many
+ * iterations a request will, and ends its stay only when that iteration
+ * ends). */
 #ifndef OM_SCHED_H
 #define OM_SCHED_H
 
@@ -82,6 +85,11 @@ struct sched {
 	/* running: in admission order (the last is the preemption victim) */
 	struct sim_req **run;
 	size_t n_run, run_cap;
+	/* stop[i]: the generated count at which run[i] finishes, the smaller of
+	 * its visible cap and the engine's word at its admission (finish_in) */
+	int32_t *stop;
+	int64_t (*finish_in)(void *ctx, const struct sim_req *r);
+	void *finish_ctx;
 	int64_t live_tokens; /* sum of ctx over running requests */
 	bool fast;	     /* run.fast_path: use the policy's speed hooks */
 	bool chunked;	     /* scheduler.chunked_prefill */
@@ -140,12 +148,20 @@ int sched_arrive(struct sched *s, struct sim_req *r, int64_t now);
  * there is nothing to run. `bd` (may be NULL) receives the cost breakdown. */
 int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd);
 
+/* The engine's word on when a request finishes, asked once each time it
+ * starts running: finish_in(ctx, r) is how many more output tokens r emits,
+ * its last one included (>= 1). Without it (NULL, the default) a request
+ * runs to its visible cap. */
+void sched_set_finish(struct sched *s, int64_t (*finish_in)(void *ctx, const struct sim_req *r),
+		      void *ctx);
+
 /* Ends the iteration begun by sched_begin: every request in the batch that
- * is not still partially prefilled gains one output token; those for which `is_done` answers true, or that reached
- * their visible cap, finish and release their memory. `on_finish` (may be
- * NULL) is told about each finished request. */
-void sched_end(struct sched *s, int64_t now, bool (*is_done)(void *ctx, const struct sim_req *r),
-	       void (*on_finish)(void *ctx, struct sim_req *r), void *ctx);
+ * is not still partially prefilled gains one output token; those that
+ * reached their finish (the engine's word) or their visible cap finish and
+ * release their memory. `on_finish` (may be NULL) is told about each
+ * finished request. */
+void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct sim_req *r),
+	       void *ctx);
 
 /* Whether sched_leap could do anything now (cheap; no per-request work). */
 static inline bool sched_may_leap(const struct sched *s)
@@ -157,9 +173,6 @@ static inline bool sched_may_leap(const struct sched *s)
 /* What a leap asks of, and tells, the engine (ctx is passed back). */
 struct sched_leap_hooks {
 	void *ctx;
-	/* the engine's word on when running r finishes: it emits its last
-	 * token at the end of the finish_in-th iteration from now (>= 1) */
-	int64_t (*finish_in)(void *ctx, const struct sim_req *r);
 	/* an iteration leapt over: [begin, end), live_tokens as an observer
 	 * would see them once it began, changed: the policy's memory or the
 	 * batch changed since the last call; a negative return aborts */
@@ -181,7 +194,7 @@ struct sched_leap_hooks {
  * promises that grow is plain (pol_grow_is_plain; otherwise the leap stops
  * before that iteration), and with nobody waiting a request finishes
  * (as sched_end would finish it) at the end of the iteration the engine
- * named; with requests waiting the leap stops before any finish. The grows
+ * named at its admission (sched_set_finish); with requests waiting the leap stops before any finish. The grows
  * of the iteration a leap stops before may already be made: sched_begin,
  * at the same time, then finds them done (no-op grows). Advances *now to
  * the last leapt iteration's end and returns their number (-1 when a hook

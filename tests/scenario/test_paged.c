@@ -449,11 +449,6 @@ struct leap_run {
 	int64_t now;
 };
 
-static bool never_done(void *ctx, const struct sim_req *r)
-{
-	(void)ctx, (void)r;
-	return false;
-}
 static int64_t finish_late(void *ctx, const struct sim_req *r)
 {
 	(void)ctx;
@@ -492,17 +487,18 @@ static void leap_run_start(struct leap_run *L, const struct cfg *c, struct dev_t
 		.max_num_seqs = 64, .max_batched_tokens = 8192, .chunked = true, .fast = true
 	};
 	ck_assert_int_eq(sched_init(&L->s, &p, &pol_paged, L->ps, dt, L->req, LEAP_N, &e), 0);
+	sched_set_finish(&L->s, finish_late, NULL);
 	for (int i = 0; i < LEAP_N; i++)
 		ck_assert_int_eq(sched_arrive(&L->s, &L->req[i], 0), 1);
 	L->now = sched_begin(&L->s, 0, NULL);
-	sched_end(&L->s, L->now, never_done, NULL, NULL);
+	sched_end(&L->s, L->now, NULL, NULL);
 	ck_assert_uint_eq(sched_running(&L->s), LEAP_N);
 }
 
 static void leap_run_step(struct leap_run *L)
 {
 	L->now += sched_begin(&L->s, L->now, NULL);
-	sched_end(&L->s, L->now, never_done, NULL, NULL);
+	sched_end(&L->s, L->now, NULL, NULL);
 }
 
 START_TEST(leaps_grow_blocks_in_batch_order)
@@ -517,9 +513,9 @@ START_TEST(leaps_grow_blocks_in_batch_order)
 	ck_assert_ptr_nonnull(b);
 	leap_run_start(a, c, &dt);
 	leap_run_start(b, c, &dt);
-	const struct sched_leap_hooks h = {
-		.ctx = NULL, .finish_in = finish_late, .on_iter = leap_on_iter, .after = leap_after
-	};
+	const struct sched_leap_hooks h = { .ctx = NULL,
+					    .on_iter = leap_on_iter,
+					    .after = leap_after };
 	int64_t leapt = 0;
 	for (int k = 0; k < 20 && leapt < 60; k++) {
 		int64_t d = sched_leap(&a->s, &a->now, INT64_MAX, &h);

@@ -227,12 +227,6 @@ static void fx_free(struct fixture *f)
 	cfg_free(f->c);
 }
 
-static bool never_done(void *ctx, const struct sim_req *r)
-{
-	(void)ctx, (void)r;
-	return false;
-}
-
 /* A lone request that outgrows the pool preempts itself; the scheduler must
  * then decide about it in the same iteration (here: never fits, rejected)
  * instead of idling with it queued. */
@@ -249,7 +243,7 @@ START_TEST(self_preemption_does_not_idle)
 		ck_assert_int_gt(d, 0);
 		ck_assert_int_eq(sched_check(&f.s, &e), 0);
 		now += d;
-		sched_end(&f.s, now, never_done, NULL, NULL);
+		sched_end(&f.s, now, NULL, NULL);
 	}
 	ck_assert_int_eq(f.r[0].generated, 3);
 	/* needs 13 > pool 12: preempted, then rejected in the same call */
@@ -332,7 +326,7 @@ START_TEST(chunks_grow_the_policy)
 		ck_assert_int_eq(sched_check(&f.s, &e), 0);
 		ck_assert_int_eq(sched_may_leap(&f.s) && it < 2, false);
 		now += d;
-		sched_end(&f.s, now, never_done, NULL, NULL);
+		sched_end(&f.s, now, NULL, NULL);
 		ck_assert_int_eq(f.r[0].generated, it == 2 ? 1 : 0);
 		ck_assert_int_eq(f.r[0].first_token_ns, it == 2 ? now : -1);
 	}
@@ -352,7 +346,7 @@ START_TEST(chunked_never_fits_alone)
 	ck_assert_int_eq(sched_arrive(&f.s, &f.r[0], 0), 1);
 	int64_t d = sched_begin(&f.s, 0, NULL);
 	ck_assert_int_gt(d, 0);
-	sched_end(&f.s, d, never_done, NULL, NULL);
+	sched_end(&f.s, d, NULL, NULL);
 	ck_assert_int_eq(sched_begin(&f.s, d, NULL), 0);
 	ck_assert_int_eq(f.r[0].state, RS_REJECTED);
 	ck_assert_int_eq(f.s.st.rejected[REJ_NEVER_FITS], 1);
@@ -381,10 +375,11 @@ START_TEST(sched_check_catches_corruption)
 }
 END_TEST
 
-static bool always_done(void *ctx, const struct sim_req *r)
+/* every request finishes with its first token */
+static int64_t one_token(void *ctx, const struct sim_req *r)
 {
 	(void)ctx, (void)r;
-	return true;
+	return 1;
 }
 
 /* The wait queue starts small and grows while its ring has wrapped past its
@@ -405,6 +400,7 @@ START_TEST(wait_queue_grows_in_order)
 	struct sim_req *r = calloc(N, sizeof *r);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(sched_init(&f.s, &sp, &tight_ops, &f.pol, &f.dt, r, N, &e), 0);
+	sched_set_finish(&f.s, one_token, NULL);
 	for (int i = 0; i < N; i++) {
 		r[i] = (struct sim_req){ .id = i, .prompt_tokens = 10 };
 		r[i].max_output = 1000;
@@ -417,7 +413,7 @@ START_TEST(wait_queue_grows_in_order)
 		int64_t d = sched_begin(&f.s, now, NULL);
 		ck_assert_int_gt(d, 0);
 		now += d;
-		sched_end(&f.s, now, always_done, NULL, NULL);
+		sched_end(&f.s, now, NULL, NULL);
 	}
 	size_t gone = FIRST - sched_waiting(&f.s);
 	ck_assert_uint_gt(gone, 200); /* the ring's head moved well past 0 */
@@ -432,6 +428,56 @@ START_TEST(wait_queue_grows_in_order)
 }
 END_TEST
 
+/* The engine's word on when each request finishes, and how often it was
+ * asked (once per admission). */
+struct finish_word {
+	int32_t target[4];
+	int asked;
+};
+
+static int64_t word_finish_in(void *ctx, const struct sim_req *r)
+{
+	struct finish_word *w = ctx;
+	w->asked++;
+	return w->target[r->id] - r->generated;
+}
+
+/* Each request finishes after the engine's number of tokens or at its
+ * visible cap, whichever comes first; the word is asked once, as it starts
+ * running, not per iteration. */
+START_TEST(finish_word_asked_once_per_admission)
+{
+	struct fixture f;
+	fx_init(&f, 1000, NULL);
+	struct finish_word w = { { 3, 50, 1, 7 }, 0 };
+	sched_set_finish(&f.s, word_finish_in, &w);
+	struct om_err e;
+	f.r[1].max_output = 5; /* its cap comes before the engine's word */
+	for (int i = 0; i < 4; i++) {
+		f.r[i].prompt_tokens = 10 + i;
+		ck_assert_int_eq(sched_arrive(&f.s, &f.r[i], 0), 1);
+	}
+	int64_t now = 0;
+	int iterations = 0;
+	while (sched_running(&f.s) || sched_waiting(&f.s)) {
+		int64_t d = sched_begin(&f.s, now, NULL);
+		ck_assert_int_gt(d, 0);
+		ck_assert_int_eq(sched_check(&f.s, &e), 0);
+		now += d;
+		sched_end(&f.s, now, NULL, NULL);
+		iterations++;
+	}
+	int want[4] = { 3, 5, 1, 7 };
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(f.r[i].state, RS_FINISHED);
+		ck_assert_int_eq(f.r[i].generated, want[i]);
+	}
+	ck_assert_int_eq(w.asked, 4);
+	ck_assert_int_eq(iterations, 7);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *tu_suite(void)
 {
 	Suite *s = suite_create("robust");
@@ -440,7 +486,8 @@ Suite *tu_suite(void)
 			    self_preemption_does_not_idle, explain_recompute_over_budget,
 			    recomputed_tokens_overflow_is_an_error, sched_check_catches_corruption,
 			    every_policy_long_prompts_chunked, chunks_grow_the_policy,
-			    chunked_never_fits_alone, wait_queue_grows_in_order);
+			    chunked_never_fits_alone, wait_queue_grows_in_order,
+			    finish_word_asked_once_per_admission);
 	tcase_set_timeout(tc, 300);
 	return s;
 }
