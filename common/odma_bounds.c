@@ -109,51 +109,34 @@ static void ob_cell(struct ob_dp *d, int c, int j, int lo, int hi)
 	d->par[(size_t)c * d->B + j] = arg;
 }
 
-/* Row c for bins jlo..jhi, knowing their first best candidates lie in
- * [olo, ohi]: the cost is Monge, so that candidate never decreases with j
- * (docs/SPEED.md); divide and conquer. */
-static void ob_row_dc(struct ob_dp *d, int c, int jlo, int jhi, int olo, int ohi)
+/* The plain O(K * bins^2) scan over every bin (the reference, and the
+ * programme when its sums may round). */
+static void ob_rows(struct ob_dp *d, int k)
 {
-	while (jlo <= jhi) {
-		int j = jlo + (jhi - jlo) / 2;
-		ob_cell(d, c, j, olo, ohi < j - 1 ? ohi : j - 1);
-		int arg = d->par[(size_t)c * d->B + j];
-		ob_row_dc(d, c, jlo, j - 1, olo, arg);
-		jlo = j + 1;
-		olo = arg;
+	int B = d->B;
+	for (int j = 0; j < B; j++) {
+		d->f[j] = ob_cost(d, 0, j);
+		d->par[j] = -1;
 	}
+	for (int c = 1; c < k; c++)
+		for (int j = 0; j < B; j++)
+			ob_cell(d, c, j, c - 1, j - 1);
 }
 
 /* Whether every value the programme forms is an integer below 2^53, so that
- * doubles hold it exactly: lengths are at most max_len, the ring holds at
- * most `window` of them, and no sum exceeds 4 * window * max_len^2. */
+ * doubles hold it exactly (and int64 without overflow): lengths are at most
+ * max_len, the ring holds at most `window` of them, and no sum exceeds
+ * 4 * window * max_len^2. */
 static bool ob_exact(const struct ob_learner *l)
 {
 	double m = (double)l->max_len;
 	return 4.0 * (double)l->window * m * m < 9007199254740992.0;
 }
 
-static void ob_rows(struct ob_dp *d, int k)
-{
-	int B = d->B;
-	bool dc = !d->l->reference && ob_exact(d->l);
-	for (int j = 0; j < B; j++) {
-		d->f[j] = ob_cost(d, 0, j);
-		d->par[j] = -1;
-	}
-	for (int c = 1; c < k; c++) {
-		for (int j = 0; j < (dc ? c : B); j++)
-			ob_cell(d, c, j, c - 1, j - 1); /* dc: no candidate, DBL_MAX */
-		if (dc)
-			ob_row_dc(d, c, c, B - 1, c - 1, B - 2);
-	}
-}
-
-int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, int32_t *bounds)
+static int ob_learn_plain(const struct ob_learner *l, int k, enum ob_weight w, double eps,
+			  int32_t *bounds)
 {
 	int B = l->nbins;
-	if (l->n == 0 || k < 1 || k > B)
-		return -1;
 	struct ob_dp d = {
 		.l = l,
 		.B = B,
@@ -198,4 +181,134 @@ int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, in
 out:
 	free(d.W), free(d.WL), free(d.N), free(d.f), free(d.par);
 	return rc;
+}
+
+/* The exact programme (ob_exact): the same sums as int64, and only bins
+ * 0..B-1 with B = max(highest non-empty bin + 1, k). Above the highest
+ * non-empty bin h every class costs at least what it costs ending at h (a
+ * higher edge, the same lengths) and nothing overflows either way, so the
+ * first minimum never ends above h (docs/SPEED.md). */
+struct ob_ip {
+	const struct ob_learner *l;
+	int B;
+	int64_t *W, *WL, *N; /* prefix sums, B + 1 each */
+	int64_t *aw;	     /* candidate i: f[c-1][i] + WL[i+1] and W[i+1] */
+	int64_t *f;
+	int *par;
+};
+
+/* Cell (c, j) over candidates [lo, hi]: f[c-1][i] + cost(i+1, j) is
+ * aw[i].a - e_j * aw[i].w plus a term of j alone, all exact. */
+static void ob_icell(struct ob_ip *d, int c, int j, int lo, int hi)
+{
+	int64_t e = edge(d->l, j), best = INT64_MAX;
+	const int64_t *aw = d->aw;
+	int arg = -1;
+	for (int i = lo; i <= hi; i++) {
+		int64_t v = aw[2 * i] - e * aw[2 * i + 1];
+		if (v < best) {
+			best = v;
+			arg = i;
+		}
+	}
+	size_t at = (size_t)c * (size_t)d->B + (size_t)j;
+	d->f[at] = arg < 0 ? INT64_MAX : best + e * d->W[j + 1] - d->WL[j + 1];
+	d->par[at] = arg;
+}
+
+/* Row c for bins jlo..jhi, knowing their first best candidates lie in
+ * [olo, ohi]: the cost is Monge, so that candidate never decreases with j
+ * (docs/SPEED.md); divide and conquer. */
+static void ob_row_dc(struct ob_ip *d, int c, int jlo, int jhi, int olo, int ohi)
+{
+	while (jlo <= jhi) {
+		int j = jlo + (jhi - jlo) / 2;
+		ob_icell(d, c, j, olo, ohi < j - 1 ? ohi : j - 1);
+		int arg = d->par[(size_t)c * (size_t)d->B + (size_t)j];
+		ob_row_dc(d, c, jlo, j - 1, olo, arg);
+		jlo = j + 1;
+		olo = arg;
+	}
+}
+
+static void ob_irows(struct ob_ip *d, int k)
+{
+	int B = d->B;
+	for (int j = 0; j < B; j++) {
+		d->f[j] = edge(d->l, j) * d->W[j + 1] - d->WL[j + 1];
+		d->par[j] = -1;
+	}
+	for (int c = 1; c < k; c++) {
+		const int64_t *prev = d->f + (size_t)(c - 1) * (size_t)B;
+		for (int i = c - 1; i < B - 1; i++) {
+			d->aw[2 * i] = prev[i] + d->WL[i + 1];
+			d->aw[2 * i + 1] = d->W[i + 1];
+		}
+		ob_row_dc(d, c, c, B - 1, c - 1, B - 2);
+	}
+}
+
+/* The last class's bin: the first least total with the overflow share
+ * within eps; -1 if none. Bins above B are empty: nothing to add. */
+static int ob_itop(const struct ob_ip *d, int k, double eps)
+{
+	int B = d->B, top = -1;
+	int64_t best = INT64_MAX, max_len = d->l->max_len;
+	double total = (double)d->N[B];
+	for (int j = k - 1; j < B; j++) {
+		double over = (double)(d->N[B] - d->N[j + 1]);
+		if (over > eps * total)
+			continue;
+		/* lengths above c_K take a max_len bucket */
+		int64_t tail = max_len * (d->W[B] - d->W[j + 1]) - (d->WL[B] - d->WL[j + 1]);
+		int64_t v = d->f[(size_t)(k - 1) * (size_t)B + (size_t)j] + tail;
+		if (v < best) {
+			best = v;
+			top = j;
+		}
+	}
+	return top;
+}
+
+static int ob_learn_exact(const struct ob_learner *l, int k, enum ob_weight w, double eps,
+			  int32_t *bounds)
+{
+	int h = l->nbins - 1;
+	while (h > 0 && l->count[h] == 0)
+		h--;
+	int B = h + 1 > k ? h + 1 : k;
+	size_t nb = (size_t)B, n64 = 3 * (nb + 1) + 2 * nb + (size_t)k * nb;
+	int64_t *m = calloc(n64, sizeof *m);
+	struct ob_ip d = { .l = l, .B = B, .W = m, .par = malloc((size_t)k * nb * sizeof *d.par) };
+	int rc = -1;
+	if (!m || !d.par)
+		goto out;
+	d.WL = d.W + nb + 1, d.N = d.WL + nb + 1, d.aw = d.N + nb + 1, d.f = d.aw + 2 * nb;
+	for (int j = 0; j < B; j++) {
+		int64_t cnt = l->count[j], sl = (int64_t)l->sum_len[j];
+		d.W[j + 1] = d.W[j] + (w == OB_TOKENS ? cnt : sl);
+		d.WL[j + 1] = d.WL[j] + (w == OB_TOKENS ? sl : (int64_t)l->sum_sq[j]);
+		d.N[j + 1] = d.N[j] + cnt;
+	}
+	ob_irows(&d, k);
+	int top = ob_itop(&d, k, eps);
+	if (top < 0)
+		goto out;
+	for (int c = k - 1, j = top; c >= 0; c--) {
+		bounds[c] = edge(l, j);
+		j = d.par[(size_t)c * nb + (size_t)j];
+	}
+	rc = 0;
+out:
+	free(m), free(d.par);
+	return rc;
+}
+
+int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, int32_t *bounds)
+{
+	if (l->n == 0 || k < 1 || k > l->nbins)
+		return -1;
+	if (!l->reference && ob_exact(l))
+		return ob_learn_exact(l, k, w, eps, bounds);
+	return ob_learn_plain(l, k, w, eps, bounds);
 }
