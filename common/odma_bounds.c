@@ -194,40 +194,61 @@ struct ob_ip {
 	int64_t *W, *WL, *N; /* prefix sums, B + 1 each */
 	int64_t *aw;	     /* candidate i: f[c-1][i] + WL[i+1] and W[i+1] */
 	int64_t *f;
-	int *par;
+	int *par, *hull;
 };
 
-/* Cell (c, j) over candidates [lo, hi]: f[c-1][i] + cost(i+1, j) is
- * aw[i].a - e_j * aw[i].w plus a term of j alone, all exact. */
-static void ob_icell(struct ob_ip *d, int c, int j, int lo, int hi)
+/* floor(a / b), b > 0 */
+static int64_t ob_floor_div(int64_t a, int64_t b)
 {
-	int64_t e = edge(d->l, j), best = INT64_MAX;
-	const int64_t *aw = d->aw;
-	int arg = -1;
-	for (int i = lo; i <= hi; i++) {
-		int64_t v = aw[2 * i] - e * aw[2 * i + 1];
-		if (v < best) {
-			best = v;
-			arg = i;
-		}
-	}
-	size_t at = (size_t)c * (size_t)d->B + (size_t)j;
-	d->f[at] = arg < 0 ? INT64_MAX : best + e * d->W[j + 1] - d->WL[j + 1];
-	d->par[at] = arg;
+	int64_t q = a / b;
+	return q - (a % b != 0 && a < 0);
 }
 
-/* Row c for bins jlo..jhi, knowing their first best candidates lie in
- * [olo, ohi]: the cost is Monge, so that candidate never decreases with j
- * (docs/SPEED.md); divide and conquer. */
-static void ob_row_dc(struct ob_ip *d, int c, int jlo, int jhi, int olo, int ohi)
+/* Candidate i at edge x is the line aw[i].a - x * aw[i].w. For a < b < c
+ * with strictly increasing w: whether b is at no integer x the first least
+ * of the three (b < a needs x > (b.a - a.a) / (b.w - a.w), b <= c needs
+ * x <= (c.a - b.a) / (c.w - b.w)). */
+static bool ob_useless(const int64_t *aw, int a, int b, int c)
 {
-	while (jlo <= jhi) {
-		int j = jlo + (jhi - jlo) / 2;
-		ob_icell(d, c, j, olo, ohi < j - 1 ? ohi : j - 1);
-		int arg = d->par[(size_t)c * (size_t)d->B + (size_t)j];
-		ob_row_dc(d, c, jlo, j - 1, olo, arg);
-		jlo = j + 1;
-		olo = arg;
+	int64_t after_a = ob_floor_div(aw[2 * b] - aw[2 * a], aw[2 * b + 1] - aw[2 * a + 1]) + 1;
+	int64_t upto_c = ob_floor_div(aw[2 * c] - aw[2 * b], aw[2 * c + 1] - aw[2 * b + 1]);
+	return after_a > upto_c;
+}
+
+/* Adds candidate i to the lower hull hull[head..n-1] (index order, strictly
+ * increasing w); returns the new n. Lines that are nowhere the first least
+ * go: a parallel one with no smaller value, or one the triple test drops. */
+static int ob_hull_push(const int64_t *aw, int *hull, int head, int n, int i)
+{
+	if (n > head && aw[2 * hull[n - 1] + 1] == aw[2 * i + 1]) {
+		if (aw[2 * i] >= aw[2 * hull[n - 1]])
+			return n;
+		n--;
+	}
+	while (n - head >= 2 && ob_useless(aw, hull[n - 2], hull[n - 1], i))
+		n--;
+	hull[n] = i;
+	return n + 1;
+}
+
+/* Row c: f[c][j] = min over i in [c-1, j-1] of f[c-1][i] + cost(i+1, j),
+ * the first such i in par. Edges grow with j, so a line once beaten by the
+ * next one (strictly) stays beaten: a monotone hull, O(B) per row. */
+static void ob_row_hull(struct ob_ip *d, int c)
+{
+	const int64_t *aw = d->aw;
+	int64_t *f = d->f + (size_t)c * (size_t)d->B;
+	int *par = d->par + (size_t)c * (size_t)d->B, *hull = d->hull, head = 0, n = 0;
+	for (int j = c; j < d->B; j++) {
+		n = ob_hull_push(aw, hull, head, n, j - 1); /* keeps hull[head] or beats it */
+		int64_t e = edge(d->l, j);
+		while (head + 1 < n
+		       && aw[2 * hull[head + 1]] - e * aw[2 * hull[head + 1] + 1]
+			       < aw[2 * hull[head]] - e * aw[2 * hull[head] + 1])
+			head++;
+		int a = hull[head];
+		f[j] = aw[2 * a] - e * aw[2 * a + 1] + e * d->W[j + 1] - d->WL[j + 1];
+		par[j] = a;
 	}
 }
 
@@ -244,7 +265,7 @@ static void ob_irows(struct ob_ip *d, int k)
 			d->aw[2 * i] = prev[i] + d->WL[i + 1];
 			d->aw[2 * i + 1] = d->W[i + 1];
 		}
-		ob_row_dc(d, c, c, B - 1, c - 1, B - 2);
+		ob_row_hull(d, c);
 	}
 }
 
@@ -278,12 +299,16 @@ static int ob_learn_exact(const struct ob_learner *l, int k, enum ob_weight w, d
 		h--;
 	int B = h + 1 > k ? h + 1 : k;
 	size_t nb = (size_t)B, n64 = 3 * (nb + 1) + 2 * nb + (size_t)k * nb;
-	int64_t *m = calloc(n64, sizeof *m);
-	struct ob_ip d = { .l = l, .B = B, .W = m, .par = malloc((size_t)k * nb * sizeof *d.par) };
+	int64_t *m = malloc(n64 * sizeof *m);
+	struct ob_ip d = {
+		.l = l, .B = B, .W = m, .par = malloc(((size_t)k + 1) * nb * sizeof *d.par)
+	};
 	int rc = -1;
 	if (!m || !d.par)
 		goto out;
 	d.WL = d.W + nb + 1, d.N = d.WL + nb + 1, d.aw = d.N + nb + 1, d.f = d.aw + 2 * nb;
+	d.hull = d.par + (size_t)k * nb;
+	d.W[0] = d.WL[0] = d.N[0] = 0;
 	for (int j = 0; j < B; j++) {
 		int64_t cnt = l->count[j], sl = (int64_t)l->sum_len[j];
 		d.W[j + 1] = d.W[j] + (w == OB_TOKENS ? cnt : sl);

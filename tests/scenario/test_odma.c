@@ -162,7 +162,7 @@ static void checked(struct fix *f)
 		ck_abort_msg("invariant: %s", e.msg);
 }
 
-/* The divide and conquer gives the bounds of the plain scan, on random
+/* The exact programme (hull) gives the bounds of the plain scan, on random
  * windows with empty bins, heavy ties (few distinct lengths), paired keys,
  * both objectives and overflow caps, for every K up to a dozen. */
 START_TEST(bounds_fast_equals_plain_scan)
@@ -271,16 +271,16 @@ static void bf_search(struct bf *b, int c, int from)
 	}
 }
 
-/* Both programmes (divide and conquer and plain scan) against the brute
+/* Both programmes (hull and plain scan) against the brute
  * force on small random windows: empty bins inside and above, few distinct
  * lengths (ties), paired keys, both objectives, overflow caps that bind. */
 START_TEST(bounds_equal_brute_force)
 {
 	uint64_t x = 99;
 	int learned = 0, tail = 0;
-	for (int round = 0; round < 400; round++) {
-		struct bf b = { .bin = 1 + (int32_t)(rng_mix64(x++) % 6) };
-		b.max_len = b.bin * (1 + (int32_t)(rng_mix64(x++) % 9));
+	for (int round = 0; round < 1500; round++) {
+		struct bf b = { .bin = 1 + (int32_t)(rng_mix64(x++) % 4) };
+		b.max_len = b.bin * (1 + (int32_t)(rng_mix64(x++) % 12));
 		b.max_len -= (int32_t)(rng_mix64(x++) % (uint64_t)b.bin);
 		size_t window = 1 + rng_mix64(x++) % 40;
 		struct ob_learner fast, plain;
