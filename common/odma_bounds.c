@@ -109,51 +109,34 @@ static void ob_cell(struct ob_dp *d, int c, int j, int lo, int hi)
 	d->par[(size_t)c * d->B + j] = arg;
 }
 
-/* Row c for bins jlo..jhi, knowing their first best candidates lie in
- * [olo, ohi]: the cost is Monge, so that candidate never decreases with j
- * (docs/SPEED.md); divide and conquer. */
-static void ob_row_dc(struct ob_dp *d, int c, int jlo, int jhi, int olo, int ohi)
+/* The plain O(K * bins^2) scan over every bin (the reference, and the
+ * programme when its sums may round). */
+static void ob_rows(struct ob_dp *d, int k)
 {
-	while (jlo <= jhi) {
-		int j = jlo + (jhi - jlo) / 2;
-		ob_cell(d, c, j, olo, ohi < j - 1 ? ohi : j - 1);
-		int arg = d->par[(size_t)c * d->B + j];
-		ob_row_dc(d, c, jlo, j - 1, olo, arg);
-		jlo = j + 1;
-		olo = arg;
+	int B = d->B;
+	for (int j = 0; j < B; j++) {
+		d->f[j] = ob_cost(d, 0, j);
+		d->par[j] = -1;
 	}
+	for (int c = 1; c < k; c++)
+		for (int j = 0; j < B; j++)
+			ob_cell(d, c, j, c - 1, j - 1);
 }
 
 /* Whether every value the programme forms is an integer below 2^53, so that
- * doubles hold it exactly: lengths are at most max_len, the ring holds at
- * most `window` of them, and no sum exceeds 4 * window * max_len^2. */
+ * doubles hold it exactly (and int64 without overflow): lengths are at most
+ * max_len, the ring holds at most `window` of them, and no sum exceeds
+ * 4 * window * max_len^2. */
 static bool ob_exact(const struct ob_learner *l)
 {
 	double m = (double)l->max_len;
 	return 4.0 * (double)l->window * m * m < 9007199254740992.0;
 }
 
-static void ob_rows(struct ob_dp *d, int k)
-{
-	int B = d->B;
-	bool dc = !d->l->reference && ob_exact(d->l);
-	for (int j = 0; j < B; j++) {
-		d->f[j] = ob_cost(d, 0, j);
-		d->par[j] = -1;
-	}
-	for (int c = 1; c < k; c++) {
-		for (int j = 0; j < (dc ? c : B); j++)
-			ob_cell(d, c, j, c - 1, j - 1); /* dc: no candidate, DBL_MAX */
-		if (dc)
-			ob_row_dc(d, c, c, B - 1, c - 1, B - 2);
-	}
-}
-
-int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, int32_t *bounds)
+static int ob_learn_plain(const struct ob_learner *l, int k, enum ob_weight w, double eps,
+			  int32_t *bounds)
 {
 	int B = l->nbins;
-	if (l->n == 0 || k < 1 || k > B)
-		return -1;
 	struct ob_dp d = {
 		.l = l,
 		.B = B,
@@ -198,4 +181,159 @@ int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, in
 out:
 	free(d.W), free(d.WL), free(d.N), free(d.f), free(d.par);
 	return rc;
+}
+
+/* The exact programme (ob_exact): the same sums as int64, and only bins
+ * 0..B-1 with B = max(highest non-empty bin + 1, k). Above the highest
+ * non-empty bin h every class costs at least what it costs ending at h (a
+ * higher edge, the same lengths) and nothing overflows either way, so the
+ * first minimum never ends above h (docs/SPEED.md). */
+struct ob_ip {
+	const struct ob_learner *l;
+	int B;
+	int64_t *W, *WL, *N; /* prefix sums, B + 1 each */
+	int64_t *aw;	     /* candidate i: f[c-1][i] + WL[i+1] and W[i+1] */
+	int64_t *f;
+	int *par, *hull;
+};
+
+/* floor(a / b), b > 0 */
+static int64_t ob_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return q - (a % b != 0 && a < 0);
+}
+
+/* Candidate i at edge x is the line aw[i].a - x * aw[i].w. For a < b < c
+ * with strictly increasing w: whether b is at no integer x the first least
+ * of the three (b < a needs x > (b.a - a.a) / (b.w - a.w), b <= c needs
+ * x <= (c.a - b.a) / (c.w - b.w)). */
+static bool ob_useless(const int64_t *aw, int a, int b, int c)
+{
+	int64_t after_a = ob_floor_div(aw[2 * b] - aw[2 * a], aw[2 * b + 1] - aw[2 * a + 1]) + 1;
+	int64_t upto_c = ob_floor_div(aw[2 * c] - aw[2 * b], aw[2 * c + 1] - aw[2 * b + 1]);
+	return after_a > upto_c;
+}
+
+/* Adds candidate i to the lower hull hull[head..n-1] (index order, strictly
+ * increasing w); returns the new n. Lines that are nowhere the first least
+ * go: a parallel one with no smaller value, or one the triple test drops. */
+static int ob_hull_push(const int64_t *aw, int *hull, int head, int n, int i)
+{
+	if (n > head && aw[2 * hull[n - 1] + 1] == aw[2 * i + 1]) {
+		if (aw[2 * i] >= aw[2 * hull[n - 1]])
+			return n;
+		n--;
+	}
+	while (n - head >= 2 && ob_useless(aw, hull[n - 2], hull[n - 1], i))
+		n--;
+	hull[n] = i;
+	return n + 1;
+}
+
+/* Row c: f[c][j] = min over i in [c-1, j-1] of f[c-1][i] + cost(i+1, j),
+ * the first such i in par. Edges grow with j, so a line once beaten by the
+ * next one (strictly) stays beaten: a monotone hull, O(B) per row. */
+static void ob_row_hull(struct ob_ip *d, int c)
+{
+	const int64_t *aw = d->aw;
+	int64_t *f = d->f + (size_t)c * (size_t)d->B;
+	int *par = d->par + (size_t)c * (size_t)d->B, *hull = d->hull, head = 0, n = 0;
+	for (int j = c; j < d->B; j++) {
+		n = ob_hull_push(aw, hull, head, n, j - 1); /* keeps hull[head] or beats it */
+		int64_t e = edge(d->l, j);
+		while (head + 1 < n
+		       && aw[2 * hull[head + 1]] - e * aw[2 * hull[head + 1] + 1]
+			       < aw[2 * hull[head]] - e * aw[2 * hull[head] + 1])
+			head++;
+		int a = hull[head];
+		f[j] = aw[2 * a] - e * aw[2 * a + 1] + e * d->W[j + 1] - d->WL[j + 1];
+		par[j] = a;
+	}
+}
+
+static void ob_irows(struct ob_ip *d, int k)
+{
+	int B = d->B;
+	for (int j = 0; j < B; j++) {
+		d->f[j] = edge(d->l, j) * d->W[j + 1] - d->WL[j + 1];
+		d->par[j] = -1;
+	}
+	for (int c = 1; c < k; c++) {
+		const int64_t *prev = d->f + (size_t)(c - 1) * (size_t)B;
+		for (int i = c - 1; i < B - 1; i++) {
+			d->aw[2 * i] = prev[i] + d->WL[i + 1];
+			d->aw[2 * i + 1] = d->W[i + 1];
+		}
+		ob_row_hull(d, c);
+	}
+}
+
+/* The last class's bin: the first least total with the overflow share
+ * within eps; -1 if none. Bins above B are empty: nothing to add. */
+static int ob_itop(const struct ob_ip *d, int k, double eps)
+{
+	int B = d->B, top = -1;
+	int64_t best = INT64_MAX, max_len = d->l->max_len;
+	double total = (double)d->N[B];
+	for (int j = k - 1; j < B; j++) {
+		double over = (double)(d->N[B] - d->N[j + 1]);
+		if (over > eps * total)
+			continue;
+		/* lengths above c_K take a max_len bucket */
+		int64_t tail = max_len * (d->W[B] - d->W[j + 1]) - (d->WL[B] - d->WL[j + 1]);
+		int64_t v = d->f[(size_t)(k - 1) * (size_t)B + (size_t)j] + tail;
+		if (v < best) {
+			best = v;
+			top = j;
+		}
+	}
+	return top;
+}
+
+static int ob_learn_exact(const struct ob_learner *l, int k, enum ob_weight w, double eps,
+			  int32_t *bounds)
+{
+	int h = l->nbins - 1;
+	while (h > 0 && l->count[h] == 0)
+		h--;
+	int B = h + 1 > k ? h + 1 : k;
+	size_t nb = (size_t)B, n64 = 3 * (nb + 1) + 2 * nb + (size_t)k * nb;
+	int64_t *m = malloc(n64 * sizeof *m);
+	struct ob_ip d = {
+		.l = l, .B = B, .W = m, .par = malloc(((size_t)k + 1) * nb * sizeof *d.par)
+	};
+	int rc = -1;
+	if (!m || !d.par)
+		goto out;
+	d.WL = d.W + nb + 1, d.N = d.WL + nb + 1, d.aw = d.N + nb + 1, d.f = d.aw + 2 * nb;
+	d.hull = d.par + (size_t)k * nb;
+	d.W[0] = d.WL[0] = d.N[0] = 0;
+	for (int j = 0; j < B; j++) {
+		int64_t cnt = l->count[j], sl = (int64_t)l->sum_len[j];
+		d.W[j + 1] = d.W[j] + (w == OB_TOKENS ? cnt : sl);
+		d.WL[j + 1] = d.WL[j] + (w == OB_TOKENS ? sl : (int64_t)l->sum_sq[j]);
+		d.N[j + 1] = d.N[j] + cnt;
+	}
+	ob_irows(&d, k);
+	int top = ob_itop(&d, k, eps);
+	if (top < 0)
+		goto out;
+	for (int c = k - 1, j = top; c >= 0; c--) {
+		bounds[c] = edge(l, j);
+		j = d.par[(size_t)c * nb + (size_t)j];
+	}
+	rc = 0;
+out:
+	free(m), free(d.par);
+	return rc;
+}
+
+int ob_learn(const struct ob_learner *l, int k, enum ob_weight w, double eps, int32_t *bounds)
+{
+	if (l->n == 0 || k < 1 || k > l->nbins)
+		return -1;
+	if (!l->reference && ob_exact(l))
+		return ob_learn_exact(l, k, w, eps, bounds);
+	return ob_learn_plain(l, k, w, eps, bounds);
 }

@@ -9,9 +9,10 @@
  * subject to the share of lengths above c_K (the overflow rate if every
  * prediction were exact) being at most eps. Exact dynamic programme over the
  * bins; ties go to the smaller edge, so it is deterministic. While its sums
- * stay exact integers in doubles (window * max_len^2 below 2^51) it runs in
- * O(K * bins * log bins) by divide and conquer (the cost is Monge), with the
- * same bounds as the plain O(K * bins^2) scan.
+ * stay exact integers (window * max_len^2 below 2^51) it runs in integers,
+ * over the bins up to the highest non-empty one, in O(K * bins) by a
+ * monotone lower hull of the candidates (each a line in the edge), with the
+ * same bounds as the plain O(K * bins^2) scan over every bin.
  * ob_add_pair files a length under a larger key (e.g. max(predicted, observed),
  * the smallest class a request ended up needing): the key picks the bin (and
  * the overflow share), the length the slack c - L and its weight. */
@@ -36,7 +37,7 @@ struct ob_learner {
 	double *sum_len; /* per bin: sum of lengths */
 	double *sum_sq;	 /* per bin: sum of squared lengths */
 	/* tests: always scan every candidate (the plain O(K * bins^2) programme)
-	 * instead of the divide and conquer that gives the same bounds */
+	 * instead of the hull that gives the same bounds */
 	bool reference;
 };
 

@@ -446,18 +446,20 @@ static void od_finish(void *state, const struct sim_req *r, int64_t now)
 static void od_stats(const void *state, struct pol_stats *ps)
 {
 	const struct od *s = state;
-	memset(ps, 0, sizeof *ps);
 	int64_t safety = (int64_t)s->n_slots * s->slot_len;
-	ps->reserved_tokens = s->reserved;
-	ps->free_tokens = s->mem.free_tokens + safety - s->safety_used;
-	ps->largest_free = kvmem_largest(&s->mem);
-	ps->relocations = s->relocations;
-	ps->relocated_bytes = s->relocated_bytes;
-	ps->overflows = s->overflows;
-	ps->safety_tokens = safety;
-	ps->safety_used_tokens = s->safety_used;
-	ps->admissions = s->admissions;
-	ps->large_admissions = s->large_admissions;
+	/* one store per field (fields not named are zero), no memset first */
+	*ps = (struct pol_stats){
+		.reserved_tokens = s->reserved,
+		.free_tokens = s->mem.free_tokens + safety - s->safety_used,
+		.largest_free = kvmem_largest(&s->mem),
+		.relocations = s->relocations,
+		.relocated_bytes = s->relocated_bytes,
+		.overflows = s->overflows,
+		.safety_tokens = safety,
+		.safety_used_tokens = s->safety_used,
+		.admissions = s->admissions,
+		.large_admissions = s->large_admissions,
+	};
 }
 
 static int od_check(const void *state, struct om_err *e)

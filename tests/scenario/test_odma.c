@@ -162,7 +162,7 @@ static void checked(struct fix *f)
 		ck_abort_msg("invariant: %s", e.msg);
 }
 
-/* The divide and conquer gives the bounds of the plain scan, on random
+/* The exact programme (hull) gives the bounds of the plain scan, on random
  * windows with empty bins, heavy ties (few distinct lengths), paired keys,
  * both objectives and overflow caps, for every K up to a dozen. */
 START_TEST(bounds_fast_equals_plain_scan)
@@ -203,6 +203,129 @@ START_TEST(bounds_fast_equals_plain_scan)
 		ob_free(&plain);
 	}
 	ck_assert_int_gt(learned, 500);
+}
+END_TEST
+
+/* The brute force: every increasing choice of K last bins, its cost summed
+ * over the window's (key, length) pairs by the definition in odma_bounds.h,
+ * the least feasible one, ties to the smaller top bin, then the smaller
+ * next one down (what "ties go to the smaller edge" means for K classes). */
+struct bf {
+	const int32_t *key, *len;
+	size_t n;
+	int32_t max_len, bin;
+	int k, nbins;
+	enum ob_weight w;
+	double eps;
+	int best[12], cur[12];
+	int64_t best_v, best_over;
+};
+
+static int32_t bf_edge(const struct bf *b, int j)
+{
+	int32_t e = (j + 1) * b->bin;
+	return e > b->max_len ? b->max_len : e;
+}
+
+/* Cost of b->cur, or -1 if more than eps of the lengths overflow. */
+static int64_t bf_cost(const struct bf *b, int64_t *overflow)
+{
+	int64_t v = 0, over = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		int bin = (b->key[i] - 1) / b->bin, c = 0;
+		while (c < b->k && b->cur[c] < bin)
+			c++;
+		int64_t e = c < b->k ? bf_edge(b, b->cur[c]) : b->max_len;
+		over += c == b->k;
+		v += (b->w == OB_TOKENS ? 1 : b->len[i]) * (e - b->len[i]);
+	}
+	*overflow = over;
+	return (double)over > b->eps * (double)b->n ? -1 : v;
+}
+
+/* Whether b->cur beats b->best: less cost, or the same and smaller from the top. */
+static bool bf_better(const struct bf *b, int64_t v)
+{
+	if (b->best_v < 0 || v < b->best_v)
+		return true;
+	for (int c = b->k - 1; v == b->best_v && c >= 0; c--)
+		if (b->cur[c] != b->best[c])
+			return b->cur[c] < b->best[c];
+	return false;
+}
+
+static void bf_search(struct bf *b, int c, int from)
+{
+	if (c == b->k) {
+		int64_t over, v = bf_cost(b, &over);
+		if (v >= 0 && bf_better(b, v)) {
+			b->best_v = v;
+			b->best_over = over;
+			memcpy(b->best, b->cur, sizeof b->best);
+		}
+		return;
+	}
+	for (int j = from; j < b->nbins; j++) {
+		b->cur[c] = j;
+		bf_search(b, c + 1, j + 1);
+	}
+}
+
+/* Both programmes (hull and plain scan) against the brute
+ * force on small random windows: empty bins inside and above, few distinct
+ * lengths (ties), paired keys, both objectives, overflow caps that bind. */
+START_TEST(bounds_equal_brute_force)
+{
+	uint64_t x = 99;
+	int learned = 0, tail = 0;
+	for (int round = 0; round < 1500; round++) {
+		struct bf b = { .bin = 1 + (int32_t)(rng_mix64(x++) % 4) };
+		b.max_len = b.bin * (1 + (int32_t)(rng_mix64(x++) % 12));
+		b.max_len -= (int32_t)(rng_mix64(x++) % (uint64_t)b.bin);
+		size_t window = 1 + rng_mix64(x++) % 40;
+		struct ob_learner fast, plain;
+		ck_assert_int_eq(ob_init(&fast, b.max_len, b.bin, window), 0);
+		ck_assert_int_eq(ob_init(&plain, b.max_len, b.bin, window), 0);
+		plain.reference = true;
+		int32_t keys[100], lens[100], vals[4];
+		for (int v = 0; v < 4; v++)
+			vals[v] = 1 + (int32_t)(rng_mix64(x++) % (uint64_t)b.max_len);
+		size_t n = 1 + rng_mix64(x++) % 100;
+		for (size_t i = 0; i < n; i++) {
+			lens[i] = vals[rng_mix64(x++) % 4];
+			keys[i] = lens[i]
+				+ (rng_mix64(x++) % 4 ? 0 : (int32_t)(rng_mix64(x++) % 8));
+			if (keys[i] > b.max_len)
+				keys[i] = b.max_len;
+			ob_add_pair(&fast, keys[i], lens[i]);
+			ob_add_pair(&plain, keys[i], lens[i]);
+		}
+		b.n = n < window ? n : window;
+		b.key = keys + (n - b.n), b.len = lens + (n - b.n), b.nbins = fast.nbins;
+		for (b.k = 1; b.k <= 4 && b.k <= b.nbins; b.k++)
+			for (int w = 0; w < 2; w++) {
+				b.w = w ? OB_TOKEN_TIME : OB_TOKENS;
+				b.eps = (double)(rng_mix64(x++) % 4) * 0.1;
+				b.best_v = -1;
+				bf_search(&b, 0, 0);
+				int32_t a[4], p[4];
+				int ra = ob_learn(&fast, b.k, b.w, b.eps, a);
+				int rp = ob_learn(&plain, b.k, b.w, b.eps, p);
+				ck_assert_int_eq(ra,
+						 b.best_v < 0 ? -1 : 0); /* a top bin always fits */
+				ck_assert_int_eq(rp, ra);
+				for (int c = 0; ra == 0 && c < b.k; c++) {
+					ck_assert_int_eq(a[c], bf_edge(&b, b.best[c]));
+					ck_assert_int_eq(p[c], a[c]);
+				}
+				learned += ra == 0;
+				tail += ra == 0 && b.best_over > 0;
+			}
+		ob_free(&fast);
+		ob_free(&plain);
+	}
+	ck_assert_int_gt(learned, 1000);
+	ck_assert_int_gt(tail, 100); /* the cap let some lengths overflow */
 }
 END_TEST
 
@@ -627,9 +750,9 @@ Suite *tu_suite(void)
 	return tu_suite_of(
 		"odma", bounds_uniform_equal_width, bounds_two_point_and_window,
 		bounds_overflow_cap_binds, bounds_pair_key_picks_bin_length_slack,
-		bounds_fast_equals_plain_scan, relocation_charged_at_stream_bandwidth,
-		safety_pool_then_no_room_changes_nothing, random_churn_regions_never_overlap,
-		underpredicted_request_relocates_and_finishes,
+		bounds_fast_equals_plain_scan, bounds_equal_brute_force,
+		relocation_charged_at_stream_bandwidth, safety_pool_then_no_room_changes_nothing,
+		random_churn_regions_never_overlap, underpredicted_request_relocates_and_finishes,
 		exhausted_safety_pool_preempts_never_loses, exact_predictions_never_overflow,
 		deterministic_and_writes_boundaries_csv, starting_boundaries_from_training_lengths,
 		refuses_without_predictor, engineered_caps_at_the_top_learned_class,
