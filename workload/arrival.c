@@ -9,24 +9,6 @@
 
 #include "common/registry.h"
 
-/* Gap-based processes accumulate in double seconds and round once per
- * request, so rounding error does not build up over a million arrivals. */
-static int stamp_gaps(struct wl_trace *t, double (*gap)(gsl_rng *, const struct arr_params *),
-		      const struct arr_params *p, gsl_rng *rng, struct om_err *e)
-{
-	double now = 0.0;
-	for (size_t i = 0; i < t->n; i++) {
-		now += gap(rng, p);
-		if (!(now <= ARR_MAX_S))
-			return err_set(e, p->rate_origin, 0, "workload.rate",
-				       "request %zu would arrive at %g s, past the %g s the "
-				       "simulated clock allows; raise workload.rate",
-				       i + 1, now, ARR_MAX_S);
-		t->req[i].arrival_ns = llround(now * 1e9);
-	}
-	return 0;
-}
-
 static double exp_gap(gsl_rng *rng, const struct arr_params *p)
 {
 	return gsl_ran_exponential(rng, 1.0 / p->rate);
@@ -38,25 +20,51 @@ static double gamma_gap(gsl_rng *rng, const struct arr_params *p)
 	return gsl_ran_gamma(rng, k, 1.0 / (p->rate * k));
 }
 
+/* Gap-based processes accumulate in double seconds and round once per
+ * request, so rounding error does not build up over a million arrivals. */
+int arr_seq_next(struct arr_seq *s, gsl_rng *rng, size_t i, int64_t *ns, struct om_err *e)
+{
+	if (!s->gap) {
+		*ns = 0; /* offline */
+		return 0;
+	}
+	s->now += s->gap(rng, &s->p);
+	if (!(s->now <= ARR_MAX_S))
+		return err_set(e, s->p.rate_origin, 0, "workload.rate",
+			       "request %zu would arrive at %g s, past the %g s the "
+			       "simulated clock allows; raise workload.rate",
+			       i + 1, s->now, ARR_MAX_S);
+	*ns = llround(s->now * 1e9);
+	return 0;
+}
+
+static int stamp_seq(struct wl_trace *t, struct arr_seq *s, gsl_rng *rng, struct om_err *e)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (arr_seq_next(s, rng, i, &t->req[i].arrival_ns, e) < 0)
+			return -1;
+	return 0;
+}
+
 static int assign_poisson(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
 			  struct om_err *e)
 {
-	return stamp_gaps(t, exp_gap, p, rng, e);
+	struct arr_seq s = { exp_gap, *p, 0.0 };
+	return stamp_seq(t, &s, rng, e);
 }
 
 static int assign_gamma(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
 			struct om_err *e)
 {
-	return stamp_gaps(t, gamma_gap, p, rng, e);
+	struct arr_seq s = { gamma_gap, *p, 0.0 };
+	return stamp_seq(t, &s, rng, e);
 }
 
 static int assign_offline(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
 			  struct om_err *e)
 {
-	(void)p, (void)rng, (void)e;
-	for (size_t i = 0; i < t->n; i++)
-		t->req[i].arrival_ns = 0;
-	return 0;
+	struct arr_seq s = { NULL, *p, 0.0 };
+	return stamp_seq(t, &s, rng, e);
 }
 
 static int assign_trace(struct wl_trace *t, const struct arr_params *p, gsl_rng *rng,
@@ -101,6 +109,20 @@ const struct arr_ops *const arr_registry[] = {
 	&arr_auto, &arr_trace, &arr_offline, &arr_poisson, &arr_gamma, NULL,
 };
 /* clang-format on */
+
+bool arr_seq_init(struct arr_seq *s, const char *name, const struct arr_params *p,
+		  const char **resolved)
+{
+	/* auto on a trace without timestamps is poisson (assign_auto) */
+	bool poisson = !strcmp(name, "auto") || !strcmp(name, "poisson");
+	*s = (struct arr_seq){ poisson ? exp_gap : gamma_gap, *p, 0.0 };
+	if (!strcmp(name, "offline"))
+		s->gap = NULL;
+	else if (!poisson && strcmp(name, "gamma"))
+		return false;
+	*resolved = s->gap == exp_gap ? "poisson" : name;
+	return true;
+}
 
 const struct arr_ops *arr_find(const char *name)
 {
