@@ -616,10 +616,15 @@ static int prep_rows(void *ctx, size_t from, size_t to)
 	return 0;
 }
 
-/* After the last block: only t->n is read from here on. */
+/* After the last block: only t->n is read from here on, and no row is
+ * made again (the run's peak memory comes later). */
 static void prep_drop(void *ctx)
 {
-	trace_drop_rows(((struct eng *)ctx)->drop);
+	struct eng *g = ctx;
+	free(g->rowbuf);
+	g->rowbuf = NULL;
+	if (g->drop)
+		trace_drop_rows(g->drop);
 }
 
 /* drop: t itself when its rows may go; then the truth array becomes the
@@ -646,8 +651,8 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	g->pred = pred;
 	g->drop = drop;
-	prep_start(&g->prep, n, ENG_ROW_BLOCK, g->p.threads > 1, prep_rows, drop ? prep_drop : NULL,
-		   g);
+	prep_start(&g->prep, n, ENG_ROW_BLOCK, g->p.threads > 1, prep_rows,
+		   drop || g->rowbuf ? prep_drop : NULL, g);
 	/* inline, a failed block is known now: fail before the run, as the
 	 * whole-trace build would */
 	if (!g->prep.started && atomic_load(&g->prep.failed))
