@@ -91,17 +91,42 @@ static int assign_auto(struct wl_trace *t, const struct arr_params *p, gsl_rng *
 	return assign_poisson(t, p, rng, e);
 }
 
-static const struct arr_ops arr_auto = { "auto",
-					 "the trace's timestamps when it has them, else poisson",
-					 assign_auto };
-static const struct arr_ops arr_trace = {
-	"trace", "the trace's own timestamps (arrival_s or Vidur's arrived_at)", assign_trace
+static const struct arr_ops arr_auto = {
+	.name = "auto",
+	.help = "the trace's timestamps when it has them, else poisson",
+	.assign = assign_auto,
+	.sequential = true, /* on a trace without timestamps, poisson (assign_auto) */
+	.gap = exp_gap,
+	.runs_as = "poisson",
 };
-static const struct arr_ops arr_offline = { "offline", "every request at t = 0", assign_offline };
-static const struct arr_ops arr_poisson = { "poisson", "exponential gaps with mean 1/rate",
-					    assign_poisson };
+static const struct arr_ops arr_trace = {
+	.name = "trace",
+	.help = "the trace's own timestamps (arrival_s or Vidur's arrived_at)",
+	.assign = assign_trace,
+	.runs_as = "trace",
+};
+static const struct arr_ops arr_offline = {
+	.name = "offline",
+	.help = "every request at t = 0",
+	.assign = assign_offline,
+	.sequential = true,
+	.runs_as = "offline",
+};
+static const struct arr_ops arr_poisson = {
+	.name = "poisson",
+	.help = "exponential gaps with mean 1/rate",
+	.assign = assign_poisson,
+	.sequential = true,
+	.gap = exp_gap,
+	.runs_as = "poisson",
+};
 static const struct arr_ops arr_gamma = {
-	"gamma", "gamma gaps with mean 1/rate and coefficient of variation cv", assign_gamma
+	.name = "gamma",
+	.help = "gamma gaps with mean 1/rate and coefficient of variation cv",
+	.assign = assign_gamma,
+	.sequential = true,
+	.gap = gamma_gap,
+	.runs_as = "gamma",
 };
 
 /* clang-format off: one registry line per entry */
@@ -113,14 +138,11 @@ const struct arr_ops *const arr_registry[] = {
 bool arr_seq_init(struct arr_seq *s, const char *name, const struct arr_params *p,
 		  const char **resolved)
 {
-	/* auto on a trace without timestamps is poisson (assign_auto) */
-	bool poisson = !strcmp(name, "auto") || !strcmp(name, "poisson");
-	*s = (struct arr_seq){ poisson ? exp_gap : gamma_gap, *p, 0.0 };
-	if (!strcmp(name, "offline"))
-		s->gap = NULL;
-	else if (!poisson && strcmp(name, "gamma"))
+	const struct arr_ops *o = arr_find(name);
+	if (!o || !o->sequential)
 		return false;
-	*resolved = s->gap == exp_gap ? "poisson" : name;
+	*s = (struct arr_seq){ o->gap, *p, 0.0 };
+	*resolved = o->runs_as;
 	return true;
 }
 
