@@ -15,6 +15,15 @@ struct synth_params {
 	int32_t max_tokens; /* clamp for both lengths */
 };
 
+/* The draws of one request at a time, in order (synth_generate's rows, for a
+ * workload generated block by block). */
+struct synth_gen {
+	struct synth_params p;
+	double lp, lq; /* log medians */
+};
+void synth_gen_init(struct synth_gen *g, const struct synth_params *p);
+void synth_next(const struct synth_gen *g, gsl_rng *rng, int32_t *prompt, int32_t *output);
+
 int synth_generate(struct wl_trace *t, const struct synth_params *p, gsl_rng *rng,
 		   struct om_err *e);
 

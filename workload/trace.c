@@ -2,6 +2,7 @@
 #include "workload/trace.h"
 #include "common/bigmem.h"
 #include "common/grow.h"
+#include "workload/wl_stream.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ void trace_free(struct wl_trace *t)
 	free(t->req);
 	free(t->out_tokens);
 	free(t->text);
+	wl_stream_free(t->stream);
 	memset(t, 0, sizeof *t);
 }
 
@@ -26,6 +28,8 @@ void trace_drop_rows(struct wl_trace *t)
 	free(t->req);
 	free(t->out_tokens);
 	free(t->text);
+	wl_stream_free(t->stream);
+	t->stream = NULL;
 	t->req = NULL;
 	t->out_tokens = NULL;
 	t->text = NULL;

@@ -29,11 +29,15 @@ struct wl_trace {
 	char source[512];  /* file name or "synthetic" */
 	char format[16];   /* reader that read it (trace_fmt name), "" for synthetic */
 	char arrival[16];  /* the arrival process that ran (auto resolved) */
+	/* Set on a streamed trace (workload/wl_stream.h): its n rows are made
+	 * as they are read, and req, out_tokens and text stay NULL. */
+	struct wl_stream *stream;
 };
 
 void trace_init(struct wl_trace *t);
 void trace_free(struct wl_trace *t);
-/* Frees the per-request rows (requests, true lengths, texts) of a trace whose
+/* Frees the per-request rows (requests, true lengths, texts, or the stream
+ * that makes them) of a trace whose
  * reader is done with them; the count n and the metadata (source, format,
  * arrival...) stay for the reports. Nothing may index the rows afterwards. */
 void trace_drop_rows(struct wl_trace *t);

@@ -13,6 +13,7 @@
 #include "workload/think.h"
 #include "workload/synth.h"
 #include "workload/trace_fmt.h"
+#include "workload/wl_stream.h"
 
 const struct cfg_key wl_keys[] = {
 	{ "workload.trace", CFG_STR, "", 0, -1, NULL,
@@ -394,6 +395,57 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 	return 0;
 }
 
+static struct synth_params synth_cfg(const struct cfg *c)
+{
+	size_t want = (size_t)cfg_int(c, "workload.num_requests");
+	return (struct synth_params){
+		.n = want ? want : 1000,
+		.prompt_median = cfg_real(c, "workload.synth_prompt_median"),
+		.prompt_sigma = cfg_real(c, "workload.synth_prompt_sigma"),
+		.output_median = cfg_real(c, "workload.synth_output_median"),
+		.output_sigma = cfg_real(c, "workload.synth_output_sigma"),
+		.max_tokens = (int32_t)cfg_int(c, "workload.synth_max_tokens"),
+	};
+}
+
+static struct arr_params arr_cfg(const struct cfg *c)
+{
+	return (struct arr_params){ cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv"),
+				    cfg_origin(c, "workload.rate") };
+}
+
+/* The synthetic workload's rows in order are already sorted by arrival
+ * (every process drawn request by request stamps non-decreasing times) and
+ * numbered 0..n-1, so with head sampling the sort and the sampling leave
+ * them as they are: nothing needs the whole trace before the run. */
+bool wl_streams(const struct cfg *c)
+{
+	struct arr_seq as;
+	const char *name;
+	struct arr_params ap = arr_cfg(c);
+	return !cfg_str(c, "workload.trace")[0] && !servegen_wanted(c)
+		&& !strcmp(cfg_str(c, "workload.sampling"), "head")
+		&& arr_seq_init(&as, cfg_str(c, "workload.arrival"), &ap, &name);
+}
+
+int wl_build_stream(const struct cfg *c, struct wl_trace *t, struct om_err *e)
+{
+	struct arr_seq as;
+	const char *name;
+	struct arr_params ap = arr_cfg(c);
+	struct synth_params sp = synth_cfg(c);
+	trace_init(t);
+	if (!wl_streams(c) || !arr_seq_init(&as, cfg_str(c, "workload.arrival"), &ap, &name))
+		return err_set(e, NULL, 0, "workload", "internal: this workload cannot stream");
+	t->stream = wl_stream_new(&sp, &as, (uint64_t)cfg_int(c, "workload.seed"));
+	if (!t->stream)
+		return err_set(e, NULL, 0, NULL, "out of memory");
+	t->n = sp.n;
+	snprintf(t->source, sizeof t->source, "synthetic");
+	snprintf(t->arrival, sizeof t->arrival, "%s", name);
+	return 0;
+}
+
 int wl_build(const struct cfg *c, struct wl_trace *t, bool keep_text, struct om_err *e)
 {
 	return wl_build_pre(c, t, keep_text, NULL, e);
@@ -403,7 +455,6 @@ int wl_build_pre(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		 const struct wl_preread *pre, struct om_err *e)
 {
 	uint64_t seed = (uint64_t)cfg_int(c, "workload.seed");
-	size_t want = (size_t)cfg_int(c, "workload.num_requests");
 	gsl_rng *rs = rng_stream(seed, "workload.sample");
 	gsl_rng *ra = rng_stream(seed, "workload.arrival");
 	gsl_rng *rl = rng_stream(seed, "workload.synth");
@@ -427,14 +478,7 @@ int wl_build_pre(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		    || think_apply(c, t, THINK_STREAM_WORKLOAD, e) < 0)
 			goto out;
 	} else {
-		struct synth_params sp = {
-			.n = want ? want : 1000,
-			.prompt_median = cfg_real(c, "workload.synth_prompt_median"),
-			.prompt_sigma = cfg_real(c, "workload.synth_prompt_sigma"),
-			.output_median = cfg_real(c, "workload.synth_output_median"),
-			.output_sigma = cfg_real(c, "workload.synth_output_sigma"),
-			.max_tokens = (int32_t)cfg_int(c, "workload.synth_max_tokens"),
-		};
+		struct synth_params sp = synth_cfg(c);
 		if (synth_generate(&raw, &sp, rl, e) < 0)
 			goto out;
 		if (!strcmp(cfg_str(c, "workload.sampling"), "head")) {
@@ -445,8 +489,7 @@ int wl_build_pre(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		}
 	}
 	const struct arr_ops *ao = arr_find(cfg_str(c, "workload.arrival"));
-	struct arr_params ap = { cfg_real(c, "workload.rate"), cfg_real(c, "workload.cv"),
-				 cfg_origin(c, "workload.rate") };
+	struct arr_params ap = arr_cfg(c);
 	snprintf(t->arrival, sizeof t->arrival, "%s", ao->name);
 	if (ao->assign(t, &ap, ra, e) < 0)
 		goto out;

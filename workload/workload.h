@@ -38,4 +38,14 @@ struct wl_preread {
 int wl_build_pre(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		 const struct wl_preread *pre, struct om_err *e);
 
+/* Whether c's workload can be streamed: the built-in synthetic one (not
+ * ServeGen) with workload.sampling = head and an arrival process drawn
+ * request by request (auto, poisson, gamma, offline). */
+bool wl_streams(const struct cfg *c);
+/* For a workload that streams: a streamed trace (wl_stream.h) with the n,
+ * source and arrival names wl_build gives and no rows; they are made as a
+ * run reads them, the rows wl_build would give. An arrival past the clock
+ * is found when its row is made. */
+int wl_build_stream(const struct cfg *c, struct wl_trace *t, struct om_err *e);
+
 #endif

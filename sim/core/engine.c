@@ -13,6 +13,7 @@
 #include "sim/core/prep.h"
 #include "sim/core/router.h"
 #include "sim/core/start_lengths.h"
+#include "workload/wl_stream.h"
 
 enum {
 	EV_ARRIVAL = 1,
@@ -103,6 +104,8 @@ struct eng {
 	const int32_t *truth;
 	const struct pred_handle *pred;
 	struct wl_trace *drop;
+	struct wl_req *rowbuf; /* a streamed trace's block of rows */
+	struct om_err prep_e;  /* why a block failed (prep_need false) */
 };
 
 /* Rejections happen at arrival and at admission (never_fits); each
@@ -139,6 +142,13 @@ static void eng_on_finish(void *ctx, struct sim_req *r)
 	g->finished++;
 }
 
+/* A request's preparation failed (a streamed workload's row): its error. */
+static int prep_failed(const struct eng *g, struct om_err *e)
+{
+	*e = g->prep_e;
+	return -1;
+}
+
 static size_t route(struct eng *g)
 {
 	if (g->n_in == 1)
@@ -161,8 +171,8 @@ static int ingest(struct eng *g, struct om_err *e)
 	while (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now) {
 		struct sim_req *r = &g->reqs[g->next_arrival++];
 		/* request next_arrival is prepared whenever it exists (loop) */
-		if (g->next_arrival < g->t->n)
-			prep_need(&g->prep, g->next_arrival);
+		if (g->next_arrival < g->t->n && !prep_need(&g->prep, g->next_arrival))
+			return prep_failed(g, e);
 		size_t k = route(g);
 		if (g->replica)
 			g->replica[r - g->reqs] = (int32_t)k;
@@ -486,7 +496,8 @@ static int loop(struct eng *g, struct om_err *e)
 	struct ev ev;
 	/* The first arrival is an event like any other, so offline workloads
 	 * (everyone at t = 0) are all queued before the first iteration forms. */
-	prep_need(&g->prep, 0); /* then ingest asks for each next arrival */
+	if (!prep_need(&g->prep, 0)) /* then ingest asks for each next arrival */
+		return prep_failed(g, e);
 	if (evq_push(&g->q, g->reqs[0].arrival_ns, EV_ARRIVAL, 0) < 0)
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	g->arrival_pending = true;
@@ -534,9 +545,9 @@ static void predict_rows(const struct pred_handle *ph, const struct wl_trace *t,
 {
 	for (size_t i = from; i < to; i++) {
 		struct pred_sample smp = {
-			.id = t->req[i].id,
-			.text = trace_text(t, i),
-			.prompt_tokens = t->req[i].prompt_tokens,
+			.id = reqs[i].id, /* init_rows's copies: a streamed trace has no rows */
+			.text = t->stream ? "" : trace_text(t, i),
+			.prompt_tokens = reqs[i].prompt_tokens,
 			/* only the labelled truth-readers (oracle, noisy) get the label */
 			.out_tokens = ph->ops->wants_truth ? target[i] : -1,
 		};
@@ -579,16 +590,18 @@ static void note_held_peaks(struct eng *g)
  * a block is also what a run waiting for its preparation waits for. */
 #define ENG_ROW_BLOCK 8192
 
-static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *truth, size_t from,
+/* rows[k] and truth[k] are request from + k's */
+static void init_rows(struct eng *g, const struct wl_req *rows, const int32_t *truth, size_t from,
 		      size_t to)
 {
 	int32_t mml = g->p.pol.max_model_len;
 	int64_t max_new = g->p.max_new_tokens;
 	for (size_t i = from; i < to; i++) {
 		struct sim_req *r = &g->reqs[i];
-		r->id = t->req[i].id;
-		r->arrival_ns = t->req[i].arrival_ns;
-		r->prompt_tokens = t->req[i].prompt_tokens;
+		const struct wl_req *w = &rows[i - from];
+		r->id = w->id;
+		r->arrival_ns = w->arrival_ns;
+		r->prompt_tokens = w->prompt_tokens;
 		int64_t cap = (int64_t)mml - r->prompt_tokens;
 		if (max_new > 0 && max_new < cap)
 			cap = max_new;
@@ -596,24 +609,39 @@ static void init_rows(struct eng *g, const struct wl_trace *t, const int32_t *tr
 		r->predicted_len = -1;
 		r->pred_bucket = -1;
 		r->first_admit_ns = r->first_token_ns = r->finish_ns = -1;
-		g->target[i] = truth[i] > 0 ? truth[i] : 1;
+		g->target[i] = truth[i - from] > 0 ? truth[i - from] : 1;
 	}
 }
 
-static void prep_rows(void *ctx, size_t from, size_t to)
+/* A streamed trace's rows are made here, block by block, their true
+ * lengths straight into target (init_rows then clamps them in place). */
+static int prep_rows(void *ctx, size_t from, size_t to)
 {
 	struct eng *g = ctx;
-	init_rows(g, g->t, g->truth, from, to);
+	if (g->t->stream) {
+		if (wl_stream_rows(g->t->stream, from, to, g->rowbuf, g->target + from, &g->prep_e)
+		    < 0)
+			return -1;
+		init_rows(g, g->rowbuf, g->target + from, from, to);
+	} else {
+		init_rows(g, g->t->req + from, g->truth + from, from, to);
+	}
 	if (g->pred && g->pred->ops)
 		predict_rows(g->pred, g->t, g->reqs, g->target, from, to);
 	if (g->drop)
 		trace_release_rows(g->drop, from, to);
+	return 0;
 }
 
-/* After the last block: only t->n is read from here on. */
+/* After the last block: only t->n is read from here on, and no row is
+ * made again (the run's peak memory comes later). */
 static void prep_drop(void *ctx)
 {
-	trace_drop_rows(((struct eng *)ctx)->drop);
+	struct eng *g = ctx;
+	free(g->rowbuf);
+	g->rowbuf = NULL;
+	if (g->drop)
+		trace_drop_rows(g->drop);
 }
 
 /* drop: t itself when its rows may go; then the truth array becomes the
@@ -634,12 +662,18 @@ static int init_requests(struct eng *g, const struct wl_trace *t, struct wl_trac
 	} else if (g->reqs) {
 		g->target = malloc((n ? n : 1) * sizeof *g->target);
 	}
-	if (!g->reqs || !g->target)
+	if (g->reqs && g->target && t->stream)
+		g->rowbuf = malloc((n < ENG_ROW_BLOCK ? n : ENG_ROW_BLOCK) * sizeof *g->rowbuf);
+	if (!g->reqs || !g->target || (t->stream && !g->rowbuf))
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	g->pred = pred;
 	g->drop = drop;
-	prep_start(&g->prep, n, ENG_ROW_BLOCK, g->p.threads > 1, prep_rows, drop ? prep_drop : NULL,
-		   g);
+	prep_start(&g->prep, n, ENG_ROW_BLOCK, g->p.threads > 1, prep_rows,
+		   drop || g->rowbuf ? prep_drop : NULL, g);
+	/* inline, a failed block is known now: fail before the run, as the
+	 * whole-trace build would */
+	if (!g->prep.started && atomic_load(&g->prep.failed))
+		return prep_failed(g, e);
 	return 0;
 }
 
@@ -843,6 +877,7 @@ done:
 	free(g.reqs);
 	free(g.replica);
 	free(g.target);
+	free(g.rowbuf);
 	free(g.rng);
 	evq_free(&g.q);
 	return rc;

@@ -83,7 +83,10 @@ struct eng_watch {
 };
 /* engine_run for a trace used once: its rows are dropped (trace_drop_rows)
  * as soon as the engine has its own per-request records, so a run does not
- * hold both (memory per request); watch (which may be NULL) is told. */
+ * hold both (memory per request); watch (which may be NULL) is told. A
+ * streamed trace (workload/wl_stream.h) has its rows made by the run's
+ * preparation, block by block; engine_run takes one too, once. A row that
+ * fails (an arrival past the clock) fails the run with its error. */
 int engine_run_watched(const struct cfg *c, struct wl_trace *t, const struct pred_handle *pred,
 		       const struct eng_watch *watch, struct run_result *out, struct om_err *e);
 void run_result_free(struct run_result *r);

@@ -152,6 +152,10 @@ int pred_wl_load(const struct cfg *c, struct pred_cache *pc, struct pred_handle 
 	const struct pred_ops *ops = strcmp(name, "none") ? pred_find(name) : NULL;
 	struct wl_job j = { .c = c, .t = t, .keep_text = ops && ops->needs_text };
 	pthread_t th;
+	/* a streamed workload is made during the run, on its preparation
+	 * thread: nothing is left to build beside the predictor */
+	if (wl_streams(c))
+		return pred_from_cfg_cached(c, pc, h, e) < 0 ? -1 : wl_build_stream(c, t, e);
 	/* only a model to load or train is worth a thread */
 	bool two = ops && ops->train && !cfg_str(c, "workload.trace")[0]
 		&& ncpu_threads(cfg_int(c, "run.threads"), 2) > 1

@@ -79,7 +79,10 @@ int pred_wl_build(const struct cfg *c, const struct pred_cache *pc, const struct
 		  struct wl_trace *t, struct om_err *e);
 
 /* pred_from_cfg_cached, then pred_wl_build, with the same results and
- * errors (the predictor's first). When run.threads allows two, the
+ * errors (the predictor's first), for a run that reads the workload once
+ * (engine_run_watched): a workload that streams (wl_streams) comes back
+ * streamed (wl_build_stream), its rows made as the run reads them and an
+ * arrival past the clock reported by the run. Else, when run.threads allows two, the
  * predictor has a model to load or train, and the workload reads no trace
  * file (synthetic, ServeGen: it takes nothing from pc), the workload is
  * built on a second thread while the predictor loads or trains: the two

@@ -165,6 +165,10 @@ fail_case phase_more_than_rows "--set: workload.phase_requests: 5 requested but 
 fail_case phase_count_not_number "--set: workload.phase_requests: 'x' is not a request count" -- good.csv.ini --set "workload.trace=$T/good.csv,$T/good.csv" --set workload.phase_requests=1,x
 fail_case rate_overflows_clock '--set: workload.rate: request |raise workload.rate' -- good.csv.ini --set workload.arrival=poisson --set workload.rate=1e-9 --set workload.seed=1 --set run.sample_interval_s=0 --set workload.sampling=replace --set workload.num_requests=50
 fail_case gamma_rate_overflows_clock '--set: workload.rate: request ' -- good.csv.ini --set workload.arrival=gamma --set workload.rate=1e-9 --set workload.seed=1 --set run.sample_interval_s=0 --set workload.sampling=replace --set workload.num_requests=50
+# The synthetic workload streamed (made during the run): the same error, also
+# when the arrival past the clock lies beyond the first block of 8,192 rows.
+fail_case synth_rate_overflows_clock '--set: workload.rate: request 8 would arrive' -- --set workload.rate=1e-9 --set workload.seed=1 --set run.sample_interval_s=0 --set workload.num_requests=50 --set run.threads=1
+fail_case synth_rate_overflows_clock_late '--set: workload.rate: request 13646 would arrive' -- --set workload.rate=1.5e-6 --set workload.seed=1 --set run.sample_interval_s=0 --set workload.num_requests=20000 --set run.threads=2
 fail_case stall_limit 'run.max_stall_iterations: stalled at t = |request 1 at the head of the queue|scheduler.max_num_seqs = 1' -- good.csv.ini --set scheduler.max_num_seqs=1 --set run.max_stall_iterations=2 --set workload.max_new_tokens=0
 csv far_apart.csv 'id,prompt_tokens,output_tokens,arrival_s\n0,10,5,0\n1,10,5,8e9\n'
 ok_case series_coarsens_far_apart '"requests_completed": 2' -- far_apart.csv.ini --set workload.arrival=trace
