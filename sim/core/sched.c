@@ -707,25 +707,31 @@ struct leap_px {
 	double bytes_per_token, runs;
 };
 
+/* Sets px from the batch and the policy's memory now: the cost sched_begin
+ * would build, but for its pairs and bytes. False when it cannot. */
+static bool leap_px_set(const struct sched *s, struct leap_px *px, struct it_cost *cost)
+{
+	struct pol_reads rd;
+	if (!lin_reads(s, s->n_run, &rd))
+		return false;
+	*cost = (struct it_cost){ .tokens = (double)s->n_run };
+	add_reads(s, &rd, 0, cost);
+	dt_stretch_set(s->dt, &px->x, cost);
+	px->runs = cost->kv_runs;
+	px->bytes_per_token = rd.bytes_per_token;
+	return true;
+}
+
 /* Prices the next leapt iteration as sched_begin would (each running
  * request decodes one token): price_batch_reads and dt_iter_ns, from px
  * (first set again when `fresh`: the batch or the policy's memory changed
  * since) and the tokens. Fills the cost's KV totals. False when it cannot. */
-static bool leap_price(const struct sched *s, struct leap_px *px, bool fresh, struct it_cost *cost,
-		       int64_t *d, double *kv_ns)
+static inline bool leap_price(const struct sched *s, struct leap_px *px, bool fresh,
+			      struct it_cost *cost, int64_t *d, double *kv_ns)
 {
-	int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
-	if (fresh) {
-		struct pol_reads rd;
-		if (!lin_reads(s, s->n_run, &rd))
-			return false;
-		/* the cost sched_begin would build, but for its pairs and bytes */
-		*cost = (struct it_cost){ .tokens = (double)n };
-		add_reads(s, &rd, 0, cost);
-		dt_stretch_set(s->dt, &px->x, cost);
-		px->runs = cost->kv_runs;
-		px->bytes_per_token = rd.bytes_per_token;
-	}
+	if (fresh && !leap_px_set(s, px, cost))
+		return false;
+	int64_t next = s->live_tokens + (int64_t)s->n_run;
 	cost->kv_bytes = px->bytes_per_token * (double)next;
 	cost->kv_runs = px->runs;
 	*d = dt_stretch_ns(s->dt, &px->x, (double)next, cost->kv_bytes, kv_ns);
@@ -825,8 +831,8 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 		changed = false;
 		t += d;
 		done++;
-		leap_finishes(s, done, t, h, &changed);
-		if (h->after(h->ctx) < 0)
+		leap_finishes(s, done, t, h, &changed); /* changed: something finished */
+		if ((changed || !h->after_finishes_only) && h->after(h->ctx) < 0)
 			return -1;
 	}
 	s->last_leap = done;
