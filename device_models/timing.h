@@ -72,6 +72,13 @@ static inline void dt_lin_add(const struct dev_timing *t, struct it_cost *c, dou
 	c->kv_bytes += bytes;
 	c->kv_runs += runs;
 }
+/* The linear KV time kv_ns + scale * (bytes + runs_half) / lin_bw, ns, with
+ * runs_half = runs * lin_half: dt_kv_ns's and dt_stretch_ns's one formula. */
+static inline double dt_lin_kv_ns(const struct dev_timing *t, double kv_ns, double scale,
+				  double bytes, double runs_half)
+{
+	return kv_ns + scale * (bytes + runs_half) / t->lin_bw * 1e9;
+}
 /* KV time of the cost so far, ns: kv_ns plus, under a linear model,
  * kv_scale * (kv_bytes + kv_runs * lin_half) / lin_bw: one division per
  * iteration on exact totals, so the result does not depend on how the
@@ -81,7 +88,7 @@ static inline double dt_kv_ns(const struct dev_timing *t, const struct it_cost *
 	if (!t->lin)
 		return c->kv_ns;
 	double scale = c->kv_scale > 0 ? c->kv_scale : 1.0;
-	return c->kv_ns + scale * (c->kv_bytes + c->kv_runs * t->lin_half) / t->lin_bw * 1e9;
+	return dt_lin_kv_ns(t, c->kv_ns, scale, c->kv_bytes, c->kv_runs * t->lin_half);
 }
 /* Streaming time of `bytes` at eta_seq * B_peak (copies, weights). */
 double dt_stream_ns(const struct dev_timing *t, double bytes);
@@ -101,6 +108,28 @@ static inline double dt_ceil_pos(double x)
 	return i < x ? i + 1 : i;
 }
 
+/* The total of an iteration from its flops, KV, extra and communication
+ * times (dt_iter_ns's and dt_stretch_ns's one formula); `out` may be NULL. */
+static inline int64_t dt_total_ns(const struct dev_timing *t, double flops, double kv_ns,
+				  double extra_ns, double comm_ns, struct it_time *out)
+{
+	struct it_time it;
+	it.compute_ns = flops / t->flops_rate * 1e9;
+	it.weights_ns = t->weights_ns;
+	it.kv_ns = kv_ns;
+	it.extra_ns = extra_ns;
+	it.memory_ns = it.weights_ns + it.kv_ns + it.extra_ns;
+	it.comm_ns = comm_ns;
+	double busy = it.compute_ns > it.memory_ns ? it.compute_ns : it.memory_ns;
+	/* Saturate instead of overflowing the conversion (UB) on absurdly slow
+	 * devices; the engine reports an iteration it cannot fit in time. */
+	double total = dt_ceil_pos(busy + it.comm_ns) + (double)t->d.iter_overhead_ns;
+	it.total_ns = total < 9.0e18 ? (int64_t)total : INT64_MAX;
+	if (out)
+		*out = it;
+	return it.total_ns;
+}
+
 /* Prices an iteration; `out` may be NULL. Returns total ns (ceil'd),
  * saturated at INT64_MAX. The formula above with t's constant factors
  * (dt_init). Inline: the
@@ -110,21 +139,36 @@ static inline int64_t dt_iter_ns(const struct dev_timing *t, const struct it_cos
 				 struct it_time *out)
 {
 	double flops = t->flops_per_token * c->tokens + t->flops_per_pair * c->attn_pairs;
-	struct it_time it;
-	it.compute_ns = flops / t->flops_rate * 1e9;
-	it.weights_ns = t->weights_ns;
-	it.kv_ns = dt_kv_ns(t, c);
-	it.extra_ns = c->extra_ns;
-	it.memory_ns = it.weights_ns + it.kv_ns + it.extra_ns;
-	it.comm_ns = t->tp > 1 ? dt_comm_ns(t, c->tokens) : 0;
-	double busy = it.compute_ns > it.memory_ns ? it.compute_ns : it.memory_ns;
-	/* Saturate instead of overflowing the conversion (UB) on absurdly slow
-	 * devices; the engine reports an iteration it cannot fit in time. */
-	double total = dt_ceil_pos(busy + it.comm_ns) + (double)t->d.iter_overhead_ns;
-	it.total_ns = total < 9.0e18 ? (int64_t)total : INT64_MAX;
-	if (out)
-		*out = it;
-	return it.total_ns;
+	return dt_total_ns(t, flops, dt_kv_ns(t, c), c->extra_ns,
+			   t->tp > 1 ? dt_comm_ns(t, c->tokens) : 0, out);
+}
+
+/* Iterations that differ only in their attention pairs and KV bytes (a
+ * leap's pure decodes while the batch and its KV runs stay put), under a
+ * linear model: what does not change, taken once from one iteration's cost
+ * (dt_stretch_set) with the operations dt_iter_ns makes of it, so that
+ * dt_stretch_ns gives each iteration dt_iter_ns's bits. */
+struct dt_stretch {
+	double tok_flops, kv_ns, scale, runs_half, extra_ns, comm_ns;
+};
+static inline void dt_stretch_set(const struct dev_timing *t, struct dt_stretch *x,
+				  const struct it_cost *c)
+{
+	x->tok_flops = t->flops_per_token * c->tokens;
+	x->kv_ns = c->kv_ns;
+	x->scale = c->kv_scale > 0 ? c->kv_scale : 1.0;
+	x->runs_half = c->kv_runs * t->lin_half;
+	x->extra_ns = c->extra_ns;
+	x->comm_ns = t->tp > 1 ? dt_comm_ns(t, c->tokens) : 0;
+}
+/* dt_iter_ns of the stretch's cost with attn_pairs and kv_bytes replaced
+ * (t->lin only); *kv_ns receives its KV time. */
+static inline int64_t dt_stretch_ns(const struct dev_timing *t, const struct dt_stretch *x,
+				    double attn_pairs, double kv_bytes, double *kv_ns)
+{
+	double flops = x->tok_flops + t->flops_per_pair * attn_pairs;
+	*kv_ns = dt_lin_kv_ns(t, x->kv_ns, x->scale, kv_bytes, x->runs_half);
+	return dt_total_ns(t, flops, *kv_ns, x->extra_ns, x->comm_ns, NULL);
 }
 
 #endif

@@ -426,19 +426,36 @@ struct leap_ctx {
 	size_t rejects, waits;
 };
 
-static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed)
+/* An iteration leapt over, to the metrics: time advancing to its end (its
+ * state set), where every running request got a token, its last one at
+ * `begin`. */
+static inline int leap_step(struct leap_ctx *lc, int64_t begin, int64_t end)
 {
-	struct leap_ctx *lc = ctx;
+	lc->g->now = end;
+	metlog_step(&lc->g->ml, end - begin, (int64_t)sched_running(lc->s), lc->st.live, end);
+	return 0;
+}
+
+/* leap_iter when the state for the metrics changed or was not set yet:
+ * apart (not inlined), so that the common iteration's path stays short. */
+__attribute__((noinline)) static int leap_iter_set(struct leap_ctx *lc, int64_t begin, int64_t end,
+						   int64_t live, bool changed)
+{
 	if (changed) /* grows or finishes within the leap */
 		fill_state(lc->g, &lc->st);
 	lc->st.live = lc->other_live + live;
-	if (changed || !lc->st_set)
-		metlog_set(&lc->g->ml, &lc->st);
+	metlog_set(&lc->g->ml, &lc->st);
 	lc->st_set = true;
-	lc->g->now = end;
-	/* every running request got a token here, its last one at `begin` */
-	metlog_step(&lc->g->ml, end - begin, (int64_t)sched_running(lc->s), lc->st.live, end);
-	return 0;
+	return leap_step(lc, begin, end);
+}
+
+static int leap_iter(void *ctx, int64_t begin, int64_t end, int64_t live, bool changed)
+{
+	struct leap_ctx *lc = ctx;
+	if (changed || !lc->st_set)
+		return leap_iter_set(lc, begin, end, live, changed);
+	lc->st.live = lc->other_live + live;
+	return leap_step(lc, begin, end);
 }
 
 static void leap_finished(void *ctx, struct sim_req *r)
@@ -472,6 +489,8 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 		.on_iter = leap_iter,
 		.on_finish = leap_finished,
 		.after = leap_after,
+		/* with nobody waiting the stall check only notes finishes */
+		.after_finishes_only = lc.waits == 0,
 	};
 	return sched_leap(s, &g->now, limit, &h) < 0 ? -1 : 0;
 }

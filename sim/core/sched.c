@@ -473,17 +473,31 @@ static bool admit_waiting(struct sched *s, bool preempted, int64_t now, int64_t 
 	return empty_ctx;
 }
 
+/* The policy's totals for the KV reads of n running requests, when the
+ * device's memory model is linear and the policy can say. */
+static bool lin_reads(const struct sched *s, size_t n, struct pol_reads *rd)
+{
+	return s->dt->lin && pol_batch_reads(s->pol, s->ps, n, rd);
+}
+
+/* Adds those reads, for a batch holding `tokens` tokens in all, to the cost. */
+static void add_reads(const struct sched *s, const struct pol_reads *rd, int64_t tokens,
+		      struct it_cost *cost)
+{
+	dt_lin_add(s->dt, cost, rd->bytes_per_token * (double)tokens, rd->runs);
+	if (rd->scale > 0)
+		cost->kv_scale = rd->scale;
+}
+
 /* The KV reads of n running requests holding `tokens` tokens in all, from
  * the policy's totals priced with the device's linear memory model; false
  * when that does not apply. */
 static bool price_batch_reads(const struct sched *s, size_t n, int64_t tokens, struct it_cost *cost)
 {
 	struct pol_reads rd;
-	if (!s->dt->lin || !pol_batch_reads(s->pol, s->ps, n, tokens, &rd))
+	if (!lin_reads(s, n, &rd))
 		return false;
-	dt_lin_add(s->dt, cost, rd.bytes, rd.runs);
-	if (rd.scale > 0)
-		cost->kv_scale = rd.scale;
+	add_reads(s, &rd, tokens, cost);
 	return true;
 }
 
@@ -725,17 +739,42 @@ static bool leap_first_grows(struct sched *s, bool *changed)
 	return true;
 }
 
-/* Prices the next leapt iteration as sched_begin would (each running
- * request decodes one token); false when it cannot. */
-static bool leap_price(const struct sched *s, struct it_cost *cost, int64_t *d, double *kv_ns)
+/* A leap's price of its iterations while the batch and the policy's memory
+ * stay put: what sched_begin's pricing takes from them, set again after any
+ * grow or finish. */
+struct leap_px {
+	struct dt_stretch x;
+	double bytes_per_token, runs;
+};
+
+/* Sets px from the batch and the policy's memory now: the cost sched_begin
+ * would build, but for its pairs and bytes. False when it cannot. */
+static bool leap_px_set(const struct sched *s, struct leap_px *px, struct it_cost *cost)
 {
-	int64_t n = (int64_t)s->n_run, next = s->live_tokens + n;
-	*cost = (struct it_cost){ .tokens = (double)n, .attn_pairs = (double)next };
-	if (!price_batch_reads(s, s->n_run, next, cost))
+	struct pol_reads rd;
+	if (!lin_reads(s, s->n_run, &rd))
 		return false;
-	struct it_time it;
-	*d = dt_iter_ns(s->dt, cost, &it);
-	*kv_ns = it.kv_ns;
+	*cost = (struct it_cost){ .tokens = (double)s->n_run };
+	add_reads(s, &rd, 0, cost);
+	dt_stretch_set(s->dt, &px->x, cost);
+	px->runs = cost->kv_runs;
+	px->bytes_per_token = rd.bytes_per_token;
+	return true;
+}
+
+/* Prices the next leapt iteration as sched_begin would (each running
+ * request decodes one token): price_batch_reads and dt_iter_ns, from px
+ * (first set again when `fresh`: the batch or the policy's memory changed
+ * since) and the tokens. Fills the cost's KV totals. False when it cannot. */
+static inline bool leap_price(const struct sched *s, struct leap_px *px, bool fresh,
+			      struct it_cost *cost, int64_t *d, double *kv_ns)
+{
+	if (fresh && !leap_px_set(s, px, cost))
+		return false;
+	int64_t next = s->live_tokens + (int64_t)s->n_run;
+	cost->kv_bytes = px->bytes_per_token * (double)next;
+	cost->kv_runs = px->runs;
+	*d = dt_stretch_ns(s->dt, &px->x, (double)next, cost->kv_bytes, kv_ns);
 	return *d > 0;
 }
 
@@ -813,13 +852,16 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	double kv_ns = 0;
 	bool changed = false;
 	struct it_cost cost;
+	struct leap_px px = { 0 };
 	/* The first iteration is priced before anything is planned: in a busy
 	 * run (an arrival or a finish every iteration or so) most leaps end
 	 * there. Its grows, made first, are those sched_begin would make first. */
-	if (leap_first_grows(s, &changed) && leap_price(s, &cost, &d, &kv_ns) && t + d < limit)
+	if (leap_first_grows(s, &changed) && leap_price(s, &px, true, &cost, &d, &kv_ns)
+	    && t + d < limit)
 		k = leap_plan(s);
 	while (done < k && s->n_run) {
-		if (done ? !leap_grows(s, done + 1, &changed) || !leap_price(s, &cost, &d, &kv_ns)
+		if (done ? !leap_grows(s, done + 1, &changed)
+				    || !leap_price(s, &px, changed, &cost, &d, &kv_ns)
 				    || t + d >= limit
 			 : leap_queue(s, k) < 0)
 			break;
@@ -831,8 +873,8 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 		changed = false;
 		t += d;
 		done++;
-		leap_finishes(s, done, t, h, &changed);
-		if (h->after(h->ctx) < 0)
+		leap_finishes(s, done, t, h, &changed); /* changed: something finished */
+		if ((changed || !h->after_finishes_only) && h->after(h->ctx) < 0)
 			return -1;
 	}
 	s->last_leap = done;

@@ -181,6 +181,9 @@ struct sched_leap_hooks {
 	void (*on_finish)(void *ctx, struct sim_req *r);
 	/* after each iteration's finishes (the stall check); negative aborts */
 	int (*after)(void *ctx);
+	/* call `after` only after iterations in which a request finished (the
+	 * engine's choice when nothing else can change its answer) */
+	bool after_finishes_only;
 };
 
 /* Multi-iteration leap (fast path), called right after sched_end at `*now`

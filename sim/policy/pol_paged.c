@@ -446,7 +446,7 @@ static void pg_layout(const void *state, const struct sim_req *r, int32_t tokens
 /* One run per held block and (layer, head group): each request holds exactly
  * the blocks its context needs, so the runs total regions * used. Merged
  * layouts depend on where the blocks sit and take the per-request path. */
-static bool pg_batch_reads(const void *state, size_t n, int64_t tokens, struct pol_reads *out)
+static bool pg_batch_reads(const void *state, size_t n, struct pol_reads *out)
 {
 	const struct pg *s = state;
 	(void)n;
@@ -454,8 +454,7 @@ static bool pg_batch_reads(const void *state, size_t n, int64_t tokens, struct p
 		return false;
 	double per_tok, regions;
 	pg_run_shape(s, &per_tok, &regions);
-	*out = (struct pol_reads){ per_tok * regions * (double)tokens, regions * (double)s->used,
-				   s->kernel_factor };
+	*out = (struct pol_reads){ per_tok * regions, regions * (double)s->used, s->kernel_factor };
 	return true;
 }
 

@@ -41,14 +41,14 @@ void pol_region_layout(const void *state, const struct sim_req *r, int32_t token
 }
 
 /* dt_region per request adds runs_per_region runs of tokens * bytes/token:
- * summed over the batch, that is the same exact integers. */
-static bool region_reads(const void *state, size_t n, int64_t tokens, struct pol_reads *out)
+ * summed over the batch, that is the same exact integers,
+ * runs_per_region * bytes/token * tokens bytes. */
+static bool region_reads(const void *state, size_t n, struct pol_reads *out)
 {
 	const struct pol_env *const *env = state;
 	const struct dev_timing *dt = (*env)->dt;
 	double rpr = (double)dt->dd.runs_per_region;
-	*out = (struct pol_reads){ rpr * dt->dd.run_bytes_per_token * (double)tokens,
-				   rpr * (double)n, 0 };
+	*out = (struct pol_reads){ rpr * dt->dd.run_bytes_per_token, rpr * (double)n, 0 };
 	return true;
 }
 

@@ -99,11 +99,14 @@ struct pol_stats {
 	int64_t large_admissions;   /* of those, sent to a max_model_len bucket */
 };
 
-/* What reading the KV of a whole batch costs, as totals: `bytes` in `runs`
+/* What reading the KV of a whole batch holding `tokens` tokens costs, as
+ * totals: bytes_per_token * (double)tokens bytes (that product) in `runs`
  * contiguous runs (exact integers), the linear KV time multiplied by `scale`
- * (0 = leave the iteration's factor as it is). The scheduler prices it. */
+ * (0 = leave the iteration's factor as it is). The scheduler prices it; none
+ * depends on the tokens, so a leap takes it once while the policy's memory
+ * and the batch stay put. */
 struct pol_reads {
-	double bytes, runs, scale;
+	double bytes_per_token, runs, scale;
 };
 
 struct pol_speed {
@@ -112,9 +115,10 @@ struct pol_speed {
 	bool grow_free_in_cap;
 	/* Under a linear memory model: the totals that calling layout on every
 	 * request the policy holds, each at the tokens it was last admitted or
-	 * grown to, would add; the scheduler passes their number and summed
-	 * tokens. False when it cannot say (layout is then called per request). */
-	bool (*batch_reads)(const void *state, size_t n, int64_t tokens, struct pol_reads *out);
+	 * grown to, would add (struct pol_reads: for their summed tokens,
+	 * whatever those are); the scheduler passes their number. False when
+	 * it cannot say (layout is then called per request). */
+	bool (*batch_reads)(const void *state, size_t n, struct pol_reads *out);
 	/* Whether grow(r, tokens), for a running r with tokens > r->pol_cap,
 	 * would now return POL_OK, charge nothing to its cost, move nothing, and
 	 * change only r's room and the totals that stats and batch_reads
@@ -282,9 +286,9 @@ static inline int64_t pol_grow_period(const struct pol_ops *p, const void *st)
 }
 /* The batch's KV reads as totals (see struct pol_speed); false if unknown. */
 static inline bool pol_batch_reads(const struct pol_ops *p, const void *st, size_t n,
-				   int64_t tokens, struct pol_reads *out)
+				   struct pol_reads *out)
 {
-	return p->speed && p->speed->batch_reads && p->speed->batch_reads(st, n, tokens, out);
+	return p->speed && p->speed->batch_reads && p->speed->batch_reads(st, n, out);
 }
 
 const struct pol_ops *pol_find(const char *name);

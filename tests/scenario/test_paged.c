@@ -533,6 +533,13 @@ START_TEST(leaps_grow_blocks_in_batch_order)
 	a->now += sched_begin(&a->s, a->now, NULL);
 	b->now += sched_begin(&b->s, b->now, NULL);
 	ck_assert_int_eq(a->now, b->now);
+	/* every leapt iteration priced as sched_begin priced it, to the bit */
+	const struct sched_stats *sa = sched_stats(&a->s), *sb = sched_stats(&b->s);
+	ck_assert_int_eq(sa->iterations, sb->iterations);
+	ck_assert_int_eq(sa->batch_sum, sb->batch_sum);
+	ck_assert_mem_eq(&sa->kv_ns_sum, &sb->kv_ns_sum, sizeof sa->kv_ns_sum);
+	ck_assert_mem_eq(&sa->kv_bytes_sum, &sb->kv_bytes_sum, sizeof sa->kv_bytes_sum);
+	ck_assert_mem_eq(&sa->kv_runs_sum, &sb->kv_runs_sum, sizeof sa->kv_runs_sum);
 	for (int i = 0; i < LEAP_N; i++) {
 		struct pol_range ra[64], rb[64];
 		size_t na = pol_paged.owned(a->ps, &a->req[i], ra, 64);

@@ -1,6 +1,7 @@
 /* timing: the iteration-time formulas against values worked out by hand. */
 #include <math.h>
 
+#include "common/rng.h"
 #include "device_models/timing.h"
 #include "tests/support/tu.h"
 
@@ -111,6 +112,52 @@ START_TEST(halfsat_run_penalty)
 }
 END_TEST
 
+/* dt_stretch_ns gives dt_iter_ns's bits for many costs, with what the
+ * stretch keeps taken from another iteration's pairs and bytes (a leap
+ * prices its iterations so), on one card, two in tensor parallel and the
+ * tiny device. */
+START_TEST(stretch_prices_as_iter)
+{
+	const char *one[] = { "device.preset=mlu370-x4" };
+	const char *two[] = { "device.preset=mlu370-x4", "cluster.devices=2",
+			      "cluster.mode=tensor_parallel" };
+	const char *tiny[] = { TINY_DEVICE };
+	const char *const *sets[] = { one, two, tiny };
+	int nsets[] = { 1, 3, sizeof tiny / sizeof tiny[0] };
+	uint64_t h = 17;
+	for (int k = 0; k < 3; k++) {
+		struct dev_timing t;
+		struct cfg *c = tu_timing(&t, sets[k], nsets[k]);
+		ck_assert(t.lin);
+		for (int i = 0; i < 20000; i++) {
+			h = rng_mix64(h);
+			double n = (double)(1 + h % 512), bpt = t.dd.run_bytes_per_token;
+			double pairs = (double)(h >> 9 & 0xffffff);
+			struct it_cost cost = { .tokens = n,
+						.attn_pairs = pairs,
+						.kv_bytes = bpt * pairs,
+						.kv_runs = (double)(h >> 33 & 0xffff),
+						.kv_scale = i % 3
+							? 0
+							: 1.0 + (double)(h >> 49) / 65536.0,
+						.extra_ns = i % 5 ? 0 : (double)(h >> 40) };
+			struct it_cost other = cost;
+			other.attn_pairs = pairs + 12345;
+			other.kv_bytes = bpt * other.attn_pairs;
+			struct dt_stretch x;
+			dt_stretch_set(&t, &x, &other);
+			struct it_time it;
+			double kv;
+			int64_t want = dt_iter_ns(&t, &cost, &it);
+			ck_assert_int_eq(dt_stretch_ns(&t, &x, pairs, cost.kv_bytes, &kv), want);
+			ck_assert_mem_eq(&kv, &it.kv_ns, sizeof kv);
+		}
+		dt_free(&t);
+		cfg_free(c);
+	}
+}
+END_TEST
+
 START_TEST(model_that_does_not_fit_is_refused)
 {
 	const char *sets[] = { "device.preset=mlu370-x4", "device.capacity_gib=8" };
@@ -122,5 +169,5 @@ Suite *tu_suite(void)
 {
 	return tu_suite_of("timing", derived_quantities_of_the_reference_setup, decode_step_by_hand,
 			   prefill_is_compute_bound, tiny_device_is_exact, halfsat_run_penalty,
-			   model_that_does_not_fit_is_refused);
+			   stretch_prices_as_iter, model_that_does_not_fit_is_refused);
 }
