@@ -1,6 +1,7 @@
 #include "workload/trace_csv.h"
 
 #include "common/grow.h"
+#include "common/ncpu.h"
 #include "workload/csv_plain.h"
 #include "workload/trace_fmt.h"
 #include "workload/trace_azure.h"
@@ -8,6 +9,8 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,14 +60,26 @@ struct rd {
 	int64_t azure_t0; /* the first row's wall-clock time, ns (Azure layout) */
 	long *lines;	  /* record start line per pushed request */
 	size_t lines_cap;
+	/* A part read ahead (split_read) does not know its first line's number
+	 * yet: its error keeps line and field apart, e holding the rest. */
+	bool defer;
+	long err_line;
+	const char *err_field; /* a column name from the layout table, or NULL */
 };
 
 static int fail(struct rd *r, long line, const char *field, const char *msg, const char *val)
 {
+	const char *name = r->name;
+	if (r->defer) {
+		r->err_line = line;
+		r->err_field = field;
+		name = field = NULL;
+		line = 0;
+	}
 	if (val)
-		err_set(r->e, r->name, line, field, "%s, got '%.60s'", msg, val);
+		err_set(r->e, name, line, field, "%s, got '%.60s'", msg, val);
 	else
-		err_set(r->e, r->name, line, field, "%s", msg);
+		err_set(r->e, name, line, field, "%s", msg);
 	r->failed = true;
 	return -1;
 }
@@ -368,17 +383,233 @@ static void plain_record(struct rd *r, const struct csvp *c, long line0, char **
 	r->line = line0 + c->lines;
 }
 
+/* The reader's place in the buffer and the parsers behind it. */
+struct scan {
+	const char *buf;
+	size_t len, pos;
+	const char *cr, *nul; /* the first CR at or after pos (cached), the first NUL */
+	bool plain;	      /* plain records skip libcsv (csv_plain.h) */
+	bool at_start;	      /* libcsv sits between records: the last line fed ended one */
+	struct csv_parser p;
+	struct csvp cp;
+	char *tmp;
+	size_t tcap;
+};
+
+static int scan_init(struct scan *s, const char *buf, size_t len, bool plain)
+{
+	*s = (struct scan){ .buf = buf, .len = len, .plain = plain, .at_start = true };
+	s->cr = memchr(buf, '\r', len);
+	s->nul = memchr(buf, '\0', len);
+	return csv_init(&s->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+}
+
+static void scan_free(struct scan *s)
+{
+	csv_free(&s->p);
+	csvp_free(&s->cp);
+	free(s->tmp);
+}
+
+/* Reads records from s->pos until stop (a record may run past it), an
+ * error, or, with header_only, the header's end. Resumable: two calls
+ * read as one. */
+static void feed(struct rd *r, struct scan *s, size_t stop, bool header_only)
+{
+	const char *buf = s->buf;
+	size_t len = s->len;
+	while (s->pos < stop && !r->failed && !(header_only && r->have_header)) {
+		/* Plain records skip libcsv, which sits between records at the
+		 * start and again once a line it was fed ended a record. */
+		if (s->plain && !s->nul && s->at_start) {
+			if (s->cr && s->cr < buf + s->pos)
+				s->cr = memchr(buf + s->pos, '\r', len - s->pos);
+			long k = csvp_record(&s->cp, buf + s->pos, len - s->pos, s->cr);
+			if (k < 0) {
+				fail(r, r->line, NULL, "out of memory", NULL);
+				break;
+			}
+			if (k > 0) {
+				plain_record(r, &s->cp, r->line, &s->tmp, &s->tcap);
+				s->pos += (size_t)k;
+				continue;
+			}
+		}
+		/* Feed one physical line at a time so callbacks know the line number. */
+		bool nl = false;
+		size_t seg = line_len(buf + s->pos, len - s->pos, &s->cr, &nl);
+		if (s->nul && s->nul < buf + s->pos + seg) {
+			fail(r, r->line, NULL, "NUL byte in a text file", NULL);
+			break;
+		}
+		if (csv_parse(&s->p, buf + s->pos, seg, on_field, on_record, r) != seg) {
+			if (!r->failed)
+				fail(r, r->line, NULL, csv_strerror(csv_error(&s->p)), NULL);
+			break;
+		}
+		s->pos += seg;
+		s->at_start = nl && r->next_line == r->line + 1;
+		if (nl)
+			r->line++;
+	}
+}
+
+/* The end of the buffer: libcsv finishes an open record. */
+static void finish(struct rd *r, struct scan *s)
+{
+	/* Name the line where the unclosed record starts, not the end of file. */
+	long open_line = r->in_record ? r->rec_line : r->next_line;
+	if (!r->failed && csv_fini(&s->p, on_field, on_record, r) != 0 && !r->failed)
+		fail(r, open_line, NULL,
+		     "unterminated quoted field: the record starting here never closes its quote",
+		     NULL);
+}
+
+/* Where a split read starts its second part: after the first LF at or past
+ * byte `from`; 0 when there is none or nothing follows it. */
+static size_t split_point(const char *buf, size_t len, size_t from)
+{
+	if (from >= len)
+		return 0;
+	const char *nl = memchr(buf + from, '\n', len - from);
+	size_t mid = nl ? (size_t)(nl - buf) + 1 : 0;
+	return mid < len ? mid : 0;
+}
+
+/* The part after the split, read on a helper thread as if its first byte
+ * started a record, line numbers counted from 1. */
+struct part {
+	struct rd r;
+	struct scan s;
+	struct wl_trace t;
+	struct om_err e;
+};
+
+static void *part_main(void *arg)
+{
+	struct part *q = arg;
+	feed(&q->r, &q->s, q->s.len, false);
+	finish(&q->r, &q->s);
+	return NULL;
+}
+
+/* Appends q's rows and outcome to r as if r had read them: lines shift by
+ * the lines before the part, default ids (row numbers) by r's rows. */
+static void part_merge(struct rd *r, struct part *q)
+{
+	long base = r->line - 1;
+	int64_t id0 = r->col[COL_ID] < 0 ? r->rows : 0;
+	const struct wl_trace *u = &q->t;
+	for (size_t i = 0; i < u->n && !r->failed; i++) {
+		if (trace_push(r->t, u->req[i].id + id0, u->req[i].arrival_ns,
+			       u->req[i].prompt_tokens, u->out_tokens[i], trace_text(u, i),
+			       u->req[i].text_len, r->e)
+		    < 0) {
+			r->failed = true;
+			return;
+		}
+		if (i >= (size_t)q->r.rows)
+			break; /* pushed, then out of memory for its line */
+		if (GROW(r->lines, r->lines_cap, (size_t)r->rows + 1, 1024) < 0) {
+			fail(r, q->r.lines[i] + base, NULL, "out of memory", NULL);
+			return;
+		}
+		r->lines[r->rows++] = q->r.lines[i] + base;
+	}
+	if (!q->r.failed || r->failed)
+		return;
+	if (q->r.err_line > 0)
+		err_set(r->e, r->name, q->r.err_line + base, q->r.err_field, "%s", q->e.msg);
+	else
+		*r->e = q->e; /* a message without a line (trace_push) is final */
+	r->failed = true;
+}
+
+/* Reads [mid, end) on a helper thread while this one reads up to mid, r
+ * having read the header. The part counts only if this read, reaching mid,
+ * is exactly at a record start, as the part assumed; else (a quoted field
+ * runs across mid, say) nothing of it is used. True when r is done: the
+ * whole buffer read or an error before mid; false: read on from s->pos.
+ * Azure rows need the first row's time, so they are read on one thread. */
+static bool split_read(struct rd *r, struct scan *s, size_t mid, bool *used)
+{
+	if (r->failed || !r->have_header || r->layout == LAYOUT_AZURE || s->pos >= mid)
+		return r->failed;
+	struct part *q = calloc(1, sizeof *q);
+	if (!q)
+		return false;
+	q->r = (struct rd){ .name = r->name,
+			    .t = &q->t,
+			    .keep_text = r->keep_text,
+			    .e = &q->e,
+			    .line = 1,
+			    .next_line = 1,
+			    .have_header = true,
+			    .ncols = r->ncols,
+			    .layout = r->layout,
+			    .defer = true };
+	memcpy(q->r.col, r->col, sizeof r->col);
+	memcpy(q->r.colname, r->colname, sizeof r->colname);
+	trace_init(&q->t);
+	snprintf(q->t.source, sizeof q->t.source, "%s", r->t->source);
+	pthread_t th;
+	bool ok = scan_init(&q->s, s->buf + mid, s->len - mid, s->plain) == 0;
+	bool started = ok && ncpu_spawn(&th, part_main, q);
+	feed(r, s, mid, false);
+	if (started)
+		pthread_join(th, NULL);
+	bool use = started && !r->failed && s->pos == mid && s->at_start;
+	if (use)
+		part_merge(r, q);
+	*used = use;
+	if (ok)
+		scan_free(&q->s);
+	free(q->r.buf);
+	free(q->r.f);
+	free(q->r.lines);
+	trace_free(&q->t);
+	free(q);
+	return use || r->failed;
+}
+
 int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_trace *t,
 		    bool keep_text, struct om_err *e)
 {
-	return trace_parse_csv_opt(buf, len, name, t, keep_text, true, e);
+	return trace_parse_csv_opt(buf, len, name, t, keep_text, true, SIZE_MAX, NULL, e);
+}
+
+/* The LF a run splits after: the first past the middle that ends a line
+ * the way the header's line ends. A file with CRLF records often quotes
+ * bare LFs in its texts (alpaca.csv does), where a split cannot count. */
+static size_t mid_line_end(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+	bool crlf = nl && nl > buf && nl[-1] == '\r';
+	for (size_t i = len / 2; i < len; i++) {
+		const char *p = memchr(buf + i, '\n', len - i);
+		if (!p)
+			break;
+		i = (size_t)(p - buf);
+		if (!crlf || buf[i - 1] == '\r')
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+int trace_parse_csv_threads(const char *buf, size_t len, const char *name, struct wl_trace *t,
+			    bool keep_text, int threads, struct om_err *e)
+{
+	size_t split = threads > 1 && len >= TRACE_CSV_SPLIT_MIN ? mid_line_end(buf, len)
+								 : SIZE_MAX;
+	return trace_parse_csv_opt(buf, len, name, t, keep_text, true, split, NULL, e);
 }
 
 int trace_parse_csv_opt(const char *buf, size_t len, const char *name, struct wl_trace *t,
-			bool keep_text, bool plain, struct om_err *e)
+			bool keep_text, bool plain, size_t split, bool *split_used,
+			struct om_err *e)
 {
-	struct csv_parser p;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+	struct scan s;
+	if (scan_init(&s, buf, len, plain) != 0)
 		return err_set(e, name, 0, NULL, "cannot initialise the CSV parser");
 	struct rd r = {
 		.name = name, .t = t, .keep_text = keep_text, .e = e, .line = 1, .next_line = 1
@@ -386,56 +617,19 @@ int trace_parse_csv_opt(const char *buf, size_t len, const char *name, struct wl
 	size_t first = t->n;
 	if (!t->source[0])
 		snprintf(t->source, sizeof t->source, "%s", name);
-	/* Feed one physical line at a time so callbacks know the line number. */
-	size_t pos = 0;
-	const char *cr = memchr(buf, '\r', len);
-	const char *nul = memchr(buf, '\0', len); /* the first, if any */
-	/* Plain records skip libcsv, which sits between records at the start
-	 * and again once a line it was fed ended a record. */
-	bool between = plain && !nul;
-	struct csvp cp = { 0 };
-	char *tmp = NULL;
-	size_t tcap = 0;
-	while (pos < len && !r.failed) {
-		if (between) {
-			if (cr && cr < buf + pos)
-				cr = memchr(buf + pos, '\r', len - pos);
-			long k = csvp_record(&cp, buf + pos, len - pos, cr);
-			if (k < 0) {
-				fail(&r, r.line, NULL, "out of memory", NULL);
-				break;
-			}
-			if (k > 0) {
-				plain_record(&r, &cp, r.line, &tmp, &tcap);
-				pos += (size_t)k;
-				continue;
-			}
-		}
-		bool nl = false;
-		size_t seg = line_len(buf + pos, len - pos, &cr, &nl);
-		if (nul && nul < buf + pos + seg) {
-			fail(&r, r.line, NULL, "NUL byte in a text file", NULL);
-			break;
-		}
-		if (csv_parse(&p, buf + pos, seg, on_field, on_record, &r) != seg) {
-			if (!r.failed)
-				fail(&r, r.line, NULL, csv_strerror(csv_error(&p)), NULL);
-			break;
-		}
-		pos += seg;
-		between = plain && !nul && nl && r.next_line == r.line + 1;
-		if (nl)
-			r.line++;
+	bool done = false, used = false;
+	size_t mid = split_point(buf, len, split);
+	if (mid && !s.nul) {
+		feed(&r, &s, len, true);
+		done = split_read(&r, &s, mid, &used);
 	}
-	csvp_free(&cp);
-	free(tmp);
-	/* Name the line where the unclosed record starts, not the end of file. */
-	long open_line = r.in_record ? r.rec_line : r.next_line;
-	if (!r.failed && csv_fini(&p, on_field, on_record, &r) != 0 && !r.failed)
-		fail(&r, open_line, NULL,
-		     "unterminated quoted field: the record starting here never closes its quote",
-		     NULL);
-	csv_free(&p);
+	if (split_used)
+		*split_used = used;
+	if (!done) {
+		feed(&r, &s, len, false);
+		finish(&r, &s);
+	}
+	scan_free(&s);
 	int rc = 0;
 	if (r.failed)
 		rc = -1;

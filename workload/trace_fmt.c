@@ -6,6 +6,7 @@
 
 #include "common/registry.h"
 #include "common/slurp.h"
+#include "workload/trace_csv.h"
 
 /* clang-format off: one registry line per format; csv last (it takes the rest) */
 const struct trace_fmt *const trace_fmt_registry[] = {
@@ -35,24 +36,39 @@ const struct trace_fmt *trace_fmt_pick(const char *name, const char *buf, size_t
 	return &trace_fmt_csv;
 }
 
-int trace_parse(const char *buf, size_t len, const char *name, struct wl_trace *t, bool keep_text,
-		struct om_err *e)
+/* CSV is the one reader that can use a second thread (trace_csv.h). */
+static int parse_with(const char *buf, size_t len, const char *name, struct wl_trace *t,
+		      bool keep_text, int threads, struct om_err *e)
 {
 	if (!t->source[0])
 		snprintf(t->source, sizeof t->source, "%s", name);
 	const struct trace_fmt *f = trace_fmt_pick(name, buf, len);
 	snprintf(t->format, sizeof t->format, "%s", f->name);
+	if (f == &trace_fmt_csv)
+		return trace_parse_csv_threads(buf, len, name, t, keep_text, threads, e);
 	return f->parse(buf, len, name, t, keep_text, e);
 }
 
-int trace_read(const char *path, struct wl_trace *t, bool keep_text, struct om_err *e)
+int trace_parse(const char *buf, size_t len, const char *name, struct wl_trace *t, bool keep_text,
+		struct om_err *e)
+{
+	return parse_with(buf, len, name, t, keep_text, 1, e);
+}
+
+int trace_read_threads(const char *path, struct wl_trace *t, bool keep_text, int threads,
+		       struct om_err *e)
 {
 	char *buf;
 	size_t len;
 	if (slurp_file(path, "trace", &buf, &len, e) < 0)
 		return -1;
 	snprintf(t->source, sizeof t->source, "%s", path);
-	int rc = trace_parse(buf, len, path, t, keep_text, e);
+	int rc = parse_with(buf, len, path, t, keep_text, threads, e);
 	free(buf);
 	return rc;
+}
+
+int trace_read(const char *path, struct wl_trace *t, bool keep_text, struct om_err *e)
+{
+	return trace_read_threads(path, t, keep_text, 1, e);
 }

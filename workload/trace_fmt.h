@@ -29,6 +29,10 @@ extern const struct trace_fmt trace_fmt_csv, trace_fmt_jsonl, trace_fmt_tsv;
 const struct trace_fmt *trace_fmt_pick(const char *name, const char *buf, size_t len);
 /* Reads any registered format; keep_text as in trace_parse_csv. */
 int trace_read(const char *path, struct wl_trace *t, bool keep_text, struct om_err *e);
+/* The same on up to `threads` threads (run.threads' count): the same rows
+ * and messages with any count. */
+int trace_read_threads(const char *path, struct wl_trace *t, bool keep_text, int threads,
+		       struct om_err *e);
 int trace_parse(const char *buf, size_t len, const char *name, struct wl_trace *t, bool keep_text,
 		struct om_err *e);
 

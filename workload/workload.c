@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/bigmem.h"
+#include "common/ncpu.h"
 #include "common/rng.h"
 #include "common/split.h"
 #include "workload/arrival.h"
@@ -295,6 +296,15 @@ static int trace_copy(struct wl_trace *raw, const struct wl_trace *src, struct o
 	return 0;
 }
 
+/* A trace file read with run.threads' count (the engine's key): the same
+ * rows with any count, sooner with two. */
+static int read_trace(const struct cfg *c, const char *path, struct wl_trace *raw, bool keep_text,
+		      struct om_err *e)
+{
+	return trace_read_threads(path, raw, keep_text, ncpu_threads(cfg_int(c, "run.threads"), 2),
+				  e);
+}
+
 /* One trace: read (or taken from pre), its held-out rows, then sampled. */
 static int build_one(const struct cfg *c, const char *name, struct wl_trace *t, bool keep_text,
 		     const struct wl_preread *pre, gsl_rng *rs, struct om_err *e)
@@ -312,7 +322,7 @@ static int build_one(const struct cfg *c, const char *name, struct wl_trace *t, 
 		src = all ? pre->t : &raw;
 		rc = all ? 0 : trace_copy(&raw, pre->t, e);
 	} else {
-		rc = trace_read(path, &raw, keep_text, e);
+		rc = read_trace(c, path, &raw, keep_text, e);
 	}
 	if (rc == 0)
 		rc = held_out(c, &raw, e);
@@ -371,7 +381,7 @@ static int build_phases(const struct cfg *c, struct wl_trace *t, bool keep_text,
 		trace_init(&part);
 		int rc = wl_resolve(c, "workload.trace", name[i], path, sizeof path, e);
 		if (rc == 0)
-			rc = trace_read(path, &raw, keep_text, e);
+			rc = read_trace(c, path, &raw, keep_text, e);
 		if (rc == 0)
 			rc = held_out(c, &raw, e);
 		if (rc == 0)

@@ -41,7 +41,7 @@ const struct cfg_key engine_keys[] = {
 	{ "run.fast_path", CFG_BOOL, "true", 0, -1, NULL,
 	  "use the exact shortcuts (batch KV pricing, skipped no-op grows, multi-iteration leaps); false = step every request every iteration. Results are identical either way" },
 	{ "run.threads", CFG_INT, "0", 0, 1024, NULL,
-	  "threads a run may use for work that cannot change its result (training, request preparation, output, metrics integration); 0 = auto (the CPUs it may run on); results are identical for any value" },
+	  "threads a run may use for work that cannot change its result (training, trace parsing, request preparation, output, metrics integration); 0 = auto (the CPUs it may run on); results are identical for any value" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 

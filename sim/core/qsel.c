@@ -155,10 +155,18 @@ static void qs_split(struct qs_group *g, size_t *ng, size_t j, struct qs_rank *r
 	struct qs_group parent = g[j];
 	g[j] = (struct qs_group){ 0, QS_DEAD, 0, 0, NULL, NULL, 0 };
 	size_t made[QS_MAX_RANKS], nmade = 0;
+	size_t below = parent.below, b = 0, last = 0;
 	for (size_t i = 0; i < nr; i++) {
 		if (r[i].group != (int)j)
 			continue;
-		size_t below = parent.below, b = 0;
+		/* the ranks come in increasing order (the quantiles' pairs): the
+		 * walk over the 65,536 buckets goes on from the last one's bucket
+		 * instead of starting over (the same bucket either way) */
+		if (r[i].rank < last) {
+			below = parent.below;
+			b = 0;
+		}
+		last = r[i].rank;
 		while (below + parent.hist[b] <= r[i].rank)
 			below += parent.hist[b++];
 		uint64_t prefix = parent.shift == 64 ? b : parent.prefix << QS_BITS | b;

@@ -190,6 +190,7 @@ START_TEST(preread_trace_serves_the_workload)
 	struct cfg *c = tu_cfg(sets, 2);
 	struct om_err e;
 	struct wl_trace raw, a, b;
+	trace_init(&raw); /* trace_read appends to an initialised trace */
 	ck_assert_int_eq(trace_read(path, &raw, true, &e), 0);
 	ck_assert_int_eq(wl_build(c, &a, true, &e), 0);
 	struct wl_preread pre = { path, &raw };

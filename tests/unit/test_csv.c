@@ -185,8 +185,8 @@ static void same_both_ways(const char *csv, size_t len, bool keep, const char *d
 	struct om_err ea = { "" }, eb = { "" };
 	trace_init(&a);
 	trace_init(&b);
-	int ra = trace_parse_csv_opt(csv, len, "t.csv", &a, keep, true, &ea);
-	int rb = trace_parse_csv_opt(csv, len, "t.csv", &b, keep, false, &eb);
+	int ra = trace_parse_csv_opt(csv, len, "t.csv", &a, keep, true, SIZE_MAX, NULL, &ea);
+	int rb = trace_parse_csv_opt(csv, len, "t.csv", &b, keep, false, SIZE_MAX, NULL, &eb);
 	ck_assert_msg(ra == rb, "%s: rc %d vs %d (%s | %s)", desc, ra, rb, ea.msg, eb.msg);
 	ck_assert_msg(!strcmp(ea.msg, eb.msg), "%s: '%s' vs '%s'", desc, ea.msg, eb.msg);
 	ck_assert_int_eq(a.n, b.n);
