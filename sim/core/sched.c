@@ -745,6 +745,10 @@ static bool leap_first_grows(struct sched *s, bool *changed)
 struct leap_px {
 	struct dt_stretch x;
 	double bytes_per_token, runs;
+	/* what x's terms but runs_half were set from (n = 0: not yet; a leap
+	 * prices only a batch that holds someone) */
+	size_t n;
+	double scale;
 };
 
 /* Sets px from the batch and the policy's memory now: the cost sched_begin
@@ -754,6 +758,17 @@ static bool leap_px_set(const struct sched *s, struct leap_px *px, struct it_cos
 	struct pol_reads rd;
 	if (!lin_reads(s, s->n_run, &rd))
 		return false;
+	if (px->n == s->n_run && px->scale == rd.scale) {
+		/* The stretch's terms but runs_half come from the batch size
+		 * and the scale alone (a plain grow moves only the runs); the
+		 * cost's kv_runs is 0 + runs, as dt_lin_add makes it. */
+		px->bytes_per_token = rd.bytes_per_token;
+		px->runs = 0.0 + rd.runs;
+		px->x.runs_half = px->runs * s->dt->lin_half;
+		return true;
+	}
+	px->n = s->n_run;
+	px->scale = rd.scale;
 	*cost = (struct it_cost){ .tokens = (double)s->n_run };
 	add_reads(s, &rd, 0, cost);
 	dt_stretch_set(s->dt, &px->x, cost);

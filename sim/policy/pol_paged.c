@@ -43,6 +43,9 @@ struct pg {
 	bool merge, fifo;
 	bool per_layer; /* a block's KV heads sit together (vLLM v1 NHD layout) */
 	bool gather;	/* no paged-attention kernel: gather blocks, then attend */
+	/* pg_run_shape's per_tok * regions and regions, set once: the batch
+	 * reads are priced on every changed leapt iteration */
+	double rd_bytes_per_token, rd_regions;
 	/* free list: a ring; LIFO pops the back, FIFO pops the front */
 	int32_t *fl;
 	int32_t fl_head, fl_len;
@@ -65,6 +68,8 @@ struct pg {
 	} * saved;
 	uint32_t nsaved;
 };
+
+static void pg_run_shape(const struct pg *s, double *per_tok, double *regions);
 
 static const struct cfg_key pg_keys[] = {
 	{ "policy.block_size", CFG_INT, "16", 1, 1 << 20, NULL,
@@ -156,6 +161,9 @@ static int pg_create(const struct cfg *c, const struct pol_env *env, void **stat
 		s->tag_req[i] = -1;
 	}
 	s->fl_len = s->nblocks;
+	double per_tok;
+	pg_run_shape(s, &per_tok, &s->rd_regions);
+	s->rd_bytes_per_token = per_tok * s->rd_regions;
 	*state = s;
 	return 0;
 }
@@ -452,9 +460,8 @@ static bool pg_batch_reads(const void *state, size_t n, struct pol_reads *out)
 	(void)n;
 	if (s->merge || s->gather)
 		return false;
-	double per_tok, regions;
-	pg_run_shape(s, &per_tok, &regions);
-	*out = (struct pol_reads){ per_tok * regions, regions * (double)s->used, s->kernel_factor };
+	*out = (struct pol_reads){ s->rd_bytes_per_token, s->rd_regions * (double)s->used,
+				   s->kernel_factor };
 	return true;
 }
 
