@@ -27,8 +27,8 @@ int trace_parse_csv(const char *buf, size_t len, const char *name, struct wl_tra
  * are those of the one-thread read. */
 int trace_parse_csv_threads(const char *buf, size_t len, const char *name, struct wl_trace *t,
 			    bool keep_text, int threads, struct om_err *e);
-/* Below this a second thread costs more than half a parse saves (speed
- * only: no result depends on it). */
+/* An assumption, not measured: below this size a second thread is taken
+ * not to pay for its start (speed only: no result depends on it). */
 #define TRACE_CSV_SPLIT_MIN ((size_t)1 << 20)
 /* The same for tests: plain = false feeds every record to libcsv; split is
  * the byte from which the split point is sought (SIZE_MAX: one thread);

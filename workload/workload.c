@@ -428,24 +428,28 @@ static struct arr_params arr_cfg(const struct cfg *c)
  * (every process drawn request by request stamps non-decreasing times) and
  * numbered 0..n-1, so with head sampling the sort and the sampling leave
  * them as they are: nothing needs the whole trace before the run. */
+static bool stream_seq(const struct cfg *c, struct arr_seq *as, const char **name)
+{
+	struct arr_params ap = arr_cfg(c);
+	return !cfg_str(c, "workload.trace")[0] && !servegen_wanted(c)
+		&& !strcmp(cfg_str(c, "workload.sampling"), "head")
+		&& arr_seq_init(as, cfg_str(c, "workload.arrival"), &ap, name);
+}
+
 bool wl_streams(const struct cfg *c)
 {
 	struct arr_seq as;
 	const char *name;
-	struct arr_params ap = arr_cfg(c);
-	return !cfg_str(c, "workload.trace")[0] && !servegen_wanted(c)
-		&& !strcmp(cfg_str(c, "workload.sampling"), "head")
-		&& arr_seq_init(&as, cfg_str(c, "workload.arrival"), &ap, &name);
+	return stream_seq(c, &as, &name);
 }
 
 int wl_build_stream(const struct cfg *c, struct wl_trace *t, struct om_err *e)
 {
 	struct arr_seq as;
 	const char *name;
-	struct arr_params ap = arr_cfg(c);
 	struct synth_params sp = synth_cfg(c);
 	trace_init(t);
-	if (!wl_streams(c) || !arr_seq_init(&as, cfg_str(c, "workload.arrival"), &ap, &name))
+	if (!stream_seq(c, &as, &name))
 		return err_set(e, NULL, 0, "workload", "internal: this workload cannot stream");
 	t->stream = wl_stream_new(&sp, &as, (uint64_t)cfg_int(c, "workload.seed"));
 	if (!t->stream)

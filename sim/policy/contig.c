@@ -1,7 +1,6 @@
 #include "sim/policy/contig.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 void *contig_new(size_t size, const char *name, const struct pol_env *env, struct om_err *e)
 {
@@ -63,12 +62,13 @@ enum pol_rc contig_pol_grow_fixed(void *state, struct sim_req *r, int32_t tokens
 void contig_pol_stats(const void *state, struct pol_stats *ps)
 {
 	const struct contig *a = state;
-	memset(ps, 0, sizeof *ps);
-	ps->reserved_tokens = a->reserved;
-	ps->free_tokens = a->mem.free_tokens;
-	ps->largest_free = kvmem_largest(&a->mem);
-	ps->admissions = a->admissions;
-	ps->overflows = a->overflows;
+	*ps = (struct pol_stats){
+		.reserved_tokens = a->reserved,
+		.free_tokens = a->mem.free_tokens,
+		.largest_free = kvmem_largest(&a->mem),
+		.admissions = a->admissions,
+		.overflows = a->overflows,
+	};
 }
 
 int contig_pol_check(const void *state, struct om_err *e)

@@ -19,6 +19,12 @@ struct items {
 	size_t fail_from; /* the block starting here fails (0 = none) */
 };
 
+/* What fill writes for item i. */
+static int64_t item(size_t i)
+{
+	return (int64_t)(i * 2654435761u) ^ 7;
+}
+
 static int fill(void *ctx, size_t from, size_t to)
 {
 	struct items *it = ctx;
@@ -32,7 +38,7 @@ static int fill(void *ctx, size_t from, size_t to)
 		nanosleep(&ts, NULL);
 	}
 	for (size_t i = from; i < to; i++)
-		it->v[i] = (int64_t)(i * 2654435761u) ^ 7;
+		it->v[i] = item(i);
 	return 0;
 }
 
@@ -51,7 +57,7 @@ static size_t read_all(size_t n, size_t rows, bool threaded, long sleep_ns)
 	size_t wrong = 0;
 	for (size_t k = 0; k < n; k++) {
 		prep_need(&p, k);
-		wrong += it.v[k] != ((int64_t)(k * 2654435761u) ^ 7);
+		wrong += it.v[k] != item(k);
 	}
 	prep_end(&p);
 	prep_end(&p); /* twice is safe */
@@ -100,7 +106,7 @@ static size_t read_until_failure(size_t n, size_t rows, bool threaded, size_t fa
 	prep_start(&p, n, rows, threaded, fill, done, &it);
 	size_t k = 0;
 	for (; k < n && prep_need(&p, k); k++)
-		ck_assert(it.v[k] == ((int64_t)(k * 2654435761u) ^ 7));
+		ck_assert(it.v[k] == item(k));
 	ck_assert(!prep_need(&p, k)); /* asked again: still never */
 	prep_end(&p);
 	ck_assert_int_eq(it.done_calls, 1);
