@@ -88,6 +88,38 @@ int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t promp
 	return 0;
 }
 
+int trace_append(struct wl_trace *t, const struct wl_trace *u, int64_t id_shift, struct om_err *e)
+{
+	size_t need = t->n + u->n;
+	if (need > t->cap) {
+		size_t nc = grow_cap(t->cap, need, 1024);
+		if (grow_to(&t->req, nc, sizeof *t->req) < 0
+		    || grow_to(&t->out_tokens, nc, sizeof *t->out_tokens) < 0)
+			return err_set(e, t->source, 0, NULL, "out of memory");
+		t->cap = nc;
+		bigmem_advise(t->req, nc * sizeof *t->req);
+		bigmem_advise(t->out_tokens, nc * sizeof *t->out_tokens);
+	}
+	/* u's texts are already one NUL-separated run, in row order */
+	size_t text0 = t->text_len;
+	if (u->text_len) {
+		if (GROW(t->text, t->text_cap, t->text_len + u->text_len, 65536) < 0)
+			return err_set(e, t->source, 0, NULL, "out of memory");
+		memcpy(t->text + t->text_len, u->text, u->text_len);
+		t->text_len += u->text_len;
+	}
+	for (size_t i = 0; i < u->n; i++) {
+		struct wl_req r = u->req[i];
+		r.id += id_shift;
+		if (r.text_len)
+			r.text_off += text0;
+		t->req[t->n + i] = r;
+	}
+	memcpy(t->out_tokens + t->n, u->out_tokens, u->n * sizeof *t->out_tokens);
+	t->n = need;
+	return 0;
+}
+
 const char *trace_text(const struct wl_trace *t, size_t i)
 {
 	if (i >= t->n || t->req[i].text_len == 0)
