@@ -344,7 +344,7 @@ int qsel_stats_held(double *v, size_t n, const double *f, size_t nf, double *mea
 	size_t prev = SIZE_MAX;
 	for (size_t i = 0; i < nf; i++) {
 		size_t lhs = (size_t)(int)(f[i] * (double)(n - 1));
-		size_t rank[2] = { lhs, lhs + 1 < n ? lhs + 1 : lhs };
+		const size_t rank[2] = { lhs, lhs + 1 < n ? lhs + 1 : lhs };
 		double val[2];
 		for (int s = 0; s < 2; s++) {
 			size_t k = rank[s];
