@@ -96,6 +96,8 @@ int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t promp
 
 int trace_append(struct wl_trace *t, const struct wl_trace *u, int64_t id_shift, struct om_err *e)
 {
+	if (u->n == 0)
+		return 0; /* (u's arrays may be NULL: nothing to copy) */
 	size_t need = t->n + u->n;
 	if (need > t->cap && reserve_rows(t, need, e) < 0)
 		return -1;
