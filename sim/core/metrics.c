@@ -133,7 +133,8 @@ int met_finish(struct metrics *m, int64_t now)
 /* The latencies of the finished requests, in seconds, in request order:
  * which = 0 TTFT, 1 end-to-end, 2 queueing, 3 TPOT (only those with more
  * than one token). A qsel source: recomputed from the records on each pass
- * instead of held, 8 bytes a request, at the run's end. */
+ * instead of held, 8 bytes a request, at the run's end (held only when
+ * they fit the cap anyway: lat_held). */
 struct lat_src {
 	const struct sim_req *reqs;
 	size_t n;
