@@ -54,18 +54,24 @@ void trace_release_rows(struct wl_trace *t, size_t from, size_t upto)
 		(void)madvise((void *)start, end - start, MADV_DONTNEED);
 }
 
+/* Room for `need` rows (the capacity grown by the one growth rule). */
+static int reserve_rows(struct wl_trace *t, size_t need, struct om_err *e)
+{
+	size_t nc = grow_cap(t->cap, need, 1024);
+	if (grow_to(&t->req, nc, sizeof *t->req) < 0
+	    || grow_to(&t->out_tokens, nc, sizeof *t->out_tokens) < 0)
+		return err_set(e, t->source, 0, NULL, "out of memory");
+	t->cap = nc;
+	bigmem_advise(t->req, nc * sizeof *t->req);
+	bigmem_advise(t->out_tokens, nc * sizeof *t->out_tokens);
+	return 0;
+}
+
 int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt, int32_t output,
 	       const char *text, size_t text_len, struct om_err *e)
 {
-	if (t->n == t->cap) {
-		size_t nc = grow_cap(t->cap, t->n + 1, 1024);
-		if (grow_to(&t->req, nc, sizeof *t->req) < 0
-		    || grow_to(&t->out_tokens, nc, sizeof *t->out_tokens) < 0)
-			return err_set(e, t->source, 0, NULL, "out of memory");
-		t->cap = nc;
-		bigmem_advise(t->req, nc * sizeof *t->req);
-		bigmem_advise(t->out_tokens, nc * sizeof *t->out_tokens);
-	}
+	if (t->n == t->cap && reserve_rows(t, t->n + 1, e) < 0)
+		return -1;
 	struct wl_req *r = &t->req[t->n];
 	r->id = id;
 	r->arrival_ns = arrival_ns;
@@ -85,6 +91,33 @@ int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t promp
 	}
 	t->out_tokens[t->n] = output;
 	t->n++;
+	return 0;
+}
+
+int trace_append(struct wl_trace *t, const struct wl_trace *u, int64_t id_shift, struct om_err *e)
+{
+	if (u->n == 0)
+		return 0; /* (u's arrays may be NULL: nothing to copy) */
+	size_t need = t->n + u->n;
+	if (need > t->cap && reserve_rows(t, need, e) < 0)
+		return -1;
+	/* u's texts are already one NUL-separated run, in row order */
+	size_t text0 = t->text_len;
+	if (u->text_len) {
+		if (GROW(t->text, t->text_cap, t->text_len + u->text_len, 65536) < 0)
+			return err_set(e, t->source, 0, NULL, "out of memory");
+		memcpy(t->text + t->text_len, u->text, u->text_len);
+		t->text_len += u->text_len;
+	}
+	for (size_t i = 0; i < u->n; i++) {
+		struct wl_req r = u->req[i];
+		r.id += id_shift;
+		if (r.text_len)
+			r.text_off += text0;
+		t->req[t->n + i] = r;
+	}
+	memcpy(t->out_tokens + t->n, u->out_tokens, u->n * sizeof *t->out_tokens);
+	t->n = need;
 	return 0;
 }
 

@@ -50,6 +50,9 @@ void trace_release_rows(struct wl_trace *t, size_t from, size_t upto);
 /* Appends one request; `text` may be NULL. Returns -1 on OOM. */
 int trace_push(struct wl_trace *t, int64_t id, int64_t arrival_ns, int32_t prompt, int32_t output,
 	       const char *text, size_t text_len, struct om_err *e);
+/* Appends every row of u (not streamed), ids shifted by id_shift, as
+ * trace_push of each in turn would. Returns -1 on OOM. */
+int trace_append(struct wl_trace *t, const struct wl_trace *u, int64_t id_shift, struct om_err *e);
 /* Pointer to request i's prompt text ("" if none). */
 const char *trace_text(const struct wl_trace *t, size_t i);
 

@@ -500,6 +500,19 @@ static void part_merge(struct rd *r, struct part *q)
 	long base = r->line - 1;
 	int64_t id0 = r->col[COL_ID] < 0 ? r->rows : 0;
 	const struct wl_trace *u = &q->t;
+	if (!q->r.failed && u->n == (size_t)q->r.rows) { /* the whole part, at once */
+		if (trace_append(r->t, u, id0, r->e) < 0) {
+			r->failed = true;
+			return;
+		}
+		if (GROW(r->lines, r->lines_cap, (size_t)r->rows + u->n, 1024) < 0) {
+			fail(r, q->r.lines[0] + base, NULL, "out of memory", NULL);
+			return;
+		}
+		for (size_t i = 0; i < u->n; i++)
+			r->lines[r->rows++] = q->r.lines[i] + base;
+		return;
+	}
 	for (size_t i = 0; i < u->n && !r->failed; i++) {
 		if (trace_push(r->t, u->req[i].id + id0, u->req[i].arrival_ns,
 			       u->req[i].prompt_tokens, u->out_tokens[i], trace_text(u, i),

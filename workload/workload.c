@@ -305,6 +305,20 @@ static int read_trace(const struct cfg *c, const char *path, struct wl_trace *ra
 				  e);
 }
 
+/* Head sampling of a trace read here: the first `want` rows (all for 0)
+ * are raw's own, taken as they are instead of copied (what sample() would
+ * copy). False when sample() must run (another mode, too few rows). */
+static bool take_head(const struct cfg *c, struct wl_trace *raw, struct wl_trace *t, size_t want)
+{
+	if (strcmp(cfg_str(c, "workload.sampling"), "head") != 0 || want > raw->n)
+		return false;
+	*t = *raw;
+	if (want)
+		t->n = want;
+	trace_init(raw);
+	return true;
+}
+
 /* One trace: read (or taken from pre), its held-out rows, then sampled. */
 static int build_one(const struct cfg *c, const char *name, struct wl_trace *t, bool keep_text,
 		     const struct wl_preread *pre, gsl_rng *rs, struct om_err *e)
@@ -326,7 +340,7 @@ static int build_one(const struct cfg *c, const char *name, struct wl_trace *t, 
 	}
 	if (rc == 0)
 		rc = held_out(c, &raw, e);
-	if (rc == 0)
+	if (rc == 0 && !(src == &raw && take_head(c, &raw, t, want)))
 		rc = sample(c, "workload.num_requests", src, t, want, rs, e);
 	trace_free(&raw);
 	return rc;

@@ -252,6 +252,18 @@ static int qs_resolve(const struct qsel_src *src, struct qs_work *w, struct qs_g
 	return 0;
 }
 
+/* Moves the smallest of v[k..n) to v[k] (k < n). */
+static void qs_min_to(double *v, size_t k, size_t n)
+{
+	size_t m = k;
+	for (size_t i = k + 1; i < n; i++)
+		if (v[i] < v[m])
+			m = i;
+	double x = v[k];
+	v[k] = v[m];
+	v[m] = x;
+}
+
 double qsel_gsl_quantile(double lo, double hi, size_t n, double f)
 {
 	/* as GSL 2.x quantile_source.c */
@@ -309,5 +321,41 @@ int qsel_stats(const struct qsel_src *src, const double *f, size_t nf, size_t ca
 		return -1;
 	for (size_t i = 0; i < nf; i++)
 		q[i] = qsel_gsl_quantile(r[2 * i].value, r[2 * i + 1].value, n, f[i]);
+	return 0;
+}
+
+int qsel_stats_held(double *v, size_t n, const double *f, size_t nf, double *mean, double *q)
+{
+	if (nf > QS_MAX_RANKS / 2)
+		return -1;
+	if (n == 0) {
+		*mean = NAN;
+		for (size_t i = 0; i < nf; i++)
+			q[i] = NAN;
+		return 0;
+	}
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	*mean = sum / (double)n;
+	/* after selecting rank k, v[k..n) holds exactly the ranks from k on:
+	 * a climbing rank is selected there (the next one is their minimum),
+	 * a falling one in the whole */
+	size_t prev = SIZE_MAX;
+	for (size_t i = 0; i < nf; i++) {
+		size_t lhs = (size_t)(int)(f[i] * (double)(n - 1));
+		const size_t rank[2] = { lhs, lhs + 1 < n ? lhs + 1 : lhs };
+		double val[2];
+		for (int s = 0; s < 2; s++) {
+			size_t k = rank[s];
+			if (prev != SIZE_MAX && k == prev + 1)
+				qs_min_to(v, k, n);
+			else if (k != prev)
+				qs_select(v, prev != SIZE_MAX && k > prev ? prev : 0, n, k);
+			val[s] = v[k] == 0 ? 0.0 : v[k]; /* -0.0 as +0.0, as the keys do */
+			prev = k;
+		}
+		q[i] = qsel_gsl_quantile(val[0], val[1], n, f[i]);
+	}
 	return 0;
 }

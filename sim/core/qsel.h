@@ -24,6 +24,11 @@ struct qsel_src {
 int qsel_stats(const struct qsel_src *src, const double *f, size_t nf, size_t cap, size_t *count,
 	       double *mean, double *q);
 
+/* The same answers for values already held in v[0..n) (source order; v
+ * is reordered): one pass to sum, then selections in place. For callers
+ * whose values fit in memory at once (n within their cap). */
+int qsel_stats_held(double *v, size_t n, const double *f, size_t nf, double *mean, double *q);
+
 /* gsl_stats_quantile_from_sorted_data's formula given the two order
  * statistics it reads: lo at floor(f * (n - 1)) and hi the one after (hi is
  * not read when lo is the last). */

@@ -131,6 +131,43 @@ START_TEST(sampling_with_replacement_renumbers)
 }
 END_TEST
 
+/* Head sampling takes the file's first rows as read (with their texts), not
+ * a copy: fewer rows than the file, then all of them for 0. */
+START_TEST(head_takes_the_first_rows)
+{
+	char path[TU_PATH];
+	tu_write_temp(path,
+		      "id,prompt_tokens,output_tokens,prompt\n10,5,6,a b\n20,7,8,\n"
+		      "30,9,10,c\n40,11,12,d e f\n");
+	char tr[128];
+	snprintf(tr, sizeof tr, "workload.trace=%s", path);
+	const char *sets[] = { tr, "workload.num_requests=3", "workload.arrival=offline" };
+	struct cfg *c = tu_cfg(sets, 3);
+	struct om_err e;
+	struct wl_trace t;
+	ck_assert_int_eq(wl_build(c, &t, true, &e), 0);
+	ck_assert_int_eq(t.n, 3);
+	const char *texts[] = { "a b", "", "c" };
+	for (size_t i = 0; i < t.n; i++) {
+		ck_assert_int_eq(t.req[i].id, 10 * (int64_t)(i + 1));
+		ck_assert_int_eq(t.out_tokens[i], t.req[i].prompt_tokens + 1);
+		ck_assert_str_eq(trace_text(&t, i), texts[i]);
+	}
+	ck_assert_str_eq(t.format, "csv");
+	ck_assert_str_eq(t.arrival, "offline");
+	trace_free(&t);
+	cfg_free(c);
+	sets[1] = "workload.num_requests=0";
+	c = tu_cfg(sets, 3);
+	ck_assert_int_eq(wl_build(c, &t, true, &e), 0);
+	ck_assert_int_eq(t.n, 4);
+	ck_assert_str_eq(trace_text(&t, 3), "d e f");
+	trace_free(&t);
+	cfg_free(c);
+	unlink(path);
+}
+END_TEST
+
 /* Phases play in order: every row of the first trace arrives before any of
  * the second, and each phase takes its own count. */
 START_TEST(phases_play_in_order)
@@ -265,9 +302,9 @@ END_TEST
 
 Suite *tu_suite(void)
 {
-	return tu_suite_of("workload", poisson_rate_and_cv, gamma_cv,
-			   seeds_are_reproducible_and_distinct, streams_are_independent,
-			   synthetic_medians, sampling_with_replacement_renumbers,
-			   trace_arrival_needs_timestamps, phases_play_in_order,
-			   preread_trace_serves_the_workload, released_rows_leave_the_rest);
+	return tu_suite_of(
+		"workload", poisson_rate_and_cv, gamma_cv, seeds_are_reproducible_and_distinct,
+		streams_are_independent, synthetic_medians, sampling_with_replacement_renumbers,
+		head_takes_the_first_rows, trace_arrival_needs_timestamps, phases_play_in_order,
+		preread_trace_serves_the_workload, released_rows_leave_the_rest);
 }

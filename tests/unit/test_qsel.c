@@ -2,7 +2,8 @@
  * collecting every value, summing in order and sorting for GSL, on random
  * and adversarial inputs (ties, values a few ulps apart, both signs,
  * subnormals, n = 1 and 2), whether the buffer holds everything or forces
- * narrowing down to single keys. */
+ * narrowing down to single keys; qsel_stats_held on the values held at once
+ * gives the same. */
 #include <float.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -83,6 +84,21 @@ static void check_f(const double *v, size_t n, size_t cap, const double *f)
 		if (memcmp(&q[i], &want[i], sizeof q[i]) != 0)
 			ck_abort_msg("n %zu cap %zu f %g: %.17g, want %.17g", n, cap, f[i], q[i],
 				     want[i]);
+	}
+	/* the values held at once: the same answers */
+	double *h = malloc((n ? n : 1) * sizeof *h);
+	ck_assert_ptr_nonnull(h);
+	memcpy(h, v, n * sizeof *h);
+	ck_assert_int_eq(qsel_stats_held(h, n, f, NF, &mean, q), 0);
+	free(h);
+	ck_assert_int_eq(isnan(mean), isnan(want_mean));
+	if (n)
+		ck_assert_mem_eq(&mean, &want_mean, sizeof mean);
+	for (int i = 0; i < NF; i++) {
+		if (!n)
+			ck_assert(isnan(q[i]));
+		else if (memcmp(&q[i], &want[i], sizeof q[i]) != 0)
+			ck_abort_msg("held: n %zu f %g: %.17g, want %.17g", n, f[i], q[i], want[i]);
 	}
 }
 
