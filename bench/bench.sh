@@ -56,9 +56,12 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 
 # runs "$@" REPS times; prints "median_wall_s peak_rss_kb". Wall time is
 # bash's clock (1 ms resolution: the floors take tens of ms), RSS GNU time's.
+# $pre, if set, runs before each rep, untimed (removing the previous rep's
+# output is not part of a run, and the scans it is compared with have none).
 measure() {
 	local walls=() rss=0 TIMEFORMAT=%3R
 	for ((k = 0; k < reps; k++)); do
+		[ -z "${pre:-}" ] || eval "$pre"
 		{ time /usr/bin/time -f "%M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err"; } 2>"$tmp/wall"
 		walls+=("$(cat "$tmp/wall")")
 		read -r m <"$tmp/time"
@@ -107,7 +110,8 @@ row() { # policy label requests sets...
 	shift 3
 	local out=$tmp/run
 	rm -rf "$out"
-	read -r wall rss < <(measure bash -c "rm -rf '$out' && exec $bin run bench/base.ini -q -o '$out' $* ${BENCH_SETS:-}")
+	# shellcheck disable=SC2048,SC2086 # the settings are words, split on purpose
+	read -r wall rss < <(pre="rm -rf '$out'" measure "$bin" run bench/base.ini -q -o "$out" $* ${BENCH_SETS:-})
 	if [ ! -f "$out/summary.json" ]; then # say why, and go on with the next row
 		echo "| $pol | $label | $n | failed: $(head -c 200 "$tmp/err" | head -1) | | | | | | |"
 		return 0
