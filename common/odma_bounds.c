@@ -15,11 +15,11 @@ int ob_init(struct ob_learner *l, int32_t max_len, int32_t bin, size_t window)
 	l->nbins = (max_len + bin - 1) / bin;
 	l->window = window;
 	l->ring = malloc(window * sizeof *l->ring);
-	l->keys = malloc(window * sizeof *l->keys);
+	l->bins = malloc(window * sizeof *l->bins);
 	l->count = calloc((size_t)l->nbins, sizeof *l->count);
 	l->sum_len = calloc((size_t)l->nbins, sizeof *l->sum_len);
 	l->sum_sq = calloc((size_t)l->nbins, sizeof *l->sum_sq);
-	if (!l->ring || !l->keys || !l->count || !l->sum_len || !l->sum_sq) {
+	if (!l->ring || !l->bins || !l->count || !l->sum_len || !l->sum_sq) {
 		ob_free(l);
 		return -1;
 	}
@@ -29,7 +29,7 @@ int ob_init(struct ob_learner *l, int32_t max_len, int32_t bin, size_t window)
 void ob_free(struct ob_learner *l)
 {
 	free(l->ring);
-	free(l->keys);
+	free(l->bins);
 	free(l->count);
 	free(l->sum_len);
 	free(l->sum_sq);
@@ -41,9 +41,9 @@ static int32_t clamp_len(const struct ob_learner *l, int32_t len)
 	return len < 1 ? 1 : len > l->max_len ? l->max_len : len;
 }
 
-static void bin_add(struct ob_learner *l, int32_t key, int32_t len, int sign)
+/* The ring keeps each length's bin, not its key: one division per length. */
+static void bin_add(struct ob_learner *l, int32_t b, int32_t len, int sign)
 {
-	int b = (key - 1) / l->bin;
 	l->count[b] += sign;
 	l->sum_len[b] += sign * (double)len;
 	l->sum_sq[b] += sign * (double)len * (double)len;
@@ -53,15 +53,17 @@ void ob_add_pair(struct ob_learner *l, int32_t key, int32_t len)
 {
 	len = clamp_len(l, len);
 	key = clamp_len(l, key < len ? len : key);
+	int32_t b = (key - 1) / l->bin;
 	if (l->n == l->window) {
-		bin_add(l, l->keys[l->head], l->ring[l->head], -1);
+		bin_add(l, l->bins[l->head], l->ring[l->head], -1);
 		l->n--;
 	}
 	l->ring[l->head] = len;
-	l->keys[l->head] = key;
-	l->head = (l->head + 1) % l->window;
+	l->bins[l->head] = b;
+	if (++l->head == l->window)
+		l->head = 0;
 	l->n++;
-	bin_add(l, key, len, +1);
+	bin_add(l, b, len, +1);
 }
 
 void ob_add(struct ob_learner *l, int32_t len)

@@ -32,7 +32,7 @@ struct ob_learner {
 	int32_t max_len, bin, nbins;
 	size_t window, n, head;
 	int32_t *ring;	 /* the last `window` lengths */
-	int32_t *keys;	 /* their keys (>= the length; = it for ob_add) */
+	int32_t *bins;	 /* their keys' bins (key >= the length; = it for ob_add) */
 	int64_t *count;	 /* per bin, over the ring */
 	double *sum_len; /* per bin: sum of lengths */
 	double *sum_sq;	 /* per bin: sum of squared lengths */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/decparse.h"
 #include "common/rng.h"
 #include "predictors/predictor.h"
 
@@ -747,7 +748,7 @@ int lm_load(FILE *f, const char *origin, long *line, const char *name, double *B
 		prev = i;
 		p = end;
 		for (size_t j = 0; j < k; j++) {
-			double x = strtod(p, &end);
+			double x = decparse(p, &end);
 			if (end == p || !isfinite(x))
 				return err_set(e, origin, *line, name,
 					       "weight %zu: not a finite number", j + 1);
