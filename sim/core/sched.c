@@ -99,7 +99,10 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
 	s->run = malloc(s->run_cap * sizeof *s->run);
 	s->stop = malloc(s->run_cap * sizeof *s->stop);
-	if (!s->wq || !s->run || !s->stop) {
+	s->nd = malloc(s->run_cap * sizeof *s->nd);
+	s->cap = malloc(s->run_cap * sizeof *s->cap);
+	s->lag = 1;
+	if (!s->wq || !s->run || !s->stop || !s->nd || !s->cap) {
 		sched_free(s);
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	}
@@ -122,6 +125,8 @@ void sched_free(struct sched *s)
 	free(s->wq);
 	free(s->run);
 	free(s->stop);
+	free(s->nd);
+	free(s->cap);
 	keyheap_free(&s->grows);
 	leapcal_free(&s->cal);
 	free(s->leap);
@@ -130,6 +135,8 @@ void sched_free(struct sched *s)
 	s->wq = NULL;
 	s->run = NULL;
 	s->stop = NULL;
+	s->nd = NULL;
+	s->cap = NULL;
 }
 
 void sched_set_finish(struct sched *s, int64_t (*finish_in)(void *ctx, const struct sim_req *r),
@@ -217,12 +224,42 @@ static void release(struct sched *s, struct sim_req *r)
 	pol_release(s->pol, s->ps, r);
 }
 
-/* Preempts run[i] by recompute, keeping the others in admission order. */
+/* Writes run[i]'s generated and ctx (ctx = nd - lag unless partially
+ * prefilled: then the record's own) into its record. */
+static inline void sync_at(const struct sched *s, size_t i, int32_t lag)
+{
+	struct sim_req *r = s->run[i];
+	r->generated = s->nd[i] - r->prompt_tokens;
+	if (!r->partial)
+		r->ctx = s->nd[i] - lag;
+}
+
+void sched_sync(struct sched *s)
+{
+	for (size_t i = 0; i < s->n_run; i++)
+		sync_at(s, i, s->lag);
+}
+
+/* Moves run[j] (and what sits beside it) to run[i]. */
+static inline void move_run(struct sched *s, size_t i, size_t j)
+{
+	s->run[i] = s->run[j];
+	s->stop[i] = s->stop[j];
+	s->nd[i] = s->nd[j];
+	s->cap[i] = s->cap[j];
+}
+
+/* Preempts run[i], not grown yet this iteration, by recompute, keeping the
+ * others in admission order. */
 static void preempt_at(struct sched *s, size_t i)
 {
 	struct sim_req *v = s->run[i];
-	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
-	memmove(&s->stop[i], &s->stop[i + 1], (s->n_run - i - 1) * sizeof *s->stop);
+	sync_at(s, i, 1);
+	size_t m = s->n_run - i - 1;
+	memmove(&s->run[i], &s->run[i + 1], m * sizeof *s->run);
+	memmove(&s->stop[i], &s->stop[i + 1], m * sizeof *s->stop);
+	memmove(&s->nd[i], &s->nd[i + 1], m * sizeof *s->nd);
+	memmove(&s->cap[i], &s->cap[i + 1], m * sizeof *s->cap);
 	s->n_run--;
 	if (s->prefix_cache)
 		pol_preempt(s->pol, s->ps, v);
@@ -311,40 +348,33 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 {
 	bool preempted = false;
 	bool free_in_cap = s->fast && pol_grows_free_in_cap(s->pol);
-	int64_t decodes = 0, grown = 0; /* of the plain decodes, added below */
+	int64_t decodes = 0; /* plain decodes, added below: each grows ctx by 1 */
 	for (size_t i = 0; i < s->n_run;) {
 		if (free_in_cap) {
 			/* nearly every request: a decode within its room, so the
 			 * body below with nothing to ask (shortcut 3). Their
 			 * pairs are integers summed exactly (far below 2^53), so
 			 * one addition of the run's total gives the same double. */
-			struct sim_req *const *run = s->run;
+			const int32_t *nd = s->nd, *cap = s->cap;
 			size_t n = s->n_run, from = i;
 			/* only the newest running request can be partially
 			 * prefilled (sched_check): the body below takes it */
-			size_t plain = n - (run[n - 1]->partial ? 1 : 0);
-			int64_t pairs = 0, held = 0; /* grown: pairs - held */
-			for (; i < plain; i++) {
-				struct sim_req *r = run[i];
-				int32_t need = r->prompt_tokens + r->generated;
-				if (need > r->pol_cap)
-					break;
-				pairs += need;
-				held += r->ctx;
-				r->ctx = need;
-			}
+			size_t plain = n - (s->run[n - 1]->partial ? 1 : 0);
+			int64_t pairs = 0;
+			for (; i < plain && nd[i] <= cap[i]; i++)
+				pairs += nd[i];
 			decodes += (int64_t)(i - from);
-			grown += pairs - held;
 			cost->attn_pairs += (double)pairs;
 			if (i == n)
 				break;
 		}
+		sync_at(s, i, 1);
 		struct sim_req *r = s->run[i];
 		int32_t need = r->prompt_tokens + r->generated;
 		cost->tokens += decodes;
 		*budget -= decodes;
-		s->live_tokens += grown;
-		decodes = grown = 0;
+		s->live_tokens += decodes;
+		decodes = 0;
 		if (r->partial && need - r->ctx > *budget)
 			need = r->ctx + (int32_t)(*budget > 0 ? *budget : 0);
 		if (r->partial && need <= r->ctx) { /* decodes took the whole budget */
@@ -359,6 +389,7 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 				continue; /* run[i] is now the next request */
 			break;		  /* r was the last running request */
 		}
+		s->cap[i] = r->pol_cap;
 		if (r->partial) {
 			count_chunk(s, r, need, budget, cost);
 		} else {
@@ -372,7 +403,7 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 	}
 	cost->tokens += decodes;
 	*budget -= decodes;
-	s->live_tokens += grown;
+	s->live_tokens += decodes;
 	return preempted;
 }
 
@@ -413,7 +444,9 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	}
 	r->ctx = need;
 	s->live_tokens += need;
-	s->stop[s->n_run] = finish_at(s, r);
+	s->stop[s->n_run] = r->prompt_tokens + finish_at(s, r);
+	s->nd[s->n_run] = r->prompt_tokens + r->generated;
+	s->cap[s->n_run] = r->pol_cap;
 	s->run[s->n_run++] = r;
 	cost->tokens += need - hit;
 	if (hit > 0)
@@ -515,15 +548,22 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 {
 	struct it_cost cost = { 0 };
 	int64_t budget = s->max_batched_tokens;
+	bool was_partial = s->partial;
 	bool preempted = grow_running(s, &budget, &cost);
+	/* the partially prefilled request (if still running) and those
+	 * admitted now are sched_end's to look at one by one */
+	s->tail = s->n_run - (was_partial && s->n_run ? 1 : 0);
+	s->lag = 0;
 	bool empty_ctx = admit_waiting(s, preempted, now, budget, &cost);
 	s->partial = s->n_run && s->run[s->n_run - 1]->partial;
 	if (s->n_run == 0)
 		return 0;
 	/* 3. price it: the policy knows where each request's KV lives */
 	if (!s->fast || empty_ctx || !price_batch_reads(s, s->n_run, s->live_tokens, &cost))
-		for (size_t i = 0; i < s->n_run; i++)
+		for (size_t i = 0; i < s->n_run; i++) {
+			sync_at(s, i, 0);
 			pol_layout(s->pol, s->ps, s->run[i], s->run[i]->ctx, &cost);
+		}
 	struct it_time it;
 	int64_t d = dt_iter_ns(s->dt, &cost, &it);
 	count_iteration(s, (int64_t)s->n_run, &cost, it.kv_ns);
@@ -566,22 +606,25 @@ static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
 		on_finish(ctx, r);
 }
 
-/* Gives r, in the batch, its token at the end of the iteration (unless it
- * is still partially prefilled: its first token comes with its last chunk).
- * Returns whether it reached `stop`. steady loses those whose token does not
- * come a whole iteration after their previous one. */
-static inline bool end_one(struct sim_req *r, int32_t stop, int64_t now, int64_t *steady)
+/* Gives run[i] its token at the end of the iteration (unless it is still
+ * partially prefilled: its first token comes with its last chunk). Returns
+ * whether it reached its stop. Before the tail every request decodes
+ * steadily; in it, steady loses those whose token does not come a whole
+ * iteration after their previous one. */
+static inline bool end_one(struct sched *s, size_t i, int64_t now, int64_t *steady)
 {
-	if (r->partial) {
-		(*steady)--;
-		return false;
+	if (i >= s->tail) {
+		struct sim_req *r = s->run[i];
+		if (r->partial) {
+			(*steady)--;
+			return false;
+		}
+		if (r->first_token_ns < 0) {
+			r->first_token_ns = now;
+			(*steady)--;
+		}
 	}
-	int32_t g = ++r->generated;
-	if (r->first_token_ns < 0) {
-		r->first_token_ns = now;
-		(*steady)--;
-	}
-	return g >= stop;
+	return ++s->nd[i] >= s->stop[i];
 }
 
 void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct sim_req *r),
@@ -591,23 +634,27 @@ void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct
 	 * all but partial ones, first tokens and resumed ones (counted off, so
 	 * there is no work per token) */
 	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
-	size_t i = 0, n = s->n_run;
-	struct sim_req **run = s->run; /* finish_one leaves the batch array alone */
-	int32_t *stop = s->stop;
+	size_t n = s->n_run, tail = s->tail < n ? s->tail : n, i = 0;
+	int32_t *nd = s->nd, *stop = s->stop;
+	s->lag = 1;
 	/* up to the first finish the batch stays as it is */
-	while (i < n && !end_one(run[i], stop[i], now, &steady))
+	while (i < tail && ++nd[i] < stop[i])
+		i++;
+	bool fin = i < tail;
+	while (!fin && i < n && !(fin = end_one(s, i, now, &steady)))
 		i++;
 	size_t keep = i;
-	if (i < n)
-		finish_one(s, run[i++], now, on_finish, ctx);
+	if (fin) {
+		sync_at(s, i, 1);
+		finish_one(s, s->run[i++], now, on_finish, ctx);
+	}
 	for (; i < n; i++) { /* then it closes up */
-		struct sim_req *r = run[i];
-		if (end_one(r, stop[i], now, &steady)) {
-			finish_one(s, r, now, on_finish, ctx);
+		if (end_one(s, i, now, &steady)) {
+			sync_at(s, i, 1);
+			finish_one(s, s->run[i], now, on_finish, ctx);
 			continue;
 		}
-		run[keep] = r;
-		stop[keep++] = stop[i];
+		move_run(s, keep++, i);
 	}
 	s->n_run = keep;
 	if (s->itl)
@@ -633,17 +680,23 @@ static size_t leap_index(int64_t key)
 	return (size_t)(key & ((INT64_C(1) << LEAP_IBITS) - 1));
 }
 
-/* The first leapt iteration (from 1) in which r needs more than it holds:
- * iteration j needs prompt + generated + j - 1 slots. */
-static int64_t leap_grow_at(const struct sim_req *r)
+/* The first leapt iteration (from 1) in which a request holding `cap`
+ * needs more: iteration j needs nd0 + j - 1 slots (nd0: prompt + generated
+ * at the leap's start). */
+static inline int64_t leap_grow_at(int32_t cap, int32_t nd0)
 {
-	return (int64_t)r->pol_cap - r->prompt_tokens - r->generated + 2;
+	return (int64_t)cap - nd0 + 2;
+}
+
+static inline int64_t leap_q_grow_at(const struct sched_leap_req *q)
+{
+	return leap_grow_at(q->r->pol_cap, q->nd0);
 }
 
 /* Queues r's next grow if it comes before its finish. */
 static inline void leap_queue_grow(struct sched *s, size_t i)
 {
-	int64_t at = leap_grow_at(s->leap[i].r);
+	int64_t at = leap_q_grow_at(&s->leap[i]);
 	if (at <= s->leap[i].fin)
 		keyheap_push(&s->grows, leap_key(2 * at, i));
 }
@@ -681,8 +734,8 @@ static int64_t leap_plan(struct sched *s)
 	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = run[i];
-		int64_t fin = (int64_t)s->stop[i] - r->generated;
-		q[i] = (struct sched_leap_req){ r, fin, r->generated };
+		int64_t fin = (int64_t)s->stop[i] - s->nd[i];
+		q[i] = (struct sched_leap_req){ r, fin, s->nd[i] };
 		if (waiting && fin - 1 < k) {
 			k = fin - 1;
 			if (k <= 0)
@@ -710,32 +763,41 @@ static int leap_queue(struct sched *s, int64_t k)
 			q[i].fin = k; /* no event of it beyond the span */
 		if (!cal)
 			leap_queue_grow(s, i);
-		else if (leap_grow_at(q[i].r) <= q[i].fin)
-			leapcal_add(&s->cal, (uint32_t)i, leap_grow_at(q[i].r));
+		else if (leap_q_grow_at(&q[i]) <= q[i].fin)
+			leapcal_add(&s->cal, (uint32_t)i, leap_q_grow_at(&q[i]));
 	}
 	return 0;
 }
 
-/* Makes r's grow as leapt iteration j begins, due then (leap_grow_at(r)
- * is j: r needs prompt + generated + j - 1 = pol_cap + 1 slots). False when
- * it is not plain, or leaves r still short (sched_begin then finds the
- * grows made so far already done). */
-static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int64_t j, bool *changed)
+/* Makes r's grow as leapt iteration j begins, due then (leap_grow_at is j:
+ * r needs nd0 + j - 1 = pol_cap + 1 slots). The policy sees r's record as
+ * of the leap's start. False when it is not plain, or leaves r still short
+ * (sched_begin then finds the grows made so far already done). */
+static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int32_t nd0, int64_t j,
+				 bool *changed)
 {
+	r->generated = nd0 - r->prompt_tokens;
+	r->ctx = nd0 - 1;
 	if (!pol_grow_step(s->pol, s->ps, r))
 		return false;
 	note_room(r);
 	*changed = true;
-	return leap_grow_at(r) > j;
+	s->leap_grew = true;
+	return leap_grow_at(r->pol_cap, nd0) > j;
 }
 
 /* The grows of the first leapt iteration, in batch order, before anything
  * is planned. */
 static bool leap_first_grows(struct sched *s, bool *changed)
 {
-	for (size_t i = 0; i < s->n_run; i++)
-		if (leap_grow_at(s->run[i]) <= 1 && !leap_grow_one(s, s->run[i], 1, changed))
+	for (size_t i = 0; i < s->n_run; i++) {
+		if (s->nd[i] <= s->cap[i]) /* leap_grow_at(cap, nd) > 1 */
+			continue;
+		bool ok = leap_grow_one(s, s->run[i], s->nd[i], 1, changed);
+		s->cap[i] = s->run[i]->pol_cap;
+		if (!ok)
 			return false;
+	}
 	return true;
 }
 
@@ -807,9 +869,10 @@ static inline bool leap_cal_grows(struct sched *s, int64_t j, bool *changed)
 			leapcal_drop(c, l);
 			continue;
 		}
-		int64_t at = leap_grow_at(q->r);
+		int64_t at = leap_q_grow_at(q);
 		if (at == j
-		    && (!leap_grow_one(s, q->r, j, changed) || leap_grow_at(q->r) != j + c->period))
+		    && (!leap_grow_one(s, q->r, q->nd0, j, changed)
+			|| leap_q_grow_at(q) != j + c->period))
 			return false;
 		if (at < j)
 			return false; /* a grow was missed: cannot happen with a true period */
@@ -826,7 +889,7 @@ static bool leap_grows(struct sched *s, int64_t j, bool *changed)
 	/* with the calendar the heap holds finishes only (odd slots) */
 	while (keyheap_min(&s->grows) < leap_key(2 * j + 1, 0)) {
 		size_t i = leap_index(keyheap_pop(&s->grows));
-		if (!leap_grow_one(s, s->leap[i].r, j, changed))
+		if (!leap_grow_one(s, s->leap[i].r, s->leap[i].nd0, j, changed))
 			return false;
 		leap_queue_grow(s, i);
 	}
@@ -842,8 +905,8 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 	while (keyheap_min(&s->grows) < leap_key(2 * j + 2, 0)) {
 		const struct sched_leap_req *q = &s->leap[leap_index(keyheap_pop(&s->grows))];
 		struct sim_req *r = q->r;
-		r->generated = q->g0 + (int32_t)j;
-		r->ctx = r->prompt_tokens + r->generated - 1;
+		r->generated = q->nd0 + (int32_t)j - r->prompt_tokens;
+		r->ctx = q->nd0 + (int32_t)j - 1;
 		finish_one(s, r, now, h->on_finish, h->ctx);
 		any = true;
 	}
@@ -852,10 +915,8 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 	*changed = true;
 	size_t keep = 0;
 	for (size_t i = 0; i < s->n_run; i++)
-		if (s->run[i]->state == RS_RUNNING) {
-			s->stop[keep] = s->stop[i];
-			s->run[keep++] = s->run[i];
-		}
+		if (s->run[i]->state == RS_RUNNING)
+			move_run(s, keep++, i);
 	s->n_run = keep;
 }
 
@@ -868,6 +929,7 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	bool changed = false;
 	struct it_cost cost;
 	struct leap_px px = { 0 };
+	s->leap_grew = false;
 	/* The first iteration is priced before anything is planned: in a busy
 	 * run (an arrival or a finish every iteration or so) most leaps end
 	 * there. Its grows, made first, are those sched_begin would make first. */
@@ -893,11 +955,10 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 			return -1;
 	}
 	s->last_leap = done;
-	for (size_t i = 0; done && i < s->n_run; i++) {
-		struct sim_req *r = s->run[i];
-		r->generated += (int32_t)done;
-		r->ctx = r->prompt_tokens + r->generated - 1;
-	}
+	for (size_t i = 0; done && i < s->n_run; i++)
+		s->nd[i] += (int32_t)done;
+	for (size_t i = 0; done && s->leap_grew && i < s->n_run; i++)
+		s->cap[i] = s->run[i]->pol_cap;
 	s->last_end = t;
 	*now = t;
 	return done;
@@ -907,7 +968,14 @@ int sched_check(const struct sched *s, struct om_err *e)
 {
 	int64_t live = 0;
 	for (size_t i = 0; i < s->n_run; i++) {
+		sync_at(s, i, s->lag);
 		const struct sim_req *r = s->run[i];
+		if (s->cap[i] != r->pol_cap || s->nd[i] >= s->stop[i])
+			return err_set(
+				e, NULL, 0, "scheduler",
+				"INV-10: request %lld: kept room %d (policy: %d), stop at %d "
+				"of %d tokens",
+				(long long)r->id, s->cap[i], r->pol_cap, s->stop[i], s->nd[i]);
 		if (r->state != RS_RUNNING)
 			return err_set(e, NULL, 0, "scheduler",
 				       "INV-9: request %lld is in the batch in state %d",
