@@ -99,10 +99,11 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
 	s->run = malloc(s->run_cap * sizeof *s->run);
 	s->stop = malloc(s->run_cap * sizeof *s->stop);
-	s->nd = malloc(s->run_cap * sizeof *s->nd);
+	s->off = malloc(s->run_cap * sizeof *s->off);
 	s->cap = malloc(s->run_cap * sizeof *s->cap);
 	s->lag = 1;
-	if (!s->wq || !s->run || !s->stop || !s->nd || !s->cap) {
+	s->fit_until = s->fin_from = INT64_MAX;
+	if (!s->wq || !s->run || !s->stop || !s->off || !s->cap) {
 		sched_free(s);
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	}
@@ -125,7 +126,7 @@ void sched_free(struct sched *s)
 	free(s->wq);
 	free(s->run);
 	free(s->stop);
-	free(s->nd);
+	free(s->off);
 	free(s->cap);
 	keyheap_free(&s->grows);
 	leapcal_free(&s->cal);
@@ -135,7 +136,7 @@ void sched_free(struct sched *s)
 	s->wq = NULL;
 	s->run = NULL;
 	s->stop = NULL;
-	s->nd = NULL;
+	s->off = NULL;
 	s->cap = NULL;
 }
 
@@ -224,14 +225,50 @@ static void release(struct sched *s, struct sim_req *r)
 	pol_release(s->pol, s->ps, r);
 }
 
+/* run[i]'s prompt + generated tokens */
+static inline int32_t nd_at(const struct sched *s, size_t i)
+{
+	return (int32_t)(s->off[i] + s->tick);
+}
+
 /* Writes run[i]'s generated and ctx (ctx = nd - lag unless partially
  * prefilled: then the record's own) into its record. */
 static inline void sync_at(const struct sched *s, size_t i, int32_t lag)
 {
 	struct sim_req *r = s->run[i];
-	r->generated = s->nd[i] - r->prompt_tokens;
+	r->generated = nd_at(s, i) - r->prompt_tokens;
 	if (!r->partial)
-		r->ctx = s->nd[i] - lag;
+		r->ctx = nd_at(s, i) - lag;
+}
+
+/* How many running requests are not partially prefilled: all but the
+ * newest, when it is. */
+static inline size_t n_plain(const struct sched *s)
+{
+	return s->n_run - (s->n_run && s->run[s->n_run - 1]->partial ? 1 : 0);
+}
+
+static inline int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* run[i], running, is no longer (or was never) partially prefilled: it
+ * joins off_sum and the bounds. */
+static void join_plain(struct sched *s, size_t i)
+{
+	s->off_sum += s->off[i];
+	s->fit_until = min64(s->fit_until, s->cap[i] - s->off[i]);
+	s->fin_from = min64(s->fin_from, s->stop[i] - s->off[i]);
+}
+
+/* fin_from again after requests left the batch. */
+static void fin_refresh(struct sched *s)
+{
+	int64_t m = INT64_MAX;
+	for (size_t i = 0, n = n_plain(s); i < n; i++)
+		m = min64(m, s->stop[i] - s->off[i]);
+	s->fin_from = m;
 }
 
 void sched_sync(struct sched *s)
@@ -245,7 +282,7 @@ static inline void move_run(struct sched *s, size_t i, size_t j)
 {
 	s->run[i] = s->run[j];
 	s->stop[i] = s->stop[j];
-	s->nd[i] = s->nd[j];
+	s->off[i] = s->off[j];
 	s->cap[i] = s->cap[j];
 }
 
@@ -255,12 +292,15 @@ static void preempt_at(struct sched *s, size_t i)
 {
 	struct sim_req *v = s->run[i];
 	sync_at(s, i, 1);
+	if (!v->partial)
+		s->off_sum -= s->off[i];
 	size_t m = s->n_run - i - 1;
 	memmove(&s->run[i], &s->run[i + 1], m * sizeof *s->run);
 	memmove(&s->stop[i], &s->stop[i + 1], m * sizeof *s->stop);
-	memmove(&s->nd[i], &s->nd[i + 1], m * sizeof *s->nd);
+	memmove(&s->off[i], &s->off[i + 1], m * sizeof *s->off);
 	memmove(&s->cap[i], &s->cap[i + 1], m * sizeof *s->cap);
 	s->n_run--;
+	fin_refresh(s);
 	if (s->prefix_cache)
 		pol_preempt(s->pol, s->ps, v);
 	release(s, v);
@@ -341,6 +381,28 @@ static void count_chunk(struct sched *s, struct sim_req *r, int32_t need, int64_
 	r->partial = need < r->prompt_tokens + r->generated;
 }
 
+/* From run[i] on, the plain decodes (within their room, not partially
+ * prefilled: nearly every request) up to the first request grow_running's
+ * body must take, which is returned; their pairs added to the cost (integers
+ * summed exactly, far below 2^53, so one addition of their total gives the
+ * same double) and their room to fit_until. */
+static size_t plain_decodes(struct sched *s, size_t i, struct it_cost *cost)
+{
+	/* only the newest running request can be partially prefilled
+	 * (sched_check): the body takes it */
+	size_t plain = n_plain(s);
+	const int64_t *off = s->off, t = s->tick;
+	const int32_t *cap = s->cap;
+	int64_t pairs = 0, m = s->fit_until;
+	for (; i < plain && off[i] + t <= cap[i]; i++) {
+		pairs += off[i] + t;
+		m = min64(m, cap[i] - off[i]);
+	}
+	s->fit_until = m;
+	cost->attn_pairs += (double)pairs;
+	return i;
+}
+
 /* 1. decode: every running request needs one more KV slot; a partially
  * prefilled one (chunked) as many more as the token budget left gives it.
  * Returns whether anything was preempted. */
@@ -349,23 +411,21 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 	bool preempted = false;
 	bool free_in_cap = s->fast && pol_grows_free_in_cap(s->pol);
 	int64_t decodes = 0; /* plain decodes, added below: each grows ctx by 1 */
-	for (size_t i = 0; i < s->n_run;) {
+	size_t i = 0;
+	if (free_in_cap && s->tick <= s->fit_until) {
+		/* nobody needs more than its room (shortcut 3): no walk */
+		i = n_plain(s);
+		decodes = (int64_t)i;
+		cost->attn_pairs += (double)(s->off_sum + decodes * s->tick);
+	} else {
+		s->fit_until = INT64_MAX; /* made again as the batch is walked */
+	}
+	while (i < s->n_run) {
 		if (free_in_cap) {
-			/* nearly every request: a decode within its room, so the
-			 * body below with nothing to ask (shortcut 3). Their
-			 * pairs are integers summed exactly (far below 2^53), so
-			 * one addition of the run's total gives the same double. */
-			const int32_t *nd = s->nd, *cap = s->cap;
-			size_t n = s->n_run, from = i;
-			/* only the newest running request can be partially
-			 * prefilled (sched_check): the body below takes it */
-			size_t plain = n - (s->run[n - 1]->partial ? 1 : 0);
-			int64_t pairs = 0;
-			for (; i < plain && nd[i] <= cap[i]; i++)
-				pairs += nd[i];
+			size_t from = i;
+			i = plain_decodes(s, i, cost);
 			decodes += (int64_t)(i - from);
-			cost->attn_pairs += (double)pairs;
-			if (i == n)
+			if (i == s->n_run)
 				break;
 		}
 		sync_at(s, i, 1);
@@ -390,6 +450,7 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 			break;		  /* r was the last running request */
 		}
 		s->cap[i] = r->pol_cap;
+		bool was_partial = r->partial;
 		if (r->partial) {
 			count_chunk(s, r, need, budget, cost);
 		} else {
@@ -399,6 +460,10 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 		}
 		s->live_tokens += need - r->ctx;
 		r->ctx = need;
+		if (was_partial && !r->partial)
+			join_plain(s, i); /* its last chunk: it decodes from now on */
+		else if (!r->partial)
+			s->fit_until = min64(s->fit_until, s->cap[i] - s->off[i]);
 		i++;
 	}
 	cost->tokens += decodes;
@@ -445,9 +510,12 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	r->ctx = need;
 	s->live_tokens += need;
 	s->stop[s->n_run] = r->prompt_tokens + finish_at(s, r);
-	s->nd[s->n_run] = r->prompt_tokens + r->generated;
+	s->off[s->n_run] = (int64_t)r->prompt_tokens + r->generated - s->tick;
 	s->cap[s->n_run] = r->pol_cap;
-	s->run[s->n_run++] = r;
+	s->run[s->n_run] = r;
+	if (!r->partial)
+		join_plain(s, s->n_run);
+	s->n_run++;
 	cost->tokens += need - hit;
 	if (hit > 0)
 		cost->attn_pairs += chunk_pairs(hit, need);
@@ -606,25 +674,30 @@ static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
 		on_finish(ctx, r);
 }
 
-/* Gives run[i] its token at the end of the iteration (unless it is still
- * partially prefilled: its first token comes with its last chunk). Returns
- * whether it reached its stop. Before the tail every request decodes
- * steadily; in it, steady loses those whose token does not come a whole
- * iteration after their previous one. */
-static inline bool end_one(struct sched *s, size_t i, int64_t now, int64_t *steady)
+/* The finishes at the end of the iteration, tick t (at `now`), in batch
+ * order: those reaching their stop (nd = off + t >= stop) leave and the
+ * batch closes up; fin_from is made again. */
+static void end_finishes(struct sched *s, int64_t t, int64_t now,
+			 void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
 {
-	if (i >= s->tail) {
-		struct sim_req *r = s->run[i];
-		if (r->partial) {
-			(*steady)--;
-			return false;
+	size_t n = s->n_run, plain = n_plain(s), keep = 0;
+	int64_t m = INT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		int64_t fin = s->stop[i] - s->off[i];
+		if (i < plain && fin <= t) {
+			sync_at(s, i, 1);
+			s->off_sum -= s->off[i];
+			finish_one(s, s->run[i], now, on_finish, ctx);
+			continue;
 		}
-		if (r->first_token_ns < 0) {
-			r->first_token_ns = now;
-			(*steady)--;
-		}
+		if (i < plain)
+			m = min64(m, fin);
+		if (keep != i)
+			move_run(s, keep, i);
+		keep++;
 	}
-	return ++s->nd[i] >= s->stop[i];
+	s->n_run = keep;
+	s->fin_from = m;
 }
 
 void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct sim_req *r),
@@ -634,29 +707,25 @@ void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct
 	 * all but partial ones, first tokens and resumed ones (counted off, so
 	 * there is no work per token) */
 	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
-	size_t n = s->n_run, tail = s->tail < n ? s->tail : n, i = 0;
-	int32_t *nd = s->nd, *stop = s->stop;
+	size_t n = s->n_run, tail = s->tail < n ? s->tail : n;
+	/* every request not partially prefilled gains its token */
+	int64_t t = ++s->tick;
 	s->lag = 1;
-	/* up to the first finish the batch stays as it is */
-	while (i < tail && ++nd[i] < stop[i])
-		i++;
-	bool fin = i < tail;
-	while (!fin && i < n && !(fin = end_one(s, i, now, &steady)))
-		i++;
-	size_t keep = i;
-	if (fin) {
-		sync_at(s, i, 1);
-		finish_one(s, s->run[i++], now, on_finish, ctx);
-	}
-	for (; i < n; i++) { /* then it closes up */
-		if (end_one(s, i, now, &steady)) {
-			sync_at(s, i, 1);
-			finish_one(s, s->run[i], now, on_finish, ctx);
-			continue;
+	/* before the tail every request decodes steadily; in it, a partially
+	 * prefilled one keeps its count (its first token comes with its last
+	 * chunk), and first tokens are stamped */
+	for (size_t i = tail; i < n; i++) {
+		struct sim_req *r = s->run[i];
+		if (r->partial) {
+			s->off[i]--;
+			steady--;
+		} else if (r->first_token_ns < 0) {
+			r->first_token_ns = now;
+			steady--;
 		}
-		move_run(s, keep++, i);
 	}
-	s->n_run = keep;
+	if (t >= s->fin_from)
+		end_finishes(s, t, now, on_finish, ctx);
 	if (s->itl)
 		itl_add(s->itl, now - s->last_end, steady);
 	s->last_end = now;
@@ -729,13 +798,16 @@ static int64_t leap_plan(struct sched *s)
 	 * stopped there stops as it would for any other reason, and twice the
 	 * last leap's length rarely binds while sparing most requests' events. */
 	bool waiting = s->wq_len > 0;
+	if (waiting && s->fin_from - s->tick - 1 <= 0)
+		return 0; /* one finishes next iteration: no leap (fin_from is exact) */
 	int64_t k = waiting ? INT64_MAX : 2 * s->last_leap + 16;
 	struct sched_leap_req *q = s->leap;
 	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = run[i];
-		int64_t fin = (int64_t)s->stop[i] - s->nd[i];
-		q[i] = (struct sched_leap_req){ r, fin, s->nd[i] };
+		int32_t nd = nd_at(s, i);
+		int64_t fin = (int64_t)s->stop[i] - nd;
+		q[i] = (struct sched_leap_req){ r, fin, nd };
 		if (waiting && fin - 1 < k) {
 			k = fin - 1;
 			if (k <= 0)
@@ -790,14 +862,19 @@ static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int32_t nd0
  * is planned. */
 static bool leap_first_grows(struct sched *s, bool *changed)
 {
+	if (s->tick <= s->fit_until)
+		return true; /* none due (fit_until) */
+	int64_t m = INT64_MAX;
 	for (size_t i = 0; i < s->n_run; i++) {
-		if (s->nd[i] <= s->cap[i]) /* leap_grow_at(cap, nd) > 1 */
-			continue;
-		bool ok = leap_grow_one(s, s->run[i], s->nd[i], 1, changed);
-		s->cap[i] = s->run[i]->pol_cap;
-		if (!ok)
-			return false;
+		if (nd_at(s, i) > s->cap[i]) { /* leap_grow_at(cap, nd) <= 1 */
+			bool ok = leap_grow_one(s, s->run[i], nd_at(s, i), 1, changed);
+			s->cap[i] = s->run[i]->pol_cap;
+			if (!ok)
+				return false;
+		}
+		m = min64(m, s->cap[i] - s->off[i]);
 	}
+	s->fit_until = m; /* the leap runs no partially prefilled request */
 	return true;
 }
 
@@ -914,10 +991,17 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 		return;
 	*changed = true;
 	size_t keep = 0;
-	for (size_t i = 0; i < s->n_run; i++)
-		if (s->run[i]->state == RS_RUNNING)
-			move_run(s, keep++, i);
+	int64_t m = INT64_MAX; /* fin_from again: no request is partial */
+	for (size_t i = 0; i < s->n_run; i++) {
+		if (s->run[i]->state != RS_RUNNING) {
+			s->off_sum -= s->off[i];
+			continue;
+		}
+		m = min64(m, s->stop[i] - s->off[i]);
+		move_run(s, keep++, i);
+	}
 	s->n_run = keep;
+	s->fin_from = m;
 }
 
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sched_leap_hooks *h)
@@ -955,8 +1039,7 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 			return -1;
 	}
 	s->last_leap = done;
-	for (size_t i = 0; done && i < s->n_run; i++)
-		s->nd[i] += (int32_t)done;
+	s->tick += done; /* every running request's nd with it */
 	for (size_t i = 0; done && s->leap_grew && i < s->n_run; i++)
 		s->cap[i] = s->run[i]->pol_cap;
 	s->last_end = t;
@@ -966,16 +1049,21 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 
 int sched_check(const struct sched *s, struct om_err *e)
 {
-	int64_t live = 0;
+	int64_t live = 0, off_sum = 0, fit = INT64_MAX, fin = INT64_MAX;
 	for (size_t i = 0; i < s->n_run; i++) {
 		sync_at(s, i, s->lag);
 		const struct sim_req *r = s->run[i];
-		if (s->cap[i] != r->pol_cap || s->nd[i] >= s->stop[i])
+		if (s->cap[i] != r->pol_cap || nd_at(s, i) >= s->stop[i])
 			return err_set(
 				e, NULL, 0, "scheduler",
 				"INV-10: request %lld: kept room %d (policy: %d), stop at %d "
 				"of %d tokens",
-				(long long)r->id, s->cap[i], r->pol_cap, s->stop[i], s->nd[i]);
+				(long long)r->id, s->cap[i], r->pol_cap, s->stop[i], nd_at(s, i));
+		if (!r->partial) {
+			off_sum += s->off[i];
+			fit = min64(fit, s->cap[i] - s->off[i]);
+			fin = min64(fin, s->stop[i] - s->off[i]);
+		}
 		if (r->state != RS_RUNNING)
 			return err_set(e, NULL, 0, "scheduler",
 				       "INV-9: request %lld is in the batch in state %d",
@@ -1003,6 +1091,12 @@ int sched_check(const struct sched *s, struct om_err *e)
 				       "INV-11: queued request %lld is in state %d with ctx %d",
 				       (long long)r->id, r->state, r->ctx);
 	}
+	if (off_sum != s->off_sum || fin != s->fin_from || s->fit_until > fit)
+		return err_set(e, NULL, 0, "scheduler",
+			       "INV-10: kept sums: offsets %lld (batch %lld), first finish %lld "
+			       "(%lld), fits until %lld (%lld)",
+			       (long long)s->off_sum, (long long)off_sum, (long long)s->fin_from,
+			       (long long)fin, (long long)s->fit_until, (long long)fit);
 	if (live != s->live_tokens)
 		return err_set(e, NULL, 0, "scheduler",
 			       "INV-12: live_tokens %lld but the batch holds %lld",

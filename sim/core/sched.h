@@ -86,13 +86,23 @@ struct sched {
 	struct sim_req **run;
 	size_t n_run, run_cap;
 	/* Arrays parallel to run[], so the per-iteration loops read no request:
-	 * nd[i] is run[i]'s prompt + generated tokens (the record's generated
-	 * and, unless partially prefilled, ctx lag behind: sync_at writes them
-	 * before anything else reads them, ctx being nd[i] - lag); cap[i] is its
-	 * pol_cap, read again after every grow; stop[i] is the nd[i] at which it
-	 * finishes: prompt + the smaller of its visible cap and the engine's
-	 * word at its admission (finish_in) */
-	int32_t *stop, *nd, *cap;
+	 * run[i]'s prompt + generated tokens (nd) is off[i] + tick, tick
+	 * counting the iterations ended (a partially prefilled request's off
+	 * drops as tick grows); the record's generated and, unless partially
+	 * prefilled, ctx lag behind: sync_at writes them before anything else
+	 * reads them, ctx being nd - lag. cap[i] is its pol_cap, read again
+	 * after every grow; stop[i] is the nd at which it finishes: prompt +
+	 * the smaller of its visible cap and the engine's word at its admission
+	 * (finish_in) */
+	int32_t *stop, *cap;
+	int64_t *off;
+	int64_t tick;
+	/* over the running requests not partially prefilled: the sum of off
+	 * (their pairs are off_sum + n tick), a tick up to which none needs
+	 * more than its cap (nd <= cap while tick <= fit_until; a lower bound,
+	 * made exact whenever the batch is walked) and the first tick at which
+	 * one finishes (min of stop - off, exact) */
+	int64_t off_sum, fit_until, fin_from;
 	/* 1 from an iteration's end to the next one's grows (ctx = nd - 1), 0
 	 * from then to its end (ctx = nd) */
 	int32_t lag;
