@@ -680,21 +680,25 @@ static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
 static void end_finishes(struct sched *s, int64_t t, int64_t now,
 			 void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
 {
-	size_t n = s->n_run, plain = n_plain(s), keep = 0;
+	size_t n = s->n_run, plain = n_plain(s), i = 0;
+	const int32_t *stop = s->stop;
+	const int64_t *off = s->off;
 	int64_t m = INT64_MAX;
-	for (size_t i = 0; i < n; i++) {
-		int64_t fin = s->stop[i] - s->off[i];
+	/* up to the first finish the batch stays as it is */
+	for (; i < plain && stop[i] - off[i] > t; i++)
+		m = min64(m, stop[i] - off[i]);
+	size_t keep = i;
+	for (; i < n; i++) { /* then it closes up */
+		int64_t fin = stop[i] - off[i];
 		if (i < plain && fin <= t) {
 			sync_at(s, i, 1);
-			s->off_sum -= s->off[i];
+			s->off_sum -= off[i];
 			finish_one(s, s->run[i], now, on_finish, ctx);
 			continue;
 		}
 		if (i < plain)
 			m = min64(m, fin);
-		if (keep != i)
-			move_run(s, keep, i);
-		keep++;
+		move_run(s, keep++, i);
 	}
 	s->n_run = keep;
 	s->fin_from = m;
@@ -786,7 +790,7 @@ static bool leap_cal_setup(struct sched *s, size_t n)
  * emits its last token, or it reaches its visible cap). With requests
  * waiting a finish would let admission in: then the leap spans only
  * iterations before the first one. Returns the span (0: no leap, or out of
- * memory). Nothing is queued yet: leap_queue does that as the leap enters
+ * memory; leap_n 0 when no event falls within it). Nothing is queued yet: leap_queue does that as the leap enters
  * its first iteration (a finish due next iteration needs no queue). */
 static int64_t leap_plan(struct sched *s)
 {
@@ -798,8 +802,17 @@ static int64_t leap_plan(struct sched *s)
 	 * stopped there stops as it would for any other reason, and twice the
 	 * last leap's length rarely binds while sparing most requests' events. */
 	bool waiting = s->wq_len > 0;
-	if (waiting && s->fin_from - s->tick - 1 <= 0)
-		return 0; /* one finishes next iteration: no leap (fin_from is exact) */
+	if (waiting) {
+		int64_t span = s->fin_from - s->tick - 1; /* the loop's k: fin_from is exact */
+		if (span <= 0)
+			return 0; /* one finishes next iteration: no leap */
+		if (s->tick + span - 1 <= s->fit_until) {
+			/* nobody outgrows its room within it (nd + j - 1 <= cap
+			 * for every leapt iteration j): nothing to queue */
+			s->leap_n = 0;
+			return span;
+		}
+	}
 	int64_t k = waiting ? INT64_MAX : 2 * s->last_leap + 16;
 	struct sched_leap_req *q = s->leap;
 	struct sim_req *const *run = s->run;
@@ -826,6 +839,10 @@ static int leap_queue(struct sched *s, int64_t k)
 	size_t n = s->leap_n;
 	if (keyheap_reset(&s->grows, 2 * n) < 0)
 		return -1;
+	if (n == 0) { /* leap_plan found no event within the span */
+		s->use_cal = false;
+		return 0;
+	}
 	bool waiting = s->wq_len > 0, cal = leap_cal_setup(s, n);
 	struct sched_leap_req *q = s->leap;
 	for (size_t i = 0; i < n; i++) {
