@@ -674,33 +674,43 @@ static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
 		on_finish(ctx, r);
 }
 
+/* Moves run[from .. from + m) (and what sits beside it) to run[to ..). */
+static void move_runs(struct sched *s, size_t to, size_t from, size_t m)
+{
+	if (to == from || m == 0)
+		return;
+	memmove(&s->run[to], &s->run[from], m * sizeof *s->run);
+	memmove(&s->stop[to], &s->stop[from], m * sizeof *s->stop);
+	memmove(&s->off[to], &s->off[from], m * sizeof *s->off);
+	memmove(&s->cap[to], &s->cap[from], m * sizeof *s->cap);
+}
+
 /* The finishes at the end of the iteration, tick t (at `now`), in batch
- * order: those reaching their stop (nd = off + t >= stop) leave and the
- * batch closes up; fin_from is made again. */
+ * order: those reaching their stop (nd = off + t >= stop; never a partially
+ * prefilled one) leave and the batch closes up; fin_from is made again. */
 static void end_finishes(struct sched *s, int64_t t, int64_t now,
 			 void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
 {
-	size_t n = s->n_run, plain = n_plain(s), i = 0;
+	size_t n = s->n_run, plain = n_plain(s), keep = 0, from = 0;
 	const int32_t *stop = s->stop;
 	const int64_t *off = s->off;
 	int64_t m = INT64_MAX;
-	/* up to the first finish the batch stays as it is */
-	for (; i < plain && stop[i] - off[i] > t; i++)
-		m = min64(m, stop[i] - off[i]);
-	size_t keep = i;
-	for (; i < n; i++) { /* then it closes up */
+	for (size_t i = 0; i < plain; i++) {
 		int64_t fin = stop[i] - off[i];
-		if (i < plain && fin <= t) {
-			sync_at(s, i, 1);
-			s->off_sum -= off[i];
-			finish_one(s, s->run[i], now, on_finish, ctx);
+		if (fin > t) {
+			m = min64(m, fin);
 			continue;
 		}
-		if (i < plain)
-			m = min64(m, fin);
-		move_run(s, keep++, i);
+		/* the stretch since the last finish closes up first */
+		move_runs(s, keep, from, i - from);
+		keep += i - from;
+		from = i + 1;
+		sync_at(s, i, 1);
+		s->off_sum -= off[i];
+		finish_one(s, s->run[i], now, on_finish, ctx);
 	}
-	s->n_run = keep;
+	move_runs(s, keep, from, n - from);
+	s->n_run = keep + (n - from);
 	s->fin_from = m;
 }
 
