@@ -393,13 +393,17 @@ static size_t plain_decodes(struct sched *s, size_t i, struct it_cost *cost)
 	size_t plain = n_plain(s);
 	const int64_t *off = s->off, t = s->tick;
 	const int32_t *cap = s->cap;
-	int64_t pairs = 0, m = s->fit_until;
-	for (; i < plain && off[i] + t <= cap[i]; i++) {
-		pairs += off[i] + t;
-		m = min64(m, cap[i] - off[i]);
+	int64_t sum = 0, m = s->fit_until;
+	size_t from = i;
+	for (; i < plain; i++) {
+		int64_t room = cap[i] - off[i]; /* nd = off + t fits while t <= room */
+		if (room < t)
+			break;
+		sum += off[i];
+		m = min64(m, room);
 	}
 	s->fit_until = m;
-	cost->attn_pairs += (double)pairs;
+	cost->attn_pairs += (double)(sum + (int64_t)(i - from) * t);
 	return i;
 }
 
