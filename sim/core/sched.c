@@ -816,18 +816,17 @@ static int64_t leap_plan(struct sched *s)
 	 * stopped there stops as it would for any other reason, and twice the
 	 * last leap's length rarely binds while sparing most requests' events. */
 	bool waiting = s->wq_len > 0;
-	if (waiting) {
-		int64_t span = s->fin_from - s->tick - 1; /* the loop's k: fin_from is exact */
-		if (span <= 0)
-			return 0; /* one finishes next iteration: no leap */
-		if (s->tick + span - 1 <= s->fit_until) {
-			/* nobody outgrows its room within it (nd + j - 1 <= cap
-			 * for every leapt iteration j): nothing to queue */
-			s->leap_n = 0;
-			return span;
-		}
+	/* with requests waiting the loop's k is fin_from's (exact) less one */
+	int64_t span = waiting ? s->fin_from - s->tick - 1 : 2 * s->last_leap + 16;
+	if (span <= 0)
+		return 0; /* one finishes next iteration: no leap */
+	if (s->fin_from - s->tick > span && s->tick + span - 1 <= s->fit_until) {
+		/* nobody finishes or outgrows its room (nd + j - 1 <= cap)
+		 * in any leapt iteration j <= span: nothing to queue */
+		s->leap_n = 0;
+		return span;
 	}
-	int64_t k = waiting ? INT64_MAX : 2 * s->last_leap + 16;
+	int64_t k = waiting ? INT64_MAX : span;
 	struct sched_leap_req *q = s->leap;
 	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
