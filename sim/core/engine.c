@@ -315,6 +315,7 @@ static int check_all(struct eng *g, struct om_err *e)
 	size_t inside = g->finished + rejected(g);
 	for (size_t i = 0; i < g->n_in; i++) {
 		const struct inst *in = &g->in[i];
+		sched_sync(&g->in[i].s); /* the policy's checks read the batch */
 		if (pol_check(g->pol, in->ps, e) < 0)
 			return err_wrap(e, "policy invariant");
 		struct pol_stats ps;
@@ -597,12 +598,14 @@ static int capture_series(const struct pol_ops *pol, const void *ps, struct run_
  * scheduler records a stay's peak reservation: record theirs now. */
 static void note_held_peaks(struct eng *g)
 {
-	for (size_t i = 0; i < g->n_in; i++)
+	for (size_t i = 0; i < g->n_in; i++) {
+		sched_sync(&g->in[i].s); /* their records as they stand */
 		for (size_t k = 0; k < sched_running(&g->in[i].s); k++) {
 			struct sim_req *r = &g->reqs[sched_running_at(&g->in[i].s, k) - g->reqs];
 			if (r->pol_cap > r->reserved_peak)
 				r->reserved_peak = r->pol_cap;
 		}
+	}
 }
 
 /* Rows are turned into records (and predicted, in order) a block at a time;

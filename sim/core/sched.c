@@ -99,7 +99,11 @@ int sched_init(struct sched *s, const struct sched_params *p, const struct pol_o
 	s->wq = malloc(s->wq_cap * sizeof *s->wq);
 	s->run = malloc(s->run_cap * sizeof *s->run);
 	s->stop = malloc(s->run_cap * sizeof *s->stop);
-	if (!s->wq || !s->run || !s->stop) {
+	s->off = malloc(s->run_cap * sizeof *s->off);
+	s->cap = malloc(s->run_cap * sizeof *s->cap);
+	s->lag = 1;
+	s->fit_until = s->fin_from = INT64_MAX;
+	if (!s->wq || !s->run || !s->stop || !s->off || !s->cap) {
 		sched_free(s);
 		return err_set(e, NULL, 0, NULL, "out of memory");
 	}
@@ -122,6 +126,8 @@ void sched_free(struct sched *s)
 	free(s->wq);
 	free(s->run);
 	free(s->stop);
+	free(s->off);
+	free(s->cap);
 	keyheap_free(&s->grows);
 	leapcal_free(&s->cal);
 	free(s->leap);
@@ -130,6 +136,8 @@ void sched_free(struct sched *s)
 	s->wq = NULL;
 	s->run = NULL;
 	s->stop = NULL;
+	s->off = NULL;
+	s->cap = NULL;
 }
 
 void sched_set_finish(struct sched *s, int64_t (*finish_in)(void *ctx, const struct sim_req *r),
@@ -217,13 +225,82 @@ static void release(struct sched *s, struct sim_req *r)
 	pol_release(s->pol, s->ps, r);
 }
 
-/* Preempts run[i] by recompute, keeping the others in admission order. */
+/* run[i]'s prompt + generated tokens */
+static inline int32_t nd_at(const struct sched *s, size_t i)
+{
+	return (int32_t)(s->off[i] + s->tick);
+}
+
+/* Writes run[i]'s generated and ctx (ctx = nd - lag unless partially
+ * prefilled: then the record's own) into its record. */
+static inline void sync_at(const struct sched *s, size_t i, int32_t lag)
+{
+	struct sim_req *r = s->run[i];
+	r->generated = nd_at(s, i) - r->prompt_tokens;
+	if (!r->partial)
+		r->ctx = nd_at(s, i) - lag;
+}
+
+/* How many running requests are not partially prefilled: all but the
+ * newest, when it is. */
+static inline size_t n_plain(const struct sched *s)
+{
+	return s->n_run - (s->n_run && s->run[s->n_run - 1]->partial ? 1 : 0);
+}
+
+static inline int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* run[i], running, is no longer (or was never) partially prefilled: it
+ * joins off_sum and the bounds. */
+static void join_plain(struct sched *s, size_t i)
+{
+	s->off_sum += s->off[i];
+	s->fit_until = min64(s->fit_until, s->cap[i] - s->off[i]);
+	s->fin_from = min64(s->fin_from, s->stop[i] - s->off[i]);
+}
+
+/* fin_from again after requests left the batch. */
+static void fin_refresh(struct sched *s)
+{
+	int64_t m = INT64_MAX;
+	for (size_t i = 0, n = n_plain(s); i < n; i++)
+		m = min64(m, s->stop[i] - s->off[i]);
+	s->fin_from = m;
+}
+
+void sched_sync(struct sched *s)
+{
+	for (size_t i = 0; i < s->n_run; i++)
+		sync_at(s, i, s->lag);
+}
+
+/* Moves run[j] (and what sits beside it) to run[i]. */
+static inline void move_run(struct sched *s, size_t i, size_t j)
+{
+	s->run[i] = s->run[j];
+	s->stop[i] = s->stop[j];
+	s->off[i] = s->off[j];
+	s->cap[i] = s->cap[j];
+}
+
+/* Preempts run[i], not grown yet this iteration, by recompute, keeping the
+ * others in admission order. */
 static void preempt_at(struct sched *s, size_t i)
 {
 	struct sim_req *v = s->run[i];
-	memmove(&s->run[i], &s->run[i + 1], (s->n_run - i - 1) * sizeof *s->run);
-	memmove(&s->stop[i], &s->stop[i + 1], (s->n_run - i - 1) * sizeof *s->stop);
+	sync_at(s, i, 1);
+	if (!v->partial)
+		s->off_sum -= s->off[i];
+	size_t m = s->n_run - i - 1;
+	memmove(&s->run[i], &s->run[i + 1], m * sizeof *s->run);
+	memmove(&s->stop[i], &s->stop[i + 1], m * sizeof *s->stop);
+	memmove(&s->off[i], &s->off[i + 1], m * sizeof *s->off);
+	memmove(&s->cap[i], &s->cap[i + 1], m * sizeof *s->cap);
 	s->n_run--;
+	fin_refresh(s);
 	if (s->prefix_cache)
 		pol_preempt(s->pol, s->ps, v);
 	release(s, v);
@@ -304,6 +381,32 @@ static void count_chunk(struct sched *s, struct sim_req *r, int32_t need, int64_
 	r->partial = need < r->prompt_tokens + r->generated;
 }
 
+/* From run[i] on, the plain decodes (within their room, not partially
+ * prefilled: nearly every request) up to the first request grow_running's
+ * body must take, which is returned; their pairs added to the cost (integers
+ * summed exactly, far below 2^53, so one addition of their total gives the
+ * same double) and their room to fit_until. */
+static size_t plain_decodes(struct sched *s, size_t i, struct it_cost *cost)
+{
+	/* only the newest running request can be partially prefilled
+	 * (sched_check): the body takes it */
+	size_t plain = n_plain(s);
+	const int64_t *off = s->off, t = s->tick;
+	const int32_t *cap = s->cap;
+	int64_t sum = 0, m = s->fit_until;
+	size_t from = i;
+	for (; i < plain; i++) {
+		int64_t room = cap[i] - off[i]; /* nd = off + t fits while t <= room */
+		if (room < t)
+			break;
+		sum += off[i];
+		m = min64(m, room);
+	}
+	s->fit_until = m;
+	cost->attn_pairs += (double)(sum + (int64_t)(i - from) * t);
+	return i;
+}
+
 /* 1. decode: every running request needs one more KV slot; a partially
  * prefilled one (chunked) as many more as the token budget left gives it.
  * Returns whether anything was preempted. */
@@ -311,40 +414,31 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 {
 	bool preempted = false;
 	bool free_in_cap = s->fast && pol_grows_free_in_cap(s->pol);
-	int64_t decodes = 0, grown = 0; /* of the plain decodes, added below */
-	for (size_t i = 0; i < s->n_run;) {
+	int64_t decodes = 0; /* plain decodes, added below: each grows ctx by 1 */
+	size_t i = 0;
+	if (free_in_cap && s->tick <= s->fit_until) {
+		/* nobody needs more than its room (shortcut 3): no walk */
+		i = n_plain(s);
+		decodes = (int64_t)i;
+		cost->attn_pairs += (double)(s->off_sum + decodes * s->tick);
+	} else {
+		s->fit_until = INT64_MAX; /* made again as the batch is walked */
+	}
+	while (i < s->n_run) {
 		if (free_in_cap) {
-			/* nearly every request: a decode within its room, so the
-			 * body below with nothing to ask (shortcut 3). Their
-			 * pairs are integers summed exactly (far below 2^53), so
-			 * one addition of the run's total gives the same double. */
-			struct sim_req *const *run = s->run;
-			size_t n = s->n_run, from = i;
-			/* only the newest running request can be partially
-			 * prefilled (sched_check): the body below takes it */
-			size_t plain = n - (run[n - 1]->partial ? 1 : 0);
-			int64_t pairs = 0, held = 0; /* grown: pairs - held */
-			for (; i < plain; i++) {
-				struct sim_req *r = run[i];
-				int32_t need = r->prompt_tokens + r->generated;
-				if (need > r->pol_cap)
-					break;
-				pairs += need;
-				held += r->ctx;
-				r->ctx = need;
-			}
+			size_t from = i;
+			i = plain_decodes(s, i, cost);
 			decodes += (int64_t)(i - from);
-			grown += pairs - held;
-			cost->attn_pairs += (double)pairs;
-			if (i == n)
+			if (i == s->n_run)
 				break;
 		}
+		sync_at(s, i, 1);
 		struct sim_req *r = s->run[i];
 		int32_t need = r->prompt_tokens + r->generated;
 		cost->tokens += decodes;
 		*budget -= decodes;
-		s->live_tokens += grown;
-		decodes = grown = 0;
+		s->live_tokens += decodes;
+		decodes = 0;
 		if (r->partial && need - r->ctx > *budget)
 			need = r->ctx + (int32_t)(*budget > 0 ? *budget : 0);
 		if (r->partial && need <= r->ctx) { /* decodes took the whole budget */
@@ -359,6 +453,8 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 				continue; /* run[i] is now the next request */
 			break;		  /* r was the last running request */
 		}
+		s->cap[i] = r->pol_cap;
+		bool was_partial = r->partial;
 		if (r->partial) {
 			count_chunk(s, r, need, budget, cost);
 		} else {
@@ -368,11 +464,15 @@ static bool grow_running(struct sched *s, int64_t *budget, struct it_cost *cost)
 		}
 		s->live_tokens += need - r->ctx;
 		r->ctx = need;
+		if (was_partial && !r->partial)
+			join_plain(s, i); /* its last chunk: it decodes from now on */
+		else if (!r->partial)
+			s->fit_until = min64(s->fit_until, s->cap[i] - s->off[i]);
 		i++;
 	}
 	cost->tokens += decodes;
 	*budget -= decodes;
-	s->live_tokens += grown;
+	s->live_tokens += decodes;
 	return preempted;
 }
 
@@ -413,8 +513,13 @@ static int32_t start_running(struct sched *s, struct sim_req *r, int32_t need, i
 	}
 	r->ctx = need;
 	s->live_tokens += need;
-	s->stop[s->n_run] = finish_at(s, r);
-	s->run[s->n_run++] = r;
+	s->stop[s->n_run] = r->prompt_tokens + finish_at(s, r);
+	s->off[s->n_run] = (int64_t)r->prompt_tokens + r->generated - s->tick;
+	s->cap[s->n_run] = r->pol_cap;
+	s->run[s->n_run] = r;
+	if (!r->partial)
+		join_plain(s, s->n_run);
+	s->n_run++;
 	cost->tokens += need - hit;
 	if (hit > 0)
 		cost->attn_pairs += chunk_pairs(hit, need);
@@ -515,15 +620,22 @@ int64_t sched_begin(struct sched *s, int64_t now, struct it_time *bd)
 {
 	struct it_cost cost = { 0 };
 	int64_t budget = s->max_batched_tokens;
+	bool was_partial = s->partial;
 	bool preempted = grow_running(s, &budget, &cost);
+	/* the partially prefilled request (if still running) and those
+	 * admitted now are sched_end's to look at one by one */
+	s->tail = s->n_run - (was_partial && s->n_run ? 1 : 0);
+	s->lag = 0;
 	bool empty_ctx = admit_waiting(s, preempted, now, budget, &cost);
 	s->partial = s->n_run && s->run[s->n_run - 1]->partial;
 	if (s->n_run == 0)
 		return 0;
 	/* 3. price it: the policy knows where each request's KV lives */
 	if (!s->fast || empty_ctx || !price_batch_reads(s, s->n_run, s->live_tokens, &cost))
-		for (size_t i = 0; i < s->n_run; i++)
+		for (size_t i = 0; i < s->n_run; i++) {
+			sync_at(s, i, 0);
 			pol_layout(s->pol, s->ps, s->run[i], s->run[i]->ctx, &cost);
+		}
 	struct it_time it;
 	int64_t d = dt_iter_ns(s->dt, &cost, &it);
 	count_iteration(s, (int64_t)s->n_run, &cost, it.kv_ns);
@@ -566,22 +678,44 @@ static void finish_one(struct sched *s, struct sim_req *r, int64_t now,
 		on_finish(ctx, r);
 }
 
-/* Gives r, in the batch, its token at the end of the iteration (unless it
- * is still partially prefilled: its first token comes with its last chunk).
- * Returns whether it reached `stop`. steady loses those whose token does not
- * come a whole iteration after their previous one. */
-static inline bool end_one(struct sim_req *r, int32_t stop, int64_t now, int64_t *steady)
+/* Moves run[from .. from + m) (and what sits beside it) to run[to ..). */
+static void move_runs(struct sched *s, size_t to, size_t from, size_t m)
 {
-	if (r->partial) {
-		(*steady)--;
-		return false;
+	if (to == from || m == 0)
+		return;
+	memmove(&s->run[to], &s->run[from], m * sizeof *s->run);
+	memmove(&s->stop[to], &s->stop[from], m * sizeof *s->stop);
+	memmove(&s->off[to], &s->off[from], m * sizeof *s->off);
+	memmove(&s->cap[to], &s->cap[from], m * sizeof *s->cap);
+}
+
+/* The finishes at the end of the iteration, tick t (at `now`), in batch
+ * order: those reaching their stop (nd = off + t >= stop; never a partially
+ * prefilled one) leave and the batch closes up; fin_from is made again. */
+static void end_finishes(struct sched *s, int64_t t, int64_t now,
+			 void (*on_finish)(void *ctx, struct sim_req *r), void *ctx)
+{
+	size_t n = s->n_run, plain = n_plain(s), keep = 0, from = 0;
+	const int32_t *stop = s->stop;
+	const int64_t *off = s->off;
+	int64_t m = INT64_MAX;
+	for (size_t i = 0; i < plain; i++) {
+		int64_t fin = stop[i] - off[i];
+		if (fin > t) {
+			m = min64(m, fin);
+			continue;
+		}
+		/* the stretch since the last finish closes up first */
+		move_runs(s, keep, from, i - from);
+		keep += i - from;
+		from = i + 1;
+		sync_at(s, i, 1);
+		s->off_sum -= off[i];
+		finish_one(s, s->run[i], now, on_finish, ctx);
 	}
-	int32_t g = ++r->generated;
-	if (r->first_token_ns < 0) {
-		r->first_token_ns = now;
-		(*steady)--;
-	}
-	return g >= stop;
+	move_runs(s, keep, from, n - from);
+	s->n_run = keep + (n - from);
+	s->fin_from = m;
 }
 
 void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct sim_req *r),
@@ -591,25 +725,25 @@ void sched_end(struct sched *s, int64_t now, void (*on_finish)(void *ctx, struct
 	 * all but partial ones, first tokens and resumed ones (counted off, so
 	 * there is no work per token) */
 	int64_t steady = (int64_t)s->n_run - (s->n_resumed ? resumed_gaps(s, now) : 0);
-	size_t i = 0, n = s->n_run;
-	struct sim_req **run = s->run; /* finish_one leaves the batch array alone */
-	int32_t *stop = s->stop;
-	/* up to the first finish the batch stays as it is */
-	while (i < n && !end_one(run[i], stop[i], now, &steady))
-		i++;
-	size_t keep = i;
-	if (i < n)
-		finish_one(s, run[i++], now, on_finish, ctx);
-	for (; i < n; i++) { /* then it closes up */
-		struct sim_req *r = run[i];
-		if (end_one(r, stop[i], now, &steady)) {
-			finish_one(s, r, now, on_finish, ctx);
-			continue;
+	size_t n = s->n_run, tail = s->tail < n ? s->tail : n;
+	/* every request not partially prefilled gains its token */
+	int64_t t = ++s->tick;
+	s->lag = 1;
+	/* before the tail every request decodes steadily; in it, a partially
+	 * prefilled one keeps its count (its first token comes with its last
+	 * chunk), and first tokens are stamped */
+	for (size_t i = tail; i < n; i++) {
+		struct sim_req *r = s->run[i];
+		if (r->partial) {
+			s->off[i]--;
+			steady--;
+		} else if (r->first_token_ns < 0) {
+			r->first_token_ns = now;
+			steady--;
 		}
-		run[keep] = r;
-		stop[keep++] = stop[i];
 	}
-	s->n_run = keep;
+	if (t >= s->fin_from)
+		end_finishes(s, t, now, on_finish, ctx);
 	if (s->itl)
 		itl_add(s->itl, now - s->last_end, steady);
 	s->last_end = now;
@@ -633,17 +767,23 @@ static size_t leap_index(int64_t key)
 	return (size_t)(key & ((INT64_C(1) << LEAP_IBITS) - 1));
 }
 
-/* The first leapt iteration (from 1) in which r needs more than it holds:
- * iteration j needs prompt + generated + j - 1 slots. */
-static int64_t leap_grow_at(const struct sim_req *r)
+/* The first leapt iteration (from 1) in which a request holding `cap`
+ * needs more: iteration j needs nd0 + j - 1 slots (nd0: prompt + generated
+ * at the leap's start). */
+static inline int64_t leap_grow_at(int32_t cap, int32_t nd0)
 {
-	return (int64_t)r->pol_cap - r->prompt_tokens - r->generated + 2;
+	return (int64_t)cap - nd0 + 2;
+}
+
+static inline int64_t leap_q_grow_at(const struct sched_leap_req *q)
+{
+	return leap_grow_at(q->r->pol_cap, q->nd0);
 }
 
 /* Queues r's next grow if it comes before its finish. */
 static inline void leap_queue_grow(struct sched *s, size_t i)
 {
-	int64_t at = leap_grow_at(s->leap[i].r);
+	int64_t at = leap_q_grow_at(&s->leap[i]);
 	if (at <= s->leap[i].fin)
 		keyheap_push(&s->grows, leap_key(2 * at, i));
 }
@@ -664,7 +804,7 @@ static bool leap_cal_setup(struct sched *s, size_t n)
  * emits its last token, or it reaches its visible cap). With requests
  * waiting a finish would let admission in: then the leap spans only
  * iterations before the first one. Returns the span (0: no leap, or out of
- * memory). Nothing is queued yet: leap_queue does that as the leap enters
+ * memory; leap_n 0 when no event falls within it). Nothing is queued yet: leap_queue does that as the leap enters
  * its first iteration (a finish due next iteration needs no queue). */
 static int64_t leap_plan(struct sched *s)
 {
@@ -676,13 +816,24 @@ static int64_t leap_plan(struct sched *s)
 	 * stopped there stops as it would for any other reason, and twice the
 	 * last leap's length rarely binds while sparing most requests' events. */
 	bool waiting = s->wq_len > 0;
-	int64_t k = waiting ? INT64_MAX : 2 * s->last_leap + 16;
+	/* with requests waiting the loop's k is fin_from's (exact) less one */
+	int64_t span = waiting ? s->fin_from - s->tick - 1 : 2 * s->last_leap + 16;
+	if (span <= 0)
+		return 0; /* one finishes next iteration: no leap */
+	if (s->fin_from - s->tick > span && s->tick + span - 1 <= s->fit_until) {
+		/* nobody finishes or outgrows its room (nd + j - 1 <= cap)
+		 * in any leapt iteration j <= span: nothing to queue */
+		s->leap_n = 0;
+		return span;
+	}
+	int64_t k = waiting ? INT64_MAX : span;
 	struct sched_leap_req *q = s->leap;
 	struct sim_req *const *run = s->run;
 	for (size_t i = 0; i < n; i++) {
 		struct sim_req *r = run[i];
-		int64_t fin = (int64_t)s->stop[i] - r->generated;
-		q[i] = (struct sched_leap_req){ r, fin, r->generated };
+		int32_t nd = nd_at(s, i);
+		int64_t fin = (int64_t)s->stop[i] - nd;
+		q[i] = (struct sched_leap_req){ r, fin, nd };
 		if (waiting && fin - 1 < k) {
 			k = fin - 1;
 			if (k <= 0)
@@ -701,6 +852,10 @@ static int leap_queue(struct sched *s, int64_t k)
 	size_t n = s->leap_n;
 	if (keyheap_reset(&s->grows, 2 * n) < 0)
 		return -1;
+	if (n == 0) { /* leap_plan found no event within the span */
+		s->use_cal = false;
+		return 0;
+	}
 	bool waiting = s->wq_len > 0, cal = leap_cal_setup(s, n);
 	struct sched_leap_req *q = s->leap;
 	for (size_t i = 0; i < n; i++) {
@@ -710,32 +865,46 @@ static int leap_queue(struct sched *s, int64_t k)
 			q[i].fin = k; /* no event of it beyond the span */
 		if (!cal)
 			leap_queue_grow(s, i);
-		else if (leap_grow_at(q[i].r) <= q[i].fin)
-			leapcal_add(&s->cal, (uint32_t)i, leap_grow_at(q[i].r));
+		else if (leap_q_grow_at(&q[i]) <= q[i].fin)
+			leapcal_add(&s->cal, (uint32_t)i, leap_q_grow_at(&q[i]));
 	}
 	return 0;
 }
 
-/* Makes r's grow as leapt iteration j begins, due then (leap_grow_at(r)
- * is j: r needs prompt + generated + j - 1 = pol_cap + 1 slots). False when
- * it is not plain, or leaves r still short (sched_begin then finds the
- * grows made so far already done). */
-static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int64_t j, bool *changed)
+/* Makes r's grow as leapt iteration j begins, due then (leap_grow_at is j:
+ * r needs nd0 + j - 1 = pol_cap + 1 slots). The policy sees r's record as
+ * of the leap's start. False when it is not plain, or leaves r still short
+ * (sched_begin then finds the grows made so far already done). */
+static inline bool leap_grow_one(struct sched *s, struct sim_req *r, int32_t nd0, int64_t j,
+				 bool *changed)
 {
+	r->generated = nd0 - r->prompt_tokens;
+	r->ctx = nd0 - 1;
 	if (!pol_grow_step(s->pol, s->ps, r))
 		return false;
 	note_room(r);
 	*changed = true;
-	return leap_grow_at(r) > j;
+	s->leap_grew = true;
+	return leap_grow_at(r->pol_cap, nd0) > j;
 }
 
 /* The grows of the first leapt iteration, in batch order, before anything
  * is planned. */
 static bool leap_first_grows(struct sched *s, bool *changed)
 {
-	for (size_t i = 0; i < s->n_run; i++)
-		if (leap_grow_at(s->run[i]) <= 1 && !leap_grow_one(s, s->run[i], 1, changed))
-			return false;
+	if (s->tick <= s->fit_until)
+		return true; /* none due (fit_until) */
+	int64_t m = INT64_MAX;
+	for (size_t i = 0; i < s->n_run; i++) {
+		if (nd_at(s, i) > s->cap[i]) { /* leap_grow_at(cap, nd) <= 1 */
+			bool ok = leap_grow_one(s, s->run[i], nd_at(s, i), 1, changed);
+			s->cap[i] = s->run[i]->pol_cap;
+			if (!ok)
+				return false;
+		}
+		m = min64(m, s->cap[i] - s->off[i]);
+	}
+	s->fit_until = m; /* the leap runs no partially prefilled request */
 	return true;
 }
 
@@ -807,9 +976,10 @@ static inline bool leap_cal_grows(struct sched *s, int64_t j, bool *changed)
 			leapcal_drop(c, l);
 			continue;
 		}
-		int64_t at = leap_grow_at(q->r);
+		int64_t at = leap_q_grow_at(q);
 		if (at == j
-		    && (!leap_grow_one(s, q->r, j, changed) || leap_grow_at(q->r) != j + c->period))
+		    && (!leap_grow_one(s, q->r, q->nd0, j, changed)
+			|| leap_q_grow_at(q) != j + c->period))
 			return false;
 		if (at < j)
 			return false; /* a grow was missed: cannot happen with a true period */
@@ -826,7 +996,7 @@ static bool leap_grows(struct sched *s, int64_t j, bool *changed)
 	/* with the calendar the heap holds finishes only (odd slots) */
 	while (keyheap_min(&s->grows) < leap_key(2 * j + 1, 0)) {
 		size_t i = leap_index(keyheap_pop(&s->grows));
-		if (!leap_grow_one(s, s->leap[i].r, j, changed))
+		if (!leap_grow_one(s, s->leap[i].r, s->leap[i].nd0, j, changed))
 			return false;
 		leap_queue_grow(s, i);
 	}
@@ -842,8 +1012,8 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 	while (keyheap_min(&s->grows) < leap_key(2 * j + 2, 0)) {
 		const struct sched_leap_req *q = &s->leap[leap_index(keyheap_pop(&s->grows))];
 		struct sim_req *r = q->r;
-		r->generated = q->g0 + (int32_t)j;
-		r->ctx = r->prompt_tokens + r->generated - 1;
+		r->generated = q->nd0 + (int32_t)j - r->prompt_tokens;
+		r->ctx = q->nd0 + (int32_t)j - 1;
 		finish_one(s, r, now, h->on_finish, h->ctx);
 		any = true;
 	}
@@ -851,12 +1021,17 @@ static void leap_finishes(struct sched *s, int64_t j, int64_t now, const struct 
 		return;
 	*changed = true;
 	size_t keep = 0;
-	for (size_t i = 0; i < s->n_run; i++)
-		if (s->run[i]->state == RS_RUNNING) {
-			s->stop[keep] = s->stop[i];
-			s->run[keep++] = s->run[i];
+	int64_t m = INT64_MAX; /* fin_from again: no request is partial */
+	for (size_t i = 0; i < s->n_run; i++) {
+		if (s->run[i]->state != RS_RUNNING) {
+			s->off_sum -= s->off[i];
+			continue;
 		}
+		m = min64(m, s->stop[i] - s->off[i]);
+		move_run(s, keep++, i);
+	}
 	s->n_run = keep;
+	s->fin_from = m;
 }
 
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sched_leap_hooks *h)
@@ -868,6 +1043,7 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 	bool changed = false;
 	struct it_cost cost;
 	struct leap_px px = { 0 };
+	s->leap_grew = false;
 	/* The first iteration is priced before anything is planned: in a busy
 	 * run (an arrival or a finish every iteration or so) most leaps end
 	 * there. Its grows, made first, are those sched_begin would make first. */
@@ -893,11 +1069,9 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 			return -1;
 	}
 	s->last_leap = done;
-	for (size_t i = 0; done && i < s->n_run; i++) {
-		struct sim_req *r = s->run[i];
-		r->generated += (int32_t)done;
-		r->ctx = r->prompt_tokens + r->generated - 1;
-	}
+	s->tick += done; /* every running request's nd with it */
+	for (size_t i = 0; done && s->leap_grew && i < s->n_run; i++)
+		s->cap[i] = s->run[i]->pol_cap;
 	s->last_end = t;
 	*now = t;
 	return done;
@@ -905,9 +1079,21 @@ int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sc
 
 int sched_check(const struct sched *s, struct om_err *e)
 {
-	int64_t live = 0;
+	int64_t live = 0, off_sum = 0, fit = INT64_MAX, fin = INT64_MAX;
 	for (size_t i = 0; i < s->n_run; i++) {
+		sync_at(s, i, s->lag);
 		const struct sim_req *r = s->run[i];
+		if (s->cap[i] != r->pol_cap || nd_at(s, i) >= s->stop[i])
+			return err_set(
+				e, NULL, 0, "scheduler",
+				"INV-10: request %lld: kept room %d (policy: %d), stop at %d "
+				"of %d tokens",
+				(long long)r->id, s->cap[i], r->pol_cap, s->stop[i], nd_at(s, i));
+		if (!r->partial) {
+			off_sum += s->off[i];
+			fit = min64(fit, s->cap[i] - s->off[i]);
+			fin = min64(fin, s->stop[i] - s->off[i]);
+		}
 		if (r->state != RS_RUNNING)
 			return err_set(e, NULL, 0, "scheduler",
 				       "INV-9: request %lld is in the batch in state %d",
@@ -935,6 +1121,12 @@ int sched_check(const struct sched *s, struct om_err *e)
 				       "INV-11: queued request %lld is in state %d with ctx %d",
 				       (long long)r->id, r->state, r->ctx);
 	}
+	if (off_sum != s->off_sum || fin != s->fin_from || s->fit_until > fit)
+		return err_set(e, NULL, 0, "scheduler",
+			       "INV-10: kept sums: offsets %lld (batch %lld), first finish %lld "
+			       "(%lld), fits until %lld (%lld)",
+			       (long long)s->off_sum, (long long)off_sum, (long long)s->fin_from,
+			       (long long)fin, (long long)s->fit_until, (long long)fit);
 	if (live != s->live_tokens)
 		return err_set(e, NULL, 0, "scheduler",
 			       "INV-12: live_tokens %lld but the batch holds %lld",

@@ -85,9 +85,30 @@ struct sched {
 	/* running: in admission order (the last is the preemption victim) */
 	struct sim_req **run;
 	size_t n_run, run_cap;
-	/* stop[i]: the generated count at which run[i] finishes, the smaller of
-	 * its visible cap and the engine's word at its admission (finish_in) */
-	int32_t *stop;
+	/* Arrays parallel to run[], so the per-iteration loops read no request:
+	 * run[i]'s prompt + generated tokens (nd) is off[i] + tick, tick
+	 * counting the iterations ended (a partially prefilled request's off
+	 * drops as tick grows); the record's generated and, unless partially
+	 * prefilled, ctx lag behind: sync_at writes them before anything else
+	 * reads them, ctx being nd - lag. cap[i] is its pol_cap, read again
+	 * after every grow; stop[i] is the nd at which it finishes: prompt +
+	 * the smaller of its visible cap and the engine's word at its admission
+	 * (finish_in) */
+	int32_t *stop, *cap;
+	int64_t *off;
+	int64_t tick;
+	/* over the running requests not partially prefilled: the sum of off
+	 * (their pairs are off_sum + n tick), a tick up to which none needs
+	 * more than its cap (nd <= cap while tick <= fit_until; a lower bound,
+	 * made exact whenever the batch is walked) and the first tick at which
+	 * one finishes (min of stop - off, exact) */
+	int64_t off_sum, fit_until, fin_from;
+	/* 1 from an iteration's end to the next one's grows (ctx = nd - 1), 0
+	 * from then to its end (ctx = nd) */
+	int32_t lag;
+	/* from this index on, sched_end looks at each request itself (partial
+	 * chunks, first tokens); before it every request decodes steadily */
+	size_t tail;
 	int64_t (*finish_in)(void *ctx, const struct sim_req *r);
 	void *finish_ctx;
 	int64_t live_tokens; /* sum of ctx over running requests */
@@ -114,7 +135,7 @@ struct sched {
 	struct sched_leap_req {
 		struct sim_req *r;
 		int64_t fin;
-		int32_t g0;
+		int32_t nd0;
 	} * leap;
 	size_t leap_cap, leap_n;
 	int64_t last_leap; /* iterations the last leap made */
@@ -125,6 +146,7 @@ struct sched {
 	struct leapcal cal;
 	bool use_cal;
 	size_t cal_slot;
+	bool leap_grew; /* a grow made in this leap: cap[] is read again */
 	/* failures noticed where nothing returns an error (sched_failed) */
 	bool oom;
 	const struct sim_req *overflowed; /* recomputed past 32 bits */
@@ -204,7 +226,12 @@ struct sched_leap_hooks {
  * aborted). */
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sched_leap_hooks *h);
 
-/* Checking mode: every queued request is waiting and every running one is
+/* Writes every running request's generated and ctx, which the scheduler
+ * keeps beside the batch while it runs (see struct sched's nd), into its
+ * record: for whoever reads running requests (checks, the run's end). */
+void sched_sync(struct sched *s);
+
+/* Checking mode (syncs the batch first, as sched_sync): every queued request is waiting and every running one is
  * running, no request is in both, live_tokens is the sum of running ctx, a
  * running request holds its whole context unless partially prefilled (then
  * some but not all of it, and it is the newest running request). */
@@ -237,7 +264,8 @@ static inline const struct sim_req *sched_waiting_at(const struct sched *s, size
 {
 	return &s->reqs[s->wq[(s->wq_head + i) % s->wq_cap]];
 }
-/* The i-th running request in admission order, i < sched_running. */
+/* The i-th running request in admission order, i < sched_running (its
+ * generated and ctx as of the last sched_sync). */
 static inline const struct sim_req *sched_running_at(const struct sched *s, size_t i)
 {
 	return s->run[i];
