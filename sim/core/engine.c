@@ -194,21 +194,28 @@ static double ext_frag(const struct pol_stats *ps)
 	return free > 0 ? 1.0 - (double)ps->largest_free / (double)free : 0.0;
 }
 
+/* The state of an instance scheduling with s whose policy's stats are ps. */
+static inline void sched_state(const struct sched *s, const struct pol_stats *ps,
+			       struct met_state *st)
+{
+	*st = (struct met_state){
+		.reserved = ps->reserved_tokens,
+		.live = sched_live_tokens(s),
+		.running = (int64_t)sched_running(s),
+		.waiting = (int64_t)sched_waiting(s),
+		.ext_frag = ext_frag(ps),
+		.safety_used = ps->safety_used_tokens,
+		.safety_tokens = ps->safety_tokens,
+		.overflows = ps->overflows,
+	};
+}
+
 /* Instance in's state on its own. */
 static void inst_state(const struct eng *g, const struct inst *in, struct met_state *st)
 {
 	struct pol_stats ps;
 	pol_stats(g->pol, in->ps, &ps);
-	*st = (struct met_state){
-		.reserved = ps.reserved_tokens,
-		.live = sched_live_tokens(&in->s),
-		.running = (int64_t)sched_running(&in->s),
-		.waiting = (int64_t)sched_waiting(&in->s),
-		.ext_frag = ext_frag(&ps),
-		.safety_used = ps.safety_used_tokens,
-		.safety_tokens = ps.safety_tokens,
-		.overflows = ps.overflows,
-	};
+	sched_state(&in->s, &ps, st);
 }
 
 /* The sums over instances (ext_frag: the mean), in instance order; one
@@ -421,6 +428,13 @@ struct leap_ctx {
 	struct om_err *e;
 	struct met_state st;
 	bool st_set; /* the metrics hold st but for its live tokens */
+	/* one instance, whose policy's stats move only in reserved, free and
+	 * largest free tokens (pol_stats_movable): ps, which st was made from,
+	 * kept up to date; once set, st then moves only in reserved, running,
+	 * ext_frag and live */
+	bool moved;
+	struct pol_stats ps;
+	const void *pol_state;
 	int64_t other_live;
 	/* neither changes within a leap (no arrival, admission or preemption) */
 	size_t rejects, waits;
@@ -441,9 +455,20 @@ static inline int leap_step(struct leap_ctx *lc, int64_t begin, int64_t end)
 __attribute__((noinline)) static int leap_iter_set(struct leap_ctx *lc, int64_t begin, int64_t end,
 						   int64_t live, bool changed)
 {
-	if (changed) /* grows or finishes within the leap */
+	if (changed && lc->moved) { /* grows or finishes within the leap */
+		pol_stats_moved(lc->g->pol, lc->pol_state, &lc->ps);
+		lc->st.reserved = lc->ps.reserved_tokens;
+		lc->st.running = (int64_t)sched_running(lc->s);
+		lc->st.ext_frag = ext_frag(&lc->ps);
+	} else if (changed) {
 		fill_state(lc->g, &lc->st);
+	}
 	lc->st.live = lc->other_live + live;
+	if (lc->moved && lc->st_set) { /* the set and the step in one record */
+		lc->g->now = end;
+		metlog_move(&lc->g->ml, &lc->st, end - begin, end);
+		return 0;
+	}
 	metlog_set(&lc->g->ml, &lc->st);
 	lc->st_set = true;
 	return leap_step(lc, begin, end);
@@ -481,8 +506,19 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
 		return 0;
 	int64_t limit = evq_next_t(&g->q);
-	struct leap_ctx lc = { .g = g, .s = s, .e = e, .rejects = rejected(g), .waits = waiting(g) };
-	fill_state(g, &lc.st);
+	struct leap_ctx lc = { .g = g,
+			       .s = s,
+			       .e = e,
+			       .moved = g->n_in == 1 && pol_stats_movable(g->pol),
+			       .pol_state = g->in[i].ps,
+			       .rejects = rejected(g),
+			       .waits = waiting(g) };
+	if (lc.moved) { /* fill_state's, from stats kept for the leap */
+		pol_stats(g->pol, lc.pol_state, &lc.ps);
+		sched_state(s, &lc.ps, &lc.st);
+	} else {
+		fill_state(g, &lc.st);
+	}
 	lc.other_live = lc.st.live - sched_live_tokens(s);
 	const struct sched_leap_hooks h = {
 		.ctx = &lc,

@@ -494,27 +494,32 @@ static bool pg_grow_step(void *state, struct sim_req *r)
 	return true;
 }
 
+/* pg_stats' fields that change (its others are always 0): every changed
+ * leapt iteration asks. */
+static void pg_stats_moved(const void *state, struct pol_stats *ps)
+{
+	const struct pg *s = state;
+	int64_t reserved = s->used * s->bs;
+	ps->reserved_tokens = reserved;
+	/* slots past the last whole block count as free but can never be used */
+	ps->free_tokens = s->env->pool_tokens - reserved;
+	/* any free block serves any request: the largest placeable request */
+	ps->largest_free = (int64_t)s->fl_len * s->bs;
+}
+
 static const struct pol_speed pg_speed = {
 	.grow_free_in_cap = true,
 	.batch_reads = pg_batch_reads,
 	.grow_plain = pg_grow_plain,
 	.grow_period = pg_grow_period,
 	.grow_step = pg_grow_step,
+	.stats_moved = pg_stats_moved,
 };
 
 static void pg_stats(const void *state, struct pol_stats *ps)
 {
-	const struct pg *s = state;
-	int64_t reserved = s->used * s->bs;
-	/* one store per field, no memset first (od_stats): every changed leapt
-	 * iteration asks */
-	*ps = (struct pol_stats){
-		.reserved_tokens = reserved,
-		/* slots past the last whole block count as free but can never be used */
-		.free_tokens = s->env->pool_tokens - reserved,
-		/* any free block serves any request: the largest placeable request */
-		.largest_free = (int64_t)s->fl_len * s->bs,
-	};
+	*ps = (struct pol_stats){ 0 };
+	pg_stats_moved(state, ps);
 }
 
 static int pg_check(const void *state, struct om_err *e)
