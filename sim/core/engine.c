@@ -427,7 +427,9 @@ struct leap_ctx {
 	const struct sched *s;
 	struct om_err *e;
 	struct met_state st;
-	bool st_set; /* the metrics hold st but for its live tokens */
+	/* the metrics hold st but for its live tokens; until then st is unset
+	 * (a leap that stops before its first iteration needs none) */
+	bool st_set;
 	/* one instance, whose policy's stats move only in reserved, free and
 	 * largest free tokens (pol_stats_movable): ps, which st was made from,
 	 * kept up to date; once set, st then moves only in reserved, running,
@@ -435,7 +437,7 @@ struct leap_ctx {
 	bool moved;
 	struct pol_stats ps;
 	const void *pol_state;
-	int64_t other_live;
+	int64_t other_live; /* the other instances' live tokens, once st is set */
 	/* neither changes within a leap (no arrival, admission or preemption) */
 	size_t rejects, waits;
 };
@@ -455,7 +457,15 @@ static inline int leap_step(struct leap_ctx *lc, int64_t begin, int64_t end)
 __attribute__((noinline)) static int leap_iter_set(struct leap_ctx *lc, int64_t begin, int64_t end,
 						   int64_t live, bool changed)
 {
-	if (changed && lc->moved) { /* grows or finishes within the leap */
+	if (!lc->st_set) { /* the state as the leap's first iteration began */
+		if (lc->moved) {
+			pol_stats(lc->g->pol, lc->pol_state, &lc->ps);
+			sched_state(lc->s, &lc->ps, &lc->st);
+		} else {
+			fill_state(lc->g, &lc->st);
+		}
+		lc->other_live = lc->st.live - sched_live_tokens(lc->s);
+	} else if (changed && lc->moved) { /* grows or finishes within the leap */
 		pol_stats_moved(lc->g->pol, lc->pol_state, &lc->ps);
 		lc->st.reserved = lc->ps.reserved_tokens;
 		lc->st.running = (int64_t)sched_running(lc->s);
@@ -513,13 +523,6 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 			       .pol_state = g->in[i].ps,
 			       .rejects = rejected(g),
 			       .waits = waiting(g) };
-	if (lc.moved) { /* fill_state's, from stats kept for the leap */
-		pol_stats(g->pol, lc.pol_state, &lc.ps);
-		sched_state(s, &lc.ps, &lc.st);
-	} else {
-		fill_state(g, &lc.st);
-	}
-	lc.other_live = lc.st.live - sched_live_tokens(s);
 	const struct sched_leap_hooks h = {
 		.ctx = &lc,
 		.on_iter = leap_iter,

@@ -200,14 +200,10 @@ __attribute__((noinline)) static int reserve(struct pg_req *q, int32_t add)
 	return 0;
 }
 
-/* Appends `add` blocks; the caller has checked they are free. Returns -1 only
- * when the table cannot grow (out of memory), having changed nothing. The
- * blocks fl_pop would give one by one, its ring position stepped instead of
- * recomputed. */
-static inline int take(struct pg *s, struct pg_req *q, int32_t add)
+/* Appends `add` free blocks to q's table, which has room for them: from the
+ * free list's front (fifo) or back, the ring position stepped. */
+static inline void take_room(struct pg *s, struct pg_req *q, int32_t add)
 {
-	if (q->n + add > q->cap && reserve(q, add) < 0)
-		return -1;
 	int32_t *dst = q->blk + q->n, last = s->nblocks - 1;
 	int32_t at = s->fifo ? s->fl_head : fl_at(s, s->fl_len - 1);
 	for (int32_t i = 0; i < add; i++) {
@@ -225,6 +221,15 @@ static inline int take(struct pg *s, struct pg_req *q, int32_t add)
 	s->fl_len -= add;
 	q->n += add;
 	s->used += add;
+}
+
+/* Appends `add` blocks; the caller has checked they are free. Returns -1 only
+ * when the table cannot grow (out of memory), having changed nothing. */
+static inline int take(struct pg *s, struct pg_req *q, int32_t add)
+{
+	if (q->n + add > q->cap && reserve(q, add) < 0)
+		return -1;
+	take_room(s, q, add);
 	return 0;
 }
 
@@ -297,12 +302,12 @@ static enum pol_rc pg_admit(void *state, struct sim_req *r, int32_t tokens)
 	q->n = 0;
 	q->r = r;
 	q->ri = (int64_t)pol_req_idx(s->env, r);
-	if (reserve(q, nb) < 0) {
+	if (nb > q->cap && reserve(q, nb) < 0) {
 		s->spare[s->nspare++] = q;
 		return POL_NO_ROOM;
 	}
 	reclaim(s, q, r, nb);
-	take(s, q, nb - q->n); /* cannot fail: the table has room */
+	take_room(s, q, nb - q->n);
 	q->live_slot = s->nlive;
 	s->live[s->nlive++] = q;
 	r->pol_ptr = q;
@@ -487,14 +492,28 @@ static int64_t pg_grow_period(const void *state)
 	return s->bs;
 }
 
+/* pg_grow_step when r's table is full: apart, so that the common path
+ * saves no registers for a realloc. */
+__attribute__((noinline)) static bool pg_grow_step_full(struct pg *s, struct sim_req *r,
+							struct pg_req *q)
+{
+	if (take(s, q, 1) < 0)
+		return false;
+	r->pol_cap = q->n * s->bs;
+	return true;
+}
+
 /* pg_grow_plain and pg_grow for one block more, without their divisions
  * (a table holds fewer than nblocks blocks while one is free). */
 static bool pg_grow_step(void *state, struct sim_req *r)
 {
 	struct pg *s = state;
 	struct pg_req *q = r->pol_ptr;
-	if (!q || s->fl_len == 0 || take(s, q, 1) < 0)
+	if (!q || s->fl_len == 0)
 		return false;
+	if (q->n == q->cap)
+		return pg_grow_step_full(s, r, q);
+	take_room(s, q, 1);
 	r->pol_cap = q->n * s->bs;
 	return true;
 }
