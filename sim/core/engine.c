@@ -507,8 +507,10 @@ static int leap_after(void *ctx)
 }
 
 /* Called just after instance i's iteration ended: leaps over the following
- * pure-decode iterations that end before any other event. */
-static int leap(struct eng *g, size_t i, struct om_err *e)
+ * pure-decode iterations that end before any other event. Inlined into the
+ * event loop, which calls it after every iteration (left to itself the
+ * compiler keeps it apart: ~0.8% more of a static run's instructions). */
+__attribute__((always_inline)) static inline int leap(struct eng *g, size_t i, struct om_err *e)
 {
 	struct sched *s = &g->in[i].s;
 	if (!sched_may_leap(s))
@@ -516,13 +518,18 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
 		return 0;
 	int64_t limit = evq_next_t(&g->q);
-	struct leap_ctx lc = { .g = g,
-			       .s = s,
-			       .e = e,
-			       .moved = g->n_in == 1 && pol_stats_movable(g->pol),
-			       .pol_state = g->in[i].ps,
-			       .rejects = rejected(g),
-			       .waits = waiting(g) };
+	/* field by field: st and ps, set at the first leapt iteration, are not
+	 * zeroed first on every leap tried */
+	struct leap_ctx lc;
+	lc.g = g;
+	lc.s = s;
+	lc.e = e;
+	lc.st_set = false;
+	lc.moved = g->n_in == 1 && pol_stats_movable(g->pol);
+	lc.pol_state = g->in[i].ps;
+	lc.other_live = 0;
+	lc.rejects = rejected(g);
+	lc.waits = waiting(g);
 	const struct sched_leap_hooks h = {
 		.ctx = &lc,
 		.on_iter = leap_iter,
