@@ -194,21 +194,28 @@ static double ext_frag(const struct pol_stats *ps)
 	return free > 0 ? 1.0 - (double)ps->largest_free / (double)free : 0.0;
 }
 
+/* The state of an instance scheduling with s whose policy's stats are ps. */
+static inline void sched_state(const struct sched *s, const struct pol_stats *ps,
+			       struct met_state *st)
+{
+	*st = (struct met_state){
+		.reserved = ps->reserved_tokens,
+		.live = sched_live_tokens(s),
+		.running = (int64_t)sched_running(s),
+		.waiting = (int64_t)sched_waiting(s),
+		.ext_frag = ext_frag(ps),
+		.safety_used = ps->safety_used_tokens,
+		.safety_tokens = ps->safety_tokens,
+		.overflows = ps->overflows,
+	};
+}
+
 /* Instance in's state on its own. */
 static void inst_state(const struct eng *g, const struct inst *in, struct met_state *st)
 {
 	struct pol_stats ps;
 	pol_stats(g->pol, in->ps, &ps);
-	*st = (struct met_state){
-		.reserved = ps.reserved_tokens,
-		.live = sched_live_tokens(&in->s),
-		.running = (int64_t)sched_running(&in->s),
-		.waiting = (int64_t)sched_waiting(&in->s),
-		.ext_frag = ext_frag(&ps),
-		.safety_used = ps.safety_used_tokens,
-		.safety_tokens = ps.safety_tokens,
-		.overflows = ps.overflows,
-	};
+	sched_state(&in->s, &ps, st);
 }
 
 /* The sums over instances (ext_frag: the mean), in instance order; one
@@ -421,8 +428,17 @@ struct leap_ctx {
 	const struct sched *s;
 	struct om_err *e;
 	struct met_state st;
-	bool st_set; /* the metrics hold st but for its live tokens */
-	int64_t other_live;
+	/* the metrics hold st but for its live tokens; until then st is unset
+	 * (a leap that stops before its first iteration needs none) */
+	bool st_set;
+	/* one instance, whose policy's stats move only in reserved, free and
+	 * largest free tokens (pol_stats_movable): ps, which st was made from,
+	 * kept up to date; once set, st then moves only in reserved, running,
+	 * ext_frag and live */
+	bool moved;
+	struct pol_stats ps;
+	const void *pol_state;
+	int64_t other_live; /* the other instances' live tokens, once st is set */
 	/* neither changes within a leap (no arrival, admission or preemption) */
 	size_t rejects, waits;
 };
@@ -442,9 +458,28 @@ static inline int leap_step(struct leap_ctx *lc, int64_t begin, int64_t end)
 __attribute__((noinline)) static int leap_iter_set(struct leap_ctx *lc, int64_t begin, int64_t end,
 						   int64_t live, bool changed)
 {
-	if (changed) /* grows or finishes within the leap */
+	if (!lc->st_set) { /* the state as the leap's first iteration began */
+		if (lc->moved) {
+			pol_stats(lc->g->pol, lc->pol_state, &lc->ps);
+			sched_state(lc->s, &lc->ps, &lc->st);
+		} else {
+			fill_state(lc->g, &lc->st);
+		}
+		lc->other_live = lc->st.live - sched_live_tokens(lc->s);
+	} else if (changed && lc->moved) { /* grows or finishes within the leap */
+		pol_stats_moved(lc->g->pol, lc->pol_state, &lc->ps);
+		lc->st.reserved = lc->ps.reserved_tokens;
+		lc->st.running = (int64_t)sched_running(lc->s);
+		lc->st.ext_frag = ext_frag(&lc->ps);
+	} else if (changed) {
 		fill_state(lc->g, &lc->st);
+	}
 	lc->st.live = lc->other_live + live;
+	if (lc->moved && lc->st_set) { /* the set and the step in one record */
+		lc->g->now = end;
+		metlog_move(&lc->g->ml, &lc->st, end - begin, end);
+		return 0;
+	}
 	metlog_set(&lc->g->ml, &lc->st);
 	lc->st_set = true;
 	return leap_step(lc, begin, end);
@@ -473,8 +508,10 @@ static int leap_after(void *ctx)
 }
 
 /* Called just after instance i's iteration ended: leaps over the following
- * pure-decode iterations that end before any other event. */
-static int leap(struct eng *g, size_t i, struct om_err *e)
+ * pure-decode iterations that end before any other event. Inlined into the
+ * event loop, which calls it after every iteration (left to itself the
+ * compiler keeps it apart: ~0.8% more of a static run's instructions). */
+__attribute__((always_inline)) static inline int leap(struct eng *g, size_t i, struct om_err *e)
 {
 	struct sched *s = &g->in[i].s;
 	if (!sched_may_leap(s))
@@ -482,9 +519,18 @@ static int leap(struct eng *g, size_t i, struct om_err *e)
 	if (g->next_arrival < g->t->n && g->reqs[g->next_arrival].arrival_ns <= g->now)
 		return 0;
 	int64_t limit = evq_next_t(&g->q);
-	struct leap_ctx lc = { .g = g, .s = s, .e = e, .rejects = rejected(g), .waits = waiting(g) };
-	fill_state(g, &lc.st);
-	lc.other_live = lc.st.live - sched_live_tokens(s);
+	/* field by field: st and ps, set at the first leapt iteration, are not
+	 * zeroed first on every leap tried */
+	struct leap_ctx lc;
+	lc.g = g;
+	lc.s = s;
+	lc.e = e;
+	lc.st_set = false;
+	lc.moved = g->n_in == 1 && pol_stats_movable(g->pol);
+	lc.pol_state = g->in[i].ps;
+	lc.other_live = 0;
+	lc.rejects = rejected(g);
+	lc.waits = waiting(g);
 	const struct sched_leap_hooks h = {
 		.ctx = &lc,
 		.on_iter = leap_iter,

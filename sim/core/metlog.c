@@ -40,6 +40,19 @@ static bool replay(struct metrics *m, const int64_t *w, size_t n)
 				return false;
 			i += 5;
 			break;
+		case ML_MOVE: {
+			struct met_state s = m->cur; /* as last set; live since */
+			s.reserved = w[i + 1];
+			s.running = w[i + 2];
+			memcpy(&s.ext_frag, &w[i + 3], sizeof s.ext_frag);
+			s.live = w[i + 4];
+			met_set(m, &s);
+			itl_add(&m->itl, w[i + 5], s.running);
+			if (met_advance(m, w[i + 6]) < 0)
+				return false;
+			i += 7;
+			break;
+		}
 		default: { /* ML_SET */
 			struct met_state s = {
 				.reserved = w[i + 1],

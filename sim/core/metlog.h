@@ -25,6 +25,9 @@ enum {
 	ML_ADV = 1, /* now: met_advance */
 	ML_SET,	    /* the state (ML_SET_WORDS - 1 words): met_set */
 	ML_STEP,    /* gap, weight, live, end: itl_add, met_set_live, met_advance */
+	ML_MOVE,    /* reserved, running, ext_frag, live, gap, end: met_set of the
+		     * state last set with those four replaced, itl_add of gap
+		     * weighted running, met_advance */
 	ML_SET_WORDS = 9,
 	ML_MAX_REC = ML_SET_WORDS
 };
@@ -116,6 +119,32 @@ static inline void metlog_step(struct metlog *ml, int64_t gap, int64_t weight, i
 	w[3] = live;
 	w[4] = end;
 	ml->n += 5;
+	if (ml->n > ml->lim)
+		metlog_flush(ml);
+}
+
+/* A leapt iteration whose state s differs from the one set last only in
+ * reserved, running, ext_frag and live: metlog_set(s), then metlog_step(gap,
+ * s->running, s->live, end), in one record. */
+static inline void metlog_move(struct metlog *ml, const struct met_state *s, int64_t gap,
+			       int64_t end)
+{
+	if (__builtin_expect(ml->direct != NULL, 0)) {
+		met_set(ml->direct, s);
+		metlog_direct_step(ml, gap, s->running, s->live, end);
+		return;
+	}
+	int64_t *w = ml->w + ml->n;
+	int64_t frag;
+	memcpy(&frag, &s->ext_frag, sizeof frag);
+	w[0] = ML_MOVE;
+	w[1] = s->reserved;
+	w[2] = s->running;
+	w[3] = frag;
+	w[4] = s->live;
+	w[5] = gap;
+	w[6] = end;
+	ml->n += 7;
 	if (ml->n > ml->lim)
 		metlog_flush(ml);
 }

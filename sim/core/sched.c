@@ -920,9 +920,23 @@ struct leap_px {
 	double scale;
 };
 
+/* leap_px_set for a new batch size or scale (or the first time): apart,
+ * so that the common short path stays small where it is inlined. */
+__attribute__((noinline)) static void leap_px_full(const struct sched *s, struct leap_px *px,
+						   const struct pol_reads *rd, struct it_cost *cost)
+{
+	px->n = s->n_run;
+	px->scale = rd->scale;
+	*cost = (struct it_cost){ .tokens = (double)s->n_run };
+	add_reads(s, rd, 0, cost);
+	dt_stretch_set(s->dt, &px->x, cost);
+	px->runs = cost->kv_runs;
+	px->bytes_per_token = rd->bytes_per_token;
+}
+
 /* Sets px from the batch and the policy's memory now: the cost sched_begin
  * would build, but for its pairs and bytes. False when it cannot. */
-static bool leap_px_set(const struct sched *s, struct leap_px *px, struct it_cost *cost)
+static inline bool leap_px_set(const struct sched *s, struct leap_px *px, struct it_cost *cost)
 {
 	struct pol_reads rd;
 	if (!lin_reads(s, s->n_run, &rd))
@@ -936,13 +950,7 @@ static bool leap_px_set(const struct sched *s, struct leap_px *px, struct it_cos
 		px->x.runs_half = px->runs * s->dt->lin_half;
 		return true;
 	}
-	px->n = s->n_run;
-	px->scale = rd.scale;
-	*cost = (struct it_cost){ .tokens = (double)s->n_run };
-	add_reads(s, &rd, 0, cost);
-	dt_stretch_set(s->dt, &px->x, cost);
-	px->runs = cost->kv_runs;
-	px->bytes_per_token = rd.bytes_per_token;
+	leap_px_full(s, px, &rd, cost);
 	return true;
 }
 

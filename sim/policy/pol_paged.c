@@ -34,6 +34,7 @@ struct pg_req {
 	int32_t n, cap;
 	int32_t live_slot; /* index in pg.live, for the invariant check */
 	const struct sim_req *r;
+	int64_t ri; /* pol_req_idx of r: the owner of its blocks */
 };
 
 struct pg {
@@ -176,28 +177,15 @@ static int32_t fl_at(const struct pg *s, int32_t k)
 	return x >= s->nblocks ? x - s->nblocks : x;
 }
 
-static int32_t fl_pop(struct pg *s)
-{
-	int32_t b;
-	if (s->fifo) {
-		b = s->fl[s->fl_head];
-		s->fl_head = fl_at(s, 1);
-	} else {
-		b = s->fl[fl_at(s, s->fl_len - 1)];
-	}
-	s->fl_len--;
-	s->tag_req[b] = -1; /* reused: whatever KV it cached is gone */
-	return b;
-}
-
 static int32_t blocks_for(const struct pg *s, int64_t tokens)
 {
 	return (int32_t)((tokens + s->bs - 1) / s->bs);
 }
 
 /* Makes room in q's table for `add` more blocks; -1 (nothing changed) when
- * out of memory. */
-static int reserve(struct pg_req *q, int32_t add)
+ * out of memory. Apart: its callers' common path need not save registers
+ * for a realloc. */
+__attribute__((noinline)) static int reserve(struct pg_req *q, int32_t add)
 {
 	if (q->n + add > q->cap) {
 		int32_t nc = q->cap ? q->cap : 4;
@@ -212,18 +200,36 @@ static int reserve(struct pg_req *q, int32_t add)
 	return 0;
 }
 
+/* Appends `add` free blocks to q's table, which has room for them: from the
+ * free list's front (fifo) or back, the ring position stepped. */
+static inline void take_room(struct pg *s, struct pg_req *q, int32_t add)
+{
+	int32_t *dst = q->blk + q->n, last = s->nblocks - 1;
+	int32_t at = s->fifo ? s->fl_head : fl_at(s, s->fl_len - 1);
+	for (int32_t i = 0; i < add; i++) {
+		int32_t b = s->fl[at];
+		if (s->fifo)
+			at = at == last ? 0 : at + 1;
+		else
+			at = at == 0 ? last : at - 1;
+		s->tag_req[b] = -1; /* reused: whatever KV it cached is gone */
+		s->owner[b] = q->ri;
+		dst[i] = b;
+	}
+	if (s->fifo)
+		s->fl_head = at;
+	s->fl_len -= add;
+	q->n += add;
+	s->used += add;
+}
+
 /* Appends `add` blocks; the caller has checked they are free. Returns -1 only
  * when the table cannot grow (out of memory), having changed nothing. */
 static inline int take(struct pg *s, struct pg_req *q, int32_t add)
 {
 	if (q->n + add > q->cap && reserve(q, add) < 0)
 		return -1;
-	for (int32_t i = 0; i < add; i++) {
-		int32_t b = fl_pop(s);
-		s->owner[b] = pol_req_idx(s->env, q->r);
-		q->blk[q->n++] = b;
-	}
-	s->used += add;
+	take_room(s, q, add);
 	return 0;
 }
 
@@ -295,12 +301,13 @@ static enum pol_rc pg_admit(void *state, struct sim_req *r, int32_t tokens)
 		return POL_NO_ROOM;
 	q->n = 0;
 	q->r = r;
-	if (reserve(q, nb) < 0) {
+	q->ri = (int64_t)pol_req_idx(s->env, r);
+	if (nb > q->cap && reserve(q, nb) < 0) {
 		s->spare[s->nspare++] = q;
 		return POL_NO_ROOM;
 	}
 	reclaim(s, q, r, nb);
-	take(s, q, nb - q->n); /* cannot fail: the table has room */
+	take_room(s, q, nb - q->n);
 	q->live_slot = s->nlive;
 	s->live[s->nlive++] = q;
 	r->pol_ptr = q;
@@ -332,16 +339,18 @@ static void pg_release(void *state, struct sim_req *r)
 	if (!q)
 		return;
 	/* Tail first, as vLLM frees a request's blocks in reverse: each goes
-	 * to the free list's back (the ring position stepped, not recomputed). */
-	int64_t ri = (int64_t)pol_req_idx(s->env, r);
+	 * to the free list's back, in at most two stretches of the ring. */
+	int64_t ri = q->ri;
 	int32_t at = fl_at(s, s->fl_len);
-	for (int32_t i = q->n - 1; i >= 0; i--) {
-		int32_t b = q->blk[i];
-		if (s->owner[b] != ri)
-			abort(); /* double release: a scheduler bug, never a user error */
-		s->owner[b] = -1;
-		s->fl[at] = b;
-		at = at + 1 == s->nblocks ? 0 : at + 1;
+	for (int32_t i = q->n; i > 0; at = 0) {
+		int32_t *dst = s->fl + at, run = s->nblocks - at < i ? s->nblocks - at : i;
+		for (int32_t k = 0; k < run; k++) {
+			int32_t b = q->blk[--i];
+			if (s->owner[b] != ri)
+				abort(); /* double release: a scheduler bug, never a user error */
+			s->owner[b] = -1;
+			dst[k] = b;
+		}
 	}
 	s->fl_len += q->n;
 	s->used -= q->n;
@@ -483,15 +492,43 @@ static int64_t pg_grow_period(const void *state)
 	return s->bs;
 }
 
-/* pg_grow_plain and pg_grow for one block more, without their divisions. */
+/* pg_grow_step when r's table is full: apart, so that the common path
+ * saves no registers for a realloc. */
+__attribute__((noinline)) static bool pg_grow_step_full(struct pg *s, struct sim_req *r,
+							struct pg_req *q)
+{
+	if (take(s, q, 1) < 0)
+		return false;
+	r->pol_cap = q->n * s->bs;
+	return true;
+}
+
+/* pg_grow_plain and pg_grow for one block more, without their divisions
+ * (a table holds fewer than nblocks blocks while one is free). */
 static bool pg_grow_step(void *state, struct sim_req *r)
 {
 	struct pg *s = state;
 	struct pg_req *q = r->pol_ptr;
-	if (!q || s->fl_len == 0 || q->n >= s->nblocks || take(s, q, 1) < 0)
+	if (!q || s->fl_len == 0)
 		return false;
+	if (q->n == q->cap)
+		return pg_grow_step_full(s, r, q);
+	take_room(s, q, 1);
 	r->pol_cap = q->n * s->bs;
 	return true;
+}
+
+/* pg_stats' fields that change (its others are always 0): every changed
+ * leapt iteration asks. */
+static void pg_stats_moved(const void *state, struct pol_stats *ps)
+{
+	const struct pg *s = state;
+	int64_t reserved = s->used * s->bs;
+	ps->reserved_tokens = reserved;
+	/* slots past the last whole block count as free but can never be used */
+	ps->free_tokens = s->env->pool_tokens - reserved;
+	/* any free block serves any request: the largest placeable request */
+	ps->largest_free = (int64_t)s->fl_len * s->bs;
 }
 
 static const struct pol_speed pg_speed = {
@@ -500,21 +537,13 @@ static const struct pol_speed pg_speed = {
 	.grow_plain = pg_grow_plain,
 	.grow_period = pg_grow_period,
 	.grow_step = pg_grow_step,
+	.stats_moved = pg_stats_moved,
 };
 
 static void pg_stats(const void *state, struct pol_stats *ps)
 {
-	const struct pg *s = state;
-	int64_t reserved = s->used * s->bs;
-	/* one store per field, no memset first (od_stats): every changed leapt
-	 * iteration asks */
-	*ps = (struct pol_stats){
-		.reserved_tokens = reserved,
-		/* slots past the last whole block count as free but can never be used */
-		.free_tokens = s->env->pool_tokens - reserved,
-		/* any free block serves any request: the largest placeable request */
-		.largest_free = (int64_t)s->fl_len * s->bs,
-	};
+	*ps = (struct pol_stats){ 0 };
+	pg_stats_moved(state, ps);
 }
 
 static int pg_check(const void *state, struct om_err *e)

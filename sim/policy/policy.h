@@ -134,6 +134,11 @@ struct pol_speed {
 	 * r->pol_cap + 1 tokens): makes it and returns true when it is plain,
 	 * else changes nothing and returns false. NULL: the two calls. */
 	bool (*grow_step)(void *state, struct sim_req *r);
+	/* For a policy whose stats but reserved_tokens, free_tokens and
+	 * largest_free never change over a run: writes those three as stats
+	 * does (s keeps the rest); asked on every leapt iteration after a grow
+	 * or finish. NULL: other fields may change. */
+	void (*stats_moved)(const void *state, struct pol_stats *s);
 };
 
 struct pol_ops {
@@ -283,6 +288,18 @@ static inline bool pol_grow_step(const struct pol_ops *p, void *st, struct sim_r
 static inline int64_t pol_grow_period(const struct pol_ops *p, const void *st)
 {
 	return p->speed && p->speed->grow_period ? p->speed->grow_period(st) : 0;
+}
+/* Whether only reserved_tokens, free_tokens and largest_free of the stats
+ * ever change (see struct pol_speed). */
+static inline bool pol_stats_movable(const struct pol_ops *p)
+{
+	return p->speed && p->speed->stats_moved;
+}
+/* Brings s, filled by pol_stats for this state earlier, up to date; only
+ * when pol_stats_movable. */
+static inline void pol_stats_moved(const struct pol_ops *p, const void *st, struct pol_stats *s)
+{
+	p->speed->stats_moved(st, s);
 }
 /* The batch's KV reads as totals (see struct pol_speed); false if unknown. */
 static inline bool pol_batch_reads(const struct pol_ops *p, const void *st, size_t n,

@@ -1,7 +1,8 @@
 /* metlog: metrics integrated through the log (two threads: on the consumer
  * thread over many blocks, or replayed at the end when a short run fills
  * none) or at once (one thread) hold exactly the sums, series and gap
- * histogram of the same steps integrated by direct calls, with a coarsening
+ * histogram of the same steps integrated by direct calls (a moved state
+ * rebuilt from the last one set included), with a coarsening
  * series; gaps split between two histograms and merged give the histogram of
  * all of them. */
 #include <string.h>
@@ -15,28 +16,57 @@ static uint64_t next(uint64_t *s)
 	return *s >> 33;
 }
 
+/* A leapt iteration whose state moved from the last one set, *st, in
+ * reserved, running, ext_frag and live: metlog_move, or the calls it stands
+ * for. */
+static void move(struct metrics *m, struct metlog *ml, struct met_state *st, uint64_t *s, int64_t t)
+{
+	st->reserved = (int64_t)(next(s) % 900);
+	st->running = (int64_t)(next(s) % 40);
+	st->ext_frag = (double)(next(s) % 1000) / 991.0;
+	st->live += st->running;
+	int64_t gap = (int64_t)(next(s) % 100000);
+	if (ml) {
+		metlog_move(ml, st, gap, t);
+		return;
+	}
+	met_set(m, st);
+	itl_add(&m->itl, gap, st->running);
+	met_set_live(m, st->live);
+	ck_assert_int_eq(met_advance(m, t), 0);
+}
+
 /* One pseudo-random run's steps, given either to m directly (ml NULL) or to
- * ml: events (advance, set) and leapt iterations (set or not, then a step). */
+ * ml: events (advance, set) and leapt iterations (set or not, then a step,
+ * or once set one moved state and a step). */
 static void drive(struct metrics *m, struct metlog *ml, size_t steps)
 {
 	uint64_t s = 99;
 	int64_t t = 0, live = 0;
+	struct met_state st = { 0 };
+	bool set = false;
 	for (size_t k = 0; k < steps; k++) {
 		t += 1 + (int64_t)(next(&s) % 5000);
 		int64_t r = (int64_t)(next(&s) % 100);
+		if (r >= 85 && set) {
+			move(m, ml, &st, &s, t);
+			live = st.live;
+			continue;
+		}
 		if (r < 30) { /* an event: time advances, then the whole state */
 			int64_t res = (int64_t)(next(&s) % 900);
 			live = (int64_t)(next(&s) % 700);
 			int64_t wait = (int64_t)(next(&s) % 9);
 			double frag = (double)(next(&s) % 1000) / 997.0;
-			struct met_state st = { .reserved = res,
-						.live = live,
-						.running = r,
-						.waiting = wait,
-						.ext_frag = frag,
-						.safety_used = r / 3,
-						.safety_tokens = 40,
-						.overflows = (int64_t)k / 50 };
+			st = (struct met_state){ .reserved = res,
+						 .live = live,
+						 .running = r,
+						 .waiting = wait,
+						 .ext_frag = frag,
+						 .safety_used = r / 3,
+						 .safety_tokens = 40,
+						 .overflows = (int64_t)k / 50 };
+			set = true;
 			if (ml) {
 				metlog_advance(ml, t);
 				metlog_set(ml, &st);
