@@ -804,8 +804,9 @@ static bool leap_cal_setup(struct sched *s, size_t n)
  * emits its last token, or it reaches its visible cap). With requests
  * waiting a finish would let admission in: then the leap spans only
  * iterations before the first one. Returns the span (0: no leap, or out of
- * memory; leap_n 0 when no event falls within it). Nothing is queued yet: leap_queue does that as the leap enters
- * its first iteration (a finish due next iteration needs no queue). */
+ * memory; leap_n 0 when no event falls within it). Nothing is queued yet:
+ * leap_queue does that as the leap enters its first iteration (a finish due
+ * next iteration needs no queue). */
 static int64_t leap_plan(struct sched *s)
 {
 	size_t n = s->n_run;
