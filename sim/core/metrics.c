@@ -237,8 +237,8 @@ static void *lat_thread(void *arg)
 /* Mean and percentiles of each latency; with two threads, TPOT on the
  * second while the other three run here: TPOT's selection costs about as
  * much as the three (measured with callgrind: commit 0260b1b). Held
- * (lat_held), each costs about the same, so two run on each (callgrind,
- * Alpaca offline static: 8.7 M and 9.5 M instructions).
+ * (lat_held), each costs about the same, so two run on each (measured
+ * with callgrind: commit 6937fbe).
  * Each writes its own fields, so the summary is the same either way. */
 static int latency_stats(const struct sim_req *reqs, size_t n, int threads, struct summary *o)
 {

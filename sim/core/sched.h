@@ -219,22 +219,25 @@ struct sched_leap_hooks {
  * promises that grow is plain (pol_grow_is_plain; otherwise the leap stops
  * before that iteration), and with nobody waiting a request finishes
  * (as sched_end would finish it) at the end of the iteration the engine
- * named at its admission (sched_set_finish); with requests waiting the leap stops before any finish. The grows
- * of the iteration a leap stops before may already be made: sched_begin,
- * at the same time, then finds them done (no-op grows). Advances *now to
- * the last leapt iteration's end and returns their number (-1 when a hook
- * aborted). */
+ * named at its admission (sched_set_finish); with requests waiting the
+ * leap stops before any finish. The grows of the iteration a leap stops
+ * before may already be made: sched_begin, at the same time, then finds
+ * them done (no-op grows). Advances *now to the last leapt iteration's end
+ * and returns their number (-1 when a hook aborted). */
 int64_t sched_leap(struct sched *s, int64_t *now, int64_t limit, const struct sched_leap_hooks *h);
 
 /* Writes every running request's generated and ctx, which the scheduler
- * keeps beside the batch while it runs (see struct sched's nd), into its
- * record: for whoever reads running requests (checks, the run's end). */
+ * keeps beside the batch while it runs (see struct sched's off and tick),
+ * into its record: for whoever reads running requests (checks, the run's
+ * end). */
 void sched_sync(struct sched *s);
 
-/* Checking mode (syncs the batch first, as sched_sync): every queued request is waiting and every running one is
- * running, no request is in both, live_tokens is the sum of running ctx, a
- * running request holds its whole context unless partially prefilled (then
- * some but not all of it, and it is the newest running request). */
+/* Checking mode (syncs the batch first, as sched_sync): every queued
+ * request is waiting and every running one is running, no request is in
+ * both, live_tokens is the sum of running ctx, a running request holds its
+ * whole context unless partially prefilled (then some but not all of it,
+ * and it is the newest running request), and what the scheduler keeps
+ * beside the batch agrees with the records (INV-10). */
 int sched_check(const struct sched *s, struct om_err *e);
 
 /* One sentence on why the request at the head of the queue is not running
